@@ -1,0 +1,49 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"parley/datadir"
+	"parley/p2p"
+)
+
+// flags are the command-line settings.
+type flags struct {
+	dataDir  string
+	headless bool
+	network  p2p.Mode
+}
+
+// parseFlags reads the command line. Usage goes to usage on -h; any other
+// problem comes back as a one-line error.
+func parseFlags(args []string, usage io.Writer) (flags, error) {
+	opts := flags{network: p2p.ModeLAN}
+	fs := flag.NewFlagSet("parley", flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors are reported by the caller, in one line
+	fs.StringVar(&opts.dataDir, "data-dir", "", "directory for the node key, history and settings (default: the user config dir + /Parley)")
+	fs.BoolVar(&opts.headless, "headless", false, "run without a window until SIGINT or SIGTERM")
+	fs.Var(&opts.network, "network", "how to find peers: off (explicit peers only), lan (mDNS) or internet (lan + DHT)")
+
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(usage, "Usage: parley [flags]")
+		fs.SetOutput(usage)
+		fs.PrintDefaults()
+		return opts, err
+	}
+	if err != nil {
+		return opts, err
+	}
+	if fs.NArg() > 0 {
+		return opts, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if opts.dataDir == "" {
+		if opts.dataDir, err = datadir.Default(); err != nil {
+			return opts, err
+		}
+	}
+	return opts, nil
+}

@@ -1,0 +1,97 @@
+// Command parley is a serverless desktop group chat. It runs as a Wails
+// window, or with --headless as a background node.
+package main
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/wailsapp/wails/v2"
+	"github.com/wailsapp/wails/v2/pkg/options"
+	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
+	"github.com/wailsapp/wails/v2/pkg/options/linux"
+
+	"parley/chat"
+)
+
+//go:embed all:frontend/dist
+var assets embed.FS
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is main with its outputs passed in; it returns the exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	opts, err := parseFlags(args, stdout)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "parley: %v (see parley -h)\n", err)
+		return 2
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+
+	// `wails build` runs this program once to read the bound types; it must
+	// not touch the user's data dir then.
+	if generatingBindings {
+		return runDesktop(newApp(nil, logger), stderr)
+	}
+
+	svc, err := chat.Open(chat.Options{DataDir: opts.dataDir, Network: opts.network, Logger: logger})
+	if err != nil {
+		fmt.Fprintf(stderr, "parley: %v\n", err)
+		return 1
+	}
+	defer func() {
+		if err := svc.Close(); err != nil {
+			logger.Error("close failed", "err", err)
+		}
+	}()
+
+	if opts.headless {
+		return runHeadless(svc, stdout)
+	}
+	return runDesktop(newApp(svc, logger), stderr)
+}
+
+// runHeadless prints who this node is and waits for SIGINT or SIGTERM.
+func runHeadless(svc *chat.Service, stdout io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	me := svc.Me()
+	fmt.Fprintf(stdout, "peer id:  %s\ndata dir: %s\nnetwork:  %s\n", me.PeerID, svc.DataDir(), svc.Network())
+	<-ctx.Done()
+	return 0
+}
+
+// runDesktop opens the window and returns when it is closed.
+func runDesktop(app *App, stderr io.Writer) int {
+	err := wails.Run(&options.App{
+		Title:            "Parley",
+		Width:            1024,
+		Height:           720,
+		MinWidth:         480,
+		MinHeight:        360,
+		BackgroundColour: &options.RGBA{R: 250, G: 250, B: 252, A: 255},
+		AssetServer:      &assetserver.Options{Assets: assets},
+		OnStartup:        app.startup,
+		Bind:             []any{app},
+		Linux:            &linux.Options{ProgramName: "parley"},
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "parley: open window: %v\n", err)
+		return 1
+	}
+	return 0
+}
