@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	goruntime "runtime"
 	"syscall"
 
 	"github.com/wailsapp/wails/v2"
@@ -24,6 +25,9 @@ import (
 
 //go:embed all:frontend/dist
 var assets embed.FS
+
+//go:embed build/appicon.png
+var icon []byte
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -77,6 +81,10 @@ func runHeadless(svc *chat.Service, stdout io.Writer) int {
 
 // runDesktop opens the window and returns when it is closed.
 func runDesktop(app *App, stderr io.Writer) int {
+	if err := checkDisplay(); err != nil {
+		fmt.Fprintf(stderr, "parley: %v\n", err)
+		return 1
+	}
 	err := wails.Run(&options.App{
 		Title:            "Parley",
 		Width:            1024,
@@ -87,11 +95,23 @@ func runDesktop(app *App, stderr io.Writer) int {
 		AssetServer:      &assetserver.Options{Assets: assets},
 		OnStartup:        app.startup,
 		Bind:             []any{app},
-		Linux:            &linux.Options{ProgramName: "parley"},
+		Linux:            &linux.Options{ProgramName: "parley", Icon: icon},
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "parley: open window: %v\n", err)
 		return 1
 	}
 	return 0
+}
+
+// checkDisplay fails early, with a hint, where GTK would abort without a
+// display to open the window on.
+func checkDisplay() error {
+	if generatingBindings || goruntime.GOOS != "linux" {
+		return nil
+	}
+	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+		return errors.New("no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); use --headless to run without a window")
+	}
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -193,5 +194,23 @@ func TestHelpExitsZero(t *testing.T) {
 		if !strings.Contains(stdout.String(), flag) {
 			t.Errorf("usage does not mention %s:\n%s", flag, stdout.String())
 		}
+	}
+}
+
+func TestDesktopWithoutDisplayFailsClearly(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("only Linux needs DISPLAY or WAYLAND_DISPLAY")
+	}
+	cmd := parleyCmd(t, "--network", "off", "--data-dir", t.TempDir())
+	cmd.Env = append(cmd.Env, "DISPLAY=", "WAYLAND_DISPLAY=")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var exitErr *exec.ExitError
+	if !errors.As(err, &exitErr) || exitErr.ExitCode() == 0 {
+		t.Fatalf("parley without a display: err = %v, want a non-zero exit", err)
+	}
+	if !strings.Contains(stderr.String(), "--headless") {
+		t.Errorf("message %q does not point to --headless", stderr.String())
 	}
 }

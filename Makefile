@@ -1,0 +1,50 @@
+# Parley's front door. `make help` lists the targets.
+
+SHELL := /bin/bash
+GO ?= go
+WAILS = $(shell $(GO) env GOPATH)/bin/wails
+BIN := build/bin/parley
+# Wails builds against WebKitGTK 4.0 unless only 4.1 is installed. Evaluated
+# when a recipe runs, so after setup has installed the packages.
+WAILS_TAGS = $(shell pkg-config --exists webkit2gtk-4.0 2>/dev/null || echo webkit2_41)
+ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help setup run build test test-go test-frontend test-desktop lint fmt generate
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@echo '  make run ARGS="--network off"   passes flags to parley'
+
+setup: ## install missing system packages, the Wails CLI and npm packages
+	@scripts/setup
+
+run: build ## build and start the desktop app (flags in ARGS)
+	$(BIN) $(ARGS)
+
+build: setup ## build the desktop app into build/bin/parley
+	$(WAILS) build -m -nosyncgomod -tags "$(WAILS_TAGS)" -o parley
+
+test: setup test-go test-frontend test-desktop ## run every test
+	@echo "make test: all tests passed"
+
+test-go: ## go vet and the Go tests with the race detector
+	$(GO) vet ./...
+	$(GO) test -race ./...
+
+test-frontend: setup ## type-check the frontend and run its unit tests
+	cd frontend && npx vue-tsc --noEmit && npx vitest run
+
+test-desktop: build ## run the built app in a real window under Xvfb
+	test/desktop/smoke.sh $(BIN) build/test/desktop
+
+lint: setup ## formatting, vet and type checks
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt would change the files above"; exit 1; }
+	$(GO) vet ./...
+	cd frontend && npx vue-tsc --noEmit
+
+fmt: ## format the Go code
+	gofmt -w $$(git ls-files '*.go')
+
+generate: setup ## regenerate the frontend's bindings to the Go app
+	$(WAILS) generate module -tags "$(WAILS_TAGS)"
