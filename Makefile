@@ -46,5 +46,7 @@ lint: setup ## formatting, vet and type checks
 fmt: ## format the Go code
 	gofmt -w $$(git ls-files '*.go')
 
-generate: setup ## regenerate the frontend's bindings to the Go app
+generate: setup ## regenerate protobuf code and the frontend's bindings to the Go app
+	@command -v protoc >/dev/null || { [[ $$(id -u) -eq 0 ]] && apt-get install -y -q protobuf-compiler; } || { echo "install protoc: sudo apt-get install protobuf-compiler"; exit 1; }
+	protoc --plugin=protoc-gen-go="$$($(GO) tool -n protoc-gen-go)" --go_out=. --go_opt=paths=source_relative wire/parley.proto
 	$(WAILS) generate module -tags "$(WAILS_TAGS)"

@@ -1,0 +1,108 @@
+package store
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"parley/wire"
+)
+
+// Direction says which way a page runs from its position.
+type Direction int
+
+const (
+	// Before pages toward older messages; the zero Position means "from the newest".
+	Before Direction = iota
+	// After pages toward newer messages; the zero Position means "from the oldest".
+	After
+)
+
+// Page returns up to limit messages of a room strictly before or after from,
+// in display order (oldest first) either way.
+func (s *Store) Page(room wire.RoomID, from Position, dir Direction, limit int) ([]Item, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	prefix := roomPrefix(prefixMessage, room)
+	var items []Item
+	err := s.db.View(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = prefix
+		opts.Reverse = dir == Before
+		opts.PrefetchSize = min(limit, 100)
+		it := txn.NewIterator(opts)
+		defer it.Close()
+
+		start := messageKey(room, from)
+		if from == (Position{}) && dir == Before {
+			start = append(bytes.Clone(prefix), bytes.Repeat([]byte{0xff}, messageKeySize-len(prefix))...)
+		}
+		for it.Seek(start); it.Valid() && len(items) < limit; it.Next() {
+			k := it.Item().Key()
+			if bytes.Equal(k, start) {
+				continue // strictly before/after
+			}
+			_, pos, err := parseMessageKey(k)
+			if err != nil {
+				return err
+			}
+			env, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			items = append(items, Item{Room: room, Position: pos, Envelope: env})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("page room %s: %w", room, err)
+	}
+	if dir == Before {
+		slices.Reverse(items)
+	}
+	return items, nil
+}
+
+// Count returns how many messages a room holds. It scans keys only.
+func (s *Store) Count(room wire.RoomID) (int, error) {
+	n := 0
+	err := s.db.View(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = roomPrefix(prefixMessage, room)
+		opts.PrefetchValues = false
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count room %s: %w", room, err)
+	}
+	return n, nil
+}
+
+// Authors returns the peer IDs (as bytes) of everyone who wrote in a room.
+func (s *Store) Authors(room wire.RoomID) ([]string, error) {
+	prefix := roomPrefix(prefixAuthor, room)
+	var authors []string
+	err := s.db.View(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = prefix
+		opts.PrefetchValues = false
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			authors = append(authors, string(it.Item().Key()[len(prefix):]))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list authors of room %s: %w", room, err)
+	}
+	return authors, nil
+}

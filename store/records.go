@@ -1,0 +1,144 @@
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"parley/wire"
+)
+
+// Room is what the store keeps about a room the user has joined.
+type Room struct {
+	ID     wire.RoomID `json:"-"`
+	Name   string      `json:"name"`
+	Joined bool        `json:"joined"`
+}
+
+// PutRoom saves a room record, replacing any earlier one.
+func (s *Store) PutRoom(r Room) error {
+	v, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("encode room %s: %w", r.ID, err)
+	}
+	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Set(roomKey(r.ID), v) }); err != nil {
+		return fmt.Errorf("save room %s: %w", r.ID, err)
+	}
+	return nil
+}
+
+// Room returns a room record; ok is false if there is none.
+func (s *Store) Room(id wire.RoomID) (r Room, ok bool, err error) {
+	err = s.db.View(func(txn *badger.Txn) error {
+		item, err := txn.Get(roomKey(id))
+		if err != nil {
+			return err
+		}
+		return item.Value(func(v []byte) error { return json.Unmarshal(v, &r) })
+	})
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return Room{}, false, nil
+	}
+	if err != nil {
+		return Room{}, false, fmt.Errorf("load room %s: %w", id, err)
+	}
+	r.ID = id
+	return r, true, nil
+}
+
+// Rooms returns every room record, in room ID order.
+func (s *Store) Rooms() ([]Room, error) {
+	var rooms []Room
+	err := s.db.View(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = []byte{prefixRoom, sep}
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			k := it.Item().Key()
+			if len(k) != 2+wire.IDSize {
+				return fmt.Errorf("%w: %q", ErrBadKey, k)
+			}
+			var r Room
+			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &r) }); err != nil {
+				return err
+			}
+			copy(r.ID[:], k[2:])
+			rooms = append(rooms, r)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list rooms: %w", err)
+	}
+	return rooms, nil
+}
+
+// PutProfile keeps a profile envelope if it is newer than the one stored for
+// the same peer, and reports whether it was.
+func (s *Store) PutProfile(peerID string, time uint64, envelope []byte) (bool, error) {
+	newer := false
+	key := profileKey(peerID)
+	err := s.db.Update(func(txn *badger.Txn) error {
+		item, err := txn.Get(key)
+		if err != nil && !errors.Is(err, badger.ErrKeyNotFound) {
+			return err
+		}
+		if err == nil {
+			var old uint64
+			if err := item.Value(func(v []byte) error {
+				old, _, err = splitProfile(v)
+				return err
+			}); err != nil {
+				return err
+			}
+			if old >= time {
+				return nil
+			}
+		}
+		newer = true
+		return txn.Set(key, append(binary.BigEndian.AppendUint64(nil, time), envelope...))
+	})
+	if err != nil {
+		return false, fmt.Errorf("save profile of %s: %w", peerID, err)
+	}
+	return newer, nil
+}
+
+// splitProfile reads a profile value: <time 8><envelope>.
+func splitProfile(v []byte) (uint64, []byte, error) {
+	if len(v) < 8 {
+		return 0, nil, fmt.Errorf("%w: profile value of %d bytes", ErrBadKey, len(v))
+	}
+	return binary.BigEndian.Uint64(v), v[8:], nil
+}
+
+// Profiles returns every stored profile envelope, keyed by peer ID bytes.
+func (s *Store) Profiles() (map[string][]byte, error) {
+	profiles := map[string][]byte{}
+	err := s.db.View(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = []byte{prefixProfile, sep}
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			v, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			_, env, err := splitProfile(v)
+			if err != nil {
+				return err
+			}
+			profiles[string(it.Item().Key()[2:])] = env
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list profiles: %w", err)
+	}
+	return profiles, nil
+}

@@ -1,0 +1,250 @@
+package wire
+
+import (
+	"errors"
+	"fmt"
+	"time"
+	"unicode/utf8"
+
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"google.golang.org/protobuf/proto"
+)
+
+// Limits every message is checked against.
+const (
+	Version         = 1
+	MaxEnvelopeSize = 64 << 10
+	MaxTextSize     = 16 << 10
+	MaxNameSize     = 128
+	MaxFutureSkew   = 5 * time.Minute
+)
+
+// signingContext is prepended to the payload before signing, so a Parley
+// signature can never be replayed as a signature over anything else.
+const signingContext = "parley/v1"
+
+// Reasons Decode rejects a message; test with errors.Is.
+var (
+	ErrMalformed   = errors.New("malformed message")
+	ErrVersion     = errors.New("unknown message version")
+	ErrTooLarge    = errors.New("message too large")
+	ErrBadBody     = errors.New("invalid message body")
+	ErrUnknownKind = errors.New("unknown message kind")
+	ErrSignature   = errors.New("bad signature")
+	ErrWrongRoom   = errors.New("message for another room")
+	ErrFuture      = errors.New("message time too far in the future")
+)
+
+// Message is a decoded, verified message.
+type Message struct {
+	ID      MessageID
+	Room    RoomID
+	Author  peer.ID
+	Time    uint64 // hybrid logical clock reading
+	Kind    Kind
+	Text    string     // for KIND_TEXT
+	Name    string     // for KIND_PROFILE
+	ReplyTo *MessageID // nil when not a reply
+	// Raw is the encoded envelope exactly as signed: what is stored and
+	// forwarded, never re-encoded.
+	Raw []byte
+}
+
+// Check is what Decode verifies beyond the signature and the limits.
+type Check struct {
+	// Room, when set, is the only room the message may belong to (the
+	// room of the topic it arrived on).
+	Room *RoomID
+	// Now, when set, rejects times more than MaxFutureSkew after it. Left
+	// zero for messages read back from disk, which were checked on arrival.
+	Now time.Time
+}
+
+// Decode parses an envelope and verifies it: the one check that gossip, sync
+// and disk reads all go through. Errors wrap one of the Err values above.
+func Decode(raw []byte, check Check) (*Message, error) {
+	if len(raw) > MaxEnvelopeSize {
+		return nil, fmt.Errorf("%w: envelope of %d bytes, limit %d", ErrTooLarge, len(raw), MaxEnvelopeSize)
+	}
+	var env Envelope
+	if err := proto.Unmarshal(raw, &env); err != nil {
+		return nil, fmt.Errorf("%w: envelope: %w", ErrMalformed, err)
+	}
+	if len(env.Payload) == 0 {
+		return nil, fmt.Errorf("%w: no payload", ErrMalformed)
+	}
+	var p Payload
+	if err := proto.Unmarshal(env.Payload, &p); err != nil {
+		return nil, fmt.Errorf("%w: payload: %w", ErrMalformed, err)
+	}
+	if p.Version != Version {
+		return nil, fmt.Errorf("%w: %d", ErrVersion, p.Version)
+	}
+	m := &Message{ID: IDOf(env.Payload), Time: p.Time, Kind: p.Kind, Raw: raw}
+	if len(p.Room) != IDSize {
+		return nil, fmt.Errorf("%w: room ID of %d bytes", ErrMalformed, len(p.Room))
+	}
+	copy(m.Room[:], p.Room)
+	switch len(p.ReplyTo) {
+	case 0:
+	case IDSize:
+		m.ReplyTo = new(MessageID)
+		copy(m.ReplyTo[:], p.ReplyTo)
+	default:
+		return nil, fmt.Errorf("%w: reply_to of %d bytes", ErrMalformed, len(p.ReplyTo))
+	}
+	if check.Room != nil && *check.Room != m.Room {
+		return nil, fmt.Errorf("%w: %s", ErrWrongRoom, m.Room)
+	}
+	if !check.Now.IsZero() && p.Time > WallTime(check.Now.Add(MaxFutureSkew)) {
+		return nil, fmt.Errorf("%w: %s", ErrFuture, TimeOf(p.Time).UTC().Format(time.RFC3339))
+	}
+	author, err := verify(p.Author, env.Payload, env.Signature)
+	if err != nil {
+		return nil, err
+	}
+	m.Author = author
+	if err := decodeBody(m, p.Body); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func verify(authorKey, payload, signature []byte) (peer.ID, error) {
+	key, err := crypto.UnmarshalPublicKey(authorKey)
+	if err != nil {
+		return "", fmt.Errorf("%w: author key: %w", ErrMalformed, err)
+	}
+	if key.Type() != crypto.Ed25519 {
+		return "", fmt.Errorf("%w: author key type %s", ErrMalformed, key.Type())
+	}
+	ok, err := key.Verify(signedBytes(payload), signature)
+	if err != nil || !ok {
+		return "", ErrSignature
+	}
+	id, err := peer.IDFromPublicKey(key)
+	if err != nil {
+		return "", fmt.Errorf("%w: author key: %w", ErrMalformed, err)
+	}
+	return id, nil
+}
+
+func decodeBody(m *Message, body []byte) error {
+	switch m.Kind {
+	case Kind_KIND_TEXT:
+		var t Text
+		if err := proto.Unmarshal(body, &t); err != nil {
+			return fmt.Errorf("%w: text: %w", ErrBadBody, err)
+		}
+		m.Text = t.Text
+	case Kind_KIND_PROFILE:
+		var p Profile
+		if err := proto.Unmarshal(body, &p); err != nil {
+			return fmt.Errorf("%w: profile: %w", ErrBadBody, err)
+		}
+		m.Name = p.Name
+	default:
+		return fmt.Errorf("%w: %d", ErrUnknownKind, m.Kind)
+	}
+	return checkBody(m)
+}
+
+// checkBody enforces the per-kind limits, for signing and decoding alike.
+// proto3 strings are already valid UTF-8 once unmarshalled, but Sign's input
+// is not, hence the explicit check.
+func checkBody(m *Message) error {
+	switch m.Kind {
+	case Kind_KIND_TEXT:
+		if len(m.Text) > MaxTextSize {
+			return fmt.Errorf("%w: text of %d bytes, limit %d", ErrTooLarge, len(m.Text), MaxTextSize)
+		}
+		if !utf8.ValidString(m.Text) {
+			return fmt.Errorf("%w: text is not UTF-8", ErrBadBody)
+		}
+	case Kind_KIND_PROFILE:
+		if len(m.Name) > MaxNameSize {
+			return fmt.Errorf("%w: name of %d bytes, limit %d", ErrTooLarge, len(m.Name), MaxNameSize)
+		}
+		if !utf8.ValidString(m.Name) {
+			return fmt.Errorf("%w: name is not UTF-8", ErrBadBody)
+		}
+	default:
+		return fmt.Errorf("%w: %d", ErrUnknownKind, m.Kind)
+	}
+	return nil
+}
+
+func signedBytes(payload []byte) []byte {
+	return append([]byte(signingContext), payload...)
+}
+
+// Draft is a message before it is signed.
+type Draft struct {
+	Room    RoomID
+	Time    uint64
+	Kind    Kind
+	Text    string
+	Name    string
+	ReplyTo *MessageID
+}
+
+// Sign encodes and signs a draft with the author's key. It applies the same
+// limits Decode does, so what Sign returns every peer accepts.
+func Sign(key crypto.PrivKey, d Draft) (*Message, error) {
+	m := &Message{Room: d.Room, Time: d.Time, Kind: d.Kind, Text: d.Text, Name: d.Name, ReplyTo: d.ReplyTo}
+	if err := checkBody(m); err != nil {
+		return nil, fmt.Errorf("sign message: %w", err)
+	}
+	var body proto.Message
+	switch d.Kind {
+	case Kind_KIND_TEXT:
+		body = &Text{Text: d.Text}
+	case Kind_KIND_PROFILE:
+		body = &Profile{Name: d.Name}
+	}
+	bodyBytes, err := proto.Marshal(body)
+	if err != nil {
+		return nil, fmt.Errorf("sign message: encode body: %w", err)
+	}
+	authorKey, err := crypto.MarshalPublicKey(key.GetPublic())
+	if err != nil {
+		return nil, fmt.Errorf("sign message: encode author key: %w", err)
+	}
+	p := &Payload{Version: Version, Room: d.Room[:], Author: authorKey, Time: d.Time, Kind: d.Kind, Body: bodyBytes}
+	if d.ReplyTo != nil {
+		p.ReplyTo = d.ReplyTo[:]
+	}
+	payload, err := proto.MarshalOptions{Deterministic: true}.Marshal(p)
+	if err != nil {
+		return nil, fmt.Errorf("sign message: encode payload: %w", err)
+	}
+	sig, err := key.Sign(signedBytes(payload))
+	if err != nil {
+		return nil, fmt.Errorf("sign message: %w", err)
+	}
+	raw, err := proto.Marshal(&Envelope{Payload: payload, Signature: sig})
+	if err != nil {
+		return nil, fmt.Errorf("sign message: encode envelope: %w", err)
+	}
+	if len(raw) > MaxEnvelopeSize {
+		return nil, fmt.Errorf("sign message: %w: envelope of %d bytes", ErrTooLarge, len(raw))
+	}
+	m.ID = IDOf(payload)
+	m.Raw = raw
+	m.Author, err = peer.IDFromPrivateKey(key)
+	if err != nil {
+		return nil, fmt.Errorf("sign message: %w", err)
+	}
+	return m, nil
+}
+
+// PayloadOf returns the payload bytes of an encoded envelope, unverified. It
+// serves the GossipSub message-ID function, which runs before validation.
+func PayloadOf(raw []byte) ([]byte, error) {
+	var env Envelope
+	if err := proto.Unmarshal(raw, &env); err != nil {
+		return nil, fmt.Errorf("%w: envelope: %w", ErrMalformed, err)
+	}
+	return env.Payload, nil
+}
