@@ -51,7 +51,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runDesktop(newApp(nil, logger), stderr)
 	}
 
-	svc, err := chat.Open(chat.Options{DataDir: opts.dataDir, Network: opts.network, Logger: logger})
+	// The signal context is the root of every goroutine the service owns.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	svc, err := chat.Open(ctx, chat.Options{
+		DataDir:     opts.dataDir,
+		Network:     opts.network,
+		ListenAddrs: opts.listen,
+		Peers:       opts.peers,
+		Logger:      logger,
+	})
 	if err != nil {
 		fmt.Fprintf(stderr, "parley: %v\n", err)
 		return 1
@@ -63,18 +73,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}()
 
 	if opts.headless {
-		return runHeadless(svc, stdout)
+		return runHeadless(ctx, svc, stdout)
 	}
 	return runDesktop(newApp(svc, logger), stderr)
 }
 
 // runHeadless prints who this node is and waits for SIGINT or SIGTERM.
-func runHeadless(svc *chat.Service, stdout io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
+func runHeadless(ctx context.Context, svc *chat.Service, stdout io.Writer) int {
 	me := svc.Me()
 	fmt.Fprintf(stdout, "peer id:  %s\ndata dir: %s\nnetwork:  %s\n", me.PeerID, svc.DataDir(), svc.Network())
+	for _, addr := range me.Addrs {
+		fmt.Fprintf(stdout, "address:  %s\n", addr)
+	}
 	<-ctx.Done()
 	return 0
 }
@@ -94,6 +104,7 @@ func runDesktop(app *App, stderr io.Writer) int {
 		BackgroundColour: &options.RGBA{R: 250, G: 250, B: 252, A: 255},
 		AssetServer:      &assetserver.Options{Assets: assets},
 		OnStartup:        app.startup,
+		OnShutdown:       app.shutdown,
 		Bind:             []any{app},
 		Linux:            &linux.Options{ProgramName: "parley", Icon: icon},
 	})

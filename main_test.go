@@ -169,6 +169,8 @@ func TestBadFlagsGiveOneLineError(t *testing.T) {
 		{"unknown flag", []string{"--bogus"}, "flag provided but not defined: -bogus"},
 		{"stray argument", []string{"--headless", "extra"}, `unexpected argument "extra"`},
 		{"missing value", []string{"--data-dir"}, "flag needs an argument: -data-dir"},
+		{"peer without ID", []string{"--peer", "/ip4/127.0.0.1/tcp/4001"}, "bad --peer address"},
+		{"listen garbage", []string{"--listen", "localhost:4001"}, "bad --listen address"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,15 +1,23 @@
-// Package chat is Parley's product API: identity, rooms, messages and the
-// events a UI listens to. It exposes no Wails or libp2p types.
+// Package chat is Parley's product API: identity, rooms, messages, profiles
+// and the events a UI listens to. It exposes no Wails or libp2p types.
 package chat
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
 
 	"parley/datadir"
 	"parley/identity"
 	"parley/p2p"
+	"parley/store"
+	"parley/wire"
 )
 
 // Options configures a Service.
@@ -18,16 +26,38 @@ type Options struct {
 	DataDir string
 	// Network is how far the node looks for peers; defaults to p2p.ModeLAN.
 	Network p2p.Mode
+	// ListenAddrs are libp2p multiaddrs to listen on; default p2p.DefaultListenAddrs.
+	ListenAddrs []string
+	// Peers are multiaddrs (ending in /p2p/<id>) dialled at start.
+	Peers []string
 	// Logger receives the service's logs; nil discards them.
 	Logger *slog.Logger
+	// Now is the wall clock; default time.Now.
+	Now func() time.Time
 }
 
-// Service owns one node's data dir and identity.
+// Service owns one node's data dir, identity, store and network node.
 type Service struct {
-	dir     *datadir.Dir
-	id      *identity.Identity
-	network p2p.Mode
-	log     *slog.Logger
+	opts  Options
+	dir   *datadir.Dir
+	id    *identity.Identity
+	store *store.Store
+	node  *p2p.Node
+	clock *wire.Clock
+	log   *slog.Logger
+	bus   *bus
+
+	ctx  context.Context
+	stop context.CancelFunc
+	wg   sync.WaitGroup
+
+	mu        sync.Mutex
+	names     map[peer.ID]string // display names from profiles
+	myName    string
+	myProfile []byte                 // our signed profile envelope, for hellos
+	joined    map[wire.RoomID]string // joined room -> name
+	closeErr  error
+	closed    bool
 }
 
 // Me describes the local user.
@@ -36,11 +66,17 @@ type Me struct {
 	PeerID string `json:"peerId"`
 	// ShortID is the fingerprint shown next to the display name.
 	ShortID string `json:"shortId"`
+	// Name is the display name; empty until the user sets one.
+	Name string `json:"name"`
+	// Addrs are multiaddrs another node can dial to reach this one.
+	Addrs []string `json:"addrs"`
 }
 
 // Open takes the data dir (failing with datadir.ErrInUse if another process
-// holds it) and loads or creates the node identity.
-func Open(opts Options) (*Service, error) {
+// holds it), loads or creates the identity, opens the store, starts the
+// network node and rejoins the rooms joined before. The service lives until
+// Close or until ctx ends.
+func Open(ctx context.Context, opts Options) (*Service, error) {
 	if opts.DataDir == "" {
 		return nil, errors.New("open chat service: no data dir given")
 	}
@@ -50,35 +86,122 @@ func Open(opts Options) (*Service, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
 	dir, err := datadir.Open(opts.DataDir)
 	if err != nil {
 		return nil, err
 	}
-	id, err := identity.LoadOrCreate(dir.Path)
-	if err != nil {
-		return nil, errors.Join(err, dir.Close())
+	s := &Service{
+		opts: opts, dir: dir,
+		clock:  wire.NewClock(opts.Now),
+		log:    opts.Logger.With("component", "chat"),
+		bus:    newBus(),
+		names:  map[peer.ID]string{},
+		joined: map[wire.RoomID]string{},
 	}
-	log := opts.Logger.With("component", "chat")
-	log.Info("service opened", "peer", identity.ShortID(id.ID), "network", opts.Network)
-	return &Service{dir: dir, id: id, network: opts.Network, log: log}, nil
+	s.ctx, s.stop = context.WithCancel(ctx)
+	if err := s.start(); err != nil {
+		return nil, errors.Join(err, s.Close())
+	}
+	s.log.Info("service opened", "peer", identity.ShortID(s.id.ID), "network", opts.Network, "addrs", s.node.Addrs())
+	return s, nil
+}
+
+func (s *Service) start() error {
+	var err error
+	if s.id, err = identity.LoadOrCreate(s.dir.Path); err != nil {
+		return err
+	}
+	if s.store, err = store.Open(filepath.Join(s.dir.Path, "store"), store.Options{Logger: s.opts.Logger}); err != nil {
+		return err
+	}
+	if err := s.loadProfiles(); err != nil {
+		return err
+	}
+	s.node, err = p2p.New(s.ctx, p2p.Options{
+		Key:         s.id.Key,
+		ListenAddrs: s.opts.ListenAddrs,
+		Mode:        s.opts.Network,
+		History:     s.store,
+		OnPeer:      s.onPeer,
+		OnRoomPeer:  s.onRoomPeer,
+		Profile:     s.ownProfile,
+		OnProfile:   s.receiveProfile,
+		Logger:      s.opts.Logger,
+		Now:         s.opts.Now,
+	})
+	if err != nil {
+		return err
+	}
+	if err := s.rejoinRooms(); err != nil {
+		return err
+	}
+	for _, addr := range s.opts.Peers {
+		s.wg.Go(func() { s.dialAtStart(addr) })
+	}
+	return nil
+}
+
+// dialAtStart connects to a peer named on the command line. A peer that is
+// not up yet is no error: it will dial us when it starts, if it knows us.
+func (s *Service) dialAtStart(addr string) {
+	ctx, cancel := context.WithTimeout(s.ctx, 30*time.Second)
+	defer cancel()
+	if err := s.node.Connect(ctx, addr); err != nil {
+		s.log.Warn("dial failed", "addr", addr, "err", err)
+	}
 }
 
 // Me returns the local user's identity.
 func (s *Service) Me() Me {
-	return Me{PeerID: s.id.ID.String(), ShortID: identity.ShortID(s.id.ID)}
+	s.mu.Lock()
+	name := s.myName
+	s.mu.Unlock()
+	return Me{PeerID: s.id.ID.String(), ShortID: identity.ShortID(s.id.ID), Name: name, Addrs: s.node.Addrs()}
 }
 
 // DataDir is the absolute path of the data dir in use.
 func (s *Service) DataDir() string { return s.dir.Path }
 
 // Network is the network mode the service was opened with.
-func (s *Service) Network() p2p.Mode { return s.network }
+func (s *Service) Network() p2p.Mode { return s.opts.Network }
 
-// Close releases the data dir.
+// Connect dials a peer given as a multiaddr ending in /p2p/<peer ID>.
+func (s *Service) Connect(ctx context.Context, addr string) error {
+	if err := s.node.Connect(ctx, addr); err != nil {
+		return fmt.Errorf("%w: %w", ErrConnect, err)
+	}
+	return nil
+}
+
+// Close stops the network node, then the store, then releases the data dir.
+// It is safe to call more than once.
 func (s *Service) Close() error {
-	if err := s.dir.Close(); err != nil {
-		return fmt.Errorf("close chat service: %w", err)
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return s.closeErr
+	}
+	s.closed = true
+	s.mu.Unlock()
+
+	s.stop()
+	s.wg.Wait()
+	var errs []error
+	if s.node != nil {
+		errs = append(errs, s.node.Close())
+	}
+	if s.store != nil {
+		errs = append(errs, s.store.Close())
+	}
+	s.bus.close()
+	errs = append(errs, s.dir.Close())
+	s.closeErr = errors.Join(errs...)
+	if s.closeErr != nil {
+		s.closeErr = fmt.Errorf("close chat service: %w", s.closeErr)
 	}
 	s.log.Info("service closed")
-	return nil
+	return s.closeErr
 }

@@ -7,40 +7,129 @@ import (
 	"parley/datadir"
 )
 
-func TestOpenKeepsIdentityAcrossRestarts(t *testing.T) {
+func TestOpenRefusesADataDirInUse(t *testing.T) {
 	dir := t.TempDir()
-	first, err := Open(Options{DataDir: dir})
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	me := first.Me()
-	if err := first.Close(); err != nil {
-		t.Fatalf("Close: %v", err)
-	}
-
-	second, err := Open(Options{DataDir: dir})
-	if err != nil {
-		t.Fatalf("reopen: %v", err)
-	}
-	t.Cleanup(func() { second.Close() })
-	if got := second.Me(); got != me {
-		t.Errorf("identity after restart = %+v, want %+v", got, me)
-	}
-	if me.ShortID == "" || len(me.ShortID) >= len(me.PeerID) {
-		t.Errorf("short ID %q is not a short form of %q", me.ShortID, me.PeerID)
+	newNode(t, dir)
+	_, err := Open(t.Context(), Options{DataDir: dir, Network: "off", ListenAddrs: loopback})
+	if !errors.Is(err, datadir.ErrInUse) {
+		t.Fatalf("second Open error = %v, want datadir.ErrInUse", err)
 	}
 }
 
-func TestOpenRefusesADataDirInUse(t *testing.T) {
+func TestRestartKeepsIdentityRoomsAndHistory(t *testing.T) {
 	dir := t.TempDir()
-	first, err := Open(Options{DataDir: dir})
+	a := openNode(t, dir)
+	room, err := a.CreateRoom("Book club")
 	if err != nil {
-		t.Fatalf("Open: %v", err)
+		t.Fatal(err)
 	}
-	t.Cleanup(func() { first.Close() })
+	if _, err := a.SetName(t.Context(), "Ada"); err != nil {
+		t.Fatal(err)
+	}
+	var sent []string
+	for _, text := range []string{"first", "second", "third"} {
+		m, err := a.Send(t.Context(), room.ID, text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sent = append(sent, m.ID)
+	}
+	me := a.Me()
+	if err := a.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
 
-	_, err = Open(Options{DataDir: dir})
-	if !errors.Is(err, datadir.ErrInUse) {
-		t.Fatalf("second Open error = %v, want datadir.ErrInUse", err)
+	b := newNode(t, dir)
+	if got := b.Me(); got.PeerID != me.PeerID || got.Name != "Ada" {
+		t.Errorf("after restart Me = %+v, want peer %s named Ada", got, me.PeerID)
+	}
+	rooms := b.Rooms()
+	if len(rooms) != 1 || rooms[0] != room {
+		t.Fatalf("after restart Rooms = %+v, want [%+v]", rooms, room)
+	}
+	history, err := b.History(room.ID, "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(history); !equal(got, sent) {
+		t.Errorf("after restart history = %v, want %v", got, sent)
+	}
+	if history[0].Text != "first" || !history[0].Mine || history[0].AuthorName != "Ada" {
+		t.Errorf("first message after restart = %+v", history[0])
+	}
+}
+
+func TestInputErrors(t *testing.T) {
+	s := newNode(t, t.TempDir())
+	room, err := s.CreateRoom("general")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := "0000000000000000000000000000000000000000000000000000000000000000"
+	tests := []struct {
+		name string
+		call func() error
+		want error
+	}{
+		{"empty message", func() error { _, err := s.Send(t.Context(), room.ID, " \n\t"); return err }, ErrEmptyMessage},
+		{"long message", func() error { _, err := s.Send(t.Context(), room.ID, string(make([]byte, 17<<10))); return err }, ErrTooLong},
+		{"send to a room not joined", func() error { _, err := s.Send(t.Context(), other, "hi"); return err }, ErrNotJoined},
+		{"bad room ID", func() error { _, err := s.JoinRoom("not-hex", ""); return err }, ErrBadRoomID},
+		{"empty room name", func() error { _, err := s.CreateRoom("   "); return err }, ErrBadName},
+		{"empty display name", func() error { _, err := s.SetName(t.Context(), ""); return err }, ErrBadName},
+		{"unknown history cursor", func() error { _, err := s.History(room.ID, other, 10); return err }, ErrUnknownCursor},
+		{"leave a room not joined", func() error { return s.LeaveRoom(other) }, ErrNotJoined},
+		{"connect to garbage", func() error { return s.Connect(t.Context(), "not a multiaddr") }, ErrConnect},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.call(); !errors.Is(err, tc.want) {
+				t.Fatalf("error = %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestHistoryPagesBackwards(t *testing.T) {
+	s := newNode(t, t.TempDir())
+	room, _ := s.CreateRoom("paging")
+	var sent []string
+	for i := range 7 {
+		m, err := s.Send(t.Context(), room.ID, string(rune('a'+i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sent = append(sent, m.ID)
+	}
+	last, _ := s.History(room.ID, "", 3)
+	mid, _ := s.History(room.ID, last[0].ID, 3)
+	first, _ := s.History(room.ID, mid[0].ID, 3)
+	got := append(append(ids(first), ids(mid)...), ids(last)...)
+	if !equal(got, sent) {
+		t.Errorf("pages = %v, want %v", got, sent)
+	}
+}
+
+func TestLeaveKeepsHistory(t *testing.T) {
+	s := newNode(t, t.TempDir())
+	room, _ := s.CreateRoom("leaving")
+	if _, err := s.Send(t.Context(), room.ID, "still here"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.LeaveRoom(room.ID); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Rooms()) != 0 {
+		t.Errorf("Rooms after leave = %v", s.Rooms())
+	}
+	again, err := s.JoinRoom(room.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Name != "leaving" {
+		t.Errorf("rejoined room name = %q, want the old name", again.Name)
+	}
+	if h, _ := s.History(room.ID, "", 10); len(h) != 1 || h[0].Text != "still here" {
+		t.Errorf("history after leave and rejoin = %+v", h)
 	}
 }

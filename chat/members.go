@@ -1,0 +1,69 @@
+package chat
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"parley/wire"
+)
+
+// Member is someone in a room: a peer that wrote there or is subscribed now.
+type Member struct {
+	Profile
+	// Online is true while the peer is connected and subscribed to the room.
+	Online bool `json:"online"`
+	Me     bool `json:"me"`
+}
+
+// Members lists a joined room's members, online ones first, then by name.
+func (s *Service) Members(roomID string) ([]Member, error) {
+	id, err := s.joinedRoom(roomID)
+	if err != nil {
+		return nil, err
+	}
+	authors, err := s.store.Authors(id)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[peer.ID]*Member{}
+	add := func(p peer.ID) *Member {
+		if m, ok := seen[p]; ok {
+			return m
+		}
+		m := &Member{Profile: s.profile(p), Me: p == s.id.ID}
+		seen[p] = m
+		return m
+	}
+	add(s.id.ID).Online = true
+	for _, a := range authors {
+		add(peer.ID(a))
+	}
+	for _, p := range s.node.RoomPeers(id) {
+		add(p).Online = true
+	}
+	out := make([]Member, 0, len(seen))
+	for _, m := range seen {
+		out = append(out, *m)
+	}
+	slices.SortFunc(out, func(a, b Member) int {
+		if a.Online != b.Online {
+			if a.Online {
+				return -1
+			}
+			return 1
+		}
+		return cmpFirst(strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), strings.Compare(a.PeerID, b.PeerID))
+	})
+	return out, nil
+}
+
+// onPeer and onRoomPeer run on libp2p's goroutines: they must not block.
+func (s *Service) onPeer(peer.ID, bool) {
+	s.bus.publish(Event{Name: EventMembers})
+}
+
+func (s *Service) onRoomPeer(wire.RoomID, peer.ID, bool) {
+	s.bus.publish(Event{Name: EventMembers})
+}

@@ -1,0 +1,145 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"parley/identity"
+	"parley/store"
+	"parley/wire"
+)
+
+// Message is a text message as the UI shows it.
+type Message struct {
+	ID   string `json:"id"`
+	Room string `json:"room"`
+	// Author is the author's full peer ID; AuthorShort its fingerprint.
+	Author      string `json:"author"`
+	AuthorShort string `json:"authorShort"`
+	// AuthorName is the author's display name, empty if unknown.
+	AuthorName string `json:"authorName"`
+	// Time is the hybrid logical clock reading that orders the room; SentAt
+	// the wall time it stands for, in unix milliseconds.
+	Time    uint64 `json:"time"`
+	SentAt  int64  `json:"sentAt"`
+	Text    string `json:"text"`
+	Mine    bool   `json:"mine"`
+	ReplyTo string `json:"replyTo,omitempty"`
+}
+
+// MaxHistoryPage is the most messages History returns at once.
+const MaxHistoryPage = 500
+
+// Send signs a text message, stores it, then publishes it. The store is the
+// outbox: once Send returns without error the message is kept, even if no
+// peer is online to receive it yet.
+func (s *Service) Send(ctx context.Context, roomID, text string) (Message, error) {
+	id, err := s.joinedRoom(roomID)
+	if err != nil {
+		return Message{}, err
+	}
+	if strings.TrimSpace(text) == "" {
+		return Message{}, ErrEmptyMessage
+	}
+	if len(text) > wire.MaxTextSize {
+		return Message{}, fmt.Errorf("%w: %d bytes, at most %d", ErrTooLong, len(text), wire.MaxTextSize)
+	}
+	m, err := wire.Sign(s.id.Key, wire.Draft{Room: id, Time: s.clock.Now(), Kind: wire.Kind_KIND_TEXT, Text: text})
+	if err != nil {
+		return Message{}, fmt.Errorf("send: %w", err)
+	}
+	if _, err := s.store.Put(ctx, store.ItemOf(m)); err != nil {
+		return Message{}, fmt.Errorf("send: %w", err)
+	}
+	msg := s.view(m)
+	s.bus.publish(Event{Name: EventMessage, Data: msg})
+	if err := s.node.Publish(ctx, m); err != nil {
+		// Stored all the same; sync hands it to peers later.
+		s.log.Warn("publish failed", "room", id.String()[:8], "err", err)
+	}
+	return msg, nil
+}
+
+// receive takes a verified message from the network: text goes into the
+// room's history, profiles into the profile table.
+func (s *Service) receive(m *wire.Message, from peer.ID) {
+	s.clock.Observe(m.Time)
+	switch m.Kind {
+	case wire.Kind_KIND_TEXT:
+		added, err := s.store.Put(s.ctx, store.ItemOf(m))
+		if err != nil {
+			if !errors.Is(err, context.Canceled) {
+				s.log.Error("store message failed", "from", identity.ShortID(from), "err", err)
+			}
+			return
+		}
+		if added[0] {
+			s.bus.publish(Event{Name: EventMessage, Data: s.view(m)})
+		}
+	case wire.Kind_KIND_PROFILE:
+		s.receiveProfile(m)
+	}
+}
+
+// History returns up to limit messages of a joined room, oldest first:
+// the newest ones when before is empty, else those just before the message
+// with that ID.
+func (s *Service) History(roomID, before string, limit int) ([]Message, error) {
+	id, err := parseRoom(roomID)
+	if err != nil {
+		return nil, err
+	}
+	limit = min(max(limit, 1), MaxHistoryPage)
+	var from store.Position
+	if before != "" {
+		mid, err := wire.ParseMessageID(before)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrUnknownCursor, err)
+		}
+		it, ok, err := s.store.Get(mid)
+		if err != nil {
+			return nil, err
+		}
+		if !ok || it.Room != id {
+			return nil, ErrUnknownCursor
+		}
+		from = it.Position
+	}
+	items, err := s.store.Page(id, from, store.Before, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Message, 0, len(items))
+	for _, it := range items {
+		// The one decode path; times are not checked again (Now left zero).
+		m, err := wire.Decode(it.Envelope, wire.Check{Room: &id})
+		if err != nil {
+			s.log.Error("stored message unreadable", "id", it.ID.String()[:8], "err", err)
+			continue
+		}
+		out = append(out, s.view(m))
+	}
+	return out, nil
+}
+
+func (s *Service) view(m *wire.Message) Message {
+	msg := Message{
+		ID:          m.ID.String(),
+		Room:        m.Room.String(),
+		Author:      m.Author.String(),
+		AuthorShort: identity.ShortID(m.Author),
+		AuthorName:  s.nameOf(m.Author),
+		Time:        m.Time,
+		SentAt:      wire.TimeOf(m.Time).UnixMilli(),
+		Text:        m.Text,
+		Mine:        m.Author == s.id.ID,
+	}
+	if m.ReplyTo != nil {
+		msg.ReplyTo = m.ReplyTo.String()
+	}
+	return msg
+}

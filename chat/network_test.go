@@ -1,0 +1,206 @@
+package chat
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+)
+
+// loopback keeps test nodes on 127.0.0.1: TCP and QUIC, system-picked ports.
+var loopback = []string{"/ip4/127.0.0.1/tcp/0", "/ip4/127.0.0.1/udp/0/quic-v1"}
+
+// openNode starts a service on dir with no discovery; the caller closes it.
+func openNode(t *testing.T, dir string) *Service {
+	t.Helper()
+	s, err := Open(t.Context(), Options{DataDir: dir, Network: "off", ListenAddrs: loopback})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	return s
+}
+
+// newNode is openNode closed at the end of the test.
+func newNode(t *testing.T, dir string) *Service {
+	t.Helper()
+	s := openNode(t, dir)
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+// network starts n nodes and connects each to every other.
+func network(t *testing.T, n int) []*Service {
+	t.Helper()
+	nodes := make([]*Service, n)
+	for i := range nodes {
+		nodes[i] = newNode(t, t.TempDir())
+	}
+	for i, a := range nodes {
+		for _, b := range nodes[i+1:] {
+			if err := a.Connect(t.Context(), b.Me().Addrs[0]); err != nil {
+				t.Fatalf("connect: %v", err)
+			}
+		}
+	}
+	return nodes
+}
+
+// eventually polls cond until it holds or the deadline passes.
+func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("after %v: %s", within, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// joinAll has every node join room and waits until each sees all others in it.
+func joinAll(t *testing.T, nodes []*Service, room Room) {
+	t.Helper()
+	for _, s := range nodes[1:] {
+		if _, err := s.JoinRoom(room.ID, room.Name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, s := range nodes {
+		eventually(t, 20*time.Second, fmt.Sprintf("node %d sees every member online", i), func() bool {
+			members, err := s.Members(room.ID)
+			if err != nil {
+				return false
+			}
+			online := 0
+			for _, m := range members {
+				if m.Online {
+					online++
+				}
+			}
+			return online == len(nodes)
+		})
+	}
+}
+
+func fullHistory(t *testing.T, s *Service, room string) []Message {
+	t.Helper()
+	var all []Message
+	before := ""
+	for {
+		page, err := s.History(room, before, MaxHistoryPage)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(page, all...)
+		if len(page) < MaxHistoryPage {
+			return all
+		}
+		before = page[0].ID
+	}
+}
+
+func ids(ms []Message) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.ID
+	}
+	return out
+}
+
+func equal(a, b []string) bool { return slices.Equal(a, b) }
+
+func TestFiveNodesConvergeOnTheSameHistory(t *testing.T) {
+	const nodes, each = 5, 200
+	net := network(t, nodes)
+	room, err := net[0].CreateRoom("busy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	joinAll(t, net, room)
+
+	errs := make(chan error, nodes)
+	for i, s := range net {
+		go func() {
+			for j := range each {
+				if _, err := s.Send(t.Context(), room.ID, fmt.Sprintf("node %d message %d", i, j)); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range nodes {
+		if err := <-errs; err != nil {
+			t.Fatalf("Send: %v", err)
+		}
+	}
+
+	for i, s := range net {
+		eventually(t, 60*time.Second, fmt.Sprintf("node %d holds all %d messages", i, nodes*each), func() bool {
+			n, err := s.store.Count(mustRoom(t, room.ID))
+			return err == nil && n >= nodes*each
+		})
+	}
+	want := ids(fullHistory(t, net[0], room.ID))
+	if len(want) != nodes*each {
+		t.Fatalf("node 0 holds %d messages, want %d", len(want), nodes*each)
+	}
+	seen := map[string]bool{}
+	for _, id := range want {
+		if seen[id] {
+			t.Fatalf("message %s stored twice", id)
+		}
+		seen[id] = true
+	}
+	for i, s := range net[1:] {
+		if got := ids(fullHistory(t, s, room.ID)); !equal(got, want) {
+			t.Errorf("node %d history differs from node 0 (%d vs %d messages)", i+1, len(got), len(want))
+		}
+	}
+}
+
+func TestMessagesAndNamesReachThePeer(t *testing.T) {
+	net := network(t, 2)
+	a, b := net[0], net[1]
+	events, stop := b.Subscribe()
+	defer stop()
+	if _, err := a.SetName(t.Context(), "Ada"); err != nil {
+		t.Fatal(err)
+	}
+	room, _ := a.CreateRoom("hello")
+	joinAll(t, net, room)
+	sent, err := a.Send(t.Context(), room.ID, "hi Bob")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	deadline := time.After(20 * time.Second)
+	var got Message
+	for got.ID != sent.ID {
+		select {
+		case e := <-events:
+			if m, ok := e.Data.(Message); ok && e.Name == EventMessage {
+				got = m
+			}
+		case <-deadline:
+			t.Fatal("no message event on the receiving node")
+		}
+	}
+	if got.Text != "hi Bob" || got.Mine || got.Author != a.Me().PeerID {
+		t.Errorf("received %+v", got)
+	}
+	eventually(t, 20*time.Second, "B learns A's name", func() bool {
+		members, _ := b.Members(room.ID)
+		for _, m := range members {
+			if m.PeerID == a.Me().PeerID {
+				return m.Name == "Ada" && m.Online
+			}
+		}
+		return false
+	})
+}

@@ -1,0 +1,112 @@
+package p2p
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-msgio"
+
+	"parley/wire"
+)
+
+// helloProtocol carries a node's signed profile straight to a peer when
+// they connect, and again when the name changes. Gossip alone loses the
+// profile a peer sends while the other side is still joining the topic.
+const helloProtocol = "/parley/hello/1"
+
+const helloTimeout = 10 * time.Second
+
+// helloLoop sends hellos to the peers queued in n.helloQueue, one at a time.
+// Peers queued twice before their turn get one hello.
+func (n *Node) helloLoop() {
+	defer n.wg.Done()
+	for {
+		select {
+		case p := <-n.helloQueue:
+			pending := map[peer.ID]bool{p: true}
+		drain:
+			for {
+				select {
+				case more := <-n.helloQueue:
+					pending[more] = true
+				default:
+					break drain
+				}
+			}
+			for p := range pending {
+				if err := n.sendHello(p); err != nil && n.ctx.Err() == nil {
+					n.log.Debug("hello failed", "peer", ShortID(p), "err", err)
+				}
+			}
+		case <-n.ctx.Done():
+			return
+		}
+	}
+}
+
+// Hello queues our profile for a peer. It never blocks; with the queue
+// full, a hello to everyone is on its way already.
+func (n *Node) Hello(p peer.ID) {
+	select {
+	case n.helloQueue <- p:
+	default:
+	}
+}
+
+// HelloAll queues our profile for every connected peer.
+func (n *Node) HelloAll() {
+	for _, p := range n.ConnectedPeers() {
+		n.Hello(p)
+	}
+}
+
+func (n *Node) sendHello(p peer.ID) error {
+	if n.opts.Profile == nil {
+		return nil
+	}
+	profile := n.opts.Profile()
+	if profile == nil {
+		return nil // no name set yet
+	}
+	ctx, cancel := context.WithTimeout(n.ctx, helloTimeout)
+	defer cancel()
+	s, err := n.host.NewStream(ctx, p, helloProtocol)
+	if err != nil {
+		return fmt.Errorf("open hello stream: %w", err)
+	}
+	defer s.Close()
+	_ = s.SetDeadline(time.Now().Add(helloTimeout))
+	if err := msgio.NewVarintWriter(s).WriteMsg(profile); err != nil {
+		s.Reset()
+		return fmt.Errorf("write hello: %w", err)
+	}
+	return nil
+}
+
+func (n *Node) handleHello(s network.Stream) {
+	defer s.Close()
+	_ = s.SetDeadline(time.Now().Add(helloTimeout))
+	from := s.Conn().RemotePeer()
+	r := msgio.NewVarintReaderSize(s, wire.MaxEnvelopeSize)
+	raw, err := r.ReadMsg()
+	if err != nil {
+		s.Reset()
+		n.reject(from, wire.RoomID{}, fmt.Errorf("read hello: %w", err))
+		return
+	}
+	m, err := wire.Decode(raw, wire.Check{Now: n.opts.Now()})
+	if err == nil && (m.Kind != wire.Kind_KIND_PROFILE || m.Author != from) {
+		err = errors.New("hello is not the sender's own profile")
+	}
+	if err != nil {
+		n.reject(from, wire.RoomID{}, fmt.Errorf("hello: %w", err))
+		return
+	}
+	if n.opts.OnProfile != nil {
+		n.opts.OnProfile(m)
+	}
+}

@@ -1,0 +1,260 @@
+package p2p
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/libp2p/go-libp2p"
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	pubsubpb "github.com/libp2p/go-libp2p-pubsub/pb"
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/p2p/net/connmgr"
+	"github.com/multiformats/go-multiaddr"
+
+	"parley/wire"
+)
+
+// History is what the node needs from the message store: whether a message
+// is already kept, so a copy that arrives again is ignored, not re-delivered.
+type History interface {
+	Has(wire.MessageID) (bool, error)
+}
+
+// Handler receives each verified message from another peer. It runs on the
+// room's read loop: it should store the message and return.
+type Handler func(m *wire.Message, from peer.ID)
+
+// Options configures a Node.
+type Options struct {
+	// Key is the node key; it is the host identity.
+	Key crypto.PrivKey
+	// ListenAddrs are multiaddrs to listen on; default: every interface,
+	// TCP and QUIC, on ports the system picks.
+	ListenAddrs []string
+	// Mode is how far the node looks for peers. Only explicit dials exist
+	// so far, whatever the mode.
+	Mode Mode
+	// History lets the validator ignore messages already stored.
+	History History
+	// OnPeer, if set, is told when a peer connects or disconnects. It must
+	// not block.
+	OnPeer func(id peer.ID, connected bool)
+	// OnRoomPeer, if set, is told when a peer subscribes to or leaves a
+	// joined room's topic. It must not block.
+	OnRoomPeer func(room wire.RoomID, id peer.ID, joined bool)
+	// Profile, if set, returns our signed profile envelope (nil while the
+	// user has no name) for the hello sent to every peer that connects.
+	Profile func() []byte
+	// OnProfile, if set, receives each verified profile from a hello.
+	OnProfile func(m *wire.Message)
+	// Logger receives the node's logs; nil discards them.
+	Logger *slog.Logger
+	// Now is the clock used to reject messages from the future; default time.Now.
+	Now func() time.Time
+}
+
+// DefaultListenAddrs listen on all interfaces, TCP and QUIC.
+var DefaultListenAddrs = []string{
+	"/ip4/0.0.0.0/tcp/0",
+	"/ip4/0.0.0.0/udp/0/quic-v1",
+	"/ip6/::/tcp/0",
+	"/ip6/::/udp/0/quic-v1",
+}
+
+// Queue sizes well above GossipSub's defaults (32), which drop messages
+// under bursts; sync, not gossip, is what makes history complete.
+const (
+	outboundQueueSize = 4096
+	validateQueueSize = 4096
+	subscriptionBuf   = 4096
+)
+
+// Node is a libp2p host with one GossipSub topic per joined room.
+type Node struct {
+	host  host.Host
+	ps    *pubsub.PubSub
+	opts  Options
+	log   *slog.Logger
+	ctx   context.Context
+	stop  context.CancelFunc
+	wg    sync.WaitGroup
+	mu    sync.Mutex
+	rooms map[wire.RoomID]*room
+
+	rejectMu   sync.Mutex
+	rejections map[peer.ID]int
+
+	helloQueue chan peer.ID
+}
+
+type room struct {
+	topic  *pubsub.Topic
+	sub    *pubsub.Subscription
+	events *pubsub.TopicEventHandler
+	cancel context.CancelFunc
+	done   chan struct{} // one signal from each of the room's two loops
+}
+
+// New starts a host listening on opts.ListenAddrs and a GossipSub router.
+// The node lives until Close or until ctx ends.
+func New(ctx context.Context, opts Options) (*Node, error) {
+	if opts.Key == nil {
+		return nil, errors.New("start node: no key")
+	}
+	if len(opts.ListenAddrs) == 0 {
+		opts.ListenAddrs = DefaultListenAddrs
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	cm, err := connmgr.NewConnManager(64, 256, connmgr.WithGracePeriod(time.Minute))
+	if err != nil {
+		return nil, fmt.Errorf("start node: connection manager: %w", err)
+	}
+	h, err := libp2p.New(
+		libp2p.Identity(opts.Key),
+		libp2p.ListenAddrStrings(opts.ListenAddrs...),
+		libp2p.ConnectionManager(cm),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("start node: listen on %v: %w", opts.ListenAddrs, err)
+	}
+	ctx, stop := context.WithCancel(ctx)
+	n := &Node{
+		host: h, opts: opts, ctx: ctx, stop: stop,
+		log:        opts.Logger.With("component", "p2p"),
+		rooms:      map[wire.RoomID]*room{},
+		rejections: map[peer.ID]int{},
+		helloQueue: make(chan peer.ID, 256),
+	}
+	n.ps, err = pubsub.NewGossipSub(ctx, h,
+		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign),
+		pubsub.WithNoAuthor(),
+		pubsub.WithMessageIdFn(messageID),
+		// Our own messages go to every subscribed peer, not only to the
+		// mesh: in this release flood publishing is off by default, and a
+		// message sent before the first heartbeat builds the mesh is lost.
+		pubsub.WithFloodPublish(true),
+		pubsub.WithPeerScore(peerScoreParams(), peerScoreThresholds()),
+		pubsub.WithPeerOutboundQueueSize(outboundQueueSize),
+		pubsub.WithValidateQueueSize(validateQueueSize),
+		pubsub.WithMaxMessageSize(wire.MaxEnvelopeSize+4<<10),
+	)
+	if err != nil {
+		stop()
+		return nil, errors.Join(fmt.Errorf("start node: gossipsub: %w", err), h.Close())
+	}
+	h.SetStreamHandler(helloProtocol, n.handleHello)
+	n.wg.Add(1)
+	go n.helloLoop()
+	h.Network().Notify(&network.NotifyBundle{
+		ConnectedF: func(net network.Network, c network.Conn) {
+			// Only the first connection to a peer is news.
+			if len(net.ConnsToPeer(c.RemotePeer())) > 1 {
+				return
+			}
+			n.Hello(c.RemotePeer())
+			if opts.OnPeer != nil {
+				opts.OnPeer(c.RemotePeer(), true)
+			}
+		},
+		DisconnectedF: func(net network.Network, c network.Conn) {
+			// Another connection to the same peer may remain.
+			if opts.OnPeer != nil && net.Connectedness(c.RemotePeer()) != network.Connected {
+				opts.OnPeer(c.RemotePeer(), false)
+			}
+		},
+	})
+	n.log.Info("node started", "peer", ShortID(h.ID()), "addrs", h.Addrs())
+	return n, nil
+}
+
+// messageID is the GossipSub message ID: SHA-256 of the payload, the same ID
+// the store and sync use. It runs before validation, so garbage gets a hash
+// of its raw bytes and is rejected by the validator afterwards.
+func messageID(m *pubsubpb.Message) string {
+	payload, err := wire.PayloadOf(m.Data)
+	if err != nil {
+		sum := sha256.Sum256(m.Data)
+		return string(sum[:])
+	}
+	id := wire.IDOf(payload)
+	return string(id[:])
+}
+
+// ID is the node's peer ID.
+func (n *Node) ID() peer.ID { return n.host.ID() }
+
+// Addrs are the node's listen addresses, each ending in /p2p/<peer ID> so
+// that another node can dial it.
+func (n *Node) Addrs() []string {
+	full, err := peer.AddrInfoToP2pAddrs(&peer.AddrInfo{ID: n.host.ID(), Addrs: n.host.Addrs()})
+	if err != nil {
+		return nil
+	}
+	out := make([]string, len(full))
+	for i, a := range full {
+		out[i] = a.String()
+	}
+	return out
+}
+
+// Connect dials a peer given as a multiaddr ending in /p2p/<peer ID>.
+func (n *Node) Connect(ctx context.Context, addr string) error {
+	ma, err := multiaddr.NewMultiaddr(addr)
+	if err != nil {
+		return fmt.Errorf("connect to %s: %w", addr, err)
+	}
+	info, err := peer.AddrInfoFromP2pAddr(ma)
+	if err != nil {
+		return fmt.Errorf("connect to %s: %w", addr, err)
+	}
+	if info.ID == n.host.ID() {
+		return fmt.Errorf("connect to %s: that is this node", addr)
+	}
+	if err := n.host.Connect(ctx, *info); err != nil {
+		return fmt.Errorf("connect to %s: %w", ShortID(info.ID), err)
+	}
+	return nil
+}
+
+// ConnectedPeers lists the peers with an open connection.
+func (n *Node) ConnectedPeers() []peer.ID { return n.host.Network().Peers() }
+
+// Close leaves every room and stops the host.
+func (n *Node) Close() error {
+	n.mu.Lock()
+	rooms := n.rooms
+	n.rooms = map[wire.RoomID]*room{}
+	n.mu.Unlock()
+	var errs []error
+	for id, r := range rooms {
+		errs = append(errs, n.closeRoom(id, r))
+	}
+	n.stop()
+	n.wg.Wait()
+	if err := n.host.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("close host: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+// ShortID is the short form of a peer ID used in logs.
+func ShortID(id peer.ID) string {
+	s := id.String()
+	if len(s) <= 8 {
+		return s
+	}
+	return s[len(s)-8:]
+}

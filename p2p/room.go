@@ -1,0 +1,143 @@
+package p2p
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"parley/wire"
+)
+
+// ErrNotJoined is returned for rooms the node has not joined.
+var ErrNotJoined = errors.New("room not joined")
+
+// Join subscribes to a room's topic. Every valid message from another peer
+// is passed to deliver, in arrival order, on a read loop owned by the node.
+// Joining a room twice is a no-op.
+func (n *Node) Join(id wire.RoomID, deliver Handler) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if _, ok := n.rooms[id]; ok {
+		return nil
+	}
+	if err := n.ps.RegisterTopicValidator(id.Topic(), n.validator(id)); err != nil {
+		return fmt.Errorf("join room %s: validator: %w", id, err)
+	}
+	topic, err := n.ps.Join(id.Topic())
+	if err != nil {
+		return errors.Join(fmt.Errorf("join room %s: %w", id, err), n.ps.UnregisterTopicValidator(id.Topic()))
+	}
+	if err := topic.SetScoreParams(topicScoreParams()); err != nil {
+		return errors.Join(fmt.Errorf("join room %s: score params: %w", id, err), topic.Close(), n.ps.UnregisterTopicValidator(id.Topic()))
+	}
+	sub, err := topic.Subscribe(pubsub.WithBufferSize(subscriptionBuf))
+	if err != nil {
+		return errors.Join(fmt.Errorf("join room %s: subscribe: %w", id, err), topic.Close(), n.ps.UnregisterTopicValidator(id.Topic()))
+	}
+	events, err := topic.EventHandler()
+	if err != nil {
+		sub.Cancel()
+		return errors.Join(fmt.Errorf("join room %s: peer events: %w", id, err), topic.Close(), n.ps.UnregisterTopicValidator(id.Topic()))
+	}
+	ctx, cancel := context.WithCancel(n.ctx)
+	r := &room{topic: topic, sub: sub, events: events, cancel: cancel, done: make(chan struct{}, 2)}
+	n.rooms[id] = r
+	n.wg.Add(2)
+	go n.readLoop(ctx, r, deliver)
+	go n.peerLoop(ctx, id, r)
+	return nil
+}
+
+// peerLoop reports peers joining and leaving the room's topic.
+func (n *Node) peerLoop(ctx context.Context, id wire.RoomID, r *room) {
+	defer n.wg.Done()
+	defer func() { r.done <- struct{}{} }()
+	for {
+		ev, err := r.events.NextPeerEvent(ctx)
+		if err != nil {
+			return
+		}
+		if n.opts.OnRoomPeer != nil {
+			n.opts.OnRoomPeer(id, ev.Peer, ev.Type == pubsub.PeerJoin)
+		}
+	}
+}
+
+// readLoop hands messages to deliver as fast as they come. The message store
+// is the buffer: deliver stores and returns, so a slow UI never stalls it.
+func (n *Node) readLoop(ctx context.Context, r *room, deliver Handler) {
+	defer n.wg.Done()
+	defer func() { r.done <- struct{}{} }()
+	self := n.host.ID()
+	for {
+		msg, err := r.sub.Next(ctx)
+		if err != nil {
+			return // cancelled or subscription closed
+		}
+		if msg.ReceivedFrom == self {
+			continue // our own message: stored before it was published
+		}
+		m, ok := msg.ValidatorData.(*wire.Message)
+		if !ok {
+			continue
+		}
+		deliver(m, msg.ReceivedFrom)
+	}
+}
+
+// Leave unsubscribes from a room's topic.
+func (n *Node) Leave(id wire.RoomID) error {
+	n.mu.Lock()
+	r, ok := n.rooms[id]
+	delete(n.rooms, id)
+	n.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	return n.closeRoom(id, r)
+}
+
+func (n *Node) closeRoom(id wire.RoomID, r *room) error {
+	r.sub.Cancel()
+	r.events.Cancel()
+	r.cancel()
+	<-r.done
+	<-r.done
+	if n.ctx.Err() != nil {
+		return nil // the router has stopped and its topics with it
+	}
+	err := errors.Join(r.topic.Close(), n.ps.UnregisterTopicValidator(id.Topic()))
+	if err != nil {
+		return fmt.Errorf("leave room %s: %w", id, err)
+	}
+	return nil
+}
+
+// Publish sends a message, already signed and stored, to the room's peers.
+func (n *Node) Publish(ctx context.Context, m *wire.Message) error {
+	n.mu.Lock()
+	r, ok := n.rooms[m.Room]
+	n.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("publish to room %s: %w", m.Room, ErrNotJoined)
+	}
+	// The validator data marks the message as ours and already verified.
+	if err := r.topic.Publish(ctx, m.Raw, pubsub.WithValidatorData(m)); err != nil {
+		return fmt.Errorf("publish to room %s: %w", m.Room, err)
+	}
+	return nil
+}
+
+// RoomPeers lists the connected peers subscribed to a room's topic.
+func (n *Node) RoomPeers(id wire.RoomID) []peer.ID {
+	n.mu.Lock()
+	r, ok := n.rooms[id]
+	n.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	return r.topic.ListPeers()
+}
