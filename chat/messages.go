@@ -22,9 +22,11 @@ type Message struct {
 	AuthorShort string `json:"authorShort"`
 	// AuthorName is the author's display name, empty if unknown.
 	AuthorName string `json:"authorName"`
-	// Time is the hybrid logical clock reading that orders the room; SentAt
-	// the wall time it stands for, in unix milliseconds.
-	Time    uint64 `json:"time"`
+	// Time is the hybrid logical clock reading that orders the room, as 20
+	// zero-padded decimal digits: it is beyond JavaScript's exact integers,
+	// and as fixed-width text it sorts right. SentAt is the wall time it
+	// stands for, in unix milliseconds.
+	Time    string `json:"time"`
 	SentAt  int64  `json:"sentAt"`
 	Text    string `json:"text"`
 	Mine    bool   `json:"mine"`
@@ -133,7 +135,7 @@ func (s *Service) view(m *wire.Message) Message {
 		Author:      m.Author.String(),
 		AuthorShort: identity.ShortID(m.Author),
 		AuthorName:  s.nameOf(m.Author),
-		Time:        m.Time,
+		Time:        fmt.Sprintf("%020d", m.Time),
 		SentAt:      wire.TimeOf(m.Time).UnixMilli(),
 		Text:        m.Text,
 		Mine:        m.Author == s.id.ID,

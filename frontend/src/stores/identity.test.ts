@@ -1,14 +1,14 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
+import { me } from '@/test/fixtures'
 
-vi.mock('@/api', () => ({
-  api: { me: vi.fn(), frontendReady: vi.fn(), copyText: vi.fn() },
+vi.mock('@/api', async (original) => ({
+  ...(await original<typeof import('@/api')>()),
+  api: { me: vi.fn(), setName: vi.fn() },
 }))
 
 import { api } from '@/api'
 import { useIdentityStore } from './identity'
-
-const me = { peerId: '12D3KooWExamplePeerIdentity0000000000000000abcd1234', shortId: 'abcd1234' }
 
 describe('identity store', () => {
   beforeEach(() => {
@@ -40,5 +40,15 @@ describe('identity store', () => {
     await store.load()
     expect(store.error).toBeNull()
     expect(store.me?.shortId).toBe('abcd1234')
+  })
+
+  it('takes the new name from the backend and passes its refusal on', async () => {
+    const store = useIdentityStore()
+    vi.mocked(api.setName).mockResolvedValueOnce({ ...me, name: 'Grace' })
+    await store.setName('Grace')
+    expect(store.me?.name).toBe('Grace')
+    vi.mocked(api.setName).mockRejectedValueOnce('not a valid name')
+    await expect(store.setName('')).rejects.toBe('not a valid name')
+    expect(store.me?.name).toBe('Grace')
   })
 })

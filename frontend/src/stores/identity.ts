@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { readonly, ref } from 'vue'
-import { api, type Me } from '@/api'
+import { api, errorText, type Me } from '@/api'
 
 export const useIdentityStore = defineStore('identity', () => {
   const me = ref<Me | null>(null)
@@ -15,11 +15,10 @@ export const useIdentityStore = defineStore('identity', () => {
     }
   }
 
-  return { me: readonly(me), error: readonly(error), load }
-})
+  /** Sets the display name; rejects with the backend's reason. */
+  async function setName(name: string): Promise<void> {
+    me.value = await api.setName(name)
+  }
 
-// Wails rejects with the Go error's text as a plain string.
-export function errorText(err: unknown): string {
-  if (err instanceof Error) return err.message
-  return String(err)
-}
+  return { me: readonly(me), error: readonly(error), load, setName }
+})

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { mount } from '@vue/test-utils'
 import IdentityBadge from './IdentityBadge.vue'
 
-const me = { peerId: '12D3KooWExamplePeerIdentity0000000000000000abcd1234', shortId: 'abcd1234' }
+import { me } from '@/test/fixtures'
 
 describe('IdentityBadge', () => {
   it('shows the short ID with the full ID on hover', () => {

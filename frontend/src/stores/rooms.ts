@@ -1,0 +1,38 @@
+import { defineStore } from 'pinia'
+import { computed, readonly, ref } from 'vue'
+import { api, type Room } from '@/api'
+
+export const useRoomsStore = defineStore('rooms', () => {
+  const rooms = ref<Room[]>([])
+  const currentId = ref<string | null>(null)
+  const current = computed(() => rooms.value.find((r) => r.id === currentId.value) ?? null)
+
+  async function load(): Promise<void> {
+    rooms.value = await api.rooms()
+    if (!current.value) currentId.value = rooms.value[0]?.id ?? null
+  }
+
+  function select(id: string): void {
+    currentId.value = id
+  }
+
+  async function create(name: string): Promise<void> {
+    const room = await api.createRoom(name)
+    await load()
+    currentId.value = room.id
+  }
+
+  async function join(id: string, name: string): Promise<void> {
+    const room = await api.joinRoom(id, name)
+    await load()
+    currentId.value = room.id
+  }
+
+  async function leave(id: string): Promise<void> {
+    await api.leaveRoom(id)
+    if (currentId.value === id) currentId.value = null
+    await load()
+  }
+
+  return { rooms: readonly(rooms), currentId: readonly(currentId), current, load, select, create, join, leave }
+})

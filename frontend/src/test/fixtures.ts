@@ -1,0 +1,32 @@
+import type { Me, Member, Message } from '@/api'
+
+export const me: Me = {
+  peerId: '12D3KooWExamplePeerIdentity0000000000000000abcd1234',
+  shortId: 'abcd1234',
+  name: 'Ada',
+  addrs: ['/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWExamplePeerIdentity0000000000000000abcd1234'],
+}
+
+export const roomId = 'aa'.repeat(32)
+
+let seq = 0
+
+/** A message from peer `author` in the fixture room, later than every earlier one. */
+export function message(text: string, author = 'peer-b', mine = false): Message {
+  seq++
+  return {
+    id: seq.toString(16).padStart(64, '0'),
+    room: roomId,
+    author,
+    authorShort: author.slice(-8),
+    authorName: mine ? 'Ada' : 'Bob',
+    time: String(1_000_000 + seq).padStart(20, '0'),
+    sentAt: 1_700_000_000_000 + seq,
+    text,
+    mine,
+  }
+}
+
+export function member(name: string, online: boolean): Member {
+  return { peerId: `peer-${name}`, shortId: name.slice(0, 8), name, online, me: false }
+}
