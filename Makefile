@@ -10,7 +10,11 @@ WAILS_TAGS = $(shell pkg-config --exists webkit2gtk-4.0 2>/dev/null || echo webk
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run build test test-go test-frontend test-desktop lint fmt generate
+FUZZTIME ?= 10s
+# Every fuzz target, as package:Target; `make test` runs each for FUZZTIME.
+FUZZ_TARGETS := ./wire:FuzzDecode ./store:FuzzParseMessageKey
+
+.PHONY: help setup run build test test-go test-fuzz test-frontend test-desktop bench lint fmt generate
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -25,12 +29,26 @@ run: build ## build and start the desktop app (flags in ARGS)
 build: setup ## build the desktop app into build/bin/parley
 	$(WAILS) build -m -nosyncgomod -tags "$(WAILS_TAGS)" -o parley
 
-test: setup test-go test-frontend test-desktop ## run every test
+test: setup test-go test-fuzz test-frontend test-desktop ## run every test
 	@echo "make test: all tests passed"
 
 test-go: ## go vet and the Go tests with the race detector
 	$(GO) vet ./...
 	$(GO) test -race ./...
+
+test-fuzz: ## run each fuzz target for FUZZTIME (seed corpora in testdata/)
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$name in $$pkg for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	done
+
+bench: ## run the benchmarks; JSON figures go to build/bench/
+	@mkdir -p build/bench
+	$(GO) test -run '^$$' -bench . -benchmem -json ./wire ./store > build/bench/go-bench.json
+	$(GO) run ./bench/storerss > build/bench/store-rss.json
+	@grep -o '"Output":"[^"]*ns/op[^"]*' build/bench/go-bench.json | sed 's/"Output":"//; s/\\t/ /g; s/\\n//'
+	@cat build/bench/store-rss.json
 
 test-frontend: setup ## type-check the frontend and run its unit tests
 	cd frontend && npx vue-tsc --noEmit && npx vitest run
