@@ -12,6 +12,8 @@ const (
 	EventMembers = "members"
 	// EventProfile: a display name changed (Data: Profile).
 	EventProfile = "profile"
+	// EventNearby: a nearby peer, its rooms or its connection changed (Data: nil).
+	EventNearby = "nearby"
 	// EventLagged: this subscriber fell behind and missed events; reload
 	// what is on screen from the service (Data: nil).
 	EventLagged = "lagged"

@@ -62,6 +62,7 @@ func (s *Service) Members(roomID string) ([]Member, error) {
 // onPeer and onRoomPeer run on libp2p's goroutines: they must not block.
 func (s *Service) onPeer(peer.ID, bool) {
 	s.bus.publish(Event{Name: EventMembers})
+	s.bus.publish(Event{Name: EventNearby})
 }
 
 func (s *Service) onRoomPeer(wire.RoomID, peer.ID, bool) {

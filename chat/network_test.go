@@ -17,6 +17,9 @@ func openNode(t *testing.T, dir string) *Service {
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
+	if s.node.MDNSStarted() {
+		t.Fatal("mDNS started in off mode") // network rule: never outside a test namespace
+	}
 	return s
 }
 
@@ -32,8 +35,8 @@ func newNode(t *testing.T, dir string) *Service {
 	return s
 }
 
-// network starts n nodes and connects each to every other.
-func network(t *testing.T, n int) []*Service {
+// connectedNodes starts n nodes and connects each to every other.
+func connectedNodes(t *testing.T, n int) []*Service {
 	t.Helper()
 	nodes := make([]*Service, n)
 	for i := range nodes {
@@ -115,7 +118,7 @@ func equal(a, b []string) bool { return slices.Equal(a, b) }
 
 func TestFiveNodesConvergeOnTheSameHistory(t *testing.T) {
 	const nodes, each = 5, 200
-	net := network(t, nodes)
+	net := connectedNodes(t, nodes)
 	room, err := net[0].CreateRoom("busy")
 	if err != nil {
 		t.Fatal(err)
@@ -165,7 +168,7 @@ func TestFiveNodesConvergeOnTheSameHistory(t *testing.T) {
 }
 
 func TestMessagesAndNamesReachThePeer(t *testing.T) {
-	net := network(t, 2)
+	net := connectedNodes(t, 2)
 	a, b := net[0], net[1]
 	events, stop := b.Subscribe()
 	defer stop()

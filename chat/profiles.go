@@ -56,13 +56,6 @@ func (s *Service) SetName(ctx context.Context, name string) (Me, error) {
 	return s.Me(), nil
 }
 
-// ownProfile is our signed profile for hellos; nil until a name is set.
-func (s *Service) ownProfile() []byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.myProfile
-}
-
 // publishProfile broadcasts our name into a room, reaching members we are
 // not directly connected to.
 func (s *Service) publishProfile(ctx context.Context, id wire.RoomID) {

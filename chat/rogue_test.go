@@ -110,7 +110,7 @@ func forge(t *testing.T, signer, author crypto.PrivKey, p *wire.Payload) []byte 
 }
 
 func TestRogueMessagesAreRejectedAndHonestTrafficFlows(t *testing.T) {
-	net := network(t, 2)
+	net := connectedNodes(t, 2)
 	a, b := net[0], net[1]
 	room, err := a.CreateRoom("guarded")
 	if err != nil {

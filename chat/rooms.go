@@ -62,6 +62,7 @@ func (s *Service) join(id wire.RoomID, name string) (Room, error) {
 	s.joined[id] = name
 	s.mu.Unlock()
 	s.bus.publish(Event{Name: EventRooms})
+	s.node.HelloAll() // our public rooms changed
 	return Room{ID: id.String(), Name: name}, nil
 }
 
@@ -82,6 +83,7 @@ func (s *Service) LeaveRoom(roomID string) error {
 		return err
 	}
 	s.bus.publish(Event{Name: EventRooms})
+	s.node.HelloAll()
 	return nil
 }
 

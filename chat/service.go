@@ -54,8 +54,9 @@ type Service struct {
 	mu        sync.Mutex
 	names     map[peer.ID]string // display names from profiles
 	myName    string
-	myProfile []byte                 // our signed profile envelope, for hellos
-	joined    map[wire.RoomID]string // joined room -> name
+	myProfile []byte                      // our signed profile envelope, for hellos
+	joined    map[wire.RoomID]string      // joined room -> name
+	nearby    map[peer.ID][]wire.RoomInfo // public rooms each peer said hello with
 	closeErr  error
 	closed    bool
 }
@@ -100,6 +101,7 @@ func Open(ctx context.Context, opts Options) (*Service, error) {
 		bus:    newBus(),
 		names:  map[peer.ID]string{},
 		joined: map[wire.RoomID]string{},
+		nearby: map[peer.ID][]wire.RoomInfo{},
 	}
 	s.ctx, s.stop = context.WithCancel(ctx)
 	if err := s.start(); err != nil {
@@ -127,8 +129,8 @@ func (s *Service) start() error {
 		History:     s.store,
 		OnPeer:      s.onPeer,
 		OnRoomPeer:  s.onRoomPeer,
-		Profile:     s.ownProfile,
-		OnProfile:   s.receiveProfile,
+		Hello:       s.helloBytes,
+		OnHello:     s.receiveHello,
 		Logger:      s.opts.Logger,
 		Now:         s.opts.Now,
 	})

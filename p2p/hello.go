@@ -2,7 +2,6 @@ package p2p
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -13,12 +12,15 @@ import (
 	"parley/wire"
 )
 
-// helloProtocol carries a node's signed profile straight to a peer when
-// they connect, and again when the name changes. Gossip alone loses the
-// profile a peer sends while the other side is still joining the topic.
+// helloProtocol carries a node's signed profile and its public rooms straight
+// to a peer when they connect, and again when either changes. Gossip alone
+// loses what a peer sends while the other side is still joining the topic.
 const helloProtocol = "/parley/hello/1"
 
-const helloTimeout = 10 * time.Second
+const (
+	helloTimeout = 10 * time.Second
+	maxHelloSize = 256 << 10
+)
 
 // helloLoop sends hellos to the peers queued in n.helloQueue, one at a time.
 // Peers queued twice before their turn get one hello.
@@ -48,7 +50,7 @@ func (n *Node) helloLoop() {
 	}
 }
 
-// Hello queues our profile for a peer. It never blocks; with the queue
+// Hello queues a hello for a peer. It never blocks; with the queue
 // full, a hello to everyone is on its way already.
 func (n *Node) Hello(p peer.ID) {
 	select {
@@ -57,7 +59,7 @@ func (n *Node) Hello(p peer.ID) {
 	}
 }
 
-// HelloAll queues our profile for every connected peer.
+// HelloAll queues a hello for every connected peer.
 func (n *Node) HelloAll() {
 	for _, p := range n.ConnectedPeers() {
 		n.Hello(p)
@@ -65,13 +67,10 @@ func (n *Node) HelloAll() {
 }
 
 func (n *Node) sendHello(p peer.ID) error {
-	if n.opts.Profile == nil {
+	if n.opts.Hello == nil {
 		return nil
 	}
-	profile := n.opts.Profile()
-	if profile == nil {
-		return nil // no name set yet
-	}
+	hello := n.opts.Hello()
 	ctx, cancel := context.WithTimeout(n.ctx, helloTimeout)
 	defer cancel()
 	s, err := n.host.NewStream(ctx, p, helloProtocol)
@@ -80,7 +79,7 @@ func (n *Node) sendHello(p peer.ID) error {
 	}
 	defer s.Close()
 	_ = s.SetDeadline(time.Now().Add(helloTimeout))
-	if err := msgio.NewVarintWriter(s).WriteMsg(profile); err != nil {
+	if err := msgio.NewVarintWriter(s).WriteMsg(hello); err != nil {
 		s.Reset()
 		return fmt.Errorf("write hello: %w", err)
 	}
@@ -91,22 +90,19 @@ func (n *Node) handleHello(s network.Stream) {
 	defer s.Close()
 	_ = s.SetDeadline(time.Now().Add(helloTimeout))
 	from := s.Conn().RemotePeer()
-	r := msgio.NewVarintReaderSize(s, wire.MaxEnvelopeSize)
+	r := msgio.NewVarintReaderSize(s, maxHelloSize)
 	raw, err := r.ReadMsg()
 	if err != nil {
 		s.Reset()
 		n.reject(from, wire.RoomID{}, fmt.Errorf("read hello: %w", err))
 		return
 	}
-	m, err := wire.Decode(raw, wire.Check{Now: n.opts.Now()})
-	if err == nil && (m.Kind != wire.Kind_KIND_PROFILE || m.Author != from) {
-		err = errors.New("hello is not the sender's own profile")
-	}
+	h, err := wire.DecodeHello(raw, from, n.opts.Now())
 	if err != nil {
-		n.reject(from, wire.RoomID{}, fmt.Errorf("hello: %w", err))
+		n.reject(from, wire.RoomID{}, err)
 		return
 	}
-	if n.opts.OnProfile != nil {
-		n.opts.OnProfile(m)
+	if n.opts.OnHello != nil {
+		n.opts.OnHello(from, h)
 	}
 }

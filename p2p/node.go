@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/libp2p/go-libp2p"
@@ -50,11 +51,11 @@ type Options struct {
 	// OnRoomPeer, if set, is told when a peer subscribes to or leaves a
 	// joined room's topic. It must not block.
 	OnRoomPeer func(room wire.RoomID, id peer.ID, joined bool)
-	// Profile, if set, returns our signed profile envelope (nil while the
-	// user has no name) for the hello sent to every peer that connects.
-	Profile func() []byte
-	// OnProfile, if set, receives each verified profile from a hello.
-	OnProfile func(m *wire.Message)
+	// Hello, if set, returns the encoded hello (wire.EncodeHello) sent to
+	// every peer that connects.
+	Hello func() []byte
+	// OnHello, if set, receives each peer's verified hello.
+	OnHello func(from peer.ID, h *wire.PeerHello)
 	// Logger receives the node's logs; nil discards them.
 	Logger *slog.Logger
 	// Now is the clock used to reject messages from the future; default time.Now.
@@ -93,6 +94,12 @@ type Node struct {
 	rejections map[peer.ID]int
 
 	helloQueue chan peer.ID
+
+	found       chan peer.AddrInfo // peers found by mDNS, to dial
+	mdnsStarted bool               // set once in New; mDNS never starts in off mode
+	mdnsRunning atomic.Bool
+	lanMu       sync.Mutex
+	lanPeers    map[peer.ID]struct{}
 }
 
 type room struct {
@@ -137,6 +144,8 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 		rooms:      map[wire.RoomID]*room{},
 		rejections: map[peer.ID]int{},
 		helloQueue: make(chan peer.ID, 256),
+		found:      make(chan peer.AddrInfo, 64),
+		lanPeers:   map[peer.ID]struct{}{},
 	}
 	n.ps, err = pubsub.NewGossipSub(ctx, h,
 		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign),
@@ -176,7 +185,13 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 			}
 		},
 	})
-	n.log.Info("node started", "peer", ShortID(h.ID()), "addrs", h.Addrs())
+	if opts.Mode == ModeLAN || opts.Mode == ModeInternet {
+		n.mdnsStarted = true
+		n.wg.Add(2)
+		go n.runMDNS()
+		go n.dialLoop()
+	}
+	n.log.Info("node started", "peer", ShortID(h.ID()), "mode", opts.Mode, "addrs", h.Addrs())
 	return n, nil
 }
 
@@ -227,6 +242,11 @@ func (n *Node) Connect(ctx context.Context, addr string) error {
 		return fmt.Errorf("connect to %s: %w", ShortID(info.ID), err)
 	}
 	return nil
+}
+
+// Connectedness says whether there is a connection to a peer.
+func (n *Node) Connectedness(id peer.ID) network.Connectedness {
+	return n.host.Network().Connectedness(id)
 }
 
 // ConnectedPeers lists the peers with an open connection.

@@ -313,6 +313,114 @@ func (x *Profile) GetName() string {
 	return ""
 }
 
+// Hello is what a node tells each peer it connects to: who it is and which
+// public rooms it is in. Sent over /parley/hello/1, never gossiped.
+type Hello struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// profile is the node's own signed profile Envelope; empty until the
+	// user has set a name.
+	Profile       []byte        `protobuf:"bytes,1,opt,name=profile,proto3" json:"profile,omitempty"`
+	Rooms         []*PublicRoom `protobuf:"bytes,2,rep,name=rooms,proto3" json:"rooms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Hello) Reset() {
+	*x = Hello{}
+	mi := &file_wire_parley_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Hello) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Hello) ProtoMessage() {}
+
+func (x *Hello) ProtoReflect() protoreflect.Message {
+	mi := &file_wire_parley_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Hello.ProtoReflect.Descriptor instead.
+func (*Hello) Descriptor() ([]byte, []int) {
+	return file_wire_parley_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *Hello) GetProfile() []byte {
+	if x != nil {
+		return x.Profile
+	}
+	return nil
+}
+
+func (x *Hello) GetRooms() []*PublicRoom {
+	if x != nil {
+		return x.Rooms
+	}
+	return nil
+}
+
+type PublicRoom struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            []byte                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Name          string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PublicRoom) Reset() {
+	*x = PublicRoom{}
+	mi := &file_wire_parley_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PublicRoom) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PublicRoom) ProtoMessage() {}
+
+func (x *PublicRoom) ProtoReflect() protoreflect.Message {
+	mi := &file_wire_parley_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PublicRoom.ProtoReflect.Descriptor instead.
+func (*PublicRoom) Descriptor() ([]byte, []int) {
+	return file_wire_parley_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *PublicRoom) GetId() []byte {
+	if x != nil {
+		return x.Id
+	}
+	return nil
+}
+
+func (x *PublicRoom) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
 var File_wire_parley_proto protoreflect.FileDescriptor
 
 const file_wire_parley_proto_rawDesc = "" +
@@ -332,7 +440,14 @@ const file_wire_parley_proto_rawDesc = "" +
 	"\x04Text\x12\x12\n" +
 	"\x04text\x18\x01 \x01(\tR\x04text\"\x1d\n" +
 	"\aProfile\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name*=\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\"P\n" +
+	"\x05Hello\x12\x18\n" +
+	"\aprofile\x18\x01 \x01(\fR\aprofile\x12-\n" +
+	"\x05rooms\x18\x02 \x03(\v2\x17.parley.wire.PublicRoomR\x05rooms\"0\n" +
+	"\n" +
+	"PublicRoom\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\fR\x02id\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name*=\n" +
 	"\x04Kind\x12\x14\n" +
 	"\x10KIND_UNSPECIFIED\x10\x00\x12\r\n" +
 	"\tKIND_TEXT\x10\x01\x12\x10\n" +
@@ -351,21 +466,24 @@ func file_wire_parley_proto_rawDescGZIP() []byte {
 }
 
 var file_wire_parley_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_wire_parley_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_wire_parley_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
 var file_wire_parley_proto_goTypes = []any{
-	(Kind)(0),        // 0: parley.wire.Kind
-	(*Envelope)(nil), // 1: parley.wire.Envelope
-	(*Payload)(nil),  // 2: parley.wire.Payload
-	(*Text)(nil),     // 3: parley.wire.Text
-	(*Profile)(nil),  // 4: parley.wire.Profile
+	(Kind)(0),          // 0: parley.wire.Kind
+	(*Envelope)(nil),   // 1: parley.wire.Envelope
+	(*Payload)(nil),    // 2: parley.wire.Payload
+	(*Text)(nil),       // 3: parley.wire.Text
+	(*Profile)(nil),    // 4: parley.wire.Profile
+	(*Hello)(nil),      // 5: parley.wire.Hello
+	(*PublicRoom)(nil), // 6: parley.wire.PublicRoom
 }
 var file_wire_parley_proto_depIdxs = []int32{
 	0, // 0: parley.wire.Payload.kind:type_name -> parley.wire.Kind
-	1, // [1:1] is the sub-list for method output_type
-	1, // [1:1] is the sub-list for method input_type
-	1, // [1:1] is the sub-list for extension type_name
-	1, // [1:1] is the sub-list for extension extendee
-	0, // [0:1] is the sub-list for field type_name
+	6, // 1: parley.wire.Hello.rooms:type_name -> parley.wire.PublicRoom
+	2, // [2:2] is the sub-list for method output_type
+	2, // [2:2] is the sub-list for method input_type
+	2, // [2:2] is the sub-list for extension type_name
+	2, // [2:2] is the sub-list for extension extendee
+	0, // [0:2] is the sub-list for field type_name
 }
 
 func init() { file_wire_parley_proto_init() }
@@ -379,7 +497,7 @@ func file_wire_parley_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wire_parley_proto_rawDesc), len(file_wire_parley_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   4,
+			NumMessages:   6,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

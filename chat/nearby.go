@@ -1,0 +1,127 @@
+package chat
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"parley/identity"
+	"parley/wire"
+)
+
+// NearbyRoom is a public room a nearby peer is in.
+type NearbyRoom struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Joined bool   `json:"joined"` // we are in it too
+}
+
+// NearbyPeer is a peer that introduced itself with a hello.
+type NearbyPeer struct {
+	Profile
+	// Connected is true while there is a connection to the peer.
+	Connected bool `json:"connected"`
+	// LAN is true if the peer was found on the local network by mDNS.
+	LAN   bool         `json:"lan"`
+	Rooms []NearbyRoom `json:"rooms"`
+}
+
+// Peer is a connected peer.
+type Peer struct {
+	Profile
+	LAN bool `json:"lan"`
+}
+
+// Status answers "am I connected, to whom, how".
+type Status struct {
+	PeerID  string   `json:"peerId"`
+	Network string   `json:"network"`
+	Peers   int      `json:"peers"`
+	MDNS    bool     `json:"mdns"` // LAN discovery is running
+	Addrs   []string `json:"addrs"`
+}
+
+// helloBytes is what we tell each peer we connect to: our profile and the
+// public rooms we are in.
+func (s *Service) helloBytes() []byte {
+	s.mu.Lock()
+	profile := s.myProfile
+	rooms := make([]wire.RoomInfo, 0, len(s.joined))
+	for id, name := range s.joined {
+		rooms = append(rooms, wire.RoomInfo{ID: id, Name: name})
+	}
+	s.mu.Unlock()
+	slices.SortFunc(rooms, func(a, b wire.RoomInfo) int { return strings.Compare(a.Name, b.Name) })
+	raw, err := wire.EncodeHello(profile, rooms)
+	if err != nil {
+		s.log.Error("encode hello failed", "err", err)
+		return nil
+	}
+	return raw
+}
+
+// receiveHello runs on the hello stream's goroutine.
+func (s *Service) receiveHello(from peer.ID, h *wire.PeerHello) {
+	if h.Profile != nil {
+		s.receiveProfile(h.Profile)
+	}
+	s.mu.Lock()
+	s.nearby[from] = h.Rooms
+	s.mu.Unlock()
+	s.bus.publish(Event{Name: EventNearby})
+}
+
+// Nearby lists the peers that introduced themselves, with their public
+// rooms: LAN peers first, then by name.
+func (s *Service) Nearby() []NearbyPeer {
+	s.mu.Lock()
+	out := make([]NearbyPeer, 0, len(s.nearby))
+	for id, rooms := range s.nearby {
+		p := NearbyPeer{Profile: Profile{PeerID: id.String(), ShortID: identity.ShortID(id), Name: s.names[id]}}
+		for _, r := range rooms {
+			_, joined := s.joined[r.ID]
+			p.Rooms = append(p.Rooms, NearbyRoom{ID: r.ID.String(), Name: r.Name, Joined: joined})
+		}
+		out = append(out, p)
+	}
+	s.mu.Unlock()
+	for i := range out {
+		id, _ := peer.Decode(out[i].PeerID)
+		out[i].Connected = s.node.Connectedness(id) == network.Connected
+		out[i].LAN = s.node.FoundOnLAN(id)
+	}
+	slices.SortFunc(out, func(a, b NearbyPeer) int {
+		if a.LAN != b.LAN {
+			if a.LAN {
+				return -1
+			}
+			return 1
+		}
+		return cmpFirst(strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), strings.Compare(a.PeerID, b.PeerID))
+	})
+	return out
+}
+
+// Peers lists the connected peers.
+func (s *Service) Peers() []Peer {
+	ids := s.node.ConnectedPeers()
+	out := make([]Peer, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, Peer{Profile: s.profile(id), LAN: s.node.FoundOnLAN(id)})
+	}
+	slices.SortFunc(out, func(a, b Peer) int { return strings.Compare(a.PeerID, b.PeerID) })
+	return out
+}
+
+// Status reports the node's network state.
+func (s *Service) Status() Status {
+	return Status{
+		PeerID:  s.id.ID.String(),
+		Network: string(s.opts.Network),
+		Peers:   len(s.node.ConnectedPeers()),
+		MDNS:    s.node.MDNSRunning(),
+		Addrs:   s.node.Addrs(),
+	}
+}

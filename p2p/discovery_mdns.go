@@ -1,0 +1,102 @@
+package p2p
+
+import (
+	"context"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/event"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/p2p/discovery/mdns"
+)
+
+// MDNSService is the one mDNS service name all Parley nodes share.
+const MDNSService = "_parley-chat._udp"
+
+// lanDialTimeout bounds a dial to a peer found on the LAN.
+const lanDialTimeout = 10 * time.Second
+
+// mdnsNotifee passes peers found by mDNS to the dial loop without blocking
+// the mDNS resolver.
+type mdnsNotifee struct{ n *Node }
+
+func (m mdnsNotifee) HandlePeerFound(info peer.AddrInfo) {
+	if info.ID == m.n.host.ID() {
+		return
+	}
+	m.n.markLAN(info.ID)
+	select {
+	case m.n.found <- info:
+	default: // a burst of announcements: the next round finds it again
+	}
+}
+
+// runMDNS announces this node on the LAN and listens for others, and starts
+// over when our addresses change, so peers learn the new ones. It runs in
+// lan and internet modes only; off never touches mDNS.
+func (n *Node) runMDNS() {
+	defer n.wg.Done()
+	sub, err := n.host.EventBus().Subscribe(new(event.EvtLocalAddressesUpdated))
+	if err != nil {
+		n.log.Error("mdns: watch addresses failed", "err", err)
+		return
+	}
+	defer sub.Close()
+	for {
+		svc := mdns.NewMdnsService(n.host, MDNSService, mdnsNotifee{n})
+		if err := svc.Start(); err != nil {
+			n.log.Error("mdns start failed", "err", err)
+		} else {
+			n.mdnsRunning.Store(true)
+		}
+		select {
+		case <-sub.Out():
+			n.log.Info("addresses changed, announcing again", "addrs", n.host.Addrs())
+		case <-n.ctx.Done():
+		}
+		svc.Close()
+		n.mdnsRunning.Store(false)
+		if n.ctx.Err() != nil {
+			return
+		}
+	}
+}
+
+// dialLoop connects to peers found on the LAN, one at a time.
+func (n *Node) dialLoop() {
+	defer n.wg.Done()
+	for {
+		select {
+		case info := <-n.found:
+			if len(n.host.Network().ConnsToPeer(info.ID)) > 0 {
+				continue
+			}
+			ctx, cancel := context.WithTimeout(n.ctx, lanDialTimeout)
+			if err := n.host.Connect(ctx, info); err != nil && n.ctx.Err() == nil {
+				n.log.Debug("lan dial failed", "peer", ShortID(info.ID), "err", err)
+			}
+			cancel()
+		case <-n.ctx.Done():
+			return
+		}
+	}
+}
+
+func (n *Node) markLAN(id peer.ID) {
+	n.lanMu.Lock()
+	defer n.lanMu.Unlock()
+	n.lanPeers[id] = struct{}{}
+}
+
+// FoundOnLAN reports whether a peer was discovered by mDNS.
+func (n *Node) FoundOnLAN(id peer.ID) bool {
+	n.lanMu.Lock()
+	defer n.lanMu.Unlock()
+	_, ok := n.lanPeers[id]
+	return ok
+}
+
+// MDNSRunning reports whether mDNS is announcing and listening now.
+func (n *Node) MDNSRunning() bool { return n.mdnsRunning.Load() }
+
+// MDNSStarted reports whether the node runs mDNS discovery at all.
+func (n *Node) MDNSStarted() bool { return n.mdnsStarted }
