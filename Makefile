@@ -12,7 +12,7 @@ ARGS ?=
 .DEFAULT_GOAL := help
 FUZZTIME ?= 10s
 # Every fuzz target, as package:Target; `make test` runs each for FUZZTIME.
-FUZZ_TARGETS := ./wire:FuzzDecode ./store:FuzzParseMessageKey
+FUZZ_TARGETS := ./wire:FuzzDecode ./wire:FuzzDecodeHello ./store:FuzzParseMessageKey ./api:FuzzRequestArgs
 
 .PHONY: help setup run build test test-go test-fuzz test-frontend test-desktop bench lint fmt generate
 

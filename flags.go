@@ -21,6 +21,7 @@ type flags struct {
 	network  p2p.Mode
 	listen   []string
 	peers    []string
+	api      string
 }
 
 // repeated collects a flag given several times.
@@ -43,6 +44,7 @@ func parseFlags(args []string, usage io.Writer) (flags, error) {
 	fs.BoolVar(&opts.headless, "headless", false, "run without a window until SIGINT or SIGTERM")
 	fs.Var(&opts.network, "network", "how to find peers: off (explicit peers only), lan (mDNS) or internet (lan + DHT)")
 	fs.Var((*repeated)(&opts.listen), "listen", "multiaddr to listen on, repeatable (default: all interfaces, TCP and QUIC, any port)")
+	fs.StringVar(&opts.api, "api", "127.0.0.1:7717", "with --headless: address of the HTTP API and web UI")
 	fs.Var((*repeated)(&opts.peers), "peer", "multiaddr of a peer to dial at start, ending in /p2p/<peer ID>; repeatable")
 
 	err := fs.Parse(args)

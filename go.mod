@@ -3,6 +3,7 @@ module parley
 go 1.26.6
 
 require (
+	github.com/coder/websocket v1.8.15
 	github.com/dgraph-io/badger/v4 v4.9.6
 	github.com/gofrs/flock v0.13.2
 	github.com/libp2p/go-libp2p v0.51.0

@@ -9,7 +9,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	goruntime "runtime"
@@ -20,6 +22,7 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
 	"github.com/wailsapp/wails/v2/pkg/options/linux"
 
+	"parley/api"
 	"parley/chat"
 )
 
@@ -73,20 +76,53 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}()
 
 	if opts.headless {
-		return runHeadless(ctx, svc, stdout)
+		return runHeadless(ctx, svc, opts.api, logger, stdout, stderr)
 	}
 	return runDesktop(newApp(svc, logger), stderr)
 }
 
-// runHeadless prints who this node is and waits for SIGINT or SIGTERM.
-func runHeadless(ctx context.Context, svc *chat.Service, stdout io.Writer) int {
+// runHeadless serves the HTTP API and web UI, prints who this node is and
+// how to reach it, and runs until SIGINT or SIGTERM.
+func runHeadless(ctx context.Context, svc *chat.Service, apiAddr string, logger *slog.Logger, stdout, stderr io.Writer) int {
+	token, err := api.LoadOrCreateToken(svc.DataDir())
+	if err != nil {
+		fmt.Fprintf(stderr, "parley: %v\n", err)
+		return 1
+	}
+	ln, err := net.Listen("tcp", apiAddr)
+	if err != nil {
+		fmt.Fprintf(stderr, "parley: serve API on %s: %v\n", apiAddr, err)
+		return 1
+	}
+	server := api.New(api.Options{Service: svc, Token: token, Assets: webUI(), Logger: logger})
+	served := make(chan error, 1)
+	go func() { served <- server.Serve(ctx, ln) }()
+
 	me := svc.Me()
+	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "peer id:  %s\ndata dir: %s\nnetwork:  %s\n", me.PeerID, svc.DataDir(), svc.Network())
 	for _, addr := range me.Addrs {
 		fmt.Fprintf(stdout, "address:  %s\n", addr)
 	}
-	<-ctx.Done()
+	fmt.Fprintf(stdout, "api:      %s\nlogin:    %s/login?token=%s\n", base, base, token)
+
+	if err := <-served; err != nil {
+		fmt.Fprintf(stderr, "parley: API server: %v\n", err)
+		return 1
+	}
 	return 0
+}
+
+// webUI is the built frontend, or nil in builds made without it (go test).
+func webUI() fs.FS {
+	ui, err := fs.Sub(assets, "frontend/dist")
+	if err != nil {
+		return nil
+	}
+	if _, err := fs.Stat(ui, "index.html"); err != nil {
+		return nil
+	}
+	return ui
 }
 
 // runDesktop opens the window and returns when it is closed.

@@ -48,7 +48,7 @@ type headlessNode struct {
 // startHeadless starts a node on dataDir and waits until it prints its peer ID.
 func startHeadless(t *testing.T, dataDir string) *headlessNode {
 	t.Helper()
-	cmd := parleyCmd(t, "--headless", "--network", "off", "--data-dir", dataDir)
+	cmd := parleyCmd(t, "--headless", "--network", "off", "--data-dir", dataDir, "--api", "127.0.0.1:0", "--listen", "/ip4/127.0.0.1/tcp/0")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -137,7 +137,7 @@ func TestSecondProcessOnSameDataDirFails(t *testing.T) {
 	first := startHeadless(t, dir)
 
 	var stderr bytes.Buffer
-	second := parleyCmd(t, "--headless", "--network", "off", "--data-dir", dir)
+	second := parleyCmd(t, "--headless", "--network", "off", "--data-dir", dir, "--api", "127.0.0.1:0", "--listen", "/ip4/127.0.0.1/tcp/0")
 	second.Stderr = &stderr
 	err := second.Run()
 	var exitErr *exec.ExitError
@@ -203,7 +203,7 @@ func TestDesktopWithoutDisplayFailsClearly(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("only Linux needs DISPLAY or WAYLAND_DISPLAY")
 	}
-	cmd := parleyCmd(t, "--network", "off", "--data-dir", t.TempDir())
+	cmd := parleyCmd(t, "--network", "off", "--data-dir", t.TempDir(), "--listen", "/ip4/127.0.0.1/tcp/0")
 	cmd.Env = append(cmd.Env, "DISPLAY=", "WAYLAND_DISPLAY=")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

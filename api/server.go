@@ -1,0 +1,263 @@
+// Package api serves chat.Service over HTTP and WebSocket for headless nodes,
+// and serves the built frontend so the same UI runs in a browser.
+package api
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"parley/chat"
+)
+
+// MaxBodySize bounds a request body: a 16 KiB message escaped as JSON fits
+// several times over.
+const MaxBodySize = 256 << 10
+
+// cookieName holds the token for browsers, set by /login.
+const cookieName = "parley_token"
+
+// Options configures a Server.
+type Options struct {
+	Service *chat.Service
+	// Token is the secret every request must carry.
+	Token string
+	// Assets is the built frontend (index.html at its root); nil serves none.
+	Assets fs.FS
+	// Logger receives the server's logs; nil discards them.
+	Logger *slog.Logger
+}
+
+// Server is the HTTP API of one node.
+type Server struct {
+	opts    Options
+	methods map[string]method
+	log     *slog.Logger
+	mux     *http.ServeMux
+}
+
+// New builds the server's routes.
+func New(opts Options) *Server {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{opts: opts, methods: methods(opts.Service), log: opts.Logger.With("component", "api"), mux: http.NewServeMux()}
+	s.mux.HandleFunc("POST /api/{method}", s.authed(s.handleCall))
+	s.mux.HandleFunc("GET /api/events", s.authed(s.handleEvents))
+	s.mux.HandleFunc("GET /login", s.handleLogin)
+	s.mux.HandleFunc("GET /", s.handleStatic)
+	return s
+}
+
+// handleStatic serves the built frontend, and a JSON 404 under /api/.
+func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		writeError(w, http.StatusNotFound, "no such endpoint: API calls are POST /api/<Method>, events GET /api/events")
+		return
+	}
+	if s.opts.Assets == nil {
+		writeError(w, http.StatusNotFound, "this node serves no web UI")
+		return
+	}
+	http.FileServerFS(s.opts.Assets).ServeHTTP(w, r)
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	s.mux.ServeHTTP(w, r)
+}
+
+// Serve answers on ln until ctx ends, then shuts down gracefully.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+	}
+	done := make(chan error, 1)
+	go func() {
+		<-ctx.Done()
+		shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+		defer cancel()
+		done <- srv.Shutdown(shutCtx)
+	}()
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return <-done
+}
+
+// authed lets a request through only with the token, as a bearer header or
+// the login cookie.
+func (s *Server) authed(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !s.validToken(tokenOf(r)) {
+			writeError(w, http.StatusUnauthorized, "missing or wrong API token")
+			return
+		}
+		next(w, r)
+	}
+}
+
+func tokenOf(r *http.Request) string {
+	if auth, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		return strings.TrimSpace(auth)
+	}
+	if c, err := r.Cookie(cookieName); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+func (s *Server) validToken(t string) bool {
+	return t != "" && subtle.ConstantTimeCompare([]byte(t), []byte(s.opts.Token)) == 1
+}
+
+// sameOrigin rejects browser requests made by another site's page. Clients
+// that send no Origin (curl, scripts) are let through: they hold the token.
+func sameOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	return err == nil && strings.EqualFold(u.Host, r.Host)
+}
+
+func (s *Server) handleCall(w http.ResponseWriter, r *http.Request) {
+	if !sameOrigin(r) {
+		writeError(w, http.StatusForbidden, "cross-origin request refused")
+		return
+	}
+	name := r.PathValue("method")
+	call, ok := s.methods[name]
+	if !ok {
+		writeError(w, http.StatusNotFound, "unknown method "+strconvQuote(name))
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodySize))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeError(w, http.StatusRequestEntityTooLarge, "request body over the limit")
+			return
+		}
+		writeError(w, http.StatusBadRequest, "read request body: "+err.Error())
+		return
+	}
+	args, err := parseArgs(body)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	result, err := call(r.Context(), args)
+	if err != nil {
+		status := statusOf(err)
+		if status >= 500 {
+			s.log.Error("call failed", "method", name, "err", err)
+		}
+		writeError(w, status, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, result)
+}
+
+// statusOf maps an error to an HTTP status: the client's mistakes are 4xx.
+func statusOf(err error) int {
+	switch {
+	case errors.Is(err, errBadRequest),
+		errors.Is(err, chat.ErrBadRoomID),
+		errors.Is(err, chat.ErrEmptyMessage),
+		errors.Is(err, chat.ErrTooLong),
+		errors.Is(err, chat.ErrBadName),
+		errors.Is(err, chat.ErrUnknownCursor):
+		return http.StatusBadRequest
+	case errors.Is(err, chat.ErrNotJoined):
+		return http.StatusNotFound
+	case errors.Is(err, chat.ErrConnect):
+		return http.StatusBadGateway
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// handleLogin trades the token in a link for a cookie, so the browser UI
+// can call the API without the token in its URL or code.
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+	token := r.URL.Query().Get("token")
+	if !s.validToken(token) {
+		writeError(w, http.StatusUnauthorized, "wrong login link: use the one the node printed at start")
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: cookieName, Value: token, Path: "/",
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
+	})
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// handleEvents streams service events as WebSocket text frames of
+// {"name", "data"}. Upgrades from another site's page are refused.
+func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
+	if !sameOrigin(r) {
+		writeError(w, http.StatusForbidden, "cross-origin WebSocket refused")
+		return
+	}
+	conn, err := websocket.Accept(w, r, nil) // nil options: same-origin check on
+	if err != nil {
+		return // Accept has answered the request
+	}
+	defer conn.CloseNow()
+	ctx := conn.CloseRead(r.Context()) // we only write; this notices the close
+	events, stop := s.opts.Service.Subscribe()
+	defer stop()
+	for {
+		select {
+		case e, ok := <-events:
+			if !ok {
+				conn.Close(websocket.StatusGoingAway, "node stopping")
+				return
+			}
+			data, err := json.Marshal(e)
+			if err != nil {
+				s.log.Error("encode event failed", "event", e.Name, "err", err)
+				continue
+			}
+			writeCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			err = conn.Write(writeCtx, websocket.MessageText, data)
+			cancel()
+			if err != nil {
+				return
+			}
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+func strconvQuote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}

@@ -1,0 +1,245 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"parley/chat"
+)
+
+const testToken = "0123456789abcdef0123456789abcdef0123456789abcdef"
+
+func newTestServer(t *testing.T) (*httptest.Server, *chat.Service) {
+	t.Helper()
+	svc, err := chat.Open(t.Context(), chat.Options{DataDir: t.TempDir(), Network: "off", ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { svc.Close() })
+	assets := fstest.MapFS{"index.html": {Data: []byte("<!doctype html><title>Parley</title>")}}
+	srv := httptest.NewServer(New(Options{Service: svc, Token: testToken, Assets: assets}))
+	t.Cleanup(srv.Close)
+	return srv, svc
+}
+
+type reply struct {
+	status int
+	body   map[string]any
+	raw    string
+}
+
+func post(t *testing.T, srv *httptest.Server, path, token, body string, header ...string) reply {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var raw json.RawMessage
+	_ = json.NewDecoder(resp.Body).Decode(&raw)
+	r := reply{status: resp.StatusCode, raw: string(raw)}
+	_ = json.Unmarshal(raw, &r.body)
+	return r
+}
+
+func TestRequestsAreCheckedAndTheNodeSurvives(t *testing.T) {
+	srv, _ := newTestServer(t)
+	tests := []struct {
+		name, path, token, body string
+		header                  []string
+		status                  int
+		errorHas                string
+	}{
+		{"no token", "/api/Me", "", "[]", nil, 401, "token"},
+		{"wrong token", "/api/Me", "not-the-token", "[]", nil, 401, "token"},
+		{"malformed JSON", "/api/CreateRoom", testToken, `["unterminated`, nil, 400, "JSON array"},
+		{"object instead of array", "/api/CreateRoom", testToken, `{"name":"x"}`, nil, 400, "JSON array"},
+		{"too few arguments", "/api/JoinRoom", testToken, `["abc"]`, nil, 400, "want 2 argument(s), got 1"},
+		{"too many arguments", "/api/Me", testToken, `[1]`, nil, 400, "want 0 argument(s), got 1"},
+		{"wrong type", "/api/CreateRoom", testToken, `[42]`, nil, 400, "argument 1: want string, got number"},
+		{"null argument", "/api/CreateRoom", testToken, `[null]`, nil, 400, "argument 1 is null"},
+		{"wrong type for limit", "/api/History", testToken, `["a","","ten"]`, nil, 400, "argument 3: want int"},
+		{"unknown method", "/api/DropTables", testToken, `[]`, nil, 404, "unknown method"},
+		{"bad room ID", "/api/Send", testToken, `["zz","hi"]`, nil, 400, "not a valid room ID"},
+		{"empty room name", "/api/CreateRoom", testToken, `["  "]`, nil, 400, "room name"},
+		{"oversized body", "/api/CreateRoom", testToken, `["` + strings.Repeat("x", MaxBodySize) + `"]`, nil, 413, "over the limit"},
+		{"foreign origin", "/api/Me", testToken, `[]`, []string{"Origin", "https://evil.example"}, 403, "cross-origin"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := post(t, srv, tc.path, tc.token, tc.body, tc.header...)
+			if r.status != tc.status {
+				t.Fatalf("status %d, want %d (body %s)", r.status, tc.status, r.raw)
+			}
+			if msg, _ := r.body["error"].(string); !strings.Contains(msg, tc.errorHas) {
+				t.Errorf("error %q does not mention %q", msg, tc.errorHas)
+			}
+		})
+	}
+	// After all that, the node still answers.
+	if r := post(t, srv, "/api/Status", testToken, "[]"); r.status != 200 || r.body["network"] != "off" {
+		t.Fatalf("Status after bad requests: %d %s", r.status, r.raw)
+	}
+}
+
+func TestChatOverHTTPAndEventsOverWebSocket(t *testing.T) {
+	srv, _ := newTestServer(t)
+	wsURL := "ws" + strings.TrimPrefix(srv.URL, "http") + "/api/events"
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(ctx, wsURL, &websocket.DialOptions{HTTPHeader: http.Header{"Authorization": {"Bearer " + testToken}}})
+	if err != nil {
+		t.Fatalf("dial events: %v", err)
+	}
+	defer conn.CloseNow()
+
+	room := post(t, srv, "/api/CreateRoom", testToken, `["café"]`)
+	if room.status != 200 || room.body["name"] != "café" {
+		t.Fatalf("CreateRoom: %d %s", room.status, room.raw)
+	}
+	id := room.body["id"].(string)
+	sent := post(t, srv, "/api/Send", testToken, `["`+id+`","<b>hi</b> there"]`)
+	if sent.status != 200 || sent.body["text"] != "<b>hi</b> there" {
+		t.Fatalf("Send: %d %s", sent.status, sent.raw)
+	}
+	hist := post(t, srv, "/api/History", testToken, `["`+id+`","",50]`)
+	if hist.status != 200 || !strings.Contains(hist.raw, sent.body["id"].(string)) {
+		t.Fatalf("History: %d %s", hist.status, hist.raw)
+	}
+	for {
+		_, data, err := conn.Read(ctx)
+		if err != nil {
+			t.Fatalf("no message event on the WebSocket: %v", err)
+		}
+		var e struct {
+			Name string         `json:"name"`
+			Data map[string]any `json:"data"`
+		}
+		if err := json.Unmarshal(data, &e); err != nil {
+			t.Fatalf("event %s: %v", data, err)
+		}
+		if e.Name == chat.EventMessage && e.Data["id"] == sent.body["id"] {
+			break
+		}
+	}
+}
+
+func TestWebSocketChecksTokenAndOrigin(t *testing.T) {
+	srv, _ := newTestServer(t)
+	wsURL := "ws" + strings.TrimPrefix(srv.URL, "http") + "/api/events"
+	tests := []struct {
+		name   string
+		header http.Header
+		status int
+	}{
+		{"no token", http.Header{}, 401},
+		{"foreign origin", http.Header{"Authorization": {"Bearer " + testToken}, "Origin": {"https://evil.example"}}, 403},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, resp, err := websocket.Dial(t.Context(), wsURL, &websocket.DialOptions{HTTPHeader: tc.header})
+			if err == nil {
+				t.Fatal("upgrade accepted")
+			}
+			if resp == nil || resp.StatusCode != tc.status {
+				t.Fatalf("response %v, want status %d", resp, tc.status)
+			}
+		})
+	}
+}
+
+func TestLoginSetsAStrictHttpOnlyCookie(t *testing.T) {
+	srv, _ := newTestServer(t)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+	resp, err := client.Get(srv.URL + "/login?token=wrong")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 401 || len(resp.Cookies()) != 0 {
+		t.Fatalf("wrong login: status %d, cookies %v", resp.StatusCode, resp.Cookies())
+	}
+
+	resp, err = client.Get(srv.URL + "/login?token=" + testToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	cookies := resp.Cookies()
+	if resp.StatusCode != http.StatusSeeOther || len(cookies) != 1 {
+		t.Fatalf("login: status %d, cookies %v", resp.StatusCode, cookies)
+	}
+	c := cookies[0]
+	if !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Value != testToken {
+		t.Errorf("cookie %+v is not HttpOnly + SameSite=Strict", c)
+	}
+	// The cookie alone authorises API calls.
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/Me", strings.NewReader("[]"))
+	req.AddCookie(c)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("call with the login cookie: status %d", resp.StatusCode)
+	}
+	// The UI itself is served without a token.
+	resp, err = http.Get(srv.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("GET / = %d", resp.StatusCode)
+	}
+}
+
+func TestTokenIsCreatedOnceAndPrivate(t *testing.T) {
+	dir := t.TempDir()
+	first, err := LoadOrCreateToken(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := LoadOrCreateToken(dir)
+	if err != nil || second != first || len(first) != 64 {
+		t.Fatalf("tokens %q, %q, %v", first, second, err)
+	}
+}
+
+func FuzzRequestArgs(f *testing.F) {
+	f.Add([]byte(`["room","",50]`))
+	f.Add([]byte(`[]`))
+	f.Add([]byte(`{"a":1}`))
+	f.Add([]byte(`["\ud800", 1e309, null]`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		args, err := parseArgs(body)
+		if err != nil {
+			return
+		}
+		var room, before string
+		var limit int
+		if err := bind(args, &room, &before, &limit); err == nil && len(args) != 3 {
+			t.Fatalf("bound %d arguments into 3", len(args))
+		}
+	})
+}
