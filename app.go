@@ -176,6 +176,30 @@ func (a *App) Members(roomID string) ([]chat.Member, error) {
 	return a.svc.Members(roomID)
 }
 
+// Nearby lists peers that introduced themselves, with their public rooms.
+func (a *App) Nearby() ([]chat.NearbyPeer, error) {
+	if a.svc == nil {
+		return nil, errNoService
+	}
+	return a.svc.Nearby(), nil
+}
+
+// Peers lists the connected peers.
+func (a *App) Peers() ([]chat.Peer, error) {
+	if a.svc == nil {
+		return nil, errNoService
+	}
+	return a.svc.Peers(), nil
+}
+
+// Status reports the node's network state.
+func (a *App) Status() (chat.Status, error) {
+	if a.svc == nil {
+		return chat.Status{}, errNoService
+	}
+	return a.svc.Status(), nil
+}
+
 // Connect dials a peer by multiaddr.
 func (a *App) Connect(addr string) error {
 	if a.svc == nil {

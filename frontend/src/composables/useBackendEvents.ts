@@ -3,6 +3,7 @@ import { api, type BackendEvent } from '@/api'
 import { useIdentityStore } from '@/stores/identity'
 import { useMembersStore } from '@/stores/members'
 import { useMessagesStore } from '@/stores/messages'
+import { useNearbyStore } from '@/stores/nearby'
 import { useRoomsStore } from '@/stores/rooms'
 
 /** Keeps the stores in step with backend events while the component lives. */
@@ -11,6 +12,7 @@ export function useBackendEvents(): void {
   const rooms = useRoomsStore()
   const messages = useMessagesStore()
   const members = useMembersStore()
+  const nearby = useNearbyStore()
 
   async function handle(e: BackendEvent): Promise<void> {
     switch (e.name) {
@@ -27,9 +29,12 @@ export function useBackendEvents(): void {
       case 'members':
         await members.reload()
         break
+      case 'nearby':
+        await nearby.load()
+        break
       case 'lagged':
         // Events were missed: everything on screen comes again from the store.
-        await Promise.all([identity.load(), rooms.load(), members.reload()])
+        await Promise.all([identity.load(), rooms.load(), members.reload(), nearby.load()])
         if (rooms.currentId) await messages.loadLatest(rooms.currentId)
         break
     }

@@ -68,6 +68,81 @@ export namespace chat {
 	        this.replyTo = source["replyTo"];
 	    }
 	}
+	export class NearbyRoom {
+	    id: string;
+	    name: string;
+	    joined: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new NearbyRoom(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.joined = source["joined"];
+	    }
+	}
+	export class NearbyPeer {
+	    peerId: string;
+	    shortId: string;
+	    name: string;
+	    connected: boolean;
+	    lan: boolean;
+	    rooms: NearbyRoom[];
+	
+	    static createFrom(source: any = {}) {
+	        return new NearbyPeer(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.peerId = source["peerId"];
+	        this.shortId = source["shortId"];
+	        this.name = source["name"];
+	        this.connected = source["connected"];
+	        this.lan = source["lan"];
+	        this.rooms = this.convertValues(source["rooms"], NearbyRoom);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	export class Peer {
+	    peerId: string;
+	    shortId: string;
+	    name: string;
+	    lan: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Peer(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.peerId = source["peerId"];
+	        this.shortId = source["shortId"];
+	        this.name = source["name"];
+	        this.lan = source["lan"];
+	    }
+	}
 	export class Room {
 	    id: string;
 	    name: string;
@@ -80,6 +155,26 @@ export namespace chat {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.id = source["id"];
 	        this.name = source["name"];
+	    }
+	}
+	export class Status {
+	    peerId: string;
+	    network: string;
+	    peers: number;
+	    mdns: boolean;
+	    addrs: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Status(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.peerId = source["peerId"];
+	        this.network = source["network"];
+	        this.peers = source["peers"];
+	        this.mdns = source["mdns"];
+	        this.addrs = source["addrs"];
 	    }
 	}
 

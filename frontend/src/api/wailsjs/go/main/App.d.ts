@@ -18,8 +18,14 @@ export function Me():Promise<chat.Me>;
 
 export function Members(arg1:string):Promise<Array<chat.Member>>;
 
+export function Nearby():Promise<Array<chat.NearbyPeer>>;
+
+export function Peers():Promise<Array<chat.Peer>>;
+
 export function Rooms():Promise<Array<chat.Room>>;
 
 export function Send(arg1:string,arg2:string):Promise<chat.Message>;
 
 export function SetName(arg1:string):Promise<chat.Me>;
+
+export function Status():Promise<chat.Status>;

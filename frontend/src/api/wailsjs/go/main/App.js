@@ -34,6 +34,14 @@ export function Members(arg1) {
   return window['go']['main']['App']['Members'](arg1);
 }
 
+export function Nearby() {
+  return window['go']['main']['App']['Nearby']();
+}
+
+export function Peers() {
+  return window['go']['main']['App']['Peers']();
+}
+
 export function Rooms() {
   return window['go']['main']['App']['Rooms']();
 }
@@ -44,4 +52,8 @@ export function Send(arg1, arg2) {
 
 export function SetName(arg1) {
   return window['go']['main']['App']['SetName'](arg1);
+}
+
+export function Status() {
+  return window['go']['main']['App']['Status']();
 }

@@ -1,0 +1,70 @@
+// The backend in a browser: a headless node's HTTP API and event WebSocket.
+// The login link the node prints sets the cookie these requests carry.
+import type { Backend, BackendEvent } from './types'
+
+async function call<T>(method: string, ...args: unknown[]): Promise<T> {
+  const resp = await fetch(`/api/${method}`, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(args),
+  })
+  const body = await resp.json().catch(() => null)
+  if (!resp.ok) {
+    const reason = body && typeof body.error === 'string' ? body.error : `HTTP ${resp.status}`
+    throw new Error(resp.status === 401 ? `${reason}: open the login link the node printed` : reason)
+  }
+  return body as T
+}
+
+/** Reconnect delays after the event socket drops, capped at the last. */
+const retryDelaysMs = [500, 1000, 2000, 5000]
+
+function subscribe(fn: (e: BackendEvent) => void): () => void {
+  let socket: WebSocket | null = null
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let attempt = 0
+  let stopped = false
+
+  const open = (): void => {
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws'
+    socket = new WebSocket(`${scheme}://${location.host}/api/events`)
+    socket.onopen = () => {
+      // Events may have been missed while disconnected: reload.
+      if (attempt > 0) fn({ name: 'lagged', data: null })
+      attempt = 0
+    }
+    socket.onmessage = (msg) => fn(JSON.parse(String(msg.data)) as BackendEvent)
+    socket.onclose = () => {
+      if (stopped) return
+      const delay = retryDelaysMs[Math.min(attempt, retryDelaysMs.length - 1)]
+      attempt++
+      timer = setTimeout(open, delay)
+    }
+  }
+  open()
+  return () => {
+    stopped = true
+    clearTimeout(timer)
+    socket?.close()
+  }
+}
+
+export const httpBackend: Backend = {
+  me: () => call('Me'),
+  setName: (name) => call('SetName', name),
+  rooms: () => call('Rooms'),
+  createRoom: (name) => call('CreateRoom', name),
+  joinRoom: (id, name) => call('JoinRoom', id, name),
+  leaveRoom: (id) => call('LeaveRoom', id),
+  send: (roomId, text) => call('Send', roomId, text),
+  history: (roomId, before, limit) => call('History', roomId, before, limit),
+  members: (roomId) => call('Members', roomId),
+  nearby: () => call('Nearby'),
+  peers: () => call('Peers'),
+  status: () => call('Status'),
+  connect: (addr) => call('Connect', addr),
+  frontendReady: async () => {}, // only the desktop shell listens for it
+  copyText: (text) => navigator.clipboard.writeText(text),
+  on: subscribe,
+}
