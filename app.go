@@ -168,6 +168,23 @@ func (a *App) History(roomID, before string, limit int) ([]chat.Message, error) 
 	return a.svc.History(roomID, before, limit)
 }
 
+// HistoryAfter returns up to limit messages just after the message with ID
+// after, oldest first.
+func (a *App) HistoryAfter(roomID, after string, limit int) ([]chat.Message, error) {
+	if a.svc == nil {
+		return nil, errNoService
+	}
+	return a.svc.HistoryAfter(roomID, after, limit)
+}
+
+// MarkRead records that the user has seen a room up to a message.
+func (a *App) MarkRead(roomID, messageID string) error {
+	if a.svc == nil {
+		return errNoService
+	}
+	return a.svc.MarkRead(roomID, messageID)
+}
+
 // Members lists a room's members and whether they are online.
 func (a *App) Members(roomID string) ([]chat.Member, error) {
 	if a.svc == nil {

@@ -35,14 +35,11 @@ func methods(svc *chat.Service) map[string]method {
 			return svc.JoinRoom(id, name)
 		}),
 		"Send": twoStrings(svc.Send),
-		"History": func(_ context.Context, args []json.RawMessage) (any, error) {
-			var room, before string
-			var limit int
-			if err := bind(args, &room, &before, &limit); err != nil {
-				return nil, err
-			}
-			return svc.History(room, before, limit)
-		},
+		"MarkRead": twoStrings(func(_ context.Context, room, id string) (any, error) {
+			return nil, svc.MarkRead(room, id)
+		}),
+		"HistoryAfter": page(svc.HistoryAfter),
+		"History":      page(svc.History),
 	}
 }
 
@@ -72,5 +69,17 @@ func twoStrings[T any](f func(context.Context, string, string) (T, error)) metho
 			return nil, err
 		}
 		return f(ctx, a, b)
+	}
+}
+
+// page binds (room, cursor message ID, limit) for the history calls.
+func page(f func(room, cursor string, limit int) ([]chat.Message, error)) method {
+	return func(_ context.Context, args []json.RawMessage) (any, error) {
+		var room, cursor string
+		var limit int
+		if err := bind(args, &room, &cursor, &limit); err != nil {
+			return nil, err
+		}
+		return f(room, cursor, limit)
 	}
 }

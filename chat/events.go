@@ -14,6 +14,8 @@ const (
 	EventProfile = "profile"
 	// EventNearby: a nearby peer, its rooms or its connection changed (Data: nil).
 	EventNearby = "nearby"
+	// EventDelivered: a message that waited in the outbox went out (Data: Delivered).
+	EventDelivered = "delivered"
 	// EventLagged: this subscriber fell behind and missed events; reload
 	// what is on screen from the service (Data: nil).
 	EventLagged = "lagged"

@@ -15,6 +15,9 @@ type Member struct {
 	// Online is true while the peer is connected and subscribed to the room.
 	Online bool `json:"online"`
 	Me     bool `json:"me"`
+	// Via is how we reach an online member: "lan" or "internet"; empty for
+	// ourselves and for members who are not connected.
+	Via string `json:"via"`
 }
 
 // Members lists a joined room's members, online ones first, then by name.
@@ -41,7 +44,9 @@ func (s *Service) Members(roomID string) ([]Member, error) {
 		add(peer.ID(a))
 	}
 	for _, p := range s.node.RoomPeers(id) {
-		add(p).Online = true
+		m := add(p)
+		m.Online = true
+		m.Via = s.node.Via(p)
 	}
 	out := make([]Member, 0, len(seen))
 	for _, m := range seen {
@@ -65,6 +70,12 @@ func (s *Service) onPeer(peer.ID, bool) {
 	s.bus.publish(Event{Name: EventNearby})
 }
 
-func (s *Service) onRoomPeer(wire.RoomID, peer.ID, bool) {
+func (s *Service) onRoomPeer(room wire.RoomID, _ peer.ID, joined bool) {
 	s.bus.publish(Event{Name: EventMembers})
+	if joined {
+		select {
+		case s.flush <- room:
+		default: // a flush is queued already and will see this room's outbox
+		}
+	}
 }

@@ -31,6 +31,22 @@ type Message struct {
 	Text    string `json:"text"`
 	Mine    bool   `json:"mine"`
 	ReplyTo string `json:"replyTo,omitempty"`
+	// State is set on messages returned by Send: StateSent when at least
+	// one peer in the room was sent it, StateStored when none was online and
+	// it waits in the outbox.
+	State string `json:"state,omitempty"`
+}
+
+// Delivery states of a message just sent.
+const (
+	StateSent   = "sent"
+	StateStored = "stored"
+)
+
+// Delivered is the data of EventDelivered.
+type Delivered struct {
+	ID   string `json:"id"`
+	Room string `json:"room"`
 }
 
 // MaxHistoryPage is the most messages History returns at once.
@@ -54,16 +70,50 @@ func (s *Service) Send(ctx context.Context, roomID, text string) (Message, error
 	if err != nil {
 		return Message{}, fmt.Errorf("send: %w", err)
 	}
-	if _, err := s.store.Put(ctx, store.ItemOf(m)); err != nil {
+	item := store.ItemOf(m)
+	if _, err := s.store.Put(ctx, item); err != nil {
 		return Message{}, fmt.Errorf("send: %w", err)
 	}
+	// What you wrote yourself you have read.
+	if err := s.markRead(id, item.Position); err != nil {
+		s.log.Warn("mark read failed", "room", id.String()[:8], "err", err)
+	}
 	msg := s.view(m)
+	if len(s.node.RoomPeers(id)) == 0 {
+		// Nobody to hand it to: the outbox publishes it when a peer joins.
+		// Publishing now would not help and would hurt: GossipSub remembers
+		// the ID as seen and would drop the real publish later.
+		msg.State = StateStored
+		if err := s.store.AddToOutbox(id, m.ID); err != nil {
+			return Message{}, fmt.Errorf("send: %w", err)
+		}
+		s.bus.publish(Event{Name: EventMessage, Data: msg})
+		return msg, nil
+	}
+	msg.State = StateSent
 	s.bus.publish(Event{Name: EventMessage, Data: msg})
 	if err := s.node.Publish(ctx, m); err != nil {
-		// Stored all the same; sync hands it to peers later.
 		s.log.Warn("publish failed", "room", id.String()[:8], "err", err)
 	}
 	return msg, nil
+}
+
+// HistoryAfter returns up to limit messages of a room just after the
+// message with ID after, oldest first.
+func (s *Service) HistoryAfter(roomID, after string, limit int) ([]Message, error) {
+	id, err := parseRoom(roomID)
+	if err != nil {
+		return nil, err
+	}
+	from, err := s.position(id, after)
+	if err != nil {
+		return nil, err
+	}
+	items, err := s.store.Page(id, from, store.After, min(max(limit, 1), MaxHistoryPage))
+	if err != nil {
+		return nil, err
+	}
+	return s.views(id, items), nil
 }
 
 // receive takes a verified message from the network: text goes into the
@@ -95,26 +145,37 @@ func (s *Service) History(roomID, before string, limit int) ([]Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	limit = min(max(limit, 1), MaxHistoryPage)
 	var from store.Position
 	if before != "" {
-		mid, err := wire.ParseMessageID(before)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrUnknownCursor, err)
-		}
-		it, ok, err := s.store.Get(mid)
-		if err != nil {
+		if from, err = s.position(id, before); err != nil {
 			return nil, err
 		}
-		if !ok || it.Room != id {
-			return nil, ErrUnknownCursor
-		}
-		from = it.Position
 	}
-	items, err := s.store.Page(id, from, store.Before, limit)
+	items, err := s.store.Page(id, from, store.Before, min(max(limit, 1), MaxHistoryPage))
 	if err != nil {
 		return nil, err
 	}
+	return s.views(id, items), nil
+}
+
+// position finds where a message of a room sorts.
+func (s *Service) position(room wire.RoomID, messageID string) (store.Position, error) {
+	mid, err := wire.ParseMessageID(messageID)
+	if err != nil {
+		return store.Position{}, fmt.Errorf("%w: %w", ErrUnknownCursor, err)
+	}
+	it, ok, err := s.store.Get(mid)
+	if err != nil {
+		return store.Position{}, err
+	}
+	if !ok || it.Room != room {
+		return store.Position{}, ErrUnknownCursor
+	}
+	return it.Position, nil
+}
+
+// views decodes stored messages for the UI.
+func (s *Service) views(id wire.RoomID, items []store.Item) []Message {
 	out := make([]Message, 0, len(items))
 	for _, it := range items {
 		// The one decode path; times are not checked again (Now left zero).
@@ -125,7 +186,7 @@ func (s *Service) History(roomID, before string, limit int) ([]Message, error) {
 		}
 		out = append(out, s.view(m))
 	}
-	return out, nil
+	return out
 }
 
 func (s *Service) view(m *wire.Message) Message {

@@ -31,7 +31,9 @@ type NearbyPeer struct {
 // Peer is a connected peer.
 type Peer struct {
 	Profile
-	LAN bool `json:"lan"`
+	// LAN is true if mDNS found the peer; Via says how it is reached now.
+	LAN bool   `json:"lan"`
+	Via string `json:"via"`
 }
 
 // Status answers "am I connected, to whom, how".
@@ -109,7 +111,7 @@ func (s *Service) Peers() []Peer {
 	ids := s.node.ConnectedPeers()
 	out := make([]Peer, 0, len(ids))
 	for _, id := range ids {
-		out = append(out, Peer{Profile: s.profile(id), LAN: s.node.FoundOnLAN(id)})
+		out = append(out, Peer{Profile: s.profile(id), LAN: s.node.FoundOnLAN(id), Via: s.node.Via(id)})
 	}
 	slices.SortFunc(out, func(a, b Peer) int { return strings.Compare(a.PeerID, b.PeerID) })
 	return out

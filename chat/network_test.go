@@ -207,3 +207,79 @@ func TestMessagesAndNamesReachThePeer(t *testing.T) {
 		return false
 	})
 }
+
+func TestMessagesWrittenAloneGoOutWhenAPeerJoins(t *testing.T) {
+	net := connectedNodes(t, 2)
+	a, b := net[0], net[1]
+	events, stop := a.Subscribe()
+	defer stop()
+	room, _ := a.CreateRoom("early bird")
+	sent, err := a.Send(t.Context(), room.ID, "anyone here?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sent.State != StateStored {
+		t.Fatalf("state with nobody in the room = %q, want %q", sent.State, StateStored)
+	}
+	if _, err := b.JoinRoom(room.ID, "early bird"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 20*time.Second, "B receives the message written before it joined", func() bool {
+		h, _ := b.History(room.ID, "", 10)
+		return len(h) == 1 && h[0].ID == sent.ID
+	})
+	deadline := time.After(10 * time.Second)
+	for delivered := false; !delivered; {
+		select {
+		case e := <-events:
+			d, ok := e.Data.(Delivered)
+			delivered = ok && e.Name == EventDelivered && d.ID == sent.ID
+		case <-deadline:
+			t.Fatal("no delivered event for the stored message")
+		}
+	}
+	again, err := a.Send(t.Context(), room.ID, "there you are")
+	if err != nil || again.State != StateSent {
+		t.Errorf("state with a peer in the room = %q (%v), want %q", again.State, err, StateSent)
+	}
+}
+
+func TestUnreadCountsAndMarkRead(t *testing.T) {
+	net := connectedNodes(t, 2)
+	a, b := net[0], net[1]
+	room, _ := a.CreateRoom("news")
+	joinAll(t, net, room)
+	var last Message
+	for i := range 3 {
+		m, err := a.Send(t.Context(), room.ID, fmt.Sprint("item ", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = m
+	}
+	unread := func() int {
+		for _, r := range b.Rooms() {
+			if r.ID == room.ID {
+				return r.Unread
+			}
+		}
+		return -1
+	}
+	eventually(t, 20*time.Second, "B counts 3 unread", func() bool { return unread() == 3 })
+	if err := b.MarkRead(room.ID, last.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n := unread(); n != 0 {
+		t.Errorf("unread after MarkRead = %d", n)
+	}
+	h, _ := b.History(room.ID, "", 1)
+	after, err := b.HistoryAfter(room.ID, h[0].ID, 10)
+	if err != nil || len(after) != 0 {
+		t.Errorf("HistoryAfter the newest = %v, %v", after, err)
+	}
+	first, _ := b.History(room.ID, "", 3)
+	rest, _ := b.HistoryAfter(room.ID, first[0].ID, 10)
+	if len(rest) != 2 || rest[1].ID != last.ID {
+		t.Errorf("HistoryAfter the oldest = %d messages", len(rest))
+	}
+}

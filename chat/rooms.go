@@ -1,7 +1,9 @@
 package chat
 
 import (
+	"bytes"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -17,7 +19,16 @@ const MaxRoomNameLen = 80
 type Room struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
+	// Unread counts messages after LastRead, up to MaxUnread.
+	Unread int `json:"unread"`
+	// LastRead is the ID of the newest message the user has seen; empty if none.
+	LastRead string `json:"lastRead"`
+	// LastActivity is the wall time of the newest message, unix ms; 0 if none.
+	LastActivity int64 `json:"lastActivity"`
 }
+
+// MaxUnread caps the unread count (the UI shows "999+").
+const MaxUnread = 1000
 
 // CreateRoom makes a new public room with a random ID and joins it.
 func (s *Service) CreateRoom(name string) (Room, error) {
@@ -52,7 +63,14 @@ func (s *Service) JoinRoom(roomID, name string) (Room, error) {
 }
 
 func (s *Service) join(id wire.RoomID, name string) (Room, error) {
-	if err := s.store.PutRoom(store.Room{ID: id, Name: name, Joined: true}); err != nil {
+	s.readMu.Lock()
+	rec, _, err := s.store.Room(id)
+	if err == nil {
+		rec.ID, rec.Name, rec.Joined = id, name, true
+		err = s.store.PutRoom(rec) // keeps the read position of an earlier stay
+	}
+	s.readMu.Unlock()
+	if err != nil {
 		return Room{}, err
 	}
 	if err := s.node.Join(id, s.receive); err != nil {
@@ -63,7 +81,7 @@ func (s *Service) join(id wire.RoomID, name string) (Room, error) {
 	s.mu.Unlock()
 	s.bus.publish(Event{Name: EventRooms})
 	s.node.HelloAll() // our public rooms changed
-	return Room{ID: id.String(), Name: name}, nil
+	return s.roomView(id, name), nil
 }
 
 // LeaveRoom unsubscribes from a room. Its history stays on disk.
@@ -76,7 +94,14 @@ func (s *Service) LeaveRoom(roomID string) error {
 	name := s.joined[id]
 	delete(s.joined, id)
 	s.mu.Unlock()
-	if err := s.store.PutRoom(store.Room{ID: id, Name: name, Joined: false}); err != nil {
+	s.readMu.Lock()
+	rec, _, err := s.store.Room(id)
+	if err == nil {
+		rec.ID, rec.Name, rec.Joined = id, name, false
+		err = s.store.PutRoom(rec)
+	}
+	s.readMu.Unlock()
+	if err != nil {
 		return err
 	}
 	if err := s.node.Leave(id); err != nil {
@@ -87,18 +112,78 @@ func (s *Service) LeaveRoom(roomID string) error {
 	return nil
 }
 
-// Rooms lists the joined rooms by name.
+// Rooms lists the joined rooms by name, with unread counts.
 func (s *Service) Rooms() []Room {
 	s.mu.Lock()
-	rooms := make([]Room, 0, len(s.joined))
-	for id, name := range s.joined {
-		rooms = append(rooms, Room{ID: id.String(), Name: name})
-	}
+	joined := maps.Clone(s.joined)
 	s.mu.Unlock()
+	rooms := make([]Room, 0, len(joined))
+	for id, name := range joined {
+		rooms = append(rooms, s.roomView(id, name))
+	}
 	slices.SortFunc(rooms, func(a, b Room) int {
 		return cmpFirst(strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), strings.Compare(a.ID, b.ID))
 	})
 	return rooms
+}
+
+// roomView adds what the store knows (last read, unread, last activity) to
+// a joined room. Store errors leave those fields empty: the list still shows.
+func (s *Service) roomView(id wire.RoomID, name string) Room {
+	r := Room{ID: id.String(), Name: name}
+	rec, ok, err := s.store.Room(id)
+	if err != nil || !ok {
+		return r
+	}
+	if rec.LastRead != (store.Position{}) {
+		r.LastRead = rec.LastRead.ID.String()
+	}
+	if r.Unread, err = s.store.CountAfter(id, rec.LastRead, MaxUnread); err != nil {
+		s.log.Error("count unread failed", "room", id.String()[:8], "err", err)
+	}
+	if newest, err := s.store.Page(id, store.Position{}, store.Before, 1); err == nil && len(newest) == 1 {
+		r.LastActivity = wire.TimeOf(newest[0].Time).UnixMilli()
+	}
+	return r
+}
+
+// MarkRead records that the user has seen a room up to a message. Marking
+// an older message than already read changes nothing.
+func (s *Service) MarkRead(roomID, messageID string) error {
+	id, err := s.joinedRoom(roomID)
+	if err != nil {
+		return err
+	}
+	pos, err := s.position(id, messageID)
+	if err != nil {
+		return err
+	}
+	return s.markRead(id, pos)
+}
+
+func (s *Service) markRead(id wire.RoomID, pos store.Position) error {
+	s.readMu.Lock()
+	defer s.readMu.Unlock()
+	rec, _, err := s.store.Room(id)
+	if err != nil {
+		return err
+	}
+	if !positionLess(rec.LastRead, pos) {
+		return nil
+	}
+	rec.ID, rec.LastRead = id, pos
+	if err := s.store.PutRoom(rec); err != nil {
+		return err
+	}
+	s.bus.publish(Event{Name: EventRooms})
+	return nil
+}
+
+func positionLess(a, b store.Position) bool {
+	if a.Time != b.Time {
+		return a.Time < b.Time
+	}
+	return bytes.Compare(a.ID[:], b.ID[:]) < 0
 }
 
 func (s *Service) rejoinRooms() error {

@@ -47,10 +47,12 @@ type Service struct {
 	log   *slog.Logger
 	bus   *bus
 
-	ctx  context.Context
-	stop context.CancelFunc
-	wg   sync.WaitGroup
+	ctx   context.Context
+	stop  context.CancelFunc
+	wg    sync.WaitGroup
+	flush chan wire.RoomID // rooms whose outbox should go out now
 
+	readMu    sync.Mutex // serialises read-modify-write of room records
 	mu        sync.Mutex
 	names     map[peer.ID]string // display names from profiles
 	myName    string
@@ -102,6 +104,7 @@ func Open(ctx context.Context, opts Options) (*Service, error) {
 		names:  map[peer.ID]string{},
 		joined: map[wire.RoomID]string{},
 		nearby: map[peer.ID][]wire.RoomInfo{},
+		flush:  make(chan wire.RoomID, 64),
 	}
 	s.ctx, s.stop = context.WithCancel(ctx)
 	if err := s.start(); err != nil {
@@ -137,6 +140,7 @@ func (s *Service) start() error {
 	if err != nil {
 		return err
 	}
+	s.wg.Go(s.outboxLoop)
 	if err := s.rejoinRooms(); err != nil {
 		return err
 	}

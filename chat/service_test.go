@@ -44,8 +44,11 @@ func TestRestartKeepsIdentityRoomsAndHistory(t *testing.T) {
 		t.Errorf("after restart Me = %+v, want peer %s named Ada", got, me.PeerID)
 	}
 	rooms := b.Rooms()
-	if len(rooms) != 1 || rooms[0] != room {
+	if len(rooms) != 1 || rooms[0].ID != room.ID || rooms[0].Name != room.Name {
 		t.Fatalf("after restart Rooms = %+v, want [%+v]", rooms, room)
+	}
+	if rooms[0].Unread != 0 || rooms[0].LastRead != sent[2] || rooms[0].LastActivity == 0 {
+		t.Errorf("own messages count as unread or activity is missing: %+v", rooms[0])
 	}
 	history, err := b.History(room.ID, "", 10)
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/p2p/net/connmgr"
 	"github.com/multiformats/go-multiaddr"
+	manet "github.com/multiformats/go-multiaddr/net"
 
 	"parley/wire"
 )
@@ -247,6 +248,22 @@ func (n *Node) Connect(ctx context.Context, addr string) error {
 // Connectedness says whether there is a connection to a peer.
 func (n *Node) Connectedness(id peer.ID) network.Connectedness {
 	return n.host.Network().Connectedness(id)
+}
+
+// Via says how we are connected to a peer: "lan" when a connection goes to a
+// private or loopback address, "internet" otherwise, "" when not connected.
+func (n *Node) Via(id peer.ID) string {
+	conns := n.host.Network().ConnsToPeer(id)
+	if len(conns) == 0 {
+		return ""
+	}
+	for _, c := range conns {
+		addr := c.RemoteMultiaddr()
+		if manet.IsPrivateAddr(addr) || manet.IsIPLoopback(addr) {
+			return "lan"
+		}
+	}
+	return "internet"
 }
 
 // ConnectedPeers lists the peers with an open connection.

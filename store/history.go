@@ -86,6 +86,30 @@ func (s *Store) Count(room wire.RoomID) (int, error) {
 	return n, nil
 }
 
+// CountAfter counts a room's messages strictly after a position, up to
+// limit (counting stops there: callers show "99+"). It scans keys only.
+func (s *Store) CountAfter(room wire.RoomID, from Position, limit int) (int, error) {
+	n := 0
+	err := s.db.View(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = roomPrefix(prefixMessage, room)
+		opts.PrefetchValues = false
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		start := messageKey(room, from)
+		for it.Seek(start); it.Valid() && n < limit; it.Next() {
+			if !bytes.Equal(it.Item().Key(), start) {
+				n++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count unread in room %s: %w", room, err)
+	}
+	return n, nil
+}
+
 // Authors returns the peer IDs (as bytes) of everyone who wrote in a room.
 func (s *Store) Authors(room wire.RoomID) ([]string, error) {
 	prefix := roomPrefix(prefixAuthor, room)

@@ -15,12 +15,14 @@ import (
 //	a/<room 32>/<author peer ID>  -> nothing (members who wrote in the room)
 //	r/<room 32>                   -> room record (JSON)
 //	p/<peer ID>                   -> latest profile envelope
+//	o/<room 32>/<id 32>           -> nothing (own messages no peer has had yet)
 const (
 	prefixMessage = 'm'
 	prefixIndex   = 'i'
 	prefixAuthor  = 'a'
 	prefixRoom    = 'r'
 	prefixProfile = 'p'
+	prefixOutbox  = 'o'
 	sep           = '/'
 )
 
@@ -82,6 +84,10 @@ func parseIndexValue(v []byte) (wire.RoomID, uint64, error) {
 
 func authorKey(room wire.RoomID, author string) []byte {
 	return append(roomPrefix(prefixAuthor, room), author...)
+}
+
+func outboxKey(room wire.RoomID, id wire.MessageID) []byte {
+	return append(roomPrefix(prefixOutbox, room), id[:]...)
 }
 
 func roomKey(room wire.RoomID) []byte {

@@ -16,6 +16,8 @@ type Room struct {
 	ID     wire.RoomID `json:"-"`
 	Name   string      `json:"name"`
 	Joined bool        `json:"joined"`
+	// LastRead is the newest message the user has seen; zero for none.
+	LastRead Position `json:"lastRead"`
 }
 
 // PutRoom saves a room record, replacing any earlier one.

@@ -370,3 +370,35 @@ func BenchmarkReceivePath(b *testing.B) {
 		i++
 	}
 }
+
+func TestOutboxAndUnreadCount(t *testing.T) {
+	s := openStore(t, t.TempDir())
+	f := newFixture(t)
+	var items []Item
+	for i := range 10 {
+		items = append(items, f.item(t, uint64(i+1), "m"))
+	}
+	if _, err := s.Put(t.Context(), items...); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := s.CountAfter(f.room, items[6].Position, 100); n != 3 {
+		t.Errorf("CountAfter(7th) = %d, want 3", n)
+	}
+	if n, _ := s.CountAfter(f.room, Position{}, 5); n != 5 {
+		t.Errorf("CountAfter(start) capped at 5 = %d", n)
+	}
+
+	if err := s.AddToOutbox(f.room, items[1].ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddToOutbox(f.room, items[2].ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RemoveFromOutbox(f.room, items[1].ID); err != nil {
+		t.Fatal(err)
+	}
+	ids, err := s.Outbox(f.room)
+	if err != nil || len(ids) != 1 || ids[0] != items[2].ID {
+		t.Errorf("Outbox = %v, %v; want [%s]", ids, err, items[2].ID)
+	}
+}
