@@ -215,14 +215,16 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, "cross-origin WebSocket refused")
 		return
 	}
+	// Subscribe before the upgrade completes: once the client sees the
+	// socket open, no event may slip past it.
+	events, stop := s.opts.Service.Subscribe()
+	defer stop()
 	conn, err := websocket.Accept(w, r, nil) // nil options: same-origin check on
 	if err != nil {
 		return // Accept has answered the request
 	}
 	defer conn.CloseNow()
 	ctx := conn.CloseRead(r.Context()) // we only write; this notices the close
-	events, stop := s.opts.Service.Subscribe()
-	defer stop()
 	for {
 		select {
 		case e, ok := <-events:
