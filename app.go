@@ -12,6 +12,7 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"parley/chat"
+	"parley/settings"
 )
 
 // errNoService is returned while `wails build` inspects the bindings, when
@@ -31,15 +32,20 @@ const eventsName = "parley:events"
 // chat.Service. Its methods return (T, error) so that Wails generates
 // TypeScript models and rejects the promise on error.
 type App struct {
-	svc    *chat.Service
-	log    *slog.Logger
-	ctx    context.Context
-	cancel context.CancelFunc
-	done   chan struct{}
+	svc      *chat.Service
+	settings settings.Settings
+	notify   *notifier
+	log      *slog.Logger
+	ctx      context.Context
+	cancel   context.CancelFunc
+	done     chan struct{}
 }
 
-func newApp(svc *chat.Service, log *slog.Logger) *App {
-	return &App{svc: svc, log: log.With("component", "app"), done: make(chan struct{})}
+func newApp(svc *chat.Service, s settings.Settings, log *slog.Logger) *App {
+	a := &App{svc: svc, settings: s, log: log.With("component", "app"), done: make(chan struct{})}
+	a.notify = &notifier{app: a}
+	a.notify.focused.Store(true)
+	return a
 }
 
 // startup runs once the window exists. SIGINT and SIGTERM close the window
@@ -51,6 +57,7 @@ func (a *App) startup(ctx context.Context) {
 		defer stop()
 		<-sigCtx.Done()
 		if a.ctx.Err() == nil {
+			a.saveWindow(ctx)
 			runtime.Quit(ctx)
 		}
 	}()
@@ -88,6 +95,7 @@ func (a *App) forwardEvents(events <-chan chat.Event) {
 			batch = append(batch, e)
 		case <-tick.C:
 			if len(batch) > 0 {
+				a.notify.consider(batch)
 				runtime.EventsEmit(a.ctx, eventsName, batch)
 				batch = nil
 			}

@@ -24,6 +24,7 @@ import (
 
 	"parley/api"
 	"parley/chat"
+	"parley/settings"
 )
 
 //go:embed all:frontend/dist
@@ -51,7 +52,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// `wails build` runs this program once to read the bound types; it must
 	// not touch the user's data dir then.
 	if generatingBindings {
-		return runDesktop(newApp(nil, logger), stderr)
+		return runDesktop(newApp(nil, settings.Default(), logger), stderr)
 	}
 
 	// The signal context is the root of every goroutine the service owns.
@@ -78,7 +79,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if opts.headless {
 		return runHeadless(ctx, svc, opts.api, logger, stdout, stderr)
 	}
-	return runDesktop(newApp(svc, logger), stderr)
+	prefs, err := settings.Load(svc.DataDir())
+	if err != nil {
+		logger.Warn("using default settings", "err", err)
+	}
+	return runDesktop(newApp(svc, prefs, logger), stderr)
 }
 
 // runHeadless serves the HTTP API and web UI, prints who this node is and
@@ -131,16 +136,19 @@ func runDesktop(app *App, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "parley: %v\n", err)
 		return 1
 	}
+	win := app.settings.Window
 	err := wails.Run(&options.App{
 		Title:            "Parley",
-		Width:            1024,
-		Height:           720,
-		MinWidth:         480,
-		MinHeight:        360,
+		Width:            win.Width,
+		Height:           win.Height,
+		MinWidth:         settings.MinWidth,
+		MinHeight:        settings.MinHeight,
 		BackgroundColour: &options.RGBA{R: 250, G: 250, B: 252, A: 255},
 		AssetServer:      &assetserver.Options{Assets: assets},
 		OnStartup:        app.startup,
 		OnShutdown:       app.shutdown,
+		OnDomReady:       app.restoreWindow,
+		OnBeforeClose:    app.beforeClose,
 		Bind:             []any{app},
 		Linux:            &linux.Options{ProgramName: "parley", Icon: icon},
 	})
