@@ -59,6 +59,8 @@ export const httpBackend: Backend = {
   leaveRoom: (id) => call('LeaveRoom', id),
   send: (roomId, text) => call('Send', roomId, text),
   history: (roomId, before, limit) => call('History', roomId, before, limit),
+  historyAfter: (roomId, after, limit) => call('HistoryAfter', roomId, after, limit),
+  markRead: (roomId, messageId) => call('MarkRead', roomId, messageId),
   members: (roomId) => call('Members', roomId),
   nearby: () => call('Nearby'),
   peers: () => call('Peers'),
@@ -66,5 +68,10 @@ export const httpBackend: Backend = {
   connect: (addr) => call('Connect', addr),
   frontendReady: async () => {}, // only the desktop shell listens for it
   copyText: (text) => navigator.clipboard.writeText(text),
+  openURL: (url) => void window.open(url, '_blank', 'noopener,noreferrer'),
+  setTitle: (title) => {
+    document.title = title
+  },
+  windowFocused: () => {}, // notifications are the desktop app's
   on: subscribe,
 }

@@ -15,7 +15,21 @@ export interface Me {
 export interface Room {
   id: string
   name: string
+  /** Messages after lastRead (capped at 1000). */
+  unread: number
+  /** ID of the newest message the user has seen; empty if none. */
+  lastRead: string
+  /** Wall time of the newest message, unix ms; 0 if none. */
+  lastActivity: number
 }
+
+/**
+ * What the user sees of an own message: sending (not yet stored), sent (a
+ * peer was given it), stored (nobody online yet; it goes out when someone
+ * joins), failed (not stored; the reason is kept).
+ */
+export type DeliveryState = 'sending' | 'sent' | 'stored' | 'failed'
+
 
 export interface Message {
   id: string
@@ -30,6 +44,8 @@ export interface Message {
   text: string
   mine: boolean
   replyTo?: string
+  /** Set on messages just sent (by the backend: sent or stored). */
+  state?: DeliveryState
 }
 
 export interface Member {
@@ -38,12 +54,15 @@ export interface Member {
   name: string
   online: boolean
   me: boolean
+  /** How an online member is reached: 'lan' or 'internet'; '' otherwise. */
+  via: string
 }
 
 /** A change announced by the backend. */
 export type BackendEvent =
   | { name: 'message'; data: Message }
   | { name: 'profile'; data: { peerId: string; shortId: string; name: string } }
+  | { name: 'delivered'; data: { id: string; room: string } }
   | { name: 'rooms' | 'members' | 'nearby' | 'lagged'; data: null }
 
 export interface NearbyRoom {
@@ -66,6 +85,7 @@ export interface Peer {
   shortId: string
   name: string
   lan: boolean
+  via: string
 }
 
 export interface Status {
@@ -87,6 +107,9 @@ export interface Backend {
   send(roomId: string, text: string): Promise<Message>
   /** Up to limit messages before the message `before` (newest when empty), oldest first. */
   history(roomId: string, before: string, limit: number): Promise<Message[]>
+  /** Up to limit messages just after the message `after`, oldest first. */
+  historyAfter(roomId: string, after: string, limit: number): Promise<Message[]>
+  markRead(roomId: string, messageId: string): Promise<void>
   members(roomId: string): Promise<Member[]>
   nearby(): Promise<NearbyPeer[]>
   peers(): Promise<Peer[]>
@@ -95,6 +118,10 @@ export interface Backend {
   /** Tells the backend the UI has mounted and is showing data. */
   frontendReady(): Promise<void>
   copyText(text: string): Promise<void>
+  /** Opens a link in the system browser, never inside the app. */
+  openURL(url: string): void
+  setTitle(title: string): void
+  windowFocused(focused: boolean): void
   /** Calls fn for every backend event; returns the function that stops it. */
   on(fn: (e: BackendEvent) => void): () => void
 }

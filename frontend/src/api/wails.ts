@@ -1,7 +1,7 @@
 // The backend inside the desktop window: Wails bindings to the Go app.
 import * as app from './wailsjs/go/main/App'
-import { ClipboardSetText, EventsOn } from './wailsjs/runtime/runtime'
-import type { Backend, BackendEvent } from './types'
+import { BrowserOpenURL, ClipboardSetText, EventsOn, WindowSetTitle } from './wailsjs/runtime/runtime'
+import type { Backend, BackendEvent, Message } from './types'
 
 /** The Wails event that carries batches of BackendEvent (app.go). */
 const eventsName = 'parley:events'
@@ -13,8 +13,12 @@ export const wailsBackend: Backend = {
   createRoom: (name) => app.CreateRoom(name),
   joinRoom: (id, name) => app.JoinRoom(id, name),
   leaveRoom: (id) => app.LeaveRoom(id),
-  send: (roomId, text) => app.Send(roomId, text),
-  history: (roomId, before, limit) => app.History(roomId, before, limit),
+  // The generated models type Message.state as a plain string; Go only ever
+  // sets the DeliveryState values.
+  send: (roomId, text) => app.Send(roomId, text) as Promise<Message>,
+  history: (roomId, before, limit) => app.History(roomId, before, limit) as Promise<Message[]>,
+  historyAfter: (roomId, after, limit) => app.HistoryAfter(roomId, after, limit) as Promise<Message[]>,
+  markRead: (roomId, messageId) => app.MarkRead(roomId, messageId),
   members: (roomId) => app.Members(roomId),
   nearby: () => app.Nearby(),
   peers: () => app.Peers(),
@@ -24,5 +28,8 @@ export const wailsBackend: Backend = {
   copyText: async (text) => {
     if (!(await ClipboardSetText(text))) throw new Error('The clipboard refused the text')
   },
+  openURL: (url) => BrowserOpenURL(url),
+  setTitle: (title) => WindowSetTitle(title),
+  windowFocused: (focused) => void app.WindowFocused(focused),
   on: (fn) => EventsOn(eventsName, (batch: BackendEvent[]) => batch.forEach(fn)),
 }

@@ -5,6 +5,7 @@ import { useMembersStore } from '@/stores/members'
 import { useMessagesStore } from '@/stores/messages'
 import { useNearbyStore } from '@/stores/nearby'
 import { useRoomsStore } from '@/stores/rooms'
+import { useStatusStore } from '@/stores/status'
 
 /** Keeps the stores in step with backend events while the component lives. */
 export function useBackendEvents(): void {
@@ -13,30 +14,37 @@ export function useBackendEvents(): void {
   const messages = useMessagesStore()
   const members = useMembersStore()
   const nearby = useNearbyStore()
+  const status = useStatusStore()
 
   async function handle(e: BackendEvent): Promise<void> {
     switch (e.name) {
       case 'message':
         messages.add(e.data)
+        if (!e.data.mine) await rooms.load() // unread counts, activity
+        break
+      case 'delivered':
+        messages.delivered(e.data.room, e.data.id)
         break
       case 'profile':
         messages.rename(e.data.peerId, e.data.name)
-        await members.reload()
+        await Promise.all([members.reload(), status.load()])
         break
       case 'rooms':
         await rooms.load()
         break
       case 'members':
-        await members.reload()
+        await Promise.all([members.reload(), status.load()])
         break
       case 'nearby':
-        await nearby.load()
+        await Promise.all([nearby.load(), status.load()])
         break
-      case 'lagged':
+      case 'lagged': {
         // Events were missed: everything on screen comes again from the store.
-        await Promise.all([identity.load(), rooms.load(), members.reload(), nearby.load()])
-        if (rooms.currentId) await messages.loadLatest(rooms.currentId)
+        await Promise.all([identity.load(), rooms.load(), members.reload(), nearby.load(), status.load()])
+        const room = rooms.current
+        if (room) await messages.open(room)
         break
+      }
     }
   }
 

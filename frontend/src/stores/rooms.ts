@@ -34,5 +34,28 @@ export const useRoomsStore = defineStore('rooms', () => {
     await load()
   }
 
-  return { rooms: readonly(rooms), currentId: readonly(currentId), current, load, select, create, join, leave }
+  /** Unread messages in all rooms, for the window title. */
+  const totalUnread = computed(() => rooms.value.reduce((n, r) => n + r.unread, 0))
+
+  /** The user has seen a room up to messageId. */
+  async function markRead(roomId: string, messageId: string): Promise<void> {
+    const room = rooms.value.find((r) => r.id === roomId)
+    if (!room || room.lastRead === messageId) return
+    room.unread = 0
+    room.lastRead = messageId
+    await api.markRead(roomId, messageId)
+  }
+
+  return {
+    rooms: readonly(rooms),
+    currentId: readonly(currentId),
+    current,
+    totalUnread,
+    load,
+    select,
+    create,
+    join,
+    leave,
+    markRead,
+  }
 })

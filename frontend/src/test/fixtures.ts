@@ -28,5 +28,5 @@ export function message(text: string, author = 'peer-b', mine = false): Message 
 }
 
 export function member(name: string, online: boolean): Member {
-  return { peerId: `peer-${name}`, shortId: name.slice(0, 8), name, online, me: false }
+  return { peerId: `peer-${name}`, shortId: name.slice(0, 8), name, online, me: false, via: online ? 'lan' : '' }
 }

@@ -24,6 +24,7 @@ export namespace chat {
 	    name: string;
 	    online: boolean;
 	    me: boolean;
+	    via: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Member(source);
@@ -36,6 +37,7 @@ export namespace chat {
 	        this.name = source["name"];
 	        this.online = source["online"];
 	        this.me = source["me"];
+	        this.via = source["via"];
 	    }
 	}
 	export class Message {
@@ -49,6 +51,7 @@ export namespace chat {
 	    text: string;
 	    mine: boolean;
 	    replyTo?: string;
+	    state?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Message(source);
@@ -66,6 +69,7 @@ export namespace chat {
 	        this.text = source["text"];
 	        this.mine = source["mine"];
 	        this.replyTo = source["replyTo"];
+	        this.state = source["state"];
 	    }
 	}
 	export class NearbyRoom {
@@ -130,6 +134,7 @@ export namespace chat {
 	    shortId: string;
 	    name: string;
 	    lan: boolean;
+	    via: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Peer(source);
@@ -141,11 +146,15 @@ export namespace chat {
 	        this.shortId = source["shortId"];
 	        this.name = source["name"];
 	        this.lan = source["lan"];
+	        this.via = source["via"];
 	    }
 	}
 	export class Room {
 	    id: string;
 	    name: string;
+	    unread: number;
+	    lastRead: string;
+	    lastActivity: number;
 	
 	    static createFrom(source: any = {}) {
 	        return new Room(source);
@@ -155,6 +164,9 @@ export namespace chat {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.id = source["id"];
 	        this.name = source["name"];
+	        this.unread = source["unread"];
+	        this.lastRead = source["lastRead"];
+	        this.lastActivity = source["lastActivity"];
 	    }
 	}
 	export class Status {

@@ -10,9 +10,13 @@ export function FrontendReady():Promise<void>;
 
 export function History(arg1:string,arg2:string,arg3:number):Promise<Array<chat.Message>>;
 
+export function HistoryAfter(arg1:string,arg2:string,arg3:number):Promise<Array<chat.Message>>;
+
 export function JoinRoom(arg1:string,arg2:string):Promise<chat.Room>;
 
 export function LeaveRoom(arg1:string):Promise<void>;
+
+export function MarkRead(arg1:string,arg2:string):Promise<void>;
 
 export function Me():Promise<chat.Me>;
 
@@ -29,3 +33,5 @@ export function Send(arg1:string,arg2:string):Promise<chat.Message>;
 export function SetName(arg1:string):Promise<chat.Me>;
 
 export function Status():Promise<chat.Status>;
+
+export function WindowFocused(arg1:boolean):Promise<void>;

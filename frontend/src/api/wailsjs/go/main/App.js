@@ -18,12 +18,20 @@ export function History(arg1, arg2, arg3) {
   return window['go']['main']['App']['History'](arg1, arg2, arg3);
 }
 
+export function HistoryAfter(arg1, arg2, arg3) {
+  return window['go']['main']['App']['HistoryAfter'](arg1, arg2, arg3);
+}
+
 export function JoinRoom(arg1, arg2) {
   return window['go']['main']['App']['JoinRoom'](arg1, arg2);
 }
 
 export function LeaveRoom(arg1) {
   return window['go']['main']['App']['LeaveRoom'](arg1);
+}
+
+export function MarkRead(arg1, arg2) {
+  return window['go']['main']['App']['MarkRead'](arg1, arg2);
 }
 
 export function Me() {
@@ -56,4 +64,8 @@ export function SetName(arg1) {
 
 export function Status() {
   return window['go']['main']['App']['Status']();
+}
+
+export function WindowFocused(arg1) {
+  return window['go']['main']['App']['WindowFocused'](arg1);
 }

@@ -1,0 +1,92 @@
+// Command seedroom fills a Parley data dir with one joined room holding N
+// signed messages from a few made-up authors, for tests and benchmarks of
+// big histories. The node must not be running. It prints the room ID.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/crypto"
+
+	"parley/datadir"
+	"parley/store"
+	"parley/wire"
+)
+
+func main() {
+	dir := flag.String("data-dir", "", "data dir to fill (created if missing)")
+	name := flag.String("room", "big room", "room name")
+	n := flag.Int("n", 100_000, "messages")
+	flag.Parse()
+	if *dir == "" {
+		fail(fmt.Errorf("--data-dir is required"))
+	}
+	room, err := seed(*dir, *name, *n)
+	if err != nil {
+		fail(err)
+	}
+	fmt.Println(room)
+}
+
+func seed(dir, name string, n int) (wire.RoomID, error) {
+	var room wire.RoomID
+	d, err := datadir.Open(dir)
+	if err != nil {
+		return room, err
+	}
+	defer d.Close()
+	s, err := store.Open(filepath.Join(d.Path, "store"), store.Options{})
+	if err != nil {
+		return room, err
+	}
+	defer s.Close()
+	if room, err = wire.NewRoomID(); err != nil {
+		return room, err
+	}
+	authors := []string{"Ada", "Grace", "Linus"}
+	keys := make([]crypto.PrivKey, len(authors))
+	// Messages one second apart, ending now, so the newest is "today".
+	start := time.Now().Add(-time.Duration(n) * time.Second)
+	for i, a := range authors {
+		if keys[i], _, err = crypto.GenerateEd25519Key(rand.Reader); err != nil {
+			return room, err
+		}
+		p, err := wire.Sign(keys[i], wire.Draft{Time: wire.WallTime(start), Kind: wire.Kind_KIND_PROFILE, Name: a})
+		if err != nil {
+			return room, err
+		}
+		if _, err := s.PutProfile(string(p.Author), p.Time, p.Raw); err != nil {
+			return room, err
+		}
+	}
+	const batch = 1000
+	ctx := context.Background()
+	items := make([]store.Item, 0, batch)
+	for i := range n {
+		k := keys[i%len(keys)]
+		t := wire.WallTime(start.Add(time.Duration(i) * time.Second))
+		m, err := wire.Sign(k, wire.Draft{Room: room, Time: t, Kind: wire.Kind_KIND_TEXT, Text: fmt.Sprintf("message %d of %d", i+1, n)})
+		if err != nil {
+			return room, err
+		}
+		items = append(items, store.ItemOf(m))
+		if len(items) == batch || i == n-1 {
+			if _, err := s.Put(ctx, items...); err != nil {
+				return room, err
+			}
+			items = items[:0]
+		}
+	}
+	return room, s.PutRoom(store.Room{ID: room, Name: name, Joined: true})
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "seedroom:", err)
+	os.Exit(1)
+}
