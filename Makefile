@@ -14,7 +14,7 @@ FUZZTIME ?= 10s
 # Every fuzz target, as package:Target; `make test` runs each for FUZZTIME.
 FUZZ_TARGETS := ./wire:FuzzDecode ./wire:FuzzDecodeHello ./store:FuzzParseMessageKey ./api:FuzzRequestArgs
 
-.PHONY: help setup run build test test-go test-fuzz test-frontend test-desktop test-netns bench lint fmt generate
+.PHONY: help setup run build test test-go test-fuzz test-frontend test-desktop test-e2e test-netns bench lint fmt generate
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -29,7 +29,7 @@ run: build ## build and start the desktop app (flags in ARGS)
 build: setup ## build the desktop app into build/bin/parley
 	$(WAILS) build -m -nosyncgomod -tags "$(WAILS_TAGS)" -o parley
 
-test: setup test-go test-fuzz test-frontend test-desktop test-netns ## run every test
+test: setup test-go test-fuzz test-frontend test-desktop test-e2e test-netns ## run every test
 	@echo "make test: all tests passed"
 
 test-go: ## go vet and the Go tests with the race detector
@@ -55,6 +55,10 @@ test-frontend: setup ## type-check the frontend and run its unit tests
 
 test-desktop: build ## run the built app in a real window under Xvfb
 	test/desktop/smoke.sh $(BIN) build/test/desktop
+
+test-e2e: build ## the web UI of headless nodes in Chromium (Playwright): chat, XSS, a 100,000-message room
+	mkdir -p build/test/e2e
+	cd test/e2e && PARLEY_BIN=../../$(BIN) SCREENSHOTS=../../build/test/e2e npm test
 
 test-netns: build ## LAN discovery between headless nodes in network namespaces (root only)
 	test/netns/run.sh $(BIN)

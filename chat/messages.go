@@ -99,15 +99,17 @@ func (s *Service) Send(ctx context.Context, roomID, text string) (Message, error
 }
 
 // HistoryAfter returns up to limit messages of a room just after the
-// message with ID after, oldest first.
+// message with ID after (from the very first when empty), oldest first.
 func (s *Service) HistoryAfter(roomID, after string, limit int) ([]Message, error) {
 	id, err := parseRoom(roomID)
 	if err != nil {
 		return nil, err
 	}
-	from, err := s.position(id, after)
-	if err != nil {
-		return nil, err
+	var from store.Position
+	if after != "" {
+		if from, err = s.position(id, after); err != nil {
+			return nil, err
+		}
 	}
 	items, err := s.store.Page(id, from, store.After, min(max(limit, 1), MaxHistoryPage))
 	if err != nil {

@@ -107,7 +107,7 @@ export interface Backend {
   send(roomId: string, text: string): Promise<Message>
   /** Up to limit messages before the message `before` (newest when empty), oldest first. */
   history(roomId: string, before: string, limit: number): Promise<Message[]>
-  /** Up to limit messages just after the message `after`, oldest first. */
+  /** Up to limit messages just after the message `after` (from the first when empty), oldest first. */
   historyAfter(roomId: string, after: string, limit: number): Promise<Message[]>
   markRead(roomId: string, messageId: string): Promise<void>
   members(roomId: string): Promise<Member[]>

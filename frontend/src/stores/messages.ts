@@ -70,6 +70,12 @@ export const useMessagesStore = defineStore('messages', () => {
     }
   }
 
+  /** Shows a room from its very first message. */
+  async function openAtStart(roomId: string): Promise<void> {
+    const first = await api.historyAfter(roomId, '', pageSize)
+    views.value[roomId] = { items: first, hasOlder: false, hasNewer: first.length === pageSize, firstUnreadId: null, loading: false }
+  }
+
   async function loadOlder(roomId: string): Promise<number> {
     const v = views.value[roomId]
     if (!v || v.loading || !v.hasOlder || v.items.length === 0) return 0
@@ -168,5 +174,5 @@ export const useMessagesStore = defineStore('messages', () => {
     }
   }
 
-  return { views, open, loadOlder, loadNewer, add, send, retry, delivered, rename }
+  return { views, open, openAtStart, loadOlder, loadNewer, add, send, retry, delivered, rename }
 })

@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import { launchBrowser, openUI, screenshots, startNode } from './nodes.mjs'
+
+let a, b, browser
+
+before(async () => {
+  a = await startNode()
+  b = await startNode({ peers: [a.address] })
+  browser = await launchBrowser()
+})
+
+after(async () => {
+  await browser?.close()
+  await b?.stop()
+  await a?.stop()
+})
+
+/** Answers the first-run question with a name. */
+async function setName(page, name) {
+  await page.getByTestId('first-run-name').fill(name)
+  await page.getByRole('button', { name: 'Continue' }).click()
+  await page.getByTestId('first-run-name').waitFor({ state: 'detached' })
+}
+
+test('two people chat both ways, see names and message states, and keep history over a reload', async () => {
+  const pa = await openUI(browser, a)
+  const pb = await openUI(browser, b, { colorScheme: 'dark' })
+  await pa.screenshot({ path: `${screenshots}/first-run.png` })
+  await setName(pa, 'Ada')
+  await setName(pb, 'Bob')
+  await pb.screenshot({ path: `${screenshots}/empty-dark.png` })
+
+  // Ada creates a room and writes before anyone else is in it.
+  await pa.getByTestId('new-room').fill('e2e room')
+  await pa.getByTestId('new-room').press('Enter')
+  await pa.getByTestId('composer').fill('Anyone here?')
+  await pa.getByTestId('composer').press('Enter')
+  const early = pa.getByTestId('message').filter({ hasText: 'Anyone here?' })
+  await early.getByText('goes out when someone in the room is online').waitFor()
+
+  // Bob sees Ada's room under Nearby and joins it with one click.
+  const nearby = pb.getByTestId('nearby-peer').filter({ hasText: 'Ada' })
+  await nearby.getByRole('button', { name: 'Join' }).click()
+  await pb.getByTestId('message').filter({ hasText: 'Anyone here?' }).getByText('Ada').waitFor()
+  await early.getByText('Sent', { exact: true }).waitFor() // the stored message went out
+
+  await pb.getByTestId('composer').fill('Hi Ada!\nBob here.')
+  await pb.getByTestId('composer').press('Enter')
+  const reply = pa.getByTestId('message').filter({ hasText: 'Bob here.' })
+  await reply.getByText('Bob', { exact: true }).waitFor()
+  assert.equal(await reply.locator('.message-text').innerText(), 'Hi Ada!\nBob here.', 'line break kept')
+
+  await pa.getByTestId('composer').fill('Nice to meet you')
+  await pa.getByTestId('composer').press('Enter')
+  await pa.getByTestId('message').filter({ hasText: 'Nice to meet you' }).getByText('Sent', { exact: true }).waitFor()
+  await pb.getByTestId('message').filter({ hasText: 'Nice to meet you' }).waitFor()
+
+  // Members show who is online and how.
+  await pa.locator('[data-testid="member"]', { hasText: 'Bob' }).getByText('LAN').waitFor()
+  await pa.getByTestId('status-bar').getByText('Connected to 1 peer').waitFor()
+  await pa.screenshot({ path: `${screenshots}/busy-light.png` })
+  await pb.screenshot({ path: `${screenshots}/busy-dark.png` })
+
+  // History comes back from the node's store after a reload.
+  await pb.reload()
+  for (const text of ['Anyone here?', 'Bob here.', 'Nice to meet you']) {
+    await pb.getByTestId('message').filter({ hasText: text }).waitFor()
+  }
+  assert.deepEqual([...pa.problems, ...pb.problems], [])
+  await pa.context().close()
+  await pb.context().close()
+})
+
+test('peer text is shown as text: no markup, no script, no dialog, layout holds', async () => {
+  const room = (await a.call('Rooms')).find((r) => r.name === 'e2e room')
+  const attacks = [
+    '<img src=x onerror=alert(1)>',
+    '<script>alert(2)</script>',
+    '<a href="javascript:alert(3)">click me</a> javascript:alert(4)',
+    '"><svg onload=alert(5)>',
+    'x'.repeat(16 * 1024),
+  ]
+  for (const text of attacks) await a.call('Send', room.id, text)
+
+  const pb = await openUI(browser, b)
+  await pb.getByTestId('room').filter({ hasText: 'e2e room' }).click()
+  const list = pb.getByTestId('message-list')
+  await list.getByText('"><svg onload=alert(5)>').waitFor()
+  await list.getByText('<img src=x onerror=alert(1)>').waitFor()
+  await list.getByText('<script>alert(2)</script>').waitFor()
+  await list.getByText('x'.repeat(100), { exact: false }).waitFor()
+  assert.equal(await list.locator('img, script, svg, iframe').count(), 0, 'no element made from peer text')
+  assert.equal(await list.locator('a[href^="javascript"]').count(), 0, 'no javascript: link')
+  const overflow = await pb.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+  assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`)
+  await pb.screenshot({ path: `${screenshots}/xss.png` })
+  assert.deepEqual(pb.problems, [], 'a dialog fired or a script ran')
+  await pb.context().close()
+})
