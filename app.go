@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -39,6 +40,7 @@ type App struct {
 	ctx      context.Context
 	cancel   context.CancelFunc
 	done     chan struct{}
+	started  atomic.Bool // set once startup has filled ctx
 }
 
 func newApp(svc *chat.Service, s settings.Settings, log *slog.Logger) *App {
@@ -61,6 +63,7 @@ func (a *App) startup(ctx context.Context) {
 			runtime.Quit(ctx)
 		}
 	}()
+	a.started.Store(true)
 	if a.svc == nil {
 		close(a.done)
 		return

@@ -101,3 +101,12 @@ func (a *App) beforeClose(ctx context.Context) bool {
 	a.saveWindow(ctx)
 	return false
 }
+
+// activate shows the window and brings it forward, for a second start.
+func (a *App) activate() {
+	if !a.started.Load() {
+		return // the window is not up yet; it will show anyway
+	}
+	runtime.WindowUnminimise(a.ctx)
+	runtime.WindowShow(a.ctx)
+}

@@ -24,6 +24,8 @@ import (
 
 	"parley/api"
 	"parley/chat"
+	"parley/datadir"
+	"parley/instance"
 	"parley/settings"
 )
 
@@ -66,6 +68,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		Peers:       opts.peers,
 		Logger:      logger,
 	})
+	if errors.Is(err, datadir.ErrInUse) && !opts.headless && instance.Activate(opts.dataDir) == nil {
+		fmt.Fprintf(stdout, "Parley is already running on %s: brought its window to the front.\n", opts.dataDir)
+		return 0
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "parley: %v\n", err)
 		return 1
@@ -83,7 +89,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		logger.Warn("using default settings", "err", err)
 	}
-	return runDesktop(newApp(svc, prefs, logger), stderr)
+	app := newApp(svc, prefs, logger)
+	// A second start on this data dir brings this window forward.
+	second, err := instance.Listen(ctx, svc.DataDir(), app.activate, logger)
+	if err != nil {
+		logger.Warn("second starts will not find this window", "err", err)
+	} else {
+		defer second.Close()
+	}
+	return runDesktop(app, stderr)
 }
 
 // runHeadless serves the HTTP API and web UI, prints who this node is and
