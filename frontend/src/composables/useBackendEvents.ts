@@ -30,7 +30,7 @@ export function useBackendEvents(): void {
         await Promise.all([members.reload(), status.load()])
         break
       case 'rooms':
-        await rooms.load()
+        await Promise.all([rooms.load(), nearby.load()]) // "joined" marks in Nearby
         break
       case 'members':
         await Promise.all([members.reload(), status.load()])

@@ -1,0 +1,28 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { createPinia, setActivePinia } from 'pinia'
+
+vi.mock('@/api', async (original) => ({
+  ...(await original<typeof import('@/api')>()),
+  api: { rooms: vi.fn(), markRead: vi.fn() },
+}))
+
+import { api } from '@/api'
+import { useRoomsStore } from './rooms'
+
+const room = (id: string, unread: number) => ({ id, name: id, unread, lastRead: '', lastActivity: 0 })
+
+describe('rooms store', () => {
+  beforeEach(() => setActivePinia(createPinia()))
+
+  it('counts unread over all rooms and clears a room once read', async () => {
+    vi.mocked(api.rooms).mockResolvedValue([room('a', 3), room('b', 2)])
+    vi.mocked(api.markRead).mockResolvedValue()
+    const rooms = useRoomsStore()
+    await rooms.load()
+    expect(rooms.currentId).toBe('a')
+    expect(rooms.totalUnread).toBe(5)
+    await rooms.markRead('a', 'msg-9')
+    expect(api.markRead).toHaveBeenCalledWith('a', 'msg-9')
+    expect(rooms.totalUnread).toBe(2)
+  })
+})
