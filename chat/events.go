@@ -16,6 +16,8 @@ const (
 	EventNearby = "nearby"
 	// EventDelivered: a message that waited in the outbox went out (Data: Delivered).
 	EventDelivered = "delivered"
+	// EventSync: a history sync with a peer progressed (Data: SyncProgress).
+	EventSync = "sync"
 	// EventLagged: this subscriber fell behind and missed events; reload
 	// what is on screen from the service (Data: nil).
 	EventLagged = "lagged"

@@ -70,8 +70,13 @@ func (s *Service) onPeer(peer.ID, bool) {
 	s.bus.publish(Event{Name: EventNearby})
 }
 
-func (s *Service) onRoomPeer(room wire.RoomID, _ peer.ID, joined bool) {
+func (s *Service) onRoomPeer(room wire.RoomID, p peer.ID, joined bool) {
 	s.bus.publish(Event{Name: EventMembers})
+	// A member (re)appears: reconcile histories. One side starts, so the
+	// two do not run the same session twice.
+	if joined && s.id.ID < p {
+		s.requestSync(room, p)
+	}
 	if joined {
 		select {
 		case s.flush <- room:

@@ -51,6 +51,7 @@ type Service struct {
 	stop  context.CancelFunc
 	wg    sync.WaitGroup
 	flush chan wire.RoomID // rooms whose outbox should go out now
+	syncs chan syncRequest // rooms and peers to sync with
 
 	readMu    sync.Mutex // serialises read-modify-write of room records
 	mu        sync.Mutex
@@ -105,6 +106,7 @@ func Open(ctx context.Context, opts Options) (*Service, error) {
 		joined: map[wire.RoomID]string{},
 		nearby: map[peer.ID][]wire.RoomInfo{},
 		flush:  make(chan wire.RoomID, 64),
+		syncs:  make(chan syncRequest, 64),
 	}
 	s.ctx, s.stop = context.WithCancel(ctx)
 	if err := s.start(); err != nil {
@@ -132,6 +134,8 @@ func (s *Service) start() error {
 		History:     s.store,
 		OnPeer:      s.onPeer,
 		OnRoomPeer:  s.onRoomPeer,
+		Sync:        syncSource{s.store},
+		OnSync:      s.onSync,
 		Hello:       s.helloBytes,
 		OnHello:     s.receiveHello,
 		Logger:      s.opts.Logger,
@@ -141,6 +145,7 @@ func (s *Service) start() error {
 		return err
 	}
 	s.wg.Go(s.outboxLoop)
+	s.wg.Go(s.syncLoop)
 	if err := s.rejoinRooms(); err != nil {
 		return err
 	}

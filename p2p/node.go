@@ -57,6 +57,10 @@ type Options struct {
 	Hello func() []byte
 	// OnHello, if set, receives each peer's verified hello.
 	OnHello func(from peer.ID, h *wire.PeerHello)
+	// Sync, if set, lets the node reconcile room histories with peers.
+	Sync SyncSource
+	// OnSync, if set, hears how sync sessions progress. It must not block.
+	OnSync func(SyncProgress)
 	// Logger receives the node's logs; nil discards them.
 	Logger *slog.Logger
 	// Now is the clock used to reject messages from the future; default time.Now.
@@ -96,6 +100,10 @@ type Node struct {
 
 	helloQueue chan peer.ID
 
+	syncMu       sync.Mutex
+	syncs        map[peer.ID]int // sessions running per peer
+	syncObserver atomic.Pointer[func(SyncProgress)]
+
 	found       chan peer.AddrInfo // peers found by mDNS, to dial
 	mdnsStarted bool               // set once in New; mDNS never starts in off mode
 	mdnsRunning atomic.Bool
@@ -104,11 +112,12 @@ type Node struct {
 }
 
 type room struct {
-	topic  *pubsub.Topic
-	sub    *pubsub.Subscription
-	events *pubsub.TopicEventHandler
-	cancel context.CancelFunc
-	done   chan struct{} // one signal from each of the room's two loops
+	deliver Handler
+	topic   *pubsub.Topic
+	sub     *pubsub.Subscription
+	events  *pubsub.TopicEventHandler
+	cancel  context.CancelFunc
+	done    chan struct{} // one signal from each of the room's two loops
 }
 
 // New starts a host listening on opts.ListenAddrs and a GossipSub router.
@@ -147,6 +156,7 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 		helloQueue: make(chan peer.ID, 256),
 		found:      make(chan peer.AddrInfo, 64),
 		lanPeers:   map[peer.ID]struct{}{},
+		syncs:      map[peer.ID]int{},
 	}
 	n.ps, err = pubsub.NewGossipSub(ctx, h,
 		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign),
@@ -166,6 +176,7 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 		return nil, errors.Join(fmt.Errorf("start node: gossipsub: %w", err), h.Close())
 	}
 	h.SetStreamHandler(helloProtocol, n.handleHello)
+	h.SetStreamHandler(syncProtocol, n.handleSync)
 	n.wg.Add(1)
 	go n.helloLoop()
 	h.Network().Notify(&network.NotifyBundle{

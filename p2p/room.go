@@ -43,7 +43,7 @@ func (n *Node) Join(id wire.RoomID, deliver Handler) error {
 		return errors.Join(fmt.Errorf("join room %s: peer events: %w", id, err), topic.Close(), n.ps.UnregisterTopicValidator(id.Topic()))
 	}
 	ctx, cancel := context.WithCancel(n.ctx)
-	r := &room{topic: topic, sub: sub, events: events, cancel: cancel, done: make(chan struct{}, 2)}
+	r := &room{deliver: deliver, topic: topic, sub: sub, events: events, cancel: cancel, done: make(chan struct{}, 2)}
 	n.rooms[id] = r
 	n.wg.Add(2)
 	go n.readLoop(ctx, r, deliver)

@@ -66,6 +66,31 @@ func (s *Store) Page(room wire.RoomID, from Position, dir Direction, limit int) 
 	return items, nil
 }
 
+// Positions lists where every message of a room sorts, in display order.
+// It scans keys only: sync fingerprints ranges of this list.
+func (s *Store) Positions(room wire.RoomID) ([]Position, error) {
+	var out []Position
+	err := s.db.View(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = roomPrefix(prefixMessage, room)
+		opts.PrefetchValues = false
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			_, pos, err := parseMessageKey(it.Item().Key())
+			if err != nil {
+				return err
+			}
+			out = append(out, pos)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list positions of room %s: %w", room, err)
+	}
+	return out, nil
+}
+
 // Count returns how many messages a room holds. It scans keys only.
 func (s *Store) Count(room wire.RoomID) (int, error) {
 	n := 0

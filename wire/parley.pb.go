@@ -421,6 +421,179 @@ func (x *PublicRoom) GetName() string {
 	return ""
 }
 
+// SyncMessage is one message of /parley/sync/1: a reconciliation frame, or
+// a batch of envelopes one side sends the other once they agree.
+type SyncMessage struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// room opens a session: the initiator's first message names the room.
+	Room      []byte       `protobuf:"bytes,1,opt,name=room,proto3" json:"room,omitempty"`
+	Ranges    []*SyncRange `protobuf:"bytes,2,rep,name=ranges,proto3" json:"ranges,omitempty"`
+	Envelopes [][]byte     `protobuf:"bytes,3,rep,name=envelopes,proto3" json:"envelopes,omitempty"`
+	// last marks a side's final batch of envelopes.
+	Last bool `protobuf:"varint,4,opt,name=last,proto3" json:"last,omitempty"`
+	// count, in a side's first batch, says how many envelopes it will send.
+	Count         uint32 `protobuf:"varint,5,opt,name=count,proto3" json:"count,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SyncMessage) Reset() {
+	*x = SyncMessage{}
+	mi := &file_wire_parley_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SyncMessage) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SyncMessage) ProtoMessage() {}
+
+func (x *SyncMessage) ProtoReflect() protoreflect.Message {
+	mi := &file_wire_parley_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SyncMessage.ProtoReflect.Descriptor instead.
+func (*SyncMessage) Descriptor() ([]byte, []int) {
+	return file_wire_parley_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *SyncMessage) GetRoom() []byte {
+	if x != nil {
+		return x.Room
+	}
+	return nil
+}
+
+func (x *SyncMessage) GetRanges() []*SyncRange {
+	if x != nil {
+		return x.Ranges
+	}
+	return nil
+}
+
+func (x *SyncMessage) GetEnvelopes() [][]byte {
+	if x != nil {
+		return x.Envelopes
+	}
+	return nil
+}
+
+func (x *SyncMessage) GetLast() bool {
+	if x != nil {
+		return x.Last
+	}
+	return false
+}
+
+func (x *SyncMessage) GetCount() uint32 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
+type SyncRange struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	UpperTime     uint64                 `protobuf:"varint,1,opt,name=upper_time,json=upperTime,proto3" json:"upper_time,omitempty"`
+	UpperId       []byte                 `protobuf:"bytes,2,opt,name=upper_id,json=upperId,proto3" json:"upper_id,omitempty"`
+	UpperInf      bool                   `protobuf:"varint,3,opt,name=upper_inf,json=upperInf,proto3" json:"upper_inf,omitempty"`
+	Mode          uint32                 `protobuf:"varint,4,opt,name=mode,proto3" json:"mode,omitempty"`
+	Fingerprint   []byte                 `protobuf:"bytes,5,opt,name=fingerprint,proto3" json:"fingerprint,omitempty"`
+	Count         uint32                 `protobuf:"varint,6,opt,name=count,proto3" json:"count,omitempty"`
+	Ids           [][]byte               `protobuf:"bytes,7,rep,name=ids,proto3" json:"ids,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SyncRange) Reset() {
+	*x = SyncRange{}
+	mi := &file_wire_parley_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SyncRange) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SyncRange) ProtoMessage() {}
+
+func (x *SyncRange) ProtoReflect() protoreflect.Message {
+	mi := &file_wire_parley_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SyncRange.ProtoReflect.Descriptor instead.
+func (*SyncRange) Descriptor() ([]byte, []int) {
+	return file_wire_parley_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *SyncRange) GetUpperTime() uint64 {
+	if x != nil {
+		return x.UpperTime
+	}
+	return 0
+}
+
+func (x *SyncRange) GetUpperId() []byte {
+	if x != nil {
+		return x.UpperId
+	}
+	return nil
+}
+
+func (x *SyncRange) GetUpperInf() bool {
+	if x != nil {
+		return x.UpperInf
+	}
+	return false
+}
+
+func (x *SyncRange) GetMode() uint32 {
+	if x != nil {
+		return x.Mode
+	}
+	return 0
+}
+
+func (x *SyncRange) GetFingerprint() []byte {
+	if x != nil {
+		return x.Fingerprint
+	}
+	return nil
+}
+
+func (x *SyncRange) GetCount() uint32 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
+func (x *SyncRange) GetIds() [][]byte {
+	if x != nil {
+		return x.Ids
+	}
+	return nil
+}
+
 var File_wire_parley_proto protoreflect.FileDescriptor
 
 const file_wire_parley_proto_rawDesc = "" +
@@ -447,7 +620,22 @@ const file_wire_parley_proto_rawDesc = "" +
 	"\n" +
 	"PublicRoom\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\fR\x02id\x12\x12\n" +
-	"\x04name\x18\x02 \x01(\tR\x04name*=\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\"\x99\x01\n" +
+	"\vSyncMessage\x12\x12\n" +
+	"\x04room\x18\x01 \x01(\fR\x04room\x12.\n" +
+	"\x06ranges\x18\x02 \x03(\v2\x16.parley.wire.SyncRangeR\x06ranges\x12\x1c\n" +
+	"\tenvelopes\x18\x03 \x03(\fR\tenvelopes\x12\x12\n" +
+	"\x04last\x18\x04 \x01(\bR\x04last\x12\x14\n" +
+	"\x05count\x18\x05 \x01(\rR\x05count\"\xc0\x01\n" +
+	"\tSyncRange\x12\x1d\n" +
+	"\n" +
+	"upper_time\x18\x01 \x01(\x04R\tupperTime\x12\x19\n" +
+	"\bupper_id\x18\x02 \x01(\fR\aupperId\x12\x1b\n" +
+	"\tupper_inf\x18\x03 \x01(\bR\bupperInf\x12\x12\n" +
+	"\x04mode\x18\x04 \x01(\rR\x04mode\x12 \n" +
+	"\vfingerprint\x18\x05 \x01(\fR\vfingerprint\x12\x14\n" +
+	"\x05count\x18\x06 \x01(\rR\x05count\x12\x10\n" +
+	"\x03ids\x18\a \x03(\fR\x03ids*=\n" +
 	"\x04Kind\x12\x14\n" +
 	"\x10KIND_UNSPECIFIED\x10\x00\x12\r\n" +
 	"\tKIND_TEXT\x10\x01\x12\x10\n" +
@@ -466,24 +654,27 @@ func file_wire_parley_proto_rawDescGZIP() []byte {
 }
 
 var file_wire_parley_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_wire_parley_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_wire_parley_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_wire_parley_proto_goTypes = []any{
-	(Kind)(0),          // 0: parley.wire.Kind
-	(*Envelope)(nil),   // 1: parley.wire.Envelope
-	(*Payload)(nil),    // 2: parley.wire.Payload
-	(*Text)(nil),       // 3: parley.wire.Text
-	(*Profile)(nil),    // 4: parley.wire.Profile
-	(*Hello)(nil),      // 5: parley.wire.Hello
-	(*PublicRoom)(nil), // 6: parley.wire.PublicRoom
+	(Kind)(0),           // 0: parley.wire.Kind
+	(*Envelope)(nil),    // 1: parley.wire.Envelope
+	(*Payload)(nil),     // 2: parley.wire.Payload
+	(*Text)(nil),        // 3: parley.wire.Text
+	(*Profile)(nil),     // 4: parley.wire.Profile
+	(*Hello)(nil),       // 5: parley.wire.Hello
+	(*PublicRoom)(nil),  // 6: parley.wire.PublicRoom
+	(*SyncMessage)(nil), // 7: parley.wire.SyncMessage
+	(*SyncRange)(nil),   // 8: parley.wire.SyncRange
 }
 var file_wire_parley_proto_depIdxs = []int32{
 	0, // 0: parley.wire.Payload.kind:type_name -> parley.wire.Kind
 	6, // 1: parley.wire.Hello.rooms:type_name -> parley.wire.PublicRoom
-	2, // [2:2] is the sub-list for method output_type
-	2, // [2:2] is the sub-list for method input_type
-	2, // [2:2] is the sub-list for extension type_name
-	2, // [2:2] is the sub-list for extension extendee
-	0, // [0:2] is the sub-list for field type_name
+	8, // 2: parley.wire.SyncMessage.ranges:type_name -> parley.wire.SyncRange
+	3, // [3:3] is the sub-list for method output_type
+	3, // [3:3] is the sub-list for method input_type
+	3, // [3:3] is the sub-list for extension type_name
+	3, // [3:3] is the sub-list for extension extendee
+	0, // [0:3] is the sub-list for field type_name
 }
 
 func init() { file_wire_parley_proto_init() }
@@ -497,7 +688,7 @@ func file_wire_parley_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wire_parley_proto_rawDesc), len(file_wire_parley_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   6,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -1,0 +1,218 @@
+package chat
+
+import (
+	"crypto/rand"
+	"fmt"
+	"math"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/crypto"
+
+	"parley/p2p"
+	"parley/store"
+	"parley/wire"
+)
+
+// seedMessages writes n signed messages straight into a node's store, as if
+// they had arrived while the test was not looking.
+func seedMessages(t *testing.T, s *Service, room wire.RoomID, n int, label string, start uint64) []string {
+	t.Helper()
+	key, _, err := crypto.GenerateEd25519Key(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	items := make([]store.Item, 0, 1000)
+	flush := func() {
+		if _, err := s.store.Put(t.Context(), items...); err != nil {
+			t.Fatal(err)
+		}
+		items = items[:0]
+	}
+	for i := range n {
+		m, err := wire.Sign(key, wire.Draft{Room: room, Time: start + uint64(i)<<16, Kind: wire.Kind_KIND_TEXT, Text: fmt.Sprintf("%s %d", label, i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		items = append(items, store.ItemOf(m))
+		ids = append(ids, m.ID.String())
+		if len(items) == cap(items) {
+			flush()
+		}
+	}
+	if len(items) > 0 {
+		flush()
+	}
+	return ids
+}
+
+// copyStore puts every message of from's room into to's store.
+func copyMessages(t *testing.T, from, to *Service, room wire.RoomID) {
+	t.Helper()
+	positions, err := from.store.Positions(room)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var items []store.Item
+	for _, p := range positions {
+		it, _, err := from.store.Get(p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		items = append(items, it)
+		if len(items) == 1000 {
+			if _, err := to.store.Put(t.Context(), items...); err != nil {
+				t.Fatal(err)
+			}
+			items = nil
+		}
+	}
+	if _, err := to.store.Put(t.Context(), items...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func count(t *testing.T, s *Service, room wire.RoomID) int {
+	n, err := s.store.Count(room)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// progressLog records a node's sync progress.
+type progressLog struct {
+	mu   sync.Mutex
+	last []p2p.SyncProgress
+}
+
+func (l *progressLog) done() []p2p.SyncProgress {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []p2p.SyncProgress
+	for _, p := range l.last {
+		if p.Done {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func TestSyncFindsTheDifferencesInALargeHistory(t *testing.T) {
+	const shared, aOnly, bOnly = 100_000, 1_000, 10
+	a := newNode(t, t.TempDir())
+	b := newNode(t, t.TempDir())
+	room, err := a.CreateRoom("archive")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := mustRoom(t, room.ID)
+	if _, err := b.JoinRoom(room.ID, "archive"); err != nil {
+		t.Fatal(err)
+	}
+	base := wire.WallTime(time.Now().Add(-time.Hour))
+	seedMessages(t, a, id, shared, "shared", base)
+	copyMessages(t, a, b, id)
+	seedMessages(t, a, id, aOnly, "only a", base+1)
+	seedMessages(t, b, id, bOnly, "only b", base+3)
+
+	// Connecting is all it takes: the member appearing in the room starts a
+	// sync. Watch its figures on both sides.
+	var log progressLog
+	observe := func(p p2p.SyncProgress) {
+		log.mu.Lock()
+		log.last = append(log.last, p)
+		log.mu.Unlock()
+	}
+	a.node.SetSyncObserver(observe)
+	b.node.SetSyncObserver(observe)
+	if err := a.Connect(t.Context(), b.Me().Addrs[0]); err != nil {
+		t.Fatal(err)
+	}
+	want := shared + aOnly + bOnly
+	eventually(t, 30*time.Second, "both hold the union", func() bool {
+		return count(t, a, id) == want && count(t, b, id) == want
+	})
+	eventually(t, 10*time.Second, "both sides finish the session", func() bool { return len(log.done()) == 2 })
+	// The side that sent a's extra messages reports a's view of the session.
+	p := log.done()[0]
+	if p.Peer == a.id.ID {
+		p = log.done()[1]
+	}
+	// Bound: each round splits a differing range in 16 until ranges hold 32
+	// items or fewer, so rounds grow with log16(n/32) (3 for 10^5), plus the
+	// first frame and the closing ID lists: 2*3+4 = 10 frames at most. A
+	// frame carries at most 16 fingerprints (~80 bytes each) per differing
+	// range and the IDs of settled small ranges: about 32 IDs of 32 bytes for
+	// each difference, so 1,010 differences cost well under 1,010*32*40 bytes
+	// — against 3.2 MB for the plain ID list of 100,000 messages.
+	if maxRounds := 2*int(math.Ceil(math.Log(float64(shared)/32)/math.Log(16))) + 4; p.Rounds > maxRounds {
+		t.Errorf("%d rounds, bound %d", p.Rounds, maxRounds)
+	}
+	if maxRecon := (aOnly + bOnly) * 32 * 40; p.ReconBytes > maxRecon {
+		t.Errorf("reconciliation took %d bytes, bound %d", p.ReconBytes, maxRecon)
+	}
+	if p.Received != bOnly || p.Sent != aOnly {
+		t.Errorf("received %d, sent %d; want %d and %d", p.Received, p.Sent, bOnly, aOnly)
+	}
+	t.Logf("1,010 differences in 100,000: %d rounds, %d reconciliation bytes, %d bytes in all", p.Rounds, p.ReconBytes, p.Bytes)
+}
+
+func TestOfflineNodeCatchesUpWithProgressEvents(t *testing.T) {
+	const missed = 10_000
+	a := newNode(t, t.TempDir())
+	bDir := t.TempDir()
+	b := openNode(t, bDir)
+	room, _ := a.CreateRoom("catch up")
+	id := mustRoom(t, room.ID)
+	if _, err := b.JoinRoom(room.ID, "catch up"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Close(); err != nil { // b goes offline
+		t.Fatal(err)
+	}
+	sent := seedMessages(t, a, id, missed, "while you were away", wire.WallTime(time.Now().Add(-time.Hour)))
+
+	b = newNode(t, bDir) // back online
+	events, stop := b.Subscribe()
+	defer stop()
+	// Read events as they come, as the UI does: 10,000 message events would
+	// overflow a subscriber that does not.
+	progress := make(chan SyncProgress, 1024)
+	go func() {
+		defer close(progress)
+		for e := range events {
+			if p, ok := e.Data.(SyncProgress); ok && e.Name == EventSync && p.Total > 0 {
+				progress <- p
+			}
+		}
+	}()
+	if err := b.Connect(t.Context(), a.Me().Addrs[0]); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 60*time.Second, "b holds every message it missed", func() bool { return count(t, b, id) == missed })
+	if last, _ := b.History(room.ID, "", 1); len(last) != 1 || last[0].ID != sent[missed-1] {
+		t.Errorf("newest message on b = %v", last)
+	}
+
+	// The event stream told the UI how it went.
+	var sawPartial, sawDone bool
+	deadline := time.After(10 * time.Second)
+	for !sawDone {
+		select {
+		case p := <-progress:
+			if p.Total != missed {
+				t.Errorf("progress total %d, want %d", p.Total, missed)
+			}
+			sawPartial = sawPartial || (p.Received > 0 && p.Received < p.Total)
+			sawDone = p.Done && p.Received == missed
+		case <-deadline:
+			t.Fatalf("no finished sync event (partial progress seen: %v)", sawPartial)
+		}
+	}
+	if !sawPartial {
+		t.Error("no progress event before the end")
+	}
+}

@@ -1,0 +1,369 @@
+package p2p
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-msgio"
+	"google.golang.org/protobuf/proto"
+
+	"parley/reconcile"
+	"parley/wire"
+)
+
+// syncProtocol reconciles one room's history between two peers, then each
+// side sends the other the messages it lacks. See docs/ARCHITECTURE.md.
+const syncProtocol = "/parley/sync/1"
+
+// Bounds on a sync session.
+const (
+	maxSyncMessage   = 4 << 20 // bytes in one framed message
+	maxSyncRounds    = 64      // reconciliation frames each way
+	maxSyncRanges    = 4096    // ranges in one frame
+	deliverBatch     = 256     // envelopes in one message
+	syncTimeout      = 5 * time.Minute
+	maxSyncsPerPeer  = 2
+	syncIdleDeadline = 30 * time.Second // between two messages
+)
+
+// SyncSource is what sync reads from the history.
+type SyncSource interface {
+	// Items lists a room's messages in (time, ID) order.
+	Items(room wire.RoomID) ([]reconcile.Item, error)
+	// Envelope returns a stored message's envelope.
+	Envelope(id wire.MessageID) ([]byte, error)
+}
+
+// SyncProgress reports a session's state to the UI.
+type SyncProgress struct {
+	Room     wire.RoomID
+	Peer     peer.ID
+	Received int // messages received so far
+	Total    int // messages this session will receive
+	Sent     int // messages sent to the peer
+	// Rounds counts reconciliation frames sent and received; ReconBytes
+	// their size, and Bytes everything on the stream both ways.
+	Rounds     int
+	ReconBytes int
+	Bytes      int
+	Done       bool
+	Err        error
+}
+
+// ErrSyncBusy is returned when a peer already has the most sessions allowed.
+var ErrSyncBusy = errors.New("too many sync sessions with this peer")
+
+// Sync reconciles a joined room with a peer; messages received go through
+// the room's handler like gossip. It returns when both sides have sent
+// what the other lacked.
+func (n *Node) Sync(ctx context.Context, p peer.ID, room wire.RoomID) error {
+	if n.opts.Sync == nil {
+		return errors.New("sync: no history to sync from")
+	}
+	deliver, ok := n.handler(room)
+	if !ok {
+		return fmt.Errorf("sync room %s: %w", room, ErrNotJoined)
+	}
+	release, ok := n.acquireSync(p)
+	if !ok {
+		return ErrSyncBusy
+	}
+	defer release()
+	ctx, cancel := context.WithTimeout(ctx, syncTimeout)
+	defer cancel()
+	s, err := n.host.NewStream(network.WithAllowLimitedConn(ctx, "sync"), p, syncProtocol)
+	if err != nil {
+		return fmt.Errorf("sync room %s: open stream: %w", room, err)
+	}
+	defer s.Close()
+	return n.runSync(ctx, s, room, deliver)
+}
+
+func (n *Node) handleSync(s network.Stream) {
+	defer s.Close()
+	from := s.Conn().RemotePeer()
+	release, ok := n.acquireSync(from)
+	if !ok {
+		s.Reset()
+		return
+	}
+	defer release()
+	ctx, cancel := context.WithTimeout(n.ctx, syncTimeout)
+	defer cancel()
+	_ = s.SetReadDeadline(time.Now().Add(syncIdleDeadline))
+	r := msgio.NewVarintReaderSize(s, maxSyncMessage)
+	first, err := readSync(r)
+	if err != nil || len(first.Room) != wire.IDSize {
+		n.syncFailed(from, wire.RoomID{}, fmt.Errorf("first message: %w", errors.Join(err, errors.New("no room"))))
+		s.Reset()
+		return
+	}
+	var room wire.RoomID
+	copy(room[:], first.Room)
+	deliver, ok := n.handler(room)
+	if !ok || n.opts.Sync == nil {
+		s.Reset() // not a room of ours: nothing to say about it
+		return
+	}
+	if err := n.runSyncFrom(ctx, s, r, room, deliver, first); err != nil {
+		n.syncFailed(from, room, err)
+		s.Reset()
+	}
+}
+
+// session is one side of a sync exchange over a stream.
+type session struct {
+	n       *Node
+	s       network.Stream
+	r       msgio.ReadCloser
+	w       msgio.WriteCloser
+	room    wire.RoomID
+	from    peer.ID
+	recon   *reconcile.Session
+	deliver Handler
+	prog    SyncProgress
+}
+
+func (n *Node) newSession(s network.Stream, r msgio.ReadCloser, room wire.RoomID, deliver Handler) (*session, error) {
+	items, err := n.opts.Sync.Items(room)
+	if err != nil {
+		return nil, fmt.Errorf("read history: %w", err)
+	}
+	from := s.Conn().RemotePeer()
+	return &session{
+		n: n, s: s, room: room, from: from, deliver: deliver,
+		r:     r,
+		w:     msgio.NewVarintWriter(s),
+		recon: reconcile.New(items),
+		prog:  SyncProgress{Room: room, Peer: from},
+	}, nil
+}
+
+// runSync is the initiator's side: first frame, reconcile, send, receive.
+func (n *Node) runSync(ctx context.Context, s network.Stream, room wire.RoomID, deliver Handler) error {
+	ss, err := n.newSession(s, msgio.NewVarintReaderSize(s, maxSyncMessage), room, deliver)
+	if err != nil {
+		return err
+	}
+	first := encodeFrame(ss.recon.Initiate())
+	first.Room = room[:]
+	if err := ss.send(first); err != nil {
+		return err
+	}
+	if err := ss.reconcile(ctx); err != nil {
+		return ss.finish(err)
+	}
+	if err := ss.sendHaves(); err != nil {
+		return ss.finish(err)
+	}
+	return ss.finish(ss.receiveAll())
+}
+
+// runSyncFrom is the responder's side, starting from the initiator's first frame.
+func (n *Node) runSyncFrom(ctx context.Context, s network.Stream, r msgio.ReadCloser, room wire.RoomID, deliver Handler, first *wire.SyncMessage) error {
+	ss, err := n.newSession(s, r, room, deliver)
+	if err != nil {
+		return err
+	}
+	if err := ss.reconcileFrom(ctx, first); err != nil {
+		return ss.finish(err)
+	}
+	if err := ss.receiveAll(); err != nil {
+		return ss.finish(err)
+	}
+	return ss.finish(ss.sendHaves())
+}
+
+// reconcile exchanges frames, the peer answering first, until one side's
+// frame settles everything.
+func (ss *session) reconcile(ctx context.Context) error {
+	return ss.reconcileFrom(ctx, nil)
+}
+
+func (ss *session) reconcileFrom(ctx context.Context, in *wire.SyncMessage) error {
+	for round := 0; round < maxSyncRounds; round++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if in == nil {
+			var err error
+			if in, err = ss.recv(); err != nil {
+				return err
+			}
+		}
+		frame, err := decodeFrame(in)
+		if err != nil {
+			return err
+		}
+		out, _, err := ss.recon.Reply(frame)
+		if err != nil {
+			return err
+		}
+		if reconcile.Settled(frame) {
+			return nil
+		}
+		if err := ss.send(encodeFrame(out)); err != nil {
+			return err
+		}
+		if reconcile.Settled(out) {
+			return nil
+		}
+		in = nil
+	}
+	return fmt.Errorf("%w: no agreement after %d rounds", reconcile.ErrProtocol, maxSyncRounds)
+}
+
+// sendHaves sends the messages the peer lacks, in batches, then a last marker.
+func (ss *session) sendHaves() error {
+	batch := &wire.SyncMessage{Count: uint32(len(ss.recon.Have))}
+	for id := range ss.recon.Have {
+		env, err := ss.n.opts.Sync.Envelope(id)
+		if err != nil {
+			return fmt.Errorf("read message to send: %w", err)
+		}
+		batch.Envelopes = append(batch.Envelopes, env)
+		ss.prog.Sent++
+		if len(batch.Envelopes) == deliverBatch {
+			if err := ss.send(batch); err != nil {
+				return err
+			}
+			batch = &wire.SyncMessage{}
+		}
+	}
+	batch.Last = true
+	return ss.send(batch)
+}
+
+// receiveAll takes the peer's batches, verifying each message and handing
+// it to the room's handler, like gossip. The first batch announces how many
+// will come; a peer that sends more, or anything that fails verification,
+// ends the session.
+func (ss *session) receiveAll() error {
+	for first := true; ; first = false {
+		in, err := ss.recv()
+		if err != nil {
+			return err
+		}
+		if first {
+			ss.prog.Total = int(in.Count)
+			ss.report()
+		}
+		for _, raw := range in.Envelopes {
+			if ss.prog.Received == ss.prog.Total {
+				return fmt.Errorf("%w: more messages than announced", reconcile.ErrProtocol)
+			}
+			m, err := wire.Decode(raw, wire.Check{Room: &ss.room, Now: ss.n.opts.Now()})
+			if err != nil {
+				return err
+			}
+			ss.deliver(m, ss.from)
+			ss.prog.Received++
+		}
+		ss.report()
+		if in.Last {
+			return nil
+		}
+	}
+}
+
+func (ss *session) send(m *wire.SyncMessage) error {
+	raw, err := proto.Marshal(m)
+	if err != nil {
+		return err
+	}
+	ss.count(m, len(raw))
+	_ = ss.s.SetWriteDeadline(time.Now().Add(syncIdleDeadline))
+	return ss.w.WriteMsg(raw)
+}
+
+func (ss *session) recv() (*wire.SyncMessage, error) {
+	_ = ss.s.SetReadDeadline(time.Now().Add(syncIdleDeadline))
+	m, err := readSync(ss.r)
+	if err == nil {
+		ss.count(m, proto.Size(m))
+	}
+	return m, err
+}
+
+func (ss *session) count(m *wire.SyncMessage, size int) {
+	ss.prog.Bytes += size
+	if len(m.Ranges) > 0 {
+		ss.prog.Rounds++
+		ss.prog.ReconBytes += size
+	}
+}
+
+func (ss *session) report() {
+	if ss.n.opts.OnSync != nil {
+		ss.n.opts.OnSync(ss.prog)
+	}
+	if obs := ss.n.syncObserver.Load(); obs != nil {
+		(*obs)(ss.prog)
+	}
+}
+
+// SetSyncObserver adds a second listener to sync progress, for tests and
+// benchmarks that measure sessions.
+func (n *Node) SetSyncObserver(fn func(SyncProgress)) {
+	n.syncObserver.Store(&fn)
+}
+
+func (ss *session) finish(err error) error {
+	ss.prog.Done, ss.prog.Err = true, err
+	ss.report()
+	return err
+}
+
+func readSync(r msgio.Reader) (*wire.SyncMessage, error) {
+	raw, err := r.ReadMsg()
+	if err != nil {
+		return nil, fmt.Errorf("read sync message: %w", err)
+	}
+	var m wire.SyncMessage
+	if err := proto.Unmarshal(raw, &m); err != nil {
+		return nil, fmt.Errorf("%w: %w", reconcile.ErrProtocol, err)
+	}
+	return &m, nil
+}
+
+func (n *Node) syncFailed(from peer.ID, room wire.RoomID, err error) {
+	if errors.Is(err, reconcile.ErrProtocol) || errors.Is(err, wire.ErrMalformed) || errors.Is(err, wire.ErrSignature) {
+		// Garbage or lies: count it against the peer like a bad gossip message.
+		n.reject(from, room, fmt.Errorf("sync: %w", err))
+		return
+	}
+	if n.ctx.Err() == nil {
+		n.log.Debug("sync failed", "peer", ShortID(from), "err", err)
+	}
+}
+
+// acquireSync takes one of the peer's session slots.
+func (n *Node) acquireSync(p peer.ID) (release func(), ok bool) {
+	n.syncMu.Lock()
+	defer n.syncMu.Unlock()
+	if n.syncs[p] >= maxSyncsPerPeer {
+		return nil, false
+	}
+	n.syncs[p]++
+	return func() {
+		n.syncMu.Lock()
+		defer n.syncMu.Unlock()
+		if n.syncs[p]--; n.syncs[p] == 0 {
+			delete(n.syncs, p)
+		}
+	}, true
+}
+
+func (n *Node) handler(room wire.RoomID) (Handler, bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	r, ok := n.rooms[room]
+	if !ok {
+		return nil, false
+	}
+	return r.deliver, true
+}
