@@ -25,6 +25,9 @@ func methods(svc *chat.Service) map[string]method {
 		"LeaveRoom": oneString(func(_ context.Context, id string) (any, error) {
 			return nil, svc.LeaveRoom(id)
 		}),
+		"MessageCount": oneString(func(_ context.Context, id string) (int, error) {
+			return svc.MessageCount(id)
+		}),
 		"Members": oneString(func(_ context.Context, id string) ([]chat.Member, error) {
 			return svc.Members(id)
 		}),

@@ -241,3 +241,12 @@ func cmpFirst(cmps ...int) int {
 	}
 	return 0
 }
+
+// MessageCount says how many messages a room's history holds here.
+func (s *Service) MessageCount(roomID string) (int, error) {
+	id, err := parseRoom(roomID)
+	if err != nil {
+		return 0, err
+	}
+	return s.store.Count(id)
+}

@@ -63,6 +63,7 @@ export type BackendEvent =
   | { name: 'message'; data: Message }
   | { name: 'profile'; data: { peerId: string; shortId: string; name: string } }
   | { name: 'delivered'; data: { id: string; room: string } }
+  | { name: 'sync'; data: SyncProgress }
   | { name: 'rooms' | 'members' | 'nearby' | 'lagged'; data: null }
 
 export interface NearbyRoom {
@@ -86,6 +87,18 @@ export interface Peer {
   name: string
   lan: boolean
   via: string
+}
+
+/** A history sync with a peer: "syncing 3,200 of 10,000 from Bob". */
+export interface SyncProgress {
+  room: string
+  peerId: string
+  peerName: string
+  received: number
+  total: number
+  sent: number
+  done: boolean
+  error?: string
 }
 
 export interface Status {

@@ -16,11 +16,30 @@ export function useBackendEvents(): void {
   const nearby = useNearbyStore()
   const status = useStatusStore()
 
+  // Unread counts change with every message from others; during a sync that
+  // is thousands a second. Reload them at most twice a second.
+  let roomsReload: ReturnType<typeof setTimeout> | undefined
+  function reloadRoomsSoon(): void {
+    roomsReload ??= setTimeout(() => {
+      roomsReload = undefined
+      rooms.load().catch((err) => console.error('reload rooms failed', err))
+    }, 500)
+  }
+
   async function handle(e: BackendEvent): Promise<void> {
     switch (e.name) {
       case 'message':
         messages.add(e.data)
-        if (!e.data.mine) await rooms.load() // unread counts, activity
+        if (!e.data.mine) reloadRoomsSoon() // unread counts, activity
+        break
+      case 'sync':
+        status.syncProgress(e.data)
+        if (e.data.done && e.data.received > 0) {
+          await rooms.load()
+          // Messages that arrived by sync belong to the open room's history.
+          const room = rooms.current
+          if (room && room.id === e.data.room) await messages.open(room)
+        }
         break
       case 'delivered':
         messages.delivered(e.data.room, e.data.id)
@@ -54,5 +73,8 @@ export function useBackendEvents(): void {
       handle(e).catch((err) => console.error('event handling failed', err))
     })
   })
-  onUnmounted(() => stop?.())
+  onUnmounted(() => {
+    stop?.()
+    clearTimeout(roomsReload)
+  })
 }

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { readonly, ref } from 'vue'
-import { api, type Peer, type Status } from '@/api'
+import { api, type Peer, type Status, type SyncProgress } from '@/api'
 
 /** The network state the status bar shows. */
 export const useStatusStore = defineStore('status', () => {
@@ -13,5 +13,14 @@ export const useStatusStore = defineStore('status', () => {
     peers.value = p
   }
 
-  return { status: readonly(status), peers: readonly(peers), load }
+  /** Sessions still running, by room and peer. */
+  const syncs = ref<Record<string, SyncProgress>>({})
+
+  function syncProgress(p: SyncProgress): void {
+    const key = `${p.room}/${p.peerId}`
+    if (p.done) delete syncs.value[key]
+    else syncs.value[key] = p
+  }
+
+  return { status: readonly(status), peers: readonly(peers), syncs: readonly(syncs), load, syncProgress }
 })

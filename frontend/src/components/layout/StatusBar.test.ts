@@ -14,6 +14,12 @@ describe('StatusBar', () => {
     expect(text).toContain('LAN discovery on')
   })
 
+  it('shows history syncs in progress', () => {
+    const sync = { room: 'r', peerId: 'p', peerName: 'Bob', received: 3200, total: 10000, sent: 0, done: false }
+    const text = mount(StatusBar, { props: { status, peers: [peer('lan')], syncs: [sync] } }).text()
+    expect(text).toMatch(/Syncing 3,200 of 10,000 from Bob/)
+  })
+
   it('says plainly when nobody is connected', () => {
     const text = mount(StatusBar, { props: { status: { ...status, network: 'off', mdns: false }, peers: [] } }).text()
     expect(text).toContain('No peers connected')
