@@ -23,7 +23,7 @@ const syncProtocol = "/parley/sync/1"
 const (
 	maxSyncMessage   = 4 << 20 // bytes in one framed message
 	maxSyncRounds    = 64      // reconciliation frames each way
-	maxSyncRanges    = 4096    // ranges in one frame
+	maxSyncRanges    = 16384   // ranges in one frame (reconcile.FrameBudget keeps well under)
 	deliverBatch     = 256     // envelopes in one message
 	syncTimeout      = 5 * time.Minute
 	maxSyncsPerPeer  = 2

@@ -13,7 +13,7 @@ func encodeFrame(f reconcile.Frame) *wire.SyncMessage {
 		sr := &wire.SyncRange{UpperInf: r.Upper.Inf, Mode: uint32(r.Mode)}
 		if !r.Upper.Inf {
 			sr.UpperTime = r.Upper.Time
-			sr.UpperId = r.Upper.ID[:]
+			sr.UpperId = r.Upper.Prefix
 		}
 		if r.Mode == reconcile.Fingerprint {
 			sr.Fingerprint = r.Fingerprint[:]
@@ -40,11 +40,11 @@ func decodeFrame(m *wire.SyncMessage) (reconcile.Frame, error) {
 		}
 		r.Upper.Inf = sr.UpperInf
 		if !sr.UpperInf {
-			if len(sr.UpperId) != reconcile.IDSize {
-				return f, fmt.Errorf("%w: bound ID of %d bytes", reconcile.ErrProtocol, len(sr.UpperId))
+			if len(sr.UpperId) > reconcile.IDSize {
+				return f, fmt.Errorf("%w: bound prefix of %d bytes", reconcile.ErrProtocol, len(sr.UpperId))
 			}
 			r.Upper.Time = sr.UpperTime
-			copy(r.Upper.ID[:], sr.UpperId)
+			r.Upper.Prefix = sr.UpperId
 		}
 		if r.Mode == reconcile.Fingerprint {
 			if len(sr.Fingerprint) != len(r.Fingerprint) {

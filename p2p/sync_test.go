@@ -14,7 +14,7 @@ func FuzzSyncFrame(f *testing.F) {
 	first, _ := proto.Marshal(encodeFrame(reconcile.New(items).Initiate()))
 	f.Add(first)
 	list, _ := proto.Marshal(encodeFrame(reconcile.Frame{Ranges: []reconcile.Range{
-		{Upper: reconcile.Bound{Item: items[1]}, Mode: reconcile.Skip},
+		{Upper: reconcile.Bound{Time: items[1].Time}, Mode: reconcile.Skip},
 		{Upper: reconcile.Bound{Inf: true}, Mode: reconcile.IDList, IDs: [][32]byte{{9}}},
 	}}))
 	f.Add(list)
@@ -44,7 +44,7 @@ func FuzzSyncFrame(f *testing.F) {
 func TestDecodeFrameRejects(t *testing.T) {
 	tests := map[string]*wire.SyncMessage{
 		"no ranges":         {},
-		"short bound ID":    {Ranges: []*wire.SyncRange{{UpperId: []byte{1}}}},
+		"long bound prefix": {Ranges: []*wire.SyncRange{{UpperId: make([]byte, 33)}, {UpperInf: true}}},
 		"short fingerprint": {Ranges: []*wire.SyncRange{{UpperInf: true, Mode: uint32(reconcile.Fingerprint), Fingerprint: []byte{1}}}},
 		"short ID":          {Ranges: []*wire.SyncRange{{UpperInf: true, Mode: uint32(reconcile.IDList), Ids: [][]byte{{1, 2}}}}},
 		"unknown mode":      {Ranges: []*wire.SyncRange{{UpperInf: true, Mode: 7}}},

@@ -40,14 +40,45 @@ func Compare(a, b Item) int {
 	return bytes.Compare(a.ID[:], b.ID[:])
 }
 
-// Bound is an exclusive upper end of a range; the zero Bound with Inf set is
-// the end of everything.
+// Bound is an exclusive upper end of a range: a time and the shortest ID
+// prefix that tells the items on either side apart (empty when their times
+// differ, which is nearly always), so bounds cost a few bytes, not 40. Inf
+// is the end of everything.
 type Bound struct {
-	Item
-	Inf bool
+	Time   uint64
+	Prefix []byte
+	Inf    bool
 }
 
-func (b Bound) after(it Item) bool { return b.Inf || Compare(it, b.Item) < 0 }
+// after reports whether it sorts before the bound.
+func (b Bound) after(it Item) bool {
+	if b.Inf || it.Time < b.Time {
+		return true
+	}
+	return it.Time == b.Time && bytes.Compare(it.ID[:len(b.Prefix)], b.Prefix) < 0
+}
+
+// boundBetween is the shortest bound with prev before it and next not.
+func boundBetween(prev, next Item) Bound {
+	if prev.Time != next.Time {
+		return Bound{Time: next.Time}
+	}
+	n := 0
+	for n < IDSize && prev.ID[n] == next.ID[n] {
+		n++
+	}
+	return Bound{Time: next.Time, Prefix: bytes.Clone(next.ID[:min(n+1, IDSize)])}
+}
+
+func compareBounds(a, b Bound) int {
+	if a.Time != b.Time {
+		if a.Time < b.Time {
+			return -1
+		}
+		return 1
+	}
+	return bytes.Compare(a.Prefix, b.Prefix)
+}
 
 // Mode says what a range in a frame carries.
 type Mode uint8
@@ -84,6 +115,13 @@ const (
 	Branch = 16
 	// ListThreshold: ranges this small are answered with an ID list.
 	ListThreshold = 32
+	// FrameBudget bounds the bytes a frame is expected to take on the wire.
+	// Past it, differing ranges are answered with a fingerprint instead of
+	// being split, and the peer splits them on its turn: a big difference
+	// takes more rounds, never an oversized frame.
+	FrameBudget = 256 << 10
+	rangeCost   = 64 // bytes a range takes, roughly, without IDs
+	idCost      = 34
 )
 
 // ErrProtocol means a peer's frame does not follow the protocol.
@@ -117,8 +155,11 @@ func (s *Session) Reply(in Frame) (out Frame, done bool, err error) {
 		return Frame{}, false, err
 	}
 	done = true
+	budget := FrameBudget
+	spend := func(r Range) { budget -= rangeCost + idCost*len(r.IDs) }
 	lower := 0 // index of the first item of the current range
 	for _, r := range in.Ranges {
+		added := len(out.Ranges)
 		upper := lower + sort.Search(len(s.items)-lower, func(i int) bool { return !r.Upper.after(s.items[lower+i]) })
 		local := s.items[lower:upper]
 		switch r.Mode {
@@ -153,6 +194,9 @@ func (s *Session) Reply(in Frame) (out Frame, done bool, err error) {
 			switch {
 			case mine.Fingerprint == r.Fingerprint && mine.Count == r.Count:
 				out.Ranges = append(out.Ranges, Range{Upper: r.Upper, Mode: Skip})
+			case budget < 0:
+				out.Ranges = append(out.Ranges, mine) // over budget: the peer splits it
+				done = false
 			case len(local) <= ListThreshold:
 				out.Ranges = append(out.Ranges, idList(local, r.Upper))
 				done = false
@@ -160,6 +204,9 @@ func (s *Session) Reply(in Frame) (out Frame, done bool, err error) {
 				out.Ranges = append(out.Ranges, s.split(local, r.Upper)...)
 				done = false
 			}
+		}
+		for _, o := range out.Ranges[added:] {
+			spend(o)
 		}
 		lower = upper
 	}
@@ -175,7 +222,7 @@ func (s *Session) split(local []Item, upper Bound) []Range {
 		end := min(start+per, len(local))
 		b := upper
 		if end < len(local) {
-			b = Bound{Item: local[end]}
+			b = boundBetween(local[end-1], local[end])
 		}
 		out = append(out, s.fingerprint(local[start:end], b))
 	}
@@ -239,7 +286,10 @@ func validate(f Frame) error {
 		if r.Upper.Inf != last {
 			return fmt.Errorf("%w: only the last range may end at infinity", ErrProtocol)
 		}
-		if i > 0 && !last && Compare(f.Ranges[i-1].Upper.Item, r.Upper.Item) >= 0 {
+		if len(r.Upper.Prefix) > IDSize {
+			return fmt.Errorf("%w: bound prefix of %d bytes", ErrProtocol, len(r.Upper.Prefix))
+		}
+		if i > 0 && !last && compareBounds(f.Ranges[i-1].Upper, r.Upper) >= 0 {
 			return fmt.Errorf("%w: ranges out of order", ErrProtocol)
 		}
 	}

@@ -130,9 +130,9 @@ func TestRejectsMalformedFrames(t *testing.T) {
 	s := New(makeItems(10, "x"))
 	bad := []Frame{
 		{},
-		{Ranges: []Range{{Upper: Bound{Item: Item{Time: 5}}}}},                                                                 // does not end at infinity
-		{Ranges: []Range{{Upper: Bound{Inf: true}}, {Upper: Bound{Inf: true}}}},                                                // infinity twice
-		{Ranges: []Range{{Upper: Bound{Item: Item{Time: 5}}}, {Upper: Bound{Item: Item{Time: 3}}}, {Upper: Bound{Inf: true}}}}, // descending
+		{Ranges: []Range{{Upper: Bound{Time: 5}}}},                                                     // does not end at infinity
+		{Ranges: []Range{{Upper: Bound{Inf: true}}, {Upper: Bound{Inf: true}}}},                        // infinity twice
+		{Ranges: []Range{{Upper: Bound{Time: 5}}, {Upper: Bound{Time: 3}}, {Upper: Bound{Inf: true}}}}, // descending
 		{Ranges: []Range{{Upper: Bound{Inf: true}, Mode: 9}}},
 	}
 	for i, f := range bad {
