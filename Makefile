@@ -61,8 +61,9 @@ test-e2e: build ## the web UI of headless nodes in Chromium (Playwright): chat, 
 	mkdir -p build/test/e2e
 	cd test/e2e && PARLEY_BIN=../../$(BIN) SCREENSHOTS=../../build/test/e2e npm test
 
-test-netns: build ## LAN discovery between headless nodes in network namespaces (root only)
-	test/netns/run.sh $(BIN)
+test-netns: build ## LAN discovery and sync across a partition and a crash, in network namespaces (root only)
+	$(GO) build -o build/test/seedroom ./test/seedroom
+	test/netns/run.sh $(BIN) build/test/seedroom
 
 lint: setup ## formatting, vet and type checks
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt would change the files above"; exit 1; }

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# LAN discovery test in network namespaces. Four `parley --headless
-# --network lan` nodes, each in a namespace of its own, joined by a bridge
-# in a fifth namespace. Addresses are 198.18.0.0/24 and no namespace has a
+# Network test in namespaces: LAN discovery, then history sync across a
+# partition and a crash. Four `parley --headless --network lan` nodes, each
+# in a namespace of its own, joined by a bridge in a fifth namespace. Addresses are 198.18.0.0/24 and no namespace has a
 # route out, so mDNS and all traffic stay inside what this script creates.
 #
-# Usage: test/netns/run.sh BINARY
+# Usage: test/netns/run.sh BINARY SEEDROOM
+#   SEEDROOM is the built test/seedroom tool (fills a stopped node's history).
 # Needs root (for ip netns); otherwise it says so and skips. Everything it
 # creates is removed on exit, on failure too.
 set -euo pipefail
 
-bin=$(realpath "${1:?usage: run.sh BINARY}")
+bin=$(realpath "${1:?usage: run.sh BINARY SEEDROOM}")
+seedroom=$(realpath "${2:?usage: run.sh BINARY SEEDROOM}")
 if [[ $(id -u) -ne 0 ]]; then
   echo "netns: SKIPPED: needs root to create network namespaces"
   exit 0
@@ -133,5 +135,54 @@ done
 wait_for 10 "late node d sees the room" \
   "call d Nearby | jq -e --arg r $room '[.[] | .rooms[] | select(.id == \$r)] | length >= 3'"
 ok "late node d discovered everyone and the room within $((SECONDS - t1)) s"
+
+# --- a partition: c is cut off while everyone writes ------------------------
+count() { call "$1" MessageCount "[\"$room\"]"; }
+before=$(count a)
+ip -n "$bridge" link set vc down
+for i in $(seq 250); do
+  call a Send "[\"$room\", \"a during the cut $i\"]" >/dev/null
+  call b Send "[\"$room\", \"b during the cut $i\"]" >/dev/null
+done
+for i in $(seq 50); do call c Send "[\"$room\", \"c alone $i\"]" >/dev/null; done
+t2=$SECONDS
+ip -n "$bridge" link set vc up
+target=$((before + 550))
+for n in a b c; do
+  wait_for 120 "node $n holds all $target messages after the link came back" "[[ \$(count $n) -eq $target ]]"
+done
+ok "after the partition a, b and c hold the same $target messages, $((SECONDS - t2)) s after the link came back"
+
+# --- a crash in the middle of a sync ----------------------------------------
+# c stops; a, stopped too, gets 20,000 messages more (as if written while
+# c was away); both come back; c is killed while it syncs, restarted, and
+# must still end with everything, nothing twice.
+stop_node() { # stop_node NODE: SIGTERM, and wait for it to exit
+  kill -TERM "${pid[$1]}"
+  wait "${pid[$1]}" || true
+}
+stop_node c
+stop_node a
+"$seedroom" --data-dir "$work/a" --room-id "$room" --n 20000 >/dev/null
+target=$((target + 20000))
+start a
+wait_for 120 "b catches up with a" "[[ \$(count b) -eq $target ]]"
+start c
+killed=no
+deadline=$((SECONDS + 60))
+while ((SECONDS < deadline)); do
+  got=$(count c 2>/dev/null || echo 0)
+  if ((got > target - 20000 && got < target)); then
+    kill -KILL "${pid[c]}"; wait "${pid[c]}" 2>/dev/null || true
+    killed="yes, at $got of $target"
+    break
+  fi
+  ((got == target)) && break
+done
+[[ $killed != no ]] || fail "c finished its sync before it could be killed in the middle"
+start c
+wait_for 120 "c converges after the crash" "[[ \$(count c) -eq $target ]]"
+for n in a b; do [[ $(count "$n") -eq $target ]] || fail "node $n holds $(count "$n"), want $target"; done
+ok "c was killed mid-sync ($killed), restarted and converged on $target messages, none twice"
 
 echo "netns: $passed passed, 0 failed"

@@ -23,18 +23,19 @@ func main() {
 	dir := flag.String("data-dir", "", "data dir to fill (created if missing)")
 	name := flag.String("room", "big room", "room name")
 	n := flag.Int("n", 100_000, "messages")
+	roomID := flag.String("room-id", "", "add to this room (hex ID) instead of a new one")
 	flag.Parse()
 	if *dir == "" {
 		fail(fmt.Errorf("--data-dir is required"))
 	}
-	room, err := seed(*dir, *name, *n)
+	room, err := seed(*dir, *name, *roomID, *n)
 	if err != nil {
 		fail(err)
 	}
 	fmt.Println(room)
 }
 
-func seed(dir, name string, n int) (wire.RoomID, error) {
+func seed(dir, name, roomID string, n int) (wire.RoomID, error) {
 	var room wire.RoomID
 	d, err := datadir.Open(dir)
 	if err != nil {
@@ -46,7 +47,12 @@ func seed(dir, name string, n int) (wire.RoomID, error) {
 		return room, err
 	}
 	defer s.Close()
-	if room, err = wire.NewRoomID(); err != nil {
+	if roomID != "" {
+		room, err = wire.ParseRoomID(roomID)
+	} else {
+		room, err = wire.NewRoomID()
+	}
+	if err != nil {
 		return room, err
 	}
 	authors := []string{"Ada", "Grace", "Linus"}
