@@ -2,7 +2,6 @@ package chat
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 
@@ -53,13 +52,7 @@ func (s *Service) Members(roomID string) ([]Member, error) {
 		out = append(out, *m)
 	}
 	slices.SortFunc(out, func(a, b Member) int {
-		if a.Online != b.Online {
-			if a.Online {
-				return -1
-			}
-			return 1
-		}
-		return cmpFirst(strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), strings.Compare(a.PeerID, b.PeerID))
+		return cmpFirst(trueFirst(a.Online, b.Online), byName(a.Profile, b.Profile))
 	})
 	return out, nil
 }

@@ -95,13 +95,7 @@ func (s *Service) Nearby() []NearbyPeer {
 		out[i].LAN = s.node.FoundOnLAN(id)
 	}
 	slices.SortFunc(out, func(a, b NearbyPeer) int {
-		if a.LAN != b.LAN {
-			if a.LAN {
-				return -1
-			}
-			return 1
-		}
-		return cmpFirst(strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), strings.Compare(a.PeerID, b.PeerID))
+		return cmpFirst(trueFirst(a.LAN, b.LAN), byName(a.Profile, b.Profile))
 	})
 	return out
 }

@@ -120,3 +120,8 @@ func (s *Service) nameOf(id peer.ID) string {
 func (s *Service) profile(id peer.ID) Profile {
 	return Profile{PeerID: id.String(), ShortID: identity.ShortID(id), Name: s.nameOf(id)}
 }
+
+// byName orders profiles by name, case-insensitively, then by peer ID.
+func byName(a, b Profile) int {
+	return cmpFirst(strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), strings.Compare(a.PeerID, b.PeerID))
+}

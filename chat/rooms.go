@@ -233,6 +233,18 @@ func cleanRoomName(name string) (string, error) {
 	return name, nil
 }
 
+// trueFirst orders true before false.
+func trueFirst(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return -1
+	default:
+		return 1
+	}
+}
+
 func cmpFirst(cmps ...int) int {
 	for _, c := range cmps {
 		if c != 0 {

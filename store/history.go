@@ -70,20 +70,10 @@ func (s *Store) Page(room wire.RoomID, from Position, dir Direction, limit int) 
 // It scans keys only: sync fingerprints ranges of this list.
 func (s *Store) Positions(room wire.RoomID) ([]Position, error) {
 	var out []Position
-	err := s.db.View(func(txn *badger.Txn) error {
-		opts := badger.DefaultIteratorOptions
-		opts.Prefix = roomPrefix(prefixMessage, room)
-		opts.PrefetchValues = false
-		it := txn.NewIterator(opts)
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			_, pos, err := parseMessageKey(it.Item().Key())
-			if err != nil {
-				return err
-			}
-			out = append(out, pos)
-		}
-		return nil
+	err := s.scanKeys(roomPrefix(prefixMessage, room), func(k []byte) error {
+		_, pos, err := parseMessageKey(k)
+		out = append(out, pos)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list positions of room %s: %w", room, err)
@@ -94,15 +84,8 @@ func (s *Store) Positions(room wire.RoomID) ([]Position, error) {
 // Count returns how many messages a room holds. It scans keys only.
 func (s *Store) Count(room wire.RoomID) (int, error) {
 	n := 0
-	err := s.db.View(func(txn *badger.Txn) error {
-		opts := badger.DefaultIteratorOptions
-		opts.Prefix = roomPrefix(prefixMessage, room)
-		opts.PrefetchValues = false
-		it := txn.NewIterator(opts)
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			n++
-		}
+	err := s.scanKeys(roomPrefix(prefixMessage, room), func([]byte) error {
+		n++
 		return nil
 	})
 	if err != nil {
@@ -139,19 +122,30 @@ func (s *Store) CountAfter(room wire.RoomID, from Position, limit int) (int, err
 func (s *Store) Authors(room wire.RoomID) ([]string, error) {
 	prefix := roomPrefix(prefixAuthor, room)
 	var authors []string
-	err := s.db.View(func(txn *badger.Txn) error {
-		opts := badger.DefaultIteratorOptions
-		opts.Prefix = prefix
-		opts.PrefetchValues = false
-		it := txn.NewIterator(opts)
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			authors = append(authors, string(it.Item().Key()[len(prefix):]))
-		}
+	err := s.scanKeys(prefix, func(k []byte) error {
+		authors = append(authors, string(k[len(prefix):]))
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list authors of room %s: %w", room, err)
 	}
 	return authors, nil
+}
+
+// scanKeys calls fn with every key under prefix, in order, reading no
+// values. The key is only valid during the call.
+func (s *Store) scanKeys(prefix []byte, fn func(key []byte) error) error {
+	return s.db.View(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = prefix
+		opts.PrefetchValues = false
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			if err := fn(it.Item().Key()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

@@ -32,21 +32,11 @@ func (s *Store) RemoveFromOutbox(room wire.RoomID, id wire.MessageID) error {
 func (s *Store) Outbox(room wire.RoomID) ([]wire.MessageID, error) {
 	prefix := roomPrefix(prefixOutbox, room)
 	var ids []wire.MessageID
-	err := s.db.View(func(txn *badger.Txn) error {
-		opts := badger.DefaultIteratorOptions
-		opts.Prefix = prefix
-		opts.PrefetchValues = false
-		it := txn.NewIterator(opts)
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			k := it.Item().Key()
-			if len(k) != len(prefix)+wire.IDSize {
-				return fmt.Errorf("%w: %q", ErrBadKey, k)
-			}
-			var id wire.MessageID
-			copy(id[:], k[len(prefix):])
-			ids = append(ids, id)
+	err := s.scanKeys(prefix, func(k []byte) error {
+		if len(k) != len(prefix)+wire.IDSize {
+			return fmt.Errorf("%w: %q", ErrBadKey, k)
 		}
+		ids = append(ids, wire.MessageID(k[len(prefix):]))
 		return nil
 	})
 	if err != nil {
