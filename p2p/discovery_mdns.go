@@ -2,11 +2,14 @@ package p2p
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/event"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/p2p/discovery/mdns"
+	"github.com/multiformats/go-multiaddr"
 )
 
 // MDNSService is the one mDNS service name all Parley nodes share.
@@ -43,15 +46,23 @@ func (n *Node) runMDNS() {
 	defer sub.Close()
 	for {
 		svc := mdns.NewMdnsService(n.host, MDNSService, mdnsNotifee{n})
+		announced := addrKey(n.host.Addrs())
 		if err := svc.Start(); err != nil {
 			n.log.Error("mdns start failed", "err", err)
 		} else {
 			n.mdnsRunning.Store(true)
 		}
-		select {
-		case <-sub.Out():
+		// The bus also reports the addresses we started with; only a real
+		// change is worth a restart (which would miss queries meanwhile).
+		for changed := false; !changed && n.ctx.Err() == nil; {
+			select {
+			case <-sub.Out():
+				changed = addrKey(n.host.Addrs()) != announced
+			case <-n.ctx.Done():
+			}
+		}
+		if n.ctx.Err() == nil {
 			n.log.Info("addresses changed, announcing again", "addrs", n.host.Addrs())
-		case <-n.ctx.Done():
 		}
 		svc.Close()
 		n.mdnsRunning.Store(false)
@@ -100,3 +111,13 @@ func (n *Node) MDNSRunning() bool { return n.mdnsRunning.Load() }
 
 // MDNSStarted reports whether the node runs mDNS discovery at all.
 func (n *Node) MDNSStarted() bool { return n.mdnsStarted }
+
+// addrKey is a comparable form of a set of addresses.
+func addrKey(addrs []multiaddr.Multiaddr) string {
+	keys := make([]string, len(addrs))
+	for i, a := range addrs {
+		keys[i] = a.String()
+	}
+	slices.Sort(keys)
+	return strings.Join(keys, " ")
+}
