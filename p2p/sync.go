@@ -80,7 +80,12 @@ func (n *Node) Sync(ctx context.Context, p peer.ID, room wire.RoomID) error {
 		return fmt.Errorf("sync room %s: open stream: %w", room, err)
 	}
 	defer s.Close()
-	return n.runSync(ctx, s, room, deliver)
+	if err := n.runSync(ctx, s, room, deliver); err != nil {
+		n.syncFailed(p, room, err)
+		s.Reset()
+		return fmt.Errorf("sync room %s with %s: %w", room, ShortID(p), err)
+	}
+	return nil
 }
 
 func (n *Node) handleSync(s network.Stream) {
@@ -332,8 +337,10 @@ func readSync(r msgio.Reader) (*wire.SyncMessage, error) {
 
 func (n *Node) syncFailed(from peer.ID, room wire.RoomID, err error) {
 	if errors.Is(err, reconcile.ErrProtocol) || errors.Is(err, wire.ErrMalformed) || errors.Is(err, wire.ErrSignature) {
-		// Garbage or lies: count it against the peer like a bad gossip message.
+		// Garbage or lies: count it against the peer like a bad gossip
+		// message, and hang up, which ends its other sessions too.
 		n.reject(from, room, fmt.Errorf("sync: %w", err))
+		_ = n.host.Network().ClosePeer(from)
 		return
 	}
 	if n.ctx.Err() == nil {

@@ -1,8 +1,13 @@
 package p2p
 
 import (
+	"errors"
 	"testing"
+	"time"
 
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-msgio"
 	"google.golang.org/protobuf/proto"
 
 	"parley/reconcile"
@@ -57,3 +62,42 @@ func TestDecodeFrameRejects(t *testing.T) {
 		})
 	}
 }
+
+// A peer that answers a sync with garbage is counted and hung up on.
+func TestSyncGarbageDropsThePeer(t *testing.T) {
+	room, _ := wire.NewRoomID()
+	honest := newTestNode(t, ModeOff)
+	honest.opts.Sync = emptyHistory{}
+	if err := honest.Join(room, func(*wire.Message, peer.ID) {}); err != nil {
+		t.Fatal(err)
+	}
+	liar := newTestNode(t, ModeOff)
+	liar.host.SetStreamHandler(syncProtocol, func(s network.Stream) {
+		r := msgio.NewVarintReaderSize(s, maxSyncMessage)
+		if _, err := r.ReadMsg(); err != nil {
+			return
+		}
+		_ = msgio.NewVarintWriter(s).WriteMsg([]byte("\x12\x03not a range"))
+	})
+	if err := honest.host.Connect(t.Context(), peer.AddrInfo{ID: liar.ID(), Addrs: liar.host.Addrs()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := honest.Sync(t.Context(), liar.ID(), room); err == nil {
+		t.Fatal("sync with a liar succeeded")
+	}
+	if honest.Rejections(liar.ID()) != 1 {
+		t.Errorf("rejections = %d, want 1", honest.Rejections(liar.ID()))
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for honest.Connectedness(liar.ID()) == network.Connected {
+		if time.Now().After(deadline) {
+			t.Fatal("still connected to the peer that sent garbage")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+type emptyHistory struct{}
+
+func (emptyHistory) Items(wire.RoomID) ([]reconcile.Item, error) { return nil, nil }
+func (emptyHistory) Envelope(wire.MessageID) ([]byte, error)     { return nil, errors.New("none") }
