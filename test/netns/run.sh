@@ -49,6 +49,7 @@ fail() {
   exit 1
 }
 ok() { passed=$((passed + 1)); echo "netns: ok: $*"; }
+trap 'fail "command failed at line $LINENO: $BASH_COMMAND"' ERR
 
 # --- network: one bridge namespace, one namespace per node -------------------
 ip netns add "$bridge"
