@@ -109,6 +109,7 @@ type Node struct {
 	mdnsRunning atomic.Bool
 	lanMu       sync.Mutex
 	lanPeers    map[peer.ID]struct{}
+	redialing   map[peer.ID]struct{} // LAN peers being redialled
 }
 
 type room struct {
@@ -156,6 +157,7 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 		helloQueue: make(chan peer.ID, 256),
 		found:      make(chan peer.AddrInfo, 64),
 		lanPeers:   map[peer.ID]struct{}{},
+		redialing:  map[peer.ID]struct{}{},
 		syncs:      map[peer.ID]int{},
 	}
 	n.ps, err = pubsub.NewGossipSub(ctx, h,
@@ -192,7 +194,11 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 		},
 		DisconnectedF: func(net network.Network, c network.Conn) {
 			// Another connection to the same peer may remain.
-			if opts.OnPeer != nil && net.Connectedness(c.RemotePeer()) != network.Connected {
+			if net.Connectedness(c.RemotePeer()) == network.Connected {
+				return
+			}
+			n.lostLANPeer(c.RemotePeer())
+			if opts.OnPeer != nil {
 				opts.OnPeer(c.RemotePeer(), false)
 			}
 		},
