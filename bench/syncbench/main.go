@@ -77,7 +77,7 @@ type result struct {
 func main() {
 	results := []result{}
 	for _, sc := range []struct {
-		name                string
+		name                 string
 		shared, onlyA, onlyB int
 	}{
 		{"1 difference in 10^5", 100_000, 1, 0},
