@@ -10,6 +10,8 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/p2p/discovery/mdns"
 	"github.com/multiformats/go-multiaddr"
+
+	"parley/identity"
 )
 
 // MDNSService is the one mDNS service name all Parley nodes share.
@@ -83,7 +85,7 @@ func (n *Node) dialLoop() {
 			}
 			ctx, cancel := context.WithTimeout(n.ctx, lanDialTimeout)
 			if err := n.host.Connect(ctx, info); err != nil && n.ctx.Err() == nil {
-				n.log.Debug("lan dial failed", "peer", ShortID(info.ID), "err", err)
+				n.log.Debug("lan dial failed", "peer", identity.ShortID(info.ID), "err", err)
 			}
 			cancel()
 		case <-n.ctx.Done():
@@ -150,7 +152,7 @@ func (n *Node) redial(id peer.ID) {
 		err := n.host.Connect(ctx, peer.AddrInfo{ID: id, Addrs: n.host.Peerstore().Addrs(id)})
 		cancel()
 		if err == nil {
-			n.log.Info("lan peer back", "peer", ShortID(id))
+			n.log.Info("lan peer back", "peer", identity.ShortID(id))
 			return
 		}
 	}

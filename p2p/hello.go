@@ -9,6 +9,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-msgio"
 
+	"parley/identity"
 	"parley/wire"
 )
 
@@ -41,7 +42,7 @@ func (n *Node) helloLoop() {
 			}
 			for p := range pending {
 				if err := n.sendHello(p); err != nil && n.ctx.Err() == nil {
-					n.log.Debug("hello failed", "peer", ShortID(p), "err", err)
+					n.log.Debug("hello failed", "peer", identity.ShortID(p), "err", err)
 				}
 			}
 		case <-n.ctx.Done():

@@ -21,6 +21,7 @@ import (
 	"github.com/multiformats/go-multiaddr"
 	manet "github.com/multiformats/go-multiaddr/net"
 
+	"parley/identity"
 	"parley/wire"
 )
 
@@ -209,7 +210,7 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 		go n.runMDNS()
 		go n.dialLoop()
 	}
-	n.log.Info("node started", "peer", ShortID(h.ID()), "mode", opts.Mode, "addrs", h.Addrs())
+	n.log.Info("node started", "peer", identity.ShortID(h.ID()), "mode", opts.Mode, "addrs", h.Addrs())
 	return n, nil
 }
 
@@ -257,7 +258,7 @@ func (n *Node) Connect(ctx context.Context, addr string) error {
 		return fmt.Errorf("connect to %s: that is this node", addr)
 	}
 	if err := n.host.Connect(ctx, *info); err != nil {
-		return fmt.Errorf("connect to %s: %w", ShortID(info.ID), err)
+		return fmt.Errorf("connect to %s: %w", identity.ShortID(info.ID), err)
 	}
 	return nil
 }
@@ -302,13 +303,4 @@ func (n *Node) Close() error {
 		errs = append(errs, fmt.Errorf("close host: %w", err))
 	}
 	return errors.Join(errs...)
-}
-
-// ShortID is the short form of a peer ID used in logs.
-func ShortID(id peer.ID) string {
-	s := id.String()
-	if len(s) <= 8 {
-		return s
-	}
-	return s[len(s)-8:]
 }

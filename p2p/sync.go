@@ -11,6 +11,7 @@ import (
 	"github.com/libp2p/go-msgio"
 	"google.golang.org/protobuf/proto"
 
+	"parley/identity"
 	"parley/reconcile"
 	"parley/wire"
 )
@@ -83,7 +84,7 @@ func (n *Node) Sync(ctx context.Context, p peer.ID, room wire.RoomID) error {
 	if err := n.runSync(ctx, s, room, deliver); err != nil {
 		n.syncFailed(p, room, err)
 		s.Reset()
-		return fmt.Errorf("sync room %s with %s: %w", room, ShortID(p), err)
+		return fmt.Errorf("sync room %s with %s: %w", room, identity.ShortID(p), err)
 	}
 	return nil
 }
@@ -102,8 +103,11 @@ func (n *Node) handleSync(s network.Stream) {
 	_ = s.SetReadDeadline(time.Now().Add(syncIdleDeadline))
 	r := msgio.NewVarintReaderSize(s, maxSyncMessage)
 	first, err := readSync(r)
-	if err != nil || len(first.Room) != wire.IDSize {
-		n.syncFailed(from, wire.RoomID{}, fmt.Errorf("first message: %w", errors.Join(err, errors.New("no room"))))
+	if err == nil && len(first.Room) != wire.IDSize {
+		err = fmt.Errorf("%w: first message names no room", reconcile.ErrProtocol)
+	}
+	if err != nil {
+		n.syncFailed(from, wire.RoomID{}, err)
 		s.Reset()
 		return
 	}
@@ -159,7 +163,7 @@ func (n *Node) runSync(ctx context.Context, s network.Stream, room wire.RoomID, 
 	if err := ss.send(first); err != nil {
 		return err
 	}
-	if err := ss.reconcile(ctx); err != nil {
+	if err := ss.reconcileFrom(ctx, nil); err != nil {
 		return ss.finish(err)
 	}
 	if err := ss.sendHaves(); err != nil {
@@ -183,12 +187,8 @@ func (n *Node) runSyncFrom(ctx context.Context, s network.Stream, r msgio.ReadCl
 	return ss.finish(ss.sendHaves())
 }
 
-// reconcile exchanges frames, the peer answering first, until one side's
-// frame settles everything.
-func (ss *session) reconcile(ctx context.Context) error {
-	return ss.reconcileFrom(ctx, nil)
-}
-
+// reconcileFrom exchanges frames until one side's frame settles everything,
+// starting from the peer's frame in (nil: wait for the peer's first answer).
 func (ss *session) reconcileFrom(ctx context.Context, in *wire.SyncMessage) error {
 	for round := 0; round < maxSyncRounds; round++ {
 		if err := ctx.Err(); err != nil {
@@ -204,7 +204,7 @@ func (ss *session) reconcileFrom(ctx context.Context, in *wire.SyncMessage) erro
 		if err != nil {
 			return err
 		}
-		out, _, err := ss.recon.Reply(frame)
+		out, err := ss.recon.Reply(frame)
 		if err != nil {
 			return err
 		}
@@ -344,7 +344,7 @@ func (n *Node) syncFailed(from peer.ID, room wire.RoomID, err error) {
 		return
 	}
 	if n.ctx.Err() == nil {
-		n.log.Debug("sync failed", "peer", ShortID(from), "err", err)
+		n.log.Debug("sync failed", "peer", identity.ShortID(from), "err", err)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p/core/peer"
 
+	"parley/identity"
 	"parley/wire"
 )
 
@@ -48,7 +49,7 @@ func (n *Node) reject(from peer.ID, room wire.RoomID, reason error) {
 	count := n.rejections[from]
 	n.rejectMu.Unlock()
 	// Never the body: only who sent it and why it failed.
-	n.log.Warn("message rejected", "peer", ShortID(from), "room", room.String()[:8], "reason", reason, "count", count)
+	n.log.Warn("message rejected", "peer", identity.ShortID(from), "room", room.String()[:8], "reason", reason, "count", count)
 }
 
 // Rejections returns how many messages from a peer failed validation.

@@ -130,16 +130,16 @@ var ErrProtocol = errors.New("reconcile: protocol violation")
 // Session is one side of a reconciliation over a fixed, sorted item set.
 type Session struct {
 	items []Item
-	// Have: IDs we hold that the peer lacks; Need: IDs the peer holds that
-	// we lack. Both grow as ranges settle.
+	// Have lists the IDs we hold that the peer lacks, as ranges settle:
+	// what we send once reconciliation ends. (The peer learns what it lacks
+	// the same way and sends it.)
 	Have map[[IDSize]byte]struct{}
-	Want map[[IDSize]byte]struct{}
 }
 
 // New starts a session over items, which must be sorted by Compare and
 // free of duplicates.
 func New(items []Item) *Session {
-	return &Session{items: items, Have: map[[IDSize]byte]struct{}{}, Want: map[[IDSize]byte]struct{}{}}
+	return &Session{items: items, Have: map[[IDSize]byte]struct{}{}}
 }
 
 // Initiate is the first frame: one fingerprint of everything.
@@ -147,14 +147,14 @@ func (s *Session) Initiate() Frame {
 	return Frame{Ranges: []Range{s.fingerprint(s.items, Bound{Inf: true})}}
 }
 
-// Reply processes a peer's frame and returns the answer. done is true when
-// the answer settles everything: the peer needs to reply no more (though it
-// still processes the answer to learn what we need).
-func (s *Session) Reply(in Frame) (out Frame, done bool, err error) {
+// Reply processes a peer's frame and returns the answer. When the answer
+// is Settled, the peer need reply no more, though it still processes the
+// answer to learn what to send.
+func (s *Session) Reply(in Frame) (Frame, error) {
 	if err := validate(in); err != nil {
-		return Frame{}, false, err
+		return Frame{}, err
 	}
-	done = true
+	var out Frame
 	budget := FrameBudget
 	spend := func(r Range) { budget -= rangeCost + idCost*len(r.IDs) }
 	lower := 0 // index of the first item of the current range
@@ -184,7 +184,6 @@ func (s *Session) Reply(in Frame) (out Frame, done bool, err error) {
 				}
 			}
 			for id := range theirs {
-				s.Want[id] = struct{}{}
 				need = append(need, id)
 			}
 			slices.SortFunc(need, func(a, b [IDSize]byte) int { return bytes.Compare(a[:], b[:]) })
@@ -196,13 +195,10 @@ func (s *Session) Reply(in Frame) (out Frame, done bool, err error) {
 				out.Ranges = append(out.Ranges, Range{Upper: r.Upper, Mode: Skip})
 			case budget < 0:
 				out.Ranges = append(out.Ranges, mine) // over budget: the peer splits it
-				done = false
 			case len(local) <= ListThreshold:
 				out.Ranges = append(out.Ranges, idList(local, r.Upper))
-				done = false
 			default:
 				out.Ranges = append(out.Ranges, s.split(local, r.Upper)...)
-				done = false
 			}
 		}
 		for _, o := range out.Ranges[added:] {
@@ -211,7 +207,7 @@ func (s *Session) Reply(in Frame) (out Frame, done bool, err error) {
 		lower = upper
 	}
 	out.Ranges = merge(out.Ranges)
-	return out, done, nil
+	return out, nil
 }
 
 // split cuts a range into Branch parts of about equal size, fingerprinted.

@@ -41,12 +41,12 @@ func run(t testing.TB, a, b []Item) (*Session, *Session, int, int) {
 		}
 		s := sides[turn%2]
 		if Settled(frame) {
-			if _, _, err := s.Reply(frame); err != nil {
+			if _, err := s.Reply(frame); err != nil {
 				t.Fatal(err)
 			}
 			return sa, sb, rounds, ids
 		}
-		out, _, err := s.Reply(frame)
+		out, err := s.Reply(frame)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -136,7 +136,7 @@ func TestRejectsMalformedFrames(t *testing.T) {
 		{Ranges: []Range{{Upper: Bound{Inf: true}, Mode: 9}}},
 	}
 	for i, f := range bad {
-		if _, _, err := s.Reply(f); err == nil {
+		if _, err := s.Reply(f); err == nil {
 			t.Errorf("frame %d accepted", i)
 		}
 	}
