@@ -101,7 +101,7 @@ func (s *Service) Send(ctx context.Context, roomID, text string) (Message, error
 // HistoryAfter returns up to limit messages of a room just after the
 // message with ID after (from the very first when empty), oldest first.
 func (s *Service) HistoryAfter(roomID, after string, limit int) ([]Message, error) {
-	id, err := parseRoom(roomID)
+	id, err := s.joinedRoom(roomID)
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +143,7 @@ func (s *Service) receive(m *wire.Message, from peer.ID) {
 // the newest ones when before is empty, else those just before the message
 // with that ID.
 func (s *Service) History(roomID, before string, limit int) ([]Message, error) {
-	id, err := parseRoom(roomID)
+	id, err := s.joinedRoom(roomID)
 	if err != nil {
 		return nil, err
 	}

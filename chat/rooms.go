@@ -6,7 +6,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"parley/store"
 	"parley/wire"
@@ -225,14 +224,6 @@ func parseRoom(roomID string) (wire.RoomID, error) {
 	return id, nil
 }
 
-func cleanRoomName(name string) (string, error) {
-	name = strings.TrimSpace(name)
-	if name == "" || utf8.RuneCountInString(name) > MaxRoomNameLen || !utf8.ValidString(name) {
-		return "", fmt.Errorf("%w: a room name has 1 to %d characters", ErrBadName, MaxRoomNameLen)
-	}
-	return name, nil
-}
-
 // trueFirst orders true before false.
 func trueFirst(a, b bool) int {
 	switch {
@@ -256,7 +247,7 @@ func cmpFirst(cmps ...int) int {
 
 // MessageCount says how many messages a room's history holds here.
 func (s *Service) MessageCount(roomID string) (int, error) {
-	id, err := parseRoom(roomID)
+	id, err := s.joinedRoom(roomID)
 	if err != nil {
 		return 0, err
 	}
