@@ -9,6 +9,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
+	"sync"
 )
 
 // FileName is the settings file inside the data dir.
@@ -81,7 +83,13 @@ func Load(dir string) (Settings, error) {
 	return s, nil
 }
 
-// Save writes the settings to dir (mode 0600) through a temporary file.
+// saveMu serialises saves within the process, so that of two saves the
+// one that returns last is the one on disk.
+var saveMu sync.Mutex
+
+// Save writes the settings to dir (mode 0600): to a new temporary file in
+// dir, synced, then renamed over the old file, so that a reader or a crash
+// sees either the old settings or the new ones, never a torn file.
 func (s Settings) Save(dir string) error {
 	s.Version = Version
 	if err := s.Validate(); err != nil {
@@ -91,12 +99,55 @@ func (s Settings) Save(dir string) error {
 	if err != nil {
 		return fmt.Errorf("save settings: %w", err)
 	}
-	tmp := filepath.Join(dir, FileName+".tmp")
-	if err := os.WriteFile(tmp, data, 0o600); err != nil {
-		return fmt.Errorf("save settings: %w", err)
-	}
-	if err := os.Rename(tmp, filepath.Join(dir, FileName)); err != nil {
+	saveMu.Lock()
+	defer saveMu.Unlock()
+	if err := writeAtomic(filepath.Join(dir, FileName), data); err != nil {
 		return fmt.Errorf("save settings: %w", err)
 	}
 	return nil
+}
+
+// writeAtomic replaces path with data through a uniquely named temporary
+// file in the same directory (created 0600).
+func writeAtomic(path string, data []byte) (err error) {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			_ = os.Remove(tmp)
+		}
+	}()
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	return syncDir(dir)
+}
+
+// syncDir makes a rename in dir durable. Windows cannot open a directory
+// for syncing, and its renames need no such step.
+func syncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }

@@ -1,8 +1,13 @@
 package settings
 
 import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 )
 
@@ -44,5 +49,79 @@ func TestBadFilesFallBackToDefaults(t *testing.T) {
 				t.Errorf("Load = %+v, want defaults", s)
 			}
 		})
+	}
+}
+
+// Two saves at shutdown (the close button and SIGTERM) once raced through
+// one temporary name and lost the file. Many concurrent saves must each
+// succeed, a reader must always find a whole file, and no temporary file
+// may be left behind.
+func TestConcurrentSavesKeepAWholeFile(t *testing.T) {
+	dir := t.TempDir()
+	const savers, rounds = 16, 25
+	valid := map[Window]bool{}
+	for i := range savers {
+		valid[Window{Width: 500 + i, Height: 400 + i, X: i, Y: i, Placed: true}] = true
+	}
+
+	stop := make(chan struct{})
+	readErrs := make(chan error, 1)
+	go func() {
+		defer close(readErrs)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			data, err := os.ReadFile(filepath.Join(dir, FileName))
+			if errors.Is(err, fs.ErrNotExist) {
+				continue // before the first save
+			}
+			if err != nil {
+				readErrs <- err
+				return
+			}
+			var s Settings
+			if err := json.Unmarshal(data, &s); err != nil || !valid[s.Window] {
+				readErrs <- fmt.Errorf("read a torn or unknown file (%v): %q", err, data)
+				return
+			}
+		}
+	}()
+
+	var wg sync.WaitGroup
+	errs := make(chan error, savers*rounds)
+	for i := range savers {
+		wg.Go(func() {
+			s := Settings{Version: Version, Window: Window{Width: 500 + i, Height: 400 + i, X: i, Y: i, Placed: true}}
+			for range rounds {
+				if err := s.Save(dir); err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(stop)
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if err := <-readErrs; err != nil {
+		t.Error(err)
+	}
+
+	got, err := Load(dir)
+	if err != nil || !valid[got.Window] {
+		t.Errorf("after the saves Load = %+v, %v", got, err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("files left in the data dir: %v, want only %s", names, FileName)
 	}
 }
