@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	goruntime "runtime"
+	"strings"
 	"sync/atomic"
+	"unicode"
 
 	"github.com/gen2brain/beeep"
 	"github.com/wailsapp/wails/v2/pkg/runtime"
@@ -43,7 +46,7 @@ func (n *notifier) consider(batch []chat.Event) {
 	if count == 0 || !n.busy.CompareAndSwap(false, true) {
 		return
 	}
-	title, body := notification(first, count)
+	title, body := notification(first, count, platformNotificationStyle())
 	go func() {
 		defer n.busy.Store(false)
 		if err := beeep.Notify(title, body, icon); err != nil {
@@ -52,20 +55,90 @@ func (n *notifier) consider(batch []chat.Event) {
 	}()
 }
 
-// notification is the title and body for count new messages, first the oldest.
-func notification(first chat.Message, count int) (string, string) {
+// notificationStyle is how a platform's notifier reads the text it is given.
+type notificationStyle int
+
+const (
+	// plainNotification: shown as given (macOS: terminal-notifier's
+	// arguments, or an AppleScript string that beeep quotes).
+	plainNotification notificationStyle = iota
+	// markupNotification: freedesktop notification servers (Linux, BSD)
+	// read the body, and some (dunst, mako) the title too, as a subset of
+	// HTML: tags, links and images from a peer must not reach them.
+	markupNotification
+	// toastNotification: Windows puts the text in the toast's XML inside
+	// CDATA and, when the toast API fails, in a PowerShell double-quoted
+	// here-string, where $ and ` are live.
+	toastNotification
+)
+
+// platformNotificationStyle is the style of the notifier on this system.
+func platformNotificationStyle() notificationStyle {
+	switch goruntime.GOOS {
+	case "darwin":
+		return plainNotification
+	case "windows":
+		return toastNotification
+	default:
+		return markupNotification
+	}
+}
+
+// maxNotificationText is how much of a message a notification shows.
+const maxNotificationText = 140
+
+// notification is the title and body for count new messages, first the
+// oldest, made safe for a notifier of the given style.
+func notification(first chat.Message, count int, style notificationStyle) (string, string) {
 	name := first.AuthorName
 	if name == "" {
 		name = "Someone"
 	}
 	body := first.Text
-	if r := []rune(body); len(r) > 140 {
-		body = string(r[:140]) + "…"
+	if r := []rune(body); len(r) > maxNotificationText {
+		body = string(r[:maxNotificationText]) + "…"
 	}
+	var title string
 	if count > 1 {
-		return fmt.Sprintf("%d new messages in Parley", count), name + ": " + body
+		title, body = fmt.Sprintf("%d new messages in Parley", count), name+": "+body
+	} else {
+		title = name + " (" + first.AuthorShort + ")"
 	}
-	return name + " (" + first.AuthorShort + ")", body
+	return notificationText(title, style), notificationText(body, style)
+}
+
+// markupEscaper escapes the three characters that make markup. Only named
+// entities: GNOME Shell re-escapes any other "&", so a numeric reference
+// would show as typed.
+var markupEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// toastEscaper keeps text inside the toast's CDATA section and inert in
+// PowerShell: "]]>" would end the CDATA and let a peer write toast XML
+// (images, buttons that open links); "$" and "`" would run PowerShell.
+var toastEscaper = strings.NewReplacer("]]>", "]] >", "$", "\uFF04", "`", "\u02CB")
+
+// notificationText makes peer text safe for a notifier: control characters
+// become spaces (a notification is a line or two; XML refuses most of
+// them), bidirectional overrides go (they can disguise a name), and the
+// characters the notifier would interpret are escaped.
+func notificationText(s string, style notificationStyle) string {
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsControl(r):
+			return ' '
+		case r >= '\u202A' && r <= '\u202E', r >= '\u2066' && r <= '\u2069':
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+	switch style {
+	case markupNotification:
+		return markupEscaper.Replace(s)
+	case toastNotification:
+		return toastEscaper.Replace(s)
+	default:
+		return s
+	}
 }
 
 // restoreWindow puts the window where it was when it last closed.
