@@ -6,6 +6,9 @@ import "sync"
 const (
 	// EventMessage: a message was added to a room (Data: Message).
 	EventMessage = "message"
+	// EventArrived: many messages were added to a room at once, by history
+	// sync or a burst of gossip; reload the room (Data: Arrived).
+	EventArrived = "arrived"
 	// EventRooms: the list of joined rooms changed (Data: nil).
 	EventRooms = "rooms"
 	// EventMembers: members or their connection state changed (Data: nil).

@@ -6,9 +6,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/libp2p/go-libp2p/core/peer"
-
 	"parley/identity"
+	"parley/p2p"
 	"parley/store"
 	"parley/wire"
 )
@@ -42,6 +41,12 @@ const (
 	StateSent   = "sent"
 	StateStored = "stored"
 )
+
+// Arrived is the data of EventArrived.
+type Arrived struct {
+	Room  string `json:"room"`
+	Count int    `json:"count"`
+}
 
 // Delivered is the data of EventDelivered.
 type Delivered struct {
@@ -118,24 +123,49 @@ func (s *Service) HistoryAfter(roomID, after string, limit int) ([]Message, erro
 	return s.views(id, items), nil
 }
 
-// receive takes a verified message from the network: text goes into the
-// room's history, profiles into the profile table.
-func (s *Service) receive(m *wire.Message, from peer.ID) {
-	s.clock.Observe(m.Time)
-	switch m.Kind {
-	case wire.Kind_KIND_TEXT:
-		added, err := s.store.Put(s.ctx, store.ItemOf(m))
-		if err != nil {
-			if !errors.Is(err, context.Canceled) {
-				s.log.Error("store message failed", "from", identity.ShortID(from), "err", err)
-			}
-			return
+// liveEventsMax is the most messages of one gossip batch announced one by
+// one; a bigger burst is announced like a sync frame, with one EventArrived.
+const liveEventsMax = 16
+
+// receive takes a batch of verified messages from the network: text goes
+// into the room's history in one commit, profiles into the profile table.
+func (s *Service) receive(b p2p.Batch) {
+	items := make([]store.Item, 0, len(b.Messages))
+	texts := make([]*wire.Message, 0, len(b.Messages))
+	for _, m := range b.Messages {
+		s.clock.Observe(m.Time)
+		switch m.Kind {
+		case wire.Kind_KIND_TEXT:
+			items = append(items, store.ItemOf(m))
+			texts = append(texts, m)
+		case wire.Kind_KIND_PROFILE:
+			s.receiveProfile(m)
 		}
-		if added[0] {
+	}
+	if len(items) == 0 {
+		return
+	}
+	added, err := s.store.Put(s.ctx, items...)
+	if err != nil {
+		if !errors.Is(err, context.Canceled) && !errors.Is(err, store.ErrClosed) {
+			s.log.Error("store messages failed", "from", identity.ShortID(b.From), "messages", len(items), "err", err)
+		}
+		return
+	}
+	fresh := make([]*wire.Message, 0, len(texts))
+	for i, m := range texts {
+		if added[i] {
+			fresh = append(fresh, m)
+		}
+	}
+	switch {
+	case len(fresh) == 0:
+	case b.Synced || len(fresh) > liveEventsMax:
+		s.bus.publish(Event{Name: EventArrived, Data: Arrived{Room: b.Room.String(), Count: len(fresh)}})
+	default:
+		for _, m := range fresh {
 			s.bus.publish(Event{Name: EventMessage, Data: s.view(m)})
 		}
-	case wire.Kind_KIND_PROFILE:
-		s.receiveProfile(m)
 	}
 }
 

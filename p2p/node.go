@@ -31,9 +31,21 @@ type History interface {
 	Has(wire.MessageID) (bool, error)
 }
 
-// Handler receives each verified message from another peer. It runs on the
-// room's read loop: it should store the message and return.
-type Handler func(m *wire.Message, from peer.ID)
+// Batch is verified messages of one room that arrived together: what live
+// gossip had queued up, or one frame of a history sync.
+type Batch struct {
+	Room     wire.RoomID
+	Messages []*wire.Message
+	// Synced is true for history sync, false for live gossip.
+	Synced bool
+	// From is the peer that sent the first message.
+	From peer.ID
+}
+
+// Handler receives batches of verified messages from other peers. It runs
+// on a loop owned by the node: it should store the batch and return, and
+// while it does, the next batch gathers.
+type Handler func(Batch)
 
 // Options configures a Node.
 type Options struct {
@@ -103,6 +115,7 @@ type Node struct {
 
 	syncMu       sync.Mutex
 	syncs        map[peer.ID]int // sessions running per peer
+	served       int             // sessions peers started, all together
 	syncObserver atomic.Pointer[func(SyncProgress)]
 
 	found       chan peer.AddrInfo // peers found by mDNS, to dial

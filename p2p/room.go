@@ -43,10 +43,12 @@ func (n *Node) Join(id wire.RoomID, deliver Handler) error {
 		return errors.Join(fmt.Errorf("join room %s: peer events: %w", id, err), topic.Close(), n.ps.UnregisterTopicValidator(id.Topic()))
 	}
 	ctx, cancel := context.WithCancel(n.ctx)
-	r := &room{deliver: deliver, topic: topic, sub: sub, events: events, cancel: cancel, done: make(chan struct{}, 2)}
+	r := &room{deliver: deliver, topic: topic, sub: sub, events: events, cancel: cancel, done: make(chan struct{}, roomLoops)}
 	n.rooms[id] = r
-	n.wg.Add(2)
-	go n.readLoop(ctx, r, deliver)
+	incoming := make(chan received, gossipBatch)
+	n.wg.Add(roomLoops)
+	go n.readLoop(ctx, r, incoming)
+	go n.deliverLoop(ctx, id, r, incoming)
 	go n.peerLoop(ctx, id, r)
 	return nil
 }
@@ -66,9 +68,20 @@ func (n *Node) peerLoop(ctx context.Context, id wire.RoomID, r *room) {
 	}
 }
 
-// readLoop hands messages to deliver as fast as they come. The message store
-// is the buffer: deliver stores and returns, so a slow UI never stalls it.
-func (n *Node) readLoop(ctx context.Context, r *room, deliver Handler) {
+// roomLoops is how many goroutines serve a joined room.
+const roomLoops = 3
+
+// gossipBatch caps how many gossip messages are handed over at once.
+const gossipBatch = 256
+
+type received struct {
+	m    *wire.Message
+	from peer.ID
+}
+
+// readLoop takes verified messages off the subscription as fast as they
+// come, so GossipSub's buffer never fills while the store commits.
+func (n *Node) readLoop(ctx context.Context, r *room, out chan<- received) {
 	defer n.wg.Done()
 	defer func() { r.done <- struct{}{} }()
 	self := n.host.ID()
@@ -84,7 +97,38 @@ func (n *Node) readLoop(ctx context.Context, r *room, deliver Handler) {
 		if !ok {
 			continue
 		}
-		deliver(m, msg.ReceivedFrom)
+		select {
+		case out <- received{m: m, from: msg.ReceivedFrom}:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// deliverLoop hands what readLoop queued to the room's handler, all that
+// waits at once (up to gossipBatch): under a burst the store commits once
+// per batch, not once per message.
+func (n *Node) deliverLoop(ctx context.Context, id wire.RoomID, r *room, in <-chan received) {
+	defer n.wg.Done()
+	defer func() { r.done <- struct{}{} }()
+	for {
+		var first received
+		select {
+		case first = <-in:
+		case <-ctx.Done():
+			return
+		}
+		b := Batch{Room: id, Messages: []*wire.Message{first.m}, From: first.from}
+	gather:
+		for len(b.Messages) < gossipBatch {
+			select {
+			case more := <-in:
+				b.Messages = append(b.Messages, more.m)
+			default:
+				break gather
+			}
+		}
+		r.deliver(b)
 	}
 }
 
@@ -104,8 +148,9 @@ func (n *Node) closeRoom(id wire.RoomID, r *room) error {
 	r.sub.Cancel()
 	r.events.Cancel()
 	r.cancel()
-	<-r.done
-	<-r.done
+	for range roomLoops {
+		<-r.done
+	}
 	if n.ctx.Err() != nil {
 		return nil // the router has stopped and its topics with it
 	}

@@ -28,6 +28,7 @@ const (
 	deliverBatch     = 256     // envelopes in one message
 	syncTimeout      = 5 * time.Minute
 	maxSyncsPerPeer  = 2
+	maxSyncsServed   = 8                // sessions peers started with us, all peers together
 	syncIdleDeadline = 30 * time.Second // between two messages
 )
 
@@ -69,7 +70,7 @@ func (n *Node) Sync(ctx context.Context, p peer.ID, room wire.RoomID) error {
 	if !ok {
 		return fmt.Errorf("sync room %s: %w", room, ErrNotJoined)
 	}
-	release, ok := n.acquireSync(p)
+	release, ok := n.acquireSync(p, false)
 	if !ok {
 		return ErrSyncBusy
 	}
@@ -92,9 +93,9 @@ func (n *Node) Sync(ctx context.Context, p peer.ID, room wire.RoomID) error {
 func (n *Node) handleSync(s network.Stream) {
 	defer s.Close()
 	from := s.Conn().RemotePeer()
-	release, ok := n.acquireSync(from)
+	release, ok := n.acquireSync(from, true)
 	if !ok {
-		s.Reset()
+		s.Reset() // busy: the peer tries again on its next anti-entropy round
 		return
 	}
 	defer release()
@@ -257,16 +258,23 @@ func (ss *session) receiveAll() error {
 			ss.prog.Total = int(in.Count)
 			ss.report()
 		}
+		if len(in.Envelopes) > ss.prog.Total-ss.prog.Received {
+			return fmt.Errorf("%w: more messages than announced", reconcile.ErrProtocol)
+		}
+		batch := Batch{Room: ss.room, Synced: true, From: ss.from, Messages: make([]*wire.Message, 0, len(in.Envelopes))}
+		now := ss.n.opts.Now()
 		for _, raw := range in.Envelopes {
-			if ss.prog.Received == ss.prog.Total {
-				return fmt.Errorf("%w: more messages than announced", reconcile.ErrProtocol)
-			}
-			m, err := wire.Decode(raw, wire.Check{Room: &ss.room, Now: ss.n.opts.Now()})
+			m, err := wire.Decode(raw, wire.Check{Room: &ss.room, Now: now})
 			if err != nil {
 				return err
 			}
-			ss.deliver(m, ss.from)
-			ss.prog.Received++
+			batch.Messages = append(batch.Messages, m)
+		}
+		if len(batch.Messages) > 0 {
+			// The whole frame is verified before any of it is kept, and
+			// kept in one go.
+			ss.deliver(batch)
+			ss.prog.Received += len(batch.Messages)
 		}
 		ss.report()
 		if in.Last {
@@ -348,19 +356,26 @@ func (n *Node) syncFailed(from peer.ID, room wire.RoomID, err error) {
 	}
 }
 
-// acquireSync takes one of the peer's session slots.
-func (n *Node) acquireSync(p peer.ID) (release func(), ok bool) {
+// acquireSync takes one of the peer's session slots and, for a session the
+// peer started, one of the slots all peers share.
+func (n *Node) acquireSync(p peer.ID, served bool) (release func(), ok bool) {
 	n.syncMu.Lock()
 	defer n.syncMu.Unlock()
-	if n.syncs[p] >= maxSyncsPerPeer {
+	if n.syncs[p] >= maxSyncsPerPeer || (served && n.served >= maxSyncsServed) {
 		return nil, false
 	}
 	n.syncs[p]++
+	if served {
+		n.served++
+	}
 	return func() {
 		n.syncMu.Lock()
 		defer n.syncMu.Unlock()
 		if n.syncs[p]--; n.syncs[p] == 0 {
 			delete(n.syncs, p)
+		}
+		if served {
+			n.served--
 		}
 	}, true
 }

@@ -68,7 +68,7 @@ func TestSyncGarbageDropsThePeer(t *testing.T) {
 	room, _ := wire.NewRoomID()
 	honest := newTestNode(t, ModeOff)
 	honest.opts.Sync = emptyHistory{}
-	if err := honest.Join(room, func(*wire.Message, peer.ID) {}); err != nil {
+	if err := honest.Join(room, func(Batch) {}); err != nil {
 		t.Fatal(err)
 	}
 	liar := newTestNode(t, ModeOff)

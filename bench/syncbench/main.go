@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/crypto"
-	"github.com/libp2p/go-libp2p/core/peer"
 
 	"parley/p2p"
 	"parley/reconcile"
@@ -55,11 +54,13 @@ func (h *memHistory) add(m *wire.Message) {
 	h.envelopes[m.ID] = m.Raw
 }
 
-func (h *memHistory) deliver(m *wire.Message, _ peer.ID) {
+func (h *memHistory) deliver(b p2p.Batch) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.add(m)
-	h.received++
+	for _, m := range b.Messages {
+		h.add(m)
+	}
+	h.received += len(b.Messages)
 }
 
 type result struct {
