@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -14,6 +15,7 @@ import (
 
 	"parley/chat"
 	"parley/settings"
+	"parley/wire"
 )
 
 // errNoService is returned while `wails build` inspects the bindings, when
@@ -28,6 +30,49 @@ const eventBatchInterval = 100 * time.Millisecond
 // eventsName is the one Wails event the frontend listens to; its data is a
 // list of chat.Event.
 const eventsName = "parley:events"
+
+// userMessages are the sentences the window shows for the service's
+// errors, each saying what happened and what to do. The first match wins.
+var userMessages = []struct {
+	err error
+	msg string
+}{
+	{chat.ErrNotJoined, "You have not joined this room; join it first to read and write in it."},
+	{chat.ErrBadRoomID, "That is not a valid room ID; copy the whole ID again from the person who shared it."},
+	{chat.ErrEmptyMessage, "The message is empty; type something before sending."},
+	{chat.ErrTooLong, fmt.Sprintf("The message is too long (at most %d KiB); shorten it or send it in parts.", wire.MaxTextSize>>10)},
+	{chat.ErrBadName, fmt.Sprintf("That name is empty or too long; use 1 to %d characters (%d for a room).", chat.MaxNameLen, chat.MaxRoomNameLen)},
+	{chat.ErrConnect, "Could not connect to that peer; check that the address is complete (it ends in /p2p/ and a peer ID) and that the peer is running."},
+	{chat.ErrUnknownCursor, "That message is not in this room any more; reopen the room to reload it."},
+}
+
+// unknownErrorMessage is shown for any other error; the log has the detail.
+const unknownErrorMessage = "Something went wrong in Parley; try again, and if it keeps happening, the details are in its log."
+
+// userMessage is the sentence the window shows for err.
+func userMessage(err error) string {
+	for _, m := range userMessages {
+		if errors.Is(err, m.err) {
+			return m.msg
+		}
+	}
+	return unknownErrorMessage
+}
+
+// userError logs err in full, with the bound method that met it, and
+// returns the error the window gets: one sentence, no internal detail.
+func (a *App) userError(method string, err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := userMessage(err)
+	if msg == unknownErrorMessage {
+		a.log.Error("call failed", "method", method, "err", err)
+	} else {
+		a.log.Info("call refused", "method", method, "err", err)
+	}
+	return errors.New(msg)
+}
 
 // App is the one type bound to the window: a thin adapter from UI calls to
 // chat.Service. Its methods return (T, error) so that Wails generates
@@ -127,7 +172,8 @@ func (a *App) SetName(name string) (chat.Me, error) {
 	if a.svc == nil {
 		return chat.Me{}, errNoService
 	}
-	return a.svc.SetName(a.ctx, name)
+	me, err := a.svc.SetName(a.ctx, name)
+	return me, a.userError("SetName", err)
 }
 
 // Rooms lists the joined rooms.
@@ -143,7 +189,8 @@ func (a *App) CreateRoom(name string) (chat.Room, error) {
 	if a.svc == nil {
 		return chat.Room{}, errNoService
 	}
-	return a.svc.CreateRoom(name)
+	room, err := a.svc.CreateRoom(name)
+	return room, a.userError("CreateRoom", err)
 }
 
 // JoinRoom joins a room by its ID.
@@ -151,7 +198,8 @@ func (a *App) JoinRoom(roomID, name string) (chat.Room, error) {
 	if a.svc == nil {
 		return chat.Room{}, errNoService
 	}
-	return a.svc.JoinRoom(roomID, name)
+	room, err := a.svc.JoinRoom(roomID, name)
+	return room, a.userError("JoinRoom", err)
 }
 
 // LeaveRoom leaves a room; its history stays.
@@ -159,7 +207,7 @@ func (a *App) LeaveRoom(roomID string) error {
 	if a.svc == nil {
 		return errNoService
 	}
-	return a.svc.LeaveRoom(roomID)
+	return a.userError("LeaveRoom", a.svc.LeaveRoom(roomID))
 }
 
 // Send posts a text message to a room.
@@ -167,7 +215,8 @@ func (a *App) Send(roomID, text string) (chat.Message, error) {
 	if a.svc == nil {
 		return chat.Message{}, errNoService
 	}
-	return a.svc.Send(a.ctx, roomID, text)
+	msg, err := a.svc.Send(a.ctx, roomID, text)
+	return msg, a.userError("Send", err)
 }
 
 // History returns up to limit messages before the message with ID before
@@ -176,7 +225,8 @@ func (a *App) History(roomID, before string, limit int) ([]chat.Message, error) 
 	if a.svc == nil {
 		return nil, errNoService
 	}
-	return a.svc.History(roomID, before, limit)
+	msgs, err := a.svc.History(roomID, before, limit)
+	return msgs, a.userError("History", err)
 }
 
 // HistoryAfter returns up to limit messages just after the message with ID
@@ -185,7 +235,8 @@ func (a *App) HistoryAfter(roomID, after string, limit int) ([]chat.Message, err
 	if a.svc == nil {
 		return nil, errNoService
 	}
-	return a.svc.HistoryAfter(roomID, after, limit)
+	msgs, err := a.svc.HistoryAfter(roomID, after, limit)
+	return msgs, a.userError("HistoryAfter", err)
 }
 
 // MarkRead records that the user has seen a room up to a message.
@@ -193,7 +244,7 @@ func (a *App) MarkRead(roomID, messageID string) error {
 	if a.svc == nil {
 		return errNoService
 	}
-	return a.svc.MarkRead(roomID, messageID)
+	return a.userError("MarkRead", a.svc.MarkRead(roomID, messageID))
 }
 
 // Members lists a room's members and whether they are online.
@@ -201,7 +252,8 @@ func (a *App) Members(roomID string) ([]chat.Member, error) {
 	if a.svc == nil {
 		return nil, errNoService
 	}
-	return a.svc.Members(roomID)
+	members, err := a.svc.Members(roomID)
+	return members, a.userError("Members", err)
 }
 
 // Nearby lists peers that introduced themselves, with their public rooms.
@@ -235,5 +287,5 @@ func (a *App) Connect(addr string) error {
 	}
 	ctx, cancel := context.WithTimeout(a.ctx, 20*time.Second)
 	defer cancel()
-	return a.svc.Connect(ctx, addr)
+	return a.userError("Connect", a.svc.Connect(ctx, addr))
 }
