@@ -64,6 +64,8 @@ export type BackendEvent =
   | { name: 'profile'; data: { peerId: string; shortId: string; name: string } }
   | { name: 'delivered'; data: { id: string; room: string } }
   | { name: 'sync'; data: SyncProgress }
+  /** A history sync stored count messages of a room at once (one batch). */
+  | { name: 'arrived'; data: { room: string; count: number } }
   | { name: 'rooms' | 'members' | 'nearby' | 'lagged'; data: null }
 
 export interface NearbyRoom {

@@ -1,5 +1,5 @@
 import { onMounted, onUnmounted } from 'vue'
-import { api, type BackendEvent } from '@/api'
+import { api, type BackendEvent, type Message } from '@/api'
 import { useIdentityStore } from '@/stores/identity'
 import { useMembersStore } from '@/stores/members'
 import { useMessagesStore } from '@/stores/messages'
@@ -7,7 +7,24 @@ import { useNearbyStore } from '@/stores/nearby'
 import { useRoomsStore } from '@/stores/rooms'
 import { useStatusStore } from '@/stores/status'
 
-/** Keeps the stores in step with backend events while the component lives. */
+/**
+ * Unread counts change with every message from others; during a sync that
+ * is thousands a second. They are reloaded at most this often.
+ */
+const unreadEveryMs = 500
+
+/** Where frames are paused (a hidden window), events are handled this often. */
+const batchAtLeastEveryMs = 100
+
+type Reload = 'identity' | 'rooms' | 'members' | 'nearby' | 'status'
+
+/**
+ * Keeps the stores in step with backend events while the component lives.
+ * Events are queued and handled together once per frame: each kind of
+ * reload (and each room's history) is asked for once per batch, whatever
+ * the number of events that called for it, and the stores drop answers
+ * older than their newest request.
+ */
 export function useBackendEvents(): void {
   const identity = useIdentityStore()
   const rooms = useRoomsStore()
@@ -16,65 +33,108 @@ export function useBackendEvents(): void {
   const nearby = useNearbyStore()
   const status = useStatusStore()
 
-  // Unread counts change with every message from others; during a sync that
-  // is thousands a second. Reload them at most twice a second.
-  let roomsReload: ReturnType<typeof setTimeout> | undefined
-  function reloadRoomsSoon(): void {
-    roomsReload ??= setTimeout(() => {
-      roomsReload = undefined
-      rooms.load().catch((err) => console.error('reload rooms failed', err))
-    }, 500)
+  const failed = (what: string) => (err: unknown) => console.error(`reload ${what} failed`, err)
+
+  let unreadTimer: ReturnType<typeof setTimeout> | undefined
+  function reloadUnreadSoon(): void {
+    unreadTimer ??= setTimeout(() => {
+      unreadTimer = undefined
+      rooms.load().catch(failed('rooms'))
+    }, unreadEveryMs)
   }
 
-  async function handle(e: BackendEvent): Promise<void> {
-    switch (e.name) {
-      case 'message':
-        messages.add(e.data)
-        if (!e.data.mine) reloadRoomsSoon() // unread counts, activity
-        break
-      case 'sync':
-        status.syncProgress(e.data)
-        if (e.data.done && e.data.received > 0) {
-          await rooms.load()
-          // Messages that arrived by sync belong to the open room's history.
-          const room = rooms.current
-          if (room && room.id === e.data.room) await messages.open(room)
-        }
-        break
-      case 'delivered':
-        messages.delivered(e.data.room, e.data.id)
-        break
-      case 'profile':
-        messages.rename(e.data.peerId, e.data.name)
-        await Promise.all([members.reload(), status.load()])
-        break
-      case 'rooms':
-        await Promise.all([rooms.load(), nearby.load()]) // "joined" marks in Nearby
-        break
-      case 'members':
-        await Promise.all([members.reload(), status.load()])
-        break
-      case 'nearby':
-        await Promise.all([nearby.load(), status.load()])
-        break
-      case 'lagged': {
-        // Events were missed: everything on screen comes again from the store.
-        await Promise.all([identity.load(), rooms.load(), members.reload(), nearby.load(), status.load()])
-        const room = rooms.current
-        if (room) await messages.open(room)
-        break
+  let queue: BackendEvent[] = []
+  let frame = 0
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let scheduled = false
+
+  function schedule(): void {
+    if (scheduled) return
+    scheduled = true
+    frame = requestAnimationFrame(flush)
+    timer = setTimeout(flush, batchAtLeastEveryMs)
+  }
+
+  function flush(): void {
+    cancelAnimationFrame(frame)
+    clearTimeout(timer)
+    scheduled = false
+    const batch = queue
+    queue = []
+
+    const reloads = new Set<Reload>()
+    const refreshRooms = new Set<string>()
+    let incoming: Message[] = []
+    let unread = false
+    for (const e of batch) {
+      switch (e.name) {
+        case 'message':
+          incoming.push(e.data)
+          if (!e.data.mine) unread = true // unread counts, activity
+          break
+        case 'arrived':
+          refreshRooms.add(e.data.room)
+          unread = true
+          break
+        case 'sync':
+          status.syncProgress(e.data)
+          if (e.data.done && e.data.received > 0) {
+            refreshRooms.add(e.data.room)
+            unread = true
+          }
+          break
+        case 'delivered':
+          // The message it marks may be in this batch.
+          messages.addMany(incoming)
+          incoming = []
+          messages.delivered(e.data.room, e.data.id)
+          break
+        case 'profile':
+          messages.rename(e.data.peerId, e.data.name)
+          reloads.add('members').add('status')
+          break
+        case 'rooms':
+          reloads.add('rooms').add('nearby') // "joined" marks in Nearby
+          break
+        case 'members':
+          reloads.add('members').add('status')
+          break
+        case 'nearby':
+          reloads.add('nearby').add('status')
+          break
+        case 'lagged':
+          // Events were missed: everything on screen comes again from the
+          // store, and sync lines whose end may have been missed go.
+          for (const r of ['identity', 'rooms', 'members', 'nearby', 'status'] as const) reloads.add(r)
+          status.clearSyncs()
+          if (rooms.currentId) refreshRooms.add(rooms.currentId)
+          break
       }
     }
+    messages.addMany(incoming)
+
+    if (reloads.has('identity')) identity.load().catch(failed('identity'))
+    if (reloads.has('rooms')) rooms.load().catch(failed('rooms'))
+    else if (unread) reloadUnreadSoon()
+    if (reloads.has('members')) members.reload().catch(failed('members'))
+    if (reloads.has('nearby')) nearby.load().catch(failed('nearby'))
+    if (reloads.has('status')) status.load().catch(failed('status'))
+    // Only the open room's history is on screen; others load when opened.
+    const room = rooms.current
+    if (room && refreshRooms.has(room.id)) messages.refresh(room).catch(failed('messages'))
   }
 
   let stop: (() => void) | null = null
   onMounted(() => {
     stop = api.on((e) => {
-      handle(e).catch((err) => console.error('event handling failed', err))
+      queue.push(e)
+      schedule()
     })
   })
   onUnmounted(() => {
     stop?.()
-    clearTimeout(roomsReload)
+    cancelAnimationFrame(frame)
+    clearTimeout(timer)
+    clearTimeout(unreadTimer)
   })
 }

@@ -1,14 +1,21 @@
 import { defineStore } from 'pinia'
 import { readonly, ref } from 'vue'
 import { api, type Member } from '@/api'
+import { newestOnly } from './newest'
 
 export const useMembersStore = defineStore('members', () => {
   const members = ref<Member[]>([])
   const roomId = ref<string | null>(null)
 
+  const fetch = newestOnly(
+    async (id: string | null) => (id ? api.members(id) : []),
+    (list) => (members.value = list),
+  )
+
+  /** Shows the members of room id (none for null); the newest call wins. */
   async function load(id: string | null): Promise<void> {
     roomId.value = id
-    members.value = id ? await api.members(id) : []
+    await fetch(id)
   }
 
   async function reload(): Promise<void> {

@@ -9,12 +9,13 @@ vi.mock('@/api', async (original) => ({
 }))
 
 import { api } from '@/api'
-import { pageSize, useMessagesStore } from './messages'
+import { followLimit, pageSize, useMessagesStore } from './messages'
 
 const room = (over: Partial<Room> = {}): Room => ({ id: roomId, name: 'r', unread: 0, lastRead: '', lastActivity: 0, ...over })
 
 describe('messages store', () => {
   beforeEach(() => {
+    localStorage.clear()
     setActivePinia(createPinia())
     vi.mocked(api.history).mockReset()
     vi.mocked(api.historyAfter).mockReset()
@@ -63,9 +64,10 @@ describe('messages store', () => {
     let resolve!: (m: ReturnType<typeof message>) => void
     vi.mocked(api.send).mockReturnValue(new Promise((r) => (resolve = r)))
     const sending = store.send(roomId, 'hello', me)
-    expect(store.views[roomId]!.items.map((m) => m.state)).toEqual(['sending'])
+    expect(store.unsent[roomId]!.map((m) => m.state)).toEqual(['sending'])
     resolve({ ...message('hello', me.peerId, true), state: 'stored' })
     await sending
+    expect(store.unsent[roomId]).toBeUndefined()
     const [shown] = store.views[roomId]!.items
     expect(shown!.state).toBe('stored')
     store.delivered(roomId, shown!.id)
@@ -78,12 +80,99 @@ describe('messages store', () => {
     await store.open(room())
     vi.mocked(api.send).mockRejectedValueOnce('message is too long')
     await store.send(roomId, 'x', me)
-    const failed = store.views[roomId]!.items[0]!
+    const failed = store.unsent[roomId]![0]!
     expect(failed.state).toBe('failed')
     expect(failed.error).toBe('message is too long')
+    expect(store.views[roomId]!.items).toEqual([])
     vi.mocked(api.send).mockResolvedValueOnce({ ...message('x', me.peerId, true), state: 'sent' })
-    await store.retry(roomId, failed.id, me)
+    await store.retry(roomId, failed.id)
+    expect(api.send).toHaveBeenLastCalledWith(roomId, 'x')
+    expect(store.unsent[roomId]).toBeUndefined()
     expect(store.views[roomId]!.items.map((m) => m.state)).toEqual(['sent'])
+  })
+
+  it('keeps a failed message through reopening the room, a refresh and a reload of the page', async () => {
+    vi.mocked(api.history).mockResolvedValue([message('before')])
+    const store = useMessagesStore()
+    await store.open(room())
+    vi.mocked(api.send).mockRejectedValueOnce(new Error('node unreachable'))
+    await store.send(roomId, 'do not lose me', me)
+    await store.open(room()) // a room switch and back
+    await store.refresh(room()) // a finished sync, `arrived` or `lagged`
+    expect(store.unsent[roomId]!.map((m) => [m.text, m.state])).toEqual([['do not lose me', 'failed']])
+
+    // A new page (a reload) finds it again, still failed.
+    setActivePinia(createPinia())
+    const again = useMessagesStore()
+    expect(again.unsent[roomId]!.map((m) => [m.text, m.state, m.error])).toEqual([['do not lose me', 'failed', 'node unreachable']])
+    again.discard(roomId, again.unsent[roomId]![0]!.id)
+    expect(again.unsent[roomId]).toBeUndefined()
+    setActivePinia(createPinia())
+    expect(useMessagesStore().unsent[roomId]).toBeUndefined()
+  })
+
+  it('offers a send cut short by a page reload again instead of sending it twice', async () => {
+    vi.mocked(api.send).mockReturnValue(new Promise(() => {})) // never answers
+    const store = useMessagesStore()
+    void store.send(roomId, 'in flight', me)
+    await Promise.resolve()
+    setActivePinia(createPinia())
+    const [m] = useMessagesStore().unsent[roomId]!
+    expect(m!.state).toBe('failed')
+  })
+
+  it('follows the newest page on refresh and keeps it bounded', async () => {
+    const first = Array.from({ length: pageSize }, (_, i) => message(`a ${i}`))
+    vi.mocked(api.history).mockResolvedValueOnce(first)
+    const store = useMessagesStore()
+    await store.open(room())
+    const newest = Array.from({ length: pageSize }, (_, i) => message(`b ${i}`))
+    vi.mocked(api.history).mockResolvedValueOnce(newest)
+    await store.refresh(room())
+    const v = store.views[roomId]!
+    expect(v.items.map((m) => m.text)).toEqual(newest.map((m) => m.text))
+    expect(v.hasOlder).toBe(true)
+    // Live messages while following: the oldest go past the limit.
+    store.addMany(Array.from({ length: 2 * followLimit }, (_, i) => message(`c ${i}`)))
+    expect(v.items.length).toBe(followLimit)
+    expect(v.items.at(-1)!.text).toBe(`c ${2 * followLimit - 1}`)
+  })
+
+  it('keeps the place of a user who scrolled up and says newer messages wait', async () => {
+    const shown = [message('a'), message('b')]
+    vi.mocked(api.history).mockResolvedValueOnce(shown)
+    const store = useMessagesStore()
+    await store.open(room())
+    store.follow(roomId, false)
+    const later = message('c')
+    vi.mocked(api.history).mockResolvedValueOnce([later])
+    await store.refresh(room())
+    const v = store.views[roomId]!
+    expect(v.items.map((m) => m.text)).toEqual(['a', 'b'])
+    expect(v.hasNewer).toBe(true)
+    expect(v.newBelow).toBe(true)
+    store.add(message('d')) // live: past the loaded stretch, not added
+    expect(v.items.map((m) => m.text)).toEqual(['a', 'b'])
+    vi.mocked(api.history).mockResolvedValueOnce([...shown, later])
+    await store.showLatest(roomId)
+    expect(v.items.map((m) => m.text)).toEqual(['a', 'b', 'c'])
+    expect(v.following).toBe(true)
+    expect(v.newBelow).toBe(false)
+  })
+
+  it('drops a refresh answer older than the newest request', async () => {
+    vi.mocked(api.history).mockResolvedValueOnce([])
+    const store = useMessagesStore()
+    await store.open(room())
+    const answers: ((m: ReturnType<typeof message>[]) => void)[] = []
+    vi.mocked(api.history).mockImplementation(() => new Promise((r) => answers.push(r)))
+    const first = store.refresh(room())
+    const second = store.refresh(room())
+    answers[1]!([message('newer')])
+    await second
+    answers[0]!([message('older')])
+    await first
+    expect(store.views[roomId]!.items.map((m) => m.text)).toEqual(['newer'])
   })
 
   it('puts a new name on loaded messages', async () => {

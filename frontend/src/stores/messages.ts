@@ -1,11 +1,18 @@
 import { defineStore } from 'pinia'
-import { ref } from 'vue'
+import { ref, watch } from 'vue'
 import { api, errorText, type Me, type Message, type Room } from '@/api'
 
 /** How many messages a room view loads at a time. */
 export const pageSize = 100
 
-/** A message as shown: failed sends keep their reason. */
+/**
+ * The most messages a view keeps while it follows the newest: older ones
+ * are dropped from the top (and paged in again on scroll), so a big
+ * catch-up never grows the list without bound.
+ */
+export const followLimit = 3 * pageSize
+
+/** A message as shown: an unsent one keeps the reason it failed. */
 export interface ShownMessage extends Message {
   error?: string
 }
@@ -18,52 +25,89 @@ export interface RoomView {
   /** The unread divider goes before this message; fixed when the room opens. */
   firstUnreadId: string | null
   loading: boolean
+  /** The user is at the newest message: new ones scroll into view. */
+  following: boolean
+  /** Newer messages came in while the user was reading further up. */
+  newBelow: boolean
 }
-
-/** Sorts after every stored message: a message being sent has no time yet. */
-const pendingTime = '9'.repeat(20)
 
 function byOrder(a: Message, b: Message): number {
   if (a.time !== b.time) return a.time < b.time ? -1 : 1
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0
 }
 
-/** Index at which m belongs in sorted items (binary search). */
-function insertionIndex(items: readonly Message[], m: Message): number {
-  let lo = 0
-  let hi = items.length
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1
-    if (byOrder(items[mid]!, m) < 0) lo = mid + 1
-    else hi = mid
+/** Where unsent messages are kept, so that a reload of the page keeps them too. */
+const unsentKey = 'parley.unsent'
+
+function restoreUnsent(): Record<string, ShownMessage[]> {
+  try {
+    const parsed: unknown = JSON.parse(localStorage.getItem(unsentKey) ?? '{}')
+    if (!parsed || typeof parsed !== 'object') return {}
+    const out: Record<string, ShownMessage[]> = {}
+    for (const [room, list] of Object.entries(parsed as Record<string, unknown>)) {
+      if (!Array.isArray(list)) continue
+      // A send cut short by the reload may or may not have gone through:
+      // offer it again rather than sending it twice.
+      out[room] = (list as ShownMessage[]).map((m) =>
+        m.state === 'failed' ? m : { ...m, state: 'failed', error: 'the app closed before it was sent' },
+      )
+    }
+    return out
+  } catch {
+    return {}
   }
-  return lo
 }
 
 export const useMessagesStore = defineStore('messages', () => {
   const views = ref<Record<string, RoomView>>({})
-  let localSeq = 0
+  /**
+   * Own messages not yet stored, by room: those being sent and those that
+   * failed. They live apart from the loaded history, which is replaced on
+   * every reload, until they are sent or the user discards them.
+   */
+  const unsent = ref<Record<string, ShownMessage[]>>(restoreUnsent())
+  // Written at once: the page may close right after.
+  watch(unsent, (u) => localStorage.setItem(unsentKey, JSON.stringify(u)), { deep: true, flush: 'sync' })
+
+  /** The newest load or refresh asked for, per room: older answers are dropped. */
+  const latest = new Map<string, number>()
+  function ask(roomId: string): number {
+    const n = (latest.get(roomId) ?? 0) + 1
+    latest.set(roomId, n)
+    return n
+  }
 
   /** Loads a room around where the user stopped reading. */
   async function open(room: Room): Promise<void> {
-    const view: RoomView = { items: [], hasOlder: false, hasNewer: false, firstUnreadId: null, loading: true }
-    views.value[room.id] = view
+    const mine = ask(room.id)
+    views.value[room.id] = {
+      items: [],
+      hasOlder: false,
+      hasNewer: false,
+      firstUnreadId: null,
+      loading: true,
+      following: true,
+      newBelow: false,
+    }
     const v = views.value[room.id]!
     try {
       if (room.unread > 0 && room.lastRead) {
         const newer = await api.historyAfter(room.id, room.lastRead, pageSize)
         const older = await api.history(room.id, newer[0]?.id ?? '', pageSize)
+        if (latest.get(room.id) !== mine) return
         v.items = [...older, ...newer]
         v.firstUnreadId = newer[0]?.id ?? null
         v.hasOlder = older.length === pageSize
         v.hasNewer = newer.length === pageSize
+        v.following = !v.hasNewer
       } else {
-        const latest = await api.history(room.id, '', pageSize)
-        v.items = [...latest]
-        v.hasOlder = latest.length === pageSize
+        const newest = await api.history(room.id, '', pageSize)
+        if (latest.get(room.id) !== mine) return
+        v.items = [...newest]
+        v.hasOlder = newest.length === pageSize
         // Never read anything here: the divider goes before the unread tail.
-        const unreadShown = Math.min(room.unread, latest.length)
-        v.firstUnreadId = unreadShown > 0 ? latest[latest.length - unreadShown]!.id : null
+        const unreadShown = Math.min(room.unread, newest.length)
+        v.firstUnreadId = unreadShown > 0 ? newest[newest.length - unreadShown]!.id : null
       }
     } finally {
       v.loading = false
@@ -72,16 +116,84 @@ export const useMessagesStore = defineStore('messages', () => {
 
   /** Shows a room from its very first message. */
   async function openAtStart(roomId: string): Promise<void> {
+    const mine = ask(roomId)
     const first = await api.historyAfter(roomId, '', pageSize)
-    views.value[roomId] = { items: first, hasOlder: false, hasNewer: first.length === pageSize, firstUnreadId: null, loading: false }
+    if (latest.get(roomId) !== mine) return
+    views.value[roomId] = {
+      items: first,
+      hasOlder: false,
+      hasNewer: first.length === pageSize,
+      firstUnreadId: null,
+      loading: false,
+      following: first.length < pageSize,
+      newBelow: false,
+    }
+  }
+
+  /**
+   * Messages were stored in a room in bulk (a history sync) or may have
+   * been missed: bring the loaded stretch up to date without moving the
+   * user. A view that follows the newest shows the newest page; one the
+   * user has scrolled up in stays put and learns that newer ones wait.
+   */
+  async function refresh(room: Room): Promise<void> {
+    const v = views.value[room.id]
+    if (!v || v.loading) return open(room)
+    const mine = ask(room.id)
+    if (v.following && !v.hasNewer) {
+      const newest = await api.history(room.id, '', pageSize)
+      if (latest.get(room.id) !== mine || views.value[room.id] !== v) return
+      // The newest page holds every stored message from its first on: it
+      // replaces the tail. What lay before it may have gaps now, so it goes.
+      const states = new Map(v.items.filter((m) => m.state).map((m) => [m.id, m.state]))
+      v.items = newest.map((m) => (states.has(m.id) ? { ...m, state: states.get(m.id) } : m))
+      v.hasOlder = newest.length === pageSize
+      return
+    }
+    if (v.hasNewer) return // newer messages already wait below the loaded stretch
+    const [newest] = await api.history(room.id, '', 1)
+    if (latest.get(room.id) !== mine || views.value[room.id] !== v || !newest) return
+    const last = v.items[v.items.length - 1]
+    if (!last || byOrder(newest, last) > 0) {
+      v.hasNewer = true
+      v.newBelow = true
+    }
+  }
+
+  /** Jumps to the newest message and follows new ones from there. */
+  async function showLatest(roomId: string): Promise<void> {
+    const v = views.value[roomId]
+    if (!v) return
+    v.newBelow = false
+    if (!v.hasNewer) {
+      v.following = true
+      return
+    }
+    const mine = ask(roomId)
+    const newest = await api.history(roomId, '', pageSize)
+    if (latest.get(roomId) !== mine || views.value[roomId] !== v) return
+    v.items = newest
+    v.hasOlder = newest.length === pageSize
+    v.hasNewer = false
+    v.following = true
+  }
+
+  /** The message list reports whether the user is at the newest message. */
+  function follow(roomId: string, following: boolean): void {
+    const v = views.value[roomId]
+    if (!v || v.following === following) return
+    v.following = following
+    if (following) v.newBelow = false
   }
 
   async function loadOlder(roomId: string): Promise<number> {
     const v = views.value[roomId]
     if (!v || v.loading || !v.hasOlder || v.items.length === 0) return 0
+    const first = v.items[0]!.id
     v.loading = true
     try {
-      const page = await api.history(roomId, v.items[0]!.id, pageSize)
+      const page = await api.history(roomId, first, pageSize)
+      if (views.value[roomId] !== v || v.items[0]?.id !== first) return 0 // replaced meanwhile
       v.items.unshift(...page)
       v.hasOlder = page.length === pageSize
       return page.length
@@ -92,73 +204,130 @@ export const useMessagesStore = defineStore('messages', () => {
 
   async function loadNewer(roomId: string): Promise<number> {
     const v = views.value[roomId]
-    const last = v?.items.findLast((m) => m.state !== 'sending' && m.state !== 'failed')
+    const last = v?.items[v.items.length - 1]
     if (!v || v.loading || !v.hasNewer || !last) return 0
     v.loading = true
     try {
       const page = await api.historyAfter(roomId, last.id, pageSize)
-      for (const m of page) add(m)
+      if (views.value[roomId] !== v || v.items[v.items.length - 1] !== last) return 0 // replaced meanwhile
+      v.items.push(...page)
       v.hasNewer = page.length === pageSize
+      if (!v.hasNewer) v.newBelow = false
       return page.length
     } finally {
       v.loading = false
     }
   }
 
-  /** Adds a message (received, or sent here) in its place, once. */
-  function add(m: Message): void {
-    const v = views.value[m.room]
-    if (!v) return // room not open: it loads from the store when opened
-    const known = v.items.find((x) => x.id === m.id)
-    if (known) {
-      if (m.state) known.state = m.state
-      return
+  /**
+   * Puts messages (received, or sent here) in their place in the open
+   * views, each once. Messages past the loaded stretch are left for paging
+   * unless the user follows the newest; then the oldest loaded ones go
+   * when there are too many.
+   */
+  function addMany(list: readonly Message[]): void {
+    const byRoom = new Map<string, Message[]>()
+    for (const m of list) {
+      const l = byRoom.get(m.room)
+      if (l) l.push(m)
+      else byRoom.set(m.room, [m])
     }
-    // Past the loaded stretch: it shows when the user scrolls down to it.
-    if (v.hasNewer) return
-    v.items.splice(insertionIndex(v.items, m), 0, m)
+    for (const [roomId, incoming] of byRoom) {
+      const v = views.value[roomId]
+      if (!v || v.loading) continue // not open: it loads from the store when opened
+      const known = new Map(v.items.map((m) => [m.id, m]))
+      const last = v.items[v.items.length - 1]
+      const fresh: Message[] = []
+      for (const m of incoming) {
+        const k = known.get(m.id)
+        if (k) {
+          if (m.state) k.state = m.state
+          continue
+        }
+        known.set(m.id, m)
+        // Past the loaded stretch: it shows when the user gets down to it.
+        if (v.hasNewer || (!v.following && last && byOrder(m, last) > 0)) {
+          v.hasNewer = true
+          v.newBelow = true
+          continue
+        }
+        fresh.push(m)
+      }
+      if (fresh.length === 0) continue
+      let items = [...v.items, ...fresh].sort(byOrder)
+      if (v.following && items.length > followLimit) {
+        items = items.slice(items.length - followLimit)
+        v.hasOlder = true
+      }
+      v.items = items
+    }
   }
 
-  function removeLocal(roomId: string, localId: string): void {
-    const v = views.value[roomId]
-    if (v) v.items = v.items.filter((m) => m.id !== localId)
+  function add(m: Message): void {
+    addMany([m])
   }
 
-  /** Shows the message at once as sending, then as sent, stored or failed. */
+  /** The room's unsent list, through the reactive proxy so that changes show and are kept. */
+  function unsentOf(roomId: string): ShownMessage[] {
+    unsent.value[roomId] ??= []
+    return unsent.value[roomId]!
+  }
+
+  function dropUnsent(roomId: string, localId: string): void {
+    const list = unsent.value[roomId]
+    if (!list) return
+    const rest = list.filter((m) => m.id !== localId)
+    if (rest.length > 0) unsent.value[roomId] = rest
+    else delete unsent.value[roomId]
+  }
+
+  /** Sends one unsent message; on success it moves into the history. */
+  async function deliver(roomId: string, local: ShownMessage): Promise<void> {
+    local.state = 'sending'
+    delete local.error
+    try {
+      const sent = await api.send(roomId, local.text)
+      dropUnsent(roomId, local.id)
+      const v = views.value[roomId]
+      // What you write you want to see: back to the newest message.
+      if (v?.hasNewer) await showLatest(roomId)
+      else if (v) follow(roomId, true)
+      add(sent)
+    } catch (err) {
+      local.state = 'failed'
+      local.error = errorText(err)
+    }
+  }
+
+  /** Shows the message at once as sending, then in the history, or as failed. */
   async function send(roomId: string, text: string, me: Me): Promise<void> {
-    const local: ShownMessage = {
-      id: `local-${++localSeq}`,
+    const list = unsentOf(roomId)
+    list.push({
+      id: `local-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
       room: roomId,
       author: me.peerId,
       authorShort: me.shortId,
       authorName: me.name,
-      time: pendingTime,
+      time: '',
       sentAt: Date.now(),
       text,
       mine: true,
       state: 'sending',
-    }
-    const v = views.value[roomId]
-    v?.items.push(local)
-    try {
-      const sent = await api.send(roomId, text)
-      removeLocal(roomId, local.id)
-      add(sent)
-    } catch (err) {
-      const shown = views.value[roomId]?.items.find((m) => m.id === local.id)
-      if (shown) {
-        shown.state = 'failed'
-        shown.error = errorText(err)
-      }
-    }
+    })
+    await deliver(roomId, list[list.length - 1]!)
   }
 
   /** Sends a failed message again. */
-  async function retry(roomId: string, localId: string, me: Me): Promise<void> {
-    const failed = views.value[roomId]?.items.find((m) => m.id === localId)
+  async function retry(roomId: string, localId: string): Promise<void> {
+    const failed = unsent.value[roomId]?.find((m) => m.id === localId)
     if (!failed || failed.state !== 'failed') return
-    removeLocal(roomId, localId)
-    await send(roomId, failed.text, me)
+    await deliver(roomId, failed)
+  }
+
+  /** Forgets a failed message the user does not want sent. */
+  function discard(roomId: string, localId: string): void {
+    const m = unsent.value[roomId]?.find((x) => x.id === localId)
+    if (m && m.state === 'failed') dropUnsent(roomId, localId)
   }
 
   /** A message that waited in the outbox reached a peer. */
@@ -174,5 +343,22 @@ export const useMessagesStore = defineStore('messages', () => {
     }
   }
 
-  return { views, open, openAtStart, loadOlder, loadNewer, add, send, retry, delivered, rename }
+  return {
+    views,
+    unsent,
+    open,
+    openAtStart,
+    refresh,
+    showLatest,
+    follow,
+    loadOlder,
+    loadNewer,
+    add,
+    addMany,
+    send,
+    retry,
+    discard,
+    delivered,
+    rename,
+  }
 })

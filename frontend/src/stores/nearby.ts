@@ -1,13 +1,15 @@
 import { defineStore } from 'pinia'
 import { readonly, ref } from 'vue'
 import { api, type NearbyPeer } from '@/api'
+import { newestOnly } from './newest'
 
 export const useNearbyStore = defineStore('nearby', () => {
   const peers = ref<NearbyPeer[]>([])
 
-  async function load(): Promise<void> {
-    peers.value = await api.nearby()
-  }
+  const load = newestOnly(
+    () => api.nearby(),
+    (list) => (peers.value = list),
+  )
 
   return { peers: readonly(peers), load }
 })

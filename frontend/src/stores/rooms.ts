@@ -1,16 +1,20 @@
 import { defineStore } from 'pinia'
 import { computed, readonly, ref } from 'vue'
 import { api, type Room } from '@/api'
+import { newestOnly } from './newest'
 
 export const useRoomsStore = defineStore('rooms', () => {
   const rooms = ref<Room[]>([])
   const currentId = ref<string | null>(null)
   const current = computed(() => rooms.value.find((r) => r.id === currentId.value) ?? null)
 
-  async function load(): Promise<void> {
-    rooms.value = await api.rooms()
-    if (!current.value) currentId.value = rooms.value[0]?.id ?? null
-  }
+  const load = newestOnly(
+    () => api.rooms(),
+    (list) => {
+      rooms.value = list
+      if (!current.value) currentId.value = list[0]?.id ?? null
+    },
+  )
 
   function select(id: string): void {
     currentId.value = id

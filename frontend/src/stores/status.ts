@@ -1,26 +1,64 @@
 import { defineStore } from 'pinia'
 import { readonly, ref } from 'vue'
 import { api, type Peer, type Status, type SyncProgress } from '@/api'
+import { newestOnly } from './newest'
+
+/**
+ * A sync that has said nothing for this long is taken as over: its last
+ * event was lost (the event stream lagged or dropped), and a "Syncing…"
+ * line must never stay up for good.
+ */
+export const syncSilenceMs = 10_000
 
 /** The network state the status bar shows. */
 export const useStatusStore = defineStore('status', () => {
   const status = ref<Status | null>(null)
   const peers = ref<Peer[]>([])
 
-  async function load(): Promise<void> {
-    const [s, p] = await Promise.all([api.status(), api.peers()])
-    status.value = s
-    peers.value = p
-  }
+  const load = newestOnly(
+    () => Promise.all([api.status(), api.peers()]),
+    ([s, p]) => {
+      status.value = s
+      peers.value = p
+    },
+  )
 
   /** Sessions still running, by room and peer. */
   const syncs = ref<Record<string, SyncProgress>>({})
+  /** When each running session last reported, by the same key. */
+  const heard = new Map<string, number>()
+  let sweep: ReturnType<typeof setTimeout> | undefined
 
   function syncProgress(p: SyncProgress): void {
     const key = `${p.room}/${p.peerId}`
-    if (p.done) delete syncs.value[key]
-    else syncs.value[key] = p
+    if (p.done) {
+      delete syncs.value[key]
+      heard.delete(key)
+      return
+    }
+    syncs.value[key] = p
+    heard.set(key, Date.now())
+    sweep ??= setTimeout(dropSilent, syncSilenceMs)
   }
 
-  return { status: readonly(status), peers: readonly(peers), syncs: readonly(syncs), load, syncProgress }
+  function dropSilent(): void {
+    sweep = undefined
+    const now = Date.now()
+    for (const [key, at] of heard) {
+      if (now - at < syncSilenceMs) continue
+      delete syncs.value[key]
+      heard.delete(key)
+    }
+    if (heard.size > 0) sweep = setTimeout(dropSilent, syncSilenceMs / 2)
+  }
+
+  /** Forgets every session: after events were missed, running ones report again. */
+  function clearSyncs(): void {
+    syncs.value = {}
+    heard.clear()
+    clearTimeout(sweep)
+    sweep = undefined
+  }
+
+  return { status: readonly(status), peers: readonly(peers), syncs: readonly(syncs), load, syncProgress, clearSyncs }
 })

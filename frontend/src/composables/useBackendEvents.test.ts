@@ -1,0 +1,198 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { defineComponent } from 'vue'
+import { mount, type VueWrapper } from '@vue/test-utils'
+import { createPinia, setActivePinia } from 'pinia'
+import type { BackendEvent, Member, Message, NearbyPeer, Room, SyncProgress } from '@/api'
+import { member, message, roomId } from '@/test/fixtures'
+
+vi.mock('@/api', async (original) => ({
+  ...(await original<typeof import('@/api')>()),
+  api: {
+    on: vi.fn(),
+    me: vi.fn(),
+    rooms: vi.fn(),
+    members: vi.fn(),
+    nearby: vi.fn(),
+    status: vi.fn(),
+    peers: vi.fn(),
+    history: vi.fn(),
+    historyAfter: vi.fn(),
+  },
+}))
+
+import { api } from '@/api'
+import { useMembersStore } from '@/stores/members'
+import { useMessagesStore } from '@/stores/messages'
+import { useNearbyStore } from '@/stores/nearby'
+import { useRoomsStore } from '@/stores/rooms'
+import { useStatusStore } from '@/stores/status'
+import { useBackendEvents } from './useBackendEvents'
+
+/** A call whose answer the test gives, in the order it chooses. */
+interface Pending<T> {
+  resolve: (v: T) => void
+}
+
+/** Makes fn answer each call only when the test says so. */
+function controlled<T>(fn: (...args: never[]) => Promise<T>): Pending<T>[] {
+  const calls: Pending<T>[] = []
+  vi.mocked(fn).mockImplementation(() => new Promise<T>((resolve) => calls.push({ resolve })))
+  return calls
+}
+
+const room = (over: Partial<Room> = {}): Room => ({ id: roomId, name: 'r', unread: 0, lastRead: '', lastActivity: 0, ...over })
+const sync = (over: Partial<SyncProgress> = {}): SyncProgress => ({
+  room: roomId,
+  peerId: 'peer-b',
+  peerName: 'Bob',
+  received: 10,
+  total: 100,
+  sent: 0,
+  done: false,
+  ...over,
+})
+
+let emit: (e: BackendEvent) => void
+let wrapper: VueWrapper | null = null
+
+/** Lets the batch of events emitted so far be handled, and the answers settle. */
+async function nextBatch(): Promise<void> {
+  await vi.advanceTimersByTimeAsync(100)
+}
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await Promise.resolve()
+}
+
+function mountEvents(): void {
+  vi.mocked(api.on).mockImplementation((fn) => {
+    emit = fn
+    return () => {}
+  })
+  wrapper = mount(defineComponent({ setup: () => useBackendEvents(), template: '<div />' }))
+}
+
+describe('useBackendEvents', () => {
+  beforeEach(() => {
+    vi.useFakeTimers()
+    localStorage.clear()
+    setActivePinia(createPinia())
+    for (const fn of Object.values(api)) vi.mocked(fn as () => unknown).mockReset()
+    mountEvents()
+  })
+
+  afterEach(() => {
+    wrapper?.unmount()
+    vi.useRealTimers()
+  })
+
+  it('asks for each kind of reload once per batch of events', async () => {
+    vi.mocked(api.members).mockResolvedValue([])
+    vi.mocked(api.nearby).mockResolvedValue([])
+    vi.mocked(api.status).mockResolvedValue({ peerId: 'p', network: 'off', peers: 0, mdns: false, addrs: [] })
+    vi.mocked(api.peers).mockResolvedValue([])
+    await useMembersStore().load(roomId)
+    vi.mocked(api.members).mockClear()
+    for (let i = 0; i < 5; i++) emit({ name: 'members', data: null })
+    for (let i = 0; i < 3; i++) emit({ name: 'nearby', data: null })
+    await nextBatch()
+    expect(api.members).toHaveBeenCalledTimes(1)
+    expect(api.nearby).toHaveBeenCalledTimes(1)
+    expect(api.status).toHaveBeenCalledTimes(1) // asked for by both kinds
+  })
+
+  it('shows the newest members, not the answer that came back last', async () => {
+    vi.mocked(api.members).mockResolvedValueOnce([])
+    await useMembersStore().load(roomId)
+    vi.mocked(api.status).mockResolvedValue({ peerId: 'p', network: 'off', peers: 0, mdns: false, addrs: [] })
+    vi.mocked(api.peers).mockResolvedValue([])
+    const answers = controlled<Member[]>(api.members)
+    emit({ name: 'members', data: null })
+    await nextBatch()
+    emit({ name: 'members', data: null })
+    await nextBatch()
+    expect(answers).toHaveLength(2)
+    answers[1]!.resolve([member('Carol', true)]) // the newer answer first
+    await settle()
+    answers[0]!.resolve([member('Carol', false)]) // then the stale one
+    await settle()
+    expect(useMembersStore().members.map((m) => m.online)).toEqual([true])
+  })
+
+  it('shows the newest rooms and nearby peers, not the answers that came back last', async () => {
+    const roomAnswers = controlled<Room[]>(api.rooms)
+    const nearbyAnswers = controlled<NearbyPeer[]>(api.nearby)
+    emit({ name: 'rooms', data: null })
+    await nextBatch()
+    emit({ name: 'rooms', data: null })
+    await nextBatch()
+    roomAnswers[1]!.resolve([room({ name: 'renamed' })])
+    nearbyAnswers[1]!.resolve([])
+    await settle()
+    roomAnswers[0]!.resolve([room({ name: 'old' })])
+    nearbyAnswers[0]!.resolve([{ peerId: 'x', shortId: 'x', name: 'gone', connected: false, lan: false, rooms: [] }])
+    await settle()
+    expect(useRoomsStore().rooms.map((r) => r.name)).toEqual(['renamed'])
+    expect(useNearbyStore().peers).toEqual([])
+  })
+
+  it('reloads the open room once for a batch of arrivals and keeps the newest answer', async () => {
+    vi.mocked(api.rooms).mockResolvedValue([room()])
+    await useRoomsStore().load()
+    vi.mocked(api.history).mockResolvedValueOnce([])
+    const messages = useMessagesStore()
+    await messages.open(room())
+    const answers = controlled<Message[]>(api.history)
+    for (let i = 0; i < 10; i++) emit({ name: 'arrived', data: { room: roomId, count: 256 } })
+    emit({ name: 'arrived', data: { room: 'other room', count: 256 } })
+    await nextBatch()
+    expect(answers).toHaveLength(1)
+    emit({ name: 'arrived', data: { room: roomId, count: 256 } })
+    await nextBatch()
+    expect(answers).toHaveLength(2)
+    answers[1]!.resolve([message('newer page')])
+    await settle()
+    answers[0]!.resolve([message('older page')])
+    await settle()
+    expect(messages.views[roomId]!.items.map((m) => m.text)).toEqual(['newer page'])
+    // Unread counts: once, a little later, for the whole burst.
+    vi.mocked(api.rooms).mockClear()
+    await vi.advanceTimersByTimeAsync(500)
+    expect(api.rooms).toHaveBeenCalledTimes(1)
+  })
+
+  it('adds a burst of live messages in one go, in order, each once', async () => {
+    vi.mocked(api.rooms).mockResolvedValue([room()])
+    await useRoomsStore().load()
+    vi.mocked(api.history).mockResolvedValueOnce([])
+    const messages = useMessagesStore()
+    await messages.open(room())
+    const burst = Array.from({ length: 2000 }, (_, i) => message(`m ${i}`))
+    for (const m of [...burst].reverse()) emit({ name: 'message', data: m })
+    emit({ name: 'message', data: burst[5]! })
+    await nextBatch()
+    const items = messages.views[roomId]!.items
+    expect(items.at(-1)!.text).toBe('m 1999')
+    expect(new Set(items.map((m) => m.id)).size).toBe(items.length)
+    expect(items.map((m) => m.time)).toEqual(items.map((m) => m.time).sort())
+  })
+
+  it('ends the sync line when the session is done, and on lagged', async () => {
+    vi.mocked(api.rooms).mockResolvedValue([])
+    vi.mocked(api.me).mockResolvedValue({ peerId: 'p', shortId: 's', name: '', addrs: [] })
+    vi.mocked(api.nearby).mockResolvedValue([])
+    vi.mocked(api.status).mockResolvedValue({ peerId: 'p', network: 'off', peers: 0, mdns: false, addrs: [] })
+    vi.mocked(api.peers).mockResolvedValue([])
+    const status = useStatusStore()
+    emit({ name: 'sync', data: sync({ peerId: 'a' }) })
+    emit({ name: 'sync', data: sync({ peerId: 'b' }) })
+    await nextBatch()
+    expect(Object.keys(status.syncs)).toHaveLength(2)
+    emit({ name: 'sync', data: sync({ peerId: 'a', received: 100, done: true }) })
+    await nextBatch()
+    expect(Object.values(status.syncs).map((s) => s.peerId)).toEqual(['b'])
+    emit({ name: 'lagged', data: null }) // b's end was lost
+    await nextBatch()
+    expect(status.syncs).toEqual({})
+  })
+})

@@ -1,0 +1,48 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createPinia, setActivePinia } from 'pinia'
+import type { SyncProgress } from '@/api'
+import { syncSilenceMs, useStatusStore } from './status'
+
+const progress = (peerId: string, received: number, done = false): SyncProgress => ({
+  room: 'r',
+  peerId,
+  peerName: peerId,
+  received,
+  total: 100_000,
+  sent: 0,
+  done,
+})
+
+describe('status store: sync lines', () => {
+  beforeEach(() => {
+    vi.useFakeTimers()
+    setActivePinia(createPinia())
+  })
+  afterEach(() => vi.useRealTimers())
+
+  it('keeps one line per room and peer while sessions interleave, and drops each when done', () => {
+    const s = useStatusStore()
+    s.syncProgress(progress('a', 10))
+    s.syncProgress(progress('b', 20))
+    s.syncProgress(progress('a', 30))
+    expect(Object.values(s.syncs).map((p) => [p.peerId, p.received])).toEqual([
+      ['a', 30],
+      ['b', 20],
+    ])
+    s.syncProgress(progress('a', 100_000, true))
+    expect(Object.values(s.syncs).map((p) => p.peerId)).toEqual(['b'])
+  })
+
+  it('drops a line that has heard nothing for a while: its end was lost', async () => {
+    const s = useStatusStore()
+    s.syncProgress(progress('quiet', 10_752))
+    s.syncProgress(progress('busy', 1))
+    for (let t = 0; t < syncSilenceMs * 1.6; t += 1000) {
+      s.syncProgress(progress('busy', t))
+      await vi.advanceTimersByTimeAsync(1000)
+    }
+    expect(Object.values(s.syncs).map((p) => p.peerId)).toEqual(['busy'])
+    await vi.advanceTimersByTimeAsync(syncSilenceMs * 2)
+    expect(s.syncs).toEqual({})
+  })
+})
