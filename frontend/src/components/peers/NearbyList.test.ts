@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest'
+import { mount } from '@vue/test-utils'
+import type { NearbyPeer } from '@/api'
+import NearbyList from './NearbyList.vue'
+
+// 40 characters is the longest display name, 80 the longest room name; a
+// peer on another version may still send longer ones.
+const longName = 'B'.repeat(40)
+const longRoom = 'R'.repeat(80)
+const huge = 'W'.repeat(200)
+
+const peer = (name: string, room: string): NearbyPeer => ({
+  peerId: '12D3KooWLongPeer',
+  shortId: 'beef1234',
+  name,
+  connected: true,
+  lan: true,
+  rooms: [{ id: 'room-1', name: room, joined: false }],
+})
+
+describe('NearbyList', () => {
+  for (const [what, name, room] of [
+    ['the longest allowed names', longName, longRoom],
+    ['a 200-character unbroken name', huge, huge],
+  ] as const) {
+    it(`keeps the short ID and the Join button with ${what}, the full name in a tooltip`, async () => {
+      const wrapper = mount(NearbyList, { props: { peers: [peer(name, room)] } })
+      const nameEl = wrapper.get('[data-testid="nearby-name"]')
+      expect(nameEl.attributes('title')).toBe(name)
+      expect(nameEl.classes()).toContain('name') // the class that ellipsises (checked in the browser suite)
+      expect(wrapper.get('[data-testid="nearby-short-id"]').text()).toBe('beef1234')
+      // The name and the short ID are separate elements: only the name gives way.
+      expect(nameEl.element.contains(wrapper.get('[data-testid="nearby-short-id"]').element)).toBe(false)
+      expect(wrapper.get('[data-testid="nearby-room"]').attributes('title')).toBe(room)
+      const join = wrapper.get('button')
+      expect(join.text()).toBe('Join')
+      await join.trigger('click')
+      expect(wrapper.emitted('join')).toEqual([['room-1', room]])
+    })
+  }
+})
