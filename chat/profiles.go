@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 
@@ -12,8 +11,9 @@ import (
 	"parley/wire"
 )
 
-// MaxNameLen is the longest display name, in characters.
-const MaxNameLen = 40
+// MaxNameLen is the longest display name, in characters as wire.CleanName
+// counts them.
+const MaxNameLen = wire.MaxNameChars
 
 // Profile is a peer's display name as last announced.
 type Profile struct {
@@ -24,9 +24,9 @@ type Profile struct {
 
 // SetName sets the display name and announces it, signed, in every joined room.
 func (s *Service) SetName(ctx context.Context, name string) (Me, error) {
-	name = strings.TrimSpace(name)
-	if name == "" || utf8.RuneCountInString(name) > MaxNameLen || len(name) > wire.MaxNameSize {
-		return Me{}, fmt.Errorf("%w: a display name has 1 to %d characters", ErrBadName, MaxNameLen)
+	name, err := cleanDisplayName(name)
+	if err != nil {
+		return Me{}, err
 	}
 	// The profile is kept as a signed message like any other, so it can be
 	// passed on unchanged. It needs a room; ours is stored under the zero room.

@@ -3,16 +3,18 @@ package wire
 import (
 	"fmt"
 	"time"
-	"unicode/utf8"
 
 	"github.com/libp2p/go-libp2p/core/peer"
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 )
 
 // Limits on what a hello may carry.
 const (
-	MaxHelloRooms    = 256
-	MaxRoomNameBytes = 320 // 80 characters of up to 4 bytes
+	MaxHelloRooms = 256
+	// MaxHelloSize bounds an encoded hello; EncodeHello leaves out the rooms
+	// that would not fit.
+	MaxHelloSize = 256 << 10
 )
 
 // RoomInfo is a public room a peer says it is in.
@@ -28,14 +30,28 @@ type PeerHello struct {
 	Rooms   []RoomInfo
 }
 
-// EncodeHello encodes a hello. profile is our signed profile envelope, or nil.
+// EncodeHello encodes a hello. profile is our signed profile envelope, or
+// nil. Rooms whose names peers would refuse are left out, and so are the
+// rooms past MaxHelloRooms or past MaxHelloSize.
 func EncodeHello(profile []byte, rooms []RoomInfo) ([]byte, error) {
-	if len(rooms) > MaxHelloRooms {
-		rooms = rooms[:MaxHelloRooms]
-	}
 	h := &Hello{Profile: profile}
+	size := proto.Size(h)
 	for _, r := range rooms {
-		h.Rooms = append(h.Rooms, &PublicRoom{Id: r.ID[:], Name: r.Name})
+		if len(h.Rooms) == MaxHelloRooms {
+			break
+		}
+		name, err := CleanName(r.Name, MaxRoomNameChars)
+		if err != nil {
+			continue
+		}
+		room := &PublicRoom{Id: r.ID[:], Name: name}
+		n := proto.Size(room)
+		n += protowire.SizeTag(2) + protowire.SizeVarint(uint64(n))
+		if size+n > MaxHelloSize {
+			break
+		}
+		size += n
+		h.Rooms = append(h.Rooms, room)
 	}
 	raw, err := proto.Marshal(h)
 	if err != nil {
@@ -49,8 +65,8 @@ func EncodeHello(profile []byte, rooms []RoomInfo) ([]byte, error) {
 // limits. The room list is the peer's own claim, made over a connection
 // authenticated as that peer.
 func DecodeHello(raw []byte, from peer.ID, now time.Time) (*PeerHello, error) {
-	if len(raw) > MaxEnvelopeSize+MaxHelloRooms*(IDSize+MaxRoomNameBytes+8) {
-		return nil, fmt.Errorf("%w: hello of %d bytes", ErrTooLarge, len(raw))
+	if len(raw) > MaxHelloSize {
+		return nil, fmt.Errorf("%w: hello of %d bytes, limit %d", ErrTooLarge, len(raw), MaxHelloSize)
 	}
 	var h Hello
 	if err := proto.Unmarshal(raw, &h); err != nil {
@@ -74,12 +90,13 @@ func DecodeHello(raw []byte, from peer.ID, now time.Time) (*PeerHello, error) {
 		if len(r.Id) != IDSize {
 			return nil, fmt.Errorf("%w: room ID of %d bytes in hello", ErrMalformed, len(r.Id))
 		}
-		if len(r.Name) > MaxRoomNameBytes || !utf8.ValidString(r.Name) {
-			return nil, fmt.Errorf("%w: room name in hello", ErrBadBody)
+		name, err := CleanName(r.Name, MaxRoomNameChars)
+		if err != nil {
+			return nil, fmt.Errorf("%w: room name in hello: %w", ErrBadBody, err)
 		}
 		var info RoomInfo
 		copy(info.ID[:], r.Id)
-		info.Name = r.Name
+		info.Name = name
 		out.Rooms = append(out.Rooms, info)
 	}
 	return out, nil

@@ -78,6 +78,11 @@ func FuzzDecodeHello(f *testing.F) {
 	raw, _ := EncodeHello(profile.Raw, []RoomInfo{{Name: "lobby"}})
 	f.Add(raw)
 	f.Add([]byte{})
+	// Room names the name rule refuses.
+	for _, name := range []string{"lobby\u202E", "\u200B", "\u3164", "a\nb", ""} {
+		bad, _ := proto.Marshal(&Hello{Rooms: []*PublicRoom{{Id: make([]byte, IDSize), Name: name}}})
+		f.Add(bad)
+	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		h, err := DecodeHello(raw, from, time.Now())
 		if err != nil {
@@ -88,6 +93,11 @@ func FuzzDecodeHello(f *testing.F) {
 		}
 		if len(h.Rooms) > MaxHelloRooms {
 			t.Fatal("accepted too many rooms")
+		}
+		for _, r := range h.Rooms {
+			if clean, err := CleanName(r.Name, MaxRoomNameChars); err != nil || clean != r.Name {
+				t.Fatalf("accepted room name %q: %v", r.Name, err)
+			}
 		}
 	})
 }

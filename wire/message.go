@@ -16,7 +16,6 @@ const (
 	Version         = 1
 	MaxEnvelopeSize = 64 << 10
 	MaxTextSize     = 16 << 10
-	MaxNameSize     = 128
 	MaxFutureSkew   = 5 * time.Minute
 )
 
@@ -44,7 +43,7 @@ type Message struct {
 	Time    uint64 // hybrid logical clock reading
 	Kind    Kind
 	Text    string     // for KIND_TEXT
-	Name    string     // for KIND_PROFILE
+	Name    string     // for KIND_PROFILE, as CleanName gives it
 	ReplyTo *MessageID // nil when not a reply
 	// Raw is the encoded envelope exactly as signed: what is stored and
 	// forwarded, never re-encoded.
@@ -150,9 +149,10 @@ func decodeBody(m *Message, body []byte) error {
 	return checkBody(m)
 }
 
-// checkBody enforces the per-kind limits, for signing and decoding alike.
-// proto3 strings are already valid UTF-8 once unmarshalled, but Sign's input
-// is not, hence the explicit check.
+// checkBody enforces the per-kind limits, for signing and decoding alike,
+// and puts a profile's name in the form CleanName gives. proto3 strings are
+// already valid UTF-8 once unmarshalled, but Sign's input is not, hence the
+// explicit check.
 func checkBody(m *Message) error {
 	switch m.Kind {
 	case Kind_KIND_TEXT:
@@ -166,9 +166,11 @@ func checkBody(m *Message) error {
 		if len(m.Name) > MaxNameSize {
 			return fmt.Errorf("%w: name of %d bytes, limit %d", ErrTooLarge, len(m.Name), MaxNameSize)
 		}
-		if !utf8.ValidString(m.Name) {
-			return fmt.Errorf("%w: name is not UTF-8", ErrBadBody)
+		name, err := CleanName(m.Name, MaxNameChars)
+		if err != nil {
+			return fmt.Errorf("%w: profile: %w", ErrBadBody, err)
 		}
+		m.Name = name
 	default:
 		return fmt.Errorf("%w: %d", ErrUnknownKind, m.Kind)
 	}
@@ -201,7 +203,7 @@ func Sign(key crypto.PrivKey, d Draft) (*Message, error) {
 	case Kind_KIND_TEXT:
 		body = &Text{Text: d.Text}
 	case Kind_KIND_PROFILE:
-		body = &Profile{Name: d.Name}
+		body = &Profile{Name: m.Name}
 	}
 	bodyBytes, err := proto.Marshal(body)
 	if err != nil {

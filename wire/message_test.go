@@ -208,10 +208,19 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Add([]byte{})
 	f.Add([]byte{0x0a, 0x00, 0x12, 0x00})
+	// Profiles whose names the name rule refuses.
+	for _, name := range []string{"Ada\u202E", "\u200B\u200B", "\u3164", "\uFE0F", "A\x07", ""} {
+		f.Add(signProfile(f, key, name))
+	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		m, err := Decode(raw, Check{Now: time.Now()})
 		if err != nil {
 			return
+		}
+		if m.Kind == Kind_KIND_PROFILE {
+			if clean, err := CleanName(m.Name, MaxNameChars); err != nil || clean != m.Name {
+				t.Fatalf("accepted profile name %q: %v", m.Name, err)
+			}
 		}
 		// Whatever passes must be self-consistent: its ID is the hash of its
 		// payload and decoding it again gives the same message.
