@@ -16,6 +16,10 @@ func parseArgs(body []byte) ([]json.RawMessage, error) {
 	if len(body) == 0 {
 		return nil, nil // no body: no arguments
 	}
+	// json.Unmarshal takes null for an empty array; the API does not.
+	if body[0] != '[' {
+		return nil, fmt.Errorf("%w: the body must be a JSON array of arguments", errBadRequest)
+	}
 	var args []json.RawMessage
 	if err := json.Unmarshal(body, &args); err != nil {
 		return nil, fmt.Errorf("%w: the body must be a JSON array of arguments: %v", errBadRequest, err)

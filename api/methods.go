@@ -3,6 +3,10 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/multiformats/go-multiaddr"
 
 	"parley/chat"
 )
@@ -32,6 +36,9 @@ func methods(svc *chat.Service) map[string]method {
 			return svc.Members(id)
 		}),
 		"Connect": oneString(func(ctx context.Context, addr string) (any, error) {
+			if err := checkPeerAddr(addr, svc.Me().PeerID); err != nil {
+				return nil, err
+			}
 			return nil, svc.Connect(ctx, addr)
 		}),
 		"JoinRoom": twoStrings(func(_ context.Context, id, name string) (chat.Room, error) {
@@ -75,7 +82,8 @@ func twoStrings[T any](f func(context.Context, string, string) (T, error)) metho
 	}
 }
 
-// page binds (room, cursor message ID, limit) for the history calls.
+// page binds (room, cursor message ID, limit) for the history calls. A
+// limit outside 1 to chat.MaxHistoryPage is refused, not clamped.
 func page(f func(room, cursor string, limit int) ([]chat.Message, error)) method {
 	return func(_ context.Context, args []json.RawMessage) (any, error) {
 		var room, cursor string
@@ -83,6 +91,26 @@ func page(f func(room, cursor string, limit int) ([]chat.Message, error)) method
 		if err := bind(args, &room, &cursor, &limit); err != nil {
 			return nil, err
 		}
+		if limit < 1 || limit > chat.MaxHistoryPage {
+			return nil, fmt.Errorf("%w: argument 3: limit %d is not between 1 and %d", errBadRequest, limit, chat.MaxHistoryPage)
+		}
 		return f(room, cursor, limit)
 	}
+}
+
+// checkPeerAddr tells a malformed address (the client's mistake, 400) from
+// one the node could not reach (502, from Connect).
+func checkPeerAddr(addr, self string) error {
+	ma, err := multiaddr.NewMultiaddr(addr)
+	if err != nil {
+		return fmt.Errorf("%w: argument 1: not a multiaddr: %v", errBadRequest, err)
+	}
+	info, err := peer.AddrInfoFromP2pAddr(ma)
+	if err != nil {
+		return fmt.Errorf("%w: argument 1: the address must end in /p2p/<peer ID>: %v", errBadRequest, err)
+	}
+	if info.ID.String() == self {
+		return fmt.Errorf("%w: argument 1: that is this node's own address", errBadRequest)
+	}
+	return nil
 }

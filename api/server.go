@@ -53,17 +53,57 @@ func New(opts Options) *Server {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{opts: opts, methods: methods(opts.Service), log: opts.Logger.With("component", "api"), mux: http.NewServeMux()}
-	s.mux.HandleFunc("POST /api/{method}", s.authed(s.handleCall))
-	s.mux.HandleFunc("GET /api/events", s.authed(s.handleEvents))
-	s.mux.HandleFunc("GET /login", s.handleLogin)
-	s.mux.HandleFunc("GET /", s.handleStatic)
+	// Patterns without an HTTP method, so a request with the wrong one gets
+	// a JSON 405 with an Allow header from the handler, not the mux's text.
+	s.mux.HandleFunc("/api/{method}", s.handleAPI)
+	s.mux.HandleFunc("/api/", s.handleUnknown)
+	s.mux.HandleFunc("/login", s.handleLogin)
+	s.mux.HandleFunc("/", s.handleStatic)
 	return s
 }
 
-// handleStatic serves the built frontend, and a JSON 404 under /api/.
+// ContentSecurityPolicy goes with every response. The UI loads scripts,
+// styles and images from this node only, connects (HTTP and WebSocket) to
+// this node only, runs no inline script and no eval, and may not be framed.
+// frontend/index.html carries a policy for the desktop window too.
+const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; " +
+	"img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; " +
+	"form-action 'none'; frame-ancestors 'none'"
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", ContentSecurityPolicy)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	s.mux.ServeHTTP(w, r)
+}
+
+// handleAPI routes /api/<Method>: POST calls the method and GET /api/events
+// opens the event stream; any other HTTP method gets 405.
+func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
+	if r.PathValue("method") == "events" {
+		if r.Method != http.MethodGet {
+			notAllowed(w, http.MethodGet, "the event stream is GET /api/events, a WebSocket upgrade")
+			return
+		}
+		s.authed(s.handleEvents)(w, r)
+		return
+	}
+	if r.Method != http.MethodPost {
+		notAllowed(w, http.MethodPost, "API calls are POST /api/<Method> with a JSON array of arguments")
+		return
+	}
+	s.authed(s.handleCall)(w, r)
+}
+
+func (s *Server) handleUnknown(w http.ResponseWriter, _ *http.Request) {
+	writeError(w, http.StatusNotFound, "no such endpoint: API calls are POST /api/<Method>, events GET /api/events")
+}
+
+// handleStatic serves the built frontend.
 func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
-	if strings.HasPrefix(r.URL.Path, "/api/") {
-		writeError(w, http.StatusNotFound, "no such endpoint: API calls are POST /api/<Method>, events GET /api/events")
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		notAllowed(w, "GET, HEAD", "the web UI is read with GET")
 		return
 	}
 	if s.opts.Assets == nil {
@@ -73,10 +113,9 @@ func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
 	http.FileServerFS(s.opts.Assets).ServeHTTP(w, r)
 }
 
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Referrer-Policy", "no-referrer")
-	s.mux.ServeHTTP(w, r)
+func notAllowed(w http.ResponseWriter, allow, msg string) {
+	w.Header().Set("Allow", allow)
+	writeError(w, http.StatusMethodNotAllowed, "method not allowed: "+msg)
 }
 
 // Serve answers on ln until ctx ends, then shuts down gracefully.
@@ -196,6 +235,10 @@ func statusOf(err error) int {
 // handleLogin trades the token in a link for a cookie, so the browser UI
 // can call the API without the token in its URL or code.
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		notAllowed(w, http.MethodGet, "the login link is opened with GET")
+		return
+	}
 	token := r.URL.Query().Get("token")
 	if !s.validToken(token) {
 		writeError(w, http.StatusUnauthorized, "wrong login link: use the one the node printed at start")

@@ -2,15 +2,21 @@ package api
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
+	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
 
 	"parley/chat"
 )
@@ -24,7 +30,11 @@ func newTestServer(t *testing.T) (*httptest.Server, *chat.Service) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { svc.Close() })
-	assets := fstest.MapFS{"index.html": {Data: []byte("<!doctype html><title>Parley</title>")}}
+	assets := fstest.MapFS{
+		"index.html":       {Data: []byte(`<!doctype html><title>Parley</title><script type="module" src="/assets/app.js"></script>`)},
+		"assets/app.js":    {Data: []byte("console.log('parley')")},
+		"assets/style.css": {Data: []byte("body{margin:0}")},
+	}
 	srv := httptest.NewServer(New(Options{Service: svc, Token: testToken, Assets: assets}))
 	t.Cleanup(srv.Close)
 	return srv, svc
@@ -38,7 +48,14 @@ type reply struct {
 
 func post(t *testing.T, srv *httptest.Server, path, token, body string, header ...string) reply {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, srv.URL+path, strings.NewReader(body))
+	r, _ := do(t, srv, http.MethodPost, path, token, body, header...)
+	return r
+}
+
+// do sends any request and returns the decoded reply and its headers.
+func do(t *testing.T, srv *httptest.Server, method, path, token, body string, header ...string) (reply, http.Header) {
+	t.Helper()
+	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +74,7 @@ func post(t *testing.T, srv *httptest.Server, path, token, body string, header .
 	_ = json.NewDecoder(resp.Body).Decode(&raw)
 	r := reply{status: resp.StatusCode, raw: string(raw)}
 	_ = json.Unmarshal(raw, &r.body)
-	return r
+	return r, resp.Header
 }
 
 func TestRequestsAreCheckedAndTheNodeSurvives(t *testing.T) {
@@ -242,4 +259,132 @@ func FuzzRequestArgs(f *testing.F) {
 			t.Fatalf("bound %d arguments into 3", len(args))
 		}
 	})
+}
+
+func TestEveryResponseCarriesTheSecurityHeaders(t *testing.T) {
+	srv, _ := newTestServer(t)
+	tests := []struct {
+		name, method, path, token string
+		status                    int
+	}{
+		{"web UI", http.MethodGet, "/", "", 200},
+		{"script asset", http.MethodGet, "/assets/app.js", "", 200},
+		{"style asset", http.MethodGet, "/assets/style.css", "", 200},
+		{"missing asset", http.MethodGet, "/assets/nope.js", "", 404},
+		{"API call", http.MethodPost, "/api/Me", testToken, 200},
+		{"API call without token", http.MethodPost, "/api/Me", "", 401},
+		{"unknown endpoint", http.MethodGet, "/api/a/b", testToken, 404},
+		{"wrong HTTP method", http.MethodGet, "/api/Me", testToken, 405},
+		{"login", http.MethodGet, "/login?token=wrong", "", 401},
+	}
+	// Each directive the UI's safety rests on, checked one by one.
+	want := []string{
+		"default-src 'self'",
+		"script-src 'self'",
+		"connect-src 'self'",
+		"object-src 'none'",
+		"base-uri 'none'",
+		"frame-ancestors 'none'",
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r, h := do(t, srv, tc.method, tc.path, tc.token, "[]")
+			if r.status != tc.status {
+				t.Fatalf("status %d, want %d (%s)", r.status, tc.status, r.raw)
+			}
+			csp := h.Get("Content-Security-Policy")
+			directives := map[string]bool{}
+			for d := range strings.SplitSeq(csp, ";") {
+				directives[strings.TrimSpace(d)] = true
+			}
+			for _, d := range want {
+				if !directives[d] {
+					t.Errorf("Content-Security-Policy %q lacks %q", csp, d)
+				}
+			}
+			for d := range directives {
+				fields := strings.Fields(d)
+				if len(fields) == 0 || !slices.Contains([]string{"default-src", "script-src", "connect-src"}, fields[0]) {
+					continue
+				}
+				for _, src := range fields[1:] {
+					if slices.Contains([]string{"'unsafe-inline'", "'unsafe-eval'", "*", "data:", "http:", "https:", "ws:", "wss:"}, src) {
+						t.Errorf("%q allows %s", d, src)
+					}
+				}
+			}
+			if got := h.Get("X-Content-Type-Options"); got != "nosniff" {
+				t.Errorf("X-Content-Type-Options %q", got)
+			}
+			if got := h.Get("Referrer-Policy"); got != "no-referrer" {
+				t.Errorf("Referrer-Policy %q", got)
+			}
+		})
+	}
+}
+
+func TestCallsBehaveAsTheAPIDocSays(t *testing.T) {
+	srv, svc := newTestServer(t)
+	room, err := svc.CreateRoom("joined")
+	if err != nil {
+		t.Fatal(err)
+	}
+	notJoined := strings.Repeat("ab", 32)
+
+	// An address nobody answers on: a port just closed, a real peer ID.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	key, _, err := crypto.GenerateEd25519Key(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stranger, _ := peer.IDFromPrivateKey(key)
+	unreachable := fmt.Sprintf("/ip4/127.0.0.1/tcp/%d/p2p/%s", port, stranger)
+	own := fmt.Sprintf("/ip4/127.0.0.1/tcp/%d/p2p/%s", port, svc.Me().PeerID)
+
+	tests := []struct {
+		name, method, path, body string
+		status                   int
+		errorHas, allow          string
+	}{
+		{"null body", "POST", "/api/Me", `null`, 400, "JSON array", ""},
+		{"null body with arguments expected", "POST", "/api/CreateRoom", ` null `, 400, "JSON array", ""},
+		{"number body", "POST", "/api/Me", `1`, 400, "JSON array", ""},
+		{"limit 0", "POST", "/api/History", `["` + room.ID + `","",0]`, 400, "limit 0 is not between 1 and 500", ""},
+		{"negative limit", "POST", "/api/HistoryAfter", `["` + room.ID + `","",-1]`, 400, "limit -1", ""},
+		{"limit 501", "POST", "/api/History", `["` + room.ID + `","",501]`, 400, "limit 501", ""},
+		{"limit 500", "POST", "/api/History", `["` + room.ID + `","",500]`, 200, "", ""},
+		{"limit 1", "POST", "/api/HistoryAfter", `["` + room.ID + `","",1]`, 200, "", ""},
+		{"History of a room not joined", "POST", "/api/History", `["` + notJoined + `","",50]`, 404, "not joined", ""},
+		{"HistoryAfter of a room not joined", "POST", "/api/HistoryAfter", `["` + notJoined + `","",50]`, 404, "not joined", ""},
+		{"MessageCount of a room not joined", "POST", "/api/MessageCount", `["` + notJoined + `"]`, 404, "not joined", ""},
+		{"MessageCount of a joined room", "POST", "/api/MessageCount", `["` + room.ID + `"]`, 200, "", ""},
+		{"GET on a method", "GET", "/api/Me", ``, 405, "POST", "POST"},
+		{"PUT on a method", "PUT", "/api/SetName", `["x"]`, 405, "POST", "POST"},
+		{"DELETE on an unknown method", "DELETE", "/api/DropTables", ``, 405, "POST", "POST"},
+		{"POST on the event stream", "POST", "/api/events", `[]`, 405, "GET", "GET"},
+		{"POST on the web UI", "POST", "/", `[]`, 405, "GET", "GET, HEAD"},
+		{"Connect to garbage", "POST", "/api/Connect", `["not a multiaddr"]`, 400, "not a multiaddr", ""},
+		{"Connect without a peer ID", "POST", "/api/Connect", `["/ip4/127.0.0.1/tcp/4001"]`, 400, "/p2p/<peer ID>", ""},
+		{"Connect to this node", "POST", "/api/Connect", `["` + own + `"]`, 400, "own address", ""},
+		{"Connect to nobody", "POST", "/api/Connect", `["` + unreachable + `"]`, 502, "could not connect", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r, h := do(t, srv, tc.method, tc.path, testToken, tc.body)
+			if r.status != tc.status {
+				t.Fatalf("status %d, want %d (body %s)", r.status, tc.status, r.raw)
+			}
+			if msg, _ := r.body["error"].(string); !strings.Contains(msg, tc.errorHas) {
+				t.Errorf("error %q does not mention %q", msg, tc.errorHas)
+			}
+			if got := h.Get("Allow"); got != tc.allow {
+				t.Errorf("Allow %q, want %q", got, tc.allow)
+			}
+		})
+	}
 }
