@@ -71,9 +71,6 @@ func (s *Service) onRoomPeer(room wire.RoomID, p peer.ID, joined bool) {
 		s.requestSync(room, p)
 	}
 	if joined {
-		select {
-		case s.flush <- room:
-		default: // a flush is queued already and will see this room's outbox
-		}
+		s.flush.add(room)
 	}
 }

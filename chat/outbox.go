@@ -10,9 +10,12 @@ import (
 // them; the outbox makes the common case immediate.)
 func (s *Service) outboxLoop() {
 	for {
-		select {
-		case room := <-s.flush:
+		if room, ok := s.flush.take(nil); ok {
 			s.flushOutbox(room)
+			continue
+		}
+		select {
+		case <-s.flush.ready:
 		case <-s.ctx.Done():
 			return
 		}

@@ -185,21 +185,23 @@ func positionLess(a, b store.Position) bool {
 	return bytes.Compare(a.ID[:], b.ID[:]) < 0
 }
 
-func (s *Service) rejoinRooms() error {
+// loadJoinedRooms fills the joined set from the store, before the network
+// starts, and returns the rooms whose topics to join.
+func (s *Service) loadJoinedRooms() ([]wire.RoomID, error) {
 	rooms, err := s.store.Rooms()
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var ids []wire.RoomID
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	for _, r := range rooms {
-		if !r.Joined {
-			continue
+		if r.Joined {
+			s.joined[r.ID] = r.Name
+			ids = append(ids, r.ID)
 		}
-		if err := s.node.Join(r.ID, s.receive); err != nil {
-			return err
-		}
-		s.joined[r.ID] = r.Name
 	}
-	return nil
+	return ids, nil
 }
 
 func (s *Service) joinedRoom(roomID string) (wire.RoomID, error) {

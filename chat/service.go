@@ -34,6 +34,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the wall clock; default time.Now.
 	Now func() time.Time
+
+	// networkUp, if set, runs as soon as the network node exists: tests use
+	// it to reach the node at its first moment.
+	networkUp func()
 }
 
 // Service owns one node's data dir, identity, store and network node.
@@ -50,8 +54,11 @@ type Service struct {
 	ctx   context.Context
 	stop  context.CancelFunc
 	wg    sync.WaitGroup
-	flush chan wire.RoomID // rooms whose outbox should go out now
-	syncs chan syncRequest // rooms and peers to sync with
+	flush *workSet[wire.RoomID] // rooms whose outbox should go out now
+	syncs *workSet[syncRequest] // rooms and peers to sync with
+
+	syncPeerMu sync.Mutex
+	syncPeers  map[peer.ID]int // sessions running per peer
 
 	readMu    sync.Mutex // serialises read-modify-write of room records
 	mu        sync.Mutex
@@ -105,8 +112,10 @@ func Open(ctx context.Context, opts Options) (*Service, error) {
 		names:  map[peer.ID]string{},
 		joined: map[wire.RoomID]string{},
 		nearby: map[peer.ID][]wire.RoomInfo{},
-		flush:  make(chan wire.RoomID, 64),
-		syncs:  make(chan syncRequest, 64),
+		flush:  newWorkSet[wire.RoomID](),
+		syncs:  newWorkSet[syncRequest](),
+
+		syncPeers: map[peer.ID]int{},
 	}
 	s.ctx, s.stop = context.WithCancel(ctx)
 	if err := s.start(); err != nil {
@@ -124,7 +133,13 @@ func (s *Service) start() error {
 	if s.store, err = store.Open(filepath.Join(s.dir.Path, "store"), store.Options{Logger: s.opts.Logger}); err != nil {
 		return err
 	}
+	// Everything a peer's hello or sync may read is loaded before the
+	// network starts: its handlers run from the first connection on.
 	if err := s.loadProfiles(); err != nil {
+		return err
+	}
+	rooms, err := s.loadJoinedRooms()
+	if err != nil {
 		return err
 	}
 	s.node, err = p2p.New(s.ctx, p2p.Options{
@@ -144,11 +159,16 @@ func (s *Service) start() error {
 	if err != nil {
 		return err
 	}
+	if s.opts.networkUp != nil {
+		s.opts.networkUp()
+	}
+	for _, id := range rooms {
+		if err := s.node.Join(id, s.receive); err != nil {
+			return err
+		}
+	}
 	s.wg.Go(s.outboxLoop)
 	s.wg.Go(s.syncLoop)
-	if err := s.rejoinRooms(); err != nil {
-		return err
-	}
 	for _, addr := range s.opts.Peers {
 		s.wg.Go(func() { s.dialAtStart(addr) })
 	}

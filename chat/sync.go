@@ -34,8 +34,9 @@ type SyncProgress struct {
 }
 
 type syncRequest struct {
-	room wire.RoomID
-	peer peer.ID
+	room  wire.RoomID
+	peer  peer.ID
+	tries int // failed earlier tries; part of the key, so a retry is its own entry
 }
 
 // syncSource lets p2p read the history for sync.
@@ -64,27 +65,36 @@ func (src syncSource) Envelope(id wire.MessageID) ([]byte, error) {
 	return it.Envelope, nil
 }
 
-// requestSync queues a sync of a room with a peer. It never blocks: with
-// the queue full, anti-entropy catches up later.
+// Sync scheduling: a few sessions run at once, so one slow peer or room
+// cannot hold up the others, and at most maxSyncsPerPeer of them with one
+// peer (the peer would refuse more).
+const (
+	syncWorkers     = 4
+	maxSyncsPerPeer = 2
+	syncRetries     = 3               // tries for a session the peer was too busy for
+	syncRetryAfter  = 2 * time.Second // before the first retry; doubles each time
+	syncTimeout     = 5 * time.Minute
+)
+
+// requestSync queues a sync of a room with a peer. It never blocks and
+// never drops a request: a pair already queued is queued once.
 func (s *Service) requestSync(room wire.RoomID, p peer.ID) {
-	select {
-	case s.syncs <- syncRequest{room: room, peer: p}:
-	default:
-	}
+	s.syncs.add(syncRequest{room: room, peer: p})
 }
 
-// syncLoop runs queued syncs one at a time (a bound on the work sync can
-// take from chat) and, every few minutes, one with a random member.
+// syncLoop starts the sync workers and, every antiEntropyEvery, queues a
+// sync of one random room with one random member.
 func (s *Service) syncLoop() {
+	for range syncWorkers {
+		s.wg.Go(s.syncWorker)
+	}
 	tick := time.NewTicker(antiEntropyEvery)
 	defer tick.Stop()
 	for {
 		select {
-		case req := <-s.syncs:
-			s.runSync(req)
 		case <-tick.C:
 			if req, ok := s.randomSync(); ok {
-				s.runSync(req)
+				s.syncs.add(req)
 			}
 		case <-s.ctx.Done():
 			return
@@ -92,14 +102,71 @@ func (s *Service) syncLoop() {
 	}
 }
 
-func (s *Service) runSync(req syncRequest) {
-	ctx, cancel := context.WithTimeout(s.ctx, 5*time.Minute)
-	defer cancel()
-	if err := s.node.Sync(ctx, req.peer, req.room); err != nil && s.ctx.Err() == nil {
-		s.log.Debug("sync failed", "room", req.room.String()[:8], "peer", identity.ShortID(req.peer), "err", err)
+// syncWorker runs queued sessions one after the other.
+func (s *Service) syncWorker() {
+	for {
+		req, ok := s.syncs.take(s.claimSyncPeer)
+		if !ok {
+			select {
+			case <-s.syncs.ready:
+				continue
+			case <-s.ctx.Done():
+				return
+			}
+		}
+		s.runSync(req)
+		s.releaseSyncPeer(req.peer)
+		// A slot for this peer is free again: wake a worker for what waits.
+		if s.syncs.len() > 0 {
+			s.syncs.signal()
+		}
 	}
 }
 
+// claimSyncPeer takes a session slot of the request's peer if one is free.
+func (s *Service) claimSyncPeer(req syncRequest) bool {
+	s.syncPeerMu.Lock()
+	defer s.syncPeerMu.Unlock()
+	if s.syncPeers[req.peer] >= maxSyncsPerPeer {
+		return false
+	}
+	s.syncPeers[req.peer]++
+	return true
+}
+
+func (s *Service) releaseSyncPeer(p peer.ID) {
+	s.syncPeerMu.Lock()
+	defer s.syncPeerMu.Unlock()
+	if s.syncPeers[p]--; s.syncPeers[p] <= 0 {
+		delete(s.syncPeers, p)
+	}
+}
+
+func (s *Service) runSync(req syncRequest) {
+	ctx, cancel := context.WithTimeout(s.ctx, syncTimeout)
+	defer cancel()
+	err := s.node.Sync(ctx, req.peer, req.room)
+	if err == nil || s.ctx.Err() != nil {
+		return
+	}
+	s.log.Debug("sync failed", "room", req.room.String()[:8], "peer", identity.ShortID(req.peer), "tries", req.tries+1, "err", err)
+	if req.tries+1 >= syncRetries || errors.Is(err, p2p.ErrNotJoined) || errors.Is(err, reconcile.ErrProtocol) {
+		return // anti-entropy tries again later
+	}
+	// Most likely the peer was busy with other rooms: try again shortly.
+	req.tries++
+	retry := time.NewTimer(syncRetryAfter << (req.tries - 1))
+	s.wg.Go(func() {
+		defer retry.Stop()
+		select {
+		case <-retry.C:
+			s.syncs.add(req)
+		case <-s.ctx.Done():
+		}
+	})
+}
+
+// randomSync picks a room with members online and one of those members.
 func (s *Service) randomSync() (syncRequest, bool) {
 	s.mu.Lock()
 	rooms := make([]wire.RoomID, 0, len(s.joined))

@@ -317,3 +317,11 @@ func (n *Node) Close() error {
 	}
 	return errors.Join(errs...)
 }
+
+// Disconnect closes every connection to a peer.
+func (n *Node) Disconnect(id peer.ID) error {
+	if err := n.host.Network().ClosePeer(id); err != nil {
+		return fmt.Errorf("disconnect %s: %w", identity.ShortID(id), err)
+	}
+	return nil
+}
