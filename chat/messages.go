@@ -76,7 +76,9 @@ func (s *Service) Send(ctx context.Context, roomID, text string) (Message, error
 		return Message{}, fmt.Errorf("send: %w", err)
 	}
 	item := store.ItemOf(m)
-	if _, err := s.store.Put(ctx, item); err != nil {
+	// The message exists nowhere else yet: it must be on the disk itself,
+	// not only in the OS's cache, before the user sees it as kept.
+	if _, err := s.store.PutDurable(ctx, item); err != nil {
 		return Message{}, fmt.Errorf("send: %w", err)
 	}
 	// What you wrote yourself you have read.

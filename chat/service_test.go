@@ -136,3 +136,20 @@ func TestLeaveKeepsHistory(t *testing.T) {
 		t.Errorf("history after leave and rejoin = %+v", h)
 	}
 }
+
+// What the user wrote is on the disk itself, past the OS's cache, by the
+// time Send returns: it exists nowhere else yet.
+func TestSendIsDurableBeforeItReturns(t *testing.T) {
+	s := newNode(t, t.TempDir())
+	room, err := s.CreateRoom("notes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := s.store.DurableSyncs()
+	if _, err := s.Send(t.Context(), room.ID, "remember the milk"); err != nil {
+		t.Fatal(err)
+	}
+	if s.store.DurableSyncs() == before {
+		t.Error("Send returned before its message was synced to disk")
+	}
+}

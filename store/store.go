@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -50,12 +52,15 @@ type Store struct {
 	stop   chan struct{}
 	wg     sync.WaitGroup
 	once   sync.Once
+
+	durableSyncs atomic.Int64 // fsyncs for PutDurable, for tests
 }
 
 type writeReq struct {
-	items []Item
-	added []bool
-	done  chan error
+	items   []Item
+	added   []bool
+	durable bool // on disk, not only in the OS's cache, before done
+	done    chan error
 }
 
 // Open opens (creating if needed) the database in dir.
@@ -104,9 +109,25 @@ func (s *Store) Close() error {
 }
 
 // Put stores messages, skipping any whose ID is already stored, and returns
-// once they are committed. added[i] says whether items[i] was new.
+// once they are committed. added[i] says whether items[i] was new. A
+// committed write survives the process being killed; PutDurable's also
+// survives a power cut.
 func (s *Store) Put(ctx context.Context, items ...Item) (added []bool, err error) {
-	req := &writeReq{items: items, added: make([]bool, len(items)), done: make(chan error, 1)}
+	return s.put(ctx, &writeReq{items: items})
+}
+
+// PutDurable is Put that returns only once the write is on the disk itself
+// (fsync of Badger's logs): for the user's own messages, which exist
+// nowhere else yet. Waiting writes share the one fsync.
+func (s *Store) PutDurable(ctx context.Context, items ...Item) (added []bool, err error) {
+	return s.put(ctx, &writeReq{items: items, durable: true})
+}
+
+// DurableSyncs counts the fsyncs PutDurable has made.
+func (s *Store) DurableSyncs() int64 { return s.durableSyncs.Load() }
+
+func (s *Store) put(ctx context.Context, req *writeReq) ([]bool, error) {
+	req.added, req.done = make([]bool, len(req.items)), make(chan error, 1)
 	select {
 	case s.writes <- req:
 	case <-s.stop:
@@ -137,6 +158,13 @@ func (s *Store) writeLoop() {
 				}
 			}
 			err := s.commit(batch)
+			if err == nil && slices.ContainsFunc(batch, func(r *writeReq) bool { return r.durable }) {
+				if err = s.db.Sync(); err != nil {
+					err = fmt.Errorf("sync messages to disk: %w", err)
+				} else {
+					s.durableSyncs.Add(1)
+				}
+			}
 			if err != nil {
 				s.log.Error("write failed", "messages", len(batch), "err", err)
 			}

@@ -402,3 +402,52 @@ func TestOutboxAndUnreadCount(t *testing.T) {
 		t.Errorf("Outbox = %v, %v; want [%s]", ids, err, items[2].ID)
 	}
 }
+
+// PutDurable reaches the disk (one fsync shared by the writes waiting with
+// it) before it returns; Put leaves that to the OS.
+func TestPutDurableSyncsToDisk(t *testing.T) {
+	s := openStore(t, t.TempDir())
+	f := newFixture(t)
+	if _, err := s.Put(t.Context(), f.item(t, 1, "theirs")); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.DurableSyncs(); n != 0 {
+		t.Errorf("Put synced %d times", n)
+	}
+	if _, err := s.PutDurable(t.Context(), f.item(t, 2, "mine")); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.DurableSyncs(); n != 1 {
+		t.Errorf("PutDurable synced %d times, want 1", n)
+	}
+}
+
+// BenchmarkPutOwnMessage is the cost of storing one message the user wrote,
+// as Send does, with and without the fsync that makes it survive power loss.
+func BenchmarkPutOwnMessage(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		put  func(*Store, context.Context, ...Item) ([]bool, error)
+	}{{"committed", (*Store).Put}, {"durable", (*Store).PutDurable}} {
+		b.Run(c.name, func(b *testing.B) {
+			s := openStore(b, b.TempDir())
+			f := newFixture(b)
+			text := strings.Repeat("x", 200)
+			items := make([]Item, 0, 1024)
+			for i := range cap(items) {
+				items = append(items, f.item(b, uint64(i+1), text))
+			}
+			ctx := context.Background()
+			i := 0
+			for b.Loop() {
+				it := items[i%len(items)]
+				it.Position.Time += uint64(i / len(items)) // a new key each time
+				it.ID[0] ^= byte(i / len(items))
+				if _, err := c.put(s, ctx, it); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+}
