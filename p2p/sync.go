@@ -34,10 +34,20 @@ const (
 
 // SyncSource is what sync reads from the history.
 type SyncSource interface {
-	// Items lists a room's messages in (time, ID) order.
+	// Items lists a room's messages in (time, ID) order. A session holds
+	// the whole list; one whose source is a SyncScanner does not.
 	Items(room wire.RoomID) ([]reconcile.Item, error)
 	// Envelope returns a stored message's envelope.
 	Envelope(id wire.MessageID) ([]byte, error)
+}
+
+// SyncScanner is a SyncSource that reads a room's messages a frame at a
+// time, so that a session's memory follows its frames, not the size of the
+// room. Sessions use Scan when the source has it.
+type SyncScanner interface {
+	SyncSource
+	// Scan gives a room's messages in (time, ID) order.
+	Scan(room wire.RoomID) reconcile.Source
 }
 
 // SyncProgress reports a session's state to the UI.
@@ -139,9 +149,15 @@ type session struct {
 }
 
 func (n *Node) newSession(s network.Stream, r msgio.ReadCloser, room wire.RoomID, deliver Handler) (*session, error) {
-	items, err := n.opts.Sync.Items(room)
-	if err != nil {
-		return nil, fmt.Errorf("read history: %w", err)
+	var items reconcile.Source
+	if sc, ok := n.opts.Sync.(SyncScanner); ok {
+		items = sc.Scan(room)
+	} else {
+		list, err := n.opts.Sync.Items(room)
+		if err != nil {
+			return nil, fmt.Errorf("read history: %w", err)
+		}
+		items = reconcile.Slice(list)
 	}
 	from := s.Conn().RemotePeer()
 	return &session{
@@ -159,7 +175,11 @@ func (n *Node) runSync(ctx context.Context, s network.Stream, room wire.RoomID, 
 	if err != nil {
 		return err
 	}
-	first := encodeFrame(ss.recon.Initiate())
+	f, err := ss.recon.Initiate()
+	if err != nil {
+		return err
+	}
+	first := encodeFrame(f)
 	first.Room = room[:]
 	if err := ss.send(first); err != nil {
 		return err

@@ -16,7 +16,11 @@ import (
 
 func FuzzSyncFrame(f *testing.F) {
 	items := []reconcile.Item{{Time: 1, ID: [32]byte{1}}, {Time: 2, ID: [32]byte{2}}, {Time: 3, ID: [32]byte{3}}}
-	first, _ := proto.Marshal(encodeFrame(reconcile.New(items).Initiate()))
+	f0, err := reconcile.New(reconcile.Slice(items)).Initiate()
+	if err != nil {
+		f.Fatal(err)
+	}
+	first, _ := proto.Marshal(encodeFrame(f0))
 	f.Add(first)
 	list, _ := proto.Marshal(encodeFrame(reconcile.Frame{Ranges: []reconcile.Range{
 		{Upper: reconcile.Bound{Time: items[1].Time}, Mode: reconcile.Skip},
@@ -35,7 +39,7 @@ func FuzzSyncFrame(f *testing.F) {
 		}
 		// Whatever decodes, a session answers without panicking, and an
 		// answer it gives always decodes again.
-		s := reconcile.New(items)
+		s := reconcile.New(reconcile.Slice(items))
 		out, err := s.Reply(frame)
 		if err != nil {
 			return

@@ -40,6 +40,53 @@ func Compare(a, b Item) int {
 	return bytes.Compare(a.ID[:], b.ID[:])
 }
 
+// Source is a set of items, sorted by Compare and free of duplicates, that
+// a session reads a frame at a time. It may grow between two reads
+// (messages keep arriving), never during one.
+type Source interface {
+	// Open returns a cursor over one unchanging view of the items. It
+	// starts nowhere: Seek first.
+	Open() (Cursor, error)
+}
+
+// Cursor walks a Source's items in order.
+type Cursor interface {
+	// Seek moves to the first item not before it.
+	Seek(Item)
+	// Valid reports whether the cursor is at an item: false past the last
+	// one, or once reading failed.
+	Valid() bool
+	// Item is the item at the cursor.
+	Item() Item
+	// Next moves to the next item.
+	Next()
+	// Close releases the view and returns the first error met reading it.
+	Close() error
+}
+
+// Slice is a Source over items in memory, sorted by Compare.
+type Slice []Item
+
+var _ Source = Slice(nil)
+
+// Open returns a cursor over the slice.
+func (s Slice) Open() (Cursor, error) {
+	return &sliceCursor{items: s, i: len(s)}, nil
+}
+
+type sliceCursor struct {
+	items []Item
+	i     int
+}
+
+func (c *sliceCursor) Seek(from Item) {
+	c.i = sort.Search(len(c.items), func(i int) bool { return Compare(c.items[i], from) >= 0 })
+}
+func (c *sliceCursor) Valid() bool  { return c.i < len(c.items) }
+func (c *sliceCursor) Item() Item   { return c.items[c.i] }
+func (c *sliceCursor) Next()        { c.i++ }
+func (c *sliceCursor) Close() error { return nil }
+
 // Bound is an exclusive upper end of a range: a time and the shortest ID
 // prefix that tells the items on either side apart (empty when their times
 // differ, which is nearly always), so bounds cost a few bytes, not 40. Inf
@@ -127,133 +174,233 @@ const (
 // ErrProtocol means a peer's frame does not follow the protocol.
 var ErrProtocol = errors.New("reconcile: protocol violation")
 
-// Session is one side of a reconciliation over a fixed, sorted item set.
+// maxBuffered is how many items of a range a session keeps while reading
+// it, to answer with an ID list or a split without reading it again.
+const maxBuffered = 4096
+
+// Session is one side of a reconciliation. It reads its items from a
+// Source a frame at a time and keeps only what the frame needs: memory
+// follows the frames, not the size of the set.
 type Session struct {
-	items []Item
+	src Source
+	// buf holds the items of the range being read, up to maxBuffered.
+	buf []Item
 	// Have lists the IDs we hold that the peer lacks, as ranges settle:
 	// what we send once reconciliation ends. (The peer learns what it lacks
 	// the same way and sends it.)
 	Have map[[IDSize]byte]struct{}
 }
 
-// New starts a session over items, which must be sorted by Compare and
-// free of duplicates.
-func New(items []Item) *Session {
-	return &Session{items: items, Have: map[[IDSize]byte]struct{}{}}
+// span is a range by both its ends; the first range starts at Bound{}.
+type span struct{ lower, upper Bound }
+
+// New starts a session over src.
+func New(src Source) *Session {
+	return &Session{src: src, Have: map[[IDSize]byte]struct{}{}}
 }
 
 // Initiate is the first frame: one fingerprint of everything.
-func (s *Session) Initiate() Frame {
-	return Frame{Ranges: []Range{s.fingerprint(s.items, Bound{Inf: true})}}
+func (s *Session) Initiate() (_ Frame, err error) {
+	c, err := s.src.Open()
+	if err != nil {
+		return Frame{}, fmt.Errorf("read items: %w", err)
+	}
+	var all sum
+	for c.Seek(Item{}); c.Valid(); c.Next() {
+		all.add(c.Item().ID)
+	}
+	if err := c.Close(); err != nil {
+		return Frame{}, fmt.Errorf("read items: %w", err)
+	}
+	return Frame{Ranges: []Range{all.fingerprint(Bound{Inf: true})}}, nil
 }
 
 // Reply processes a peer's frame and returns the answer. When the answer
 // is Settled, the peer need reply no more, though it still processes the
 // answer to learn what to send.
-func (s *Session) Reply(in Frame) (Frame, error) {
+func (s *Session) Reply(in Frame) (out Frame, err error) {
 	if err := validate(in); err != nil {
 		return Frame{}, err
 	}
-	var out Frame
+	c, err := s.src.Open()
+	if err != nil {
+		return Frame{}, fmt.Errorf("read items: %w", err)
+	}
+	defer func() {
+		if cerr := c.Close(); cerr != nil && err == nil {
+			out, err = Frame{}, fmt.Errorf("read items: %w", cerr)
+		}
+	}()
 	budget := FrameBudget
-	spend := func(r Range) { budget -= rangeCost + idCost*len(r.IDs) }
-	lower := 0 // index of the first item of the current range
+	var lower Bound // the beginning
+	at := false     // whether c is at the first item of the range
 	for _, r := range in.Ranges {
 		added := len(out.Ranges)
-		upper := lower + sort.Search(len(s.items)-lower, func(i int) bool { return !r.Upper.after(s.items[lower+i]) })
-		local := s.items[lower:upper]
+		if r.Mode != Skip && !at {
+			seek(c, lower)
+		}
 		switch r.Mode {
 		case Skip:
 			out.Ranges = append(out.Ranges, Range{Upper: r.Upper, Mode: Skip})
 		case Need:
-			for _, id := range r.IDs {
-				s.Have[id] = struct{}{}
-			}
+			s.need(c, span{lower, r.Upper}, r.IDs)
 			out.Ranges = append(out.Ranges, Range{Upper: r.Upper, Mode: Skip})
 		case IDList:
-			theirs := make(map[[IDSize]byte]struct{}, len(r.IDs))
-			for _, id := range r.IDs {
-				theirs[id] = struct{}{}
-			}
-			var need [][IDSize]byte
-			for _, it := range local {
-				if _, ok := theirs[it.ID]; ok {
-					delete(theirs, it.ID)
-				} else {
-					s.Have[it.ID] = struct{}{}
-				}
-			}
-			for id := range theirs {
-				need = append(need, id)
-			}
-			slices.SortFunc(need, func(a, b [IDSize]byte) int { return bytes.Compare(a[:], b[:]) })
-			out.Ranges = append(out.Ranges, Range{Upper: r.Upper, Mode: Need, IDs: need})
+			out.Ranges = append(out.Ranges, s.compare(c, r))
 		case Fingerprint:
-			mine := s.fingerprint(local, r.Upper)
-			switch {
-			case mine.Fingerprint == r.Fingerprint && mine.Count == r.Count:
-				out.Ranges = append(out.Ranges, Range{Upper: r.Upper, Mode: Skip})
-			case budget < 0:
-				out.Ranges = append(out.Ranges, mine) // over budget: the peer splits it
-			case len(local) <= ListThreshold:
-				out.Ranges = append(out.Ranges, idList(local, r.Upper))
-			default:
-				out.Ranges = append(out.Ranges, s.split(local, r.Upper)...)
-			}
+			out.Ranges = append(out.Ranges, s.answer(c, lower, r, budget < 0)...)
 		}
 		for _, o := range out.Ranges[added:] {
-			spend(o)
+			budget -= rangeCost + idCost*len(o.IDs)
 		}
-		lower = upper
+		lower, at = r.Upper, r.Mode != Skip
 	}
 	out.Ranges = merge(out.Ranges)
 	return out, nil
 }
 
-// split cuts a range into Branch parts of about equal size, fingerprinted.
-func (s *Session) split(local []Item, upper Bound) []Range {
-	out := make([]Range, 0, Branch)
-	per := (len(local) + Branch - 1) / Branch
-	for start := 0; start < len(local); start += per {
-		end := min(start+per, len(local))
-		b := upper
-		if end < len(local) {
-			b = boundBetween(local[end-1], local[end])
+// need takes the peer's "need" for a range: we will send those.
+func (s *Session) need(c Cursor, r span, ids [][IDSize]byte) {
+	for ; c.Valid() && r.upper.after(c.Item()); c.Next() {
+	}
+	for _, id := range ids {
+		s.Have[id] = struct{}{}
+	}
+}
+
+// compare takes the peer's ID list for a range: what we hold that it does
+// not, we will send; what it holds that we do not, we answer "need" with.
+func (s *Session) compare(c Cursor, r Range) Range {
+	theirs := make(map[[IDSize]byte]struct{}, len(r.IDs))
+	for _, id := range r.IDs {
+		theirs[id] = struct{}{}
+	}
+	for ; c.Valid() && r.Upper.after(c.Item()); c.Next() {
+		id := c.Item().ID
+		if _, ok := theirs[id]; ok {
+			delete(theirs, id)
+		} else {
+			s.Have[id] = struct{}{}
 		}
-		out = append(out, s.fingerprint(local[start:end], b))
+	}
+	need := make([][IDSize]byte, 0, len(theirs))
+	for id := range theirs {
+		need = append(need, id)
+	}
+	slices.SortFunc(need, func(a, b [IDSize]byte) int { return bytes.Compare(a[:], b[:]) })
+	return Range{Upper: r.Upper, Mode: Need, IDs: need}
+}
+
+// answer takes the peer's fingerprint of the range from lower to r.Upper:
+// equal → skip; over budget → our fingerprint (the peer splits it);
+// small → our ID list; else Branch fingerprinted parts. The range is read
+// once, and a second time only when it is too big to keep and the peer's
+// count did not foretell where the parts end.
+func (s *Session) answer(c Cursor, lower Bound, r Range, overBudget bool) []Range {
+	// The parts are cut while reading, by the peer's count: with few
+	// differences it splits where ours would.
+	per := (int(r.Count) + Branch - 1) / Branch
+	var all, part sum
+	parts := make([]Range, 0, Branch)
+	var prev Item
+	s.buf = s.buf[:0]
+	for ; c.Valid() && r.Upper.after(c.Item()); c.Next() {
+		it := c.Item()
+		if per > 0 && all.n > 0 && int(all.n)%per == 0 && len(parts) < Branch-1 {
+			parts = append(parts, part.fingerprint(boundBetween(prev, it)))
+			part = sum{}
+		}
+		all.add(it.ID)
+		part.add(it.ID)
+		if len(s.buf) < maxBuffered {
+			s.buf = append(s.buf, it)
+		}
+		prev = it
+	}
+	parts = append(parts, part.fingerprint(r.Upper))
+	mine := all.fingerprint(r.Upper)
+	n := int(all.n)
+	switch {
+	case mine.Fingerprint == r.Fingerprint && mine.Count == r.Count:
+		return []Range{{Upper: r.Upper, Mode: Skip}}
+	case overBudget:
+		return []Range{mine}
+	case n <= ListThreshold:
+		ids := make([][IDSize]byte, n)
+		for i, it := range s.buf {
+			ids[i] = it.ID
+		}
+		return []Range{{Upper: r.Upper, Mode: IDList, IDs: ids}}
+	case n <= len(s.buf):
+		bc, _ := Slice(s.buf).Open()
+		bc.Seek(Item{})
+		return split(bc, n, r.Upper)
+	case per == (n+Branch-1)/Branch:
+		return parts
+	default:
+		seek(c, lower)
+		return split(c, n, r.Upper)
+	}
+}
+
+// split reads the n items of a range from c into Branch parts of about
+// equal size, fingerprinted.
+func split(c Cursor, n int, upper Bound) []Range {
+	out := make([]Range, 0, Branch)
+	per := (n + Branch - 1) / Branch
+	for read := 0; read < n && c.Valid(); {
+		var part sum
+		var last Item
+		for end := min(read+per, n); read < end && c.Valid(); read++ {
+			last = c.Item()
+			part.add(last.ID)
+			c.Next()
+		}
+		b := upper
+		if read < n && c.Valid() {
+			b = boundBetween(last, c.Item())
+		}
+		out = append(out, part.fingerprint(b))
 	}
 	return out
 }
 
-func idList(local []Item, upper Bound) Range {
-	ids := make([][IDSize]byte, len(local))
-	for i, it := range local {
-		ids[i] = it.ID
+// sum is the running sum and count behind a fingerprint.
+type sum struct {
+	limbs [4]uint64 // little-endian limbs of a 256-bit number
+	n     uint32
+}
+
+func (a *sum) add(id [IDSize]byte) {
+	var carry uint64
+	for limb := range 4 {
+		v := binary.BigEndian.Uint64(id[IDSize-8*(limb+1):])
+		a.limbs[limb], carry = bits.Add64(a.limbs[limb], v, carry)
 	}
-	return Range{Upper: upper, Mode: IDList, IDs: ids}
+	a.n++
 }
 
 // fingerprint is SHA-256 over the sum of the IDs (as 256-bit numbers, mod
 // 2^256) and the count, cut to 16 bytes. The sum makes it independent of
 // how a range is split; the hash makes it hard to forge.
-func (s *Session) fingerprint(local []Item, upper Bound) Range {
-	var sum [4]uint64 // little-endian limbs of a 256-bit number
-	for _, it := range local {
-		var carry uint64
-		for limb := range 4 {
-			v := binary.BigEndian.Uint64(it.ID[IDSize-8*(limb+1):])
-			sum[limb], carry = bits.Add64(sum[limb], v, carry)
-		}
-	}
+func (a *sum) fingerprint(upper Bound) Range {
 	var buf [IDSize + 4]byte
 	for limb := range 4 {
-		binary.BigEndian.PutUint64(buf[IDSize-8*(limb+1):], sum[limb])
+		binary.BigEndian.PutUint64(buf[IDSize-8*(limb+1):], a.limbs[limb])
 	}
-	binary.BigEndian.PutUint32(buf[IDSize:], uint32(len(local)))
+	binary.BigEndian.PutUint32(buf[IDSize:], a.n)
 	h := sha256.Sum256(buf[:])
-	r := Range{Upper: upper, Mode: Fingerprint, Count: uint32(len(local))}
+	r := Range{Upper: upper, Mode: Fingerprint, Count: a.n}
 	copy(r.Fingerprint[:], h[:16])
 	return r
+}
+
+// seek moves c to the first item not before b: an ID padded with zeros
+// sorts first among those sharing its prefix.
+func seek(c Cursor, b Bound) {
+	it := Item{Time: b.Time}
+	copy(it.ID[:], b.Prefix)
+	c.Seek(it)
 }
 
 // merge joins neighbouring Skip ranges: fewer bytes on the wire.
