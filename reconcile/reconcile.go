@@ -183,6 +183,9 @@ const maxBuffered = 4096
 // follows the frames, not the size of the set.
 type Session struct {
 	src Source
+	// listed are the ranges our last frame answered with an ID list: the
+	// only ranges the peer may answer with "need".
+	listed []span
 	// buf holds the items of the range being read, up to maxBuffered.
 	buf []Item
 	// Have lists the IDs we hold that the peer lacks, as ranges settle:
@@ -231,6 +234,7 @@ func (s *Session) Reply(in Frame) (out Frame, err error) {
 			out, err = Frame{}, fmt.Errorf("read items: %w", cerr)
 		}
 	}()
+	listed := s.listed
 	budget := FrameBudget
 	var lower Bound // the beginning
 	at := false     // whether c is at the first item of the range
@@ -243,7 +247,9 @@ func (s *Session) Reply(in Frame) (out Frame, err error) {
 		case Skip:
 			out.Ranges = append(out.Ranges, Range{Upper: r.Upper, Mode: Skip})
 		case Need:
-			s.need(c, span{lower, r.Upper}, r.IDs)
+			if listed, err = s.need(c, listed, span{lower, r.Upper}, r.IDs); err != nil {
+				return Frame{}, err
+			}
 			out.Ranges = append(out.Ranges, Range{Upper: r.Upper, Mode: Skip})
 		case IDList:
 			out.Ranges = append(out.Ranges, s.compare(c, r))
@@ -256,16 +262,40 @@ func (s *Session) Reply(in Frame) (out Frame, err error) {
 		lower, at = r.Upper, r.Mode != Skip
 	}
 	out.Ranges = merge(out.Ranges)
+	s.listed = s.listed[:0]
+	lower = Bound{}
+	for _, r := range out.Ranges {
+		if r.Mode == IDList {
+			s.listed = append(s.listed, span{lower, r.Upper})
+		}
+		lower = r.Upper
+	}
 	return out, nil
 }
 
-// need takes the peer's "need" for a range: we will send those.
-func (s *Session) need(c Cursor, r span, ids [][IDSize]byte) {
+// need takes the peer's "need" for a range: it must be one our last frame
+// listed, and every ID one we hold there. Anything else would let a peer
+// read messages it has no claim to (of another range, or another room
+// sharing the store) and make us look up whatever it likes. listed is what
+// is left of s.listed past this range.
+func (s *Session) need(c Cursor, listed []span, r span, ids [][IDSize]byte) ([]span, error) {
+	for len(listed) > 0 && compareUpper(listed[0].upper, r.upper) < 0 {
+		listed = listed[1:]
+	}
+	if len(listed) == 0 || !sameSpan(listed[0], r) {
+		return nil, fmt.Errorf("%w: need for a range that was not listed", ErrProtocol)
+	}
+	local := map[[IDSize]byte]struct{}{}
 	for ; c.Valid() && r.upper.after(c.Item()); c.Next() {
+		local[c.Item().ID] = struct{}{}
 	}
 	for _, id := range ids {
+		if _, ok := local[id]; !ok {
+			return nil, fmt.Errorf("%w: need for a message not in the range", ErrProtocol)
+		}
 		s.Have[id] = struct{}{}
 	}
+	return listed[1:], nil
 }
 
 // compare takes the peer's ID list for a range: what we hold that it does
@@ -401,6 +431,23 @@ func seek(c Cursor, b Bound) {
 	it := Item{Time: b.Time}
 	copy(it.ID[:], b.Prefix)
 	c.Seek(it)
+}
+
+// compareUpper orders upper bounds, infinity last.
+func compareUpper(a, b Bound) int {
+	switch {
+	case a.Inf && b.Inf:
+		return 0
+	case a.Inf:
+		return 1
+	case b.Inf:
+		return -1
+	}
+	return compareBounds(a, b)
+}
+
+func sameSpan(a, b span) bool {
+	return compareUpper(a.lower, b.lower) == 0 && compareUpper(a.upper, b.upper) == 0
 }
 
 // merge joins neighbouring Skip ranges: fewer bytes on the wire.

@@ -3,6 +3,7 @@ package reconcile
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"math"
 	"runtime"
 	"slices"
@@ -152,6 +153,99 @@ func TestRejectsMalformedFrames(t *testing.T) {
 		if _, err := s.Reply(f); err == nil {
 			t.Errorf("frame %d accepted", i)
 		}
+	}
+}
+
+// A peer may ask only for what we listed to it: IDs we hold in a range our
+// last frame answered with an ID list. Anything else would let it read
+// messages of other ranges or rooms by ID, and make us look them up.
+func TestNeedOnlyForWhatWasListed(t *testing.T) {
+	mine := sorted(makeItems(40, "a"))
+	theirs := sorted(makeItems(40, "b"))
+	// a opens, b splits (40 items is too many to list), a lists each part.
+	a, b := New(Slice(mine)), New(Slice(theirs))
+	first, err := a.Initiate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts, err := b.Reply(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lists, err := a.Reply(parts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two listed ranges, each with at least one of a's items.
+	var listed []int
+	for i, r := range lists.Ranges {
+		if r.Mode == IDList && len(r.IDs) > 0 {
+			listed = append(listed, i)
+		}
+	}
+	if len(listed) < 2 {
+		t.Fatalf("a listed %d ranges with items, want 2 or more", len(listed))
+	}
+	honest, err := b.Reply(lists)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// needs answers a's lists with one ID per listed range, as edit says.
+	needs := func(edit func(f Frame)) Frame {
+		f := Frame{Ranges: slices.Clone(honest.Ranges)}
+		for i := range f.Ranges {
+			f.Ranges[i].IDs = slices.Clone(f.Ranges[i].IDs)
+		}
+		edit(f)
+		return f
+	}
+	i, j := listed[0], listed[1]
+	unknown := sha256.Sum256([]byte("not a's"))
+	tests := []struct {
+		name  string
+		frame Frame
+		ok    bool
+	}{
+		{"the honest answer", honest, true},
+		{"an ID a holds in the range", needs(func(f Frame) { f.Ranges[i].IDs = [][IDSize]byte{lists.Ranges[i].IDs[0]} }), true},
+		{"an ID of another range", needs(func(f Frame) { f.Ranges[i].IDs = [][IDSize]byte{lists.Ranges[j].IDs[0]} }), false},
+		{"an ID a does not hold", needs(func(f Frame) { f.Ranges[i].IDs = [][IDSize]byte{unknown} }), false},
+		{"a range a did not list", Frame{Ranges: []Range{{Upper: Bound{Inf: true}, Mode: Need, IDs: [][IDSize]byte{mine[0].ID}}}}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			// A copy of a at this point of the exchange.
+			s := New(Slice(mine))
+			if _, err := s.Reply(parts); err != nil {
+				t.Fatal(err)
+			}
+			_, err := s.Reply(tc.frame)
+			if tc.ok && err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+			if !tc.ok {
+				if !errors.Is(err, ErrProtocol) {
+					t.Fatalf("err = %v, want ErrProtocol", err)
+				}
+				if len(s.Have) > 0 {
+					t.Errorf("will send %d messages to a peer that broke the protocol", len(s.Have))
+				}
+			}
+		})
+	}
+
+	// A need is good once: a frame that asks again is refused.
+	if _, err := a.Reply(honest); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Reply(honest); !errors.Is(err, ErrProtocol) {
+		t.Errorf("second need for the same ranges: err = %v, want ErrProtocol", err)
+	}
+	// A session that sent nothing yet takes no need at all: the opening of
+	// a peer that only asks for messages it knows the IDs of.
+	s := New(Slice(mine))
+	if _, err := s.Reply(Frame{Ranges: []Range{{Upper: Bound{Inf: true}, Mode: Need, IDs: [][IDSize]byte{mine[3].ID}}}}); !errors.Is(err, ErrProtocol) {
+		t.Errorf("need before any list: err = %v, want ErrProtocol", err)
 	}
 }
 
