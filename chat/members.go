@@ -72,5 +72,6 @@ func (s *Service) onRoomPeer(room wire.RoomID, p peer.ID, joined bool) {
 	}
 	if joined {
 		s.flush.add(room)
+		s.remember.add(p)
 	}
 }

@@ -51,11 +51,12 @@ type Service struct {
 	log   *slog.Logger
 	bus   *bus
 
-	ctx   context.Context
-	stop  context.CancelFunc
-	wg    sync.WaitGroup
-	flush *workSet[wire.RoomID] // rooms whose outbox should go out now
-	syncs *workSet[syncRequest] // rooms and peers to sync with
+	ctx      context.Context
+	stop     context.CancelFunc
+	wg       sync.WaitGroup
+	flush    *workSet[wire.RoomID] // rooms whose outbox should go out now
+	remember *workSet[peer.ID]     // peers met in a room, to save and keep
+	syncs    *workSet[syncRequest] // rooms and peers to sync with
 
 	syncPeerMu sync.Mutex
 	syncPeers  map[peer.ID]int // sessions running per peer
@@ -106,14 +107,15 @@ func Open(ctx context.Context, opts Options) (*Service, error) {
 	}
 	s := &Service{
 		opts: opts, dir: dir,
-		clock:  wire.NewClock(opts.Now),
-		log:    opts.Logger.With("component", "chat"),
-		bus:    newBus(),
-		names:  map[peer.ID]string{},
-		joined: map[wire.RoomID]string{},
-		nearby: map[peer.ID][]wire.RoomInfo{},
-		flush:  newWorkSet[wire.RoomID](),
-		syncs:  newWorkSet[syncRequest](),
+		clock:    wire.NewClock(opts.Now),
+		log:      opts.Logger.With("component", "chat"),
+		bus:      newBus(),
+		names:    map[peer.ID]string{},
+		joined:   map[wire.RoomID]string{},
+		nearby:   map[peer.ID][]wire.RoomInfo{},
+		flush:    newWorkSet[wire.RoomID](),
+		remember: newWorkSet[peer.ID](),
+		syncs:    newWorkSet[syncRequest](),
 
 		syncPeers: map[peer.ID]int{},
 	}
@@ -169,6 +171,10 @@ func (s *Service) start() error {
 	}
 	s.wg.Go(s.outboxLoop)
 	s.wg.Go(s.syncLoop)
+	s.wg.Go(s.rememberLoop)
+	if err := s.keepKnownPeers(); err != nil {
+		return err
+	}
 	for _, addr := range s.opts.Peers {
 		s.wg.Go(func() { s.dialAtStart(addr) })
 	}

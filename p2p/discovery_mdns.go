@@ -95,15 +95,15 @@ func (n *Node) dialLoop() {
 }
 
 func (n *Node) markLAN(id peer.ID) {
-	n.lanMu.Lock()
-	defer n.lanMu.Unlock()
+	n.redialMu.Lock()
+	defer n.redialMu.Unlock()
 	n.lanPeers[id] = struct{}{}
 }
 
 // FoundOnLAN reports whether a peer was discovered by mDNS.
 func (n *Node) FoundOnLAN(id peer.ID) bool {
-	n.lanMu.Lock()
-	defer n.lanMu.Unlock()
+	n.redialMu.Lock()
+	defer n.redialMu.Unlock()
 	_, ok := n.lanPeers[id]
 	return ok
 }
@@ -124,51 +124,3 @@ func addrKey(addrs []multiaddr.Multiaddr) string {
 	return strings.Join(keys, " ")
 }
 
-// redialDelays are the waits before each attempt to reach a LAN peer whose
-// last connection dropped (a cable pulled, Wi-Fi gone for a moment): mDNS
-// may take a minute to notice it is back, and the history sync that follows
-// a reconnection should not wait for that.
-var redialDelays = []time.Duration{time.Second, 3 * time.Second, 10 * time.Second, 30 * time.Second, time.Minute}
-
-// redial tries to reconnect to a LAN peer until it is connected again or
-// the attempts run out. At most one runs per peer.
-func (n *Node) redial(id peer.ID) {
-	defer n.wg.Done()
-	defer func() {
-		n.lanMu.Lock()
-		delete(n.redialing, id)
-		n.lanMu.Unlock()
-	}()
-	for _, d := range redialDelays {
-		select {
-		case <-time.After(d):
-		case <-n.ctx.Done():
-			return
-		}
-		if len(n.host.Network().ConnsToPeer(id)) > 0 {
-			return
-		}
-		ctx, cancel := context.WithTimeout(n.ctx, lanDialTimeout)
-		err := n.host.Connect(ctx, peer.AddrInfo{ID: id, Addrs: n.host.Peerstore().Addrs(id)})
-		cancel()
-		if err == nil {
-			n.log.Info("lan peer back", "peer", identity.ShortID(id))
-			return
-		}
-	}
-}
-
-// lostLANPeer starts redialling a LAN peer that just disconnected.
-func (n *Node) lostLANPeer(id peer.ID) {
-	n.lanMu.Lock()
-	defer n.lanMu.Unlock()
-	if _, lan := n.lanPeers[id]; !lan || n.ctx.Err() != nil {
-		return
-	}
-	if _, busy := n.redialing[id]; busy {
-		return
-	}
-	n.redialing[id] = struct{}{}
-	n.wg.Add(1)
-	go n.redial(id)
-}

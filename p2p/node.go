@@ -121,9 +121,10 @@ type Node struct {
 	found       chan peer.AddrInfo // peers found by mDNS, to dial
 	mdnsStarted bool               // set once in New; mDNS never starts in off mode
 	mdnsRunning atomic.Bool
-	lanMu       sync.Mutex
-	lanPeers    map[peer.ID]struct{}
-	redialing   map[peer.ID]struct{} // LAN peers being redialled
+	redialMu    sync.Mutex
+	lanPeers    map[peer.ID]struct{} // found by mDNS
+	kept        map[peer.ID]struct{} // to stay connected to (Keep)
+	redialing   map[peer.ID]struct{} // being redialled
 }
 
 type room struct {
@@ -172,6 +173,7 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 		found:      make(chan peer.AddrInfo, 64),
 		lanPeers:   map[peer.ID]struct{}{},
 		redialing:  map[peer.ID]struct{}{},
+		kept:       map[peer.ID]struct{}{},
 		syncs:      map[peer.ID]int{},
 	}
 	n.ps, err = pubsub.NewGossipSub(ctx, h,
@@ -211,7 +213,7 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 			if net.Connectedness(c.RemotePeer()) == network.Connected {
 				return
 			}
-			n.lostLANPeer(c.RemotePeer())
+			n.lostPeer(c.RemotePeer())
 			if opts.OnPeer != nil {
 				opts.OnPeer(c.RemotePeer(), false)
 			}

@@ -16,6 +16,7 @@ import (
 //	r/<room 32>                   -> room record (JSON)
 //	p/<peer ID>                   -> latest profile envelope
 //	o/<room 32>/<id 32>           -> nothing (own messages no peer has had yet)
+//	k/<peer ID>                   -> remembered peer (JSON: addresses, last seen)
 const (
 	prefixMessage = 'm'
 	prefixIndex   = 'i'
@@ -23,6 +24,7 @@ const (
 	prefixRoom    = 'r'
 	prefixProfile = 'p'
 	prefixOutbox  = 'o'
+	prefixPeer    = 'k'
 	sep           = '/'
 )
 

@@ -451,3 +451,20 @@ func BenchmarkPutOwnMessage(b *testing.B) {
 		})
 	}
 }
+
+func TestKnownPeersKeepTheMostRecentlySeen(t *testing.T) {
+	s := openStore(t, t.TempDir())
+	for i := range 5 {
+		p := KnownPeer{ID: fmt.Sprintf("peer-%d", i), Addrs: []string{"/ip4/127.0.0.1/tcp/1"}, Seen: int64(100 + i)}
+		if err := s.PutKnownPeer(p, 3); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.KnownPeers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || got[0].ID != "peer-4" || got[2].ID != "peer-2" || got[0].Addrs[0] != "/ip4/127.0.0.1/tcp/1" {
+		t.Errorf("known peers = %+v; want peer-4, 3 and 2", got)
+	}
+}
