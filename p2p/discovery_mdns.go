@@ -123,4 +123,3 @@ func addrKey(addrs []multiaddr.Multiaddr) string {
 	slices.Sort(keys)
 	return strings.Join(keys, " ")
 }
-
