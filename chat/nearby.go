@@ -72,6 +72,7 @@ func (s *Service) receiveHello(from peer.ID, h *wire.PeerHello) {
 	s.mu.Lock()
 	s.nearby[from] = h.Rooms
 	s.mu.Unlock()
+	s.learnRoomNames(h.Rooms)
 	s.bus.publish(Event{Name: EventNearby})
 }
 

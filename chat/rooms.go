@@ -11,8 +11,8 @@ import (
 	"parley/wire"
 )
 
-// MaxRoomNameLen is the longest room name, in characters.
-const MaxRoomNameLen = 80
+// MaxRoomNameLen is the longest room name, in characters: what peers accept.
+const MaxRoomNameLen = wire.MaxRoomNameChars
 
 // Room is a room the user has joined.
 type Room struct {
@@ -39,33 +39,40 @@ func (s *Service) CreateRoom(name string) (Room, error) {
 	if err != nil {
 		return Room{}, fmt.Errorf("create room: %w", err)
 	}
-	return s.join(id, name)
+	return s.join(id, name, false)
 }
 
 // JoinRoom joins a room by its ID. name is how the room shows here; empty
-// keeps the name it had, or a short form of the ID.
+// keeps the name it had, or else stands in a short form of the ID until a
+// member who knows the room's name says it.
 func (s *Service) JoinRoom(roomID, name string) (Room, error) {
 	id, err := parseRoom(roomID)
 	if err != nil {
 		return Room{}, err
 	}
-	if strings.TrimSpace(name) == "" {
-		name = "Room " + roomID[:8]
-		if rec, ok, err := s.store.Room(id); err == nil && ok && rec.Name != "" {
-			name = rec.Name
+	if strings.TrimSpace(name) != "" {
+		if name, err = cleanRoomName(name); err != nil {
+			return Room{}, err
+		}
+		return s.join(id, name, false)
+	}
+	if rec, ok, err := s.store.Room(id); err == nil && ok && rec.Name != "" {
+		// A name kept from an earlier stay, if it still passes today's rule.
+		if kept, err := cleanRoomName(rec.Name); err == nil {
+			return s.join(id, kept, rec.Placeholder)
 		}
 	}
-	if name, err = cleanRoomName(name); err != nil {
-		return Room{}, err
-	}
-	return s.join(id, name)
+	return s.join(id, placeholderName(id), true)
 }
 
-func (s *Service) join(id wire.RoomID, name string) (Room, error) {
+// placeholderName stands for a room whose name we do not know yet.
+func placeholderName(id wire.RoomID) string { return "Room " + id.String()[:8] }
+
+func (s *Service) join(id wire.RoomID, name string, placeholder bool) (Room, error) {
 	s.readMu.Lock()
 	rec, _, err := s.store.Room(id)
 	if err == nil {
-		rec.ID, rec.Name, rec.Joined = id, name, true
+		rec.ID, rec.Name, rec.Joined, rec.Placeholder = id, name, true, placeholder
 		err = s.store.PutRoom(rec) // keeps the read position of an earlier stay
 	}
 	s.readMu.Unlock()
@@ -81,6 +88,42 @@ func (s *Service) join(id wire.RoomID, name string) (Room, error) {
 	s.bus.publish(Event{Name: EventRooms})
 	s.node.HelloAll() // our public rooms changed
 	return s.roomView(id, name), nil
+}
+
+// learnRoomNames names the joined rooms we know only by a placeholder after
+// what a member's hello calls them. The names passed wire's rule already.
+func (s *Service) learnRoomNames(rooms []wire.RoomInfo) {
+	learned := false
+	for _, r := range rooms {
+		s.mu.Lock()
+		current, joined := s.joined[r.ID]
+		s.mu.Unlock()
+		if !joined || current != placeholderName(r.ID) || r.Name == current {
+			continue
+		}
+		s.readMu.Lock()
+		rec, ok, err := s.store.Room(r.ID)
+		if err == nil && ok && rec.Joined && rec.Placeholder {
+			rec.ID, rec.Name, rec.Placeholder = r.ID, r.Name, false
+			err = s.store.PutRoom(rec)
+			if err == nil {
+				s.mu.Lock()
+				if _, still := s.joined[r.ID]; still {
+					s.joined[r.ID] = r.Name
+				}
+				s.mu.Unlock()
+				learned = true
+			}
+		}
+		s.readMu.Unlock()
+		if err != nil {
+			s.log.Error("name room failed", "room", r.ID.String()[:8], "err", err)
+		}
+	}
+	if learned {
+		s.bus.publish(Event{Name: EventRooms})
+		s.node.HelloAll()
+	}
 }
 
 // LeaveRoom unsubscribes from a room. Its history stays on disk.

@@ -16,6 +16,9 @@ type Room struct {
 	ID     wire.RoomID `json:"-"`
 	Name   string      `json:"name"`
 	Joined bool        `json:"joined"`
+	// Placeholder is true while Name is a stand-in made from the ID (the
+	// room was joined by ID alone): a member's hello may name it.
+	Placeholder bool `json:"placeholder,omitempty"`
 	// LastRead is the newest message the user has seen; zero for none.
 	LastRead Position `json:"lastRead"`
 }
