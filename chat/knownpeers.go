@@ -23,12 +23,12 @@ const identifyWait = 10 * time.Second
 // restarts, or a link drops, the two find each other again by themselves.
 func (s *Service) rememberLoop() {
 	for {
-		if p, ok := s.remember.take(nil); ok {
+		if p, ok := s.remember.Take(nil); ok {
 			s.rememberPeer(p)
 			continue
 		}
 		select {
-		case <-s.remember.ready:
+		case <-s.remember.Ready():
 		case <-s.ctx.Done():
 			return
 		}

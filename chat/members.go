@@ -58,7 +58,8 @@ func (s *Service) Members(roomID string) ([]Member, error) {
 }
 
 // onPeer and onRoomPeer run on libp2p's goroutines: they must not block.
-func (s *Service) onPeer(peer.ID, bool) {
+func (s *Service) onPeer(p peer.ID, connected bool) {
+	s.nearbyLeft(p, connected)
 	s.bus.publish(Event{Name: EventMembers})
 	s.bus.publish(Event{Name: EventNearby})
 }
@@ -71,7 +72,7 @@ func (s *Service) onRoomPeer(room wire.RoomID, p peer.ID, joined bool) {
 		s.requestSync(room, p)
 	}
 	if joined {
-		s.flush.add(room)
-		s.remember.add(p)
+		s.flush.Add(room)
+		s.remember.Add(p)
 	}
 }

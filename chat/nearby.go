@@ -3,6 +3,7 @@ package chat
 import (
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -45,6 +46,75 @@ type Status struct {
 	Addrs   []string `json:"addrs"`
 }
 
+// Nearby peers that leave stay listed as gone for a while (a laptop that
+// sleeps comes back), then are dropped; the list never grows past maxNearby.
+const (
+	nearbyForget = 5 * time.Minute
+	maxNearby    = 256
+)
+
+// nearbyPeer is what a peer said in its hello, and when it left.
+type nearbyPeer struct {
+	rooms  []wire.RoomInfo
+	leftAt time.Time // zero while connected
+}
+
+// nearbyLeft marks a nearby peer gone, or back.
+func (s *Service) nearbyLeft(p peer.ID, connected bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if np, ok := s.nearby[p]; ok {
+		np.leftAt = time.Time{}
+		if !connected {
+			np.leftAt = s.opts.Now()
+		}
+	}
+}
+
+// nearbyLoop drops the peers that left long enough ago.
+func (s *Service) nearbyLoop() {
+	tick := time.NewTicker(nearbyForget / 5)
+	defer tick.Stop()
+	for {
+		select {
+		case <-tick.C:
+			if s.forgetDepartedNearby() {
+				s.bus.publish(Event{Name: EventNearby})
+			}
+		case <-s.ctx.Done():
+			return
+		}
+	}
+}
+
+// forgetDepartedNearby drops peers gone for nearbyForget; it reports
+// whether it dropped any.
+func (s *Service) forgetDepartedNearby() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now, dropped := s.opts.Now(), false
+	for id, np := range s.nearby {
+		if !np.leftAt.IsZero() && now.Sub(np.leftAt) >= nearbyForget {
+			delete(s.nearby, id)
+			dropped = true
+		}
+	}
+	return dropped
+}
+
+// evictNearbyLocked makes room for a new nearby peer: the one gone longest,
+// or, if none has left, any one. Called with s.mu held.
+func (s *Service) evictNearbyLocked() {
+	var victim peer.ID
+	var oldest time.Time
+	for id, np := range s.nearby {
+		if victim == "" || (!np.leftAt.IsZero() && (oldest.IsZero() || np.leftAt.Before(oldest))) {
+			victim, oldest = id, np.leftAt
+		}
+	}
+	delete(s.nearby, victim)
+}
+
 // helloBytes is what we tell each peer we connect to: our profile and the
 // public rooms we are in.
 func (s *Service) helloBytes() []byte {
@@ -70,7 +140,10 @@ func (s *Service) receiveHello(from peer.ID, h *wire.PeerHello) {
 		s.receiveProfile(h.Profile)
 	}
 	s.mu.Lock()
-	s.nearby[from] = h.Rooms
+	if _, known := s.nearby[from]; !known && len(s.nearby) >= maxNearby {
+		s.evictNearbyLocked()
+	}
+	s.nearby[from] = &nearbyPeer{rooms: h.Rooms}
 	s.mu.Unlock()
 	s.learnRoomNames(h.Rooms)
 	s.bus.publish(Event{Name: EventNearby})
@@ -81,9 +154,9 @@ func (s *Service) receiveHello(from peer.ID, h *wire.PeerHello) {
 func (s *Service) Nearby() []NearbyPeer {
 	s.mu.Lock()
 	out := make([]NearbyPeer, 0, len(s.nearby))
-	for id, rooms := range s.nearby {
+	for id, np := range s.nearby {
 		p := NearbyPeer{Profile: Profile{PeerID: id.String(), ShortID: identity.ShortID(id), Name: s.names[id]}}
-		for _, r := range rooms {
+		for _, r := range np.rooms {
 			_, joined := s.joined[r.ID]
 			p.Rooms = append(p.Rooms, NearbyRoom{ID: r.ID.String(), Name: r.Name, Joined: joined})
 		}

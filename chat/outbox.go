@@ -10,12 +10,12 @@ import (
 // them; the outbox makes the common case immediate.)
 func (s *Service) outboxLoop() {
 	for {
-		if room, ok := s.flush.take(nil); ok {
+		if room, ok := s.flush.Take(nil); ok {
 			s.flushOutbox(room)
 			continue
 		}
 		select {
-		case <-s.flush.ready:
+		case <-s.flush.Ready():
 		case <-s.ctx.Done():
 			return
 		}

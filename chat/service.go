@@ -18,6 +18,7 @@ import (
 	"parley/p2p"
 	"parley/store"
 	"parley/wire"
+	"parley/workset"
 )
 
 // Options configures a Service.
@@ -54,9 +55,9 @@ type Service struct {
 	ctx      context.Context
 	stop     context.CancelFunc
 	wg       sync.WaitGroup
-	flush    *workSet[wire.RoomID] // rooms whose outbox should go out now
-	remember *workSet[peer.ID]     // peers met in a room, to save and keep
-	syncs    *workSet[syncRequest] // rooms and peers to sync with
+	flush    *workset.Set[wire.RoomID] // rooms whose outbox should go out now
+	remember *workset.Set[peer.ID]     // peers met in a room, to save and keep
+	syncs    *workset.Set[syncRequest] // rooms and peers to sync with
 
 	syncPeerMu sync.Mutex
 	syncPeers  map[peer.ID]int // sessions running per peer
@@ -65,9 +66,9 @@ type Service struct {
 	mu        sync.Mutex
 	names     map[peer.ID]string // display names from profiles
 	myName    string
-	myProfile []byte                      // our signed profile envelope, for hellos
-	joined    map[wire.RoomID]string      // joined room -> name
-	nearby    map[peer.ID][]wire.RoomInfo // public rooms each peer said hello with
+	myProfile []byte                  // our signed profile envelope, for hellos
+	joined    map[wire.RoomID]string  // joined room -> name
+	nearby    map[peer.ID]*nearbyPeer // peers that said hello, with their public rooms
 	closeErr  error
 	closed    bool
 }
@@ -112,10 +113,10 @@ func Open(ctx context.Context, opts Options) (*Service, error) {
 		bus:      newBus(),
 		names:    map[peer.ID]string{},
 		joined:   map[wire.RoomID]string{},
-		nearby:   map[peer.ID][]wire.RoomInfo{},
-		flush:    newWorkSet[wire.RoomID](),
-		remember: newWorkSet[peer.ID](),
-		syncs:    newWorkSet[syncRequest](),
+		nearby:   map[peer.ID]*nearbyPeer{},
+		flush:    workset.New[wire.RoomID](),
+		remember: workset.New[peer.ID](),
+		syncs:    workset.New[syncRequest](),
 
 		syncPeers: map[peer.ID]int{},
 	}
@@ -172,6 +173,7 @@ func (s *Service) start() error {
 	s.wg.Go(s.outboxLoop)
 	s.wg.Go(s.syncLoop)
 	s.wg.Go(s.rememberLoop)
+	s.wg.Go(s.nearbyLoop)
 	if err := s.keepKnownPeers(); err != nil {
 		return err
 	}

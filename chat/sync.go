@@ -79,7 +79,7 @@ const (
 // requestSync queues a sync of a room with a peer. It never blocks and
 // never drops a request: a pair already queued is queued once.
 func (s *Service) requestSync(room wire.RoomID, p peer.ID) {
-	s.syncs.add(syncRequest{room: room, peer: p})
+	s.syncs.Add(syncRequest{room: room, peer: p})
 }
 
 // syncLoop starts the sync workers and, every antiEntropyEvery, queues a
@@ -94,7 +94,7 @@ func (s *Service) syncLoop() {
 		select {
 		case <-tick.C:
 			if req, ok := s.randomSync(); ok {
-				s.syncs.add(req)
+				s.syncs.Add(req)
 			}
 		case <-s.ctx.Done():
 			return
@@ -105,10 +105,10 @@ func (s *Service) syncLoop() {
 // syncWorker runs queued sessions one after the other.
 func (s *Service) syncWorker() {
 	for {
-		req, ok := s.syncs.take(s.claimSyncPeer)
+		req, ok := s.syncs.Take(s.claimSyncPeer)
 		if !ok {
 			select {
-			case <-s.syncs.ready:
+			case <-s.syncs.Ready():
 				continue
 			case <-s.ctx.Done():
 				return
@@ -117,8 +117,8 @@ func (s *Service) syncWorker() {
 		s.runSync(req)
 		s.releaseSyncPeer(req.peer)
 		// A slot for this peer is free again: wake a worker for what waits.
-		if s.syncs.len() > 0 {
-			s.syncs.signal()
+		if s.syncs.Len() > 0 {
+			s.syncs.Wake()
 		}
 	}
 }
@@ -160,7 +160,7 @@ func (s *Service) runSync(req syncRequest) {
 		defer retry.Stop()
 		select {
 		case <-retry.C:
-			s.syncs.add(req)
+			s.syncs.Add(req)
 		case <-s.ctx.Done():
 		}
 	})

@@ -97,6 +97,9 @@ func (n *Node) dialLoop() {
 func (n *Node) markLAN(id peer.ID) {
 	n.redialMu.Lock()
 	defer n.redialMu.Unlock()
+	if _, ok := n.lanPeers[id]; !ok && len(n.lanPeers) >= maxTrackedPeers {
+		evictOne(n.lanPeers, n.isConnected)
+	}
 	n.lanPeers[id] = struct{}{}
 }
 

@@ -3,6 +3,8 @@ package p2p
 import (
 	"context"
 	"fmt"
+	"io"
+	"sync"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/network"
@@ -18,47 +20,70 @@ import (
 // loses what a peer sends while the other side is still joining the topic.
 const helloProtocol = "/parley/hello/1"
 
+const helloTimeout = 10 * time.Second
+
+// Hellos go out from a few workers at once, so one peer that is slow to
+// answer holds up no other; a failed hello is tried again while the peer
+// stays connected.
 const (
-	helloTimeout = 10 * time.Second
-	maxHelloSize = 256 << 10
+	helloWorkers    = 8
+	helloTries      = 4
+	helloRetryAfter = time.Second // before the second try; doubles each time
 )
 
-// helloLoop sends hellos to the peers queued in n.helloQueue, one at a time.
-// Peers queued twice before their turn get one hello.
+// helloLoop starts the hello workers; each sends the hellos queued in
+// n.hellos, one after the other.
 func (n *Node) helloLoop() {
 	defer n.wg.Done()
+	var workers sync.WaitGroup
+	for range helloWorkers {
+		workers.Go(n.helloWorker)
+	}
+	workers.Wait()
+}
+
+func (n *Node) helloWorker() {
 	for {
-		select {
-		case p := <-n.helloQueue:
-			pending := map[peer.ID]bool{p: true}
-		drain:
-			for {
-				select {
-				case more := <-n.helloQueue:
-					pending[more] = true
-				default:
-					break drain
-				}
+		p, ok := n.hellos.Take(nil)
+		if !ok {
+			select {
+			case <-n.hellos.Ready():
+				continue
+			case <-n.ctx.Done():
+				return
 			}
-			for p := range pending {
-				if err := n.sendHello(p); err != nil && n.ctx.Err() == nil {
-					n.log.Debug("hello failed", "peer", identity.ShortID(p), "err", err)
-				}
-			}
-		case <-n.ctx.Done():
-			return
 		}
+		n.helloWithRetries(p)
 	}
 }
 
-// Hello queues a hello for a peer. It never blocks; with the queue
-// full, a hello to everyone is on its way already.
-func (n *Node) Hello(p peer.ID) {
-	select {
-	case n.helloQueue <- p:
-	default:
+// helloWithRetries sends a hello until it goes through, the peer leaves,
+// or the tries run out.
+func (n *Node) helloWithRetries(p peer.ID) {
+	wait := helloRetryAfter
+	for try := 1; ; try++ {
+		err := n.sendHello(p)
+		if err == nil || n.ctx.Err() != nil {
+			return
+		}
+		if try == helloTries || !n.isConnected(p) {
+			n.log.Debug("hello failed", "peer", identity.ShortID(p), "tries", try, "err", err)
+			return
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-timer.C:
+		case <-n.ctx.Done():
+			timer.Stop()
+			return
+		}
+		wait *= 2
 	}
 }
+
+// Hello queues a hello for a peer. It never blocks and never drops one: a
+// peer queued twice before its turn gets one hello, with what is newest.
+func (n *Node) Hello(p peer.ID) { n.hellos.Add(p) }
 
 // HelloAll queues a hello for every connected peer.
 func (n *Node) HelloAll() {
@@ -78,20 +103,29 @@ func (n *Node) sendHello(p peer.ID) error {
 	if err != nil {
 		return fmt.Errorf("open hello stream: %w", err)
 	}
-	defer s.Close()
 	_ = s.SetDeadline(time.Now().Add(helloTimeout))
 	if err := msgio.NewVarintWriter(s).WriteMsg(hello); err != nil {
 		s.Reset()
 		return fmt.Errorf("write hello: %w", err)
 	}
-	return nil
+	// Delivered once the peer has read it and hung up: a peer that resets
+	// the stream instead gets the hello again.
+	if err := s.CloseWrite(); err != nil {
+		s.Reset()
+		return fmt.Errorf("finish hello: %w", err)
+	}
+	if _, err := io.Copy(io.Discard, io.LimitReader(s, 1)); err != nil {
+		s.Reset()
+		return fmt.Errorf("hello not taken: %w", err)
+	}
+	return s.Close()
 }
 
 func (n *Node) handleHello(s network.Stream) {
 	defer s.Close()
 	_ = s.SetDeadline(time.Now().Add(helloTimeout))
 	from := s.Conn().RemotePeer()
-	r := msgio.NewVarintReaderSize(s, maxHelloSize)
+	r := msgio.NewVarintReaderSize(s, wire.MaxHelloSize)
 	raw, err := r.ReadMsg()
 	if err != nil {
 		s.Reset()

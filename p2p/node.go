@@ -23,6 +23,7 @@ import (
 
 	"parley/identity"
 	"parley/wire"
+	"parley/workset"
 )
 
 // History is what the node needs from the message store: whether a message
@@ -109,9 +110,9 @@ type Node struct {
 	rooms map[wire.RoomID]*room
 
 	rejectMu   sync.Mutex
-	rejections map[peer.ID]int
+	rejections map[peer.ID]*rejectRecord
 
-	helloQueue chan peer.ID
+	hellos *workset.Set[peer.ID] // peers owed a hello
 
 	syncMu       sync.Mutex
 	syncs        map[peer.ID]int // sessions running per peer
@@ -168,8 +169,8 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 		host: h, opts: opts, ctx: ctx, stop: stop,
 		log:        opts.Logger.With("component", "p2p"),
 		rooms:      map[wire.RoomID]*room{},
-		rejections: map[peer.ID]int{},
-		helloQueue: make(chan peer.ID, 256),
+		rejections: map[peer.ID]*rejectRecord{},
+		hellos:     workset.New[peer.ID](),
 		found:      make(chan peer.AddrInfo, 64),
 		lanPeers:   map[peer.ID]struct{}{},
 		redialing:  map[peer.ID]struct{}{},

@@ -3,8 +3,10 @@ package p2p
 import (
 	"context"
 	"errors"
+	"time"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"parley/identity"
@@ -43,18 +45,79 @@ func (n *Node) validator(room wire.RoomID) pubsub.ValidatorEx {
 	}
 }
 
+// Bounds on what the node remembers of misbehaving peers.
+const (
+	// maxTrackedPeers caps the peers whose rejections or LAN origin the
+	// node keeps: a flood of new peer IDs cannot grow these maps.
+	maxTrackedPeers = 1024
+	// A peer's rejections are logged at most rejectLogBurst times per
+	// rejectLogWindow; the rest are counted and reported with the next line.
+	rejectLogBurst  = 5
+	rejectLogWindow = time.Minute
+)
+
+// rejectRecord is what the node keeps of one peer's bad messages.
+type rejectRecord struct {
+	count      int
+	windowFrom time.Time // start of the current log window
+	logged     int       // lines logged in this window
+	suppressed int       // rejections not logged since the last line
+}
+
 func (n *Node) reject(from peer.ID, room wire.RoomID, reason error) {
+	now := time.Now()
 	n.rejectMu.Lock()
-	n.rejections[from]++
-	count := n.rejections[from]
+	rec, ok := n.rejections[from]
+	if !ok {
+		if len(n.rejections) >= maxTrackedPeers {
+			evictOne(n.rejections, n.isConnected)
+		}
+		rec = &rejectRecord{}
+		n.rejections[from] = rec
+	}
+	rec.count++
+	if now.Sub(rec.windowFrom) >= rejectLogWindow {
+		rec.windowFrom, rec.logged = now, 0
+	}
+	log := rec.logged < rejectLogBurst
+	count, suppressed := rec.count, rec.suppressed
+	if log {
+		rec.logged++
+		rec.suppressed = 0
+	} else {
+		rec.suppressed++
+	}
 	n.rejectMu.Unlock()
-	// Never the body: only who sent it and why it failed.
-	n.log.Warn("message rejected", "peer", identity.ShortID(from), "room", room.String()[:8], "reason", reason, "count", count)
+	if log {
+		// Never the body: only who sent it and why it failed.
+		n.log.Warn("message rejected", "peer", identity.ShortID(from), "room", room.String()[:8], "reason", reason, "count", count, "notLogged", suppressed)
+	}
 }
 
 // Rejections returns how many messages from a peer failed validation.
 func (n *Node) Rejections(from peer.ID) int {
 	n.rejectMu.Lock()
 	defer n.rejectMu.Unlock()
-	return n.rejections[from]
+	if rec, ok := n.rejections[from]; ok {
+		return rec.count
+	}
+	return 0
+}
+
+func (n *Node) isConnected(id peer.ID) bool {
+	return n.host.Network().Connectedness(id) == network.Connected
+}
+
+// evictOne removes an entry of a peer that is not connected, or, if every
+// peer is, any entry: what bounds the maps the node keeps per peer.
+func evictOne[T any](m map[peer.ID]T, connected func(peer.ID) bool) {
+	var last peer.ID
+	for id := range m {
+		if !connected(id) {
+			delete(m, id)
+			return
+		}
+		last = id
+	}
+	delete(m, last)
 }

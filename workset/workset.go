@@ -1,24 +1,31 @@
-package chat
+// Package workset is a queue of pending work without duplicates, for
+// workers that must never drop a request and never do the same one twice.
+package workset
 
 import "sync"
 
-// workSet is a queue of pending work without duplicates: adding what is
+// Set is a queue of pending work without duplicates: adding what is
 // already pending does nothing, so a burst of requests for the same thing
 // collapses into one, and nothing is dropped for want of room. Its size is
-// bounded by the distinct keys there can be (rooms, or room and peer pairs).
-type workSet[K comparable] struct {
+// bounded by the distinct keys there can be (rooms, peers, or pairs).
+type Set[K comparable] struct {
 	mu      sync.Mutex
 	pending map[K]struct{}
 	order   []K
 	ready   chan struct{} // holds a token while work may be pending
 }
 
-func newWorkSet[K comparable]() *workSet[K] {
-	return &workSet[K]{pending: map[K]struct{}{}, ready: make(chan struct{}, 1)}
+// New returns an empty set.
+func New[K comparable]() *Set[K] {
+	return &Set[K]{pending: map[K]struct{}{}, ready: make(chan struct{}, 1)}
 }
 
-// add queues k unless it is pending already.
-func (w *workSet[K]) add(k K) {
+// Ready receives a token when work may be pending: a worker that found
+// nothing to Take waits on it.
+func (w *Set[K]) Ready() <-chan struct{} { return w.ready }
+
+// Add queues k unless it is pending already.
+func (w *Set[K]) Add(k K) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if _, ok := w.pending[k]; ok {
@@ -29,9 +36,9 @@ func (w *workSet[K]) add(k K) {
 	w.signal()
 }
 
-// take removes and returns the oldest pending key that ok accepts (nil
+// Take removes and returns the oldest pending key that ok accepts (nil
 // accepts any); false when there is none.
-func (w *workSet[K]) take(ok func(K) bool) (K, bool) {
+func (w *Set[K]) Take(ok func(K) bool) (K, bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for i, k := range w.order {
@@ -49,15 +56,23 @@ func (w *workSet[K]) take(ok func(K) bool) (K, bool) {
 	return zero, false
 }
 
-// len is how many keys are pending.
-func (w *workSet[K]) len() int {
+// Len is how many keys are pending.
+func (w *Set[K]) Len() int {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return len(w.order)
 }
 
+// Wake leaves a token for a waiting worker, as when a worker frees what
+// another's Take filter was waiting for.
+func (w *Set[K]) Wake() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.signal()
+}
+
 // signal leaves a token for a waiting worker; called with mu held.
-func (w *workSet[K]) signal() {
+func (w *Set[K]) signal() {
 	select {
 	case w.ready <- struct{}{}:
 	default:
