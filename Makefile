@@ -12,7 +12,7 @@ ARGS ?=
 .DEFAULT_GOAL := help
 FUZZTIME ?= 10s
 # Every fuzz target, as package:Target; `make test` runs each for FUZZTIME.
-FUZZ_TARGETS := ./wire:FuzzDecode ./wire:FuzzDecodeHello ./store:FuzzParseMessageKey ./api:FuzzRequestArgs ./p2p:FuzzSyncFrame
+FUZZ_TARGETS := ./wire:FuzzDecode ./wire:FuzzDecodeHello ./wire:FuzzCleanName ./store:FuzzParseMessageKey ./api:FuzzRequestArgs ./p2p:FuzzSyncFrame
 
 .PHONY: help setup run build test test-go test-fuzz test-frontend test-desktop test-e2e test-netns bench lint fmt generate
 
