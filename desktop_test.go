@@ -1,8 +1,16 @@
 package main
 
 import (
+	"bufio"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"parley/chat"
 )
@@ -91,5 +99,126 @@ func TestNotificationCutsBeforeEscaping(t *testing.T) {
 	want := strings.Repeat("&lt;", maxNotificationText) + "…"
 	if body != want {
 		t.Errorf("body = %q, want %d escaped characters and an ellipsis", body, maxNotificationText)
+	}
+}
+
+func TestParseXDisplay(t *testing.T) {
+	tests := []struct {
+		in     string
+		host   string
+		number int
+		bad    bool
+	}{
+		{in: ":0", number: 0},
+		{in: ":99.0", number: 99},
+		{in: "unix:1", number: 1},
+		{in: "localhost:10.0", host: "localhost", number: 10},
+		{in: "tcp/example.lan:2", host: "example.lan", number: 2},
+		{in: "nothing", bad: true},
+		{in: ":x", bad: true},
+		{in: ":-1", bad: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			d, err := parseXDisplay(tc.in)
+			if (err != nil) != tc.bad {
+				t.Fatalf("err = %v, want error %v", err, tc.bad)
+			}
+			if !tc.bad && (d.host != tc.host || d.number != tc.number) {
+				t.Errorf("got host %q number %d, want %q %d", d.host, d.number, tc.host, tc.number)
+			}
+		})
+	}
+}
+
+// startXvfb runs an Xvfb that requires the cookie in the Xauthority file
+// it returns, and resets whenever its last client leaves (as under
+// xvfb-run). It skips the test where Xvfb and xauth are not installed.
+func startXvfb(t *testing.T) (display, authFile string) {
+	t.Helper()
+	xvfb, err1 := exec.LookPath("Xvfb")
+	xauth, err2 := exec.LookPath("xauth")
+	if err1 != nil || err2 != nil {
+		t.Skip("needs Xvfb and xauth")
+	}
+	authFile = filepath.Join(t.TempDir(), "Xauthority")
+	cookie := make([]byte, 16)
+	rand.Read(cookie)
+	// Xvfb picks a free display number and writes it to the pipe.
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	cmd := exec.Command(xvfb, "-displayfd", "3", "-nolisten", "tcp", "-auth", authFile, "-screen", "0", "640x480x24")
+	cmd.ExtraFiles = []*os.File{w}
+	// The file must exist when the server starts; the entry for the real
+	// display number is added once Xvfb has said which it took.
+	if out, err := exec.Command(xauth, "-f", authFile, "add", ":0", "MIT-MAGIC-COOKIE-1", hex.EncodeToString(cookie)).CombinedOutput(); err != nil {
+		t.Fatalf("xauth: %v: %s", err, out)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil {
+		t.Fatalf("Xvfb gave no display number: %v", err)
+	}
+	display = ":" + strings.TrimSpace(line)
+	if out, err := exec.Command(xauth, "-f", authFile, "add", display, "MIT-MAGIC-COOKIE-1", hex.EncodeToString(cookie)).CombinedOutput(); err != nil {
+		t.Fatalf("xauth: %v: %s", err, out)
+	}
+	return display, authFile
+}
+
+// Xvfb resets each time its last client leaves and drops connections that
+// arrive meanwhile: a window started right after another closed failed to
+// open about once in twenty. The display check rides out the reset and
+// holds its connection, so the window's own connection (the second one
+// here) always gets in.
+func TestDisplayCheckHoldsTheServerForTheWindow(t *testing.T) {
+	display, authFile := startXvfb(t)
+	d, err := parseXDisplay(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const starts = 100
+	failed := 0
+	for range starts {
+		held, err := waitForX(display, authFile, time.Now().Add(displayWait))
+		if err != nil {
+			t.Fatalf("display check: %v", err)
+		}
+		window, err := openX(d, authFile) // what GTK does next
+		if err != nil {
+			failed++
+		} else {
+			window.Close()
+		}
+		held.Close() // the window's last client leaves: the server resets
+	}
+	if failed > 0 {
+		t.Errorf("%d of %d window connections failed after the display check", failed, starts)
+	}
+}
+
+// Without the cookie the server refuses, and the check reports that
+// instead of waiting; an unreachable display is reported after the wait.
+func TestDisplayCheckReportsRefusalAndAbsence(t *testing.T) {
+	display, _ := startXvfb(t)
+	_, err := waitForX(display, filepath.Join(t.TempDir(), "none"), time.Now().Add(displayWait))
+	var refused *xRefusedError
+	if !errors.As(err, &refused) || !strings.Contains(refused.reason, "uthoriz") {
+		t.Errorf("no cookie: err = %v, want the server's refusal", err)
+	}
+
+	_, err = waitForX(":987", "", time.Now().Add(200*time.Millisecond))
+	if err == nil || err.Error() != "no display at :987 is reachable" {
+		t.Errorf("absent display: err = %v", err)
 	}
 }

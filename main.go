@@ -14,7 +14,6 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	goruntime "runtime"
 	"syscall"
 
 	"github.com/wailsapp/wails/v2"
@@ -54,7 +53,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// `wails build` runs this program once to read the bound types; it must
 	// not touch the user's data dir then.
 	if generatingBindings {
-		return runDesktop(newApp(nil, settings.Default(), logger), stderr)
+		return runDesktop(newApp(nil, settings.Default(), logger), nil, stderr)
+	}
+
+	// A window needs a display: check before opening anything, and hold
+	// the connection until the window has its own.
+	var display io.Closer
+	if !opts.headless {
+		if display, err = openDisplay(); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		if display != nil {
+			defer display.Close()
+		}
 	}
 
 	// The signal context is the root of every goroutine the service owns.
@@ -97,7 +109,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	} else {
 		defer second.Close()
 	}
-	return runDesktop(app, stderr)
+	return runDesktop(app, display, stderr)
 }
 
 // runHeadless serves the HTTP API and web UI, prints who this node is and
@@ -144,13 +156,28 @@ func webUI() fs.FS {
 	return ui
 }
 
-// runDesktop opens the window and returns when it is closed.
-func runDesktop(app *App, stderr io.Writer) int {
-	if err := checkDisplay(); err != nil {
-		fmt.Fprintf(stderr, "parley: %v\n", err)
-		return 1
-	}
+// runDesktop opens the window and returns when it is closed. display, if
+// not nil, is closed once the window is up.
+func runDesktop(app *App, display io.Closer, stderr io.Writer) (code int) {
 	win := app.settings.Window
+	startup := func(ctx context.Context) {
+		if display != nil {
+			display.Close()
+		}
+		app.startup(ctx)
+	}
+	// GTK panics when it cannot open the display after all (the check
+	// above cannot see everything, e.g. Xlib's authentication rules): say
+	// so in one line. A panic once the window is up is a bug and stays one.
+	defer func() {
+		if r := recover(); r != nil {
+			if app.started.Load() {
+				panic(r)
+			}
+			fmt.Fprintf(stderr, "Parley could not open a window: %v. %s\n", r, noWindowHint)
+			code = 1
+		}
+	}()
 	err := wails.Run(&options.App{
 		Title:            "Parley",
 		Width:            win.Width,
@@ -159,7 +186,7 @@ func runDesktop(app *App, stderr io.Writer) int {
 		MinHeight:        settings.MinHeight,
 		BackgroundColour: &options.RGBA{R: 250, G: 250, B: 252, A: 255},
 		AssetServer:      &assetserver.Options{Assets: assets},
-		OnStartup:        app.startup,
+		OnStartup:        startup,
 		OnShutdown:       app.shutdown,
 		OnDomReady:       app.restoreWindow,
 		OnBeforeClose:    app.beforeClose,
@@ -171,16 +198,4 @@ func runDesktop(app *App, stderr io.Writer) int {
 		return 1
 	}
 	return 0
-}
-
-// checkDisplay fails early, with a hint, where GTK would abort without a
-// display to open the window on.
-func checkDisplay() error {
-	if generatingBindings || goruntime.GOOS != "linux" {
-		return nil
-	}
-	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
-		return errors.New("no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); use --headless to run without a window")
-	}
-	return nil
 }

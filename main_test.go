@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -215,4 +216,51 @@ func TestDesktopWithoutDisplayFailsClearly(t *testing.T) {
 	if !strings.Contains(stderr.String(), "--headless") {
 		t.Errorf("message %q does not point to --headless", stderr.String())
 	}
+}
+
+// A display that does not exist gets one line saying what to do and a
+// non-zero exit, not GTK's panic and a goroutine dump.
+func TestDesktopWithUnreachableDisplayFailsClearly(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the display check is for Linux")
+	}
+	display := unusedDisplay(t)
+	cmd := parleyCmd(t, "--network", "off", "--data-dir", t.TempDir(), "--listen", "/ip4/127.0.0.1/tcp/0")
+	cmd.Env = append(cmd.Env, "DISPLAY="+display, "WAYLAND_DISPLAY=", "GDK_BACKEND=", "XDG_SESSION_TYPE=")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	var exitErr *exec.ExitError
+	if !errors.As(err, &exitErr) || exitErr.ExitCode() == 0 {
+		t.Fatalf("parley with DISPLAY=%s: err = %v, want a non-zero exit", display, err)
+	}
+	out := stdout.String() + stderr.String()
+	want := "Parley could not open a window: no display at " + display + " is reachable. Start it from a desktop session, or use --headless.\n"
+	if out != want {
+		t.Errorf("output = %q, want the one line %q", out, want)
+	}
+	for _, bad := range []string{"panic", "goroutine"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("output holds %q:\n%s", bad, out)
+		}
+	}
+	if took := time.Since(start); took > displayWait+5*time.Second {
+		t.Errorf("took %v to give up on the display", took)
+	}
+}
+
+// unusedDisplay is an X display name with no server behind it.
+func unusedDisplay(t *testing.T) string {
+	t.Helper()
+	for n := 900; n < 1000; n++ {
+		s := strconv.Itoa(n)
+		if _, err := os.Stat("/tmp/.X11-unix/X" + s); err != nil {
+			if _, err := os.Stat("/tmp/.X" + s + "-lock"); err != nil {
+				return ":" + s
+			}
+		}
+	}
+	t.Skip("no unused display number between :900 and :999")
+	return ""
 }
