@@ -62,6 +62,10 @@ type Cursor interface {
 	Next()
 	// Close releases the view and returns the first error met reading it.
 	Close() error
+	// Version names the view: two views of one Source with the same
+	// version, other than 0, hold the same items. A session keeps an index
+	// of the items for as long as the version stays the same.
+	Version() uint64
 }
 
 // Slice is a Source over items in memory, sorted by Compare.
@@ -82,10 +86,11 @@ type sliceCursor struct {
 func (c *sliceCursor) Seek(from Item) {
 	c.i = sort.Search(len(c.items), func(i int) bool { return Compare(c.items[i], from) >= 0 })
 }
-func (c *sliceCursor) Valid() bool  { return c.i < len(c.items) }
-func (c *sliceCursor) Item() Item   { return c.items[c.i] }
-func (c *sliceCursor) Next()        { c.i++ }
-func (c *sliceCursor) Close() error { return nil }
+func (c *sliceCursor) Valid() bool     { return c.i < len(c.items) }
+func (c *sliceCursor) Item() Item      { return c.items[c.i] }
+func (c *sliceCursor) Next()           { c.i++ }
+func (c *sliceCursor) Close() error    { return nil }
+func (c *sliceCursor) Version() uint64 { return 1 } // a slice never changes
 
 // Bound is an exclusive upper end of a range: a time and the shortest ID
 // prefix that tells the items on either side apart (empty when their times
@@ -188,6 +193,8 @@ type Session struct {
 	listed []span
 	// buf holds the items of the range being read, up to maxBuffered.
 	buf []Item
+	// index, from the last full read, while the source has not changed.
+	index *index
 	// Have lists the IDs we hold that the peer lacks, as ranges settle:
 	// what we send once reconciliation ends. (The peer learns what it lacks
 	// the same way and sends it.)
@@ -208,14 +215,15 @@ func (s *Session) Initiate() (_ Frame, err error) {
 	if err != nil {
 		return Frame{}, fmt.Errorf("read items: %w", err)
 	}
-	var all sum
+	x := newIndex(c.Version())
 	for c.Seek(Item{}); c.Valid(); c.Next() {
-		all.add(c.Item().ID)
+		x.add(c.Item())
 	}
 	if err := c.Close(); err != nil {
 		return Frame{}, fmt.Errorf("read items: %w", err)
 	}
-	return Frame{Ranges: []Range{all.fingerprint(Bound{Inf: true})}}, nil
+	s.index = x
+	return Frame{Ranges: []Range{x.total.fingerprint(Bound{Inf: true})}}, nil
 }
 
 // Reply processes a peer's frame and returns the answer. When the answer
@@ -235,13 +243,44 @@ func (s *Session) Reply(in Frame) (out Frame, err error) {
 		}
 	}()
 	listed := s.listed
+	x := s.index
+	if x != nil && (x.version == 0 || x.version != c.Version()) {
+		x, s.index = nil, nil // the items changed since
+	}
+	var build *index
+	if x == nil && len(in.Ranges) == 1 && in.Ranges[0].Mode == Fingerprint {
+		// A fingerprint of everything: the one read of it also indexes it.
+		build = newIndex(c.Version())
+	}
 	budget := FrameBudget
-	var lower Bound // the beginning
-	at := false     // whether c is at the first item of the range
+	var w *walk
+	if x != nil {
+		w = &walk{x: x, c: c}
+	}
+	var lower Bound   // the beginning
+	var below sum     // with an index: the sum of the items before lower
+	known := x != nil // whether below is known
+	at := false       // whether c is at the first item of the range
 	for _, r := range in.Ranges {
 		added := len(out.Ranges)
+		if w != nil && r.Mode == Fingerprint {
+			if !known {
+				below = w.prefix(lower)
+			}
+			var rs []Range
+			rs, below = w.answer(lower, below, r, budget < 0)
+			out.Ranges = append(out.Ranges, rs...)
+			for _, o := range rs {
+				budget -= rangeCost + idCost*len(o.IDs)
+			}
+			lower, known, at = r.Upper, true, false
+			continue
+		}
 		if r.Mode != Skip && !at {
 			seek(c, lower)
+		}
+		if w != nil && r.Mode != Skip {
+			w.ok = false // c moves on its own
 		}
 		switch r.Mode {
 		case Skip:
@@ -254,14 +293,17 @@ func (s *Session) Reply(in Frame) (out Frame, err error) {
 		case IDList:
 			out.Ranges = append(out.Ranges, s.compare(c, r))
 		case Fingerprint:
-			out.Ranges = append(out.Ranges, s.answer(c, lower, r, budget < 0)...)
+			out.Ranges = append(out.Ranges, s.answer(c, lower, r, budget < 0, build)...)
 		}
 		for _, o := range out.Ranges[added:] {
 			budget -= rangeCost + idCost*len(o.IDs)
 		}
-		lower, at = r.Upper, r.Mode != Skip
+		lower, known, at = r.Upper, false, r.Mode != Skip
 	}
 	out.Ranges = merge(out.Ranges)
+	if build != nil {
+		s.index = build
+	}
 	s.listed = s.listed[:0]
 	lower = Bound{}
 	for _, r := range out.Ranges {
@@ -326,7 +368,7 @@ func (s *Session) compare(c Cursor, r Range) Range {
 // small → our ID list; else Branch fingerprinted parts. The range is read
 // once, and a second time only when it is too big to keep and the peer's
 // count did not foretell where the parts end.
-func (s *Session) answer(c Cursor, lower Bound, r Range, overBudget bool) []Range {
+func (s *Session) answer(c Cursor, lower Bound, r Range, overBudget bool, x *index) []Range {
 	// The parts are cut while reading, by the peer's count: with few
 	// differences it splits where ours would.
 	per := (int(r.Count) + Branch - 1) / Branch
@@ -339,6 +381,9 @@ func (s *Session) answer(c Cursor, lower Bound, r Range, overBudget bool) []Rang
 		if per > 0 && all.n > 0 && int(all.n)%per == 0 && len(parts) < Branch-1 {
 			parts = append(parts, part.fingerprint(boundBetween(prev, it)))
 			part = sum{}
+		}
+		if x != nil {
+			x.add(it)
 		}
 		all.add(it.ID)
 		part.add(it.ID)
@@ -367,6 +412,8 @@ func (s *Session) answer(c Cursor, lower Bound, r Range, overBudget bool) []Rang
 		return split(bc, n, r.Upper)
 	case per == (n+Branch-1)/Branch:
 		return parts
+	case x != nil: // the range is everything, just indexed
+		return (&walk{x: x, c: c}).split(sum{}, x.total, r.Upper)
 	default:
 		seek(c, lower)
 		return split(c, n, r.Upper)
@@ -395,6 +442,148 @@ func split(c Cursor, n int, upper Bound) []Range {
 	return out
 }
 
+// maxMarks bounds an index, however big the set.
+const maxMarks = 1 << 14
+
+// index holds the running sum at every few items of one view of a source,
+// so that a range's fingerprint costs a seek and a few reads, not a read
+// of the range: at most 1.3 MB (maxMarks marks), in place of reading the
+// differing part of the set again every round.
+type index struct {
+	version uint64
+	every   int // items between two marks
+	marks   []mark
+	total   sum
+}
+
+// mark is the item at position i·every and the sum of the items before it.
+type mark struct {
+	at     Item
+	before sum
+}
+
+func newIndex(version uint64) *index { return &index{version: version, every: 8} }
+
+// add takes the next item of a read from the first one.
+func (x *index) add(it Item) {
+	if int(x.total.n)%x.every == 0 {
+		if len(x.marks) == cap(x.marks) { // room for small sets, then for the most
+			x.marks = slices.Grow(x.marks, min(max(8*cap(x.marks), 512), maxMarks+1)-len(x.marks))
+		}
+		x.marks = append(x.marks, mark{at: it, before: x.total})
+		if len(x.marks) > maxMarks {
+			// Keep every other mark: marks twice as far apart.
+			for i := range (len(x.marks) + 1) / 2 {
+				x.marks[i] = x.marks[2*i]
+			}
+			x.marks = x.marks[:(len(x.marks)+1)/2]
+			x.every *= 2
+		}
+	}
+	x.total.add(it.ID)
+}
+
+// walk reads one view through its index. It remembers where its cursor
+// is, so that a query a little further on reads on instead of seeking:
+// the ranges of a frame come in order.
+type walk struct {
+	x       *index
+	c       Cursor
+	ok      bool // whether before and prev describe where c is
+	before  sum  // the items before c's item; before.n is its position
+	prev    Item // the item before c's item,
+	hasPrev bool // when known
+}
+
+// seekMark moves to mark j.
+func (w *walk) seekMark(j int) {
+	m := w.x.marks[j]
+	w.c.Seek(m.at)
+	w.ok, w.before, w.hasPrev = true, m.before, false
+}
+
+func (w *walk) next() {
+	w.prev, w.hasPrev = w.c.Item(), true
+	w.before.add(w.prev.ID)
+	w.c.Next()
+}
+
+// prefix is the sum of the items before b.
+func (w *walk) prefix(b Bound) sum {
+	if b.Inf {
+		return w.x.total
+	}
+	j := sort.Search(len(w.x.marks), func(i int) bool { return !b.after(w.x.marks[i].at) }) - 1
+	if j < 0 {
+		return sum{}
+	}
+	// Read on if every item before the cursor is before b, and the cursor
+	// is past mark j.
+	behind := w.before.n == 0 || (w.hasPrev && b.after(w.prev)) || (w.c.Valid() && b.after(w.c.Item()))
+	if !w.ok || !behind || int(w.before.n) < j*w.x.every {
+		w.seekMark(j)
+	}
+	for w.c.Valid() && b.after(w.c.Item()) {
+		w.next()
+	}
+	return w.before
+}
+
+// around returns the sum of the first p items (0 < p < total) and the
+// items at positions p-1 and p.
+func (w *walk) around(p int) (before sum, prev, next Item) {
+	j := (p - 1) / w.x.every
+	pos := int(w.before.n)
+	if !w.ok || pos < j*w.x.every || pos > p || (pos == p && !w.hasPrev) {
+		w.seekMark(j)
+	}
+	for int(w.before.n) < p && w.c.Valid() {
+		w.next()
+	}
+	if w.c.Valid() {
+		next = w.c.Item()
+	}
+	return w.before, w.prev, next
+}
+
+// answer is Session.answer from the index, for the range from lower to
+// r.Upper whose items before sums; it returns the answer and the sum of
+// the items before r.Upper.
+func (w *walk) answer(lower Bound, below sum, r Range, overBudget bool) ([]Range, sum) {
+	upTo := w.prefix(r.Upper)
+	local := upTo.minus(below)
+	mine := local.fingerprint(r.Upper)
+	n := int(local.n)
+	switch {
+	case mine.Fingerprint == r.Fingerprint && mine.Count == r.Count:
+		return []Range{{Upper: r.Upper, Mode: Skip}}, upTo
+	case overBudget:
+		return []Range{mine}, upTo
+	case n <= ListThreshold:
+		ids := make([][IDSize]byte, 0, n)
+		for seek(w.c, lower); w.c.Valid() && r.Upper.after(w.c.Item()); w.c.Next() {
+			ids = append(ids, w.c.Item().ID)
+		}
+		w.ok = false
+		return []Range{{Upper: r.Upper, Mode: IDList, IDs: ids}}, upTo
+	}
+	return w.split(below, upTo, r.Upper), upTo
+}
+
+// split cuts the range whose items before sums and whose items up to
+// upper sum upTo into Branch parts of about equal size, fingerprinted.
+func (w *walk) split(below, upTo sum, upper Bound) []Range {
+	per := (int(upTo.n-below.n) + Branch - 1) / Branch
+	out := make([]Range, 0, Branch)
+	start := below
+	for p := int(below.n) + per; p < int(upTo.n); p += per {
+		before, prev, next := w.around(p)
+		out = append(out, before.minus(start).fingerprint(boundBetween(prev, next)))
+		start = before
+	}
+	return append(out, upTo.minus(start).fingerprint(upper))
+}
+
 // sum is the running sum and count behind a fingerprint.
 type sum struct {
 	limbs [4]uint64 // little-endian limbs of a 256-bit number
@@ -410,10 +599,21 @@ func (a *sum) add(id [IDSize]byte) {
 	a.n++
 }
 
+// minus is the sum of the items in a but not in b, for b a prefix of a.
+func (a sum) minus(b sum) sum {
+	var out sum
+	var borrow uint64
+	for limb := range 4 {
+		out.limbs[limb], borrow = bits.Sub64(a.limbs[limb], b.limbs[limb], borrow)
+	}
+	out.n = a.n - b.n
+	return out
+}
+
 // fingerprint is SHA-256 over the sum of the IDs (as 256-bit numbers, mod
 // 2^256) and the count, cut to 16 bytes. The sum makes it independent of
 // how a range is split; the hash makes it hard to forge.
-func (a *sum) fingerprint(upper Bound) Range {
+func (a sum) fingerprint(upper Bound) Range {
 	var buf [IDSize + 4]byte
 	for limb := range 4 {
 		binary.BigEndian.PutUint64(buf[IDSize-8*(limb+1):], a.limbs[limb])

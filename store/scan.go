@@ -67,6 +67,10 @@ func (c *cursor) load() {
 	c.cur = reconcile.Item{Time: pos.Time, ID: pos.ID}
 }
 
+// Version is the read transaction's timestamp: a view opened after any
+// write to the store has a newer one.
+func (c *cursor) Version() uint64 { return c.txn.ReadTs() }
+
 func (c *cursor) Close() error {
 	c.it.Close()
 	c.txn.Discard()

@@ -71,7 +71,8 @@ func TestScanWalksOneRoomInOrder(t *testing.T) {
 }
 
 // A cursor sees the room as it was when opened: a session reads each frame
-// from one unchanging view, while messages keep arriving.
+// from one unchanging view, while messages keep arriving, and keeps its
+// index of the items only while views keep the same version.
 func TestScanCursorIsASnapshot(t *testing.T) {
 	s := openStore(t, t.TempDir())
 	f := newFixture(t)
@@ -82,7 +83,27 @@ func TestScanCursorIsASnapshot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	same, err := s.Scan(f.room).Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Version() == 0 || same.Version() != c.Version() {
+		t.Errorf("two views with no write between: versions %d and %d", c.Version(), same.Version())
+	}
+	if err := same.Close(); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.Put(context.Background(), f.item(t, 2, "b")); err != nil {
+		t.Fatal(err)
+	}
+	after, err := s.Scan(f.room).Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Version() == c.Version() {
+		t.Errorf("a view after a write has the version of one before it: %d", c.Version())
+	}
+	if err := after.Close(); err != nil {
 		t.Fatal(err)
 	}
 	n := 0
