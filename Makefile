@@ -48,8 +48,9 @@ bench: ## run the benchmarks; JSON figures go to build/bench/
 	$(GO) test -run '^$$' -bench . -benchmem -json ./wire ./store > build/bench/go-bench.json
 	$(GO) run ./bench/storerss > build/bench/store-rss.json
 	$(GO) run ./bench/syncbench > build/bench/sync.json
+	$(GO) run ./bench/syncrss > build/bench/sync-rss.json
 	@grep -o '"Output":"[^"]*ns/op[^"]*' build/bench/go-bench.json | sed 's/"Output":"//; s/\\t/ /g; s/\\n//'
-	@cat build/bench/store-rss.json build/bench/sync.json
+	@cat build/bench/store-rss.json build/bench/sync.json build/bench/sync-rss.json
 
 test-frontend: setup ## type-check the frontend and run its unit tests
 	cd frontend && npx vue-tsc --noEmit && npx vitest run

@@ -42,17 +42,9 @@ type syncRequest struct {
 // syncSource lets p2p read the history for sync.
 type syncSource struct{ s *store.Store }
 
-func (src syncSource) Items(room wire.RoomID) ([]reconcile.Item, error) {
-	positions, err := src.s.Positions(room)
-	if err != nil {
-		return nil, err
-	}
-	items := make([]reconcile.Item, len(positions))
-	for i, p := range positions {
-		items[i] = reconcile.Item{Time: p.Time, ID: p.ID}
-	}
-	return items, nil
-}
+// Scan reads a room a frame at a time: a session's memory follows its
+// frames, not the room.
+func (src syncSource) Scan(room wire.RoomID) reconcile.Source { return src.s.Scan(room) }
 
 func (src syncSource) Envelope(id wire.MessageID) ([]byte, error) {
 	it, ok, err := src.s.Get(id)

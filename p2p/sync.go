@@ -34,20 +34,12 @@ const (
 
 // SyncSource is what sync reads from the history.
 type SyncSource interface {
-	// Items lists a room's messages in (time, ID) order. A session holds
-	// the whole list; one whose source is a SyncScanner does not.
-	Items(room wire.RoomID) ([]reconcile.Item, error)
+	// Scan gives a room's messages in (time, ID) order, read a frame at a
+	// time, so that a session's memory follows its frames, not the size of
+	// the room.
+	Scan(room wire.RoomID) reconcile.Source
 	// Envelope returns a stored message's envelope.
 	Envelope(id wire.MessageID) ([]byte, error)
-}
-
-// SyncScanner is a SyncSource that reads a room's messages a frame at a
-// time, so that a session's memory follows its frames, not the size of the
-// room. Sessions use Scan when the source has it.
-type SyncScanner interface {
-	SyncSource
-	// Scan gives a room's messages in (time, ID) order.
-	Scan(room wire.RoomID) reconcile.Source
 }
 
 // SyncProgress reports a session's state to the UI.
@@ -149,16 +141,7 @@ type session struct {
 }
 
 func (n *Node) newSession(s network.Stream, r msgio.ReadCloser, room wire.RoomID, deliver Handler) (*session, error) {
-	var items reconcile.Source
-	if sc, ok := n.opts.Sync.(SyncScanner); ok {
-		items = sc.Scan(room)
-	} else {
-		list, err := n.opts.Sync.Items(room)
-		if err != nil {
-			return nil, fmt.Errorf("read history: %w", err)
-		}
-		items = reconcile.Slice(list)
-	}
+	items := n.opts.Sync.Scan(room)
 	from := s.Conn().RemotePeer()
 	return &session{
 		n: n, s: s, room: room, from: from, deliver: deliver,

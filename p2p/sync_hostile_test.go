@@ -27,16 +27,12 @@ type roomsHistory struct {
 	envelopes map[wire.MessageID][]byte
 }
 
-var _ SyncScanner = (*roomsHistory)(nil)
+var _ SyncSource = (*roomsHistory)(nil)
 
 func (h *roomsHistory) add(m *wire.Message) {
 	h.items[m.Room] = append(h.items[m.Room], reconcile.Item{Time: m.Time, ID: m.ID})
 	slices.SortFunc(h.items[m.Room], reconcile.Compare)
 	h.envelopes[m.ID] = m.Raw
-}
-
-func (h *roomsHistory) Items(room wire.RoomID) ([]reconcile.Item, error) {
-	return slices.Clone(h.items[room]), nil
 }
 
 func (h *roomsHistory) Scan(room wire.RoomID) reconcile.Source { return reconcile.Slice(h.items[room]) }

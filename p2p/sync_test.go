@@ -103,5 +103,5 @@ func TestSyncGarbageDropsThePeer(t *testing.T) {
 
 type emptyHistory struct{}
 
-func (emptyHistory) Items(wire.RoomID) ([]reconcile.Item, error) { return nil, nil }
-func (emptyHistory) Envelope(wire.MessageID) ([]byte, error)     { return nil, errors.New("none") }
+func (emptyHistory) Scan(wire.RoomID) reconcile.Source       { return reconcile.Slice(nil) }
+func (emptyHistory) Envelope(wire.MessageID) ([]byte, error) { return nil, errors.New("none") }

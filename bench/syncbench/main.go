@@ -33,10 +33,10 @@ type memHistory struct {
 	received  int
 }
 
-func (h *memHistory) Items(wire.RoomID) ([]reconcile.Item, error) {
+func (h *memHistory) Scan(wire.RoomID) reconcile.Source {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return slices.Clone(h.items), nil
+	return reconcile.Slice(slices.Clone(h.items))
 }
 
 func (h *memHistory) Envelope(id wire.MessageID) ([]byte, error) {

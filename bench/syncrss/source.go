@@ -11,18 +11,6 @@ import (
 // storeSource lets p2p read a store's history, as chat's adapter does.
 type storeSource struct{ s *store.Store }
 
-func (src storeSource) Items(room wire.RoomID) ([]reconcile.Item, error) {
-	positions, err := src.s.Positions(room)
-	if err != nil {
-		return nil, err
-	}
-	items := make([]reconcile.Item, len(positions))
-	for i, p := range positions {
-		items[i] = reconcile.Item{Time: p.Time, ID: p.ID}
-	}
-	return items, nil
-}
-
 func (src storeSource) Envelope(id wire.MessageID) ([]byte, error) {
 	it, ok, err := src.s.Get(id)
 	if err != nil {
@@ -34,5 +22,5 @@ func (src storeSource) Envelope(id wire.MessageID) ([]byte, error) {
 	return it.Envelope, nil
 }
 
-// Scan reads the room a frame at a time, as chat's adapter should.
+// Scan reads the room a frame at a time, as chat's adapter does.
 func (src storeSource) Scan(room wire.RoomID) reconcile.Source { return src.s.Scan(room) }
