@@ -5,10 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"os/signal"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
@@ -95,19 +92,13 @@ func newApp(svc *chat.Service, s settings.Settings, log *slog.Logger) *App {
 	return a
 }
 
-// startup runs once the window exists. SIGINT and SIGTERM close the window
-// cleanly, as the window's close button does.
+// startup runs once the window exists. SIGINT and SIGTERM need nothing
+// here: Wails' own handler quits through OnBeforeClose, as the window's
+// close button does. (A second handler of ours made every signal quit GTK
+// twice, from two threads: a GTK critical on about one stop in three, two
+// racing settings saves, and now and then a crash.)
 func (a *App) startup(ctx context.Context) {
 	a.ctx, a.cancel = context.WithCancel(ctx)
-	sigCtx, stop := signal.NotifyContext(a.ctx, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		defer stop()
-		<-sigCtx.Done()
-		if a.ctx.Err() == nil {
-			a.saveWindow(ctx)
-			runtime.Quit(ctx)
-		}
-	}()
 	a.started.Store(true)
 	if a.svc == nil {
 		close(a.done)

@@ -3,7 +3,9 @@
 #  1. DISPLAY naming a display that does not exist: one line saying what
 #     to do, a non-zero exit, no Go panic.
 #  2. Several starts one after another on one Xvfb (as xvfb-run starts it,
-#     resetting whenever its last client leaves): every window opens.
+#     resetting whenever its last client leaves): every window opens, and
+#     on SIGTERM quits once (no GTK critical from a second quit), saves its
+#     window settings and exits 0.
 #
 # Usage: test/start/display.sh BINARY [STARTS]
 # Runs part 2 inside xvfb-run; everything it starts exits with it.
@@ -53,7 +55,10 @@ for i in $(seq "$starts"); do
     sleep 0.1
   done
   kill -TERM "$pid"
-  wait "$pid" || fail "start $i of $starts exited with status $? after SIGTERM"
+  wait "$pid" || { cat "$log" >&2; fail "start $i of $starts exited with status $? after SIGTERM"; }
   pid=
+  ! grep -q 'CRITICAL' "$log" || fail "start $i of $starts: $(grep -m1 CRITICAL "$log")"
+  [[ -f $work/data.$i/settings.json ]] || fail "start $i of $starts did not save its window settings"
+  ! grep -q 'not saved' "$log" || fail "start $i of $starts: $(grep -m1 'not saved' "$log")"
 done
 echo "display test: ok ($starts windows opened one after another on one X server)"
