@@ -136,7 +136,7 @@ describe('useBackendEvents', () => {
     expect(useNearbyStore().peers).toEqual([])
   })
 
-  it('reloads the open room once for a batch of arrivals and keeps the newest answer', async () => {
+  it('reloads the open room once for a burst of arrivals, one reload at a time', async () => {
     vi.mocked(api.rooms).mockResolvedValue([room()])
     await useRoomsStore().load()
     vi.mocked(api.history).mockResolvedValueOnce([])
@@ -147,18 +147,37 @@ describe('useBackendEvents', () => {
     emit({ name: 'arrived', data: { room: 'other room', count: 256 } })
     await nextBatch()
     expect(answers).toHaveLength(1)
-    emit({ name: 'arrived', data: { room: roomId, count: 256 } })
+    emit({ name: 'arrived', data: { room: roomId, count: 256 } }) // while the first is out
     await nextBatch()
-    expect(answers).toHaveLength(2)
-    answers[1]!.resolve([message('newer page')])
+    expect(answers).toHaveLength(1)
+    answers[0]!.resolve([message('first page')])
+    await vi.advanceTimersByTimeAsync(300)
+    expect(answers).toHaveLength(2) // the arrivals in between, merged into one
+    answers[1]!.resolve([message('second page')])
     await settle()
-    answers[0]!.resolve([message('older page')])
-    await settle()
-    expect(messages.views[roomId]!.items.map((m) => m.text)).toEqual(['newer page'])
+    expect(messages.views[roomId]!.items.map((m) => m.text)).toEqual(['second page'])
     // Unread counts: once, a little later, for the whole burst.
     vi.mocked(api.rooms).mockClear()
     await vi.advanceTimersByTimeAsync(500)
     expect(api.rooms).toHaveBeenCalledTimes(1)
+  })
+
+  it('drops a room reload that answers after a newer one', async () => {
+    vi.mocked(api.rooms).mockResolvedValue([room()])
+    await useRoomsStore().load()
+    vi.mocked(api.history).mockResolvedValueOnce([])
+    const messages = useMessagesStore()
+    await messages.open(room())
+    const answers = controlled<Message[]>(api.history)
+    emit({ name: 'arrived', data: { room: roomId, count: 256 } })
+    await nextBatch()
+    const reopened = messages.open(room()) // the user comes back to the room meanwhile
+    expect(answers).toHaveLength(2)
+    answers[1]!.resolve([message('newer')])
+    await reopened
+    answers[0]!.resolve([message('older')])
+    await settle()
+    expect(messages.views[roomId]!.items.map((m) => m.text)).toEqual(['newer'])
   })
 
   it('adds a burst of live messages in one go, in order, each once', async () => {

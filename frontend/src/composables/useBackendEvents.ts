@@ -13,6 +13,13 @@ import { useStatusStore } from '@/stores/status'
  */
 const unreadEveryMs = 500
 
+/**
+ * While a sync pours messages into the open room, its history is reloaded
+ * at most this often (and never twice at once): every reload redraws the
+ * list, and the user would not read faster.
+ */
+const roomRefreshEveryMs = 250
+
 /** Where frames are paused (a hidden window), events are handled this often. */
 const batchAtLeastEveryMs = 100
 
@@ -41,6 +48,37 @@ export function useBackendEvents(): void {
       unreadTimer = undefined
       rooms.load().catch(failed('rooms'))
     }, unreadEveryMs)
+  }
+
+  // The open room's reload: one at a time, the next no sooner than
+  // roomRefreshEveryMs after the last began; asks in between are merged.
+  let refreshing = false
+  let refreshWanted = false
+  let lastRefresh = -Infinity
+  let refreshTimer: ReturnType<typeof setTimeout> | undefined
+  function refreshOpenRoom(): void {
+    refreshWanted = true
+    if (refreshing || refreshTimer !== undefined) return
+    const wait = lastRefresh + roomRefreshEveryMs - performance.now()
+    if (wait > 0) {
+      refreshTimer = setTimeout(() => {
+        refreshTimer = undefined
+        refreshOpenRoom()
+      }, wait)
+      return
+    }
+    const room = rooms.current
+    refreshWanted = false
+    if (!room) return
+    refreshing = true
+    lastRefresh = performance.now()
+    messages
+      .refresh(room)
+      .catch(failed('messages'))
+      .finally(() => {
+        refreshing = false
+        if (refreshWanted) refreshOpenRoom()
+      })
   }
 
   let queue: BackendEvent[] = []
@@ -120,8 +158,7 @@ export function useBackendEvents(): void {
     if (reloads.has('nearby')) nearby.load().catch(failed('nearby'))
     if (reloads.has('status')) status.load().catch(failed('status'))
     // Only the open room's history is on screen; others load when opened.
-    const room = rooms.current
-    if (room && refreshRooms.has(room.id)) messages.refresh(room).catch(failed('messages'))
+    if (rooms.currentId && refreshRooms.has(rooms.currentId)) refreshOpenRoom()
   }
 
   let stop: (() => void) | null = null
@@ -136,5 +173,6 @@ export function useBackendEvents(): void {
     cancelAnimationFrame(frame)
     clearTimeout(timer)
     clearTimeout(unreadTimer)
+    clearTimeout(refreshTimer)
   })
 }

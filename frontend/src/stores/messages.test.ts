@@ -160,6 +160,41 @@ describe('messages store', () => {
     expect(v.newBelow).toBe(false)
   })
 
+  it('keeps the place of a user who scrolls up while a refresh is out', async () => {
+    const shown = [message('a'), message('b')]
+    vi.mocked(api.history).mockResolvedValueOnce(shown)
+    const store = useMessagesStore()
+    await store.open(room())
+    let answer!: (m: ReturnType<typeof message>[]) => void
+    vi.mocked(api.history).mockReturnValueOnce(new Promise((r) => (answer = r)))
+    const refreshing = store.refresh(room())
+    store.follow(roomId, false)
+    answer([message('c'), message('d')])
+    await refreshing
+    const v = store.views[roomId]!
+    expect(v.items.map((m) => m.text)).toEqual(['a', 'b'])
+    expect(v.newBelow).toBe(true)
+  })
+
+  it('lets a jump to the newest message finish while arrivals are checked', async () => {
+    vi.mocked(api.history).mockResolvedValueOnce([message('a')])
+    const store = useMessagesStore()
+    await store.open(room())
+    store.follow(roomId, false)
+    vi.mocked(api.history).mockResolvedValueOnce([message('b')])
+    await store.refresh(room()) // newer below
+    let page!: (m: ReturnType<typeof message>[]) => void
+    vi.mocked(api.history).mockReturnValueOnce(new Promise((r) => (page = r)))
+    const jumping = store.showLatest(roomId)
+    vi.mocked(api.history).mockResolvedValueOnce([message('c')])
+    await store.refresh(room()) // more arrive during the jump
+    page([message('b'), message('c')])
+    await jumping
+    const v = store.views[roomId]!
+    expect(v.items.map((m) => m.text)).toEqual(['b', 'c'])
+    expect(v.following).toBe(true)
+  })
+
   it('drops a refresh answer older than the newest request', async () => {
     vi.mocked(api.history).mockResolvedValueOnce([])
     const store = useMessagesStore()

@@ -138,11 +138,20 @@ export const useMessagesStore = defineStore('messages', () => {
    */
   async function refresh(room: Room): Promise<void> {
     const v = views.value[room.id]
-    if (!v || v.loading) return open(room)
-    const mine = ask(room.id)
+    // Still opening: open again, with what has arrived since. (Paging
+    // under way is no reason: its answer is dropped if the stretch changes.)
+    if (!v || (v.loading && v.items.length === 0)) return open(room)
     if (v.following && !v.hasNewer) {
+      const mine = ask(room.id)
       const newest = await api.history(room.id, '', pageSize)
       if (latest.get(room.id) !== mine || views.value[room.id] !== v) return
+      if (!v.following) {
+        // The user scrolled up meanwhile: their place stays.
+        const last = v.items[v.items.length - 1]
+        const end = newest[newest.length - 1]
+        if (end && (!last || byOrder(end, last) > 0)) v.hasNewer = v.newBelow = true
+        return
+      }
       // The newest page holds every stored message from its first on: it
       // replaces the tail. What lay before it may have gaps now, so it goes.
       const states = new Map(v.items.filter((m) => m.state).map((m) => [m.id, m.state]))
@@ -151,8 +160,10 @@ export const useMessagesStore = defineStore('messages', () => {
       return
     }
     if (v.hasNewer) return // newer messages already wait below the loaded stretch
+    // Only a look at the newest message: it must not void a load under way.
+    const asked = latest.get(room.id)
     const [newest] = await api.history(room.id, '', 1)
-    if (latest.get(room.id) !== mine || views.value[room.id] !== v || !newest) return
+    if (latest.get(room.id) !== asked || views.value[room.id] !== v || !newest) return
     const last = v.items[v.items.length - 1]
     if (!last || byOrder(newest, last) > 0) {
       v.hasNewer = true
