@@ -14,7 +14,7 @@ FUZZTIME ?= 10s
 # Every fuzz target, as package:Target; `make test` runs each for FUZZTIME.
 FUZZ_TARGETS := ./wire:FuzzDecode ./wire:FuzzDecodeHello ./wire:FuzzCleanName ./store:FuzzParseMessageKey ./api:FuzzRequestArgs ./p2p:FuzzSyncFrame
 
-.PHONY: help setup run build test test-go test-fuzz test-frontend test-desktop test-e2e test-netns bench lint fmt generate
+.PHONY: help setup run build test test-go test-fuzz test-frontend test-start test-desktop test-e2e test-netns bench lint fmt generate
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -26,10 +26,19 @@ setup: ## install missing system packages, the Wails CLI and npm packages
 run: build ## build and start the desktop app (flags in ARGS)
 	$(BIN) $(ARGS)
 
-build: setup ## build the desktop app into build/bin/parley
-	$(WAILS) build -m -nosyncgomod -tags "$(WAILS_TAGS)" -o parley
+build: setup $(BIN) ## build the desktop app into build/bin/parley (again only if a source changed)
 
-test: setup test-go test-fuzz test-frontend test-desktop test-e2e test-netns ## run every test
+# What the binary is made of. A second `make run` with nothing changed
+# starts the app within seconds instead of rebuilding it.
+APP_SOURCES = $(shell find . -name '*.go' -not -path './frontend/*' -not -path './test/*' -not -path './bench/*') \
+	go.mod go.sum wails.json $(shell find frontend/src frontend/public -type f -not -path '*/wailsjs/*') \
+	$(wildcard frontend/index.html frontend/package.json frontend/package-lock.json frontend/vite.config.ts frontend/tsconfig*.json)
+
+$(BIN): $(APP_SOURCES)
+	$(WAILS) build -m -nosyncgomod -tags "$(WAILS_TAGS)" -o parley
+	@touch $(BIN)
+
+test: setup test-go test-fuzz test-frontend test-start test-desktop test-e2e test-netns ## run every test
 	@echo "make test: all tests passed"
 
 test-go: ## go vet and the Go tests with the race detector
@@ -54,6 +63,10 @@ bench: ## run the benchmarks; JSON figures go to build/bench/
 
 test-frontend: setup ## type-check the frontend and run its unit tests
 	cd frontend && npx vue-tsc --noEmit && npx vitest run
+
+test-start: build ## setup's apt logic with stand-ins; a missing display and windows opened back to back on one Xvfb
+	test/start/setup.sh
+	test/start/display.sh $(BIN)
 
 test-desktop: build ## run the built app in a real window under Xvfb
 	test/desktop/smoke.sh $(BIN) build/test/desktop
