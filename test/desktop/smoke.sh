@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Desktop smoke test: the production binary in a real window under Xvfb.
-# A headless peer on 127.0.0.1 holds a room the desktop has joined; the
-# test waits for the mounted frontend's ready signal, types a message into
-# the real composer with xdotool, checks that the peer received it through
-# its API, and keeps a screenshot. It fails if the window is missing or
-# blank, the UI never rendered, or the message never arrived.
+# A headless peer on 127.0.0.1 holds a room with a big history (seeded
+# with test/seedroom, SMOKE_MESSAGES messages, 100,000 by default) that the
+# desktop has joined but not yet received. The window opens on that room
+# and catches up from the peer. Meanwhile the test types messages into the
+# real composer with xdotool and times each until the peer has it: the
+# window must keep handling input through the catch-up. It then waits for
+# the peer to report the sync done, types one more message, checks the
+# screen repainted and is not blank, and after the window closes checks
+# the desktop's store holds the whole history.
 #
 # Usage: test/desktop/smoke.sh BINARY OUTDIR
 # Runs itself again inside xvfb-run; everything it starts exits with it.
@@ -13,6 +17,12 @@ set -euo pipefail
 bin=$(realpath "${1:?usage: smoke.sh BINARY OUTDIR}")
 out=$(realpath -m "${2:?usage: smoke.sh BINARY OUTDIR}")
 ready_timeout=${SMOKE_READY_TIMEOUT:-60}
+messages=${SMOKE_MESSAGES:-100000}
+# The longest a message typed during the catch-up may take to reach the
+# peer (typing, the UI, the desktop node storing it between sync batches,
+# gossip, the peer's API), in ms. A frozen window took minutes.
+probe_limit_ms=${SMOKE_PROBE_LIMIT_MS:-3000}
+repo=$(cd "$(dirname "$0")/../.." && pwd)
 
 if [[ -z "${PARLEY_SMOKE_IN_XVFB:-}" ]]; then
   mkdir -p "$out"
@@ -36,6 +46,11 @@ fail() {
   echo "desktop smoke: FAIL: $*" >&2
   echo "--- parley log ($log) ---" >&2
   cat "$log" >&2 || true
+  if [[ -s $work/peer-events ]]; then
+    echo "--- the peer's last events ---" >&2
+    tail -c 1000 "$work/peer-events" | tr -c '[:print:]\n' ' ' >&2
+    echo >&2
+  fi
   exit 1
 }
 
@@ -60,11 +75,32 @@ call() { # call API TOKEN METHOD JSON
   curl -sf --max-time 10 -H "Authorization: Bearer $2" -d "$4" "$1/api/$3"
 }
 
-# The peer and its room.
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# The peer and its room, with a big history.
+(cd "$repo" && go build -o "$work/seedroom" ./test/seedroom)
+seed_start=$(now_ms)
+room=$("$work/seedroom" --data-dir "$work/peer" --room smoke --n "$messages")
+echo "desktop smoke: seeded $messages messages in $(($(now_ms) - seed_start)) ms"
 start_headless "$work/peer" peer
 peer_api=$api peer_token=$token
 peer_addr=$(awk '/^address:/ {print $2; exit}' "$work/peer.out")
-room=$(call "$peer_api" "$peer_token" CreateRoom '["smoke"]' | jq -r .id)
+
+# The peer's events, raw from its WebSocket: its side of the sync reports
+# progress and the end of each session there.
+curl -sN --http1.1 -H "Authorization: Bearer $peer_token" -H "Connection: Upgrade" -H "Upgrade: websocket" \
+  -H "Sec-WebSocket-Version: 13" -H "Sec-WebSocket-Key: $(head -c 16 /dev/urandom | base64)" \
+  "$peer_api/api/events" >"$work/peer-events" 2>/dev/null &
+pids+=($!)
+# A name change shows the socket is open and the events flow (the socket
+# may open after the first change: change it until one comes through).
+renames=0
+socket_open() {
+  renames=$((renames + 1))
+  call "$peer_api" "$peer_token" SetName "[\"Peer $renames\"]" >/dev/null
+  grep -aq '"name":"profile"' "$work/peer-events"
+}
+wait_for 10 "the peer's events come through its socket" socket_open
 
 # The desktop's data dir joins that room first, through a headless run of
 # the same binary, so the window opens in it with the composer focused.
@@ -86,9 +122,36 @@ window=$(timeout 10 xdotool search --sync --onlyvisible --name '^Parley' | head 
 # The desktop must see the peer in the room before a message can reach it.
 wait_for 30 "the peer sees the desktop in the room" \
   "[[ \$(call $peer_api $peer_token Members '[\"$room\"]' | jq '[.[] | select(.online)] | length') -eq 2 ]]"
+catchup_start=$(now_ms)
+xdotool windowactivate --sync "$window" 2>/dev/null || xdotool windowfocus --sync "$window"
+
+peer_has() { # peer_has TEXT: the peer's newest messages include TEXT
+  call "$peer_api" "$peer_token" History "[\"$room\", \"\", 20]" | jq -e --arg t "$1" '.[] | select(.text == $t)'
+}
+sync_done() { grep -aq '"done":true' "$work/peer-events"; }
+
+# Type into the window while it catches up; each message must reach the
+# peer soon. Bounded: at most 20 probes, and the catch-up has 5 minutes.
+probes=() during=0
+catchup_deadline=$((SECONDS + 300))
+while ! sync_done && ((${#probes[@]} < 20)); do
+  ((SECONDS < catchup_deadline)) || fail "the catch-up did not end in 300 s"
+  probe="probe ${#probes[@]} $$"
+  t0=$(now_ms)
+  xdotool type --delay 10 --window "$window" "$probe"
+  xdotool key --window "$window" Return
+  wait_for 60 "probe '$probe' reaches the peer" "peer_has '$probe'"
+  probes+=($(($(now_ms) - t0)))
+  sync_done || during=$((during + 1))
+done
+wait_for 300 "the peer reports the sync done" sync_done
+catchup_ms=$(($(now_ms) - catchup_start))
+((during > 0)) || fail "the catch-up ended before a message could be typed during it ($catchup_ms ms): raise SMOKE_MESSAGES"
+slowest=$(printf '%s\n' "${probes[@]}" | sort -n | tail -n 1)
+echo "desktop smoke: catch-up of $messages messages took $catchup_ms ms; ${#probes[@]} messages typed meanwhile reached the peer in ${probes[*]} ms"
+((slowest <= probe_limit_ms)) || fail "a message typed during the catch-up took $slowest ms to reach the peer (limit $probe_limit_ms)"
 
 text="typed by xdotool $$"
-xdotool windowactivate --sync "$window" 2>/dev/null || xdotool windowfocus --sync "$window"
 xdotool type --delay 20 --window "$window" "$text"
 wait_for 10 "the typed text shows in the composer" "import -window root $work/typed.png"
 xdotool key --window "$window" Return
@@ -115,4 +178,11 @@ kill -0 "$pid" 2>/dev/null && fail "parley did not exit within 5s of SIGTERM"
 wait "$pid" || fail "parley exited with status $? after SIGTERM"
 unset 'pids[-1]'
 
-echo "desktop smoke: ok (message typed in the window reached the peer; $colours colours; screenshot $shot)"
+# The whole history reached the desktop's store: the seeded messages, the
+# probes and the last message.
+start_headless "$work/desk" desk
+want=$((messages + ${#probes[@]} + 1))
+have=$(call "$api" "$token" MessageCount "[\"$room\"]")
+((have == want)) || fail "the desktop holds $have messages, want $want"
+
+echo "desktop smoke: ok (caught up $messages messages in $catchup_ms ms with the window answering; message typed in the window reached the peer; $colours colours; screenshot $shot)"

@@ -1,0 +1,116 @@
+// A message whose send failed stays on screen, with Retry and Discard,
+// through a room switch, a reload of the room after `lagged` and a reload
+// of the page, until it is sent or discarded.
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import { launchBrowser, screenshots, startNode } from './nodes.mjs'
+
+let node, browser
+
+before(async () => {
+  node = await startNode()
+  await node.call('SetName', 'Ada')
+  browser = await launchBrowser()
+})
+
+after(async () => {
+  await browser?.close()
+  await node?.stop()
+})
+
+/** Makes every Send fail the way a node that went away would. */
+async function failSends(page) {
+  await page.route('**/api/Send', (route) =>
+    route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ error: 'the node is not answering' }) }),
+  )
+}
+
+for (const [colorScheme, viewport] of [
+  ['light', { width: 1440, height: 900 }],
+  ['dark', { width: 1440, height: 900 }],
+  ['light', { width: 800, height: 600 }],
+  ['dark', { width: 800, height: 600 }],
+]) {
+  test(`a failed send survives a room switch, lagged and a page reload, and Retry sends it (${colorScheme}, ${viewport.width}x${viewport.height})`, async () => {
+    const suffix = `${colorScheme}-${viewport.width}`
+    const first = await node.call('CreateRoom', `first ${suffix}`)
+    const second = await node.call('CreateRoom', `second ${suffix}`)
+    const context = await browser.newContext({ colorScheme, viewport })
+    await context.addInitScript(() => localStorage.setItem('parley.firstRunSkipped', '1'))
+    const page = await context.newPage()
+    const problems = []
+    page.on('pageerror', (e) => problems.push(e.message))
+    // The event socket passes through here, so the test can drop it: the
+    // UI reconnects and reloads what is on screen, as after `lagged`.
+    let socket = null
+    await page.routeWebSocket('**/api/events', (ws) => {
+      ws.connectToServer()
+      socket = ws
+    })
+    await page.goto(node.login)
+    const rooms = page.getByTestId('room')
+    const open = async (name) => {
+      await rooms.filter({ hasText: name }).click()
+      await page.getByRole('heading', { name: `# ${name}` }).waitFor()
+    }
+    await open(first.name)
+
+    await failSends(page)
+    const text = `do not lose me ${suffix}`
+    await page.getByTestId('composer').fill(text)
+    await page.getByTestId('composer').press('Enter')
+    // Found by what the user sees, wherever the page shows it.
+    const unsent = page.locator('main').locator('article, li').filter({ hasText: text })
+    const unsentList = page.getByRole('region', { name: 'Unsent messages' })
+    await unsent.getByText('Not sent: the node is not answering').waitFor()
+    assert.equal(await page.getByTestId('composer').inputValue(), '', 'the composer was cleared')
+    await page.screenshot({ path: `${screenshots}/unsent-${suffix}.png` })
+
+    // A room switch and back.
+    await open(second.name)
+    assert.equal(await unsent.count(), 0, 'shown in its own room only')
+    await open(first.name)
+    await unsent.waitFor()
+
+    // Lost events: the socket drops, the UI reconnects and reloads the room.
+    const reloaded = page.waitForRequest('**/api/History')
+    await socket.close()
+    await reloaded
+    await page.waitForLoadState('networkidle')
+    assert.equal(await unsent.count(), 1, 'still there after the room was reloaded')
+
+    // A reload of the page.
+    await page.reload()
+    await open(first.name)
+    await unsent.getByText('Not sent').waitFor()
+
+    // The node answers again: Retry from the keyboard sends it.
+    await page.unrouteAll({ behavior: 'wait' })
+    await unsent.getByRole('button', { name: 'Retry' }).focus()
+    await page.keyboard.press('Enter')
+    await page.getByTestId('message').filter({ hasText: text }).waitFor()
+    assert.equal(await unsentList.getByText(text).count(), 0, 'no longer unsent once sent')
+    const history = await node.call('History', first.id, '', 10)
+    assert.deepEqual(
+      history.filter((m) => m.text === text).map((m) => m.text),
+      [text],
+      'stored once',
+    )
+
+    // Another failure, discarded from the keyboard: gone, and stays gone.
+    await failSends(page)
+    await page.getByTestId('composer').fill('never mind')
+    await page.getByTestId('composer').press('Enter')
+    const discarded = unsentList.getByRole('listitem').filter({ hasText: 'never mind' })
+    await discarded.getByRole('button', { name: 'Discard' }).focus()
+    await page.keyboard.press('Space')
+    await discarded.waitFor({ state: 'detached' })
+    assert.ok(await page.getByTestId('composer').evaluate((el) => el === document.activeElement), 'focus back in the composer')
+    await page.reload()
+    await open(first.name)
+    await page.getByTestId('message').filter({ hasText: text }).waitFor()
+    assert.equal(await discarded.count(), 0)
+    assert.deepEqual(problems, [])
+    await context.close()
+  })
+}
