@@ -21,19 +21,7 @@ const identifyWait = 10 * time.Second
 // rememberLoop saves each peer that shared a room with us, with where it can
 // be reached, and has the node keep reconnecting to it: after either side
 // restarts, or a link drops, the two find each other again by themselves.
-func (s *Service) rememberLoop() {
-	for {
-		if p, ok := s.remember.Take(nil); ok {
-			s.rememberPeer(p)
-			continue
-		}
-		select {
-		case <-s.remember.Ready():
-		case <-s.ctx.Done():
-			return
-		}
-	}
-}
+func (s *Service) rememberLoop() { s.remember.Serve(s.ctx, nil, s.rememberPeer) }
 
 func (s *Service) rememberPeer(p peer.ID) {
 	ctx, cancel := context.WithTimeout(s.ctx, identifyWait)

@@ -8,19 +8,7 @@ import (
 // messages written while nobody was online are stored first and sent here,
 // so nothing typed is lost. (Sync will also hand them to peers that missed
 // them; the outbox makes the common case immediate.)
-func (s *Service) outboxLoop() {
-	for {
-		if room, ok := s.flush.Take(nil); ok {
-			s.flushOutbox(room)
-			continue
-		}
-		select {
-		case <-s.flush.Ready():
-		case <-s.ctx.Done():
-			return
-		}
-	}
-}
+func (s *Service) outboxLoop() { s.flush.Serve(s.ctx, nil, s.flushOutbox) }
 
 func (s *Service) flushOutbox(room wire.RoomID) {
 	ids, err := s.store.Outbox(room)

@@ -152,7 +152,7 @@ func (s *Service) start() error {
 		History:     s.store,
 		OnPeer:      s.onPeer,
 		OnRoomPeer:  s.onRoomPeer,
-		Sync:        syncSource{s.store},
+		Sync:        s.store, // Scan and Envelope
 		OnSync:      s.onSync,
 		Hello:       s.helloBytes,
 		OnHello:     s.receiveHello,

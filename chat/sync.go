@@ -11,7 +11,6 @@ import (
 	"parley/identity"
 	"parley/p2p"
 	"parley/reconcile"
-	"parley/store"
 	"parley/wire"
 )
 
@@ -37,24 +36,6 @@ type syncRequest struct {
 	room  wire.RoomID
 	peer  peer.ID
 	tries int // failed earlier tries; part of the key, so a retry is its own entry
-}
-
-// syncSource lets p2p read the history for sync.
-type syncSource struct{ s *store.Store }
-
-// Scan reads a room a frame at a time: a session's memory follows its
-// frames, not the room.
-func (src syncSource) Scan(room wire.RoomID) reconcile.Source { return src.s.Scan(room) }
-
-func (src syncSource) Envelope(id wire.MessageID) ([]byte, error) {
-	it, ok, err := src.s.Get(id)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, errors.New("message vanished from the store")
-	}
-	return it.Envelope, nil
 }
 
 // Sync scheduling: a few sessions run at once, so one slow peer or room
@@ -94,25 +75,17 @@ func (s *Service) syncLoop() {
 	}
 }
 
-// syncWorker runs queued sessions one after the other.
+// syncWorker runs queued sessions one after the other, each with a peer
+// that has a session slot free.
 func (s *Service) syncWorker() {
-	for {
-		req, ok := s.syncs.Take(s.claimSyncPeer)
-		if !ok {
-			select {
-			case <-s.syncs.Ready():
-				continue
-			case <-s.ctx.Done():
-				return
-			}
-		}
+	s.syncs.Serve(s.ctx, s.claimSyncPeer, func(req syncRequest) {
 		s.runSync(req)
 		s.releaseSyncPeer(req.peer)
 		// A slot for this peer is free again: wake a worker for what waits.
 		if s.syncs.Len() > 0 {
 			s.syncs.Wake()
 		}
-	}
+	})
 }
 
 // claimSyncPeer takes a session slot of the request's peer if one is free.

@@ -42,20 +42,7 @@ func (n *Node) helloLoop() {
 	workers.Wait()
 }
 
-func (n *Node) helloWorker() {
-	for {
-		p, ok := n.hellos.Take(nil)
-		if !ok {
-			select {
-			case <-n.hellos.Ready():
-				continue
-			case <-n.ctx.Done():
-				return
-			}
-		}
-		n.helloWithRetries(p)
-	}
-}
+func (n *Node) helloWorker() { n.hellos.Serve(n.ctx, nil, n.helloWithRetries) }
 
 // helloWithRetries sends a hello until it goes through, the peer leaves,
 // or the tries run out.

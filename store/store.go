@@ -259,6 +259,21 @@ func (s *Store) Has(id wire.MessageID) (bool, error) {
 	return true, nil
 }
 
+// ErrNotFound is returned by Envelope for an ID the store does not hold.
+var ErrNotFound = errors.New("message not in the store")
+
+// Envelope returns a stored message's envelope: with Scan, what sync reads.
+func (s *Store) Envelope(id wire.MessageID) ([]byte, error) {
+	it, ok, err := s.Get(id)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("read message %s: %w", id, ErrNotFound)
+	}
+	return it.Envelope, nil
+}
+
 // Get returns a stored message by ID; ok is false if there is none.
 func (s *Store) Get(id wire.MessageID) (it Item, ok bool, err error) {
 	err = s.db.View(func(txn *badger.Txn) error {

@@ -2,7 +2,10 @@
 // workers that must never drop a request and never do the same one twice.
 package workset
 
-import "sync"
+import (
+	"context"
+	"sync"
+)
 
 // Set is a queue of pending work without duplicates: adding what is
 // already pending does nothing, so a burst of requests for the same thing
@@ -54,6 +57,22 @@ func (w *Set[K]) Take(ok func(K) bool) (K, bool) {
 	}
 	var zero K
 	return zero, false
+}
+
+// Serve is a worker: it runs do on each key it can Take (accept as for
+// Take), one after the other, and waits for more when there is none, until
+// ctx ends.
+func (w *Set[K]) Serve(ctx context.Context, accept func(K) bool, do func(K)) {
+	for ctx.Err() == nil {
+		if k, ok := w.Take(accept); ok {
+			do(k)
+			continue
+		}
+		select {
+		case <-w.ready:
+		case <-ctx.Done():
+		}
+	}
 }
 
 // Len is how many keys are pending.

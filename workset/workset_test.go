@@ -1,6 +1,10 @@
 package workset
 
-import "testing"
+import (
+	"context"
+	"testing"
+	"time"
+)
 
 func TestWorkSetCollapsesDuplicatesAndKeepsOrder(t *testing.T) {
 	w := New[int]()
@@ -41,5 +45,37 @@ func TestWorkSetTakeSkipsWhatTheFilterRefuses(t *testing.T) {
 	}
 	if _, ok := w.Take(func(int) bool { return false }); ok {
 		t.Error("took a key the filter refused")
+	}
+}
+
+// Serve does every key added, including those added while it works, and
+// returns when its context ends.
+func TestServeDoesEverythingThenStops(t *testing.T) {
+	w := New[int]()
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan int, 100)
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		w.Serve(ctx, nil, func(k int) { done <- k })
+	}()
+	for k := range 50 {
+		w.Add(k)
+	}
+	seen := map[int]bool{}
+	deadline := time.After(10 * time.Second)
+	for len(seen) < 50 {
+		select {
+		case k := <-done:
+			seen[k] = true
+		case <-deadline:
+			t.Fatalf("served %d of 50", len(seen))
+		}
+	}
+	cancel()
+	select {
+	case <-stopped:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Serve did not return after its context ended")
 	}
 }

@@ -321,7 +321,7 @@ func runSide(role, dir, roomHex, peerAddr string, expect int) (side, error) {
 	if err != nil {
 		return res, err
 	}
-	node, err := p2p.New(ctx, p2p.Options{Key: key, Mode: p2p.ModeOff, ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}, Sync: storeSource{s}})
+	node, err := p2p.New(ctx, p2p.Options{Key: key, Mode: p2p.ModeOff, ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}, Sync: s})
 	if err != nil {
 		return res, err
 	}
