@@ -1,0 +1,103 @@
+package p2p
+
+import (
+	"crypto/rand"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"parley/wire"
+)
+
+// While the handler is busy storing one batch (a disk commit), what gossip
+// brings meanwhile gathers into the next: a burst costs a few commits, not
+// one per message.
+func TestGossipBurstArrivesInBatches(t *testing.T) {
+	const burst = 500
+	room, _ := wire.NewRoomID()
+	a, b := newTestNode(t, ModeOff), newTestNode(t, ModeOff)
+	var mu sync.Mutex
+	calls, got := 0, 0
+	if err := b.Join(room, func(batch Batch) {
+		time.Sleep(20 * time.Millisecond) // a commit's worth of time
+		mu.Lock()
+		calls++
+		got += len(batch.Messages)
+		mu.Unlock()
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Join(room, func(Batch) {}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.host.Connect(t.Context(), peer.AddrInfo{ID: b.ID(), Addrs: b.host.Addrs()}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for len(a.RoomPeers(room)) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("b never appeared in the room")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	key, _, err := crypto.GenerateEd25519Key(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range burst {
+		m, err := wire.Sign(key, wire.Draft{Room: room, Time: wire.WallTime(time.Now()) + uint64(i), Kind: wire.Kind_KIND_TEXT, Text: fmt.Sprint("burst ", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Publish(t.Context(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for {
+		mu.Lock()
+		c, g := calls, got
+		mu.Unlock()
+		if g == burst {
+			// One call per message would take 500 × 20 ms; batches take a few.
+			if c > burst/5 {
+				t.Errorf("%d messages came in %d calls", g, c)
+			}
+			t.Logf("%d messages in %d batches", g, c)
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d messages after 20 s, in %d calls", g, burst, c)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Sessions that peers start are capped for all peers together, not only
+// per peer: many peers cannot make a node run sessions without end.
+func TestSyncSessionsServedAreCappedOverall(t *testing.T) {
+	n := newTestNode(t, ModeOff)
+	var releases []func()
+	for range maxSyncsServed {
+		release, ok := n.acquireSync(randomPeer(t), true)
+		if !ok {
+			t.Fatal("refused a session under the cap")
+		}
+		releases = append(releases, release)
+	}
+	if _, ok := n.acquireSync(randomPeer(t), true); ok {
+		t.Fatalf("a new peer got session %d, over the cap of %d", maxSyncsServed+1, maxSyncsServed)
+	}
+	if release, ok := n.acquireSync(randomPeer(t), false); !ok {
+		t.Error("a session we start was refused by the cap on sessions served")
+	} else {
+		release()
+	}
+	releases[0]()
+	if _, ok := n.acquireSync(randomPeer(t), true); !ok {
+		t.Error("a slot freed but a new session was refused")
+	}
+}
