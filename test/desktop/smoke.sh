@@ -151,19 +151,28 @@ slowest=$(printf '%s\n' "${probes[@]}" | sort -n | tail -n 1)
 echo "desktop smoke: catch-up of $messages messages took $catchup_ms ms; ${#probes[@]} messages typed meanwhile reached the peer in ${probes[*]} ms"
 ((slowest <= probe_limit_ms)) || fail "a message typed during the catch-up took $slowest ms to reach the peer (limit $probe_limit_ms)"
 
+# steady OUT: the screen, once two grabs 300 ms apart agree (WebKit under
+# Xvfb paints a little after the DOM changes; a caret blink is a few pixels).
+steady() {
+  import -window root "$work/a.png" && sleep 0.3 && import -window root "$1" || return 1
+  local diff
+  diff=$(compare -metric AE "$work/a.png" "$1" null: 2>&1 || true)
+  [[ ${diff%% *} =~ ^[0-9.e+]+$ ]] && (( ${diff%%.*} < 500 ))
+}
+
 text="typed by xdotool $$"
 xdotool type --delay 20 --window "$window" "$text"
-wait_for 10 "the typed text shows in the composer" "import -window root $work/typed.png"
+wait_for 10 "the typed text is painted in the composer" "steady $work/typed.png"
 xdotool key --window "$window" Return
 wait_for 30 "the peer receives the typed message" \
   "call $peer_api $peer_token History '[\"$room\", \"\", 10]' | jq -e --arg t \"$text\" '.[] | select(.text == \$t)'"
 
-# WebKit under Xvfb repaints a little after the DOM changes: wait until
-# the screen differs from the one with the text still in the composer (the
-# box empties, the message shows), then check it is not blank. The whole
+# Wait until the painted screen differs from the one with the text still in
+# the composer (the box empties, the message shows), then check it is not
+# blank. The whole
 # screen: a grab of the window alone can show an older frame.
 changed() {
-  import -window root "$shot"
+  steady "$shot" || return 1
   local diff
   diff=$(compare -metric AE "$work/typed.png" "$shot" null: 2>&1 || true)
   [[ ${diff%% *} =~ ^[0-9.e+]+$ ]] && (( ${diff%%.*} > 2000 ))
