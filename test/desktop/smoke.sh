@@ -124,6 +124,16 @@ wait_for 30 "the peer sees the desktop in the room" \
   "[[ \$(call $peer_api $peer_token Members '[\"$room\"]' | jq '[.[] | select(.online)] | length') -eq 2 ]]"
 catchup_start=$(now_ms)
 xdotool windowactivate --sync "$window" 2>/dev/null || xdotool windowfocus --sync "$window"
+# Keys typed before the X server has moved the focus are lost: type only
+# once the window holds it.
+focused() { [[ $(xdotool getwindowfocus 2>/dev/null) == "$window" ]]; }
+wait_for 10 "the window has the keyboard focus" focused
+# With no window manager the web view inside has no keyboard focus yet, and
+# the first key only gives it that (a probe reached the peer as "robe 0"):
+# click into the composer first, as a person would. It sits at the bottom
+# of the middle column, above the status bar.
+eval "$(xdotool getwindowgeometry --shell "$window")"
+xdotool mousemove --window "$window" $((WIDTH * 45 / 100)) $((HEIGHT - 70)) click 1
 
 peer_has() { # peer_has TEXT: the peer's newest messages include TEXT
   call "$peer_api" "$peer_token" History "[\"$room\", \"\", 20]" | jq -e --arg t "$1" '.[] | select(.text == $t)'
