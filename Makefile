@@ -43,7 +43,7 @@ test: setup test-go test-fuzz test-frontend test-start test-desktop test-e2e tes
 
 test-go: ## go vet and the Go tests with the race detector
 	$(GO) vet ./...
-	$(GO) test -race ./...
+	$(GO) test -race -count=1 ./... # -count=1: a run tests, never replays a cached result
 
 test-fuzz: ## run each fuzz target for FUZZTIME (seed corpora in testdata/)
 	@for t in $(FUZZ_TARGETS); do \
