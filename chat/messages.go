@@ -125,8 +125,10 @@ func (s *Service) HistoryAfter(roomID, after string, limit int) ([]Message, erro
 	return s.views(id, items), nil
 }
 
-// liveEventsMax is the most messages of one gossip batch announced one by
-// one; a bigger burst is announced like a sync frame, with one EventArrived.
+// liveEventsMax is the most messages of one batch announced one by one, as
+// they are shown and notified; a bigger batch (a burst of gossip, a frame of
+// a big catch-up) is announced with one EventArrived, and the UI reloads.
+// Whether a message came by gossip or by sync does not matter: the two race.
 const liveEventsMax = 16
 
 // receive takes a batch of verified messages from the network: text goes
@@ -162,7 +164,7 @@ func (s *Service) receive(b p2p.Batch) {
 	}
 	switch {
 	case len(fresh) == 0:
-	case b.Synced || len(fresh) > liveEventsMax:
+	case len(fresh) > liveEventsMax:
 		s.bus.publish(Event{Name: EventArrived, Data: Arrived{Room: b.Room.String(), Count: len(fresh)}})
 	default:
 		for _, m := range fresh {

@@ -37,8 +37,6 @@ type History interface {
 type Batch struct {
 	Room     wire.RoomID
 	Messages []*wire.Message
-	// Synced is true for history sync, false for live gossip.
-	Synced bool
 	// From is the peer that sent the first message.
 	From peer.ID
 }

@@ -264,7 +264,7 @@ func (ss *session) receiveAll() error {
 		if len(in.Envelopes) > ss.prog.Total-ss.prog.Received {
 			return fmt.Errorf("%w: more messages than announced", reconcile.ErrProtocol)
 		}
-		batch := Batch{Room: ss.room, Synced: true, From: ss.from, Messages: make([]*wire.Message, 0, len(in.Envelopes))}
+		batch := Batch{Room: ss.room, From: ss.from, Messages: make([]*wire.Message, 0, len(in.Envelopes))}
 		now := ss.n.opts.Now()
 		for _, raw := range in.Envelopes {
 			m, err := wire.Decode(raw, wire.Check{Room: &ss.room, Now: now})
