@@ -12,7 +12,7 @@ ARGS ?=
 .DEFAULT_GOAL := help
 FUZZTIME ?= 10s
 # Every fuzz target, as package:Target; `make test` runs each for FUZZTIME.
-FUZZ_TARGETS := ./wire:FuzzDecode ./wire:FuzzDecodeHello ./wire:FuzzCleanName ./store:FuzzParseMessageKey ./api:FuzzRequestArgs ./p2p:FuzzSyncFrame
+FUZZ_TARGETS := ./wire:FuzzDecode ./wire:FuzzDecodeHello ./wire:FuzzCleanName ./invite:FuzzParse ./store:FuzzParseMessageKey ./api:FuzzRequestArgs ./p2p:FuzzSyncFrame
 
 .PHONY: help setup run build test test-go test-fuzz test-frontend test-start test-desktop test-e2e test-netns bench lint fmt generate
 
@@ -89,5 +89,5 @@ fmt: ## format the Go code
 
 generate: setup ## regenerate protobuf code and the frontend's bindings to the Go app
 	@command -v protoc >/dev/null || { [[ $$(id -u) -eq 0 ]] && apt-get install -y -q protobuf-compiler; } || { echo "install protoc: sudo apt-get install protobuf-compiler"; exit 1; }
-	protoc --plugin=protoc-gen-go="$$($(GO) tool -n protoc-gen-go)" --go_out=. --go_opt=paths=source_relative wire/parley.proto
+	protoc --plugin=protoc-gen-go="$$($(GO) tool -n protoc-gen-go)" --go_out=. --go_opt=paths=source_relative wire/parley.proto invite/invite.proto
 	$(WAILS) generate module -tags "$(WAILS_TAGS)"

@@ -1,0 +1,144 @@
+// Package invite is the parley://join/ link: what an invitation to a room
+// carries (the room, its name, where the inviter and its helpers can be
+// reached) and how it is written and read. It knows no network.
+package invite
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/multiformats/go-multiaddr"
+	"google.golang.org/protobuf/proto"
+
+	"parley/wire"
+)
+
+// Prefix starts every invite link.
+const Prefix = "parley://join/"
+
+// Version is the payload version this Parley writes and reads.
+const Version = 1
+
+// Bounds of a link: it must fit a chat message or a QR code.
+const (
+	MaxLinkLen = 1500
+	maxAddrs   = 8
+	maxHelpers = 4
+)
+
+// Errors a caller can tell apart with errors.Is. Their text is fit for a
+// user: what is wrong with the link.
+var (
+	ErrNotInvite = errors.New("this is not a Parley invite link")
+	ErrMalformed = errors.New("this invite link is damaged or incomplete; ask for it again")
+	ErrVersion   = errors.New("this invite link was made by a newer Parley; update Parley to use it")
+	ErrTooLong   = errors.New("this invite link is too long")
+)
+
+// Link is what an invite says.
+type Link struct {
+	Room wire.RoomID
+	Name string
+	// Inviter is the peer that made the link; Addrs are where it can be
+	// reached, best first.
+	Inviter peer.ID
+	Addrs   []multiaddr.Multiaddr
+	// Helpers are helper nodes and relays the inviter uses, each address
+	// ending in /p2p/<id>.
+	Helpers []multiaddr.Multiaddr
+}
+
+// Encode writes a link. Addresses are kept in the order given, and the last
+// ones are left out if the link would be longer than MaxLinkLen.
+func Encode(l Link) (string, error) {
+	name, err := wire.CleanName(l.Name, wire.MaxRoomNameChars)
+	if err != nil {
+		return "", fmt.Errorf("make invite: room name: %w", err)
+	}
+	if err := l.Inviter.Validate(); err != nil {
+		return "", fmt.Errorf("make invite: inviter: %w", err)
+	}
+	in := &Invite{Version: Version, Room: l.Room[:], Name: name, Inviter: []byte(l.Inviter)}
+	for _, h := range l.Helpers[:min(len(l.Helpers), maxHelpers)] {
+		in.Helpers = append(in.Helpers, h.Bytes())
+	}
+	for _, a := range l.Addrs[:min(len(l.Addrs), maxAddrs)] {
+		in.Addrs = append(in.Addrs, a.Bytes())
+	}
+	for {
+		raw, err := proto.Marshal(in)
+		if err != nil {
+			return "", fmt.Errorf("make invite: %w", err)
+		}
+		link := Prefix + base64.RawURLEncoding.EncodeToString(raw)
+		if len(link) <= MaxLinkLen {
+			return link, nil
+		}
+		switch {
+		case len(in.Addrs) > 0:
+			in.Addrs = in.Addrs[:len(in.Addrs)-1]
+		case len(in.Helpers) > 0:
+			in.Helpers = in.Helpers[:len(in.Helpers)-1]
+		default:
+			return "", fmt.Errorf("make invite: %w", ErrTooLong)
+		}
+	}
+}
+
+// Parse reads a link, as pasted or opened: surrounding spaces are ignored.
+func Parse(s string) (Link, error) {
+	s = strings.TrimSpace(s)
+	if len(s) > MaxLinkLen {
+		return Link{}, ErrTooLong
+	}
+	if len(s) < len(Prefix) || !strings.EqualFold(s[:len(Prefix)], Prefix) {
+		return Link{}, ErrNotInvite
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(s[len(Prefix):])
+	if err != nil {
+		return Link{}, fmt.Errorf("%w (%v)", ErrMalformed, err)
+	}
+	var in Invite
+	if err := proto.Unmarshal(raw, &in); err != nil {
+		return Link{}, fmt.Errorf("%w (%v)", ErrMalformed, err)
+	}
+	switch {
+	case in.Version > Version:
+		return Link{}, ErrVersion
+	case in.Version != Version:
+		return Link{}, fmt.Errorf("%w (version %d)", ErrMalformed, in.Version)
+	case len(in.Room) != wire.IDSize:
+		return Link{}, fmt.Errorf("%w (room ID of %d bytes)", ErrMalformed, len(in.Room))
+	case len(in.Addrs) > maxAddrs || len(in.Helpers) > maxHelpers:
+		return Link{}, fmt.Errorf("%w (%d addresses, %d helpers)", ErrMalformed, len(in.Addrs), len(in.Helpers))
+	}
+	l := Link{}
+	copy(l.Room[:], in.Room)
+	if l.Name, err = wire.CleanName(in.Name, wire.MaxRoomNameChars); err != nil {
+		return Link{}, fmt.Errorf("%w (room name: %v)", ErrMalformed, err)
+	}
+	if l.Inviter, err = peer.IDFromBytes(in.Inviter); err != nil {
+		return Link{}, fmt.Errorf("%w (inviter: %v)", ErrMalformed, err)
+	}
+	for _, b := range in.Addrs {
+		a, err := multiaddr.NewMultiaddrBytes(b)
+		if err != nil {
+			return Link{}, fmt.Errorf("%w (address: %v)", ErrMalformed, err)
+		}
+		l.Addrs = append(l.Addrs, a)
+	}
+	for _, b := range in.Helpers {
+		a, err := multiaddr.NewMultiaddrBytes(b)
+		if err == nil {
+			_, err = peer.AddrInfoFromP2pAddr(a)
+		}
+		if err != nil {
+			return Link{}, fmt.Errorf("%w (helper: %v)", ErrMalformed, err)
+		}
+		l.Helpers = append(l.Helpers, a)
+	}
+	return l, nil
+}

@@ -1,0 +1,170 @@
+package invite
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/multiformats/go-multiaddr"
+	"google.golang.org/protobuf/proto"
+
+	"parley/wire"
+)
+
+func testPeer(t testing.TB) peer.ID {
+	t.Helper()
+	_, pub, err := crypto.GenerateEd25519Key(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := peer.IDFromPublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func testLink(t testing.TB, addrs int) Link {
+	t.Helper()
+	room, err := wire.NewRoomID()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := Link{Room: room, Name: "Book club 📚", Inviter: testPeer(t)}
+	for i := range addrs {
+		l.Addrs = append(l.Addrs, multiaddr.StringCast(fmt.Sprintf("/ip4/127.0.0.1/udp/%d/quic-v1", 4000+i)))
+	}
+	helper := testPeer(t)
+	l.Helpers = []multiaddr.Multiaddr{multiaddr.StringCast("/ip6/3fff::1/tcp/4001/p2p/" + helper.String())}
+	return l
+}
+
+func TestLinkRoundTrip(t *testing.T) {
+	l := testLink(t, 3)
+	link, err := Encode(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(link, Prefix) || len(link) > MaxLinkLen {
+		t.Fatalf("link %q (%d characters)", link, len(link))
+	}
+	got, err := Parse("  " + link + "\n") // as pasted
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Room != l.Room || got.Name != l.Name || got.Inviter != l.Inviter || len(got.Addrs) != 3 || len(got.Helpers) != 1 {
+		t.Fatalf("parsed %+v, want %+v", got, l)
+	}
+	for i := range l.Addrs {
+		if !got.Addrs[i].Equal(l.Addrs[i]) {
+			t.Errorf("address %d: %s, want %s", i, got.Addrs[i], l.Addrs[i])
+		}
+	}
+	t.Logf("an invite with 3 addresses and a helper: %d characters", len(link))
+}
+
+// Addresses past what fits are left out, last first: the link stays short
+// enough for a chat message or a QR code.
+func TestEncodeDropsTheLastAddressesToFit(t *testing.T) {
+	l := testLink(t, 8)
+	long := strings.Repeat("a", 60)
+	for i := range l.Addrs {
+		l.Addrs[i] = multiaddr.StringCast(fmt.Sprintf("/dns4/%s%d.example/tcp/4001", long, i))
+	}
+	l.Name = strings.Repeat("🇫🇷", wire.MaxRoomNameChars)
+	link, err := Encode(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(link) > MaxLinkLen {
+		t.Fatalf("link of %d characters", len(link))
+	}
+	got, err := Parse(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Addrs) == 0 || len(got.Addrs) >= 8 || !got.Addrs[0].Equal(l.Addrs[0]) {
+		t.Errorf("kept %d addresses, the first %v", len(got.Addrs), got.Addrs)
+	}
+}
+
+func TestBadLinksGetAClearError(t *testing.T) {
+	good, err := Encode(testLink(t, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload := func(in *Invite) string {
+		raw, err := proto.Marshal(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return Prefix + base64.RawURLEncoding.EncodeToString(raw)
+	}
+	room, _ := wire.NewRoomID()
+	inviter := []byte(testPeer(t))
+	for _, tc := range []struct {
+		name, link string
+		want       error
+	}{
+		{"empty", "", ErrNotInvite},
+		{"a room ID", room.String(), ErrNotInvite},
+		{"a web address", "https://example.com/join/abc", ErrNotInvite},
+		{"truncated", good[:len(good)-7], ErrMalformed},
+		{"cut to the prefix", Prefix, ErrMalformed},
+		{"not base64", Prefix + "***", ErrMalformed},
+		{"too long", Prefix + strings.Repeat("A", MaxLinkLen), ErrTooLong},
+		{"newer version", payload(&Invite{Version: 2, Room: room[:], Name: "x", Inviter: inviter}), ErrVersion},
+		{"no version", payload(&Invite{Room: room[:], Name: "x", Inviter: inviter}), ErrMalformed},
+		{"short room", payload(&Invite{Version: 1, Room: room[:31], Name: "x", Inviter: inviter}), ErrMalformed},
+		{"no name", payload(&Invite{Version: 1, Room: room[:], Inviter: inviter}), ErrMalformed},
+		{"bidi override in the name", payload(&Invite{Version: 1, Room: room[:], Name: "evil\u202e", Inviter: inviter}), ErrMalformed},
+		{"no inviter", payload(&Invite{Version: 1, Room: room[:], Name: "x"}), ErrMalformed},
+		{"garbage address", payload(&Invite{Version: 1, Room: room[:], Name: "x", Inviter: inviter, Addrs: [][]byte{{0xff, 0xff}}}), ErrMalformed},
+		{"helper without peer ID", payload(&Invite{Version: 1, Room: room[:], Name: "x", Inviter: inviter, Helpers: [][]byte{multiaddr.StringCast("/ip4/127.0.0.1/tcp/1").Bytes()}}), ErrMalformed},
+		{"too many addresses", payload(&Invite{Version: 1, Room: room[:], Name: "x", Inviter: inviter, Addrs: make([][]byte, maxAddrs+1)}), ErrMalformed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse(tc.link)
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("Parse: %v, want %v", err, tc.want)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error of more than one line: %q", err)
+			}
+		})
+	}
+}
+
+// FuzzParse: no input makes Parse panic, and what it accepts encodes again
+// to a link that parses the same.
+func FuzzParse(f *testing.F) {
+	for _, addrs := range []int{0, 1, 8} {
+		link, err := Encode(testLink(f, addrs))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(link)
+		f.Add(link[:len(link)/2])
+	}
+	f.Add(Prefix)
+	f.Add("parley://join/AAAA")
+	f.Fuzz(func(t *testing.T, s string) {
+		l, err := Parse(s)
+		if err != nil {
+			return
+		}
+		again, err := Encode(l)
+		if err != nil {
+			t.Fatalf("accepted %q but cannot write it again: %v", s, err)
+		}
+		back, err := Parse(again)
+		if err != nil || back.Room != l.Room || back.Name != l.Name || back.Inviter != l.Inviter || len(back.Addrs) != len(l.Addrs) {
+			t.Fatalf("round trip of %q: %+v, %v", s, back, err)
+		}
+	})
+}
