@@ -1,7 +1,6 @@
 package chat
 
 import (
-	"context"
 	"errors"
 	"math/rand/v2"
 	"time"
@@ -39,14 +38,12 @@ type syncRequest struct {
 }
 
 // Sync scheduling: a few sessions run at once, so one slow peer or room
-// cannot hold up the others, and at most maxSyncsPerPeer of them with one
-// peer (the peer would refuse more).
+// cannot hold up the others, and at most p2p.MaxSyncsPerPeer of them with
+// one peer (the peer would refuse more).
 const (
-	syncWorkers     = 4
-	maxSyncsPerPeer = 2
-	syncRetries     = 3               // tries for a session the peer was too busy for
-	syncRetryAfter  = 2 * time.Second // before the first retry; doubles each time
-	syncTimeout     = 5 * time.Minute
+	syncWorkers    = 4
+	syncRetries    = 3               // tries for a session the peer was too busy for
+	syncRetryAfter = 2 * time.Second // before the first retry; doubles each time
 )
 
 // requestSync queues a sync of a room with a peer. It never blocks and
@@ -92,7 +89,7 @@ func (s *Service) syncWorker() {
 func (s *Service) claimSyncPeer(req syncRequest) bool {
 	s.syncPeerMu.Lock()
 	defer s.syncPeerMu.Unlock()
-	if s.syncPeers[req.peer] >= maxSyncsPerPeer {
+	if s.syncPeers[req.peer] >= p2p.MaxSyncsPerPeer {
 		return false
 	}
 	s.syncPeers[req.peer]++
@@ -108,9 +105,7 @@ func (s *Service) releaseSyncPeer(p peer.ID) {
 }
 
 func (s *Service) runSync(req syncRequest) {
-	ctx, cancel := context.WithTimeout(s.ctx, syncTimeout)
-	defer cancel()
-	err := s.node.Sync(ctx, req.peer, req.room)
+	err := s.node.Sync(s.ctx, req.peer, req.room) // p2p bounds the session's time
 	if err == nil || s.ctx.Err() != nil {
 		return
 	}

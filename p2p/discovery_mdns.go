@@ -17,8 +17,8 @@ import (
 // MDNSService is the one mDNS service name all Parley nodes share.
 const MDNSService = "_parley-chat._udp"
 
-// lanDialTimeout bounds a dial to a peer found on the LAN.
-const lanDialTimeout = 10 * time.Second
+// dialTimeout bounds one dial to a peer found on the LAN or redialled.
+const dialTimeout = 10 * time.Second
 
 // mdnsNotifee passes peers found by mDNS to the dial loop without blocking
 // the mDNS resolver.
@@ -83,7 +83,7 @@ func (n *Node) dialLoop() {
 			if len(n.host.Network().ConnsToPeer(info.ID)) > 0 {
 				continue
 			}
-			ctx, cancel := context.WithTimeout(n.ctx, lanDialTimeout)
+			ctx, cancel := context.WithTimeout(n.ctx, dialTimeout)
 			if err := n.host.Connect(ctx, info); err != nil && n.ctx.Err() == nil {
 				n.log.Debug("lan dial failed", "peer", identity.ShortID(info.ID), "err", err)
 			}

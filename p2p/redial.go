@@ -29,9 +29,6 @@ const (
 	lanRedials = 5
 )
 
-// redialDialTimeout bounds one dial attempt.
-const redialDialTimeout = 10 * time.Second
-
 // Keep makes the node stay connected to a peer: it is dialled now if not
 // connected, and redialled with backoff after every drop, until Forget or
 // Close, whatever the network mode. addrs are where it was last seen. It
@@ -119,7 +116,7 @@ func (n *Node) redial(id peer.ID) {
 		if !kept && attempt > lanRedials {
 			return
 		}
-		ctx, cancel := context.WithTimeout(n.ctx, redialDialTimeout)
+		ctx, cancel := context.WithTimeout(n.ctx, dialTimeout)
 		err := n.host.Connect(ctx, peer.AddrInfo{ID: id, Addrs: n.host.Peerstore().Addrs(id)})
 		cancel()
 		if err == nil {

@@ -27,7 +27,7 @@ const (
 	maxSyncRanges    = 16384   // ranges in one frame (reconcile.FrameBudget keeps well under)
 	deliverBatch     = 256     // envelopes in one message
 	syncTimeout      = 5 * time.Minute
-	maxSyncsPerPeer  = 2
+	MaxSyncsPerPeer  = 2                // sessions with one peer at once, both ways
 	maxSyncsServed   = 8                // sessions peers started with us, all peers together
 	syncIdleDeadline = 30 * time.Second // between two messages
 )
@@ -364,7 +364,7 @@ func (n *Node) syncFailed(from peer.ID, room wire.RoomID, err error) {
 func (n *Node) acquireSync(p peer.ID, served bool) (release func(), ok bool) {
 	n.syncMu.Lock()
 	defer n.syncMu.Unlock()
-	if n.syncs[p] >= maxSyncsPerPeer || (served && n.served >= maxSyncsServed) {
+	if n.syncs[p] >= MaxSyncsPerPeer || (served && n.served >= maxSyncsServed) {
 		return nil, false
 	}
 	n.syncs[p]++

@@ -20,7 +20,7 @@ import (
 	"parley/wire"
 )
 
-// roomsHistory is a SyncScanner over signed messages of several rooms, in
+// roomsHistory is a SyncSource over signed messages of several rooms, in
 // memory: like the store, it can find any message by ID, whatever its room.
 type roomsHistory struct {
 	items     map[wire.RoomID][]reconcile.Item
