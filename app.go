@@ -11,6 +11,7 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"parley/chat"
+	"parley/invite"
 	"parley/settings"
 	"parley/wire"
 )
@@ -35,7 +36,11 @@ var userMessages = []struct {
 	msg string
 }{
 	{chat.ErrNotJoined, "You have not joined this room; join it first to read and write in it."},
-	{chat.ErrBadRoomID, "That is not a valid room ID; copy the whole ID again from the person who shared it."},
+	{chat.ErrBadRoomID, "That is neither an invite link nor a room ID; copy the whole link again from the person who invited you."},
+	{invite.ErrVersion, "This invite link was made by a newer Parley; update Parley, then open the link again."},
+	{invite.ErrTooLong, "This invite link is too long to be a Parley invite; ask for a new one."},
+	{invite.ErrMalformed, "This invite link is damaged or cut short; copy the whole link again, or ask for a new one."},
+	{invite.ErrNotInvite, "That is not a Parley invite link; it should start with parley://join/."},
 	{chat.ErrEmptyMessage, "The message is empty; type something before sending."},
 	{chat.ErrTooLong, fmt.Sprintf("The message is too long (at most %d KiB); shorten it or send it in parts.", wire.MaxTextSize>>10)},
 	{chat.ErrBadName, fmt.Sprintf("That name is empty or too long; use 1 to %d characters (%d for a room).", chat.MaxNameLen, chat.MaxRoomNameLen)},
@@ -184,13 +189,22 @@ func (a *App) CreateRoom(name string) (chat.Room, error) {
 	return room, a.userError("CreateRoom", err)
 }
 
-// JoinRoom joins a room by its ID.
+// JoinRoom joins a room by its ID or an invite link.
 func (a *App) JoinRoom(roomID, name string) (chat.Room, error) {
 	if a.svc == nil {
 		return chat.Room{}, errNoService
 	}
 	room, err := a.svc.JoinRoom(roomID, name)
 	return room, a.userError("JoinRoom", err)
+}
+
+// Invite returns a parley://join/ link for a joined room.
+func (a *App) Invite(roomID string) (string, error) {
+	if a.svc == nil {
+		return "", errNoService
+	}
+	link, err := a.svc.Invite(roomID)
+	return link, a.userError("Invite", err)
 }
 
 // LeaveRoom leaves a room; its history stays.

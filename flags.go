@@ -11,6 +11,7 @@ import (
 	"github.com/multiformats/go-multiaddr"
 
 	"parley/datadir"
+	"parley/invite"
 	"parley/p2p"
 )
 
@@ -22,6 +23,12 @@ type flags struct {
 	listen   []string
 	peers    []string
 	api      string
+	helper   bool
+	// bootstrap are helper nodes to start from in internet mode.
+	bootstrap []string
+	// invite is a parley://join/ link given as the argument: the room is
+	// joined at start (how an opened link reaches the app).
+	invite string
 }
 
 // repeated collects a flag given several times.
@@ -37,19 +44,21 @@ func (r *repeated) Set(v string) error {
 // parseFlags reads the command line. Usage goes to usage on -h; any other
 // problem comes back as a one-line error.
 func parseFlags(args []string, usage io.Writer) (flags, error) {
-	opts := flags{network: p2p.ModeLAN}
+	opts := flags{network: p2p.ModeInternet}
 	fs := flag.NewFlagSet("parley", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported by the caller, in one line
 	fs.StringVar(&opts.dataDir, "data-dir", "", "directory for the node key, history and settings (default: the user config dir + /Parley)")
 	fs.BoolVar(&opts.headless, "headless", false, "run without a window until SIGINT or SIGTERM")
-	fs.Var(&opts.network, "network", "how to find peers: off (explicit peers only), lan (mDNS) or internet (lan + DHT)")
+	fs.Var(&opts.network, "network", "how to find peers: off (explicit peers and invite links only), lan (this network, by mDNS) or internet (lan, plus the DHT, relays and hole punching)")
 	fs.Var((*repeated)(&opts.listen), "listen", "multiaddr to listen on, repeatable (default: all interfaces, TCP and QUIC, any port)")
 	fs.StringVar(&opts.api, "api", "127.0.0.1:7717", "with --headless: address of the HTTP API and web UI")
 	fs.Var((*repeated)(&opts.peers), "peer", "multiaddr of a peer to dial at start, ending in /p2p/<peer ID>; repeatable")
+	fs.Var((*repeated)(&opts.bootstrap), "bootstrap", "multiaddr of a helper node, ending in /p2p/<peer ID>: the DHT starts from it and relays are picked among helpers; repeatable")
+	fs.BoolVar(&opts.helper, "helper", false, "with --headless: run as a helper node for a group (DHT server, relay, AutoNAT); needs a public address")
 
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintln(usage, "Usage: parley [flags]")
+		fmt.Fprintln(usage, "Usage: parley [flags] [parley://join/… invite link]")
 		fs.SetOutput(usage)
 		fs.PrintDefaults()
 		return opts, err
@@ -57,8 +66,22 @@ func parseFlags(args []string, usage io.Writer) (flags, error) {
 	if err != nil {
 		return opts, err
 	}
-	if fs.NArg() > 0 {
-		return opts, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	switch {
+	case fs.NArg() > 1:
+		return opts, fmt.Errorf("unexpected argument %q", fs.Arg(1))
+	case fs.NArg() == 1:
+		if _, err := invite.Parse(fs.Arg(0)); err != nil {
+			return opts, fmt.Errorf("argument %q: %w", shorten(fs.Arg(0)), err)
+		}
+		opts.invite = fs.Arg(0)
+	}
+	if opts.helper {
+		if !opts.headless {
+			return opts, errors.New("--helper needs --headless: a helper runs without a window")
+		}
+		if opts.network != p2p.ModeInternet {
+			return opts, errors.New("--helper needs --network internet")
+		}
 	}
 	for _, addr := range opts.listen {
 		if _, err := multiaddr.NewMultiaddr(addr); err != nil {
@@ -70,10 +93,24 @@ func parseFlags(args []string, usage io.Writer) (flags, error) {
 			return opts, fmt.Errorf("bad --peer address %q (want a multiaddr ending in /p2p/<peer ID>): %w", addr, err)
 		}
 	}
+	for _, addr := range opts.bootstrap {
+		if _, err := peer.AddrInfoFromString(addr); err != nil {
+			return opts, fmt.Errorf("bad --bootstrap address %q (want a multiaddr ending in /p2p/<peer ID>): %w", addr, err)
+		}
+	}
 	if opts.dataDir == "" {
 		if opts.dataDir, err = datadir.Default(); err != nil {
 			return opts, err
 		}
 	}
 	return opts, nil
+}
+
+// shorten keeps an argument quoted in an error to a readable length.
+func shorten(s string) string {
+	const max = 40
+	if len(s) <= max {
+		return s
+	}
+	return s[:max] + "…"
 }

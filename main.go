@@ -78,6 +78,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		Network:     opts.network,
 		ListenAddrs: opts.listen,
 		Peers:       opts.peers,
+		Bootstrap:   opts.bootstrap,
+		Helper:      opts.helper,
 		Logger:      logger,
 	})
 	if errors.Is(err, datadir.ErrInUse) && !opts.headless && instance.Activate(opts.dataDir) == nil {
@@ -94,6 +96,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}()
 
+	if opts.invite != "" {
+		if room, err := svc.JoinRoom(opts.invite, ""); err != nil {
+			logger.Warn("join from the invite link failed", "err", err)
+		} else {
+			logger.Info("joined from the invite link", "room", room.Name)
+		}
+	}
 	if opts.headless {
 		return runHeadless(ctx, svc, opts.api, logger, stdout, stderr)
 	}

@@ -168,7 +168,12 @@ func TestBadFlagsGiveOneLineError(t *testing.T) {
 	}{
 		{"unknown network mode", []string{"--network", "wan"}, `unknown network mode "wan"`},
 		{"unknown flag", []string{"--bogus"}, "flag provided but not defined: -bogus"},
-		{"stray argument", []string{"--headless", "extra"}, `unexpected argument "extra"`},
+		{"stray argument", []string{"--headless", "extra"}, `argument "extra": this is not a Parley invite link`},
+		{"two arguments", []string{"parley://join/AAAA", "more"}, `unexpected argument "more"`},
+		{"damaged invite", []string{"parley://join/AAAA"}, "this invite link is damaged or incomplete"},
+		{"helper with a window", []string{"--helper"}, "--helper needs --headless"},
+		{"helper off the internet", []string{"--headless", "--helper", "--network", "lan"}, "--helper needs --network internet"},
+		{"bootstrap without ID", []string{"--bootstrap", "/ip4/127.0.0.1/tcp/4001"}, "bad --bootstrap address"},
 		{"missing value", []string{"--data-dir"}, "flag needs an argument: -data-dir"},
 		{"peer without ID", []string{"--peer", "/ip4/127.0.0.1/tcp/4001"}, "bad --peer address"},
 		{"listen garbage", []string{"--listen", "localhost:4001"}, "bad --listen address"},

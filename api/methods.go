@@ -41,6 +41,9 @@ func methods(svc *chat.Service) map[string]method {
 			}
 			return nil, svc.Connect(ctx, addr)
 		}),
+		"Invite": oneString(func(_ context.Context, id string) (string, error) {
+			return svc.Invite(id)
+		}),
 		"JoinRoom": twoStrings(func(_ context.Context, id, name string) (chat.Room, error) {
 			return svc.JoinRoom(id, name)
 		}),

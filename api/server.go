@@ -218,6 +218,7 @@ func statusOf(err error) int {
 	switch {
 	case errors.Is(err, errBadRequest),
 		errors.Is(err, chat.ErrBadRoomID),
+		errors.Is(err, chat.ErrBadInvite),
 		errors.Is(err, chat.ErrEmptyMessage),
 		errors.Is(err, chat.ErrTooLong),
 		errors.Is(err, chat.ErrBadName),

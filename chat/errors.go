@@ -10,5 +10,6 @@ var (
 	ErrTooLong       = errors.New("message is too long")
 	ErrBadName       = errors.New("not a valid name")
 	ErrConnect       = errors.New("could not connect to the peer")
+	ErrBadInvite     = errors.New("not a usable invite link")
 	ErrUnknownCursor = errors.New("unknown message to page from")
 )

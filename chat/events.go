@@ -21,6 +21,8 @@ const (
 	EventDelivered = "delivered"
 	// EventSync: a history sync with a peer progressed (Data: SyncProgress).
 	EventSync = "sync"
+	// EventStatus: how this node is reachable may have changed (Data: nil).
+	EventStatus = "status"
 	// EventLagged: this subscriber fell behind and missed events; reload
 	// what is on screen from the service (Data: nil).
 	EventLagged = "lagged"

@@ -14,8 +14,9 @@ type Member struct {
 	// Online is true while the peer is connected and subscribed to the room.
 	Online bool `json:"online"`
 	Me     bool `json:"me"`
-	// Via is how we reach an online member: "lan" or "internet"; empty for
-	// ourselves and for members who are not connected.
+	// Via is how we reach an online member: "lan" (on this network),
+	// "direct", "holepunched" (direct, through both sides' NATs) or
+	// "relayed"; empty for ourselves and for members who are not connected.
 	Via string `json:"via"`
 }
 

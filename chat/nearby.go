@@ -32,7 +32,8 @@ type NearbyPeer struct {
 // Peer is a connected peer.
 type Peer struct {
 	Profile
-	// LAN is true if mDNS found the peer; Via says how it is reached now.
+	// LAN is true if mDNS found the peer; Via says how it is reached now:
+	// "lan", "direct", "holepunched" or "relayed".
 	LAN bool   `json:"lan"`
 	Via string `json:"via"`
 }
@@ -44,6 +45,15 @@ type Status struct {
 	Peers   int      `json:"peers"`
 	MDNS    bool     `json:"mdns"` // LAN discovery is running
 	Addrs   []string `json:"addrs"`
+	// Reachability is "public" (others can dial us), "private" (behind a
+	// NAT: through relays or hole punching only) or "unknown".
+	Reachability string `json:"reachability"`
+	// Relays are the peer IDs of the relays that carry our circuits now.
+	Relays []string `json:"relays"`
+	// NATType is "cone" or "symmetric" when known behind a NAT, else "".
+	NATType string `json:"natType"`
+	// Helper is true on a helper node.
+	Helper bool `json:"helper"`
 }
 
 // Nearby peers that leave stay listed as gone for a while (a laptop that
@@ -187,11 +197,20 @@ func (s *Service) Peers() []Peer {
 
 // Status reports the node's network state.
 func (s *Service) Status() Status {
+	reach := s.node.Reachability()
+	relays := make([]string, len(reach.Relays))
+	for i, r := range reach.Relays {
+		relays[i] = r.String()
+	}
 	return Status{
-		PeerID:  s.id.ID.String(),
-		Network: string(s.opts.Network),
-		Peers:   len(s.node.ConnectedPeers()),
-		MDNS:    s.node.MDNSRunning(),
-		Addrs:   s.node.Addrs(),
+		PeerID:       s.id.ID.String(),
+		Network:      string(s.opts.Network),
+		Peers:        len(s.node.ConnectedPeers()),
+		MDNS:         s.node.MDNSRunning(),
+		Addrs:        s.node.Addrs(),
+		Reachability: reach.State,
+		Relays:       relays,
+		NATType:      reach.NATType,
+		Helper:       s.opts.Helper,
 	}
 }

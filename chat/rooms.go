@@ -42,11 +42,15 @@ func (s *Service) CreateRoom(name string) (Room, error) {
 	return s.join(id, name, false)
 }
 
-// JoinRoom joins a room by its ID. name is how the room shows here; empty
-// keeps the name it had, or else stands in a short form of the ID until a
-// member who knows the room's name says it.
-func (s *Service) JoinRoom(roomID, name string) (Room, error) {
-	id, err := parseRoom(roomID)
+// JoinRoom joins a room by its ID or by an invite link. name is how the
+// room shows here; empty takes the link's name, or keeps the name it had,
+// or else stands in a short form of the ID until a member who knows the
+// room's name says it.
+func (s *Service) JoinRoom(idOrLink, name string) (Room, error) {
+	if isInvite(idOrLink) {
+		return s.joinByInvite(idOrLink, name)
+	}
+	id, err := parseRoom(idOrLink)
 	if err != nil {
 		return Room{}, err
 	}

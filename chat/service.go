@@ -31,6 +31,13 @@ type Options struct {
 	ListenAddrs []string
 	// Peers are multiaddrs (ending in /p2p/<id>) dialled at start.
 	Peers []string
+	// Bootstrap are helper nodes' multiaddrs (ending in /p2p/<id>): in
+	// internet mode the DHT starts from them and relays are picked among
+	// them.
+	Bootstrap []string
+	// Helper runs the node as a helper (internet mode): publicly reachable,
+	// DHT server, AutoNAT service and relay for Parley peers.
+	Helper bool
 	// Logger receives the service's logs; nil discards them.
 	Logger *slog.Logger
 	// Now is the wall clock; default time.Now.
@@ -145,10 +152,17 @@ func (s *Service) start() error {
 	if err != nil {
 		return err
 	}
+	bootstrap, err := addrInfos(s.opts.Bootstrap)
+	if err != nil {
+		return err
+	}
 	s.node, err = p2p.New(s.ctx, p2p.Options{
 		Key:         s.id.Key,
 		ListenAddrs: s.opts.ListenAddrs,
 		Mode:        s.opts.Network,
+		Helper:      s.opts.Helper,
+		Bootstrap:   bootstrap,
+		OnReach:     func() { s.bus.publish(Event{Name: EventStatus}) },
 		History:     s.store,
 		OnPeer:      s.onPeer,
 		OnRoomPeer:  s.onRoomPeer,
@@ -243,4 +257,17 @@ func (s *Service) Close() error {
 	}
 	s.log.Info("service closed")
 	return s.closeErr
+}
+
+// addrInfos reads multiaddrs ending in /p2p/<id>.
+func addrInfos(addrs []string) ([]peer.AddrInfo, error) {
+	out := make([]peer.AddrInfo, 0, len(addrs))
+	for _, a := range addrs {
+		info, err := peer.AddrInfoFromString(a)
+		if err != nil {
+			return nil, fmt.Errorf("bootstrap address %q: %w", a, err)
+		}
+		out = append(out, *info)
+	}
+	return out, nil
 }

@@ -86,7 +86,7 @@ func (n *Node) sendHello(p peer.ID) error {
 	hello := n.opts.Hello()
 	ctx, cancel := context.WithTimeout(n.ctx, helloTimeout)
 	defer cancel()
-	s, err := n.host.NewStream(ctx, p, helloProtocol)
+	s, err := n.host.NewStream(network.WithAllowLimitedConn(ctx, "hello"), p, helloProtocol)
 	if err != nil {
 		return fmt.Errorf("open hello stream: %w", err)
 	}

@@ -11,15 +11,16 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p"
+	dht "github.com/libp2p/go-libp2p-kad-dht"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	pubsubpb "github.com/libp2p/go-libp2p-pubsub/pb"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
+	drouting "github.com/libp2p/go-libp2p/p2p/discovery/routing"
 	"github.com/libp2p/go-libp2p/p2p/net/connmgr"
 	"github.com/multiformats/go-multiaddr"
-	manet "github.com/multiformats/go-multiaddr/net"
 
 	"parley/identity"
 	"parley/wire"
@@ -53,8 +54,7 @@ type Options struct {
 	// ListenAddrs are multiaddrs to listen on; default: every interface,
 	// TCP and QUIC, on ports the system picks.
 	ListenAddrs []string
-	// Mode is how far the node looks for peers. Only explicit dials exist
-	// so far, whatever the mode.
+	// Mode is how far the node looks for peers.
 	Mode Mode
 	// History lets the validator ignore messages already stored.
 	History History
@@ -73,6 +73,19 @@ type Options struct {
 	Sync SyncSource
 	// OnSync, if set, hears how sync sessions progress. It must not block.
 	OnSync func(SyncProgress)
+	// Helper runs the node as a helper (internet mode only): publicly
+	// reachable, a DHT server, an AutoNAT service and a relay.
+	Helper bool
+	// Bootstrap are helper nodes to start from in internet mode: the DHT
+	// bootstraps from them and relays are picked among them.
+	Bootstrap []peer.AddrInfo
+	// Isolated keeps an internet-mode node off the local network: no mDNS
+	// and no port mapping requests to the router (UPnP, NAT-PMP). Tests
+	// that share a network with other machines set it.
+	Isolated bool
+	// OnReach, if set, is told when the node's reachability may have
+	// changed (see Reachability). It must not block.
+	OnReach func()
 	// Logger receives the node's logs; nil discards them.
 	Logger *slog.Logger
 	// Now is the clock used to reject messages from the future; default time.Now.
@@ -124,15 +137,32 @@ type Node struct {
 	lanPeers    map[peer.ID]struct{} // found by mDNS
 	kept        map[peer.ID]struct{} // to stay connected to (Keep)
 	redialing   map[peer.ID]struct{} // being redialled
+	redialWake  chan struct{}        // closed to cut every redial's wait short
+
+	helperMu    sync.Mutex
+	helpers     map[peer.ID]peer.AddrInfo
+	helperOrder []peer.ID // oldest first
+
+	dht        *dht.IpfsDHT               // internet mode only
+	disc       *drouting.RoutingDiscovery // rendezvous on dht
+	roundSlots chan struct{}              // bounds rendezvous rounds at once
+
+	reachMu      sync.Mutex
+	reachability string               // from AutoNAT: "public", "private", "unknown"
+	natType      string               // "cone" or "symmetric" once known
+	punched      map[peer.ID]struct{} // peers reached by a hole punch
+	moving       map[peer.ID]struct{} // peers whose traffic moves off a relay
 }
 
 type room struct {
-	deliver Handler
-	topic   *pubsub.Topic
-	sub     *pubsub.Subscription
-	events  *pubsub.TopicEventHandler
-	cancel  context.CancelFunc
-	done    chan struct{} // one signal from each of the room's two loops
+	deliver    Handler
+	rendezvous *rendezvous // nil unless in internet mode
+	loops      int         // goroutines serving the room
+	topic      *pubsub.Topic
+	sub        *pubsub.Subscription
+	events     *pubsub.TopicEventHandler
+	cancel     context.CancelFunc
+	done       chan struct{} // one signal from each of the room's two loops
 }
 
 // New starts a host listening on opts.ListenAddrs and a GossipSub router.
@@ -150,21 +180,20 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.Helper && opts.Mode != ModeInternet {
+		return nil, errors.New("start node: a helper needs the internet network mode")
+	}
 	cm, err := connmgr.NewConnManager(64, 256, connmgr.WithGracePeriod(time.Minute))
 	if err != nil {
 		return nil, fmt.Errorf("start node: connection manager: %w", err)
 	}
-	h, err := libp2p.New(
-		libp2p.Identity(opts.Key),
-		libp2p.ListenAddrStrings(opts.ListenAddrs...),
-		libp2p.ConnectionManager(cm),
-	)
+	rm, err := resourceManager(opts.Helper)
 	if err != nil {
-		return nil, fmt.Errorf("start node: listen on %v: %w", opts.ListenAddrs, err)
+		return nil, fmt.Errorf("start node: %w", err)
 	}
 	ctx, stop := context.WithCancel(ctx)
 	n := &Node{
-		host: h, opts: opts, ctx: ctx, stop: stop,
+		opts: opts, ctx: ctx, stop: stop,
 		log:        opts.Logger.With("component", "p2p"),
 		rooms:      map[wire.RoomID]*room{},
 		rejections: map[peer.ID]*rejectRecord{},
@@ -172,9 +201,25 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 		found:      make(chan peer.AddrInfo, 64),
 		lanPeers:   map[peer.ID]struct{}{},
 		redialing:  map[peer.ID]struct{}{},
+		redialWake: make(chan struct{}),
 		kept:       map[peer.ID]struct{}{},
 		syncs:      map[peer.ID]int{},
+		helpers:    map[peer.ID]peer.AddrInfo{},
+		punched:    map[peer.ID]struct{}{},
+		moving:     map[peer.ID]struct{}{},
 	}
+	hostOpts := append([]libp2p.Option{
+		libp2p.Identity(opts.Key),
+		libp2p.ListenAddrStrings(opts.ListenAddrs...),
+		libp2p.ConnectionManager(cm),
+		libp2p.ResourceManager(rm),
+	}, n.reachOptions()...)
+	h, err := libp2p.New(hostOpts...)
+	if err != nil {
+		stop()
+		return nil, errors.Join(fmt.Errorf("start node: listen on %v: %w", opts.ListenAddrs, err), rm.Close())
+	}
+	n.host = h
 	n.ps, err = pubsub.NewGossipSub(ctx, h,
 		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign),
 		pubsub.WithNoAuthor(),
@@ -192,14 +237,24 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 		stop()
 		return nil, errors.Join(fmt.Errorf("start node: gossipsub: %w", err), h.Close())
 	}
+	if opts.Mode == ModeInternet {
+		if err := n.startDHT(); err != nil {
+			stop()
+			return nil, errors.Join(err, h.Close())
+		}
+	}
 	h.SetStreamHandler(helloProtocol, n.handleHello)
 	h.SetStreamHandler(syncProtocol, n.handleSync)
 	n.wg.Add(1)
 	go n.helloLoop()
 	h.Network().Notify(&network.NotifyBundle{
 		ConnectedF: func(net network.Network, c network.Conn) {
-			// Only the first connection to a peer is news.
+			// Only the first connection to a peer is news, but a direct
+			// one next to a relayed one should take over its traffic.
 			if len(net.ConnsToPeer(c.RemotePeer())) > 1 {
+				if n.directAlongsideRelay(c) {
+					n.preferDirect(c.RemotePeer())
+				}
 				return
 			}
 			n.Hello(c.RemotePeer())
@@ -212,19 +267,23 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 			if net.Connectedness(c.RemotePeer()) == network.Connected {
 				return
 			}
+			n.forgetPunched(c.RemotePeer())
 			n.lostPeer(c.RemotePeer())
 			if opts.OnPeer != nil {
 				opts.OnPeer(c.RemotePeer(), false)
 			}
 		},
 	})
-	if opts.Mode == ModeLAN || opts.Mode == ModeInternet {
+	n.wg.Add(1)
+	go n.watchReachability()
+	n.AddHelpers(opts.Bootstrap...)
+	if opts.Mode == ModeLAN || opts.Mode == ModeInternet && !opts.Isolated {
 		n.mdnsStarted = true
 		n.wg.Add(2)
 		go n.runMDNS()
 		go n.dialLoop()
 	}
-	n.log.Info("node started", "peer", identity.ShortID(h.ID()), "mode", opts.Mode, "addrs", h.Addrs())
+	n.log.Info("node started", "peer", identity.ShortID(h.ID()), "mode", opts.Mode, "helper", opts.Helper, "addrs", h.Addrs())
 	return n, nil
 }
 
@@ -277,25 +336,20 @@ func (n *Node) Connect(ctx context.Context, addr string) error {
 	return nil
 }
 
+// ConnectInfo dials a peer at the given addresses.
+func (n *Node) ConnectInfo(ctx context.Context, info peer.AddrInfo) error {
+	if info.ID == n.host.ID() {
+		return errors.New("connect: that is this node")
+	}
+	if err := n.host.Connect(ctx, info); err != nil {
+		return fmt.Errorf("connect to %s: %w", identity.ShortID(info.ID), err)
+	}
+	return nil
+}
+
 // Connectedness says whether there is a connection to a peer.
 func (n *Node) Connectedness(id peer.ID) network.Connectedness {
 	return n.host.Network().Connectedness(id)
-}
-
-// Via says how we are connected to a peer: "lan" when a connection goes to a
-// private or loopback address, "internet" otherwise, "" when not connected.
-func (n *Node) Via(id peer.ID) string {
-	conns := n.host.Network().ConnsToPeer(id)
-	if len(conns) == 0 {
-		return ""
-	}
-	for _, c := range conns {
-		addr := c.RemoteMultiaddr()
-		if manet.IsPrivateAddr(addr) || manet.IsIPLoopback(addr) {
-			return "lan"
-		}
-	}
-	return "internet"
 }
 
 // ConnectedPeers lists the peers with an open connection.
@@ -313,6 +367,11 @@ func (n *Node) Close() error {
 	}
 	n.stop()
 	n.wg.Wait()
+	if n.dht != nil {
+		if err := n.dht.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close DHT: %w", err))
+		}
+	}
 	if err := n.host.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("close host: %w", err))
 	}

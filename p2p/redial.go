@@ -100,9 +100,15 @@ func (n *Node) redial(id peer.ID) {
 	}()
 	wait := redialFirst
 	for attempt := 1; ; attempt++ {
+		n.redialMu.Lock()
+		woken := n.redialWake
+		n.redialMu.Unlock()
 		timer := time.NewTimer(jitter(wait))
 		select {
 		case <-timer.C:
+		case <-woken:
+			timer.Stop()
+			wait = redialFirst
 		case <-n.ctx.Done():
 			timer.Stop()
 			return
@@ -130,4 +136,14 @@ func (n *Node) redial(id peer.ID) {
 // jitter stretches or shrinks d by up to a quarter, at random.
 func jitter(d time.Duration) time.Duration {
 	return d*3/4 + rand.N(d/2+1)
+}
+
+// wakeRedials cuts every redial's wait short and starts its backoff over:
+// something changed (a relay came back, our addresses moved) that may let
+// the next dial through.
+func (n *Node) wakeRedials() {
+	n.redialMu.Lock()
+	defer n.redialMu.Unlock()
+	close(n.redialWake)
+	n.redialWake = make(chan struct{})
 }

@@ -43,13 +43,25 @@ func (n *Node) Join(id wire.RoomID, deliver Handler) error {
 		return errors.Join(fmt.Errorf("join room %s: peer events: %w", id, err), topic.Close(), n.ps.UnregisterTopicValidator(id.Topic()))
 	}
 	ctx, cancel := context.WithCancel(n.ctx)
-	r := &room{deliver: deliver, topic: topic, sub: sub, events: events, cancel: cancel, done: make(chan struct{}, roomLoops)}
+	r := &room{deliver: deliver, topic: topic, sub: sub, events: events, cancel: cancel, loops: roomLoops}
+	if n.disc != nil {
+		r.rendezvous = &rendezvous{wake: make(chan struct{}, 1)}
+		r.loops++
+	}
+	r.done = make(chan struct{}, r.loops)
 	n.rooms[id] = r
 	incoming := make(chan received, gossipBatch)
-	n.wg.Add(roomLoops)
+	n.wg.Add(r.loops)
 	go n.readLoop(ctx, r, incoming)
 	go n.deliverLoop(ctx, id, r, incoming)
 	go n.peerLoop(ctx, id, r)
+	if r.rendezvous != nil {
+		go func() {
+			defer n.wg.Done()
+			defer func() { r.done <- struct{}{} }()
+			n.runRendezvous(ctx, id, r.rendezvous)
+		}()
+	}
 	return nil
 }
 
@@ -65,10 +77,14 @@ func (n *Node) peerLoop(ctx context.Context, id wire.RoomID, r *room) {
 		if n.opts.OnRoomPeer != nil {
 			n.opts.OnRoomPeer(id, ev.Peer, ev.Type == pubsub.PeerJoin)
 		}
+		if ev.Type == pubsub.PeerLeave {
+			n.wakeRendezvous(id) // look for the room's members again
+		}
 	}
 }
 
-// roomLoops is how many goroutines serve a joined room.
+// roomLoops is how many goroutines serve a joined room, besides its
+// rendezvous in internet mode.
 const roomLoops = 3
 
 // gossipBatch caps how many gossip messages are handed over at once.
@@ -148,7 +164,7 @@ func (n *Node) closeRoom(id wire.RoomID, r *room) error {
 	r.sub.Cancel()
 	r.events.Cancel()
 	r.cancel()
-	for range roomLoops {
+	for range r.loops {
 		<-r.done
 	}
 	if n.ctx.Err() != nil {

@@ -1,0 +1,86 @@
+package p2p
+
+import (
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/multiformats/go-multiaddr"
+	manet "github.com/multiformats/go-multiaddr/net"
+)
+
+// How many addresses of each kind an invite carries, at most: enough to
+// survive one stale address of each kind, few enough to fit the link.
+const (
+	invitePublic = 3
+	inviteRelay  = relaysWanted
+	inviteLAN    = 3
+)
+
+// InviteAddrs are the addresses an invite link gives for this node, best
+// first: public ones and relay circuits (someone far away can use them),
+// then LAN ones (a colleague on the same network joins directly). Loopback
+// addresses go in only when the node has nothing else, so that two nodes
+// on one machine, as scripts and tests run them, can meet by invite.
+func (n *Node) InviteAddrs() []multiaddr.Multiaddr {
+	var public, relayed, lan, loopback []multiaddr.Multiaddr
+	for _, a := range n.host.Addrs() {
+		switch {
+		case isRelayed(a):
+			relayed = appendMax(relayed, a, inviteRelay)
+		case manet.IsIPLoopback(a):
+			loopback = appendMax(loopback, a, inviteLAN)
+		case manet.IsPublicAddr(a):
+			public = appendMax(public, a, invitePublic)
+		case manet.IsPrivateAddr(a):
+			lan = appendMax(lan, a, inviteLAN)
+		}
+	}
+	out := append(append(append([]multiaddr.Multiaddr{}, public...), relayed...), lan...)
+	if len(out) == 0 {
+		out = loopback
+	}
+	return out
+}
+
+// HelperAddrs are the helpers an invite link names: each with one address,
+// public if it has one, ending in /p2p/<id>.
+func (n *Node) HelperAddrs() []multiaddr.Multiaddr {
+	var out []multiaddr.Multiaddr
+	for _, h := range n.Helpers() {
+		addrs := n.host.Peerstore().Addrs(h.ID)
+		if len(addrs) == 0 {
+			addrs = h.Addrs
+		}
+		best := bestAddr(addrs)
+		if best == nil {
+			continue
+		}
+		full, err := peer.AddrInfoToP2pAddrs(&peer.AddrInfo{ID: h.ID, Addrs: []multiaddr.Multiaddr{best}})
+		if err == nil {
+			out = append(out, full...)
+		}
+	}
+	return out
+}
+
+// bestAddr picks a public direct address, else any direct one.
+func bestAddr(addrs []multiaddr.Multiaddr) multiaddr.Multiaddr {
+	var fallback multiaddr.Multiaddr
+	for _, a := range addrs {
+		if isRelayed(a) {
+			continue
+		}
+		if manet.IsPublicAddr(a) {
+			return a
+		}
+		if fallback == nil {
+			fallback = a
+		}
+	}
+	return fallback
+}
+
+func appendMax(list []multiaddr.Multiaddr, a multiaddr.Multiaddr, max int) []multiaddr.Multiaddr {
+	if len(list) >= max {
+		return list
+	}
+	return append(list, a)
+}

@@ -1,0 +1,201 @@
+package p2p
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sync"
+	"time"
+
+	dht "github.com/libp2p/go-libp2p-kad-dht"
+	"github.com/libp2p/go-libp2p/core/discovery"
+	"github.com/libp2p/go-libp2p/core/peer"
+	drouting "github.com/libp2p/go-libp2p/p2p/discovery/routing"
+
+	"parley/identity"
+	"parley/wire"
+)
+
+// DHTPrefix keeps Parley's DHT apart from the public IPFS one: its servers
+// are helpers and publicly reachable Parley nodes, and no Parley record ever
+// lands on the IPFS network.
+const DHTPrefix = "/parley"
+
+// Rendezvous timing: every lookup and advertisement is time-boxed, and a
+// round repeats while the room is joined, sooner when it failed or the
+// room lost a member.
+const (
+	rendezvousTimeout = 30 * time.Second
+	rendezvousEvery   = 10 * time.Minute
+	rendezvousRetry   = 3 * time.Second // first wait after a failed round; doubles
+	rendezvousDials   = 16              // peers dialled per lookup, at most
+	rendezvousRounds  = 4               // rounds running at once, all rooms together
+	// rendezvousSkew is how far apart two members' clocks may be and still
+	// meet: near midnight, the neighbouring day's key is used too.
+	rendezvousSkew = time.Hour
+)
+
+// startDHT joins Parley's DHT in internet mode. Helpers are servers; other
+// nodes become servers when AutoNAT finds them publicly reachable.
+func (n *Node) startDHT() error {
+	mode := dht.ModeAuto
+	if n.opts.Helper {
+		mode = dht.ModeServer
+	}
+	kad, err := dht.New(n.host,
+		dht.ProtocolPrefix(DHTPrefix),
+		dht.Mode(mode),
+		dht.DisableValues(), // rendezvous needs provider records only
+		dht.BootstrapPeersFunc(n.dhtBootstrapPeers),
+	)
+	if err != nil {
+		return fmt.Errorf("start DHT: %w", err)
+	}
+	n.dht = kad
+	n.disc = drouting.NewRoutingDiscovery(kad)
+	n.roundSlots = make(chan struct{}, rendezvousRounds)
+	return nil
+}
+
+// dhtBootstrapPeers seeds the DHT: helpers, then peers kept from earlier
+// sessions (any of them may be a DHT server).
+func (n *Node) dhtBootstrapPeers() []peer.AddrInfo {
+	out := n.Helpers()
+	n.redialMu.Lock()
+	kept := make([]peer.ID, 0, len(n.kept))
+	for id := range n.kept {
+		kept = append(kept, id)
+	}
+	n.redialMu.Unlock()
+	for _, id := range kept {
+		if addrs := n.host.Peerstore().Addrs(id); len(addrs) > 0 {
+			out = append(out, peer.AddrInfo{ID: id, Addrs: addrs})
+		}
+	}
+	return out
+}
+
+// rendezvousKeys are the DHT keys under which a room's members meet at a
+// time: a hash of the room ID and the UTC day, so a key does not name its
+// room and changes every day, and within rendezvousSkew of midnight the
+// other day's key as well.
+func rendezvousKeys(room wire.RoomID, now time.Time) []string {
+	var keys []string
+	seen := map[string]bool{}
+	for _, t := range []time.Time{now.Add(-rendezvousSkew), now, now.Add(rendezvousSkew)} {
+		day := t.UTC().Format(time.DateOnly)
+		if seen[day] {
+			continue
+		}
+		seen[day] = true
+		sum := sha256.Sum256([]byte("parley rendezvous 1\x00" + room.String() + "\x00" + day))
+		keys = append(keys, hex.EncodeToString(sum[:]))
+	}
+	return keys
+}
+
+// rendezvous is a joined room's presence on the DHT: it advertises the room
+// and looks for its members on join, periodically, and when woken.
+type rendezvous struct {
+	wake chan struct{}
+}
+
+// runRendezvous runs the rounds of one room until ctx ends.
+func (n *Node) runRendezvous(ctx context.Context, room wire.RoomID, rv *rendezvous) {
+	wait := rendezvousRetry
+	for {
+		ok := n.rendezvousRound(ctx, room)
+		next := rendezvousEvery
+		if !ok {
+			next, wait = wait, min(2*wait, rendezvousEvery)
+		} else {
+			wait = rendezvousRetry
+		}
+		timer := time.NewTimer(jitter(next))
+		select {
+		case <-timer.C:
+		case <-rv.wake:
+			timer.Stop()
+		case <-ctx.Done():
+			timer.Stop()
+			return
+		}
+	}
+}
+
+// rendezvousRound advertises the room and dials members found. It reports
+// whether the advertisement reached the DHT.
+func (n *Node) rendezvousRound(ctx context.Context, room wire.RoomID) bool {
+	select {
+	case n.roundSlots <- struct{}{}:
+		defer func() { <-n.roundSlots }()
+	case <-ctx.Done():
+		return false
+	}
+	ctx, cancel := context.WithTimeout(ctx, rendezvousTimeout)
+	defer cancel()
+	keys := rendezvousKeys(room, n.opts.Now())
+	var wg sync.WaitGroup
+	advertised := make(chan bool, len(keys))
+	for _, key := range keys {
+		wg.Go(func() {
+			_, err := n.disc.Advertise(ctx, key, discovery.TTL(3*time.Hour))
+			if err != nil && ctx.Err() == nil {
+				n.log.Debug("advertise room failed", "room", room.String()[:8], "err", err)
+			}
+			advertised <- err == nil
+		})
+		wg.Go(func() { n.findMembers(ctx, room, key) })
+	}
+	wg.Wait()
+	close(advertised)
+	ok := false
+	for a := range advertised {
+		ok = ok || a
+	}
+	return ok
+}
+
+// findMembers dials up to rendezvousDials members found under key.
+func (n *Node) findMembers(ctx context.Context, room wire.RoomID, key string) {
+	found, err := n.disc.FindPeers(ctx, key, discovery.Limit(rendezvousDials))
+	if err != nil {
+		n.log.Debug("find room members failed", "room", room.String()[:8], "err", err)
+		return
+	}
+	var dials sync.WaitGroup
+	defer dials.Wait()
+	dialled := 0
+	for info := range found {
+		if info.ID == n.host.ID() || len(info.Addrs) == 0 || n.isConnected(info.ID) {
+			continue
+		}
+		if dialled++; dialled > rendezvousDials {
+			continue // drain: the lookup ends with ctx
+		}
+		dials.Go(func() {
+			dctx, cancel := context.WithTimeout(ctx, dialTimeout)
+			defer cancel()
+			if err := n.host.Connect(dctx, info); err != nil {
+				n.log.Debug("dial room member failed", "peer", identity.ShortID(info.ID), "err", err)
+				return
+			}
+			n.log.Info("met a room member on the DHT", "room", room.String()[:8], "peer", identity.ShortID(info.ID))
+		})
+	}
+}
+
+// wakeRendezvous runs a room's next rendezvous round now.
+func (n *Node) wakeRendezvous(room wire.RoomID) {
+	n.mu.Lock()
+	r, ok := n.rooms[room]
+	n.mu.Unlock()
+	if !ok || r.rendezvous == nil {
+		return
+	}
+	select {
+	case r.rendezvous.wake <- struct{}{}:
+	default:
+	}
+}
