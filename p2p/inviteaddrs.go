@@ -19,9 +19,11 @@ const (
 // then LAN ones (a colleague on the same network joins directly). Loopback
 // addresses go in only when the node has nothing else, so that two nodes
 // on one machine, as scripts and tests run them, can meet by invite.
-func (n *Node) InviteAddrs() []multiaddr.Multiaddr {
+func (n *Node) InviteAddrs() []multiaddr.Multiaddr { return inviteAddrs(n.host.Addrs()) }
+
+func inviteAddrs(addrs []multiaddr.Multiaddr) []multiaddr.Multiaddr {
 	var public, relayed, lan, loopback []multiaddr.Multiaddr
-	for _, a := range n.host.Addrs() {
+	for _, a := range addrs {
 		switch {
 		case isRelayed(a):
 			relayed = appendMax(relayed, a, inviteRelay)
