@@ -52,7 +52,7 @@ func (s *Service) JoinRoom(idOrLink, name string) (Room, error) {
 	}
 	id, err := parseRoom(idOrLink)
 	if err != nil {
-		return Room{}, err
+		return Room{}, fmt.Errorf("%w: it is neither an invite link (parley://join/…) nor a room ID", err)
 	}
 	if strings.TrimSpace(name) != "" {
 		if name, err = cleanRoomName(name); err != nil {

@@ -57,7 +57,7 @@ test('two people chat both ways, see names and message states, and keep history 
   await pb.getByTestId('message').filter({ hasText: 'Nice to meet you' }).waitFor()
 
   // Members show who is online and how.
-  await pa.locator('[data-testid="member"]', { hasText: 'Bob' }).getByText('LAN').waitFor()
+  await pa.locator('[data-testid="member"]', { hasText: 'Bob' }).getByText('On your network').waitFor()
   await pa.getByTestId('status-bar').getByText('Connected to 1 peer').waitFor()
   await pa.screenshot({ path: `${screenshots}/busy-light.png` })
   await pb.screenshot({ path: `${screenshots}/busy-dark.png` })
@@ -96,5 +96,39 @@ test('peer text is shown as text: no markup, no script, no dialog, layout holds'
   assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`)
   await pb.screenshot({ path: `${screenshots}/xss.png` })
   assert.deepEqual(pb.problems, [], 'a dialog fired or a script ran')
+  await pb.context().close()
+})
+
+test('an invite link copied in one window joins the room in another, name and history included', async () => {
+  const pa = await openUI(browser, a)
+  const pb = await openUI(browser, b)
+  await pa.context().grantPermissions(['clipboard-read', 'clipboard-write'])
+  await pa.getByTestId('new-room').fill('invited room')
+  await pa.getByTestId('new-room').press('Enter')
+  await pa.getByTestId('composer').fill('Welcome, whoever has the link')
+  await pa.getByTestId('composer').press('Enter')
+
+  // The button is reached with the keyboard, as well as the mouse.
+  await pa.getByTestId('copy-invite').focus()
+  await pa.keyboard.press('Enter')
+  await pa.getByText('Invite link copied').waitFor()
+  const link = await pa.evaluate(() => navigator.clipboard.readText())
+  assert.match(link, /^parley:\/\/join\/[A-Za-z0-9_-]+$/)
+
+  // Something that is not a link gets a sentence, not a room.
+  await pb.getByTestId('join-room').fill('https://example.com/not-a-room')
+  await pb.getByTestId('join-room').press('Enter')
+  const alert = pb.getByRole('alert')
+  await alert.waitFor()
+  assert.match(await alert.innerText(), /invite link/i)
+  await alert.getByRole('button', { name: 'Dismiss' }).click()
+
+  // Pasted with no name: the room takes the name the link carries.
+  await pb.getByTestId('join-room').fill(link)
+  await pb.getByTestId('join-room').press('Enter')
+  await pb.getByRole('heading', { name: '# invited room' }).waitFor()
+  await pb.getByTestId('message').filter({ hasText: 'Welcome, whoever has the link' }).waitFor()
+  assert.deepEqual([...pa.problems, ...pb.problems], [])
+  await pa.context().close()
   await pb.context().close()
 })

@@ -48,14 +48,21 @@ export interface Message {
   state?: DeliveryState
 }
 
+/**
+ * How a peer is connected: over the local network, directly over the
+ * internet, directly after both sides' routers were punched through, or
+ * through a relay; '' when not connected.
+ */
+export type Via = 'lan' | 'direct' | 'holepunched' | 'relayed' | ''
+
 export interface Member {
   peerId: string
   shortId: string
   name: string
   online: boolean
   me: boolean
-  /** How an online member is reached: 'lan' or 'internet'; '' otherwise. */
-  via: string
+  /** How an online member is reached; '' otherwise. */
+  via: Via
 }
 
 /** A change announced by the backend. */
@@ -66,7 +73,8 @@ export type BackendEvent =
   | { name: 'sync'; data: SyncProgress }
   /** A history sync stored count messages of a room at once (one batch). */
   | { name: 'arrived'; data: { room: string; count: number } }
-  | { name: 'rooms' | 'members' | 'nearby' | 'lagged'; data: null }
+  /** status: how this node is reachable may have changed. */
+  | { name: 'rooms' | 'members' | 'nearby' | 'status' | 'lagged'; data: null }
 
 export interface NearbyRoom {
   id: string
@@ -88,7 +96,7 @@ export interface Peer {
   shortId: string
   name: string
   lan: boolean
-  via: string
+  via: Via
 }
 
 /** A history sync with a peer: "syncing 3,200 of 10,000 from Bob". */
@@ -103,12 +111,25 @@ export interface SyncProgress {
   error?: string
 }
 
+/** Where the node looks for peers: explicit peers only, the local network, or also the internet. */
+export type NetworkMode = 'off' | 'lan' | 'internet'
+
+/** Whether peers on the internet can dial this node: public (yes), private (behind NAT), unknown (not yet known). */
+export type Reachability = 'public' | 'private' | 'unknown'
+
 export interface Status {
   peerId: string
-  network: string
+  network: NetworkMode
   peers: number
   mdns: boolean
   addrs: readonly string[]
+  reachability: Reachability
+  /** Peer IDs of the relays that carry connections to this node. */
+  relays: readonly string[]
+  /** 'cone', 'symmetric', or '' when unknown. */
+  natType: string
+  /** True on a helper node (a headless node that relays for others). */
+  helper: boolean
 }
 
 /** Everything the UI can ask of a Parley node. */
@@ -117,7 +138,10 @@ export interface Backend {
   setName(name: string): Promise<Me>
   rooms(): Promise<Room[]>
   createRoom(name: string): Promise<Room>
-  joinRoom(id: string, name: string): Promise<Room>
+  /** Joins by room ID or invite link; an empty name takes the link's (or a placeholder). */
+  joinRoom(idOrLink: string, name: string): Promise<Room>
+  /** A parley://join/ link that lets someone else join a joined room. */
+  invite(roomId: string): Promise<string>
   leaveRoom(id: string): Promise<void>
   send(roomId: string, text: string): Promise<Message>
   /** Up to limit messages before the message `before` (newest when empty), oldest first. */

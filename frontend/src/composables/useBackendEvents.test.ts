@@ -3,7 +3,7 @@ import { defineComponent } from 'vue'
 import { mount, type VueWrapper } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import type { BackendEvent, Member, Message, NearbyPeer, Room, SyncProgress } from '@/api'
-import { member, message, roomId } from '@/test/fixtures'
+import { member, message, roomId, status as nodeStatus } from '@/test/fixtures'
 
 vi.mock('@/api', async (original) => ({
   ...(await original<typeof import('@/api')>()),
@@ -89,7 +89,7 @@ describe('useBackendEvents', () => {
   it('asks for each kind of reload once per batch of events', async () => {
     vi.mocked(api.members).mockResolvedValue([])
     vi.mocked(api.nearby).mockResolvedValue([])
-    vi.mocked(api.status).mockResolvedValue({ peerId: 'p', network: 'off', peers: 0, mdns: false, addrs: [] })
+    vi.mocked(api.status).mockResolvedValue(nodeStatus({ network: 'off', mdns: false }))
     vi.mocked(api.peers).mockResolvedValue([])
     await useMembersStore().load(roomId)
     vi.mocked(api.members).mockClear()
@@ -101,10 +101,21 @@ describe('useBackendEvents', () => {
     expect(api.status).toHaveBeenCalledTimes(1) // asked for by both kinds
   })
 
+  it('reloads the status, and nothing else, when reachability changes', async () => {
+    vi.mocked(api.status).mockResolvedValue(nodeStatus({ network: 'internet', reachability: 'private', relays: ['relay'] }))
+    vi.mocked(api.peers).mockResolvedValue([])
+    emit({ name: 'status', data: null })
+    emit({ name: 'status', data: null })
+    await nextBatch()
+    expect(api.status).toHaveBeenCalledTimes(1)
+    expect(api.members).not.toHaveBeenCalled()
+    expect(api.nearby).not.toHaveBeenCalled()
+  })
+
   it('shows the newest members, not the answer that came back last', async () => {
     vi.mocked(api.members).mockResolvedValueOnce([])
     await useMembersStore().load(roomId)
-    vi.mocked(api.status).mockResolvedValue({ peerId: 'p', network: 'off', peers: 0, mdns: false, addrs: [] })
+    vi.mocked(api.status).mockResolvedValue(nodeStatus({ network: 'off', mdns: false }))
     vi.mocked(api.peers).mockResolvedValue([])
     const answers = controlled<Member[]>(api.members)
     emit({ name: 'members', data: null })
@@ -200,7 +211,7 @@ describe('useBackendEvents', () => {
     vi.mocked(api.rooms).mockResolvedValue([])
     vi.mocked(api.me).mockResolvedValue({ peerId: 'p', shortId: 's', name: '', addrs: [] })
     vi.mocked(api.nearby).mockResolvedValue([])
-    vi.mocked(api.status).mockResolvedValue({ peerId: 'p', network: 'off', peers: 0, mdns: false, addrs: [] })
+    vi.mocked(api.status).mockResolvedValue(nodeStatus({ network: 'off', mdns: false }))
     vi.mocked(api.peers).mockResolvedValue([])
     const status = useStatusStore()
     emit({ name: 'sync', data: sync({ peerId: 'a' }) })

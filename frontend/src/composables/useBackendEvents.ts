@@ -140,6 +140,9 @@ export function useBackendEvents(): void {
         case 'nearby':
           reloads.add('nearby').add('status')
           break
+        case 'status':
+          reloads.add('status')
+          break
         case 'lagged':
           // Events were missed: everything on screen comes again from the
           // store, and sync lines whose end may have been missed go.

@@ -32,6 +32,19 @@ describe('messages store', () => {
     expect(store.views[roomId]!.items.map((m) => m.text)).toEqual(['a', 'b', 'c'])
   })
 
+  it('shows a message that arrives while the room loads, though the page was read before it came', async () => {
+    // A room joined by invite: its history comes by sync while it opens.
+    let answer!: (page: ReturnType<typeof message>[]) => void
+    vi.mocked(api.history).mockReturnValue(new Promise((ok) => (answer = ok)))
+    const store = useMessagesStore()
+    const opening = store.open(room())
+    const welcome = message('welcome')
+    store.add(welcome) // stored after the page was read, announced before it came back
+    answer([])
+    await opening
+    expect(store.views[roomId]!.items.map((m) => m.text)).toEqual(['welcome'])
+  })
+
   it('opens at the last-read message with the divider before the first unread', async () => {
     const [read, u1, u2] = [message('read'), message('u1'), message('u2')]
     vi.mocked(api.historyAfter).mockResolvedValue([u1, u2])

@@ -77,6 +77,26 @@ export const useMessagesStore = defineStore('messages', () => {
     return n
   }
 
+  /**
+   * Messages that arrived while their room was loading, by room: the page
+   * asked for may have been read before they were stored, so they join the
+   * view once it is loaded (held to followLimit; past it, the view reloads).
+   */
+  const heldBack = new Map<string, Message[]>()
+
+  function holdBack(roomId: string, list: readonly Message[]): void {
+    const held = heldBack.get(roomId) ?? []
+    held.push(...list)
+    heldBack.set(roomId, held.length > followLimit ? held.slice(held.length - followLimit) : held)
+  }
+
+  /** Adds what arrived while a room loaded, once its load has landed. */
+  function releaseHeld(roomId: string): void {
+    const held = heldBack.get(roomId)
+    heldBack.delete(roomId)
+    if (held?.length) addMany(held)
+  }
+
   /** Loads a room around where the user stopped reading. */
   async function open(room: Room): Promise<void> {
     const mine = ask(room.id)
@@ -111,6 +131,7 @@ export const useMessagesStore = defineStore('messages', () => {
       }
     } finally {
       v.loading = false
+      if (latest.get(room.id) === mine) releaseHeld(room.id)
     }
   }
 
@@ -210,6 +231,7 @@ export const useMessagesStore = defineStore('messages', () => {
       return page.length
     } finally {
       v.loading = false
+      if (views.value[roomId] === v) releaseHeld(roomId)
     }
   }
 
@@ -227,6 +249,7 @@ export const useMessagesStore = defineStore('messages', () => {
       return page.length
     } finally {
       v.loading = false
+      if (views.value[roomId] === v) releaseHeld(roomId)
     }
   }
 
@@ -245,7 +268,11 @@ export const useMessagesStore = defineStore('messages', () => {
     }
     for (const [roomId, incoming] of byRoom) {
       const v = views.value[roomId]
-      if (!v || v.loading) continue // not open: it loads from the store when opened
+      if (!v) continue // not open: it loads from the store when opened
+      if (v.loading) {
+        holdBack(roomId, incoming)
+        continue
+      }
       const known = new Map(v.items.map((m) => [m.id, m]))
       const last = v.items[v.items.length - 1]
       const fresh: Message[] = []

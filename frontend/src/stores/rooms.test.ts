@@ -3,7 +3,7 @@ import { createPinia, setActivePinia } from 'pinia'
 
 vi.mock('@/api', async (original) => ({
   ...(await original<typeof import('@/api')>()),
-  api: { rooms: vi.fn(), markRead: vi.fn() },
+  api: { rooms: vi.fn(), markRead: vi.fn(), joinRoom: vi.fn() },
 }))
 
 import { api } from '@/api'
@@ -24,5 +24,15 @@ describe('rooms store', () => {
     await rooms.markRead('a', 'msg-9')
     expect(api.markRead).toHaveBeenCalledWith('a', 'msg-9')
     expect(rooms.totalUnread).toBe(2)
+  })
+
+  it('joins from an invite link with the link’s name and opens the room', async () => {
+    const link = 'parley://join/CAESIKqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqGgdnZW5lcmFs'
+    vi.mocked(api.joinRoom).mockResolvedValue(room('general', 0))
+    vi.mocked(api.rooms).mockResolvedValue([room('a', 0), room('general', 0)])
+    const rooms = useRoomsStore()
+    await rooms.join(link, '')
+    expect(api.joinRoom).toHaveBeenCalledWith(link, '')
+    expect(rooms.current?.id).toBe('general')
   })
 })

@@ -1,6 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
-import type { SyncProgress } from '@/api'
+
+vi.mock('@/api', async (original) => ({
+  ...(await original<typeof import('@/api')>()),
+  api: { status: vi.fn(), peers: vi.fn() },
+}))
+
+import { api, type Status, type SyncProgress } from '@/api'
+import { status } from '@/test/fixtures'
 import { syncSilenceMs, useStatusStore } from './status'
 
 const progress = (peerId: string, received: number, done = false): SyncProgress => ({
@@ -44,5 +51,19 @@ describe('status store: sync lines', () => {
     expect(Object.values(s.syncs).map((p) => p.peerId)).toEqual(['busy'])
     await vi.advanceTimersByTimeAsync(syncSilenceMs * 2)
     expect(s.syncs).toEqual({})
+  })
+})
+
+describe('status store: load', () => {
+  beforeEach(() => setActivePinia(createPinia()))
+
+  it('takes a missing relay list as none: Go sends an empty one as null', async () => {
+    const fromGo = { ...status({ network: 'internet' }), relays: null } as unknown as Status
+    vi.mocked(api.status).mockResolvedValue(fromGo)
+    vi.mocked(api.peers).mockResolvedValue([])
+    const s = useStatusStore()
+    await s.load()
+    expect(s.status?.relays).toEqual([])
+    expect(s.status?.reachability).toBe('unknown')
   })
 })

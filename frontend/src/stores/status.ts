@@ -10,6 +10,14 @@ import { newestOnly } from './newest'
  */
 export const syncSilenceMs = 10_000
 
+/**
+ * A status with every field set: Go sends an empty relay list as null, and
+ * a node from before internet mode sends no reachability at all.
+ */
+function withDefaults(s: Status): Status {
+  return { ...s, reachability: s.reachability ?? 'unknown', relays: s.relays ?? [], natType: s.natType ?? '', helper: s.helper ?? false }
+}
+
 /** The network state the status bar shows. */
 export const useStatusStore = defineStore('status', () => {
   const status = ref<Status | null>(null)
@@ -18,7 +26,7 @@ export const useStatusStore = defineStore('status', () => {
   const load = newestOnly(
     () => Promise.all([api.status(), api.peers()]),
     ([s, p]) => {
-      status.value = s
+      status.value = withDefaults(s)
       peers.value = p
     },
   )

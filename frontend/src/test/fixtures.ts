@@ -1,4 +1,4 @@
-import type { Me, Member, Message } from '@/api'
+import type { Me, Member, Message, Status } from '@/api'
 
 export const me: Me = {
   peerId: '12D3KooWExamplePeerIdentity0000000000000000abcd1234',
@@ -29,4 +29,9 @@ export function message(text: string, author = 'peer-b', mine = false): Message 
 
 export function member(name: string, online: boolean): Member {
   return { peerId: `peer-${name}`, shortId: name.slice(0, 8), name, online, me: false, via: online ? 'lan' : '' }
+}
+
+/** A node's status: LAN mode, nobody connected, unless overridden. */
+export function status(over: Partial<Status> = {}): Status {
+  return { peerId: me.peerId, network: 'lan', peers: 0, mdns: true, addrs: [], reachability: 'unknown', relays: [], natType: '', helper: false, ...over }
 }

@@ -1,28 +1,71 @@
 import { describe, expect, it } from 'vitest'
 import { mount } from '@vue/test-utils'
+import type { Peer, Status, Via } from '@/api'
+import { status } from '@/test/fixtures'
 import StatusBar from './StatusBar.vue'
 
-const status = { peerId: 'p', network: 'lan', peers: 2, mdns: true, addrs: [] }
-const peer = (via: string) => ({ peerId: via + Math.random(), shortId: 's', name: 'n', lan: via === 'lan', via })
+let seq = 0
+const peer = (via: Via): Peer => ({ peerId: `peer-${++seq}`, shortId: 's', name: 'n', lan: via === 'lan', via })
+const relay = '12D3KooWRelayPeerIdentity000000000000000000000000'
 
 describe('StatusBar', () => {
   it('says how many peers are connected and how', () => {
-    const text = mount(StatusBar, { props: { status, peers: [peer('lan'), peer('internet')] } }).text()
-    expect(text).toContain('Connected to 2 peers')
-    expect(text).toContain('1 via LAN, 1 via internet')
-    expect(text).toContain('Network: local network')
-    expect(text).toContain('LAN discovery on')
+    const peers = [peer('lan'), peer('direct'), peer('holepunched'), peer('relayed'), peer('relayed')]
+    const wrapper = mount(StatusBar, { props: { status: status(), peers } })
+    expect(wrapper.get('[data-testid="peer-count"]').text()).toBe('Connected to 5 peers')
+    expect(wrapper.get('[data-testid="peer-kinds"]').text()).toBe('(1 on your network, 2 direct, 2 through a relay)')
+    expect(wrapper.text()).toContain('LAN discovery on')
+  })
+
+  it('leaves out the kinds of connection nobody uses', () => {
+    const wrapper = mount(StatusBar, { props: { status: status(), peers: [peer('lan'), peer('lan')] } })
+    expect(wrapper.get('[data-testid="peer-kinds"]').text()).toBe('(2 on your network)')
   })
 
   it('shows history syncs in progress', () => {
     const sync = { room: 'r', peerId: 'p', peerName: 'Bob', received: 3200, total: 10000, sent: 0, done: false }
-    const text = mount(StatusBar, { props: { status, peers: [peer('lan')], syncs: [sync] } }).text()
+    const text = mount(StatusBar, { props: { status: status(), peers: [peer('lan')], syncs: [sync] } }).text()
     expect(text).toMatch(/Syncing 3,200 of 10,000 from Bob/)
   })
 
   it('says plainly when nobody is connected', () => {
-    const text = mount(StatusBar, { props: { status: { ...status, network: 'off', mdns: false }, peers: [] } }).text()
-    expect(text).toContain('No peers connected')
-    expect(text).toContain('explicit peers only')
+    const wrapper = mount(StatusBar, { props: { status: status({ network: 'off', mdns: false }), peers: [] } })
+    expect(wrapper.text()).toContain('No peers connected')
+    expect(wrapper.text()).toContain('LAN discovery off')
+    expect(wrapper.find('[data-testid="peer-kinds"]').exists()).toBe(false)
+  })
+
+  const cases: [string, Partial<Status>, string][] = [
+    ['internet, public', { network: 'internet', reachability: 'public' }, 'Reachable directly'],
+    ['internet, public, with a relay too', { network: 'internet', reachability: 'public', relays: [relay] }, 'Reachable directly'],
+    ['internet, private, with a relay', { network: 'internet', reachability: 'private', relays: [relay] }, 'Reachable through a relay'],
+    ['internet, unknown, with a relay', { network: 'internet', reachability: 'unknown', relays: [relay] }, 'Reachable through a relay'],
+    ['internet, unknown, no relay yet', { network: 'internet', reachability: 'unknown' }, 'Looking for a way in from the internet…'],
+    ['internet, private, no relay', { network: 'internet', reachability: 'private' }, 'Only on this network'],
+    ['LAN only', { network: 'lan' }, 'Only on this network'],
+    ['LAN only, even if public', { network: 'lan', reachability: 'public' }, 'Only on this network'],
+    ['discovery off', { network: 'off', mdns: false }, 'Only on this network'],
+  ]
+  for (const [name, over, words] of cases) {
+    it(`says how people reach you: ${name}`, () => {
+      const wrapper = mount(StatusBar, { props: { status: status(over), peers: [peer('relayed')] } })
+      const reach = wrapper.get('[data-testid="reachability"]')
+      expect(reach.text()).toBe(words)
+      expect(reach.attributes('title')).toMatch(/^[A-Z].*\.$/) // a sentence more on hover
+      // Relays are named by peer ID: that never reaches the status bar.
+      expect(wrapper.html()).not.toContain(relay)
+    })
+  }
+
+  it('warns on hover when the router makes direct connections unlikely', () => {
+    const s = status({ network: 'internet', reachability: 'private', relays: [relay], natType: 'symmetric' })
+    const reach = mount(StatusBar, { props: { status: s, peers: [] } }).get('[data-testid="reachability"]')
+    expect(reach.attributes('title')).toContain('router makes direct connections unlikely')
+  })
+
+  it('says nothing of reachability before the first status', () => {
+    const wrapper = mount(StatusBar, { props: { status: null, peers: [] } })
+    expect(wrapper.text()).toContain('Starting…')
+    expect(wrapper.find('[data-testid="reachability"]').exists()).toBe(false)
   })
 })

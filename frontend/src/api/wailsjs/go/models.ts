@@ -175,6 +175,10 @@ export namespace chat {
 	    peers: number;
 	    mdns: boolean;
 	    addrs: string[];
+	    reachability: string;
+	    relays: string[];
+	    natType: string;
+	    helper: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new Status(source);
@@ -187,6 +191,10 @@ export namespace chat {
 	        this.peers = source["peers"];
 	        this.mdns = source["mdns"];
 	        this.addrs = source["addrs"];
+	        this.reachability = source["reachability"];
+	        this.relays = source["relays"];
+	        this.natType = source["natType"];
+	        this.helper = source["helper"];
 	    }
 	}
 

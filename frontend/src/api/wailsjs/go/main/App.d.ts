@@ -12,6 +12,8 @@ export function History(arg1:string,arg2:string,arg3:number):Promise<Array<chat.
 
 export function HistoryAfter(arg1:string,arg2:string,arg3:number):Promise<Array<chat.Message>>;
 
+export function Invite(arg1:string):Promise<string>;
+
 export function JoinRoom(arg1:string,arg2:string):Promise<chat.Room>;
 
 export function LeaveRoom(arg1:string):Promise<void>;

@@ -22,6 +22,10 @@ export function HistoryAfter(arg1, arg2, arg3) {
   return window['go']['main']['App']['HistoryAfter'](arg1, arg2, arg3);
 }
 
+export function Invite(arg1) {
+  return window['go']['main']['App']['Invite'](arg1);
+}
+
 export function JoinRoom(arg1, arg2) {
   return window['go']['main']['App']['JoinRoom'](arg1, arg2);
 }

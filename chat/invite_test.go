@@ -1,0 +1,79 @@
+package chat
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"parley/invite"
+)
+
+// Two nodes that know nothing of each other meet by an invite link alone:
+// the joiner takes the room's name from the link, reaches the inviter at
+// the link's (loopback) addresses and gets the room's history.
+func TestJoinByInviteLinkAlone(t *testing.T) {
+	a, b := newNode(t, t.TempDir()), newNode(t, t.TempDir())
+	room, err := a.CreateRoom("Book club")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Send(t.Context(), room.ID, "welcome, whoever has the link"); err != nil {
+		t.Fatal(err)
+	}
+	link, err := a.Invite(room.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(link, invite.Prefix) {
+		t.Fatalf("Invite gave %q", link)
+	}
+	joined, err := b.JoinRoom(link, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if joined.ID != room.ID || joined.Name != "Book club" {
+		t.Fatalf("joined %+v, want room %s named Book club", joined, room.ID)
+	}
+	eventually(t, 30*time.Second, "the history reached the joiner", func() bool {
+		h := fullHistory(t, b, room.ID)
+		return len(h) == 1 && h[0].Text == "welcome, whoever has the link"
+	})
+	if _, err := b.Send(t.Context(), room.ID, "thanks"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, "the joiner's reply reached the inviter", func() bool {
+		return len(fullHistory(t, a, room.ID)) == 2
+	})
+}
+
+// A name given with the link wins over the link's; bad links are refused
+// with an error a caller can tell apart, and join nothing.
+func TestJoinByInviteNamesAndErrors(t *testing.T) {
+	a, b := newNode(t, t.TempDir()), newNode(t, t.TempDir())
+	room, err := a.CreateRoom("Book club")
+	if err != nil {
+		t.Fatal(err)
+	}
+	link, err := a.Invite(room.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if joined, err := b.JoinRoom("  "+link+"\n", "Readers"); err != nil || joined.Name != "Readers" {
+		t.Fatalf("JoinRoom with a name = %+v, %v", joined, err)
+	}
+	for _, bad := range []string{link[:len(link)-10], invite.Prefix + "!!!", invite.Prefix} {
+		if _, err := b.JoinRoom(bad, ""); !errors.Is(err, ErrBadInvite) {
+			t.Errorf("JoinRoom(%.30q…) = %v, want ErrBadInvite", bad, err)
+		}
+	}
+	if _, err := b.JoinRoom("https://example.com/room", ""); !errors.Is(err, ErrBadRoomID) {
+		t.Errorf("a web address gave %v, want ErrBadRoomID", err)
+	}
+	if _, err := a.Invite(strings.Repeat("ab", 32)); !errors.Is(err, ErrNotJoined) {
+		t.Errorf("Invite for a room not joined = %v, want ErrNotJoined", err)
+	}
+	if rooms := b.Rooms(); len(rooms) != 1 {
+		t.Errorf("bad links joined rooms: %+v", rooms)
+	}
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest'
+import { mount } from '@vue/test-utils'
+import { roomId } from '@/test/fixtures'
+import RoomSidebar from './RoomSidebar.vue'
+
+const link = 'parley://join/CAESIKqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqGgdnZW5lcmFs'
+
+describe('RoomSidebar: join', () => {
+  it('asks for an invite link in words a chat user knows', () => {
+    const input = mount(RoomSidebar, { props: { rooms: [], currentId: null } }).get('[data-testid="join-room"]')
+    expect(input.attributes('placeholder')).toBe('Paste an invite link')
+    expect(input.attributes('aria-label')).toContain('Paste an invite link')
+  })
+
+  for (const [what, pasted, joined] of [
+    ['an invite link', link, link],
+    ['a room ID', roomId, roomId],
+    ['a link pasted with spaces and a line break', `  ${link}\n`, link],
+  ] as const) {
+    it(`joins with ${what}`, async () => {
+      const wrapper = mount(RoomSidebar, { props: { rooms: [], currentId: null } })
+      const input = wrapper.get('[data-testid="join-room"]')
+      await input.setValue(pasted)
+      await input.trigger('submit')
+      expect(wrapper.emitted('join')).toEqual([[joined]])
+      expect((input.element as HTMLInputElement).value).toBe('') // ready for the next one
+    })
+  }
+
+  it('does nothing with an empty field', async () => {
+    const wrapper = mount(RoomSidebar, { props: { rooms: [], currentId: null } })
+    const input = wrapper.get('[data-testid="join-room"]')
+    await input.setValue('   ')
+    await input.trigger('submit')
+    expect(wrapper.emitted('join')).toBeUndefined()
+  })
+})
