@@ -175,8 +175,16 @@ func (a *App) beforeClose(ctx context.Context) bool {
 	return false
 }
 
-// activate shows the window and brings it forward, for a second start.
-func (a *App) activate() {
+// activate shows the window and brings it forward, for a second start,
+// and joins the room of the invite link it was given, if any.
+func (a *App) activate(link string) {
+	if link != "" && a.svc != nil {
+		if room, err := a.svc.JoinRoom(link, ""); err != nil {
+			a.log.Warn("second start: the invite link did not open", "err", err)
+		} else {
+			a.log.Info("second start: joined from the invite link", "room", room.Name)
+		}
+	}
 	if !a.started.Load() {
 		return // the window is not up yet; it will show anyway
 	}

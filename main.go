@@ -82,8 +82,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		Helper:      opts.helper,
 		Logger:      logger,
 	})
-	if errors.Is(err, datadir.ErrInUse) && !opts.headless && instance.Activate(opts.dataDir) == nil {
+	if errors.Is(err, datadir.ErrInUse) && !opts.headless && instance.Activate(opts.dataDir, opts.invite) == nil {
 		fmt.Fprintf(stdout, "Parley is already running on %s: brought its window to the front.\n", opts.dataDir)
+		if opts.invite != "" {
+			fmt.Fprintln(stdout, "It opens the invite link.")
+		}
 		return 0
 	}
 	if err != nil {

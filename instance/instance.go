@@ -4,13 +4,16 @@
 package instance
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 )
@@ -19,7 +22,12 @@ import (
 // listens on. (Unix sockets also exist on Windows 10 and later.)
 const socketName = "parley.sock"
 
-const activate = "activate\n"
+// A request is one line: "activate", then optionally a space and an
+// invite link the second start was given, to be opened by the first.
+const activate = "activate"
+
+// maxRequest bounds a request line: an invite link is at most 1,500 bytes.
+const maxRequest = 2048
 
 // Listener is the running instance's end.
 type Listener struct {
@@ -30,10 +38,10 @@ type Listener struct {
 	once   sync.Once
 }
 
-// Listen answers activation requests by calling onActivate, until Close or
-// until ctx ends. The caller must hold the data dir lock: a socket file
+// Listen answers activation requests by calling onActivate with the link
+// the second start was given ("" for none), until Close or until ctx ends. The caller must hold the data dir lock: a socket file
 // left by a crashed process is removed here.
-func Listen(ctx context.Context, dir string, onActivate func(), log *slog.Logger) (*Listener, error) {
+func Listen(ctx context.Context, dir string, onActivate func(link string), log *slog.Logger) (*Listener, error) {
 	path := filepath.Join(dir, socketName)
 	_ = os.Remove(path) // stale from a process that was killed; we hold the lock
 	ln, err := net.Listen("unix", path)
@@ -57,13 +65,16 @@ func Listen(ctx context.Context, dir string, onActivate func(), log *slog.Logger
 			if err != nil {
 				return // closed
 			}
-			buf := make([]byte, len(activate))
 			_ = conn.SetDeadline(time.Now().Add(2 * time.Second))
-			n, _ := conn.Read(buf)
+			line, err := bufio.NewReaderSize(io.LimitReader(conn, maxRequest), maxRequest).ReadString('\n')
 			conn.Close()
-			if string(buf[:n]) == activate {
-				log.Info("second start: bringing the window forward")
-				onActivate()
+			if err != nil {
+				continue // cut short or too long: not from a Parley
+			}
+			verb, link, _ := strings.Cut(strings.TrimSuffix(line, "\n"), " ")
+			if verb == activate {
+				log.Info("second start: bringing the window forward", "link", link != "")
+				onActivate(link)
 			}
 		}
 	}()
@@ -82,15 +93,23 @@ func (l *Listener) Close() error {
 	return err
 }
 
-// Activate asks the instance running on dir to show its window.
-func Activate(dir string) error {
+// Activate asks the instance running on dir to show its window and, if
+// link is not empty, to open that invite link.
+func Activate(dir, link string) error {
+	if strings.ContainsAny(link, "\r\n") || len(link) > maxRequest-len(activate)-2 {
+		return errors.New("reach the running Parley: the link is not one line of at most 2 KiB")
+	}
+	req := activate
+	if link != "" {
+		req += " " + link
+	}
 	conn, err := net.DialTimeout("unix", filepath.Join(dir, socketName), 2*time.Second)
 	if err != nil {
 		return fmt.Errorf("reach the running Parley: %w", err)
 	}
 	defer conn.Close()
 	_ = conn.SetDeadline(time.Now().Add(2 * time.Second))
-	if _, err := conn.Write([]byte(activate)); err != nil {
+	if _, err := conn.Write([]byte(req + "\n")); err != nil {
 		return fmt.Errorf("reach the running Parley: %w", err)
 	}
 	return nil
