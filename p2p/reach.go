@@ -1,6 +1,7 @@
 package p2p
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -85,9 +86,21 @@ func (n *Node) watchReachability() {
 		return
 	}
 	defer sub.Close()
+	relays := ""
 	for {
 		select {
 		case e := <-sub.Out():
+			if _, ok := e.(event.EvtLocalAddressesUpdated); ok {
+				// Only a new set of relays makes us reachable anew: peers
+				// waiting to be redialled need not wait out their backoff.
+				now := fmt.Sprint(n.Reachability().Relays)
+				if now != relays {
+					relays = now
+					n.wakeRedials()
+					n.notifyReach()
+				}
+				continue
+			}
 			n.reachMu.Lock()
 			switch e := e.(type) {
 			case event.EvtLocalReachabilityChanged:
@@ -100,18 +113,18 @@ func (n *Node) watchReachability() {
 				case network.NATDeviceTypeSymmetric:
 					n.natType = "symmetric"
 				}
-			case event.EvtLocalAddressesUpdated:
-				// A new relay address makes us reachable again: peers
-				// waiting to be redialled need not wait out their backoff.
-				n.wakeRedials()
 			}
 			n.reachMu.Unlock()
-			if n.opts.OnReach != nil {
-				n.opts.OnReach()
-			}
+			n.notifyReach()
 		case <-n.ctx.Done():
 			return
 		}
+	}
+}
+
+func (n *Node) notifyReach() {
+	if n.opts.OnReach != nil {
+		n.opts.OnReach()
 	}
 }
 
