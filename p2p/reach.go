@@ -201,17 +201,21 @@ func (n *Node) preferDirect(id peer.ID) {
 	}
 	n.moving[id] = struct{}{}
 	n.reachMu.Unlock()
+	// The rooms are noted now, while the relayed connection still carries
+	// them: the peer may close it first, and then our router may already
+	// have lost the peer when we look.
+	shared := n.roomsWith(id)
 	n.wg.Go(func() {
 		defer func() {
 			n.reachMu.Lock()
 			delete(n.moving, id)
 			n.reachMu.Unlock()
 		}()
-		n.moveToDirect(id)
+		n.moveToDirect(id, shared)
 	})
 }
 
-func (n *Node) moveToDirect(id peer.ID) {
+func (n *Node) moveToDirect(id peer.ID, shared []string) {
 	if !n.sleep(directSettle) {
 		return
 	}
@@ -224,14 +228,13 @@ func (n *Node) moveToDirect(id peer.ID) {
 			direct = true
 		}
 	}
-	if !direct || len(relayed) == 0 {
+	if !direct {
 		return
 	}
-	shared := n.roomsWith(id)
 	for _, c := range relayed {
 		c.Close()
 	}
-	n.log.Info("moved to the direct connection", "peer", identity.ShortID(id), "rooms", len(shared))
+	n.log.Info("moved to the direct connection", "peer", identity.ShortID(id), "rooms", len(shared), "closed", len(relayed))
 	// Closing a connection that carried GossipSub's streams can leave its
 	// router without the peer's subscriptions (each side clears them when
 	// its stream dies, and the other's fresh announcement may come first).
