@@ -124,6 +124,7 @@ func (n *Node) handleHello(s network.Stream) {
 		n.reject(from, wire.RoomID{}, err)
 		return
 	}
+	n.noteHelloRooms(from, h.Rooms)
 	if n.opts.OnHello != nil {
 		n.opts.OnHello(from, h)
 	}

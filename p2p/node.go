@@ -15,6 +15,7 @@ import (
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	pubsubpb "github.com/libp2p/go-libp2p-pubsub/pb"
 	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/event"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -147,6 +148,12 @@ type Node struct {
 	disc       *drouting.RoutingDiscovery // rendezvous on dht
 	roundSlots chan struct{}              // bounds rendezvous rounds at once
 
+	gossipChecks *workset.Set[peer.ID] // peers whose gossip to check
+	protoEmitter event.Emitter         // tells GossipSub a peer speaks its protocol
+	helloMu      sync.Mutex
+	helloRooms   map[peer.ID]map[wire.RoomID]struct{} // rooms each peer's last hello named
+	checking     map[peer.ID]struct{}                 // peers whose gossip is being checked
+
 	reachMu      sync.Mutex
 	reachability string               // from AutoNAT: "public", "private", "unknown"
 	natType      string               // "cone" or "symmetric" once known
@@ -207,6 +214,10 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 		helpers:    map[peer.ID]peer.AddrInfo{},
 		punched:    map[peer.ID]struct{}{},
 		moving:     map[peer.ID]struct{}{},
+		helloRooms: map[peer.ID]map[wire.RoomID]struct{}{},
+		checking:   map[peer.ID]struct{}{},
+
+		gossipChecks: workset.New[peer.ID](),
 	}
 	hostOpts := append([]libp2p.Option{
 		libp2p.Identity(opts.Key),
@@ -243,6 +254,10 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 			return nil, errors.Join(err, h.Close())
 		}
 	}
+	if n.protoEmitter, err = h.EventBus().Emitter(new(event.EvtPeerProtocolsUpdated)); err != nil {
+		stop()
+		return nil, errors.Join(fmt.Errorf("start node: event emitter: %w", err), h.Close())
+	}
 	h.SetStreamHandler(helloProtocol, n.handleHello)
 	h.SetStreamHandler(syncProtocol, n.handleSync)
 	n.wg.Add(1)
@@ -263,19 +278,23 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 			}
 		},
 		DisconnectedF: func(net network.Network, c network.Conn) {
-			// Another connection to the same peer may remain.
+			// Another connection to the same peer may remain; GossipSub
+			// may have lost the peer with this one.
 			if net.Connectedness(c.RemotePeer()) == network.Connected {
+				n.gossipChecks.Add(c.RemotePeer())
 				return
 			}
 			n.forgetPunched(c.RemotePeer())
+			n.forgetHelloRooms(c.RemotePeer())
 			n.lostPeer(c.RemotePeer())
 			if opts.OnPeer != nil {
 				opts.OnPeer(c.RemotePeer(), false)
 			}
 		},
 	})
-	n.wg.Add(1)
+	n.wg.Add(2)
 	go n.watchReachability()
+	go n.gossipLoop()
 	n.AddHelpers(opts.Bootstrap...)
 	if opts.Mode == ModeLAN || opts.Mode == ModeInternet && !opts.Isolated {
 		n.mdnsStarted = true

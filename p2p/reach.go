@@ -179,20 +179,16 @@ func (t punchTracer) Trace(e *holepunch.Event) {
 	n.preferDirect(e.Remote)
 }
 
-// Moving room traffic to a direct connection: the relayed connections are
-// closed once the direct one has settled, and GossipSub is checked to still
-// see the peer in every room it shared with us.
-const (
-	directSettle = 2 * time.Second
-	gossipRepair = 10 * time.Second
-	repairTries  = 3
-)
+// directSettle is how long a new direct connection is given before the
+// relayed ones to the same peer are closed.
+const directSettle = 2 * time.Second
 
 // preferDirect moves traffic with a peer off its relayed connections once a
-// direct one exists. GossipSub opened its streams on the relayed connection
-// (it came first), and keeps using it while it lasts: when the relay then
-// goes away, the room would go quiet although a direct path exists. At most
-// one move runs per peer.
+// direct one exists: GossipSub opened its streams on the relayed connection
+// (it came first) and keeps using it while it lasts, so when the relay goes
+// away the room would go quiet although a direct path exists. The gossip
+// check then makes sure the move lost nothing. At most one move runs per
+// peer.
 func (n *Node) preferDirect(id peer.ID) {
 	n.reachMu.Lock()
 	if _, busy := n.moving[id]; busy || n.ctx.Err() != nil {
@@ -201,21 +197,17 @@ func (n *Node) preferDirect(id peer.ID) {
 	}
 	n.moving[id] = struct{}{}
 	n.reachMu.Unlock()
-	// The rooms are noted now, while the relayed connection still carries
-	// them: the peer may close it first, and then our router may already
-	// have lost the peer when we look.
-	shared := n.roomsWith(id)
 	n.wg.Go(func() {
 		defer func() {
 			n.reachMu.Lock()
 			delete(n.moving, id)
 			n.reachMu.Unlock()
 		}()
-		n.moveToDirect(id, shared)
+		n.moveToDirect(id)
 	})
 }
 
-func (n *Node) moveToDirect(id peer.ID, shared []string) {
+func (n *Node) moveToDirect(id peer.ID) {
 	if !n.sleep(directSettle) {
 		return
 	}
@@ -234,83 +226,8 @@ func (n *Node) moveToDirect(id peer.ID, shared []string) {
 	for _, c := range relayed {
 		c.Close()
 	}
-	n.log.Info("moved to the direct connection", "peer", identity.ShortID(id), "rooms", len(shared), "closed", len(relayed))
-	// Closing a connection that carried GossipSub's streams can leave its
-	// router without the peer's subscriptions (each side clears them when
-	// its stream dies, and the other's fresh announcement may come first).
-	// Resetting the streams makes both sides announce again.
-	for try := 1; try <= repairTries; try++ {
-		if !n.waitRoomsWith(id, shared, gossipRepair) {
-			return
-		}
-		missing := n.missingRooms(id, shared)
-		if len(missing) == 0 || !n.isConnected(id) {
-			return
-		}
-		n.log.Info("rooms lost the peer after the move; announcing again", "peer", identity.ShortID(id), "rooms", len(missing), "try", try)
-		n.resetGossipStreams(id)
-	}
-	if len(n.missingRooms(id, shared)) > 0 {
-		// Last resort: a fresh connection; kept peers are redialled.
-		n.Disconnect(id)
-	}
-}
-
-// roomsWith lists the joined rooms in which GossipSub sees the peer.
-func (n *Node) roomsWith(id peer.ID) []string {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	var out []string
-	for _, r := range n.rooms {
-		for _, p := range r.topic.ListPeers() {
-			if p == id {
-				out = append(out, r.topic.String())
-				break
-			}
-		}
-	}
-	return out
-}
-
-func (n *Node) missingRooms(id peer.ID, want []string) []string {
-	have := map[string]bool{}
-	for _, t := range n.roomsWith(id) {
-		have[t] = true
-	}
-	var missing []string
-	for _, t := range want {
-		if !have[t] {
-			missing = append(missing, t)
-		}
-	}
-	return missing
-}
-
-// waitRoomsWith waits until the peer is back in every room, or d passes. It
-// reports false if the node is closing.
-func (n *Node) waitRoomsWith(id peer.ID, want []string, d time.Duration) bool {
-	deadline := time.Now().Add(d)
-	for time.Now().Before(deadline) {
-		if len(n.missingRooms(id, want)) == 0 {
-			return true
-		}
-		if !n.sleep(250 * time.Millisecond) {
-			return false
-		}
-	}
-	return n.ctx.Err() == nil
-}
-
-// resetGossipStreams resets the GossipSub streams with a peer, both ways:
-// each side's router then opens a new one and announces its rooms again.
-func (n *Node) resetGossipStreams(id peer.ID) {
-	for _, c := range n.host.Network().ConnsToPeer(id) {
-		for _, s := range c.GetStreams() {
-			if strings.HasPrefix(string(s.Protocol()), "/meshsub/") {
-				s.Reset()
-			}
-		}
-	}
+	n.log.Info("moved to the direct connection", "peer", identity.ShortID(id), "closed", len(relayed))
+	n.gossipChecks.Add(id)
 }
 
 // sleep waits d, or less if the node closes; it reports whether it is
