@@ -75,9 +75,10 @@ test-e2e: build ## the web UI of headless nodes in Chromium (Playwright): chat, 
 	mkdir -p build/test/e2e
 	cd test/e2e && PARLEY_BIN=../../$(BIN) SCREENSHOTS=../../build/test/e2e npm test
 
-test-netns: build ## LAN discovery and sync across a partition and a crash, in network namespaces (root only)
+test-netns: build ## LAN discovery, sync across a partition and a crash, and rooms across cone and symmetric NATs, in network namespaces (root only)
 	$(GO) build -o build/test/seedroom ./test/seedroom
 	test/netns/run.sh $(BIN) build/test/seedroom
+	test/netns/natlab.sh $(BIN)
 
 lint: setup ## formatting, vet and type checks
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt would change the files above"; exit 1; }

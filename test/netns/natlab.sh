@@ -1,0 +1,501 @@
+#!/usr/bin/env bash
+# Internet rooms across NATs, in network namespaces. A helper H stands on a
+# small "internet" (a bridge, IPv6 3fff::/20, which go-libp2p counts as
+# public); two homes A and B each sit behind a router of their own that
+# masquerades (nftables). Both homes know only H. A's invite link brings B
+# in through H's relay; then, per NAT type:
+#   cone       the two homes punch a hole: Members shows via "holepunched",
+#              a conversation goes on over it (long enough to span the
+#              node moving room traffic off the relay), and when H stops;
+#   symmetric  the ports differ per destination, no hole: via "relayed";
+#              when H stops the other member goes offline (or the relay is
+#              lost), and when H comes back the chat recovers; then B
+#              restarts and rejoins by itself, through the relay.
+# Figures go to lines starting with "natlab:".
+#
+#   +-------------- namespace inet: bridge br0 ----------------+
+#   |  H 3fff:0:0:100::10   rA wan 3fff:0:0:a00::1   rB wan ...b00::1
+#   +-----------------------------------------------------------+
+#                               rA lan fd00:a::1 -- A fd00:a::2
+#                               rB lan fd00:b::1 -- B fd00:b::2
+#
+# No namespace has a route out; nothing touches the root namespace's links.
+#
+# Usage: test/netns/natlab.sh BINARY [cone] [symmetric]   (default: both)
+#        test/netns/natlab.sh --net-only [cone] [symmetric]
+#   --net-only builds each lab and checks it with ping and a UDP mapping
+#   probe, without starting Parley.
+# Needs root, ip, nft, ping, curl and jq (the probe also python3 and conntrack,
+# else skipped). Everything it creates is removed on exit, on failure too;
+# with NATLAB_LOGS=DIR the nodes' logs are copied to DIR/<nat>/ first.
+set -euo pipefail
+
+usage="usage: natlab.sh BINARY|--net-only [cone] [symmetric]"
+net_only=no
+if [[ ${1:-} == --net-only ]]; then
+  net_only=yes
+  bin=
+else
+  bin=$(realpath "${1:?$usage}")
+fi
+shift
+nats=("$@")
+((${#nats[@]})) || nats=(cone symmetric)
+for nat in "${nats[@]}"; do
+  [[ $nat == cone || $nat == symmetric ]] || { echo "$usage" >&2; exit 2; }
+done
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "natlab: SKIPPED: needs root to create network namespaces"
+  exit 0
+fi
+for tool in ip nft ping curl jq; do
+  command -v "$tool" >/dev/null || {
+    echo "natlab: FAIL: $tool is not installed (apt-get install iproute2 nftables iputils-ping curl jq)" >&2
+    exit 1
+  }
+done
+
+tag="nl$$"
+work=$(mktemp -d /tmp/natlab.XXXXXX)
+nodes=(h a b)                  # the Parley nodes
+spaces=(inet h ra rb a b)      # every namespace, by its short name
+declare -A pid                 # Parley node -> PID
+nat=                           # the NAT type of the lab standing now
+run=                           # its work dir
+passed=0
+
+ns() { echo "$tag-$1"; }
+
+H=3fff:0:0:100::10
+RA_WAN=3fff:0:0:a00::1
+RB_WAN=3fff:0:0:b00::1
+A=fd00:a::2
+B=fd00:b::2
+
+# --- cleanup ------------------------------------------------------------------
+
+proc_gone() { # proc_gone PID: the process has exited (a zombie counts)
+  local state
+  state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || return 0
+  [[ -z $state || $state == Z ]]
+}
+
+stop_pid() { # stop_pid PID: SIGTERM, up to 10 s to exit, then SIGKILL; reaps it
+  local p=$1 deadline=$((SECONDS + 10))
+  kill -TERM "$p" 2>/dev/null || true
+  until proc_gone "$p"; do
+    if ((SECONDS >= deadline)); then
+      echo "natlab: process $p ignored SIGTERM for 10 s: killing it" >&2
+      kill -KILL "$p" 2>/dev/null || true
+      break
+    fi
+    sleep 0.1
+  done
+  wait "$p" 2>/dev/null || true
+}
+
+teardown_lab() {
+  local n s
+  for n in "${nodes[@]}"; do
+    if [[ -n ${pid[$n]:-} ]]; then stop_pid "${pid[$n]}"; fi
+    pid[$n]=
+  done
+  for s in "${spaces[@]}"; do ip netns del "$(ns "$s")" 2>/dev/null || true; done
+}
+
+cleanup() {
+  teardown_lab
+  if [[ -n ${NATLAB_LOGS:-} ]]; then
+    local d
+    for d in "$work"/*/; do
+      [[ -d $d ]] || continue
+      mkdir -p "$NATLAB_LOGS/$(basename "$d")"
+      cp "$d"/*.log "$NATLAB_LOGS/$(basename "$d")/" 2>/dev/null || true
+    done
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+fail() {
+  echo "natlab: FAIL${nat:+ ($nat NAT)}: $*" >&2
+  local n
+  for n in "${nodes[@]}"; do
+    if [[ -n $run && -f $run/$n.log ]]; then
+      echo "--- node $n log (last 40 lines) ---" >&2
+      tail -n 40 "$run/$n.log" >&2
+    fi
+  done
+  for n in ra rb; do
+    if ip netns list | grep -qw "$(ns $n)"; then
+      echo "--- router $n: conntrack (udp, last 10) ---" >&2
+      ip netns exec "$(ns $n)" conntrack -L -f ipv6 -p udp 2>/dev/null | tail -n 10 >&2 || true
+    fi
+  done
+  echo "natlab: $passed passed, 1 failed"
+  exit 1
+}
+ok() { passed=$((passed + 1)); echo "natlab: ok: $nat: $*"; }
+note() { echo "natlab: $nat: $*"; }
+trap 'fail "command failed at line $LINENO: $BASH_COMMAND"' ERR
+
+now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); }
+secs() { printf '%d.%01d s' $(($1 / 1000)) $((($1 % 1000) / 100)); } # secs MS
+
+wait_for() { # wait_for SECONDS WHAT COMMAND...: poll COMMAND until it succeeds
+  local limit=$1 what=$2 deadline=$((SECONDS + $1)) out
+  shift 2
+  until out=$("$@" 2>&1); do
+    ((SECONDS < deadline)) || fail "after $limit s: $what${out:+ (last: ${out:0:300})}"
+    sleep 0.2
+  done
+}
+
+# --- the lab ------------------------------------------------------------------
+
+in_ns() { local s=$1; shift; ip netns exec "$(ns "$s")" "$@"; }
+
+new_ns() { # new_ns NAME: a namespace with lo up and no duplicate address detection
+  local s=$1
+  ip netns add "$(ns "$s")"
+  ip -n "$(ns "$s")" link set lo up
+  in_ns "$s" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+}
+
+router_rules() { # router_rules NAT: the nftables ruleset of a home router
+  local masq=masquerade
+  [[ $1 == symmetric ]] && masq="masquerade fully-random"
+  cat <<EOF
+table ip6 natlab {
+  chain postrouting {
+    type nat hook postrouting priority srcnat; policy accept;
+    oifname "wan" $masq
+  }
+  chain forward {
+    type filter hook forward priority filter; policy drop;
+    iifname "lan" oifname "wan" accept
+    iifname "wan" oifname "lan" ct state established,related accept
+  }
+  chain input {
+    type filter hook input priority filter; policy accept;
+    # Without this, a peer's punch packet arriving first makes a conntrack
+    # entry on the router's own port and masquerade moves ours (FACTS.md).
+    iifname "wan" ct state new drop
+  }
+}
+EOF
+}
+
+build_lab() { # build_lab NAT
+  local s
+  for s in "${spaces[@]}"; do new_ns "$s"; done
+  ip -n "$(ns inet)" link add br0 type bridge mcast_snooping 0
+  ip -n "$(ns inet)" link set br0 up
+
+  # H: a /64 of its own, and the whole "internet" on-link.
+  ip -n "$(ns inet)" link add vh type veth peer name eth0 netns "$(ns h)"
+  ip -n "$(ns inet)" link set vh master br0 up
+  ip -n "$(ns h)" addr add "$H/64" dev eth0 nodad
+  ip -n "$(ns h)" link set eth0 up
+  ip -n "$(ns h)" route add 3fff::/20 dev eth0
+
+  # Each home behind its router.
+  local home router wan prefix
+  for home in a b; do
+    router=r$home
+    [[ $home == a ]] && wan=$RA_WAN || wan=$RB_WAN
+    prefix=fd00:$home
+    in_ns "$router" sysctl -qw net.ipv6.conf.all.forwarding=1
+    ip -n "$(ns inet)" link add "v$router" type veth peer name wan netns "$(ns "$router")"
+    ip -n "$(ns inet)" link set "v$router" master br0 up
+    ip -n "$(ns "$router")" addr add "$wan/64" dev wan nodad
+    ip -n "$(ns "$router")" link set wan up
+    ip -n "$(ns "$router")" route add 3fff::/20 dev wan
+    ip -n "$(ns "$router")" link add lan type veth peer name eth0 netns "$(ns "$home")"
+    ip -n "$(ns "$router")" addr add "$prefix::1/64" dev lan nodad
+    ip -n "$(ns "$router")" link set lan up
+    ip -n "$(ns "$home")" addr add "$prefix::2/64" dev eth0 nodad
+    ip -n "$(ns "$home")" link set eth0 up
+    ip -n "$(ns "$home")" route add default via "$prefix::1" dev eth0
+    router_rules "$1" | in_ns "$router" nft -f - || fail "nft rejected the $1 ruleset of $router"
+  done
+}
+
+pings() { in_ns "$1" ping -6 -n -q -c 1 -W 1 "$2"; }
+no_ping() { ! in_ns "$1" ping -6 -n -q -c 2 -i 0.2 -W 1 "$2" >/dev/null 2>&1; }
+
+# udp_ports HOME: send UDP from one source port of HOME to two ports of H,
+# and print the two source ports H sees (the reply tuples in the router's
+# conntrack, which must be addressed to the router's wan address).
+udp_ports() {
+  local home=$1 router=r$1 wan=$2
+  in_ns "$router" conntrack -F -f ipv6 >/dev/null 2>&1 || true
+  in_ns "$home" python3 - "$H" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.bind(("::", 40000))
+for port in (5001, 5002):
+    s.sendto(b"natlab", (sys.argv[1], port))
+EOF
+  local port
+  for port in 5001 5002; do
+    in_ns "$router" conntrack -L -f ipv6 -p udp --dport "$port" 2>/dev/null |
+      sed -n "s/.* src=$H dst=$wan sport=$port dport=\([0-9]*\).*/\1/p" | head -n 1
+  done
+}
+
+check_lab() { # check_lab NAT: the homes reach H, nothing reaches a home unasked
+  local home
+  for home in a b; do
+    wait_for 10 "home $home pings H" pings "$home" "$H"
+  done
+  ok "homes A and B reach H at $H"
+  no_ping h "$RA_WAN" || fail "H reaches router rA's wan address unasked"
+  no_ping a "$B" || fail "home A reaches home B's private address"
+  # Even with a route to the home's prefix, rA lets nothing in unasked.
+  ip -n "$(ns h)" route add fd00:a::/64 via "$RA_WAN"
+  no_ping h "$A" || fail "H reaches home A through rA unasked"
+  ip -n "$(ns h)" route del fd00:a::/64 via "$RA_WAN"
+  ok "H reaches neither a router nor a home unasked"
+
+  if ! command -v python3 >/dev/null || ! command -v conntrack >/dev/null; then
+    note "UDP mapping probe skipped (needs python3 and conntrack)"
+    return
+  fi
+  local ports wan
+  for home in a b; do
+    [[ $home == a ]] && wan=$RA_WAN || wan=$RB_WAN
+    mapfile -t ports < <(udp_ports "$home" "$wan")
+    [[ ${#ports[@]} -eq 2 && -n ${ports[0]} && -n ${ports[1]} ]] ||
+      fail "router r$home shows no mapping to its wan address $wan for the UDP probe"
+    if [[ $1 == cone ]]; then
+      [[ ${ports[0]} == "${ports[1]}" ]] ||
+        fail "cone router r$home mapped one source port to ${ports[0]} and ${ports[1]}"
+    else
+      [[ ${ports[0]} != "${ports[1]}" ]] ||
+        fail "symmetric router r$home mapped one source port to ${ports[0]} for two destinations"
+    fi
+    note "r$home maps UDP [$home]:40000 to ports ${ports[0]} and ${ports[1]} for two destinations"
+  done
+  ok "the routers map ports as a $1 NAT does"
+}
+
+# --- Parley nodes ---------------------------------------------------------------
+
+call() { # call NODE METHOD [JSON-ARGS]: print the JSON result, fail on HTTP errors
+  local n=$1 method=$2 args=${3:-[]}
+  in_ns "$n" curl -sf --max-time 5 \
+    -H "Authorization: Bearer $(cat "$run/$n/api-token" 2>/dev/null)" \
+    -d "$args" "http://127.0.0.1:7717/api/$method"
+}
+serves() { [[ -s $run/$1/api-token ]] && call "$1" Status; }
+
+start() { # start NODE FLAGS...: start a headless node in NODE's namespace
+  local n=$1
+  shift
+  mkdir -p "$run/$n"
+  echo "=== start $(date +%T.%N)" >>"$run/$n.log"
+  # ip netns exec, not in_ns: a function would run in a subshell, and $!
+  # must be the node itself.
+  ip netns exec "$(ns "$n")" "$bin" --headless --network internet --data-dir "$run/$n" \
+    --api 127.0.0.1:7717 "$@" >>"$run/$n.log" 2>&1 &
+  pid[$n]=$!
+  local deadline=$((SECONDS + 20))
+  until serves "$n" >/dev/null 2>&1; do
+    proc_gone "${pid[$n]}" && fail "node $n exited at start"
+    ((SECONDS < deadline)) || fail "after 20 s: node $n serves its API"
+    sleep 0.2
+  done
+}
+
+stop() { # stop NODE: SIGTERM, and wait for it to exit
+  stop_pid "${pid[$1]}"
+  pid[$1]=
+}
+
+start_helper() {
+  start h --helper --listen "/ip6/$H/udp/4001/quic-v1" --listen "/ip6/$H/tcp/4001"
+}
+
+history_has() { # history_has NODE ROOM TEXT
+  call "$1" History "[\"$2\", \"\", 100]" |
+    jq -e --arg t "$3" 'if type == "object" then .messages else . end | any(.[]; .text == $t)'
+}
+member() { # member NODE ROOM PEER: NODE's Members entry for PEER
+  call "$1" Members "[\"$2\"]" | jq -ce --arg p "$3" '.[] | select(.peerId == $p)'
+}
+via() { member "$@" | jq -r '.via // ""'; }
+online() { member "$@" | jq -e '.online == true'; }
+offline() { member "$@" | jq -e '.online == false'; }
+has_relay() { call "$1" Status | jq -e '(.relays // []) | length > 0'; }
+no_relay() { call "$1" Status | jq -e '(.relays // []) | length == 0'; }
+via_was() { # via_was NODE ROOM PEER WANT: PEER's via is WANT; else print it
+  local v
+  v=$(via "$1" "$2" "$3")
+  [[ $v == "$4" ]] || { echo "via '$v'"; return 1; }
+}
+
+send() { call "$1" Send "[\"$2\", \"$3\"]" >/dev/null || fail "node $1 could not send \"$3\""; }
+
+# deliver FROM TO ROOM TEXT SECONDS: FROM sends TEXT; sets took to the ms
+# until TO's history holds it.
+deliver() {
+  local from=$1 to=$2 room=$3 text=$4 t0
+  t0=$(now_ms)
+  send "$from" "$room" "$text"
+  wait_for "$5" "node $to receives \"$text\" from $from" history_has "$to" "$room" "$text"
+  took=$(($(now_ms) - t0))
+}
+took=
+
+# converse LABEL ROUNDS SECONDS [VIA]: ROUNDS times, A writes to B and B to
+# A, each message seen within SECONDS, a second apart (pacing, not waiting).
+# With VIA, each side must see the other via VIA after every round.
+converse() {
+  local label=$1 rounds=$2 limit=$3 want=${4:-} r va vb maxab=0 maxba=0 sumab=0 sumba=0
+  for ((r = 1; r <= rounds; r++)); do
+    ((r == 1)) || sleep 1
+    deliver a b "$room" "a to b $label $r" "$limit"
+    ((took > maxab)) && maxab=$took
+    sumab=$((sumab + took))
+    deliver b a "$room" "b to a $label $r" "$limit"
+    ((took > maxba)) && maxba=$took
+    sumba=$((sumba + took))
+    if [[ -n $want ]]; then
+      va=$(via a "$room" "$bid") vb=$(via b "$room" "$aid")
+      [[ $va == "$want" && $vb == "$want" ]] ||
+        fail "$label, round $r: A sees B via '$va', B sees A via '$vb', want '$want'"
+    fi
+  done
+  note "$label: $rounds messages each way; a -> b mean $((sumab / rounds)) ms, max $maxab ms; b -> a mean $((sumba / rounds)) ms, max $maxba ms${want:+; via $want throughout}"
+}
+
+scenario() { # scenario NAT
+  local t0 hid link joined ta tb
+  aid= bid= room=
+
+  start_helper
+  hid=$(call h Status | jq -r .peerId)
+  grep -q "^peer id: *$hid" "$run/h.log" || fail "helper did not print its peer id"
+  local boot="/ip6/$H/udp/4001/quic-v1/p2p/$hid"
+  start a --bootstrap "$boot"
+  start b --bootstrap "$boot"
+  aid=$(call a Status | jq -r .peerId)
+  bid=$(call b Status | jq -r .peerId)
+  t0=$(now_ms)
+  wait_for 60 "home A holds a relay reservation on H (Status.relays)" has_relay a
+  note "A has a relay $(secs $(($(now_ms) - t0))) after start; A status: $(call a Status | jq -c '{reachability, relays: (.relays | length), natType}')"
+  note "B status then: $(call b Status | jq -c '{reachability, relays: (.relays | length), natType}')"
+  ok "A is reachable through H's relay"
+
+  room=$(call a CreateRoom '["natlab"]' | jq -r .id)
+  link=$(call a Invite "[\"$room\"]" | jq -r .)
+  [[ $link == parley://join/* ]] || fail "A's invite is not a parley://join/ link: $link"
+
+  # B joins; A writes right away, and so does B. Time until each sees the other's.
+  t0=$(now_ms)
+  joined=$(call b JoinRoom "$(jq -cn --arg l "$link" '[$l, ""]')" | jq -r .id) ||
+    fail "B could not join with A's link"
+  local tj=$(($(now_ms) - t0))
+  [[ $joined == "$room" ]] || fail "B joined room $joined, A's is $room"
+  send a "$room" "hello from a"
+  send b "$room" "hello from b"
+  ta= tb=
+  local deadline=$((SECONDS + 60))
+  while [[ -z $ta || -z $tb ]]; do
+    ((SECONDS < deadline)) || fail "after 60 s: A and B see each other's first message (b sees a: ${tb:-no}, a sees b: ${ta:-no})"
+    [[ -z $tb ]] && history_has b "$room" "hello from a" >/dev/null 2>&1 && tb=$(($(now_ms) - t0))
+    [[ -z $ta ]] && history_has a "$room" "hello from b" >/dev/null 2>&1 && ta=$(($(now_ms) - t0))
+    sleep 0.1
+  done
+  note "join -> first message: $((ta < tb ? ta : tb)) ms (JoinRoom returned after $tj ms; B sees A's: $tb ms, A sees B's: $ta ms)"
+  note "right after: A sees B via '$(via a "$room" "$bid")', B sees A via '$(via b "$room" "$aid")'"
+  ok "B joined with A's link and both see each other's first message"
+
+  if [[ $1 == cone ]]; then
+    wait_for 60 "A sees B via holepunched" via_was a "$room" "$bid" holepunched
+    wait_for 60 "B sees A via holepunched" via_was b "$room" "$aid" holepunched
+    note "via holepunched on both sides $(secs $(($(now_ms) - t0))) after the join"
+    local punched
+    punched=$(grep -ho 'msg="hole punched".*' "$run/a.log" "$run/b.log" | grep -o 'took=[^ ]*' | paste -sd ' ' || true)
+    note "the nodes' logs: hole punched ${punched:-(no 'hole punched' line)}"
+    ok "A and B punched a hole"
+    # Long enough to span the node moving room traffic off the relay
+    # (2 s after a punch).
+    converse "over the hole" 6 20 holepunched
+    ok "messages flow both ways over the hole"
+  else
+    # No hole through a symmetric NAT: the path stays on the relay, for
+    # a conversation far longer than a punch takes on the cone lab.
+    converse "through the relay" 10 20 relayed
+    ok "A and B talk through H's relay, and via stays relayed"
+  fi
+
+  # H goes away in the middle of the conversation.
+  send a "$room" "a before the helper stops"
+  stop h
+  t0=$(now_ms)
+  note "helper stopped (SIGTERM)"
+  if [[ $1 == cone ]]; then
+    wait_for 30 "B receives A's last message before the stop" history_has b "$room" "a before the helper stops"
+    converse "without helper" 3 30 holepunched
+    ok "A and B keep talking without the helper"
+  else
+    local lost=
+    deadline=$((SECONDS + 60))
+    until [[ -n $lost ]]; do
+      ((SECONDS < deadline)) || fail "after 60 s without H: A still shows B online and a relay ($(call a Status | jq -c .relays), $(member a "$room" "$bid"))"
+      if offline a "$room" "$bid" >/dev/null 2>&1; then lost="A shows B offline"
+      elif no_relay a >/dev/null 2>&1; then lost="A has no relay"
+      fi
+      sleep 0.2
+    done
+    note "without helper: $lost after $(secs $(($(now_ms) - t0))); A: $(member a "$room" "$bid" | jq -c '{online, via}'), relays $(call a Status | jq -c '.relays | length')"
+    ok "A notices that the path through H is gone"
+    send a "$room" "a while the helper is away"
+    send b "$room" "b while the helper is away"
+
+    note "without helper: B sees A $(member b "$room" "$aid" | jq -c '{online, via}')"
+    start_helper
+    [[ $(call h Status | jq -r .peerId) == "$hid" ]] || fail "the restarted helper has another peer id"
+    t0=$(now_ms)
+    note "helper restarted"
+    wait_for 120 "A holds a relay reservation again" has_relay a
+    note "helper back: A has a relay again after $(secs $(($(now_ms) - t0)))"
+    wait_for 120 "B gets A's message written while H was away" history_has b "$room" "a while the helper is away"
+    wait_for 120 "A gets B's message written while H was away" history_has a "$room" "b while the helper is away"
+    note "helper back: messages written while it was away arrive $(secs $(($(now_ms) - t0))) after its restart"
+    converse "helper back" 3 120 relayed
+    note "helper back: A sees B $(member a "$room" "$bid" | jq -c '{online, via}'), B sees A $(member b "$room" "$aid" | jq -c '{online, via}')"
+    ok "the chat recovers once H is back"
+
+    # B restarts while the relay is its only way to A: it comes back by
+    # itself (A is remembered with its relay address), and gets what A
+    # wrote meanwhile.
+    stop b
+    call a Send "[\"$room\", \"a while b restarts\"]" >/dev/null
+    t0=$(now_ms)
+    start b --bootstrap "$boot"
+    wait_for 120 "A sees B online again after B's restart" online a "$room" "$bid"
+    wait_for 120 "B gets what A wrote while it restarted" history_has b "$room" "a while b restarts"
+    note "B restarted: back in the room and caught up $(secs $(($(now_ms) - t0))) after its start"
+    converse "after b restarts" 2 120 relayed
+    ok "B rejoins by itself after a restart, through the relay"
+  fi
+}
+
+for nat in "${nats[@]}"; do
+  run=$work/$nat
+  mkdir -p "$run"
+  t_lab=$SECONDS
+  build_lab "$nat"
+  check_lab "$nat"
+  if [[ $net_only == no ]]; then
+    scenario "$nat"
+  fi
+  teardown_lab
+  note "done in $((SECONDS - t_lab)) s"
+done
+nat=
+echo "natlab: $passed passed, 0 failed"
