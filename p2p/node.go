@@ -126,6 +126,12 @@ type Node struct {
 
 	hellos *workset.Set[peer.ID] // peers owed a hello
 
+	// Stream handlers run on libp2p's goroutines; Close waits for them,
+	// since a sync handler reads the store, which closes after the node.
+	handlerMu sync.Mutex
+	handlers  sync.WaitGroup
+	closing   bool
+
 	syncMu       sync.Mutex
 	syncs        map[peer.ID]int // sessions running per peer
 	served       int             // sessions peers started, all together
@@ -258,8 +264,8 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 		stop()
 		return nil, errors.Join(fmt.Errorf("start node: event emitter: %w", err), h.Close())
 	}
-	h.SetStreamHandler(helloProtocol, n.handleHello)
-	h.SetStreamHandler(syncProtocol, n.handleSync)
+	h.SetStreamHandler(helloProtocol, n.counted(n.handleHello))
+	h.SetStreamHandler(syncProtocol, n.counted(n.handleSync))
 	n.wg.Add(1)
 	go n.helloLoop()
 	h.Network().Notify(&network.NotifyBundle{
@@ -304,6 +310,23 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 	}
 	n.log.Info("node started", "peer", identity.ShortID(h.ID()), "mode", opts.Mode, "helper", opts.Helper, "addrs", h.Addrs())
 	return n, nil
+}
+
+// counted wraps a stream handler so that Close waits for it; a stream that
+// opens while the node closes is reset.
+func (n *Node) counted(h network.StreamHandler) network.StreamHandler {
+	return func(s network.Stream) {
+		n.handlerMu.Lock()
+		if n.closing {
+			n.handlerMu.Unlock()
+			s.Reset()
+			return
+		}
+		n.handlers.Add(1)
+		n.handlerMu.Unlock()
+		defer n.handlers.Done()
+		h(s)
+	}
 }
 
 // messageID is the GossipSub message ID: SHA-256 of the payload, the same ID
@@ -384,6 +407,9 @@ func (n *Node) Close() error {
 	for id, r := range rooms {
 		errs = append(errs, n.closeRoom(id, r))
 	}
+	n.handlerMu.Lock()
+	n.closing = true
+	n.handlerMu.Unlock()
 	n.stop()
 	n.wg.Wait()
 	if n.dht != nil {
@@ -394,6 +420,7 @@ func (n *Node) Close() error {
 	if err := n.host.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("close host: %w", err))
 	}
+	n.handlers.Wait() // their streams are reset by now, so they end soon
 	return errors.Join(errs...)
 }
 

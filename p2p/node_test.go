@@ -1,10 +1,14 @@
 package p2p
 
 import (
+	"time"
+
 	"crypto/rand"
 	"testing"
 
 	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
 )
 
 func newTestNode(t *testing.T, mode Mode) *Node {
@@ -27,5 +31,48 @@ func TestOffModeNeverStartsMDNS(t *testing.T) {
 	n := newTestNode(t, ModeOff)
 	if n.MDNSStarted() || n.MDNSRunning() {
 		t.Fatal("mDNS started in off mode")
+	}
+}
+
+// Close waits for stream handlers still running: a sync handler reads the
+// store, which its owner closes right after the node (a handler that
+// outlived Close read a closed store's unmapped tables and crashed).
+func TestCloseWaitsForStreamHandlers(t *testing.T) {
+	const proto = "/parley/test-handler/1"
+	server, client := newTestNode(t, ModeOff), newTestNode(t, ModeOff)
+	entered, release, finished := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	server.host.SetStreamHandler(proto, server.counted(func(s network.Stream) {
+		defer s.Close()
+		close(entered)
+		<-release
+		close(finished)
+	}))
+	if err := client.host.Connect(t.Context(), peer.AddrInfo{ID: server.ID(), Addrs: server.host.Addrs()}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := client.host.NewStream(t.Context(), server.ID(), proto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Write([]byte{1}); err != nil {
+		t.Fatal(err)
+	}
+	<-entered
+	closed := make(chan struct{})
+	go func() {
+		server.Close()
+		close(closed)
+	}()
+	select {
+	case <-closed:
+		t.Fatal("Close returned while a stream handler was still running")
+	case <-time.After(300 * time.Millisecond):
+	}
+	close(release)
+	<-finished
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not return after the handler finished")
 	}
 }
