@@ -105,6 +105,8 @@ test('an invite link copied in one window joins the room in another, name and hi
   await pa.context().grantPermissions(['clipboard-read', 'clipboard-write'])
   await pa.getByTestId('new-room').fill('invited room')
   await pa.getByTestId('new-room').press('Enter')
+  // Typed before the room opens, the message would go to the room before.
+  await pa.getByRole('heading', { name: '# invited room' }).waitFor()
   await pa.getByTestId('composer').fill('Welcome, whoever has the link')
   await pa.getByTestId('composer').press('Enter')
 

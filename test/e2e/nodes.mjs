@@ -1,7 +1,7 @@
 // Helpers for the end-to-end tests: real `parley --headless` processes on
 // 127.0.0.1 with --network off, and Debian's Chromium driven by Playwright.
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -55,6 +55,9 @@ export async function startNode({ dataDir, peers = [] } = {}) {
         child.kill('SIGTERM')
         await exited
       }
+      // The node's log stays beside the screenshots, for a failure to explain.
+      mkdirSync(screenshots, { recursive: true })
+      writeFileSync(join(screenshots, `node-${info['peer id'].slice(-8)}.log`), stderr)
       if (!keepData && !dataDir) rmSync(dir, { recursive: true, force: true })
     },
   }
