@@ -36,12 +36,6 @@ func (s *Service) Invite(roomID string) (string, error) {
 	})
 }
 
-// isInvite tells a pasted invite link from a room ID.
-func isInvite(s string) bool {
-	s = strings.TrimSpace(s)
-	return len(s) >= len(invite.Prefix) && strings.EqualFold(s[:len(invite.Prefix)], invite.Prefix)
-}
-
 // joinByInvite joins the room a link names (by the link's name when name is
 // empty) and sets out to reach its inviter and helpers. The join does not
 // wait for them: the room opens at once, and its history arrives when a

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"parley/invite"
 	"parley/store"
 	"parley/wire"
 )
@@ -47,7 +48,7 @@ func (s *Service) CreateRoom(name string) (Room, error) {
 // or else stands in a short form of the ID until a member who knows the
 // room's name says it.
 func (s *Service) JoinRoom(idOrLink, name string) (Room, error) {
-	if isInvite(idOrLink) {
+	if invite.IsLink(idOrLink) {
 		return s.joinByInvite(idOrLink, name)
 	}
 	id, err := parseRoom(idOrLink)

@@ -88,13 +88,20 @@ func Encode(l Link) (string, error) {
 	}
 }
 
+// IsLink reports whether s, surrounding spaces aside, starts like an invite
+// link: what tells a pasted link from a room ID, before Parse checks it.
+func IsLink(s string) bool {
+	s = strings.TrimSpace(s)
+	return len(s) >= len(Prefix) && strings.EqualFold(s[:len(Prefix)], Prefix)
+}
+
 // Parse reads a link, as pasted or opened: surrounding spaces are ignored.
 func Parse(s string) (Link, error) {
 	s = strings.TrimSpace(s)
 	if len(s) > MaxLinkLen {
 		return Link{}, ErrTooLong
 	}
-	if len(s) < len(Prefix) || !strings.EqualFold(s[:len(Prefix)], Prefix) {
+	if !IsLink(s) {
 		return Link{}, ErrNotInvite
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(s[len(Prefix):])

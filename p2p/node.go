@@ -369,19 +369,13 @@ func (n *Node) Connect(ctx context.Context, addr string) error {
 	if err != nil {
 		return fmt.Errorf("connect to %s: %w", addr, err)
 	}
-	if info.ID == n.host.ID() {
-		return fmt.Errorf("connect to %s: that is this node", addr)
-	}
-	if err := n.host.Connect(ctx, *info); err != nil {
-		return fmt.Errorf("connect to %s: %w", identity.ShortID(info.ID), err)
-	}
-	return nil
+	return n.ConnectInfo(ctx, *info)
 }
 
 // ConnectInfo dials a peer at the given addresses.
 func (n *Node) ConnectInfo(ctx context.Context, info peer.AddrInfo) error {
 	if info.ID == n.host.ID() {
-		return errors.New("connect: that is this node")
+		return fmt.Errorf("connect to %s: that is this node", identity.ShortID(info.ID))
 	}
 	if err := n.host.Connect(ctx, info); err != nil {
 		return fmt.Errorf("connect to %s: %w", identity.ShortID(info.ID), err)
