@@ -46,6 +46,12 @@ var userMessages = []struct {
 	{chat.ErrBadName, fmt.Sprintf("That name is empty or too long; use 1 to %d characters (%d for a room).", chat.MaxNameLen, chat.MaxRoomNameLen)},
 	{chat.ErrConnect, "Could not connect to that peer; check that the address is complete (it ends in /p2p/ and a peer ID) and that the peer is running."},
 	{chat.ErrUnknownCursor, "That message is not in this room any more; reopen the room to reload it."},
+	{chat.ErrUnknownMessage, "That message is not in this room here; reopen the room to reload it."},
+	{chat.ErrNotAuthor, "Only the person who wrote a message can edit or delete it."},
+	{chat.ErrMessageDeleted, "That message was deleted, so it can no longer be changed."},
+	{chat.ErrBadEmoji, "A reaction is a single emoji; pick one from the list."},
+	{chat.ErrBadQuery, "Type a word to search for."},
+	{chat.ErrBadNotify, "Pick all, mentions or none for the room's notifications."},
 }
 
 // unknownErrorMessage is shown for any other error; the log has the detail.
@@ -293,4 +299,100 @@ func (a *App) Connect(addr string) error {
 	ctx, cancel := context.WithTimeout(a.ctx, 20*time.Second)
 	defer cancel()
 	return a.userError("Connect", a.svc.Connect(ctx, addr))
+}
+
+// Reply sends text as an answer to a message of a room.
+func (a *App) Reply(roomID, messageID, text string) (chat.Message, error) {
+	if a.svc == nil {
+		return chat.Message{}, errNoService
+	}
+	msg, err := a.svc.Reply(a.ctx, roomID, messageID, text)
+	return msg, a.userError("Reply", err)
+}
+
+// React toggles the user's reaction with emoji on a message.
+func (a *App) React(roomID, messageID, emoji string) (chat.Message, error) {
+	if a.svc == nil {
+		return chat.Message{}, errNoService
+	}
+	msg, err := a.svc.React(a.ctx, roomID, messageID, emoji)
+	return msg, a.userError("React", err)
+}
+
+// Edit replaces the text of one of the user's messages.
+func (a *App) Edit(roomID, messageID, text string) (chat.Message, error) {
+	if a.svc == nil {
+		return chat.Message{}, errNoService
+	}
+	msg, err := a.svc.Edit(a.ctx, roomID, messageID, text)
+	return msg, a.userError("Edit", err)
+}
+
+// Delete deletes one of the user's messages, leaving a stub.
+func (a *App) Delete(roomID, messageID string) (chat.Message, error) {
+	if a.svc == nil {
+		return chat.Message{}, errNoService
+	}
+	msg, err := a.svc.Delete(a.ctx, roomID, messageID)
+	return msg, a.userError("Delete", err)
+}
+
+// Search finds messages matching query in one room, or all with roomID empty.
+func (a *App) Search(query, roomID string, limit int) ([]chat.Message, error) {
+	if a.svc == nil {
+		return nil, errNoService
+	}
+	msgs, err := a.svc.Search(query, roomID, limit)
+	return msgs, a.userError("Search", err)
+}
+
+// RenameRoom renames a room for everyone in it.
+func (a *App) RenameRoom(roomID, name string) (chat.Room, error) {
+	if a.svc == nil {
+		return chat.Room{}, errNoService
+	}
+	room, err := a.svc.RenameRoom(a.ctx, roomID, name)
+	return room, a.userError("RenameRoom", err)
+}
+
+// SetTopic sets a room's topic for everyone in it.
+func (a *App) SetTopic(roomID, topic string) (chat.Room, error) {
+	if a.svc == nil {
+		return chat.Room{}, errNoService
+	}
+	room, err := a.svc.SetTopic(a.ctx, roomID, topic)
+	return room, a.userError("SetTopic", err)
+}
+
+// SetNotify sets when a room notifies: all, mentions or none.
+func (a *App) SetNotify(roomID, level string) (chat.Room, error) {
+	if a.svc == nil {
+		return chat.Room{}, errNoService
+	}
+	room, err := a.svc.SetNotify(roomID, level)
+	return room, a.userError("SetNotify", err)
+}
+
+// DeleteRoomHistory leaves a room and deletes its history from this computer.
+func (a *App) DeleteRoomHistory(roomID string) error {
+	if a.svc == nil {
+		return errNoService
+	}
+	return a.userError("DeleteRoomHistory", a.svc.DeleteRoomHistory(roomID))
+}
+
+// Typing tells a room the user is typing.
+func (a *App) Typing(roomID string) error {
+	if a.svc == nil {
+		return errNoService
+	}
+	return a.userError("Typing", a.svc.Typing(a.ctx, roomID))
+}
+
+// SetAway marks the user away (idle) or back.
+func (a *App) SetAway(away bool) error {
+	if a.svc == nil {
+		return errNoService
+	}
+	return a.userError("SetAway", a.svc.SetAway(a.ctx, away))
 }

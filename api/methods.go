@@ -53,6 +53,55 @@ func methods(svc *chat.Service) map[string]method {
 		}),
 		"HistoryAfter": page(svc.HistoryAfter),
 		"History":      page(svc.History),
+		"Reply":        threeStrings(svc.Reply),
+		"React":        threeStrings(svc.React),
+		"Edit":         threeStrings(svc.Edit),
+		"Delete":       twoStrings(svc.Delete),
+		"Search":       searchArgs(svc.Search),
+		"RenameRoom":   twoStrings(svc.RenameRoom),
+		"SetTopic":     twoStrings(svc.SetTopic),
+		"SetNotify": twoStrings(func(_ context.Context, room, level string) (chat.Room, error) {
+			return svc.SetNotify(room, level)
+		}),
+		"DeleteRoomHistory": oneString(func(_ context.Context, id string) (any, error) {
+			return nil, svc.DeleteRoomHistory(id)
+		}),
+		"Typing": oneString(func(ctx context.Context, id string) (any, error) {
+			return nil, svc.Typing(ctx, id)
+		}),
+		"SetAway": func(ctx context.Context, args []json.RawMessage) (any, error) {
+			var away bool
+			if err := bind(args, &away); err != nil {
+				return nil, err
+			}
+			return nil, svc.SetAway(ctx, away)
+		},
+	}
+}
+
+func threeStrings[T any](f func(context.Context, string, string, string) (T, error)) method {
+	return func(ctx context.Context, args []json.RawMessage) (any, error) {
+		var a, b, c string
+		if err := bind(args, &a, &b, &c); err != nil {
+			return nil, err
+		}
+		return f(ctx, a, b, c)
+	}
+}
+
+// searchArgs binds (query, room ID or "", limit). A limit outside 1 to
+// chat.MaxSearchResults is refused, not clamped.
+func searchArgs(f func(query, room string, limit int) ([]chat.Message, error)) method {
+	return func(_ context.Context, args []json.RawMessage) (any, error) {
+		var query, room string
+		var limit int
+		if err := bind(args, &query, &room, &limit); err != nil {
+			return nil, err
+		}
+		if limit < 1 || limit > chat.MaxSearchResults {
+			return nil, fmt.Errorf("%w: argument 3: limit %d is not between 1 and %d", errBadRequest, limit, chat.MaxSearchResults)
+		}
+		return f(query, room, limit)
 	}
 }
 

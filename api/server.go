@@ -222,10 +222,17 @@ func statusOf(err error) int {
 		errors.Is(err, chat.ErrEmptyMessage),
 		errors.Is(err, chat.ErrTooLong),
 		errors.Is(err, chat.ErrBadName),
-		errors.Is(err, chat.ErrUnknownCursor):
+		errors.Is(err, chat.ErrUnknownCursor),
+		errors.Is(err, chat.ErrBadEmoji),
+		errors.Is(err, chat.ErrBadQuery),
+		errors.Is(err, chat.ErrBadNotify):
 		return http.StatusBadRequest
-	case errors.Is(err, chat.ErrNotJoined):
+	case errors.Is(err, chat.ErrNotAuthor):
+		return http.StatusForbidden
+	case errors.Is(err, chat.ErrNotJoined), errors.Is(err, chat.ErrUnknownMessage):
 		return http.StatusNotFound
+	case errors.Is(err, chat.ErrMessageDeleted):
+		return http.StatusConflict
 	case errors.Is(err, chat.ErrConnect):
 		return http.StatusBadGateway
 	default:

@@ -12,4 +12,12 @@ var (
 	ErrConnect       = errors.New("could not connect to the peer")
 	ErrBadInvite     = errors.New("not a usable invite link")
 	ErrUnknownCursor = errors.New("unknown message to page from")
+	// ErrUnknownMessage: the message acted on is not in the room here.
+	ErrUnknownMessage = errors.New("no such message in this room")
+	// ErrNotAuthor: only a message's author may edit or delete it.
+	ErrNotAuthor      = errors.New("only the author may change this message")
+	ErrMessageDeleted = errors.New("the message was deleted")
+	ErrBadEmoji       = errors.New("a reaction is one emoji")
+	ErrBadQuery       = errors.New("the search has nothing to look for")
+	ErrBadNotify      = errors.New("notifications are all, mentions or none")
 )

@@ -6,6 +6,11 @@ import "sync"
 const (
 	// EventMessage: a message was added to a room (Data: Message).
 	EventMessage = "message"
+	// EventChanged: an existing message changed: a reaction, an edit, a
+	// delete (Data: Message, as it is now).
+	EventChanged = "changed"
+	// EventTyping: someone is typing in a room (Data: Typing). Never stored.
+	EventTyping = "typing"
 	// EventArrived: many messages were added to a room at once, by history
 	// sync or a burst of gossip; reload the room (Data: Arrived).
 	EventArrived = "arrived"

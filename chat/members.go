@@ -18,7 +18,20 @@ type Member struct {
 	// "direct", "holepunched" (direct, through both sides' NATs) or
 	// "relayed"; empty for ourselves and for members who are not connected.
 	Via string `json:"via"`
+	// Presence is PresenceOnline, PresenceAway (connected, idle) or
+	// PresenceOffline.
+	Presence string `json:"presence"`
+	// LastSeen is when an offline member was last connected, unix ms; 0
+	// if not known or online now.
+	LastSeen int64 `json:"lastSeen"`
 }
+
+// Presence values of a member.
+const (
+	PresenceOnline  = "online"
+	PresenceAway    = "away"
+	PresenceOffline = "offline"
+)
 
 // Members lists a joined room's members, online ones first, then by name.
 func (s *Service) Members(roomID string) ([]Member, error) {
@@ -48,8 +61,17 @@ func (s *Service) Members(roomID string) ([]Member, error) {
 		m.Online = true
 		m.Via = s.node.Via(p)
 	}
+	lastSeen := s.lastSeen()
 	out := make([]Member, 0, len(seen))
-	for _, m := range seen {
+	for p, m := range seen {
+		switch {
+		case !m.Online:
+			m.Presence, m.LastSeen = PresenceOffline, lastSeen[p]
+		case s.isAway(p):
+			m.Presence = PresenceAway
+		default:
+			m.Presence = PresenceOnline
+		}
 		out = append(out, *m)
 	}
 	slices.SortFunc(out, func(a, b Member) int {
@@ -61,6 +83,9 @@ func (s *Service) Members(roomID string) ([]Member, error) {
 // onPeer and onRoomPeer run on libp2p's goroutines: they must not block.
 func (s *Service) onPeer(p peer.ID, connected bool) {
 	s.nearbyLeft(p, connected)
+	if !connected {
+		s.forgetAway(p)
+	}
 	s.bus.publish(Event{Name: EventMembers})
 	s.bus.publish(Event{Name: EventNearby})
 }
@@ -75,5 +100,25 @@ func (s *Service) onRoomPeer(room wire.RoomID, p peer.ID, joined bool) {
 	if joined {
 		s.flush.Add(room)
 		s.remember.Add(p)
+		if s.isAway(s.id.ID) {
+			s.wg.Add(1)
+			go func() {
+				defer s.wg.Done()
+				s.tellAway(room)
+			}()
+		}
 	}
+}
+
+// lastSeen maps remembered peers to when they were last in a room with us.
+func (s *Service) lastSeen() map[peer.ID]int64 {
+	known, err := s.store.KnownPeers()
+	if err != nil {
+		s.log.Warn("read known peers failed", "err", err)
+	}
+	out := make(map[peer.ID]int64, len(known))
+	for _, k := range known {
+		out[peer.ID(k.ID)] = k.Seen
+	}
+	return out
 }

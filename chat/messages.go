@@ -6,16 +6,24 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/libp2p/go-libp2p/core/peer"
+
 	"parley/identity"
 	"parley/p2p"
+	"parley/search"
 	"parley/store"
 	"parley/wire"
 )
 
-// Message is a text message as the UI shows it.
+// Message is an entry of a room as the UI shows it: a text message with
+// its reactions and edits folded in, the stub of a deleted one, or a room
+// event (a rename, a new topic).
 type Message struct {
 	ID   string `json:"id"`
 	Room string `json:"room"`
+	// Kind is KindText, KindRoomName or KindRoomTopic; for the last two,
+	// Text is the room's new name or topic.
+	Kind string `json:"kind"`
 	// Author is the author's full peer ID; AuthorShort its fingerprint.
 	Author      string `json:"author"`
 	AuthorShort string `json:"authorShort"`
@@ -30,11 +38,28 @@ type Message struct {
 	Text    string `json:"text"`
 	Mine    bool   `json:"mine"`
 	ReplyTo string `json:"replyTo,omitempty"`
+	// ReplyPreview shows what a reply answers.
+	ReplyPreview *ReplyPreview `json:"replyPreview,omitempty"`
+	Reactions    []Reaction    `json:"reactions"`
+	// Edited: the author changed the text. Deleted: the author deleted the
+	// message; Text is empty.
+	Edited     bool `json:"edited"`
+	Deleted    bool `json:"deleted"`
+	MentionsMe bool `json:"mentionsMe"`
+	// Highlight is set on search results: the matching part of the text.
+	Highlight []search.Part `json:"highlight,omitempty"`
 	// State is set on messages returned by Send: StateSent when at least
 	// one peer in the room was sent it, StateStored when none was online and
 	// it waits in the outbox.
 	State string `json:"state,omitempty"`
 }
+
+// Kinds of Message.
+const (
+	KindText      = "text"
+	KindRoomName  = "roomName"
+	KindRoomTopic = "roomTopic"
+)
 
 // Delivery states of a message just sent.
 const (
@@ -61,48 +86,81 @@ const MaxHistoryPage = 500
 // outbox: once Send returns without error the message is kept, even if no
 // peer is online to receive it yet.
 func (s *Service) Send(ctx context.Context, roomID, text string) (Message, error) {
+	return s.sendText(ctx, roomID, text, nil)
+}
+
+// Reply sends text as an answer to a message of the room.
+func (s *Service) Reply(ctx context.Context, roomID, messageID, text string) (Message, error) {
 	id, err := s.joinedRoom(roomID)
 	if err != nil {
 		return Message{}, err
 	}
-	if strings.TrimSpace(text) == "" {
-		return Message{}, ErrEmptyMessage
+	target, err := s.target(id, messageID)
+	if err != nil {
+		return Message{}, err
 	}
-	if len(text) > wire.MaxTextSize {
-		return Message{}, fmt.Errorf("%w: %d bytes, at most %d", ErrTooLong, len(text), wire.MaxTextSize)
+	return s.sendText(ctx, roomID, text, &target.ID)
+}
+
+func (s *Service) sendText(ctx context.Context, roomID, text string, replyTo *wire.MessageID) (Message, error) {
+	id, err := s.joinedRoom(roomID)
+	if err != nil {
+		return Message{}, err
 	}
-	m, err := wire.Sign(s.id.Key, wire.Draft{Room: id, Time: s.clock.Now(), Kind: wire.Kind_KIND_TEXT, Text: text})
+	if err := checkText(text); err != nil {
+		return Message{}, err
+	}
+	m, state, err := s.publishOwn(ctx, wire.Draft{Room: id, Kind: wire.Kind_KIND_TEXT, Text: text, ReplyTo: replyTo})
 	if err != nil {
 		return Message{}, fmt.Errorf("send: %w", err)
 	}
-	item := store.ItemOf(m)
-	// The message exists nowhere else yet: it must be on the disk itself,
-	// not only in the OS's cache, before the user sees it as kept.
-	if _, err := s.store.PutDurable(ctx, item); err != nil {
-		return Message{}, fmt.Errorf("send: %w", err)
-	}
 	// What you wrote yourself you have read.
-	if err := s.markRead(id, item.Position); err != nil {
+	if err := s.markRead(id, store.Position{Time: m.Time, ID: m.ID}); err != nil {
 		s.log.Warn("mark read failed", "room", id.String()[:8], "err", err)
 	}
-	msg := s.view(m)
-	if len(s.node.RoomPeers(id)) == 0 {
+	msg := s.view(m, nil)
+	msg.State = state
+	s.bus.publish(Event{Name: EventMessage, Data: msg})
+	return msg, nil
+}
+
+func checkText(text string) error {
+	if strings.TrimSpace(text) == "" {
+		return ErrEmptyMessage
+	}
+	if len(text) > wire.MaxTextSize {
+		return fmt.Errorf("%w: %d bytes, at most %d", ErrTooLong, len(text), wire.MaxTextSize)
+	}
+	return nil
+}
+
+// publishOwn signs a message of ours, stores it, then hands it to the
+// room's peers, or to the outbox when none is online. The store is the
+// outbox: once it returns without error the message is kept.
+func (s *Service) publishOwn(ctx context.Context, d wire.Draft) (*wire.Message, string, error) {
+	d.Time = s.clock.Now()
+	m, err := wire.Sign(s.id.Key, d)
+	if err != nil {
+		return nil, "", err
+	}
+	// The message exists nowhere else yet: it must be on the disk itself,
+	// not only in the OS's cache, before the user sees it as kept.
+	if _, err := s.store.PutDurable(ctx, store.ItemOf(m)); err != nil {
+		return nil, "", err
+	}
+	if len(s.node.RoomPeers(d.Room)) == 0 {
 		// Nobody to hand it to: the outbox publishes it when a peer joins.
 		// Publishing now would not help and would hurt: GossipSub remembers
 		// the ID as seen and would drop the real publish later.
-		msg.State = StateStored
-		if err := s.store.AddToOutbox(id, m.ID); err != nil {
-			return Message{}, fmt.Errorf("send: %w", err)
+		if err := s.store.AddToOutbox(d.Room, m.ID); err != nil {
+			return nil, "", err
 		}
-		s.bus.publish(Event{Name: EventMessage, Data: msg})
-		return msg, nil
+		return m, StateStored, nil
 	}
-	msg.State = StateSent
-	s.bus.publish(Event{Name: EventMessage, Data: msg})
 	if err := s.node.Publish(ctx, m); err != nil {
-		s.log.Warn("publish failed", "room", id.String()[:8], "err", err)
+		s.log.Warn("publish failed", "room", d.Room.String()[:8], "err", err)
 	}
-	return msg, nil
+	return m, StateSent, nil
 }
 
 // HistoryAfter returns up to limit messages of a room just after the
@@ -131,20 +189,31 @@ func (s *Service) HistoryAfter(roomID, after string, limit int) ([]Message, erro
 // Whether a message came by gossip or by sync does not matter: the two race.
 const liveEventsMax = 16
 
-// receive takes a batch of verified messages from the network: text goes
-// into the room's history in one commit, profiles into the profile table.
+// receive takes a batch of verified messages from the network: what is
+// kept goes into the room's history in one commit, profiles into the
+// profile table, passing signals (typing, presence) to the UI only.
 func (s *Service) receive(b p2p.Batch) {
 	items := make([]store.Item, 0, len(b.Messages))
-	texts := make([]*wire.Message, 0, len(b.Messages))
+	kept := make([]*wire.Message, 0, len(b.Messages))
 	for _, m := range b.Messages {
-		s.clock.Observe(m.Time)
-		switch m.Kind {
-		case wire.Kind_KIND_TEXT:
-			items = append(items, store.ItemOf(m))
-			texts = append(texts, m)
-		case wire.Kind_KIND_PROFILE:
+		switch {
+		case m.Kind == wire.Kind_KIND_PROFILE:
+			s.clock.Observe(m.Time)
 			s.receiveProfile(m)
+			continue
+		case m.Kind.Ephemeral():
+			s.receiveSignal(m)
+			continue
+		case m.Kind.Changes():
+			if err := s.vetChange(m); err != nil {
+				s.rejectedChanges.Add(1)
+				s.log.Warn("change rejected", "from", identity.ShortID(b.From), "author", identity.ShortID(m.Author), "kind", m.Kind.String(), "err", err)
+				continue
+			}
 		}
+		s.clock.Observe(m.Time)
+		items = append(items, store.ItemOf(m))
+		kept = append(kept, m)
 	}
 	if len(items) == 0 {
 		return
@@ -156,20 +225,44 @@ func (s *Service) receive(b p2p.Batch) {
 		}
 		return
 	}
-	fresh := make([]*wire.Message, 0, len(texts))
-	for i, m := range texts {
-		if added[i] {
-			fresh = append(fresh, m)
+	var shown []*wire.Message
+	changed := map[wire.MessageID]bool{}
+	for i, m := range kept {
+		if !added[i] {
+			continue
+		}
+		switch {
+		case m.Kind.Changes():
+			changed[*m.Target] = true
+		case m.Kind == wire.Kind_KIND_ROOM_META:
+			s.applyRoomMeta(m)
+			shown = append(shown, m)
+		default:
+			shown = append(shown, m)
 		}
 	}
 	switch {
-	case len(fresh) == 0:
-	case len(fresh) > liveEventsMax:
-		s.bus.publish(Event{Name: EventArrived, Data: Arrived{Room: b.Room.String(), Count: len(fresh)}})
+	case len(shown)+len(changed) > liveEventsMax:
+		s.bus.publish(Event{Name: EventArrived, Data: Arrived{Room: b.Room.String(), Count: len(shown) + len(changed)}})
+		return
 	default:
-		for _, m := range fresh {
-			s.bus.publish(Event{Name: EventMessage, Data: s.view(m)})
+		for _, m := range shown {
+			s.bus.publish(Event{Name: EventMessage, Data: s.view(m, nil)})
 		}
+	}
+	for target := range changed {
+		s.publishChanged(b.Room, target)
+	}
+}
+
+// publishChanged tells the UI how a message looks now that it changed.
+func (s *Service) publishChanged(room wire.RoomID, target wire.MessageID) {
+	msg, ok, err := s.message(room, target)
+	if err != nil {
+		s.log.Error("read changed message failed", "room", room.String()[:8], "err", err)
+	}
+	if ok {
+		s.bus.publish(Event{Name: EventChanged, Data: msg})
 	}
 }
 
@@ -210,25 +303,57 @@ func (s *Service) position(room wire.RoomID, messageID string) (store.Position, 
 	return it.Position, nil
 }
 
-// views decodes stored messages for the UI.
+// views builds what the UI shows of stored view entries.
 func (s *Service) views(id wire.RoomID, items []store.Item) []Message {
 	out := make([]Message, 0, len(items))
 	for _, it := range items {
-		// The one decode path; times are not checked again (Now left zero).
-		m, err := wire.Decode(it.Envelope, wire.Check{Room: &id})
-		if err != nil {
-			s.log.Error("stored message unreadable", "id", it.ID.String()[:8], "err", err)
-			continue
+		if msg, ok := s.itemView(id, it); ok {
+			out = append(out, msg)
 		}
-		out = append(out, s.view(m))
 	}
 	return out
 }
 
-func (s *Service) view(m *wire.Message) Message {
+// message reads one message of a room as the UI shows it now.
+func (s *Service) message(room wire.RoomID, id wire.MessageID) (Message, bool, error) {
+	it, ok, err := s.store.Get(id)
+	if err != nil || !ok || it.Room != room {
+		return Message{}, false, err
+	}
+	msg, ok := s.itemView(room, it)
+	return msg, ok, nil
+}
+
+func (s *Service) itemView(room wire.RoomID, it store.Item) (Message, bool) {
+	if it.Deleted {
+		return s.stubView(room, it), true
+	}
+	// The one decode path; times are not checked again (Now left zero).
+	m, err := wire.Decode(it.Envelope, wire.Check{Room: &room})
+	if err != nil {
+		s.log.Error("stored message unreadable", "id", it.ID.String()[:8], "err", err)
+		return Message{}, false
+	}
+	return s.view(m, it.Changes), true
+}
+
+// stubView is what stays of a deleted message: who wrote it and when.
+func (s *Service) stubView(room wire.RoomID, it store.Item) Message {
+	author := peer.ID(it.Author)
+	return Message{
+		ID: it.ID.String(), Room: room.String(), Kind: KindText,
+		Author: author.String(), AuthorShort: identity.ShortID(author), AuthorName: s.nameOf(author),
+		Time: fmt.Sprintf("%020d", it.Time), SentAt: wire.TimeOf(it.Time).UnixMilli(),
+		Mine: author == s.id.ID, Deleted: true, Reactions: []Reaction{},
+	}
+}
+
+// view builds a message as the UI shows it, with its changes folded in.
+func (s *Service) view(m *wire.Message, changes []store.Change) Message {
 	msg := Message{
 		ID:          m.ID.String(),
 		Room:        m.Room.String(),
+		Kind:        KindText,
 		Author:      m.Author.String(),
 		AuthorShort: identity.ShortID(m.Author),
 		AuthorName:  s.nameOf(m.Author),
@@ -237,8 +362,31 @@ func (s *Service) view(m *wire.Message) Message {
 		Text:        m.Text,
 		Mine:        m.Author == s.id.ID,
 	}
+	if m.Kind == wire.Kind_KIND_ROOM_META {
+		msg.Kind, msg.Text = KindRoomTopic, derefOr(m.Topic, "")
+		if m.RoomName != nil {
+			msg.Kind, msg.Text = KindRoomName, *m.RoomName
+		}
+	}
+	fold := foldChanges(m, changes)
+	if fold.edited {
+		msg.Text, msg.Edited = fold.text, true
+	}
+	msg.Reactions = s.reactionViews(fold.reactions)
 	if m.ReplyTo != nil {
 		msg.ReplyTo = m.ReplyTo.String()
+		preview := s.replyPreview(m.Room, *m.ReplyTo)
+		msg.ReplyPreview = &preview
+	}
+	if !msg.Mine && msg.Kind == KindText {
+		msg.MentionsMe = mentions(msg.Text, s.ownName())
 	}
 	return msg
+}
+
+func derefOr(p *string, or string) string {
+	if p == nil {
+		return or
+	}
+	return *p
 }

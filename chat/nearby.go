@@ -54,6 +54,9 @@ type Status struct {
 	NATType string `json:"natType"`
 	// Helper is true on a helper node.
 	Helper bool `json:"helper"`
+	// Rejected counts messages from peers refused since start: malformed,
+	// badly signed, or an edit or delete by someone who is not the author.
+	Rejected int64 `json:"rejected"`
 }
 
 // Nearby peers that leave stay listed as gone for a while (a laptop that
@@ -212,5 +215,6 @@ func (s *Service) Status() Status {
 		Relays:       relays,
 		NATType:      reach.NATType,
 		Helper:       s.opts.Helper,
+		Rejected:     s.node.RejectedTotal() + s.rejectedChanges.Load(),
 	}
 }

@@ -31,8 +31,8 @@ func (s *Service) flushOutbox(room wire.RoomID) {
 
 func (s *Service) publishStored(room wire.RoomID, id wire.MessageID) error {
 	it, ok, err := s.store.Get(id)
-	if err != nil || !ok {
-		return err // a message gone from the history has nothing to send
+	if err != nil || !ok || it.Envelope == nil {
+		return err // a message gone from the history (deleted) has nothing to send
 	}
 	m, err := wire.Decode(it.Envelope, wire.Check{Room: &room})
 	if err != nil {

@@ -19,6 +19,10 @@ const MaxRoomNameLen = wire.MaxRoomNameChars
 type Room struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
+	// Topic is the line that says what the room is for; empty if none.
+	Topic string `json:"topic"`
+	// Notify is when the room notifies: NotifyAll, NotifyMentions or NotifyNone.
+	Notify string `json:"notify"`
 	// Unread counts messages after LastRead, up to MaxUnread.
 	Unread int `json:"unread"`
 	// LastRead is the ID of the newest message the user has seen; empty if none.
@@ -177,10 +181,14 @@ func (s *Service) Rooms() []Room {
 // roomView adds what the store knows (last read, unread, last activity) to
 // a joined room. Store errors leave those fields empty: the list still shows.
 func (s *Service) roomView(id wire.RoomID, name string) Room {
-	r := Room{ID: id.String(), Name: name}
+	r := Room{ID: id.String(), Name: name, Notify: NotifyAll}
 	rec, ok, err := s.store.Room(id)
 	if err != nil || !ok {
 		return r
+	}
+	r.Topic = rec.Topic
+	if rec.Notify != "" {
+		r.Notify = rec.Notify
 	}
 	if rec.LastRead != (store.Position{}) {
 		r.LastRead = rec.LastRead.ID.String()

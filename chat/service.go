@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -69,6 +70,8 @@ type Service struct {
 	syncPeerMu sync.Mutex
 	syncPeers  map[peer.ID]int // sessions running per peer
 
+	rejectedChanges atomic.Int64 // forged edits and deletes refused
+
 	readMu    sync.Mutex // serialises read-modify-write of room records
 	mu        sync.Mutex
 	names     map[peer.ID]string // display names from profiles
@@ -76,6 +79,9 @@ type Service struct {
 	myProfile []byte                  // our signed profile envelope, for hellos
 	joined    map[wire.RoomID]string  // joined room -> name
 	nearby    map[peer.ID]*nearbyPeer // peers that said hello, with their public rooms
+	away      map[peer.ID]bool        // connected peers who said they are away
+	amAway    bool
+	typedAt   map[wire.RoomID]time.Time // when we last said we are typing, per room
 	closeErr  error
 	closed    bool
 }
@@ -121,6 +127,8 @@ func Open(ctx context.Context, opts Options) (*Service, error) {
 		names:    map[peer.ID]string{},
 		joined:   map[wire.RoomID]string{},
 		nearby:   map[peer.ID]*nearbyPeer{},
+		away:     map[peer.ID]bool{},
+		typedAt:  map[wire.RoomID]time.Time{},
 		flush:    workset.New[wire.RoomID](),
 		remember: workset.New[peer.ID](),
 		syncs:    workset.New[syncRequest](),
@@ -164,6 +172,7 @@ func (s *Service) start() error {
 		Bootstrap:   bootstrap,
 		OnReach:     func() { s.bus.publish(Event{Name: EventStatus}) },
 		History:     s.store,
+		Vet:         s.vetChange,
 		OnPeer:      s.onPeer,
 		OnRoomPeer:  s.onRoomPeer,
 		Sync:        s.store, // Scan and Envelope

@@ -59,6 +59,10 @@ type Options struct {
 	Mode Mode
 	// History lets the validator ignore messages already stored.
 	History History
+	// Vet, when set, is asked about every reaction, edit and delete that
+	// passed wire's checks; an error rejects it like a forgery (it is not
+	// forwarded, and counts against the peer that sent it).
+	Vet func(*wire.Message) error
 	// OnPeer, if set, is told when a peer connects or disconnects. It must
 	// not block.
 	OnPeer func(id peer.ID, connected bool)
@@ -121,8 +125,9 @@ type Node struct {
 	mu    sync.Mutex
 	rooms map[wire.RoomID]*room
 
-	rejectMu   sync.Mutex
-	rejections map[peer.ID]*rejectRecord
+	rejectMu      sync.Mutex
+	rejections    map[peer.ID]*rejectRecord
+	rejectedTotal atomic.Int64
 
 	hellos *workset.Set[peer.ID] // peers owed a hello
 

@@ -38,7 +38,8 @@ type SyncSource interface {
 	// time, so that a session's memory follows its frames, not the size of
 	// the room.
 	Scan(room wire.RoomID) reconcile.Source
-	// Envelope returns a stored message's envelope.
+	// Envelope returns a stored message's envelope, or nil if it is no
+	// longer kept (deleted by its author).
 	Envelope(id wire.MessageID) ([]byte, error)
 }
 
@@ -233,6 +234,9 @@ func (ss *session) sendHaves() error {
 		env, err := ss.n.opts.Sync.Envelope(id)
 		if err != nil {
 			return fmt.Errorf("read message to send: %w", err)
+		}
+		if env == nil {
+			continue // deleted since the two compared: fewer than announced is fine
 		}
 		batch.Envelopes = append(batch.Envelopes, env)
 		ss.prog.Sent++

@@ -40,6 +40,12 @@ func (n *Node) validator(room wire.RoomID) pubsub.ValidatorEx {
 				return pubsub.ValidationIgnore
 			}
 		}
+		if n.opts.Vet != nil && m.Kind.Changes() {
+			if err := n.opts.Vet(m); err != nil {
+				n.reject(from, room, err)
+				return pubsub.ValidationReject
+			}
+		}
 		msg.ValidatorData = m
 		return pubsub.ValidationAccept
 	}
@@ -76,6 +82,7 @@ func (n *Node) reject(from peer.ID, room wire.RoomID, reason error) {
 		n.rejections[from] = rec
 	}
 	rec.count++
+	n.rejectedTotal.Add(1)
 	if now.Sub(rec.windowFrom) >= rejectLogWindow {
 		rec.windowFrom, rec.logged = now, 0
 	}
@@ -93,6 +100,9 @@ func (n *Node) reject(from peer.ID, room wire.RoomID, reason error) {
 		n.log.Warn("message rejected", "peer", identity.ShortID(from), "room", room.String()[:8], "reason", reason, "count", count, "notLogged", suppressed)
 	}
 }
+
+// RejectedTotal counts every message that failed validation since start.
+func (n *Node) RejectedTotal() int64 { return n.rejectedTotal.Load() }
 
 // Rejections returns how many messages from a peer failed validation.
 func (n *Node) Rejections(from peer.ID) int {

@@ -20,13 +20,14 @@ const (
 	After
 )
 
-// Page returns up to limit messages of a room strictly before or after from,
-// in display order (oldest first) either way.
+// Page returns up to limit entries of a room's view (messages with their
+// changes, room events, stubs of deleted messages) strictly before or
+// after from, in display order (oldest first) either way.
 func (s *Store) Page(room wire.RoomID, from Position, dir Direction, limit int) ([]Item, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
-	prefix := roomPrefix(prefixMessage, room)
+	prefix := roomPrefix(prefixView, room)
 	var items []Item
 	err := s.db.View(func(txn *badger.Txn) error {
 		opts := badger.DefaultIteratorOptions
@@ -36,7 +37,7 @@ func (s *Store) Page(room wire.RoomID, from Position, dir Direction, limit int) 
 		it := txn.NewIterator(opts)
 		defer it.Close()
 
-		start := messageKey(room, from)
+		start := viewKey(room, from)
 		if from == (Position{}) && dir == Before {
 			start = append(bytes.Clone(prefix), bytes.Repeat([]byte{0xff}, messageKeySize-len(prefix))...)
 		}
@@ -45,15 +46,21 @@ func (s *Store) Page(room wire.RoomID, from Position, dir Direction, limit int) 
 			if bytes.Equal(k, start) {
 				continue // strictly before/after
 			}
-			_, pos, err := parseMessageKey(k)
+			_, pos, err := parsePositionKey(k, prefixView)
 			if err != nil {
 				return err
 			}
-			env, err := it.Item().ValueCopy(nil)
+			view, err := it.Item().ValueCopy(nil)
 			if err != nil {
 				return err
 			}
-			items = append(items, Item{Room: room, Position: pos, Envelope: env})
+			item, ok, err := itemAt(txn, room, pos, view)
+			if err != nil {
+				return err
+			}
+			if ok {
+				items = append(items, item)
+			}
 		}
 		return nil
 	})
@@ -81,10 +88,11 @@ func (s *Store) Positions(room wire.RoomID) ([]Position, error) {
 	return out, nil
 }
 
-// Count returns how many messages a room holds. It scans keys only.
+// Count returns how many entries a room's view holds (messages, room
+// events, stubs). It scans keys only.
 func (s *Store) Count(room wire.RoomID) (int, error) {
 	n := 0
-	err := s.scanKeys(roomPrefix(prefixMessage, room), func([]byte) error {
+	err := s.scanKeys(roomPrefix(prefixView, room), func([]byte) error {
 		n++
 		return nil
 	})
@@ -100,11 +108,11 @@ func (s *Store) CountAfter(room wire.RoomID, from Position, limit int) (int, err
 	n := 0
 	err := s.db.View(func(txn *badger.Txn) error {
 		opts := badger.DefaultIteratorOptions
-		opts.Prefix = roomPrefix(prefixMessage, room)
+		opts.Prefix = roomPrefix(prefixView, room)
 		opts.PrefetchValues = false
 		it := txn.NewIterator(opts)
 		defer it.Close()
-		start := messageKey(room, from)
+		start := viewKey(room, from)
 		for it.Seek(start); it.Valid() && n < limit; it.Next() {
 			if !bytes.Equal(it.Item().Key(), start) {
 				n++

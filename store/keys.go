@@ -10,8 +10,13 @@ import (
 
 // Key layout. Big-endian times make a range scan come out in display order.
 //
-//	m/<room 32>/<time 8>/<id 32>  -> envelope bytes
-//	i/<id 32>                     -> <room 32><time 8>
+//	m/<room 32>/<time 8>/<id 32>  -> envelope bytes (every kept message: what sync compares)
+//	i/<id 32>                     -> <room 32><time 8>[<state 1><author>]
+//	v/<room 32>/<time 8>/<id 32>  -> what the room shows there (viewText, viewEvent, viewDeleted+author)
+//	c/<target 32>/<time 8>/<id 32> -> a reaction or edit of target (change record)
+//	d/<target 32>/<author>        -> nothing: author deleted target
+//	w/<term>\x00<^time 8><id 32>   -> <room 32><target 32> (search: term in message id's text)
+//	s/schema                      -> layout version
 //	a/<room 32>/<author peer ID>  -> nothing (members who wrote in the room)
 //	r/<room 32>                   -> room record (JSON)
 //	p/<peer ID>                   -> latest profile envelope
@@ -25,8 +30,30 @@ const (
 	prefixProfile = 'p'
 	prefixOutbox  = 'o'
 	prefixPeer    = 'k'
+	prefixView    = 'v'
+	prefixChange  = 'c'
+	prefixDeleted = 'd'
+	prefixTerm    = 'w'
 	sep           = '/'
 )
+
+// What a view entry's value starts with.
+const (
+	viewText    = 't'
+	viewEvent   = 'n'
+	viewDeleted = 'x' // followed by the deleter's peer ID bytes
+)
+
+// The state byte of an index value.
+const (
+	indexKept    = 0
+	indexDeleted = 1
+)
+
+// schemaKey holds the layout version; schemaVersion is this code's.
+var schemaKey = []byte("s/schema")
+
+const schemaVersion = 2
 
 const messageKeySize = 2 + wire.IDSize + 1 + 8 + 1 + wire.IDSize
 
@@ -55,9 +82,14 @@ func messageKey(room wire.RoomID, pos Position) []byte {
 
 // parseMessageKey is the inverse of messageKey.
 func parseMessageKey(k []byte) (wire.RoomID, Position, error) {
+	return parsePositionKey(k, prefixMessage)
+}
+
+// parsePositionKey reads a key laid out as messageKey's, under a prefix.
+func parsePositionKey(k []byte, kind byte) (wire.RoomID, Position, error) {
 	var room wire.RoomID
 	var pos Position
-	if len(k) != messageKeySize || k[0] != prefixMessage || k[1] != sep ||
+	if len(k) != messageKeySize || k[0] != kind || k[1] != sep ||
 		k[2+wire.IDSize] != sep || k[2+wire.IDSize+1+8] != sep {
 		return room, pos, fmt.Errorf("%w: %q", ErrBadKey, k)
 	}
@@ -71,17 +103,68 @@ func indexKey(id wire.MessageID) []byte {
 	return append([]byte{prefixIndex, sep}, id[:]...)
 }
 
-func indexValue(room wire.RoomID, t uint64) []byte {
-	return binary.BigEndian.AppendUint64(room[:], t)
+func indexValue(room wire.RoomID, t uint64, state byte, author string) []byte {
+	v := binary.BigEndian.AppendUint64(room[:], t)
+	return append(append(v, state), author...)
 }
 
-func parseIndexValue(v []byte) (wire.RoomID, uint64, error) {
-	var room wire.RoomID
-	if len(v) != wire.IDSize+8 {
-		return room, 0, fmt.Errorf("%w: index value of %d bytes", ErrBadKey, len(v))
+// indexEntry is a parsed index value. Values written before the layout
+// had a state carry neither state nor author.
+type indexEntry struct {
+	room    wire.RoomID
+	time    uint64
+	deleted bool
+	author  string // empty if not recorded
+}
+
+func parseIndexValue(v []byte) (indexEntry, error) {
+	var e indexEntry
+	if len(v) < wire.IDSize+8 {
+		return e, fmt.Errorf("%w: index value of %d bytes", ErrBadKey, len(v))
 	}
-	copy(room[:], v)
-	return room, binary.BigEndian.Uint64(v[wire.IDSize:]), nil
+	copy(e.room[:], v)
+	e.time = binary.BigEndian.Uint64(v[wire.IDSize:])
+	if rest := v[wire.IDSize+8:]; len(rest) > 0 {
+		e.deleted = rest[0] == indexDeleted
+		e.author = string(rest[1:])
+	}
+	return e, nil
+}
+
+func viewKey(room wire.RoomID, pos Position) []byte {
+	k := messageKey(room, pos)
+	k[0] = prefixView
+	return k
+}
+
+func changePrefix(target wire.MessageID) []byte {
+	return append(append([]byte{prefixChange, sep}, target[:]...), sep)
+}
+
+func changeKey(target wire.MessageID, pos Position) []byte {
+	k := binary.BigEndian.AppendUint64(changePrefix(target), pos.Time)
+	return append(append(k, sep), pos.ID[:]...)
+}
+
+func deletedKey(target wire.MessageID, author string) []byte {
+	k := append(append([]byte{prefixDeleted, sep}, target[:]...), sep)
+	return append(k, author...)
+}
+
+// termPrefix is where a term's postings start; with whole set, only that
+// term's, else those of every term that begins with it.
+func termPrefix(term string, whole bool) []byte {
+	k := append([]byte{prefixTerm, sep}, term...)
+	if whole {
+		k = append(k, 0)
+	}
+	return k
+}
+
+// termKey sorts a term's postings newest first.
+func termKey(term string, pos Position) []byte {
+	k := binary.BigEndian.AppendUint64(termPrefix(term, true), ^pos.Time)
+	return append(k, pos.ID[:]...)
 }
 
 func authorKey(room wire.RoomID, author string) []byte {

@@ -21,6 +21,13 @@ type Room struct {
 	Placeholder bool `json:"placeholder,omitempty"`
 	// LastRead is the newest message the user has seen; zero for none.
 	LastRead Position `json:"lastRead"`
+	// Topic says what the room is for. NameSetAt and TopicSetAt are the
+	// room messages that set the name and the topic last: a newer one wins.
+	Topic      string   `json:"topic,omitempty"`
+	NameSetAt  Position `json:"nameSetAt"`
+	TopicSetAt Position `json:"topicSetAt"`
+	// Notify is when the room notifies: "" (all), "mentions" or "none".
+	Notify string `json:"notify,omitempty"`
 }
 
 // PutRoom saves a room record, replacing any earlier one.

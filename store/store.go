@@ -24,17 +24,39 @@ type Options struct {
 	GCInterval time.Duration
 }
 
-// Item is one stored message: its envelope and where it sorts.
+// Item is one stored message: its envelope and where it sorts, and what
+// the store needs of its content to keep the views and the search index.
 type Item struct {
 	Room     wire.RoomID
 	Position        // (Time, ID)
 	Author   string // peer ID bytes of the author
-	Envelope []byte // the signed envelope, as received
+	Envelope []byte // the signed envelope, as received; nil when Deleted
+	Kind     wire.Kind
+	Text     string // text, or an edit's new text: what search indexes
+	// Target, TargetTime, Emoji and On are those of a reaction, edit or
+	// delete (see wire.Message).
+	Target     wire.MessageID
+	TargetTime uint64
+	Emoji      string
+	On         bool
+
+	// Read back by Page and Get only:
+	// Deleted marks the stub of a deleted message; Author is the deleter.
+	Deleted bool
+	// Changes are the reactions and edits naming this message, in order.
+	Changes []Change
 }
 
 // ItemOf is the Item for a verified message.
 func ItemOf(m *wire.Message) Item {
-	return Item{Room: m.Room, Position: Position{Time: m.Time, ID: m.ID}, Author: string(m.Author), Envelope: m.Raw}
+	it := Item{
+		Room: m.Room, Position: Position{Time: m.Time, ID: m.ID}, Author: string(m.Author), Envelope: m.Raw,
+		Kind: m.Kind, Text: m.Text, TargetTime: m.TargetTime, Emoji: m.Emoji, On: m.On,
+	}
+	if m.Target != nil {
+		it.Target = *m.Target
+	}
+	return it
 }
 
 // ErrClosed is returned by writes after Close.
@@ -77,6 +99,9 @@ func Open(dir string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}
 	s := &Store{db: db, log: log, writes: make(chan *writeReq), stop: make(chan struct{})}
+	if err := s.migrate(); err != nil {
+		return nil, errors.Join(fmt.Errorf("open store %s: %w", dir, err), db.Close())
+	}
 	s.wg.Add(2)
 	go s.writeLoop()
 	go s.gcLoop(opts.GCInterval)
@@ -177,51 +202,44 @@ func (s *Store) writeLoop() {
 	}
 }
 
-// commit writes a batch in as few transactions as Badger allows.
+// txnBudget is how many bytes of writes one transaction takes before the
+// batch moves on to a new one: well under Badger's limit (15% of the
+// memtable), so a message's writes never straddle two transactions.
+const txnBudget = 512 << 10
+
+// commit writes a batch in as few transactions as the budget allows. Each
+// message's writes are planned from what the transaction sees (earlier
+// messages of the batch included), then applied together.
 func (s *Store) commit(batch []*writeReq) error {
 	txn := s.db.NewTransaction(true)
 	defer func() { txn.Discard() }()
+	used := 0
 	for _, req := range batch {
 		for i, it := range req.items {
-			added, err := putItem(txn, it)
-			if errors.Is(err, badger.ErrTxnTooBig) {
-				if err := txn.Commit(); err != nil {
-					return fmt.Errorf("commit messages: %w", err)
-				}
-				txn = s.db.NewTransaction(true)
-				added, err = putItem(txn, it)
-			}
+			w, err := plan(txn, it)
 			if err != nil {
 				return fmt.Errorf("store message %s: %w", it.ID, err)
 			}
-			req.added[i] = added
+			if used > 0 && used+w.size() > txnBudget {
+				if err := txn.Commit(); err != nil {
+					return fmt.Errorf("commit messages: %w", err)
+				}
+				txn, used = s.db.NewTransaction(true), 0
+				if w, err = plan(txn, it); err != nil {
+					return fmt.Errorf("store message %s: %w", it.ID, err)
+				}
+			}
+			if err := w.apply(txn); err != nil {
+				return fmt.Errorf("store message %s: %w", it.ID, err)
+			}
+			used += w.size()
+			req.added[i] = w.added
 		}
 	}
 	if err := txn.Commit(); err != nil {
 		return fmt.Errorf("commit messages: %w", err)
 	}
 	return nil
-}
-
-func putItem(txn *badger.Txn, it Item) (bool, error) {
-	_, err := txn.Get(indexKey(it.ID))
-	if err == nil {
-		return false, nil // already stored: Put is idempotent
-	}
-	if !errors.Is(err, badger.ErrKeyNotFound) {
-		return false, err
-	}
-	entries := []*badger.Entry{
-		badger.NewEntry(messageKey(it.Room, it.Position), it.Envelope),
-		badger.NewEntry(indexKey(it.ID), indexValue(it.Room, it.Time)),
-		badger.NewEntry(authorKey(it.Room, it.Author), nil),
-	}
-	for _, e := range entries {
-		if err := txn.SetEntry(e); err != nil {
-			return false, err
-		}
-	}
-	return true, nil
 }
 
 func (s *Store) gcLoop(every time.Duration) {
@@ -244,7 +262,8 @@ func (s *Store) gcLoop(every time.Duration) {
 	}
 }
 
-// Has reports whether a message is stored.
+// Has reports whether a message is stored, or was and has been deleted:
+// either way a copy that comes again is not news.
 func (s *Store) Has(id wire.MessageID) (bool, error) {
 	err := s.db.View(func(txn *badger.Txn) error {
 		_, err := txn.Get(indexKey(id))
@@ -259,49 +278,34 @@ func (s *Store) Has(id wire.MessageID) (bool, error) {
 	return true, nil
 }
 
-// ErrNotFound is returned by Envelope for an ID the store does not hold.
-var ErrNotFound = errors.New("message not in the store")
-
-// Envelope returns a stored message's envelope: with Scan, what sync reads.
+// Envelope returns a kept message's envelope: with Scan, what sync reads.
+// It is nil, with no error, for a message deleted since (or never held).
 func (s *Store) Envelope(id wire.MessageID) ([]byte, error) {
 	it, ok, err := s.Get(id)
-	if err != nil {
+	if err != nil || !ok {
 		return nil, err
-	}
-	if !ok {
-		return nil, fmt.Errorf("read message %s: %w", id, ErrNotFound)
 	}
 	return it.Envelope, nil
 }
 
-// Get returns a stored message by ID; ok is false if there is none.
+// Get returns a message by ID with its changes; ok is false if there is
+// none. A deleted message comes back as its stub: Deleted set, no
+// envelope, Author the deleter.
 func (s *Store) Get(id wire.MessageID) (it Item, ok bool, err error) {
 	err = s.db.View(func(txn *badger.Txn) error {
-		idx, err := txn.Get(indexKey(id))
-		if err != nil {
+		e, found, err := lookup(txn, id)
+		if err != nil || !found {
 			return err
 		}
-		v, err := idx.ValueCopy(nil)
-		if err != nil {
-			return err
+		it, ok, err = readItem(txn, e.room, Position{Time: e.time, ID: id})
+		if err == nil && !ok && !e.deleted {
+			// Changes have no place in a view: read the history itself.
+			it, ok, err = readKept(txn, e.room, Position{Time: e.time, ID: id})
 		}
-		room, t, err := parseIndexValue(v)
-		if err != nil {
-			return err
-		}
-		msg, err := txn.Get(messageKey(room, Position{Time: t, ID: id}))
-		if err != nil {
-			return fmt.Errorf("index names a missing message: %w", err)
-		}
-		it = Item{Room: room, Position: Position{Time: t, ID: id}}
-		it.Envelope, err = msg.ValueCopy(nil)
 		return err
 	})
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return Item{}, false, nil
-	}
 	if err != nil {
 		return Item{}, false, fmt.Errorf("get message %s: %w", id, err)
 	}
-	return it, true, nil
+	return it, ok, nil
 }

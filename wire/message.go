@@ -17,6 +17,13 @@ const (
 	MaxEnvelopeSize = 64 << 10
 	MaxTextSize     = 16 << 10
 	MaxFutureSkew   = 5 * time.Minute
+	// MaxEmojiChars and MaxEmojiSize bound a reaction: one character as
+	// CleanName counts them (a flag or a family is one), a few bytes.
+	MaxEmojiChars = 1
+	MaxEmojiSize  = 64
+	// MaxTopicChars bounds a room's topic line.
+	MaxTopicChars = 250
+	MaxTopicSize  = MaxTopicChars * MaxCharBytes
 )
 
 // signingContext is prepended to the payload before signing, so a Parley
@@ -45,6 +52,16 @@ type Message struct {
 	Text    string     // for KIND_TEXT
 	Name    string     // for KIND_PROFILE, as CleanName gives it
 	ReplyTo *MessageID // nil when not a reply
+	// Target is the message a reaction, edit or delete changes.
+	Target *MessageID
+	// TargetTime is a delete's copy of its target's time.
+	TargetTime uint64
+	Emoji      string // for KIND_REACTION
+	On         bool   // for KIND_REACTION: added, not taken back
+	// RoomName and Topic are what a KIND_ROOM_META sets; nil leaves it.
+	RoomName *string
+	Topic    *string
+	Away     bool // for KIND_PRESENCE
 	// Raw is the encoded envelope exactly as signed: what is stored and
 	// forwarded, never re-encoded.
 	Raw []byte
@@ -63,6 +80,17 @@ type Check struct {
 // Decode parses an envelope and verifies it: the one check that gossip, sync
 // and disk reads all go through. Errors wrap one of the Err values above.
 func Decode(raw []byte, check Check) (*Message, error) {
+	return decode(raw, check, true)
+}
+
+// Parse decodes an envelope that was verified before, as Decode did when
+// it arrived: it checks everything but the signature. For envelopes read
+// back from the store only.
+func Parse(raw []byte) (*Message, error) {
+	return decode(raw, Check{}, false)
+}
+
+func decode(raw []byte, check Check, verifySignature bool) (*Message, error) {
 	if len(raw) > MaxEnvelopeSize {
 		return nil, fmt.Errorf("%w: envelope of %d bytes, limit %d", ErrTooLarge, len(raw), MaxEnvelopeSize)
 	}
@@ -99,7 +127,10 @@ func Decode(raw []byte, check Check) (*Message, error) {
 	if !check.Now.IsZero() && p.Time > WallTime(check.Now.Add(MaxFutureSkew)) {
 		return nil, fmt.Errorf("%w: %s", ErrFuture, TimeOf(p.Time).UTC().Format(time.RFC3339))
 	}
-	author, err := verify(p.Author, env.Payload, env.Signature)
+	author, err := authorOf(p.Author)
+	if err == nil && verifySignature {
+		err = verify(p.Author, env.Payload, env.Signature)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -110,17 +141,13 @@ func Decode(raw []byte, check Check) (*Message, error) {
 	return m, nil
 }
 
-func verify(authorKey, payload, signature []byte) (peer.ID, error) {
+func authorOf(authorKey []byte) (peer.ID, error) {
 	key, err := crypto.UnmarshalPublicKey(authorKey)
 	if err != nil {
 		return "", fmt.Errorf("%w: author key: %w", ErrMalformed, err)
 	}
 	if key.Type() != crypto.Ed25519 {
 		return "", fmt.Errorf("%w: author key type %s", ErrMalformed, key.Type())
-	}
-	ok, err := key.Verify(signedBytes(payload), signature)
-	if err != nil || !ok {
-		return "", ErrSignature
 	}
 	id, err := peer.IDFromPublicKey(key)
 	if err != nil {
@@ -129,24 +156,85 @@ func verify(authorKey, payload, signature []byte) (peer.ID, error) {
 	return id, nil
 }
 
+func verify(authorKey, payload, signature []byte) error {
+	key, err := crypto.UnmarshalPublicKey(authorKey)
+	if err != nil {
+		return fmt.Errorf("%w: author key: %w", ErrMalformed, err)
+	}
+	ok, err := key.Verify(signedBytes(payload), signature)
+	if err != nil || !ok {
+		return ErrSignature
+	}
+	return nil
+}
+
 func decodeBody(m *Message, body []byte) error {
-	switch m.Kind {
-	case Kind_KIND_TEXT:
-		var t Text
-		if err := proto.Unmarshal(body, &t); err != nil {
-			return fmt.Errorf("%w: text: %w", ErrBadBody, err)
+	pb, err := bodyOf(m.Kind)
+	if err != nil {
+		return err
+	}
+	if err := proto.Unmarshal(body, pb); err != nil {
+		return fmt.Errorf("%w: %s: %w", ErrBadBody, m.Kind, err)
+	}
+	var target []byte
+	switch b := pb.(type) {
+	case *Text:
+		m.Text = b.Text
+	case *Profile:
+		m.Name = b.Name
+	case *Reaction:
+		target, m.Emoji, m.On = b.Target, b.Emoji, b.On
+	case *Edit:
+		target, m.Text = b.Target, b.Text
+	case *Delete:
+		target, m.TargetTime = b.Target, b.TargetTime
+	case *RoomMeta:
+		m.RoomName, m.Topic = b.Name, b.Topic
+	case *Presence:
+		m.Away = b.Away
+	}
+	if target != nil {
+		if len(target) != IDSize {
+			return fmt.Errorf("%w: target of %d bytes", ErrBadBody, len(target))
 		}
-		m.Text = t.Text
-	case Kind_KIND_PROFILE:
-		var p Profile
-		if err := proto.Unmarshal(body, &p); err != nil {
-			return fmt.Errorf("%w: profile: %w", ErrBadBody, err)
-		}
-		m.Name = p.Name
-	default:
-		return fmt.Errorf("%w: %d", ErrUnknownKind, m.Kind)
+		m.Target = new(MessageID)
+		copy(m.Target[:], target)
 	}
 	return checkBody(m)
+}
+
+// bodyOf is an empty body message for a kind.
+func bodyOf(k Kind) (proto.Message, error) {
+	switch k {
+	case Kind_KIND_TEXT:
+		return &Text{}, nil
+	case Kind_KIND_PROFILE:
+		return &Profile{}, nil
+	case Kind_KIND_REACTION:
+		return &Reaction{}, nil
+	case Kind_KIND_EDIT:
+		return &Edit{}, nil
+	case Kind_KIND_DELETE:
+		return &Delete{}, nil
+	case Kind_KIND_ROOM_META:
+		return &RoomMeta{}, nil
+	case Kind_KIND_TYPING:
+		return &Typing{}, nil
+	case Kind_KIND_PRESENCE:
+		return &Presence{}, nil
+	}
+	return nil, fmt.Errorf("%w: %d", ErrUnknownKind, k)
+}
+
+// Changes reports whether a kind changes another message (its Target).
+func (k Kind) Changes() bool {
+	return k == Kind_KIND_REACTION || k == Kind_KIND_EDIT || k == Kind_KIND_DELETE
+}
+
+// Ephemeral reports whether a kind is a passing signal: gossiped to those
+// online, never stored or synced.
+func (k Kind) Ephemeral() bool {
+	return k == Kind_KIND_TYPING || k == Kind_KIND_PRESENCE
 }
 
 // checkBody enforces the per-kind limits, for signing and decoding alike,
@@ -154,13 +242,49 @@ func decodeBody(m *Message, body []byte) error {
 // already valid UTF-8 once unmarshalled, but Sign's input is not, hence the
 // explicit check.
 func checkBody(m *Message) error {
+	if m.Kind.Changes() && m.Target == nil {
+		return fmt.Errorf("%w: %s names no target", ErrBadBody, m.Kind)
+	}
 	switch m.Kind {
-	case Kind_KIND_TEXT:
+	case Kind_KIND_TEXT, Kind_KIND_EDIT:
 		if len(m.Text) > MaxTextSize {
 			return fmt.Errorf("%w: text of %d bytes, limit %d", ErrTooLarge, len(m.Text), MaxTextSize)
 		}
 		if !utf8.ValidString(m.Text) {
 			return fmt.Errorf("%w: text is not UTF-8", ErrBadBody)
+		}
+	case Kind_KIND_REACTION:
+		if len(m.Emoji) > MaxEmojiSize {
+			return fmt.Errorf("%w: emoji of %d bytes, limit %d", ErrTooLarge, len(m.Emoji), MaxEmojiSize)
+		}
+		emoji, err := CleanName(m.Emoji, MaxEmojiChars)
+		if err != nil || emoji != m.Emoji {
+			return fmt.Errorf("%w: reaction is not one clean character", ErrBadBody)
+		}
+	case Kind_KIND_DELETE, Kind_KIND_TYPING, Kind_KIND_PRESENCE:
+	case Kind_KIND_ROOM_META:
+		if m.RoomName == nil && m.Topic == nil {
+			return fmt.Errorf("%w: room meta sets nothing", ErrBadBody)
+		}
+		if m.RoomName != nil {
+			if len(*m.RoomName) > MaxRoomNameBytes {
+				return fmt.Errorf("%w: room name of %d bytes", ErrTooLarge, len(*m.RoomName))
+			}
+			name, err := CleanName(*m.RoomName, MaxRoomNameChars)
+			if err != nil {
+				return fmt.Errorf("%w: room name: %w", ErrBadBody, err)
+			}
+			m.RoomName = &name
+		}
+		if m.Topic != nil && *m.Topic != "" {
+			if len(*m.Topic) > MaxTopicSize {
+				return fmt.Errorf("%w: topic of %d bytes", ErrTooLarge, len(*m.Topic))
+			}
+			topic, err := CleanName(*m.Topic, MaxTopicChars)
+			if err != nil {
+				return fmt.Errorf("%w: topic: %w", ErrBadBody, err)
+			}
+			m.Topic = &topic
 		}
 	case Kind_KIND_PROFILE:
 		if len(m.Name) > MaxNameSize {
@@ -181,31 +305,60 @@ func signedBytes(payload []byte) []byte {
 	return append([]byte(signingContext), payload...)
 }
 
-// Draft is a message before it is signed.
+// Draft is a message before it is signed: the fields of Message its
+// kind uses.
 type Draft struct {
-	Room    RoomID
-	Time    uint64
-	Kind    Kind
-	Text    string
-	Name    string
-	ReplyTo *MessageID
+	Room       RoomID
+	Time       uint64
+	Kind       Kind
+	Text       string
+	Name       string
+	ReplyTo    *MessageID
+	Target     *MessageID
+	TargetTime uint64
+	Emoji      string
+	On         bool
+	RoomName   *string
+	Topic      *string
+	Away       bool
 }
 
 // Sign encodes and signs a draft with the author's key. It applies the same
 // limits Decode does, so what Sign returns every peer accepts.
 func Sign(key crypto.PrivKey, d Draft) (*Message, error) {
-	m := &Message{Room: d.Room, Time: d.Time, Kind: d.Kind, Text: d.Text, Name: d.Name, ReplyTo: d.ReplyTo}
+	m := &Message{
+		Room: d.Room, Time: d.Time, Kind: d.Kind, Text: d.Text, Name: d.Name, ReplyTo: d.ReplyTo,
+		Target: d.Target, TargetTime: d.TargetTime, Emoji: d.Emoji, On: d.On,
+		RoomName: d.RoomName, Topic: d.Topic, Away: d.Away,
+	}
 	if err := checkBody(m); err != nil {
 		return nil, fmt.Errorf("sign message: %w", err)
 	}
-	var body proto.Message
-	switch d.Kind {
-	case Kind_KIND_TEXT:
-		body = &Text{Text: d.Text}
-	case Kind_KIND_PROFILE:
-		body = &Profile{Name: m.Name}
+	body, err := bodyOf(d.Kind)
+	if err != nil {
+		return nil, fmt.Errorf("sign message: %w", err)
 	}
-	bodyBytes, err := proto.Marshal(body)
+	var target []byte
+	if m.Target != nil {
+		target = m.Target[:]
+	}
+	switch b := body.(type) {
+	case *Text:
+		b.Text = m.Text
+	case *Profile:
+		b.Name = m.Name
+	case *Reaction:
+		b.Target, b.Emoji, b.On = target, m.Emoji, m.On
+	case *Edit:
+		b.Target, b.Text = target, m.Text
+	case *Delete:
+		b.Target, b.TargetTime = target, m.TargetTime
+	case *RoomMeta:
+		b.Name, b.Topic = m.RoomName, m.Topic
+	case *Presence:
+		b.Away = m.Away
+	}
+	bodyBytes, err := proto.MarshalOptions{Deterministic: true}.Marshal(body)
 	if err != nil {
 		return nil, fmt.Errorf("sign message: encode body: %w", err)
 	}

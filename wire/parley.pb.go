@@ -29,6 +29,16 @@ const (
 	Kind_KIND_UNSPECIFIED Kind = 0
 	Kind_KIND_TEXT        Kind = 1
 	Kind_KIND_PROFILE     Kind = 2
+	// Changes to an earlier message, named by its ID (target). Stored and
+	// synced like text; only the target's author may edit or delete it.
+	Kind_KIND_REACTION Kind = 3
+	Kind_KIND_EDIT     Kind = 4
+	Kind_KIND_DELETE   Kind = 5
+	// A room's name or topic; the newest (time, ID) wins.
+	Kind_KIND_ROOM_META Kind = 6
+	// Ephemeral signals: relayed by gossip, never stored or synced.
+	Kind_KIND_TYPING   Kind = 7
+	Kind_KIND_PRESENCE Kind = 8
 )
 
 // Enum value maps for Kind.
@@ -37,11 +47,23 @@ var (
 		0: "KIND_UNSPECIFIED",
 		1: "KIND_TEXT",
 		2: "KIND_PROFILE",
+		3: "KIND_REACTION",
+		4: "KIND_EDIT",
+		5: "KIND_DELETE",
+		6: "KIND_ROOM_META",
+		7: "KIND_TYPING",
+		8: "KIND_PRESENCE",
 	}
 	Kind_value = map[string]int32{
 		"KIND_UNSPECIFIED": 0,
 		"KIND_TEXT":        1,
 		"KIND_PROFILE":     2,
+		"KIND_REACTION":    3,
+		"KIND_EDIT":        4,
+		"KIND_DELETE":      5,
+		"KIND_ROOM_META":   6,
+		"KIND_TYPING":      7,
+		"KIND_PRESENCE":    8,
 	}
 )
 
@@ -313,6 +335,310 @@ func (x *Profile) GetName() string {
 	return ""
 }
 
+// Reaction adds (on) or takes back (!on) the author's emoji on a message.
+// Per author and emoji, the newest (time, ID) says which.
+type Reaction struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Target        []byte                 `protobuf:"bytes,1,opt,name=target,proto3" json:"target,omitempty"`
+	Emoji         string                 `protobuf:"bytes,2,opt,name=emoji,proto3" json:"emoji,omitempty"`
+	On            bool                   `protobuf:"varint,3,opt,name=on,proto3" json:"on,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Reaction) Reset() {
+	*x = Reaction{}
+	mi := &file_wire_parley_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Reaction) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Reaction) ProtoMessage() {}
+
+func (x *Reaction) ProtoReflect() protoreflect.Message {
+	mi := &file_wire_parley_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Reaction.ProtoReflect.Descriptor instead.
+func (*Reaction) Descriptor() ([]byte, []int) {
+	return file_wire_parley_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *Reaction) GetTarget() []byte {
+	if x != nil {
+		return x.Target
+	}
+	return nil
+}
+
+func (x *Reaction) GetEmoji() string {
+	if x != nil {
+		return x.Emoji
+	}
+	return ""
+}
+
+func (x *Reaction) GetOn() bool {
+	if x != nil {
+		return x.On
+	}
+	return false
+}
+
+// Edit replaces the text of the author's own message.
+type Edit struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Target        []byte                 `protobuf:"bytes,1,opt,name=target,proto3" json:"target,omitempty"`
+	Text          string                 `protobuf:"bytes,2,opt,name=text,proto3" json:"text,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Edit) Reset() {
+	*x = Edit{}
+	mi := &file_wire_parley_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Edit) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Edit) ProtoMessage() {}
+
+func (x *Edit) ProtoReflect() protoreflect.Message {
+	mi := &file_wire_parley_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Edit.ProtoReflect.Descriptor instead.
+func (*Edit) Descriptor() ([]byte, []int) {
+	return file_wire_parley_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *Edit) GetTarget() []byte {
+	if x != nil {
+		return x.Target
+	}
+	return nil
+}
+
+func (x *Edit) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+// Delete removes the author's own message. target_time is the target's
+// time, so a node that never had the message can show where it was.
+type Delete struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Target        []byte                 `protobuf:"bytes,1,opt,name=target,proto3" json:"target,omitempty"`
+	TargetTime    uint64                 `protobuf:"varint,2,opt,name=target_time,json=targetTime,proto3" json:"target_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Delete) Reset() {
+	*x = Delete{}
+	mi := &file_wire_parley_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Delete) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Delete) ProtoMessage() {}
+
+func (x *Delete) ProtoReflect() protoreflect.Message {
+	mi := &file_wire_parley_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Delete.ProtoReflect.Descriptor instead.
+func (*Delete) Descriptor() ([]byte, []int) {
+	return file_wire_parley_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *Delete) GetTarget() []byte {
+	if x != nil {
+		return x.Target
+	}
+	return nil
+}
+
+func (x *Delete) GetTargetTime() uint64 {
+	if x != nil {
+		return x.TargetTime
+	}
+	return 0
+}
+
+// RoomMeta sets the room's name, its topic, or both.
+type RoomMeta struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          *string                `protobuf:"bytes,1,opt,name=name,proto3,oneof" json:"name,omitempty"`
+	Topic         *string                `protobuf:"bytes,2,opt,name=topic,proto3,oneof" json:"topic,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RoomMeta) Reset() {
+	*x = RoomMeta{}
+	mi := &file_wire_parley_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RoomMeta) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RoomMeta) ProtoMessage() {}
+
+func (x *RoomMeta) ProtoReflect() protoreflect.Message {
+	mi := &file_wire_parley_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RoomMeta.ProtoReflect.Descriptor instead.
+func (*RoomMeta) Descriptor() ([]byte, []int) {
+	return file_wire_parley_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *RoomMeta) GetName() string {
+	if x != nil && x.Name != nil {
+		return *x.Name
+	}
+	return ""
+}
+
+func (x *RoomMeta) GetTopic() string {
+	if x != nil && x.Topic != nil {
+		return *x.Topic
+	}
+	return ""
+}
+
+// Typing says the author is writing in the room now.
+type Typing struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Typing) Reset() {
+	*x = Typing{}
+	mi := &file_wire_parley_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Typing) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Typing) ProtoMessage() {}
+
+func (x *Typing) ProtoReflect() protoreflect.Message {
+	mi := &file_wire_parley_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Typing.ProtoReflect.Descriptor instead.
+func (*Typing) Descriptor() ([]byte, []int) {
+	return file_wire_parley_proto_rawDescGZIP(), []int{8}
+}
+
+// Presence says whether the author is at their computer.
+type Presence struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Away          bool                   `protobuf:"varint,1,opt,name=away,proto3" json:"away,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Presence) Reset() {
+	*x = Presence{}
+	mi := &file_wire_parley_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Presence) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Presence) ProtoMessage() {}
+
+func (x *Presence) ProtoReflect() protoreflect.Message {
+	mi := &file_wire_parley_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Presence.ProtoReflect.Descriptor instead.
+func (*Presence) Descriptor() ([]byte, []int) {
+	return file_wire_parley_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *Presence) GetAway() bool {
+	if x != nil {
+		return x.Away
+	}
+	return false
+}
+
 // Hello is what a node tells each peer it connects to: who it is and which
 // public rooms it is in. Sent over /parley/hello/1, never gossiped.
 type Hello struct {
@@ -327,7 +653,7 @@ type Hello struct {
 
 func (x *Hello) Reset() {
 	*x = Hello{}
-	mi := &file_wire_parley_proto_msgTypes[4]
+	mi := &file_wire_parley_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -339,7 +665,7 @@ func (x *Hello) String() string {
 func (*Hello) ProtoMessage() {}
 
 func (x *Hello) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_parley_proto_msgTypes[4]
+	mi := &file_wire_parley_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -352,7 +678,7 @@ func (x *Hello) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Hello.ProtoReflect.Descriptor instead.
 func (*Hello) Descriptor() ([]byte, []int) {
-	return file_wire_parley_proto_rawDescGZIP(), []int{4}
+	return file_wire_parley_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Hello) GetProfile() []byte {
@@ -379,7 +705,7 @@ type PublicRoom struct {
 
 func (x *PublicRoom) Reset() {
 	*x = PublicRoom{}
-	mi := &file_wire_parley_proto_msgTypes[5]
+	mi := &file_wire_parley_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -391,7 +717,7 @@ func (x *PublicRoom) String() string {
 func (*PublicRoom) ProtoMessage() {}
 
 func (x *PublicRoom) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_parley_proto_msgTypes[5]
+	mi := &file_wire_parley_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -404,7 +730,7 @@ func (x *PublicRoom) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PublicRoom.ProtoReflect.Descriptor instead.
 func (*PublicRoom) Descriptor() ([]byte, []int) {
-	return file_wire_parley_proto_rawDescGZIP(), []int{5}
+	return file_wire_parley_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *PublicRoom) GetId() []byte {
@@ -439,7 +765,7 @@ type SyncMessage struct {
 
 func (x *SyncMessage) Reset() {
 	*x = SyncMessage{}
-	mi := &file_wire_parley_proto_msgTypes[6]
+	mi := &file_wire_parley_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -451,7 +777,7 @@ func (x *SyncMessage) String() string {
 func (*SyncMessage) ProtoMessage() {}
 
 func (x *SyncMessage) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_parley_proto_msgTypes[6]
+	mi := &file_wire_parley_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -464,7 +790,7 @@ func (x *SyncMessage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SyncMessage.ProtoReflect.Descriptor instead.
 func (*SyncMessage) Descriptor() ([]byte, []int) {
-	return file_wire_parley_proto_rawDescGZIP(), []int{6}
+	return file_wire_parley_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *SyncMessage) GetRoom() []byte {
@@ -517,7 +843,7 @@ type SyncRange struct {
 
 func (x *SyncRange) Reset() {
 	*x = SyncRange{}
-	mi := &file_wire_parley_proto_msgTypes[7]
+	mi := &file_wire_parley_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -529,7 +855,7 @@ func (x *SyncRange) String() string {
 func (*SyncRange) ProtoMessage() {}
 
 func (x *SyncRange) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_parley_proto_msgTypes[7]
+	mi := &file_wire_parley_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -542,7 +868,7 @@ func (x *SyncRange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SyncRange.ProtoReflect.Descriptor instead.
 func (*SyncRange) Descriptor() ([]byte, []int) {
-	return file_wire_parley_proto_rawDescGZIP(), []int{7}
+	return file_wire_parley_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *SyncRange) GetUpperTime() uint64 {
@@ -613,7 +939,26 @@ const file_wire_parley_proto_rawDesc = "" +
 	"\x04Text\x12\x12\n" +
 	"\x04text\x18\x01 \x01(\tR\x04text\"\x1d\n" +
 	"\aProfile\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name\"P\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\"H\n" +
+	"\bReaction\x12\x16\n" +
+	"\x06target\x18\x01 \x01(\fR\x06target\x12\x14\n" +
+	"\x05emoji\x18\x02 \x01(\tR\x05emoji\x12\x0e\n" +
+	"\x02on\x18\x03 \x01(\bR\x02on\"2\n" +
+	"\x04Edit\x12\x16\n" +
+	"\x06target\x18\x01 \x01(\fR\x06target\x12\x12\n" +
+	"\x04text\x18\x02 \x01(\tR\x04text\"A\n" +
+	"\x06Delete\x12\x16\n" +
+	"\x06target\x18\x01 \x01(\fR\x06target\x12\x1f\n" +
+	"\vtarget_time\x18\x02 \x01(\x04R\n" +
+	"targetTime\"Q\n" +
+	"\bRoomMeta\x12\x17\n" +
+	"\x04name\x18\x01 \x01(\tH\x00R\x04name\x88\x01\x01\x12\x19\n" +
+	"\x05topic\x18\x02 \x01(\tH\x01R\x05topic\x88\x01\x01B\a\n" +
+	"\x05_nameB\b\n" +
+	"\x06_topic\"\b\n" +
+	"\x06Typing\"\x1e\n" +
+	"\bPresence\x12\x12\n" +
+	"\x04away\x18\x01 \x01(\bR\x04away\"P\n" +
 	"\x05Hello\x12\x18\n" +
 	"\aprofile\x18\x01 \x01(\fR\aprofile\x12-\n" +
 	"\x05rooms\x18\x02 \x03(\v2\x17.parley.wire.PublicRoomR\x05rooms\"0\n" +
@@ -635,11 +980,17 @@ const file_wire_parley_proto_rawDesc = "" +
 	"\x04mode\x18\x04 \x01(\rR\x04mode\x12 \n" +
 	"\vfingerprint\x18\x05 \x01(\fR\vfingerprint\x12\x14\n" +
 	"\x05count\x18\x06 \x01(\rR\x05count\x12\x10\n" +
-	"\x03ids\x18\a \x03(\fR\x03ids*=\n" +
+	"\x03ids\x18\a \x03(\fR\x03ids*\xa8\x01\n" +
 	"\x04Kind\x12\x14\n" +
 	"\x10KIND_UNSPECIFIED\x10\x00\x12\r\n" +
 	"\tKIND_TEXT\x10\x01\x12\x10\n" +
-	"\fKIND_PROFILE\x10\x02B\rZ\vparley/wireb\x06proto3"
+	"\fKIND_PROFILE\x10\x02\x12\x11\n" +
+	"\rKIND_REACTION\x10\x03\x12\r\n" +
+	"\tKIND_EDIT\x10\x04\x12\x0f\n" +
+	"\vKIND_DELETE\x10\x05\x12\x12\n" +
+	"\x0eKIND_ROOM_META\x10\x06\x12\x0f\n" +
+	"\vKIND_TYPING\x10\a\x12\x11\n" +
+	"\rKIND_PRESENCE\x10\bB\rZ\vparley/wireb\x06proto3"
 
 var (
 	file_wire_parley_proto_rawDescOnce sync.Once
@@ -654,27 +1005,33 @@ func file_wire_parley_proto_rawDescGZIP() []byte {
 }
 
 var file_wire_parley_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_wire_parley_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_wire_parley_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_wire_parley_proto_goTypes = []any{
 	(Kind)(0),           // 0: parley.wire.Kind
 	(*Envelope)(nil),    // 1: parley.wire.Envelope
 	(*Payload)(nil),     // 2: parley.wire.Payload
 	(*Text)(nil),        // 3: parley.wire.Text
 	(*Profile)(nil),     // 4: parley.wire.Profile
-	(*Hello)(nil),       // 5: parley.wire.Hello
-	(*PublicRoom)(nil),  // 6: parley.wire.PublicRoom
-	(*SyncMessage)(nil), // 7: parley.wire.SyncMessage
-	(*SyncRange)(nil),   // 8: parley.wire.SyncRange
+	(*Reaction)(nil),    // 5: parley.wire.Reaction
+	(*Edit)(nil),        // 6: parley.wire.Edit
+	(*Delete)(nil),      // 7: parley.wire.Delete
+	(*RoomMeta)(nil),    // 8: parley.wire.RoomMeta
+	(*Typing)(nil),      // 9: parley.wire.Typing
+	(*Presence)(nil),    // 10: parley.wire.Presence
+	(*Hello)(nil),       // 11: parley.wire.Hello
+	(*PublicRoom)(nil),  // 12: parley.wire.PublicRoom
+	(*SyncMessage)(nil), // 13: parley.wire.SyncMessage
+	(*SyncRange)(nil),   // 14: parley.wire.SyncRange
 }
 var file_wire_parley_proto_depIdxs = []int32{
-	0, // 0: parley.wire.Payload.kind:type_name -> parley.wire.Kind
-	6, // 1: parley.wire.Hello.rooms:type_name -> parley.wire.PublicRoom
-	8, // 2: parley.wire.SyncMessage.ranges:type_name -> parley.wire.SyncRange
-	3, // [3:3] is the sub-list for method output_type
-	3, // [3:3] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	0,  // 0: parley.wire.Payload.kind:type_name -> parley.wire.Kind
+	12, // 1: parley.wire.Hello.rooms:type_name -> parley.wire.PublicRoom
+	14, // 2: parley.wire.SyncMessage.ranges:type_name -> parley.wire.SyncRange
+	3,  // [3:3] is the sub-list for method output_type
+	3,  // [3:3] is the sub-list for method input_type
+	3,  // [3:3] is the sub-list for extension type_name
+	3,  // [3:3] is the sub-list for extension extendee
+	0,  // [0:3] is the sub-list for field type_name
 }
 
 func init() { file_wire_parley_proto_init() }
@@ -682,13 +1039,14 @@ func file_wire_parley_proto_init() {
 	if File_wire_parley_proto != nil {
 		return
 	}
+	file_wire_parley_proto_msgTypes[7].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wire_parley_proto_rawDesc), len(file_wire_parley_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   8,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -25,6 +25,8 @@ export namespace chat {
 	    online: boolean;
 	    me: boolean;
 	    via: string;
+	    presence: string;
+	    lastSeen: number;
 	
 	    static createFrom(source: any = {}) {
 	        return new Member(source);
@@ -38,11 +40,54 @@ export namespace chat {
 	        this.online = source["online"];
 	        this.me = source["me"];
 	        this.via = source["via"];
+	        this.presence = source["presence"];
+	        this.lastSeen = source["lastSeen"];
+	    }
+	}
+	export class Reaction {
+	    emoji: string;
+	    count: number;
+	    mine: boolean;
+	    by: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Reaction(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.emoji = source["emoji"];
+	        this.count = source["count"];
+	        this.mine = source["mine"];
+	        this.by = source["by"];
+	    }
+	}
+	export class ReplyPreview {
+	    id: string;
+	    authorName: string;
+	    authorShort: string;
+	    text: string;
+	    deleted: boolean;
+	    missing: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new ReplyPreview(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.authorName = source["authorName"];
+	        this.authorShort = source["authorShort"];
+	        this.text = source["text"];
+	        this.deleted = source["deleted"];
+	        this.missing = source["missing"];
 	    }
 	}
 	export class Message {
 	    id: string;
 	    room: string;
+	    kind: string;
 	    author: string;
 	    authorShort: string;
 	    authorName: string;
@@ -51,6 +96,12 @@ export namespace chat {
 	    text: string;
 	    mine: boolean;
 	    replyTo?: string;
+	    replyPreview?: ReplyPreview;
+	    reactions: Reaction[];
+	    edited: boolean;
+	    deleted: boolean;
+	    mentionsMe: boolean;
+	    highlight?: search.Part[];
 	    state?: string;
 	
 	    static createFrom(source: any = {}) {
@@ -61,6 +112,7 @@ export namespace chat {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.id = source["id"];
 	        this.room = source["room"];
+	        this.kind = source["kind"];
 	        this.author = source["author"];
 	        this.authorShort = source["authorShort"];
 	        this.authorName = source["authorName"];
@@ -69,8 +121,32 @@ export namespace chat {
 	        this.text = source["text"];
 	        this.mine = source["mine"];
 	        this.replyTo = source["replyTo"];
+	        this.replyPreview = this.convertValues(source["replyPreview"], ReplyPreview);
+	        this.reactions = this.convertValues(source["reactions"], Reaction);
+	        this.edited = source["edited"];
+	        this.deleted = source["deleted"];
+	        this.mentionsMe = source["mentionsMe"];
+	        this.highlight = this.convertValues(source["highlight"], search.Part);
 	        this.state = source["state"];
 	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class NearbyRoom {
 	    id: string;
@@ -149,9 +225,13 @@ export namespace chat {
 	        this.via = source["via"];
 	    }
 	}
+	
+	
 	export class Room {
 	    id: string;
 	    name: string;
+	    topic: string;
+	    notify: string;
 	    unread: number;
 	    lastRead: string;
 	    lastActivity: number;
@@ -164,6 +244,8 @@ export namespace chat {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.id = source["id"];
 	        this.name = source["name"];
+	        this.topic = source["topic"];
+	        this.notify = source["notify"];
 	        this.unread = source["unread"];
 	        this.lastRead = source["lastRead"];
 	        this.lastActivity = source["lastActivity"];
@@ -179,6 +261,7 @@ export namespace chat {
 	    relays: string[];
 	    natType: string;
 	    helper: boolean;
+	    rejected: number;
 	
 	    static createFrom(source: any = {}) {
 	        return new Status(source);
@@ -195,6 +278,26 @@ export namespace chat {
 	        this.relays = source["relays"];
 	        this.natType = source["natType"];
 	        this.helper = source["helper"];
+	        this.rejected = source["rejected"];
+	    }
+	}
+
+}
+
+export namespace search {
+	
+	export class Part {
+	    text: string;
+	    match: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Part(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.text = source["text"];
+	        this.match = source["match"];
 	    }
 	}
 

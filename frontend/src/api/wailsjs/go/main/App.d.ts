@@ -6,6 +6,12 @@ export function Connect(arg1:string):Promise<void>;
 
 export function CreateRoom(arg1:string):Promise<chat.Room>;
 
+export function Delete(arg1:string,arg2:string):Promise<chat.Message>;
+
+export function DeleteRoomHistory(arg1:string):Promise<void>;
+
+export function Edit(arg1:string,arg2:string,arg3:string):Promise<chat.Message>;
+
 export function FrontendReady():Promise<void>;
 
 export function History(arg1:string,arg2:string,arg3:number):Promise<Array<chat.Message>>;
@@ -28,12 +34,28 @@ export function Nearby():Promise<Array<chat.NearbyPeer>>;
 
 export function Peers():Promise<Array<chat.Peer>>;
 
+export function React(arg1:string,arg2:string,arg3:string):Promise<chat.Message>;
+
+export function RenameRoom(arg1:string,arg2:string):Promise<chat.Room>;
+
+export function Reply(arg1:string,arg2:string,arg3:string):Promise<chat.Message>;
+
 export function Rooms():Promise<Array<chat.Room>>;
+
+export function Search(arg1:string,arg2:string,arg3:number):Promise<Array<chat.Message>>;
 
 export function Send(arg1:string,arg2:string):Promise<chat.Message>;
 
+export function SetAway(arg1:boolean):Promise<void>;
+
 export function SetName(arg1:string):Promise<chat.Me>;
 
+export function SetNotify(arg1:string,arg2:string):Promise<chat.Room>;
+
+export function SetTopic(arg1:string,arg2:string):Promise<chat.Room>;
+
 export function Status():Promise<chat.Status>;
+
+export function Typing(arg1:string):Promise<void>;
 
 export function WindowFocused(arg1:boolean):Promise<void>;

@@ -10,6 +10,18 @@ export function CreateRoom(arg1) {
   return window['go']['main']['App']['CreateRoom'](arg1);
 }
 
+export function Delete(arg1, arg2) {
+  return window['go']['main']['App']['Delete'](arg1, arg2);
+}
+
+export function DeleteRoomHistory(arg1) {
+  return window['go']['main']['App']['DeleteRoomHistory'](arg1);
+}
+
+export function Edit(arg1, arg2, arg3) {
+  return window['go']['main']['App']['Edit'](arg1, arg2, arg3);
+}
+
 export function FrontendReady() {
   return window['go']['main']['App']['FrontendReady']();
 }
@@ -54,20 +66,52 @@ export function Peers() {
   return window['go']['main']['App']['Peers']();
 }
 
+export function React(arg1, arg2, arg3) {
+  return window['go']['main']['App']['React'](arg1, arg2, arg3);
+}
+
+export function RenameRoom(arg1, arg2) {
+  return window['go']['main']['App']['RenameRoom'](arg1, arg2);
+}
+
+export function Reply(arg1, arg2, arg3) {
+  return window['go']['main']['App']['Reply'](arg1, arg2, arg3);
+}
+
 export function Rooms() {
   return window['go']['main']['App']['Rooms']();
+}
+
+export function Search(arg1, arg2, arg3) {
+  return window['go']['main']['App']['Search'](arg1, arg2, arg3);
 }
 
 export function Send(arg1, arg2) {
   return window['go']['main']['App']['Send'](arg1, arg2);
 }
 
+export function SetAway(arg1) {
+  return window['go']['main']['App']['SetAway'](arg1);
+}
+
 export function SetName(arg1) {
   return window['go']['main']['App']['SetName'](arg1);
 }
 
+export function SetNotify(arg1, arg2) {
+  return window['go']['main']['App']['SetNotify'](arg1, arg2);
+}
+
+export function SetTopic(arg1, arg2) {
+  return window['go']['main']['App']['SetTopic'](arg1, arg2);
+}
+
 export function Status() {
   return window['go']['main']['App']['Status']();
+}
+
+export function Typing(arg1) {
+  return window['go']['main']['App']['Typing'](arg1);
 }
 
 export function WindowFocused(arg1) {

@@ -1,0 +1,83 @@
+package chat
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+
+	"parley/search"
+	"parley/store"
+	"parley/wire"
+)
+
+// Bounds on a search.
+const (
+	MaxSearchResults = 200
+	// searchPostings caps the index entries one search reads: a word in
+	// every message of a 100,000-message room still answers quickly.
+	searchPostings = 20000
+)
+
+// Search finds messages whose text (as edited) matches query, in one
+// joined room or, with roomID empty, in all of them, newest first. Each
+// result carries a highlight of what matched.
+func (s *Service) Search(query, roomID string, limit int) ([]Message, error) {
+	q, err := search.Parse(query)
+	if errors.Is(err, search.ErrEmptyQuery) {
+		return nil, ErrBadQuery
+	}
+	if err != nil {
+		return nil, err
+	}
+	limit = min(max(limit, 1), MaxSearchResults)
+	req := store.Searching{Max: searchPostings}
+	req.Term, req.Prefix = q.Lookup()
+	if roomID != "" {
+		room, err := s.joinedRoom(roomID)
+		if err != nil {
+			return nil, err
+		}
+		req.Room = &room
+	}
+	hits, err := s.store.Search(req)
+	if err != nil {
+		return nil, err
+	}
+	// Postings come term by term: order them newest first, once per message.
+	slices.SortFunc(hits, func(a, b store.Hit) int { return cmp.Compare(b.Time, a.Time) })
+	seen := map[wire.MessageID]bool{}
+	var out []Message
+	for _, h := range hits {
+		if len(out) == limit {
+			break
+		}
+		if seen[h.Target] || !s.isJoined(h.Room) {
+			continue
+		}
+		seen[h.Target] = true
+		msg, ok, err := s.message(h.Room, h.Target)
+		if err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		if !ok || msg.Deleted || msg.Kind != KindText {
+			continue
+		}
+		ranges, match := q.Match(msg.Text)
+		if !match {
+			continue // the term was in an older version of the text
+		}
+		msg.Highlight = search.Highlight(msg.Text, ranges)
+		out = append(out, msg)
+	}
+	// Sorted by the time of the matching text; show by the message's own.
+	slices.SortStableFunc(out, func(a, b Message) int { return cmp.Compare(b.Time, a.Time) })
+	return out, nil
+}
+
+func (s *Service) isJoined(room wire.RoomID) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.joined[room]
+	return ok
+}

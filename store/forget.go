@@ -1,0 +1,102 @@
+package store
+
+import (
+	"fmt"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"parley/wire"
+)
+
+// DeleteRoom removes a room from this node: its record, its whole history
+// with everything filed under its messages, and their search terms.
+// Others' copies are untouched; joining again brings the history back.
+func (s *Store) DeleteRoom(room wire.RoomID) error {
+	wb := s.db.NewWriteBatch()
+	defer wb.Cancel()
+	del := func(k []byte) error { return wb.Delete(k) }
+	err := s.db.View(func(txn *badger.Txn) error {
+		if err := eachKey(txn, roomPrefix(prefixMessage, room), func(k, raw []byte) error {
+			_, pos, err := parseMessageKey(k)
+			if err != nil {
+				return err
+			}
+			var w write
+			w.del(k)
+			w.del(indexKey(pos.ID))
+			if m, err := wire.Parse(raw); err == nil {
+				forgetMessage(&w, m, pos)
+			}
+			for _, k := range w.dels {
+				if err := del(k); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		// Stubs of deleted messages keep an index entry but no history.
+		if err := eachKey(txn, roomPrefix(prefixView, room), func(k, _ []byte) error {
+			_, pos, err := parsePositionKey(k, prefixView)
+			if err != nil {
+				return err
+			}
+			if err := del(indexKey(pos.ID)); err != nil {
+				return err
+			}
+			return del(k)
+		}); err != nil {
+			return err
+		}
+		for _, prefix := range [][]byte{roomPrefix(prefixAuthor, room), roomPrefix(prefixOutbox, room)} {
+			if err := eachKey(txn, prefix, func(k, _ []byte) error { return del(k) }); err != nil {
+				return err
+			}
+		}
+		return del(roomKey(room))
+	})
+	if err == nil {
+		err = wb.Flush()
+	}
+	if err != nil {
+		return fmt.Errorf("delete room %s: %w", room, err)
+	}
+	return nil
+}
+
+// forgetMessage adds the deletes of what a message filed beside itself.
+// What others filed under it (reactions, edits, deletes) are messages of
+// the same room and go with their own turn.
+func forgetMessage(w *write, m *wire.Message, pos Position) {
+	switch m.Kind {
+	case wire.Kind_KIND_TEXT:
+		removeTerms(w, m.Text, pos)
+	case wire.Kind_KIND_EDIT:
+		removeTerms(w, m.Text, pos)
+		w.del(changeKey(*m.Target, pos))
+	case wire.Kind_KIND_REACTION:
+		w.del(changeKey(*m.Target, pos))
+	case wire.Kind_KIND_DELETE:
+		w.del(deletedKey(*m.Target, string(m.Author)))
+	}
+}
+
+// eachKey calls fn with every key under prefix and its value.
+func eachKey(txn *badger.Txn, prefix []byte, fn func(k, v []byte) error) error {
+	opts := badger.DefaultIteratorOptions
+	opts.Prefix = prefix
+	it := txn.NewIterator(opts)
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		k := it.Item().KeyCopy(nil)
+		v, err := it.Item().ValueCopy(nil)
+		if err != nil {
+			return err
+		}
+		if err := fn(k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
