@@ -14,7 +14,7 @@ ARGS ?=
 # "context deadline exceeded" when the time is up (go.dev/issue/75804).
 FUZZTIME ?= 50000x
 # Every fuzz target, as package:Target; `make test` runs each for FUZZTIME.
-FUZZ_TARGETS := ./wire:FuzzDecode ./wire:FuzzDecodeHello ./wire:FuzzCleanName ./invite:FuzzParse ./store:FuzzParseMessageKey ./api:FuzzRequestArgs ./p2p:FuzzSyncFrame
+FUZZ_TARGETS := ./wire:FuzzDecode ./wire:FuzzDecodeHello ./wire:FuzzCleanName ./invite:FuzzParse ./store:FuzzParseMessageKey ./store:FuzzDecodeChange ./search:FuzzParse ./api:FuzzRequestArgs ./p2p:FuzzSyncFrame
 
 .PHONY: help setup run build test test-go test-fuzz test-frontend test-start test-desktop test-e2e test-netns bench lint fmt generate
 

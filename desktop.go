@@ -36,7 +36,7 @@ func (n *notifier) consider(batch []chat.Event) {
 	var first chat.Message
 	count := 0
 	for _, e := range batch {
-		if m, ok := e.Data.(chat.Message); ok && e.Name == chat.EventMessage && !m.Mine {
+		if m, ok := e.Data.(chat.Message); ok && e.Name == chat.EventMessage && !m.Mine && n.wanted(m) {
 			if count == 0 {
 				first = m
 			}
@@ -53,6 +53,21 @@ func (n *notifier) consider(batch []chat.Event) {
 			n.app.log.Debug("notification failed", "err", err)
 		}
 	}()
+}
+
+// wanted reports whether a new message should notify, by its room's
+// setting: every text, only those that mention the user, or none.
+func (n *notifier) wanted(m chat.Message) bool {
+	if m.Kind != chat.KindText || n.app.svc == nil {
+		return false
+	}
+	switch n.app.svc.NotifyLevel(m.Room) {
+	case chat.NotifyNone:
+		return false
+	case chat.NotifyMentions:
+		return m.MentionsMe
+	}
+	return true
 }
 
 // notificationStyle is how a platform's notifier reads the text it is given.

@@ -133,6 +133,20 @@ func (s *Service) SetNotify(roomID, level string) (Room, error) {
 	return s.roomView(room, s.roomName(room)), nil
 }
 
+// NotifyLevel is when a joined room notifies: NotifyAll, NotifyMentions
+// or NotifyNone.
+func (s *Service) NotifyLevel(roomID string) string {
+	room, err := parseRoom(roomID)
+	if err != nil {
+		return NotifyAll
+	}
+	rec, ok, err := s.store.Room(room)
+	if err != nil || !ok || rec.Notify == "" {
+		return NotifyAll
+	}
+	return rec.Notify
+}
+
 // DeleteRoomHistory leaves a room and deletes its history from this node.
 // Other members keep theirs; joining again brings it back through sync.
 func (s *Service) DeleteRoomHistory(roomID string) error {

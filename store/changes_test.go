@@ -309,3 +309,26 @@ func TestOpenMigratesTheFirstLayout(t *testing.T) {
 		t.Errorf("Get after migration = %v %v", ok, err)
 	}
 }
+
+func FuzzDecodeChange(f *testing.F) {
+	target := wire.IDOf([]byte("target"))
+	pos := Position{Time: 42, ID: wire.IDOf([]byte("change"))}
+	for _, it := range []Item{
+		{Kind: wire.Kind_KIND_REACTION, Author: "author", Emoji: "👍", On: true},
+		{Kind: wire.Kind_KIND_EDIT, Author: "author", Text: "new text"},
+	} {
+		f.Add(changeKey(target, pos), encodeChange(it))
+	}
+	f.Add([]byte{}, []byte{})
+	f.Fuzz(func(t *testing.T, k, v []byte) {
+		c, err := decodeChange(k, v)
+		if err != nil {
+			return
+		}
+		it := Item{Kind: c.Kind, Room: c.Room, Author: c.Author, Emoji: c.Emoji, On: c.On, Text: c.Text}
+		again, err := decodeChange(k, encodeChange(it))
+		if err != nil || again != c {
+			t.Fatalf("change %+v encodes to something that reads back as %+v, %v", c, again, err)
+		}
+	})
+}

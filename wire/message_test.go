@@ -199,6 +199,11 @@ func FuzzDecode(f *testing.F) {
 	for _, d := range []Draft{
 		{Room: room, Time: 1 << 40, Kind: Kind_KIND_TEXT, Text: "hello"},
 		{Room: room, Time: 1 << 41, Kind: Kind_KIND_PROFILE, Name: "Ada"},
+		{Room: room, Time: 1 << 42, Kind: Kind_KIND_REACTION, Target: &MessageID{1}, Emoji: "👍", On: true},
+		{Room: room, Time: 1 << 42, Kind: Kind_KIND_EDIT, Target: &MessageID{2}, Text: "fixed"},
+		{Room: room, Time: 1 << 42, Kind: Kind_KIND_DELETE, Target: &MessageID{3}, TargetTime: 1 << 40},
+		{Room: room, Time: 1 << 42, Kind: Kind_KIND_ROOM_META, Topic: new(string)},
+		{Room: room, Time: 1 << 42, Kind: Kind_KIND_TYPING},
 	} {
 		m, err := Sign(key, d)
 		if err != nil {
@@ -216,6 +221,14 @@ func FuzzDecode(f *testing.F) {
 		m, err := Decode(raw, Check{Now: time.Now()})
 		if err != nil {
 			return
+		}
+		if m.Kind.Changes() && m.Target == nil {
+			t.Fatalf("accepted %s with no target", m.Kind)
+		}
+		if m.Kind == Kind_KIND_REACTION {
+			if clean, err := CleanName(m.Emoji, MaxEmojiChars); err != nil || clean != m.Emoji {
+				t.Fatalf("accepted reaction %q: %v", m.Emoji, err)
+			}
 		}
 		if m.Kind == Kind_KIND_PROFILE {
 			if clean, err := CleanName(m.Name, MaxNameChars); err != nil || clean != m.Name {

@@ -1,0 +1,402 @@
+package chat
+
+import (
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+
+	"parley/store"
+	"parley/wire"
+)
+
+// shownAs reduces a room's history to what a user sees of each entry.
+type shownAs struct {
+	id, text  string
+	edited    bool
+	deleted   bool
+	reactions string
+}
+
+func seen(t *testing.T, s *Service, room string) []shownAs {
+	t.Helper()
+	var out []shownAs
+	for _, m := range fullHistory(t, s, room) {
+		e := shownAs{id: m.ID, text: m.Text, edited: m.Edited, deleted: m.Deleted}
+		for _, r := range m.Reactions {
+			e.reactions += r.Emoji + string(rune('0'+r.Count))
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func TestMessageActionsReachEveryMember(t *testing.T) {
+	net := connectedNodes(t, 2)
+	a, b := net[0], net[1]
+	room, err := a.CreateRoom("actions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	joinAll(t, net, room)
+	ctx := t.Context()
+
+	first, err := a.Send(ctx, room.ID, "lunch at noon?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 10*time.Second, "b has the message", func() bool { return len(fullHistory(t, b, room.ID)) == 1 })
+	if _, err := b.React(ctx, room.ID, first.ID, "👍"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.React(ctx, room.ID, first.ID, "👍"); err != nil {
+		t.Fatal(err)
+	}
+	edited, err := a.Edit(ctx, room.ID, first.ID, "lunch at one?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !edited.Edited || edited.Text != "lunch at one?" {
+		t.Errorf("Edit returned %+v", edited)
+	}
+	eventually(t, 10*time.Second, "b has the edit", func() bool {
+		h := fullHistory(t, b, room.ID)
+		return len(h) == 1 && h[0].Edited
+	})
+	reply, err := b.Reply(ctx, room.ID, first.ID, "works for me")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reply.ReplyPreview == nil || reply.ReplyPreview.Text != "lunch at one?" {
+		t.Errorf("reply preview = %+v", reply.ReplyPreview)
+	}
+	doomed, err := b.Send(ctx, room.ID, "oops, wrong room")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Delete(ctx, room.ID, doomed.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	want := []shownAs{
+		{id: first.ID, text: "lunch at one?", edited: true, reactions: "👍2"},
+		{id: reply.ID, text: "works for me"},
+		{id: doomed.ID, deleted: true},
+	}
+	for name, s := range map[string]*Service{"a": a, "b": b} {
+		eventually(t, 15*time.Second, name+" shows every action", func() bool { return slices.Equal(seen(t, s, room.ID), want) })
+	}
+
+	// Taking a reaction back is the same call again.
+	if m, err := b.React(ctx, room.ID, first.ID, "👍"); err != nil || len(m.Reactions) != 1 || m.Reactions[0].Count != 1 || m.Reactions[0].Mine {
+		t.Errorf("toggled reaction = %+v, %v", m.Reactions, err)
+	}
+	// Only the author may edit or delete.
+	if _, err := b.Edit(ctx, room.ID, first.ID, "mine now"); !errors.Is(err, ErrNotAuthor) {
+		t.Errorf("editing someone else's message: %v, want ErrNotAuthor", err)
+	}
+	if _, err := b.Delete(ctx, room.ID, first.ID); !errors.Is(err, ErrNotAuthor) {
+		t.Errorf("deleting someone else's message: %v, want ErrNotAuthor", err)
+	}
+	if _, err := b.Edit(ctx, room.ID, doomed.ID, "back"); !errors.Is(err, ErrMessageDeleted) {
+		t.Errorf("editing a deleted message: %v, want ErrMessageDeleted", err)
+	}
+	// The deleted text is gone from b's store, not only hidden.
+	id, _ := wire.ParseMessageID(doomed.ID)
+	if env, err := b.store.Envelope(id); err != nil || env != nil {
+		t.Errorf("deleted message still stored: %d bytes, %v", len(env), err)
+	}
+}
+
+// Edits, deletes and reactions made while a member was offline reach it
+// through sync, and both end with the same view.
+func TestChangesConvergeAcrossAnOfflinePeriod(t *testing.T) {
+	a := newNode(t, t.TempDir())
+	bDir := t.TempDir()
+	b := openNode(t, bDir)
+	if err := b.Connect(t.Context(), a.Me().Addrs[0]); err != nil {
+		t.Fatal(err)
+	}
+	room, _ := a.CreateRoom("offline")
+	joinAll(t, []*Service{a, b}, room)
+	ctx := t.Context()
+	keep, _ := a.Send(ctx, room.ID, "the plan: ship friday")
+	drop, _ := a.Send(ctx, room.ID, "my password is hunter2")
+	theirs, _ := b.Send(ctx, room.ID, "sounds good")
+	eventually(t, 10*time.Second, "both have three messages", func() bool {
+		return len(fullHistory(t, a, room.ID)) == 3 && len(fullHistory(t, b, room.ID)) == 3
+	})
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := a.Edit(ctx, room.ID, keep.ID, "the plan: ship monday"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Delete(ctx, room.ID, drop.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.React(ctx, room.ID, theirs.ID, "🎉"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.RenameRoom(ctx, room.ID, "offline, renamed"); err != nil {
+		t.Fatal(err)
+	}
+
+	b = newNode(t, bDir)
+	if err := b.Connect(t.Context(), a.Me().Addrs[0]); err != nil {
+		t.Fatal(err)
+	}
+	want := seen(t, a, room.ID)
+	eventually(t, 30*time.Second, "b shows what a changed while it was away", func() bool {
+		return slices.Equal(seen(t, b, room.ID), want)
+	})
+	if want[1].id != drop.ID || !want[1].deleted || want[0].text != "the plan: ship monday" {
+		t.Fatalf("a's view = %+v", want)
+	}
+	eventually(t, 10*time.Second, "b has the room's new name", func() bool {
+		rooms := b.Rooms()
+		return len(rooms) == 1 && rooms[0].Name == "offline, renamed"
+	})
+	id, _ := wire.ParseMessageID(drop.ID)
+	if env, err := b.store.Envelope(id); err != nil || env != nil {
+		t.Errorf("the deleted text survived on b: %d bytes, %v", len(env), err)
+	}
+	if hits, err := b.Search("hunter2", "", 10); err != nil || len(hits) != 0 {
+		t.Errorf("search on b finds the deleted text: %v, %v", hits, err)
+	}
+}
+
+// An edit or delete signed by someone who did not write the message is
+// refused, whether it comes by gossip or by sync, and counted.
+func TestForgedEditsAndDeletesAreRejected(t *testing.T) {
+	net := connectedNodes(t, 2)
+	a, b := net[0], net[1]
+	room, _ := a.CreateRoom("forgery")
+	joinAll(t, net, room)
+	roomID := mustRoom(t, room.ID)
+	ctx := t.Context()
+	victim, err := a.Send(ctx, room.ID, "original words")
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 10*time.Second, "b has the message", func() bool { return len(fullHistory(t, b, room.ID)) == 1 })
+	target, _ := wire.ParseMessageID(victim.ID)
+
+	// By gossip: a peer publishes a well-signed edit of a's message.
+	r := newRogue(t, roomID, a, b)
+	body, _ := proto.Marshal(&wire.Edit{Target: target[:], Text: "words put in a's mouth"})
+	edit := forge(t, r.key, r.key, &wire.Payload{Version: wire.Version, Room: roomID[:], Time: wire.WallTime(time.Now()), Kind: wire.Kind_KIND_EDIT, Body: body})
+	before := a.Status().Rejected
+	if err := r.topic.Publish(ctx, edit); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 10*time.Second, "a counts the forged edit", func() bool { return a.Status().Rejected > before })
+
+	// By sync: b holds a forged delete (put in its store directly, as a
+	// modified node would) and offers it to a.
+	forgedDelete, err := wire.Sign(r.key, wire.Draft{Room: roomID, Time: wire.WallTime(time.Now()), Kind: wire.Kind_KIND_DELETE, Target: &target, TargetTime: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.store.Put(ctx, store.ItemOf(forgedDelete)); err != nil {
+		t.Fatal(err)
+	}
+	before = a.RejectedChanges()
+	a.requestSync(roomID, b.id.ID)
+	eventually(t, 20*time.Second, "a refuses the forged delete offered by sync", func() bool { return a.RejectedChanges() > before })
+
+	for name, s := range map[string]*Service{"a": a, "b": b} {
+		got := seen(t, s, room.ID)
+		if len(got) != 1 || got[0].text != "original words" || got[0].edited || got[0].deleted {
+			t.Errorf("%s shows %+v; the forgeries changed it", name, got)
+		}
+	}
+	if has, _ := a.store.Has(forgedDelete.ID); has {
+		t.Error("a stored the forged delete")
+	}
+}
+
+func TestSearchFindsMessagesAsTheyReadNow(t *testing.T) {
+	s := newNode(t, t.TempDir())
+	ctx := t.Context()
+	plans, _ := s.CreateRoom("plans")
+	other, _ := s.CreateRoom("other")
+	old, _ := s.Send(ctx, plans.ID, "We decided to ship on Friday")
+	s.Send(ctx, other.ID, "Decision pending in the other room")
+	typo, _ := s.Send(ctx, plans.ID, "relase notes are done")
+	s.Edit(ctx, plans.ID, typo.ID, "release notes are done")
+	gone, _ := s.Send(ctx, plans.ID, "decimate this message")
+	s.Delete(ctx, plans.ID, gone.ID)
+
+	texts := func(ms []Message) []string {
+		var out []string
+		for _, m := range ms {
+			out = append(out, m.Text)
+		}
+		return out
+	}
+	cases := []struct {
+		query, room string
+		want        []string
+	}{
+		{"deci", "", []string{"Decision pending in the other room", "We decided to ship on Friday"}},
+		{"deci", plans.ID, []string{"We decided to ship on Friday"}},
+		{`"ship on friday"`, "", []string{"We decided to ship on Friday"}},
+		{`"ship friday"`, "", nil},
+		{"release", "", []string{"release notes are done"}},
+		{"relase", "", nil},
+	}
+	for _, c := range cases {
+		got, err := s.Search(c.query, c.room, 10)
+		if err != nil {
+			t.Fatalf("Search(%q): %v", c.query, err)
+		}
+		if !slices.Equal(texts(got), c.want) {
+			t.Errorf("Search(%q, room %v) = %q, want %q", c.query, c.room != "", texts(got), c.want)
+		}
+	}
+	got, _ := s.Search("decided", "", 1)
+	if len(got) != 1 || got[0].ID != old.ID || got[0].Room != plans.ID {
+		t.Fatalf("result = %+v", got)
+	}
+	var matched string
+	for _, p := range got[0].Highlight {
+		if p.Match {
+			matched += p.Text
+		}
+	}
+	if matched != "decided" {
+		t.Errorf("highlighted %q, want %q", matched, "decided")
+	}
+	if _, err := s.Search("  ", "", 10); !errors.Is(err, ErrBadQuery) {
+		t.Errorf("empty search: %v", err)
+	}
+}
+
+func TestRoomNameConvergesOnTheNewestRename(t *testing.T) {
+	net := connectedNodes(t, 2)
+	a, b := net[0], net[1]
+	room, _ := a.CreateRoom("first")
+	joinAll(t, net, room)
+	ctx := t.Context()
+	if _, err := a.RenameRoom(ctx, room.ID, "from a"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.RenameRoom(ctx, room.ID, "from b"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.SetTopic(ctx, room.ID, "what this room is for"); err != nil {
+		t.Fatal(err)
+	}
+	for name, s := range map[string]*Service{"a": a, "b": b} {
+		eventually(t, 10*time.Second, name+" names the room after the newest rename", func() bool {
+			r := s.Rooms()
+			return len(r) == 1 && r[0].Name == "from b" && r[0].Topic == "what this room is for"
+		})
+	}
+	events := 0
+	for _, m := range fullHistory(t, a, room.ID) {
+		if m.Kind == KindRoomName || m.Kind == KindRoomTopic {
+			events++
+		}
+	}
+	if events != 3 {
+		t.Errorf("a's room shows %d rename and topic lines, want 3", events)
+	}
+}
+
+func TestTypingAndPresenceReachOnlineMembers(t *testing.T) {
+	net := connectedNodes(t, 2)
+	a, b := net[0], net[1]
+	room, _ := a.CreateRoom("signals")
+	joinAll(t, net, room)
+	events, stop := b.Subscribe()
+	defer stop()
+	if err := a.Typing(t.Context(), room.ID); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.After(10 * time.Second)
+	for typing := false; !typing; {
+		select {
+		case e := <-events:
+			if ty, ok := e.Data.(Typing); ok && ty.Room == room.ID && ty.PeerID == a.Me().PeerID {
+				typing = true
+			}
+		case <-deadline:
+			t.Fatal("b was not told a is typing")
+		}
+	}
+	if err := a.SetAway(t.Context(), true); err != nil {
+		t.Fatal(err)
+	}
+	presenceOf := func(s *Service, peerID string) string {
+		members, _ := s.Members(room.ID)
+		for _, m := range members {
+			if m.PeerID == peerID {
+				return m.Presence
+			}
+		}
+		return ""
+	}
+	eventually(t, 10*time.Second, "b shows a away", func() bool { return presenceOf(b, a.Me().PeerID) == PresenceAway })
+	a.SetAway(t.Context(), false)
+	eventually(t, 10*time.Second, "b shows a back", func() bool { return presenceOf(b, a.Me().PeerID) == PresenceOnline })
+	if n, _ := b.MessageCount(room.ID); n != 0 {
+		t.Errorf("signals were stored: %d messages", n)
+	}
+}
+
+func TestNotifySettingAndDeletedHistory(t *testing.T) {
+	dir := t.TempDir()
+	s := openNode(t, dir)
+	room, _ := s.CreateRoom("quiet")
+	if _, err := s.SetNotify(room.ID, "loud"); !errors.Is(err, ErrBadNotify) {
+		t.Errorf("SetNotify(loud) = %v", err)
+	}
+	if r, err := s.SetNotify(room.ID, NotifyMentions); err != nil || r.Notify != NotifyMentions {
+		t.Fatalf("SetNotify = %+v, %v", r, err)
+	}
+	s.Send(t.Context(), room.ID, "a secret to forget")
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = newNode(t, dir)
+	if got := s.NotifyLevel(room.ID); got != NotifyMentions {
+		t.Errorf("after a restart the room notifies %q", got)
+	}
+	if err := s.DeleteRoomHistory(room.ID); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Rooms()) != 0 {
+		t.Error("the room is still listed")
+	}
+	if hits, _ := s.Search("secret", "", 10); len(hits) != 0 {
+		t.Error("search still finds the deleted history")
+	}
+	if again, err := s.JoinRoom(room.ID, ""); err != nil || again.Notify != NotifyAll || again.Unread != 0 {
+		t.Errorf("joined again: %+v, %v; want a fresh room", again, err)
+	}
+}
+
+func TestMentions(t *testing.T) {
+	cases := []struct {
+		text, name string
+		want       bool
+	}{
+		{"hi @Ada, look", "Ada", true},
+		{"hi @ada", "Ada", true},
+		{"hi @Adam", "Ada", false},
+		{"mail ada@example.org", "Ada", false},
+		{"@Ada Lovelace", "Ada Lovelace", true},
+		{"@Ada", "", false},
+		{"@Zoë!", "zoë", true},
+	}
+	for _, c := range cases {
+		if got := mentions(c.text, c.name); got != c.want {
+			t.Errorf("mentions(%q, %q) = %v", c.text, c.name, got)
+		}
+	}
+}
