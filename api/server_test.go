@@ -346,6 +346,19 @@ func TestCallsBehaveAsTheAPIDocSays(t *testing.T) {
 	unreachable := fmt.Sprintf("/ip4/127.0.0.1/tcp/%d/p2p/%s", port, stranger)
 	own := fmt.Sprintf("/ip4/127.0.0.1/tcp/%d/p2p/%s", port, svc.Me().PeerID)
 
+	mine, err := svc.Send(t.Context(), room.ID, "a message of mine")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone, err := svc.Send(t.Context(), room.ID, "deleted soon")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Delete(t.Context(), room.ID, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	unknown := strings.Repeat("cd", 32)
+
 	tests := []struct {
 		name, method, path, body string
 		status                   int
@@ -372,6 +385,17 @@ func TestCallsBehaveAsTheAPIDocSays(t *testing.T) {
 		{"Connect without a peer ID", "POST", "/api/Connect", `["/ip4/127.0.0.1/tcp/4001"]`, 400, "/p2p/<peer ID>", ""},
 		{"Connect to this node", "POST", "/api/Connect", `["` + own + `"]`, 400, "own address", ""},
 		{"Connect to nobody", "POST", "/api/Connect", `["` + unreachable + `"]`, 502, "could not connect", ""},
+		{"React with two emoji", "POST", "/api/React", `["` + room.ID + `","` + mine.ID + `","👍👎"]`, 400, "one emoji", ""},
+		{"React with one", "POST", "/api/React", `["` + room.ID + `","` + mine.ID + `","👍"]`, 200, "", ""},
+		{"Edit an unknown message", "POST", "/api/Edit", `["` + room.ID + `","` + unknown + `","x"]`, 404, "no such message", ""},
+		{"Edit a deleted message", "POST", "/api/Edit", `["` + room.ID + `","` + gone.ID + `","x"]`, 409, "deleted", ""},
+		{"Edit with nothing", "POST", "/api/Edit", `["` + room.ID + `","` + mine.ID + `"," "]`, 400, "empty", ""},
+		{"Reply in a room not joined", "POST", "/api/Reply", `["` + notJoined + `","` + mine.ID + `","x"]`, 404, "not joined", ""},
+		{"Search for nothing", "POST", "/api/Search", `["  ","",10]`, 400, "nothing to look for", ""},
+		{"Search limit 201", "POST", "/api/Search", `["mine","",201]`, 400, "limit 201", ""},
+		{"Search a room not joined", "POST", "/api/Search", `["mine","` + notJoined + `",10]`, 404, "not joined", ""},
+		{"Notify loudly", "POST", "/api/SetNotify", `["` + room.ID + `","loud"]`, 400, "all, mentions or none", ""},
+		{"SetAway with a string", "POST", "/api/SetAway", `["yes"]`, 400, "", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

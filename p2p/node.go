@@ -60,8 +60,8 @@ type Options struct {
 	// History lets the validator ignore messages already stored.
 	History History
 	// Vet, when set, is asked about every reaction, edit and delete that
-	// passed wire's checks; an error rejects it like a forgery (it is not
-	// forwarded, and counts against the peer that sent it).
+	// passed wire's checks; an error drops it (not delivered, not
+	// forwarded) and is counted like a rejection.
 	Vet func(*wire.Message) error
 	// OnPeer, if set, is told when a peer connects or disconnects. It must
 	// not block.

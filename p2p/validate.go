@@ -43,7 +43,9 @@ func (n *Node) validator(room wire.RoomID) pubsub.ValidatorEx {
 		if n.opts.Vet != nil && m.Kind.Changes() {
 			if err := n.opts.Vet(m); err != nil {
 				n.reject(from, room, err)
-				return pubsub.ValidationReject
+				// Not forwarded, but no penalty: an honest peer that did
+				// not have the target yet could not tell, and passed it on.
+				return pubsub.ValidationIgnore
 			}
 		}
 		msg.ValidatorData = m
