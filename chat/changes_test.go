@@ -291,6 +291,9 @@ func TestRoomNameConvergesOnTheNewestRename(t *testing.T) {
 	if _, err := b.SetTopic(ctx, room.ID, "what this room is for"); err != nil {
 		t.Fatal(err)
 	}
+	if r := b.Rooms(); r[0].Unread != 0 {
+		t.Errorf("b's own rename and topic count as %d unread", r[0].Unread)
+	}
 	for name, s := range map[string]*Service{"a": a, "b": b} {
 		eventually(t, 10*time.Second, name+" names the room after the newest rename", func() bool {
 			r := s.Rooms()

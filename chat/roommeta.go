@@ -54,6 +54,10 @@ func (s *Service) sendRoomMeta(ctx context.Context, d wire.Draft) (Room, error) 
 		return Room{}, fmt.Errorf("change room: %w", err)
 	}
 	s.applyRoomMeta(m)
+	// What you did yourself you have seen.
+	if err := s.markRead(d.Room, store.Position{Time: m.Time, ID: m.ID}); err != nil {
+		s.log.Warn("mark read failed", "room", d.Room.String()[:8], "err", err)
+	}
 	s.bus.publish(Event{Name: EventMessage, Data: s.view(m, nil)})
 	return s.roomView(d.Room, s.roomName(d.Room)), nil
 }
