@@ -32,7 +32,9 @@ func (s *Service) Search(query, roomID string, limit int) ([]Message, error) {
 	}
 	limit = min(max(limit, 1), MaxSearchResults)
 	req := store.Searching{Max: searchPostings}
-	req.Term, req.Prefix = q.Lookup()
+	if req.Term, req.Prefix, err = s.rarest(q); err != nil {
+		return nil, err
+	}
 	if roomID != "" {
 		room, err := s.joinedRoom(roomID)
 		if err != nil {
@@ -47,7 +49,7 @@ func (s *Service) Search(query, roomID string, limit int) ([]Message, error) {
 	// Postings come term by term: order them newest first, once per message.
 	slices.SortFunc(hits, func(a, b store.Hit) int { return cmp.Compare(b.Time, a.Time) })
 	seen := map[wire.MessageID]bool{}
-	var out []Message
+	out := []Message{}
 	for _, h := range hits {
 		if len(out) == limit {
 			break
@@ -80,4 +82,24 @@ func (s *Service) isJoined(room wire.RoomID) bool {
 	defer s.mu.Unlock()
 	_, ok := s.joined[room]
 	return ok
+}
+
+// rarest picks the query's term with the fewest postings: every match
+// holds all of them, and the fewer read, the fewer checked (and the less
+// the cap on postings read can hide).
+func (s *Service) rarest(q search.Query) (string, bool, error) {
+	best, fewest := search.Lookup{}, -1
+	for _, l := range q.Lookups() {
+		n, err := s.store.CountTerm(l.Term, l.Prefix, searchPostings)
+		if err != nil {
+			return "", false, err
+		}
+		if fewest < 0 || n < fewest {
+			best, fewest = l, n
+		}
+		if n == 0 {
+			break // nothing can match
+		}
+	}
+	return best.Term, best.Prefix, nil
 }

@@ -105,27 +105,33 @@ func Parse(q string) (Query, error) {
 	return query, nil
 }
 
-// Lookup is what the index is asked for: the term that narrows the search
-// most, and whether it is a prefix (a query word) or a whole term (part of
-// a phrase).
-func (q Query) Lookup() (term string, prefix bool) {
-	for _, p := range q.Phrases {
-		for _, w := range p {
-			if len(w) > len(term) {
-				term, prefix = w, false
-			}
+// Lookup is a term the index can be asked for: postings of the term
+// itself (part of a phrase) or of every term it begins (a query word).
+type Lookup struct {
+	Term   string
+	Prefix bool
+}
+
+// Lookups lists what the index could be asked for this query, one per
+// word and phrase word: every match holds all of them, so the caller asks
+// for the one with the fewest postings.
+func (q Query) Lookups() []Lookup {
+	var out []Lookup
+	add := func(term string, prefix bool) {
+		if len(term) > MaxTermSize {
+			term, prefix = term[:MaxTermSize], true
 		}
+		out = append(out, Lookup{Term: term, Prefix: prefix})
 	}
 	for _, w := range q.Words {
-		if len(w) > len(term) {
-			term, prefix = w, true
+		add(w, true)
+	}
+	for _, p := range q.Phrases {
+		for _, w := range p {
+			add(w, false)
 		}
 	}
-	if len(term) > MaxTermSize {
-		term = term[:MaxTermSize]
-		prefix = true
-	}
-	return term, prefix
+	return out
 }
 
 // Range is a matched stretch of a text, in bytes.
@@ -139,7 +145,7 @@ func (q Query) Match(text string) ([]Range, bool) {
 		found := false
 		for _, t := range toks {
 			if strings.HasPrefix(t.term, w) {
-				ranges = append(ranges, Range{t.start, t.start + prefixBytes(text[t.start:t.end], len([]rune(w)))})
+				ranges = append(ranges, Range{t.start, t.end}) // the whole word shows
 				found = true
 			}
 		}
@@ -169,17 +175,4 @@ func phraseAt(toks []token, phrase []string) bool {
 		}
 	}
 	return true
-}
-
-// prefixBytes is how many bytes of word its first n runes take.
-func prefixBytes(word string, n int) int {
-	i := 0
-	for range n {
-		if i >= len(word) {
-			break
-		}
-		_, size := utf8.DecodeRuneInString(word[i:])
-		i += size
-	}
-	return i
 }

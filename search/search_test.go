@@ -53,14 +53,11 @@ func TestParseRefusesAnEmptyQuery(t *testing.T) {
 	}
 }
 
-func TestLookupPicksTheLongestTerm(t *testing.T) {
+func TestLookups(t *testing.T) {
 	q, _ := Parse(`go "release plan" decision`)
-	if term, prefix := q.Lookup(); term != "decision" || !prefix {
-		t.Errorf("Lookup = %q %v", term, prefix)
-	}
-	q, _ = Parse(`"release planning" go`)
-	if term, prefix := q.Lookup(); term != "planning" || prefix {
-		t.Errorf("Lookup = %q %v", term, prefix)
+	want := []Lookup{{"go", true}, {"decision", true}, {"release", false}, {"plan", false}}
+	if got := q.Lookups(); !slices.Equal(got, want) {
+		t.Errorf("Lookups = %v, want %v", got, want)
 	}
 }
 
@@ -81,8 +78,8 @@ func TestHighlight(t *testing.T) {
 			matched = append(matched, p.Text)
 		}
 	}
-	if !slices.Equal(matched, []string{"dec"}) {
-		t.Errorf("matched parts = %q, want [dec]", matched)
+	if !slices.Equal(matched, []string{"decided"}) {
+		t.Errorf("matched parts = %q, want the whole word [decided]", matched)
 	}
 }
 

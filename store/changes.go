@@ -156,6 +156,27 @@ type Hit struct {
 	Time   uint64         // of the text or edit that holds it
 }
 
+// CountTerm counts the postings of a term (or of every term it begins),
+// stopping at max. It reads keys only.
+func (s *Store) CountTerm(term string, prefix bool, max int) (int, error) {
+	n := 0
+	err := s.db.View(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = termPrefix(term, !prefix)
+		opts.PrefetchValues = false
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		for it.Rewind(); it.Valid() && n < max; it.Next() {
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count postings of %q: %w", term, err)
+	}
+	return n, nil
+}
+
 // Search lists the messages whose text holds a term, newest first within
 // each term; the caller checks each against the whole query.
 func (s *Store) Search(q Searching) ([]Hit, error) {

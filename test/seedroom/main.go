@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/crypto"
@@ -24,18 +26,36 @@ func main() {
 	name := flag.String("room", "big room", "room name")
 	n := flag.Int("n", 100_000, "messages")
 	roomID := flag.String("room-id", "", "add to this room (hex ID) instead of a new one")
+	mark := flag.String("mark", "", `give one message other text: "I:TEXT" makes message I (from 1) say TEXT`)
 	flag.Parse()
 	if *dir == "" {
 		fail(fmt.Errorf("--data-dir is required"))
 	}
-	room, err := seed(*dir, *name, *roomID, *n)
+	markAt, markText, err := parseMark(*mark)
+	if err != nil {
+		fail(err)
+	}
+	room, err := seed(*dir, *name, *roomID, *n, markAt, markText)
 	if err != nil {
 		fail(err)
 	}
 	fmt.Println(room)
 }
 
-func seed(dir, name, roomID string, n int) (wire.RoomID, error) {
+// parseMark reads --mark: "I:TEXT", or "" for none (I is then 0).
+func parseMark(s string) (int, string, error) {
+	if s == "" {
+		return 0, "", nil
+	}
+	at, text, ok := strings.Cut(s, ":")
+	i, err := strconv.Atoi(at)
+	if !ok || err != nil || i < 1 || text == "" {
+		return 0, "", fmt.Errorf(`--mark wants "I:TEXT" with I from 1, got %q`, s)
+	}
+	return i, text, nil
+}
+
+func seed(dir, name, roomID string, n, markAt int, markText string) (wire.RoomID, error) {
 	var room wire.RoomID
 	d, err := datadir.Open(dir)
 	if err != nil {
@@ -77,7 +97,11 @@ func seed(dir, name, roomID string, n int) (wire.RoomID, error) {
 	for i := range n {
 		k := keys[i%len(keys)]
 		t := wire.WallTime(start.Add(time.Duration(i) * time.Second))
-		m, err := wire.Sign(k, wire.Draft{Room: room, Time: t, Kind: wire.Kind_KIND_TEXT, Text: fmt.Sprintf("message %d of %d", i+1, n)})
+		text := fmt.Sprintf("message %d of %d", i+1, n)
+		if i+1 == markAt {
+			text = markText
+		}
+		m, err := wire.Sign(k, wire.Draft{Room: room, Time: t, Kind: wire.Kind_KIND_TEXT, Text: text})
 		if err != nil {
 			return room, err
 		}
