@@ -12,9 +12,15 @@ export interface Me {
   addrs: readonly string[]
 }
 
+/** When a room notifies: every message, only messages that mention you, or never. */
+export type NotifyLevel = 'all' | 'mentions' | 'none'
+
 export interface Room {
   id: string
   name: string
+  /** One line saying what the room is for; empty if none. */
+  topic: string
+  notify: NotifyLevel
   /** Messages after lastRead (capped at 1000). */
   unread: number
   /** ID of the newest message the user has seen; empty if none. */
@@ -31,9 +37,44 @@ export interface Room {
 export type DeliveryState = 'sending' | 'sent' | 'stored' | 'failed'
 
 
+/** Everyone's reactions with one emoji to a message. */
+export interface Reaction {
+  emoji: string
+  count: number
+  /** You are among those who reacted. */
+  mine: boolean
+  /** Display names (or short IDs) of those who reacted, in the order they did. */
+  by: readonly string[]
+}
+
+/** What a reply shows of the message it answers. */
+export interface ReplyPreview {
+  id: string
+  authorName: string
+  authorShort: string
+  /** The start of the answered message's text; empty when it is deleted or not here. */
+  text: string
+  deleted: boolean
+  /** The answered message is not (yet) on this node. */
+  missing: boolean
+}
+
+/** A piece of a search result's text: the parts that matched the query have match set. */
+export interface HighlightPart {
+  text: string
+  match: boolean
+}
+
+/**
+ * text: a message someone wrote. roomName / roomTopic: someone renamed the
+ * room or changed its topic; text holds the new name or topic.
+ */
+export type MessageKind = 'text' | 'roomName' | 'roomTopic'
+
 export interface Message {
   id: string
   room: string
+  kind: MessageKind
   author: string
   authorShort: string
   authorName: string
@@ -44,6 +85,18 @@ export interface Message {
   text: string
   mine: boolean
   replyTo?: string
+  /** Set on replies: what the answered message looks like now. */
+  replyPreview?: ReplyPreview
+  /** Reactions, in the order their first reaction came. */
+  reactions: readonly Reaction[]
+  /** The author changed the text after sending it. */
+  edited: boolean
+  /** The author deleted it: text is empty, a stub stays in its place. */
+  deleted: boolean
+  /** The text mentions you (@ and your name). */
+  mentionsMe: boolean
+  /** Only on Search results: the matching stretch of the text. */
+  highlight?: readonly HighlightPart[]
   /** Set on messages just sent (by the backend: sent or stored). */
   state?: DeliveryState
 }
@@ -55,11 +108,17 @@ export interface Message {
  */
 export type Via = 'lan' | 'direct' | 'holepunched' | 'relayed' | ''
 
+/** online: connected and active; away: connected, idle for a while; offline: not connected. */
+export type Presence = 'online' | 'away' | 'offline'
+
 export interface Member {
   peerId: string
   shortId: string
   name: string
   online: boolean
+  presence: Presence
+  /** When the member was last connected, unix ms; 0 if never seen or online now. */
+  lastSeen: number
   me: boolean
   /** How an online member is reached; '' otherwise. */
   via: Via
@@ -68,6 +127,10 @@ export interface Member {
 /** A change announced by the backend. */
 export type BackendEvent =
   | { name: 'message'; data: Message }
+  /** An existing message changed (reactions, an edit, a delete): replace it by id. */
+  | { name: 'changed'; data: Message }
+  /** Someone is typing in a room; show it for a few seconds unless it comes again. */
+  | { name: 'typing'; data: Typing }
   | { name: 'profile'; data: { peerId: string; shortId: string; name: string } }
   | { name: 'delivered'; data: { id: string; room: string } }
   | { name: 'sync'; data: SyncProgress }
@@ -75,6 +138,13 @@ export type BackendEvent =
   | { name: 'arrived'; data: { room: string; count: number } }
   /** status: how this node is reachable may have changed. */
   | { name: 'rooms' | 'members' | 'nearby' | 'status' | 'lagged'; data: null }
+
+export interface Typing {
+  room: string
+  peerId: string
+  shortId: string
+  name: string
+}
 
 export interface NearbyRoom {
   id: string
@@ -130,6 +200,8 @@ export interface Status {
   natType: string
   /** True on a helper node (a headless node that relays for others). */
   helper: boolean
+  /** Messages from peers refused since start: malformed, badly signed, or an edit or delete by someone else. */
+  rejected: number
 }
 
 /** Everything the UI can ask of a Parley node. */
@@ -144,6 +216,28 @@ export interface Backend {
   invite(roomId: string): Promise<string>
   leaveRoom(id: string): Promise<void>
   send(roomId: string, text: string): Promise<Message>
+  /** Sends text as a reply to a message of the room. */
+  reply(roomId: string, messageId: string, text: string): Promise<Message>
+  /** Toggles your reaction with emoji on a message; returns the message as it is now. */
+  react(roomId: string, messageId: string, emoji: string): Promise<Message>
+  /** Replaces the text of your own message; returns it as it is now. */
+  edit(roomId: string, messageId: string, text: string): Promise<Message>
+  /** Deletes your own message (its text leaves every node); returns the stub. */
+  deleteMessage(roomId: string, messageId: string): Promise<Message>
+  /** Messages matching query, newest first, each with its highlight; roomId '' searches every room. */
+  search(query: string, roomId: string, limit: number): Promise<Message[]>
+  /** Renames a room for everyone in it; the newest rename wins. */
+  renameRoom(roomId: string, name: string): Promise<Room>
+  /** Sets the room's topic for everyone in it ('' clears it). */
+  setTopic(roomId: string, topic: string): Promise<Room>
+  /** When this room notifies you; kept on this node only. */
+  setNotify(roomId: string, level: NotifyLevel): Promise<Room>
+  /** Leaves a room and deletes its history from this node. */
+  deleteRoomHistory(roomId: string): Promise<void>
+  /** Tells the room you are typing; calls closer than a few seconds apart are dropped. */
+  typing(roomId: string): Promise<void>
+  /** Marks you away (idle) or back; others see it in their member lists. */
+  setAway(away: boolean): Promise<void>
   /** Up to limit messages before the message `before` (newest when empty), oldest first. */
   history(roomId: string, before: string, limit: number): Promise<Message[]>
   /** Up to limit messages just after the message `after` (from the first when empty), oldest first. */

@@ -1,7 +1,7 @@
 // The backend inside the desktop window: Wails bindings to the Go app.
 import * as app from './wailsjs/go/main/App'
 import { BrowserOpenURL, ClipboardSetText, EventsOn, WindowSetTitle } from './wailsjs/runtime/runtime'
-import type { Backend, BackendEvent, Member, Message, Peer, Status } from './types'
+import type { Backend, BackendEvent, Member, Message, Peer, Room, Status } from './types'
 
 /** The Wails event that carries batches of BackendEvent (app.go). */
 const eventsName = 'parley:events'
@@ -9,19 +9,29 @@ const eventsName = 'parley:events'
 export const wailsBackend: Backend = {
   me: () => app.Me(),
   setName: (name) => app.SetName(name),
-  rooms: () => app.Rooms(),
-  createRoom: (name) => app.CreateRoom(name),
-  joinRoom: (idOrLink, name) => app.JoinRoom(idOrLink, name),
+  // The generated models type Room.notify, Message.kind, Message.state,
+  // Member.via and Member.presence as plain strings; Go only ever sets the
+  // values types.ts names.
+  rooms: () => app.Rooms() as Promise<Room[]>,
+  createRoom: (name) => app.CreateRoom(name) as Promise<Room>,
+  joinRoom: (idOrLink, name) => app.JoinRoom(idOrLink, name) as Promise<Room>,
   invite: (roomId) => app.Invite(roomId),
   leaveRoom: (id) => app.LeaveRoom(id),
-  // The generated models type Message.state as a plain string; Go only ever
-  // sets the DeliveryState values.
   send: (roomId, text) => app.Send(roomId, text) as Promise<Message>,
+  reply: (roomId, messageId, text) => app.Reply(roomId, messageId, text) as Promise<Message>,
+  react: (roomId, messageId, emoji) => app.React(roomId, messageId, emoji) as Promise<Message>,
+  edit: (roomId, messageId, text) => app.Edit(roomId, messageId, text) as Promise<Message>,
+  deleteMessage: (roomId, messageId) => app.Delete(roomId, messageId) as Promise<Message>,
+  search: (query, roomId, limit) => app.Search(query, roomId, limit) as Promise<Message[]>,
+  renameRoom: (roomId, name) => app.RenameRoom(roomId, name) as Promise<Room>,
+  setTopic: (roomId, topic) => app.SetTopic(roomId, topic) as Promise<Room>,
+  setNotify: (roomId, level) => app.SetNotify(roomId, level) as Promise<Room>,
+  deleteRoomHistory: (roomId) => app.DeleteRoomHistory(roomId),
+  typing: (roomId) => app.Typing(roomId),
+  setAway: (away) => app.SetAway(away),
   history: (roomId, before, limit) => app.History(roomId, before, limit) as Promise<Message[]>,
   historyAfter: (roomId, after, limit) => app.HistoryAfter(roomId, after, limit) as Promise<Message[]>,
   markRead: (roomId, messageId) => app.MarkRead(roomId, messageId),
-  // As with Message.state: the models type via, the network mode and the
-  // reachability as plain strings; Go only sets the values in types.ts.
   members: (roomId) => app.Members(roomId) as Promise<Member[]>,
   nearby: () => app.Nearby(),
   peers: () => app.Peers() as Promise<Peer[]>,

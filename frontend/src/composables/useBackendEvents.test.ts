@@ -26,6 +26,7 @@ import { useMessagesStore } from '@/stores/messages'
 import { useNearbyStore } from '@/stores/nearby'
 import { useRoomsStore } from '@/stores/rooms'
 import { useStatusStore } from '@/stores/status'
+import { useTypingStore } from '@/stores/typing'
 import { useBackendEvents } from './useBackendEvents'
 
 /** A call whose answer the test gives, in the order it chooses. */
@@ -40,7 +41,7 @@ function controlled<T>(fn: (...args: never[]) => Promise<T>): Pending<T>[] {
   return calls
 }
 
-const room = (over: Partial<Room> = {}): Room => ({ id: roomId, name: 'r', unread: 0, lastRead: '', lastActivity: 0, ...over })
+const room = (over: Partial<Room> = {}): Room => ({ id: roomId, name: 'r', topic: '', notify: 'all', unread: 0, lastRead: '', lastActivity: 0, ...over })
 const sync = (over: Partial<SyncProgress> = {}): SyncProgress => ({
   room: roomId,
   peerId: 'peer-b',
@@ -205,6 +206,38 @@ describe('useBackendEvents', () => {
     expect(items.at(-1)!.text).toBe('m 1999')
     expect(new Set(items.map((m) => m.id)).size).toBe(items.length)
     expect(items.map((m) => m.time)).toEqual(items.map((m) => m.time).sort())
+  })
+
+  it('puts a changed message in place of the old one, also when both come in one batch', async () => {
+    vi.mocked(api.rooms).mockResolvedValue([room()])
+    await useRoomsStore().load()
+    const loaded = message('loaded')
+    vi.mocked(api.history).mockResolvedValueOnce([loaded])
+    const messages = useMessagesStore()
+    await messages.open(room())
+    const fresh = message('fresh')
+    emit({ name: 'changed', data: { ...loaded, text: 'loaded, fixed', edited: true } })
+    emit({ name: 'message', data: fresh })
+    emit({ name: 'changed', data: { ...fresh, reactions: [{ emoji: '🎉', count: 2, mine: false, by: ['Bob', 'Cy'] }] } })
+    await nextBatch()
+    const [a, b] = messages.views[roomId]!.items
+    expect(a).toMatchObject({ text: 'loaded, fixed', edited: true })
+    expect(b!.reactions.map((r) => `${r.emoji}${r.count}`)).toEqual(['🎉2'])
+    expect(messages.views[roomId]!.items).toHaveLength(2)
+  })
+
+  it('shows who is typing, until their message comes', async () => {
+    vi.mocked(api.rooms).mockResolvedValue([room()])
+    await useRoomsStore().load()
+    vi.mocked(api.history).mockResolvedValueOnce([])
+    await useMessagesStore().open(room())
+    const typing = useTypingStore()
+    emit({ name: 'typing', data: { room: roomId, peerId: 'peer-b', shortId: 'peer-b', name: 'Bob' } })
+    await nextBatch()
+    expect(typing.inRoom(roomId)).toEqual(['Bob'])
+    emit({ name: 'message', data: message('done typing', 'peer-b') })
+    await nextBatch()
+    expect(typing.inRoom(roomId)).toEqual([])
   })
 
   it('ends the sync line when the session is done, and on lagged', async () => {

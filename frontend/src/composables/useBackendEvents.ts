@@ -6,6 +6,7 @@ import { useMessagesStore } from '@/stores/messages'
 import { useNearbyStore } from '@/stores/nearby'
 import { useRoomsStore } from '@/stores/rooms'
 import { useStatusStore } from '@/stores/status'
+import { useTypingStore } from '@/stores/typing'
 
 /**
  * Unread counts change with every message from others; during a sync that
@@ -39,6 +40,7 @@ export function useBackendEvents(): void {
   const members = useMembersStore()
   const nearby = useNearbyStore()
   const status = useStatusStore()
+  const typing = useTypingStore()
 
   const failed = (what: string) => (err: unknown) => console.error(`reload ${what} failed`, err)
 
@@ -103,12 +105,32 @@ export function useBackendEvents(): void {
     const reloads = new Set<Reload>()
     const refreshRooms = new Set<string>()
     let incoming: Message[] = []
+    let changed: Message[] = []
     let unread = false
     for (const e of batch) {
       switch (e.name) {
         case 'message':
+          if (changed.length) {
+            // A change in this batch was to an earlier message; it goes first.
+            messages.addMany(incoming)
+            messages.changeMany(changed)
+            incoming = []
+            changed = []
+          }
           incoming.push(e.data)
-          if (!e.data.mine) unread = true // unread counts, activity
+          if (!e.data.mine) {
+            unread = true // unread counts, activity
+            typing.stopped(e.data.room, e.data.author) // they sent what they typed
+          }
+          break
+        case 'changed':
+          // The message it changes may be in this batch.
+          messages.addMany(incoming)
+          incoming = []
+          changed.push(e.data)
+          break
+        case 'typing':
+          typing.seen(e.data)
           break
         case 'arrived':
           refreshRooms.add(e.data.room)
@@ -124,7 +146,9 @@ export function useBackendEvents(): void {
         case 'delivered':
           // The message it marks may be in this batch.
           messages.addMany(incoming)
+          messages.changeMany(changed)
           incoming = []
+          changed = []
           messages.delivered(e.data.room, e.data.id)
           break
         case 'profile':
@@ -153,6 +177,7 @@ export function useBackendEvents(): void {
       }
     }
     messages.addMany(incoming)
+    messages.changeMany(changed)
 
     if (reloads.has('identity')) identity.load().catch(failed('identity'))
     if (reloads.has('rooms')) rooms.load().catch(failed('rooms'))

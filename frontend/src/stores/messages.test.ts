@@ -11,7 +11,7 @@ vi.mock('@/api', async (original) => ({
 import { api } from '@/api'
 import { followLimit, pageSize, useMessagesStore } from './messages'
 
-const room = (over: Partial<Room> = {}): Room => ({ id: roomId, name: 'r', unread: 0, lastRead: '', lastActivity: 0, ...over })
+const room = (over: Partial<Room> = {}): Room => ({ id: roomId, name: 'r', topic: '', notify: 'all', unread: 0, lastRead: '', lastActivity: 0, ...over })
 
 describe('messages store', () => {
   beforeEach(() => {
@@ -221,6 +221,112 @@ describe('messages store', () => {
     answers[0]!([message('older')])
     await first
     expect(store.views[roomId]!.items.map((m) => m.text)).toEqual(['newer'])
+  })
+
+  it('counts the messages that arrive below while the user reads further up', async () => {
+    vi.mocked(api.history).mockResolvedValueOnce([message('a')])
+    const store = useMessagesStore()
+    await store.open(room())
+    store.follow(roomId, false)
+    store.add(message('b'))
+    store.addMany([message('c'), message('d')])
+    const v = store.views[roomId]!
+    expect(v.newCount).toBe(3)
+    store.follow(roomId, true)
+    expect(v.newCount).toBe(0)
+  })
+
+  it('opens a room around a message far back, with the message in the loaded stretch and marked', async () => {
+    const before = Array.from({ length: pageSize / 2 }, (_, i) => message(`before ${i}`))
+    const target = message('target')
+    const after = [target, ...Array.from({ length: pageSize - 1 }, (_, i) => message(`after ${i}`))]
+    vi.mocked(api.history).mockResolvedValueOnce(before)
+    vi.mocked(api.historyAfter).mockResolvedValueOnce(after)
+    const store = useMessagesStore()
+    await store.openAt(roomId, target.id)
+    expect(api.history).toHaveBeenCalledWith(roomId, target.id, pageSize / 2)
+    expect(api.historyAfter).toHaveBeenCalledWith(roomId, before.at(-1)!.id, pageSize)
+    const v = store.views[roomId]!
+    expect(v.items.map((m) => m.id)).toContain(target.id)
+    expect(v.highlightId).toBe(target.id)
+    expect(v.hasOlder).toBe(true)
+    expect(v.hasNewer).toBe(true)
+    expect(v.following).toBe(false)
+    store.clearHighlight(roomId)
+    expect(v.highlightId).toBeNull()
+  })
+
+  it('opens at the very first message when nothing comes before it', async () => {
+    const [first, second] = [message('first'), message('second')]
+    vi.mocked(api.history).mockResolvedValueOnce([])
+    vi.mocked(api.historyAfter).mockResolvedValueOnce([first, second])
+    const store = useMessagesStore()
+    await store.openAt(roomId, first.id)
+    expect(api.historyAfter).toHaveBeenCalledWith(roomId, '', pageSize)
+    expect(store.views[roomId]!.items.map((m) => m.text)).toEqual(['first', 'second'])
+    expect(store.views[roomId]!.hasOlder).toBe(false)
+  })
+
+  it('only marks a message that is already loaded', async () => {
+    const [a, b] = [message('a'), message('b')]
+    vi.mocked(api.history).mockResolvedValueOnce([a, b])
+    const store = useMessagesStore()
+    await store.open(room())
+    vi.mocked(api.history).mockClear()
+    await store.openAt(roomId, a.id)
+    expect(api.history).not.toHaveBeenCalled()
+    expect(store.views[roomId]!.highlightId).toBe(a.id)
+    expect(store.views[roomId]!.items).toHaveLength(2)
+  })
+
+  it('lets a jump win over the plain open of its room that selecting the room starts', async () => {
+    const target = message('target')
+    let answer!: (m: ReturnType<typeof message>[]) => void
+    vi.mocked(api.history).mockReturnValueOnce(new Promise((r) => (answer = r)))
+    vi.mocked(api.historyAfter).mockResolvedValueOnce([target])
+    const store = useMessagesStore()
+    const jumping = store.openAt(roomId, target.id)
+    const opening = store.open(room()) // the room switch's open
+    answer([])
+    await Promise.all([jumping, opening])
+    expect(store.views[roomId]!.highlightId).toBe(target.id)
+    expect(store.views[roomId]!.items.map((m) => m.text)).toEqual(['target'])
+  })
+
+  it('replaces a changed message by id and updates the replies that quote it', async () => {
+    const original = message('typo')
+    const reply: ReturnType<typeof message> = {
+      ...message('answer'),
+      replyTo: original.id,
+      replyPreview: { id: original.id, authorName: 'Bob', authorShort: 'peer-b', text: 'typo', deleted: false, missing: false },
+    }
+    vi.mocked(api.history).mockResolvedValueOnce([original, reply])
+    const store = useMessagesStore()
+    await store.open(room())
+    store.change({ ...original, text: 'fixed', edited: true, reactions: [{ emoji: '👍', count: 1, mine: true, by: ['Ada'] }] })
+    const [shown, answer] = store.views[roomId]!.items
+    expect(shown!.text).toBe('fixed')
+    expect(shown!.edited).toBe(true)
+    expect(shown!.reactions[0]!.count).toBe(1)
+    expect(answer!.replyPreview!.text).toBe('fixed')
+    store.change({ ...original, text: '', deleted: true })
+    expect(store.views[roomId]!.items[0]!.deleted).toBe(true)
+    expect(store.views[roomId]!.items[1]!.replyPreview).toMatchObject({ deleted: true, text: '' })
+  })
+
+  it('lets a reply quote its original once the original arrives', async () => {
+    const original = message('question')
+    const reply: ReturnType<typeof message> = {
+      ...message('answer'),
+      replyTo: original.id,
+      replyPreview: { id: original.id, authorName: '', authorShort: '', text: '', deleted: false, missing: true },
+    }
+    vi.mocked(api.history).mockResolvedValueOnce([reply])
+    const store = useMessagesStore()
+    await store.open(room())
+    store.add(original) // by sync, later than the reply
+    const shown = store.views[roomId]!.items.find((m) => m.id === reply.id)!
+    expect(shown.replyPreview).toMatchObject({ missing: false, text: 'question', authorName: 'Bob' })
   })
 
   it('puts a new name on loaded messages', async () => {

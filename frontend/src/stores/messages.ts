@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { ref, watch } from 'vue'
-import { api, errorText, type Me, type Message, type Room } from '@/api'
+import { api, errorText, type Me, type Message, type ReplyPreview, type Room } from '@/api'
 
 /** How many messages a room view loads at a time. */
 export const pageSize = 100
@@ -29,6 +29,41 @@ export interface RoomView {
   following: boolean
   /** Newer messages came in while the user was reading further up. */
   newBelow: boolean
+  /** How many new messages came in below while the user read further up (0 when unknown). */
+  newCount: number
+  /** The message the list scrolls to and marks for a moment (a jump to a reply's original, a search hit). */
+  highlightId: string | null
+}
+
+/** A new view of a room, before anything is loaded. */
+function emptyView(over: Partial<RoomView> = {}): RoomView {
+  return {
+    items: [],
+    hasOlder: false,
+    hasNewer: false,
+    firstUnreadId: null,
+    loading: true,
+    following: true,
+    newBelow: false,
+    newCount: 0,
+    highlightId: null,
+    ...over,
+  }
+}
+
+/** How much of a message a reply quotes. */
+const previewChars = 200
+
+/** What a reply shows of the message it answers, as that message is now. */
+function previewOf(m: Message): ReplyPreview {
+  return {
+    id: m.id,
+    authorName: m.authorName,
+    authorShort: m.authorShort,
+    text: m.deleted ? '' : m.text.slice(0, previewChars),
+    deleted: m.deleted,
+    missing: false,
+  }
 }
 
 function byOrder(a: Message, b: Message): number {
@@ -99,16 +134,12 @@ export const useMessagesStore = defineStore('messages', () => {
 
   /** Loads a room around where the user stopped reading. */
   async function open(room: Room): Promise<void> {
+    // A jump into this room is under way (a search hit picked from another
+    // room selects the room, which opens it): the jump's place wins.
+    const jump = jumps.get(room.id)
+    if (jump) return jump
     const mine = ask(room.id)
-    views.value[room.id] = {
-      items: [],
-      hasOlder: false,
-      hasNewer: false,
-      firstUnreadId: null,
-      loading: true,
-      following: true,
-      newBelow: false,
-    }
+    views.value[room.id] = emptyView()
     const v = views.value[room.id]!
     try {
       if (room.unread > 0 && room.lastRead) {
@@ -140,15 +171,56 @@ export const useMessagesStore = defineStore('messages', () => {
     const mine = ask(roomId)
     const first = await api.historyAfter(roomId, '', pageSize)
     if (latest.get(roomId) !== mine) return
-    views.value[roomId] = {
+    views.value[roomId] = emptyView({
       items: first,
-      hasOlder: false,
       hasNewer: first.length === pageSize,
-      firstUnreadId: null,
       loading: false,
       following: first.length < pageSize,
-      newBelow: false,
+    })
+  }
+
+  /** Jumps in progress, by room: a plain open of the room meanwhile waits for it instead. */
+  const jumps = new Map<string, Promise<void>>()
+
+  /**
+   * Shows a message in its context, however far back it is, and marks it
+   * (highlightId) so the list scrolls to it. A message already loaded is
+   * only marked.
+   */
+  function openAt(roomId: string, messageId: string): Promise<void> {
+    const v = views.value[roomId]
+    if (v && !v.loading && v.items.some((m) => m.id === messageId)) {
+      v.highlightId = messageId
+      return Promise.resolve()
     }
+    const mine = ask(roomId)
+    const jump = (async () => {
+      // The messages before the target, then the target and those after it.
+      const before = await api.history(roomId, messageId, pageSize / 2)
+      const after = await api.historyAfter(roomId, before[before.length - 1]?.id ?? '', pageSize)
+      if (latest.get(roomId) !== mine) return
+      views.value[roomId] = emptyView({
+        items: [...before, ...after],
+        hasOlder: before.length === pageSize / 2,
+        hasNewer: after.length === pageSize,
+        loading: false,
+        // Reading back there: what arrives meanwhile waits below.
+        following: false,
+        highlightId: messageId,
+      })
+    })()
+    jumps.set(roomId, jump)
+    const done = () => {
+      if (jumps.get(roomId) === jump) jumps.delete(roomId)
+    }
+    jump.then(done, done)
+    return jump
+  }
+
+  /** The list has shown the marked message. */
+  function clearHighlight(roomId: string): void {
+    const v = views.value[roomId]
+    if (v) v.highlightId = null
   }
 
   /**
@@ -197,6 +269,7 @@ export const useMessagesStore = defineStore('messages', () => {
     const v = views.value[roomId]
     if (!v) return
     v.newBelow = false
+    v.newCount = 0
     if (!v.hasNewer) {
       v.following = true
       return
@@ -215,7 +288,10 @@ export const useMessagesStore = defineStore('messages', () => {
     const v = views.value[roomId]
     if (!v || v.following === following) return
     v.following = following
-    if (following) v.newBelow = false
+    if (following) {
+      v.newBelow = false
+      v.newCount = 0
+    }
   }
 
   async function loadOlder(roomId: string): Promise<number> {
@@ -245,7 +321,10 @@ export const useMessagesStore = defineStore('messages', () => {
       if (views.value[roomId] !== v || v.items[v.items.length - 1] !== last) return 0 // replaced meanwhile
       v.items.push(...page)
       v.hasNewer = page.length === pageSize
-      if (!v.hasNewer) v.newBelow = false
+      if (!v.hasNewer) {
+        v.newBelow = false
+        v.newCount = 0
+      }
       return page.length
     } finally {
       v.loading = false
@@ -287,12 +366,20 @@ export const useMessagesStore = defineStore('messages', () => {
         if (v.hasNewer || (!v.following && last && byOrder(m, last) > 0)) {
           v.hasNewer = true
           v.newBelow = true
+          v.newCount++
           continue
         }
         fresh.push(m)
       }
       if (fresh.length === 0) continue
       let items = [...v.items, ...fresh].sort(byOrder)
+      // Replies whose original was not here yet can quote it now.
+      const arrived = new Map(fresh.map((m) => [m.id, m]))
+      for (let i = 0; i < items.length; i++) {
+        const r = items[i]!
+        const original = r.replyPreview?.missing && r.replyTo ? arrived.get(r.replyTo) : undefined
+        if (original) items[i] = { ...r, replyPreview: previewOf(original) }
+      }
       if (v.following && items.length > followLimit) {
         items = items.slice(items.length - followLimit)
         v.hasOlder = true
@@ -346,6 +433,11 @@ export const useMessagesStore = defineStore('messages', () => {
       author: me.peerId,
       authorShort: me.shortId,
       authorName: me.name,
+      kind: 'text',
+      reactions: [],
+      edited: false,
+      deleted: false,
+      mentionsMe: false,
       time: '',
       sentAt: Date.now(),
       text,
@@ -374,6 +466,31 @@ export const useMessagesStore = defineStore('messages', () => {
     if (m) m.state = 'sent'
   }
 
+  /**
+   * Existing messages changed (a reaction, an edit, a delete): each takes
+   * the place of the one with its id wherever it is loaded, and replies to
+   * it quote it as it is now.
+   */
+  function changeMany(list: readonly Message[]): void {
+    if (list.length === 0) return
+    const byId = new Map(list.map((m) => [m.id, m]))
+    const swap = (items: ShownMessage[]) => {
+      for (let i = 0; i < items.length; i++) {
+        const old = items[i]!
+        const next = byId.get(old.id)
+        if (next && next.room === old.room) items[i] = old.state && !next.state ? { ...next, state: old.state } : next
+        const target = old.replyTo ? byId.get(old.replyTo) : undefined
+        if (target && items[i]!.replyPreview) items[i] = { ...items[i]!, replyPreview: previewOf(target) }
+      }
+    }
+    for (const v of Object.values(views.value)) swap(v.items)
+    for (const held of heldBack.values()) swap(held)
+  }
+
+  function change(m: Message): void {
+    changeMany([m])
+  }
+
   /** A peer's new name shows on the messages already loaded. */
   function rename(peerId: string, name: string): void {
     for (const v of Object.values(views.value)) {
@@ -393,6 +510,10 @@ export const useMessagesStore = defineStore('messages', () => {
     loadNewer,
     add,
     addMany,
+    change,
+    changeMany,
+    openAt,
+    clearHighlight,
     send,
     retry,
     discard,

@@ -3,13 +3,22 @@ import { createPinia, setActivePinia } from 'pinia'
 
 vi.mock('@/api', async (original) => ({
   ...(await original<typeof import('@/api')>()),
-  api: { rooms: vi.fn(), markRead: vi.fn(), joinRoom: vi.fn() },
+  api: {
+    rooms: vi.fn(),
+    markRead: vi.fn(),
+    joinRoom: vi.fn(),
+    renameRoom: vi.fn(),
+    setTopic: vi.fn(),
+    setNotify: vi.fn(),
+    leaveRoom: vi.fn(),
+    deleteRoomHistory: vi.fn(),
+  },
 }))
 
 import { api } from '@/api'
 import { useRoomsStore } from './rooms'
 
-const room = (id: string, unread: number) => ({ id, name: id, unread, lastRead: '', lastActivity: 0 })
+const room = (id: string, unread: number) => ({ id, name: id, topic: '', notify: 'all' as const, unread, lastRead: '', lastActivity: 0 })
 
 describe('rooms store', () => {
   beforeEach(() => setActivePinia(createPinia()))
@@ -35,4 +44,56 @@ describe('rooms store', () => {
     expect(api.joinRoom).toHaveBeenCalledWith(link, '')
     expect(rooms.current?.id).toBe('general')
   })
+})
+
+describe('rooms store: room settings', () => {
+  beforeEach(() => setActivePinia(createPinia()))
+
+  async function loaded() {
+    vi.mocked(api.rooms).mockResolvedValue([room('a', 0), room('b', 0)])
+    const rooms = useRoomsStore()
+    await rooms.load()
+    return rooms
+  }
+
+  it('shows a new name, topic and notify level as soon as the node confirms them', async () => {
+    const rooms = await loaded()
+    vi.mocked(api.renameRoom).mockResolvedValue({ ...room('a', 0), name: 'Planning' })
+    await rooms.rename('a', 'Planning')
+    expect(api.renameRoom).toHaveBeenCalledWith('a', 'Planning')
+    expect(rooms.current?.name).toBe('Planning')
+
+    vi.mocked(api.setTopic).mockResolvedValue({ ...room('a', 0), name: 'Planning', topic: 'Spring release' })
+    await rooms.setTopic('a', 'Spring release')
+    expect(rooms.current?.topic).toBe('Spring release')
+
+    vi.mocked(api.setNotify).mockResolvedValue({ ...room('a', 0), name: 'Planning', topic: 'Spring release', notify: 'none' })
+    await rooms.setNotify('a', 'none')
+    expect(api.setNotify).toHaveBeenCalledWith('a', 'none')
+    expect(rooms.current).toMatchObject({ name: 'Planning', topic: 'Spring release', notify: 'none' })
+  })
+
+  it('keeps the old name when the node refuses a rename', async () => {
+    const rooms = await loaded()
+    vi.mocked(api.renameRoom).mockRejectedValue(new Error('That name is empty or too long'))
+    await expect(rooms.rename('a', '')).rejects.toThrow('too long')
+    expect(rooms.current?.name).toBe('a')
+  })
+
+  for (const [how, deleteHistory, called, notCalled] of [
+    ['keeping its history', false, 'leaveRoom', 'deleteRoomHistory'],
+    ['deleting its history', true, 'deleteRoomHistory', 'leaveRoom'],
+  ] as const) {
+    it(`leaves the open room ${how} and opens the next`, async () => {
+      vi.mocked(api.leaveRoom).mockReset().mockResolvedValue()
+      vi.mocked(api.deleteRoomHistory).mockReset().mockResolvedValue()
+      const rooms = await loaded()
+      vi.mocked(api.rooms).mockResolvedValue([room('b', 0)])
+      await rooms.leave('a', deleteHistory)
+      expect(api[called]).toHaveBeenCalledWith('a')
+      expect(api[notCalled]).not.toHaveBeenCalled()
+      expect(rooms.rooms.map((r) => r.id)).toEqual(['b'])
+      expect(rooms.currentId).toBe('b')
+    })
+  }
 })

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, readonly, ref } from 'vue'
-import { api, type Room } from '@/api'
+import { api, type NotifyLevel, type Room } from '@/api'
 import { newestOnly } from './newest'
 
 export const useRoomsStore = defineStore('rooms', () => {
@@ -32,10 +32,30 @@ export const useRoomsStore = defineStore('rooms', () => {
     currentId.value = room.id
   }
 
-  async function leave(id: string): Promise<void> {
-    await api.leaveRoom(id)
-    if (currentId.value === id) currentId.value = null
+  /** Leaves a room; with deleteHistory its messages leave this node too. */
+  async function leave(id: string, deleteHistory = false): Promise<void> {
+    await (deleteHistory ? api.deleteRoomHistory(id) : api.leaveRoom(id))
+    rooms.value = rooms.value.filter((r) => r.id !== id)
+    if (currentId.value === id) currentId.value = rooms.value[0]?.id ?? null
     await load()
+  }
+
+  /** Puts a room as the backend now has it in the list (name, topic, notify). */
+  function put(room: Room): void {
+    const i = rooms.value.findIndex((r) => r.id === room.id)
+    if (i >= 0) rooms.value[i] = { ...rooms.value[i]!, ...room }
+  }
+
+  async function rename(id: string, name: string): Promise<void> {
+    put(await api.renameRoom(id, name))
+  }
+
+  async function setTopic(id: string, topic: string): Promise<void> {
+    put(await api.setTopic(id, topic))
+  }
+
+  async function setNotify(id: string, level: NotifyLevel): Promise<void> {
+    put(await api.setNotify(id, level))
   }
 
   /** Unread messages in all rooms, for the window title. */
@@ -60,6 +80,9 @@ export const useRoomsStore = defineStore('rooms', () => {
     create,
     join,
     leave,
+    rename,
+    setTopic,
+    setNotify,
     markRead,
   }
 })

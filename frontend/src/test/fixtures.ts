@@ -1,4 +1,4 @@
-import type { Me, Member, Message, Status } from '@/api'
+import type { Me, Member, Message, Room, Status } from '@/api'
 
 export const me: Me = {
   peerId: '12D3KooWExamplePeerIdentity0000000000000000abcd1234',
@@ -24,14 +24,24 @@ export function message(text: string, author = 'peer-b', mine = false): Message 
     sentAt: 1_700_000_000_000 + seq,
     text,
     mine,
+    kind: 'text',
+    reactions: [],
+    edited: false,
+    deleted: false,
+    mentionsMe: false,
   }
 }
 
 export function member(name: string, online: boolean): Member {
-  return { peerId: `peer-${name}`, shortId: name.slice(0, 8), name, online, me: false, via: online ? 'lan' : '' }
+  return { peerId: `peer-${name}`, shortId: name.slice(0, 8), name, online, me: false, via: online ? 'lan' : '', presence: online ? 'online' : 'offline', lastSeen: 0 }
 }
 
 /** A node's status: LAN mode, nobody connected, unless overridden. */
 export function status(over: Partial<Status> = {}): Status {
-  return { peerId: me.peerId, network: 'lan', peers: 0, mdns: true, addrs: [], reachability: 'unknown', relays: [], natType: '', helper: false, ...over }
+  return { peerId: me.peerId, network: 'lan', peers: 0, mdns: true, addrs: [], reachability: 'unknown', relays: [], natType: '', helper: false, rejected: 0, ...over }
+}
+
+/** A joined room with nothing unread, unless overridden. */
+export function room(over: Partial<Room> = {}): Room {
+  return { id: roomId, name: 'r', topic: '', notify: 'all', unread: 0, lastRead: '', lastActivity: 0, ...over }
 }

@@ -1,41 +1,365 @@
-import { describe, expect, it } from 'vitest'
-import { mount } from '@vue/test-utils'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
+import { createPinia, setActivePinia } from 'pinia'
+import { nextTick } from 'vue'
+import type { Message } from '@/api'
 import { message, roomId } from '@/test/fixtures'
-import type { RoomView, ShownMessage } from '@/stores/messages'
+
+vi.mock('@/api', async (original) => ({
+  ...(await original<typeof import('@/api')>()),
+  api: {
+    react: vi.fn(),
+    deleteMessage: vi.fn(),
+    copyText: vi.fn(),
+    history: vi.fn(),
+    historyAfter: vi.fn(),
+    openURL: vi.fn(),
+  },
+}))
+
+import { api } from '@/api'
+import { useComposeStore } from '@/stores/compose'
+import { useMessagesStore, type RoomView, type ShownMessage } from '@/stores/messages'
 import MessageList from './MessageList.vue'
 
 function view(items: ShownMessage[], firstUnreadId: string | null = null): RoomView {
-  return { items, hasOlder: false, hasNewer: false, firstUnreadId, loading: false, following: true, newBelow: false }
+  return { items, hasOlder: false, hasNewer: false, firstUnreadId, loading: false, following: true, newBelow: false, newCount: 0, highlightId: null }
 }
 
+let wrapper: VueWrapper | null = null
+
+/** Mounts the list on the store's view of the room, as the app does. */
+function show(items: ShownMessage[], over: Partial<RoomView> = {}) {
+  const store = useMessagesStore()
+  store.views[roomId] = { ...view(items), ...over }
+  wrapper = mount(MessageList, { props: { view: store.views[roomId]!, roomId }, attachTo: document.body })
+  return { wrapper, store }
+}
+
+const own = (text: string): Message => message(text, 'me', true)
+const row = (w: VueWrapper, m: Message) => w.get(`article[data-id="${m.id}"]`)
+const menuItems = (w: VueWrapper) => w.findAll('[role="menuitem"]').map((i) => i.text())
+
+// The test DOM lays nothing out: the list's scroll box gets a window's size,
+// so the virtual list draws its rows.
+const sizes = { offsetWidth: 800, offsetHeight: 600, clientWidth: 800, clientHeight: 600 }
+const saved = Object.keys(sizes).map((k) => [k, Object.getOwnPropertyDescriptor(HTMLElement.prototype, k) ?? Object.getOwnPropertyDescriptor(Element.prototype, k)] as const)
+beforeAll(() => {
+  for (const [k, v] of Object.entries(sizes)) Object.defineProperty(HTMLElement.prototype, k, { configurable: true, get: () => v })
+})
+afterAll(() => {
+  for (const [k, d] of saved) if (d) Object.defineProperty(HTMLElement.prototype, k, d)
+})
+
 describe('MessageList', () => {
+  beforeEach(() => {
+    localStorage.clear()
+    setActivePinia(createPinia())
+    for (const fn of Object.values(api)) vi.mocked(fn as () => unknown).mockReset()
+  })
+  afterEach(() => {
+    wrapper?.unmount()
+    wrapper = null
+  })
+
   it('shows peer text as text, never as HTML', () => {
     const evil = message('<img src=x onerror=alert(1)><script>alert(2)</script>')
-    const wrapper = mount(MessageList, { props: { view: view([evil]), roomId } })
+    const { wrapper } = show([evil])
     expect(wrapper.find('img').exists()).toBe(false)
     expect(wrapper.find('script').exists()).toBe(false)
     expect(wrapper.get('.message-text').text()).toBe(evil.text)
   })
 
   it('shows the state of own messages', () => {
-    const stored: ShownMessage = { ...message('later', 'me', true), state: 'stored' }
-    const sent: ShownMessage = { ...message('now', 'me', true), state: 'sent' }
-    const wrapper = mount(MessageList, { props: { view: view([stored, sent]), roomId } })
+    const stored: ShownMessage = { ...own('later'), state: 'stored' }
+    const sent: ShownMessage = { ...own('now'), state: 'sent' }
+    const { wrapper } = show([stored, sent])
     const states = wrapper.findAll('[data-testid="message-state"]').map((s) => s.text())
     expect(states[0]).toContain('goes out when someone in the room is online')
     expect(states[1]).toBe('Sent')
   })
 
-  it('offers a way down to new messages when the user has scrolled up', async () => {
-    const v = { ...view([message('a')]), following: false, newBelow: true, hasNewer: true }
-    const wrapper = mount(MessageList, { props: { view: v, roomId } })
-    await wrapper.get('[data-testid="new-below"]').trigger('click')
+  it('offers a way down to the latest message, with the count of new ones, when the user has scrolled up', async () => {
+    const { wrapper } = show([message('a')], { following: false, newBelow: true, hasNewer: true, newCount: 3 })
+    const button = wrapper.get('[data-testid="new-below"]')
+    expect(button.text()).toContain('Jump to latest')
+    expect(button.text()).toContain('3 new messages')
+    await button.trigger('click')
     expect(wrapper.emitted('latest')).toHaveLength(1)
-    await wrapper.setProps({ view: { ...v, following: true, newBelow: false } })
+    await wrapper.setProps({ view: { ...view([message('a')]), following: true } })
     expect(wrapper.find('[data-testid="new-below"]').exists()).toBe(false)
   })
 
   it('says so when the room is empty', () => {
-    expect(mount(MessageList, { props: { view: view([]), roomId } }).text()).toContain('No messages yet')
+    expect(show([]).wrapper.text()).toContain('No messages yet')
+  })
+
+  it('offers edit and delete on your own messages only', () => {
+    const theirs = message('theirs')
+    const mine = own('mine')
+    const { wrapper } = show([theirs, mine])
+    const tools = (m: Message) => row(wrapper, m).findAll('[data-testid="message-actions"] button').map((b) => b.attributes('aria-label'))
+    expect(tools(theirs)).toEqual(['React', 'Reply', 'More actions'])
+    expect(tools(mine)).toEqual(['React', 'Reply', 'Edit', 'Delete', 'More actions'])
+  })
+
+  it('opens the menu on a right click and closes it with Escape, back on the message', async () => {
+    const m = message('hello')
+    const { wrapper } = show([m])
+    await row(wrapper, m).trigger('contextmenu', { clientX: 100, clientY: 100 })
+    expect(wrapper.get('[role="menu"]').attributes('aria-label')).toBe('Message actions')
+    expect(menuItems(wrapper)).toEqual(['Reply', 'React', 'Copy text', 'Copy link'])
+    await nextTick()
+    expect(document.activeElement?.textContent?.trim()).toBe('Reply')
+    await wrapper.get('[role="menu"]').trigger('keydown', { key: 'Escape' })
+    expect(wrapper.find('[role="menu"]').exists()).toBe(false)
+    await flushPromises()
+    expect(document.activeElement).toBe(row(wrapper, m).element)
+  })
+
+  it('works by keyboard: arrows between messages, Shift+F10 opens the menu, arrows in it, Enter replies', async () => {
+    const [a, b] = [message('first'), message('second')]
+    const { wrapper } = show([a, b])
+    expect(row(wrapper, b).attributes('tabindex')).toBe('0') // the newest is the Tab stop
+    expect(row(wrapper, a).attributes('tabindex')).toBe('-1')
+    ;(row(wrapper, b).element as HTMLElement).focus()
+    await row(wrapper, b).trigger('keydown', { key: 'ArrowUp' })
+    await flushPromises()
+    expect(document.activeElement).toBe(row(wrapper, a).element)
+    expect(row(wrapper, a).attributes('tabindex')).toBe('0')
+    await row(wrapper, a).trigger('keydown', { key: 'F10', shiftKey: true })
+    await nextTick()
+    const menu = wrapper.get('[role="menu"]')
+    expect(document.activeElement?.textContent?.trim()).toBe('Reply')
+    await menu.trigger('keydown', { key: 'ArrowDown' })
+    expect(document.activeElement?.textContent?.trim()).toBe('React')
+    await menu.trigger('keydown', { key: 'ArrowUp' })
+    await menu.trigger('keydown', { key: 'ArrowUp' }) // wraps to the end
+    expect(document.activeElement?.textContent?.trim()).toBe('Copy link')
+    await menu.trigger('keydown', { key: 'Home' })
+    ;(document.activeElement as HTMLElement).click()
+    expect(useComposeStore().modeOf(roomId)).toEqual({ kind: 'reply', target: a })
+    await nextTick()
+    expect(wrapper.find('[role="menu"]').exists()).toBe(false)
+  })
+
+  it('opens the menu with the ContextMenu key too', async () => {
+    const m = own('mine')
+    const { wrapper } = show([m])
+    await row(wrapper, m).trigger('keydown', { key: 'ContextMenu' })
+    expect(menuItems(wrapper)).toEqual(['Reply', 'React', 'Edit', 'Delete', 'Copy text', 'Copy link'])
+  })
+
+  it('starts an edit of your own message in the composer', async () => {
+    const m = own('tpyo')
+    const { wrapper } = show([m])
+    await row(wrapper, m).get('[data-action="edit"]').trigger('click')
+    expect(useComposeStore().modeOf(roomId)).toMatchObject({ kind: 'edit', target: m })
+  })
+
+  it('deletes your own message only after you confirm, and shows the stub', async () => {
+    const m = own('oops')
+    const { wrapper } = show([m])
+    vi.mocked(api.deleteMessage).mockResolvedValue({ ...m, text: '', deleted: true })
+    await row(wrapper, m).get('[data-action="delete"]').trigger('click')
+    const dialog = wrapper.get('[role="dialog"]')
+    expect(dialog.text()).toContain('Delete this message?')
+    await dialog.get('[data-testid="cancel-delete"]').trigger('click')
+    expect(api.deleteMessage).not.toHaveBeenCalled()
+    expect(wrapper.find('[role="dialog"]').exists()).toBe(false)
+
+    await row(wrapper, m).get('[data-action="delete"]').trigger('click')
+    await wrapper.get('[data-testid="confirm"]').trigger('click')
+    await flushPromises()
+    expect(api.deleteMessage).toHaveBeenCalledWith(roomId, m.id)
+    expect(row(wrapper, m).get('[data-testid="deleted-stub"]').text()).toBe('This message was deleted')
+    expect(row(wrapper, m).find('.message-text').exists()).toBe(false)
+    expect(row(wrapper, m).find('[data-testid="message-actions"]').exists()).toBe(false)
+    await row(wrapper, m).trigger('contextmenu')
+    expect(menuItems(wrapper)).toEqual(['Copy link'])
+  })
+
+  it('closes the menu on a click outside it without doing anything', async () => {
+    const m = own('x')
+    const { wrapper } = show([m])
+    await row(wrapper, m).trigger('contextmenu')
+    await wrapper.get('.backdrop').trigger('click')
+    expect(wrapper.find('[role="menu"]').exists()).toBe(false)
+    expect(api.deleteMessage).not.toHaveBeenCalled()
+    expect(useComposeStore().modeOf(roomId)).toBeUndefined()
+  })
+
+  it('closes the delete confirmation with Escape', async () => {
+    const m = own('oops')
+    const { wrapper } = show([m])
+    await row(wrapper, m).get('[data-action="delete"]').trigger('click')
+    await wrapper.get('[role="dialog"]').trigger('keydown', { key: 'Escape' })
+    expect(wrapper.find('[role="dialog"]').exists()).toBe(false)
+    expect(api.deleteMessage).not.toHaveBeenCalled()
+  })
+
+  it('copies the text and a link to the message', async () => {
+    const m = message('the plan')
+    const { wrapper } = show([m])
+    vi.mocked(api.copyText).mockResolvedValue()
+    await row(wrapper, m).trigger('contextmenu')
+    await wrapper.get('[data-action="copyText"]').trigger('click')
+    await flushPromises()
+    expect(api.copyText).toHaveBeenLastCalledWith('the plan')
+    await row(wrapper, m).trigger('contextmenu')
+    await wrapper.get('[data-action="copyLink"]').trigger('click')
+    await flushPromises()
+    expect(api.copyText).toHaveBeenLastCalledWith(`parley://message/${roomId}/${m.id}`)
+    expect(wrapper.get('[data-testid="action-notice"]').text()).toBe('Link copied')
+  })
+
+  it('says in one sentence when an action fails', async () => {
+    const m = message('x')
+    const { wrapper } = show([m])
+    vi.mocked(api.copyText).mockRejectedValue(new Error('clipboard denied'))
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {})
+    await row(wrapper, m).trigger('contextmenu')
+    await wrapper.get('[data-action="copyText"]').trigger('click')
+    await flushPromises()
+    expect(wrapper.get('[role="alert"]').text()).toContain('The text could not be copied; try again.')
+    expect(wrapper.get('[role="alert"]').text()).not.toContain('clipboard denied')
+    expect(log).toHaveBeenCalled() // the detail goes to the log
+    log.mockRestore()
+  })
+
+  it('reacts through the picker and remembers the emoji as recently used', async () => {
+    const m = message('ship it?')
+    const { wrapper } = show([m])
+    vi.mocked(api.react).mockResolvedValue({ ...m, reactions: [{ emoji: '🚀', count: 1, mine: true, by: ['Ada'] }] })
+    await row(wrapper, m).get('[data-action="react"]').trigger('click')
+    const picker = wrapper.get('[data-testid="emoji-picker"]')
+    expect(picker.attributes('role')).toBe('dialog')
+    expect(picker.text()).not.toContain('Recently used')
+    await picker.get('button[aria-label="rocket"]').trigger('click')
+    await flushPromises()
+    expect(api.react).toHaveBeenCalledWith(roomId, m.id, '🚀')
+    expect(wrapper.find('[data-testid="emoji-picker"]').exists()).toBe(false)
+    const chip = row(wrapper, m).get('[data-testid="reaction"]')
+    expect(chip.text()).toContain('🚀')
+    expect(chip.text()).toContain('1')
+    expect(chip.attributes('aria-pressed')).toBe('true')
+
+    await row(wrapper, m).get('[data-testid="add-reaction"]').trigger('click') // the "+" chip
+    const again = wrapper.get('[data-testid="emoji-picker"]')
+    expect(again.get('section').text()).toContain('Recently used')
+    expect(again.get('section').find('button[aria-label="rocket"]').exists()).toBe(true)
+  })
+
+  it('moves through the picker with the arrow keys and closes it with Escape', async () => {
+    const m = message('x')
+    const { wrapper } = show([m])
+    await row(wrapper, m).get('[data-action="react"]').trigger('click')
+    await flushPromises()
+    const picker = wrapper.get('[data-testid="emoji-picker"]')
+    expect(document.activeElement?.getAttribute('aria-label')).toBe('grinning')
+    await picker.trigger('keydown', { key: 'ArrowRight' })
+    await nextTick()
+    expect(document.activeElement?.getAttribute('aria-label')).toBe('tears of joy')
+    await picker.trigger('keydown', { key: 'ArrowDown' }) // the next row (the next group), same column
+    await nextTick()
+    expect(document.activeElement?.getAttribute('aria-label')).toBe('thumbs down')
+    await picker.trigger('keydown', { key: 'End' })
+    await nextTick()
+    expect(document.activeElement?.getAttribute('aria-label')).toBe('sun')
+    await picker.trigger('keydown', { key: 'ArrowUp' })
+    await nextTick()
+    expect(document.activeElement?.getAttribute('aria-label')).toBe('question')
+    await picker.trigger('keydown', { key: 'Escape' })
+    expect(wrapper.find('[data-testid="emoji-picker"]').exists()).toBe(false)
+  })
+
+  it('shows reactions with counts and who reacted, and toggles yours on a click', async () => {
+    const m: Message = {
+      ...message('lunch?'),
+      reactions: [
+        { emoji: '👍', count: 2, mine: true, by: ['Ada', 'Bob'] },
+        { emoji: '🍕', count: 1, mine: false, by: ['Cy'] },
+      ],
+    }
+    const { wrapper } = show([m])
+    vi.mocked(api.react).mockResolvedValue({ ...m, reactions: [m.reactions[1]!] })
+    const chips = row(wrapper, m).findAll('[data-testid="reaction"]')
+    expect(chips.map((c) => c.text().replace(/\s+/g, ''))).toEqual(['👍2', '🍕1'])
+    expect(chips[0]!.attributes('title')).toBe('Ada, Bob')
+    expect(chips[0]!.attributes('aria-label')).toContain('2 reactions from Ada, Bob')
+    expect(chips[0]!.classes()).toContain('mine')
+    expect(chips[1]!.attributes('aria-pressed')).toBe('false')
+    await chips[0]!.trigger('click')
+    await flushPromises()
+    expect(api.react).toHaveBeenCalledWith(roomId, m.id, '👍')
+    expect(row(wrapper, m).findAll('[data-testid="reaction"]').map((c) => c.attributes('data-emoji'))).toEqual(['🍕'])
+  })
+
+  it('marks an edited message', () => {
+    const m = { ...message('fixed'), edited: true }
+    expect(row(show([m]).wrapper, m).get('[data-testid="edited"]').text()).toBe('(edited)')
+  })
+
+  it('quotes the message a reply answers and jumps to it', async () => {
+    const original = message('where do we meet?')
+    const filler = Array.from({ length: 3 }, (_, i) => message(`filler ${i}`))
+    const reply: Message = {
+      ...message('at the station'),
+      replyTo: original.id,
+      replyPreview: { id: original.id, authorName: 'Bob', authorShort: 'peer-b', text: 'where do we meet?', deleted: false, missing: false },
+    }
+    const { wrapper, store } = show([...filler, reply])
+    vi.mocked(api.history).mockResolvedValue([])
+    vi.mocked(api.historyAfter).mockResolvedValue([original, ...filler, reply])
+    const quote = row(wrapper, reply).get('[data-testid="reply-quote"]')
+    expect(quote.text()).toContain('Bob')
+    expect(quote.text()).toContain('where do we meet?')
+    await quote.trigger('click')
+    await flushPromises()
+    expect(api.history).toHaveBeenCalledWith(roomId, original.id, expect.any(Number))
+    await wrapper.setProps({ view: store.views[roomId]! })
+    await flushPromises()
+    expect(row(wrapper, original).classes()).toContain('flash')
+    expect(store.views[roomId]!.highlightId).toBeNull() // shown: the mark is used up
+  })
+
+  it('says when the quoted message was deleted or is not here', () => {
+    const base = { authorName: 'Bob', authorShort: 'peer-b', text: '' }
+    const gone: Message = { ...message('re'), replyTo: 'x', replyPreview: { id: 'x', ...base, deleted: true, missing: false } }
+    const away: Message = { ...message('re'), replyTo: 'y', replyPreview: { id: 'y', ...base, deleted: false, missing: true } }
+    const { wrapper } = show([gone, away])
+    expect(row(wrapper, gone).get('[data-testid="reply-quote"]').text()).toContain('deleted message')
+    const missing = row(wrapper, away).get('[data-testid="reply-quote"]')
+    expect(missing.text()).toContain('message not loaded')
+    expect(missing.element.tagName).not.toBe('BUTTON') // nothing to jump to
+  })
+
+  it('marks a message that mentions you, in words as well as colour', () => {
+    const m = { ...message('@Ada look'), mentionsMe: true }
+    const r = row(show([m]).wrapper, m)
+    expect(r.classes()).toContain('mentions-me')
+    expect(r.get('[data-testid="mention-badge"]').text()).toContain('Mentions you')
+  })
+
+  it('tells renames and topic changes in a centred line', () => {
+    const rename: Message = { ...message('Plans'), kind: 'roomName', authorName: 'Ada' }
+    const { wrapper } = show([message('hi'), rename])
+    expect(wrapper.get('[data-testid="system-line"]').text()).toContain('Ada renamed the room to Plans')
+    expect(wrapper.findAll('article')).toHaveLength(1)
+  })
+
+  it('shows the full date and time on the time of a message', () => {
+    const m = message('x')
+    const time = row(show([m]).wrapper, m).get('time')
+    expect(time.attributes('title')).toContain(String(new Date(m.sentAt).getFullYear()))
+  })
+
+  it('scrolls to and marks the message a jump asked for', async () => {
+    const items = Array.from({ length: 5 }, (_, i) => message(`m ${i}`))
+    const { wrapper, store } = show(items, { highlightId: items[1]!.id, following: false })
+    await flushPromises()
+    expect(row(wrapper, items[1]!).classes()).toContain('flash')
+    expect(document.activeElement).toBe(row(wrapper, items[1]!).element)
+    expect(store.views[roomId]!.highlightId).toBeNull()
   })
 })

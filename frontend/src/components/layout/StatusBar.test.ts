@@ -69,3 +69,13 @@ describe('StatusBar', () => {
     expect(wrapper.find('[data-testid="reachability"]').exists()).toBe(false)
   })
 })
+
+describe('StatusBar: connection details', () => {
+  it('opens the connection details from a button', async () => {
+    const wrapper = mount(StatusBar, { props: { status: status(), peers: [] } })
+    const button = wrapper.get('[data-testid="connection-details-button"]')
+    expect(button.text()).toBe('Connection details')
+    await button.trigger('click')
+    expect(wrapper.emitted('details')).toHaveLength(1)
+  })
+})

@@ -39,3 +39,14 @@ describe('NearbyList', () => {
     })
   }
 })
+
+describe('NearbyList: presence in words', () => {
+  it('says who is connected for screen readers, the dot itself is not read', () => {
+    const ada: NearbyPeer = { peerId: 'p', shortId: 's', name: 'Ada', connected: true, lan: true, rooms: [] }
+    const wrapper = mount(NearbyList, { props: { peers: [ada, { ...ada, peerId: 'q', name: 'Bob', connected: false }] } })
+    const [first, second] = wrapper.findAll('[data-testid="nearby-peer"]')
+    expect(first!.get('.presence-dot').attributes('aria-hidden')).toBe('true')
+    expect(first!.get('.visually-hidden').text()).toBe('connected:')
+    expect(second!.get('.visually-hidden').text()).toBe('not connected:')
+  })
+})

@@ -35,3 +35,14 @@ describe('RoomSidebar: join', () => {
     expect(wrapper.emitted('join')).toBeUndefined()
   })
 })
+
+describe('RoomSidebar: notifications', () => {
+  it('marks a muted room and a mentions-only room, and leaves the others plain', async () => {
+    const { room } = await import('@/test/fixtures')
+    const rooms = [room({ id: 'a', name: 'all', notify: 'all' }), room({ id: 'm', name: 'ment', notify: 'mentions' }), room({ id: 'n', name: 'none', notify: 'none' })]
+    const items = mount(RoomSidebar, { props: { rooms, currentId: 'a' } }).findAll('[data-testid="room"]')
+    expect(items[0]!.find('.notify').exists()).toBe(false)
+    expect(items[1]!.get('[data-testid="room-mentions-only"]').attributes('aria-label')).toBe('mentions only')
+    expect(items[2]!.get('[data-testid="room-muted"]').attributes('aria-label')).toBe('muted')
+  })
+})

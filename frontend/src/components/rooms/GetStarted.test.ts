@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest'
+import { mount } from '@vue/test-utils'
+import type { NearbyPeer } from '@/api'
+import GetStarted from './GetStarted.vue'
+
+const carol: NearbyPeer = {
+  peerId: 'peer-carol',
+  shortId: 'c4r0l123',
+  name: 'Carol',
+  connected: true,
+  lan: true,
+  rooms: [
+    { id: 'r1', name: 'lunch', joined: false },
+    { id: 'r2', name: 'team', joined: true },
+  ],
+}
+
+describe('GetStarted', () => {
+  it('offers to create a room and to join from an invite, with no jargon', () => {
+    const wrapper = mount(GetStarted, { props: { nearby: [] } })
+    expect(wrapper.text()).toContain('Create a room')
+    expect(wrapper.text()).toContain('Join from invite')
+    expect(wrapper.text()).not.toMatch(/peer ID|multiaddr|\/ip4\//i)
+    expect(wrapper.find('[data-testid="start-people"]').exists()).toBe(false) // nobody nearby
+  })
+
+  it('creates a room with the name typed', async () => {
+    const wrapper = mount(GetStarted, { props: { nearby: [] } })
+    await wrapper.get('[data-testid="start-create"]').setValue('  Team ')
+    await wrapper.findAll('form')[0]!.trigger('submit')
+    expect(wrapper.emitted('create')).toEqual([['Team']])
+  })
+
+  it('joins with a pasted invite link', async () => {
+    const wrapper = mount(GetStarted, { props: { nearby: [] } })
+    await wrapper.get('[data-testid="start-join"]').setValue(' parley://join/abc\n')
+    await wrapper.findAll('form')[1]!.trigger('submit')
+    expect(wrapper.emitted('join')).toEqual([['parley://join/abc']])
+  })
+
+  it('shows people on the network with their rooms, one click to join', async () => {
+    const wrapper = mount(GetStarted, { props: { nearby: [carol] } })
+    const people = wrapper.get('[data-testid="start-people"]')
+    expect(people.text()).toContain('People on your network')
+    expect(people.text()).toContain('Carol')
+    expect(people.text()).toContain('# lunch')
+    expect(people.text()).toContain('joined')
+    await people.get('button[aria-label="Join lunch"]').trigger('click')
+    expect(wrapper.emitted('joinNearby')).toEqual([['r1', 'lunch']])
+  })
+})

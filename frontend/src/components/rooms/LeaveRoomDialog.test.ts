@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest'
+import { mount } from '@vue/test-utils'
+import { room } from '@/test/fixtures'
+import LeaveRoomDialog from './LeaveRoomDialog.vue'
+
+describe('LeaveRoomDialog', () => {
+  it('offers to keep or delete the history, and to think again', async () => {
+    const wrapper = mount(LeaveRoomDialog, { props: { room: room({ name: 'general' }) }, attachTo: document.body })
+    expect(wrapper.get('[role="dialog"]').text()).toContain('Leave # general?')
+    await wrapper.get('[data-testid="leave-keep"]').trigger('click')
+    await wrapper.get('[data-testid="leave-delete"]').trigger('click')
+    expect(wrapper.emitted('leave')).toEqual([[false], [true]])
+    await wrapper.findAll('button').find((b) => b.text() === 'Cancel')!.trigger('click')
+    expect(wrapper.emitted('close')).toHaveLength(1)
+    wrapper.unmount()
+  })
+
+  it('puts the focus on Cancel, not on a button that deletes', () => {
+    const wrapper = mount(LeaveRoomDialog, { props: { room: room() }, attachTo: document.body })
+    expect((document.activeElement as HTMLElement).textContent).toBe('Cancel')
+    wrapper.unmount()
+  })
+})

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest'
+import { mount } from '@vue/test-utils'
+import { me, room, roomId, status } from '@/test/fixtures'
+import ConnectionDetails from './ConnectionDetails.vue'
+
+function open(over = {}) {
+  return mount(ConnectionDetails, {
+    props: { me, status: status(), peers: [], room: room(), ...over },
+    attachTo: document.body,
+  })
+}
+
+describe('ConnectionDetails', () => {
+  it('is a dialog with the peer ID, the addresses and the room ID', () => {
+    const wrapper = open()
+    expect(wrapper.get('[role="dialog"]').attributes('aria-labelledby')).toBeTruthy()
+    expect(wrapper.get('[data-testid="my-peer-id"]').text()).toBe(me.peerId)
+    expect(wrapper.text()).toContain(me.addrs[0])
+    expect(wrapper.get('[data-testid="room-id"]').text()).toBe(roomId)
+    wrapper.unmount()
+  })
+
+  it('leaves the room out when no room is open', () => {
+    const wrapper = open({ room: null })
+    expect(wrapper.find('[data-testid="room-id"]').exists()).toBe(false)
+    wrapper.unmount()
+  })
+
+  it('copies the peer ID, an address and the room ID', async () => {
+    const wrapper = open()
+    await wrapper.get('button:not([aria-label="Close"])').trigger('click')
+    await wrapper.findAll('button').find((b) => b.text() === 'Copy my address')!.trigger('click')
+    await wrapper.get('[data-testid="room-id"] + button').trigger('click')
+    expect(wrapper.emitted('copy')).toEqual([[me.peerId], [me.addrs[0]], [roomId]])
+    expect(wrapper.text()).toContain('Room ID copied')
+    wrapper.unmount()
+  })
+
+  it('connects to an address typed by hand, and not to an empty one', async () => {
+    const wrapper = open()
+    const input = wrapper.get('[data-testid="peer-addr"]')
+    await input.setValue('  ')
+    await wrapper.get('form').trigger('submit')
+    await input.setValue(' /ip4/127.0.0.1/tcp/4001/p2p/12D3KooWPeer ')
+    await wrapper.get('form').trigger('submit')
+    expect(wrapper.emitted('connect')).toEqual([['/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWPeer']])
+    expect((input.element as HTMLInputElement).value).toBe('')
+    wrapper.unmount()
+  })
+
+  it('describes the network in words', () => {
+    const wrapper = open({ status: status({ network: 'internet', reachability: 'private', natType: 'cone' }) })
+    expect(wrapper.text()).toContain('Your local network and the internet')
+    expect(wrapper.text()).toContain('Behind a router')
+    wrapper.unmount()
+  })
+})

@@ -1,0 +1,277 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { defineComponent, h, nextTick } from 'vue'
+import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
+import { createPinia, setActivePinia } from 'pinia'
+
+vi.mock('@/api', async (original) => ({
+  ...(await original<typeof import('@/api')>()),
+  api: {
+    rooms: vi.fn(),
+    members: vi.fn(),
+    history: vi.fn(),
+    historyAfter: vi.fn(),
+    markRead: vi.fn(),
+    status: vi.fn(),
+    peers: vi.fn(),
+    nearby: vi.fn(),
+    createRoom: vi.fn(),
+    renameRoom: vi.fn(),
+    setTopic: vi.fn(),
+    setNotify: vi.fn(),
+    leaveRoom: vi.fn(),
+    deleteRoomHistory: vi.fn(),
+    copyText: vi.fn(),
+    connect: vi.fn(),
+    setAway: vi.fn(),
+    invite: vi.fn(),
+  },
+}))
+
+import { api, type Member, type Room } from '@/api'
+import { useMessagesStore } from '@/stores/messages'
+import { useNearbyStore } from '@/stores/nearby'
+import { useRoomsStore } from '@/stores/rooms'
+import { useStatusStore } from '@/stores/status'
+import { me, member, room, roomId, status } from '@/test/fixtures'
+import ChatView from './ChatView.vue'
+
+// The message column belongs to other tests; here it only has to be there.
+const stubs = {
+  MessageList: defineComponent({ render: () => h('div', { 'data-testid': 'message-list' }) }),
+  MessageComposer: defineComponent({
+    setup(_, { expose }) {
+      expose({ focus: () => {} })
+      return () => h('textarea', { 'data-testid': 'composer' })
+    },
+  }),
+  SearchPanel: defineComponent({
+    emits: ['open', 'close'],
+    setup(_, { emit }) {
+      return () => h('div', { 'data-testid': 'search-panel' }, [h('button', { 'data-testid': 'hit', onClick: () => emit('open', 'bb'.repeat(32), 'msg-7') })])
+    },
+  }),
+}
+
+let narrow = false
+function stubMedia(): void {
+  vi.stubGlobal('matchMedia', (q: string) => ({
+    matches: q.includes('max-width') && narrow,
+    media: q,
+    addEventListener: () => {},
+    removeEventListener: () => {},
+  }))
+}
+
+const general = room({ name: 'general', topic: 'Plans for the week' })
+const other = room({ id: 'bb'.repeat(32), name: 'random' })
+const bob: Member = { ...member('Bob', true), via: 'lan' }
+const carol: Member = { ...member('Carol', false), lastSeen: Date.now() - 2 * 3600_000 }
+
+async function open(rooms: Room[] = [general, other]): Promise<VueWrapper> {
+  vi.mocked(api.rooms).mockResolvedValue(rooms)
+  vi.mocked(api.status).mockResolvedValue(status())
+  vi.mocked(api.peers).mockResolvedValue([])
+  vi.mocked(api.nearby).mockResolvedValue([])
+  await Promise.all([useRoomsStore().load(), useStatusStore().load(), useNearbyStore().load()])
+  const wrapper = mount(ChatView, { props: { me }, attachTo: document.body, global: { stubs } })
+  await flushPromises()
+  return wrapper
+}
+
+const header = (w: VueWrapper) => w.get('.room-header')
+const click = async (w: VueWrapper, sel: string) => {
+  await w.get(sel).trigger('click')
+  await flushPromises()
+}
+
+describe('ChatView', () => {
+  let wrapper: VueWrapper | undefined
+  beforeEach(() => {
+    setActivePinia(createPinia())
+    narrow = false
+    stubMedia()
+    vi.mocked(api.members).mockResolvedValue([{ ...member('Ada', true), me: true }, bob, carol])
+    vi.mocked(api.history).mockResolvedValue([])
+    vi.mocked(api.historyAfter).mockResolvedValue([])
+    vi.mocked(api.markRead).mockResolvedValue()
+    vi.mocked(api.copyText).mockResolvedValue()
+    vi.mocked(api.setAway).mockResolvedValue()
+  })
+  afterEach(() => {
+    wrapper?.unmount()
+    wrapper = undefined
+    vi.unstubAllGlobals()
+    vi.useRealTimers()
+  })
+
+  it('heads the room with its name, topic and member count, and no IDs', async () => {
+    wrapper = await open()
+    const text = header(wrapper).text()
+    expect(wrapper.get('h1').text()).toBe('# general')
+    expect(wrapper.get('[data-testid="room-topic"]').text()).toBe('Plans for the week')
+    expect(wrapper.get('[data-testid="member-count"]').text()).toBe('3')
+    expect(wrapper.get('[data-testid="members-button"]').attributes('aria-label')).toBe('3 members, 2 online')
+    expect(wrapper.text()).not.toContain(roomId)
+    expect(wrapper.text()).not.toContain(me.peerId)
+    expect(text).not.toMatch(/Copy my address|Connect|First message/)
+    expect(wrapper.find('[data-testid="jump-start"]').exists()).toBe(false) // inside the room menu now
+  })
+
+  it('shows the IDs and the address field in Connection details, opened from the status bar', async () => {
+    wrapper = await open()
+    await click(wrapper, '[data-testid="connection-details-button"]')
+    const details = wrapper.get('[data-testid="connection-details"]')
+    expect(details.get('[data-testid="my-peer-id"]').text()).toBe(me.peerId)
+    expect(details.get('[data-testid="room-id"]').text()).toBe(roomId)
+    vi.mocked(api.connect).mockResolvedValue()
+    await details.get('[data-testid="peer-addr"]').setValue('/ip4/127.0.0.1/tcp/1/p2p/x')
+    await details.get('form').trigger('submit')
+    expect(api.connect).toHaveBeenCalledWith('/ip4/127.0.0.1/tcp/1/p2p/x')
+  })
+
+  it('opens Connection details from the "You" settings too', async () => {
+    wrapper = await open()
+    await click(wrapper, '[data-testid="you-menu"]')
+    await click(wrapper, '[data-testid="open-details"]')
+    expect(wrapper.find('[data-testid="connection-details"]').exists()).toBe(true)
+  })
+
+  it('renames the room from the room menu', async () => {
+    wrapper = await open()
+    vi.mocked(api.renameRoom).mockResolvedValue({ ...general, name: 'planning' })
+    await click(wrapper, '[data-testid="room-menu"]')
+    await click(wrapper, '[data-testid="menu-rename"]')
+    await wrapper.get('[data-testid="room-name-input"]').setValue('planning')
+    await wrapper.get('.room-settings').trigger('submit')
+    await flushPromises()
+    expect(api.renameRoom).toHaveBeenCalledWith(roomId, 'planning')
+    expect(wrapper.get('h1').text()).toBe('# planning')
+    expect(wrapper.find('.room-settings').exists()).toBe(false)
+  })
+
+  it('keeps the rename dialog open with the reason when the node refuses', async () => {
+    wrapper = await open()
+    vi.mocked(api.renameRoom).mockRejectedValue(new Error('That name is empty or too long; use 1 to 80 characters.'))
+    await click(wrapper, '[data-testid="room-menu"]')
+    await click(wrapper, '[data-testid="menu-rename"]')
+    await wrapper.get('[data-testid="room-name-input"]').setValue('x')
+    await wrapper.get('.room-settings').trigger('submit')
+    await flushPromises()
+    expect(wrapper.get('.room-settings [role="alert"]').text()).toContain('too long')
+  })
+
+  it('sets the topic from the room menu', async () => {
+    wrapper = await open()
+    vi.mocked(api.setTopic).mockResolvedValue({ ...general, topic: 'Release on Friday' })
+    await click(wrapper, '[data-testid="room-menu"]')
+    await click(wrapper, '[data-testid="menu-topic"]')
+    await wrapper.get('[data-testid="room-topic-input"]').setValue('Release on Friday')
+    await wrapper.get('.room-settings').trigger('submit')
+    await flushPromises()
+    expect(api.setTopic).toHaveBeenCalledWith(roomId, 'Release on Friday')
+    expect(wrapper.get('[data-testid="room-topic"]').text()).toBe('Release on Friday')
+  })
+
+  it('mutes the room and the sidebar shows it', async () => {
+    wrapper = await open()
+    vi.mocked(api.setNotify).mockResolvedValue({ ...general, notify: 'none' })
+    await click(wrapper, '[data-testid="room-menu"]')
+    await click(wrapper, '[data-testid="notify-none"]')
+    expect(api.setNotify).toHaveBeenCalledWith(roomId, 'none')
+    expect(wrapper.find('[data-testid="room-muted"]').exists()).toBe(true)
+  })
+
+  for (const [choice, call] of [
+    ['leave-keep', 'leaveRoom'],
+    ['leave-delete', 'deleteRoomHistory'],
+  ] as const) {
+    it(`leaves the room (${choice}) and opens the next one`, async () => {
+      wrapper = await open()
+      vi.mocked(api[call]).mockResolvedValue()
+      await click(wrapper, '[data-testid="room-menu"]')
+      await click(wrapper, '[data-testid="menu-leave"]')
+      vi.mocked(api.rooms).mockResolvedValue([other])
+      await click(wrapper, `[data-testid="${choice}"]`)
+      expect(api[call]).toHaveBeenCalledWith(roomId)
+      expect(wrapper.find('[data-testid="leave-dialog"]').exists()).toBe(false)
+      expect(wrapper.get('h1').text()).toBe('# random')
+    })
+  }
+
+  it('goes to the first message from the room menu', async () => {
+    wrapper = await open()
+    const messages = useMessagesStore()
+    const start = vi.spyOn(messages, 'openAtStart').mockResolvedValue()
+    await click(wrapper, '[data-testid="room-menu"]')
+    await click(wrapper, '[data-testid="jump-start"]')
+    expect(start).toHaveBeenCalledWith(roomId)
+  })
+
+  it('shows the members beside the messages on a wide window', async () => {
+    wrapper = await open()
+    expect(wrapper.findAll('[data-testid="member"]')).toHaveLength(3)
+    expect(wrapper.find('[data-testid="members-close"]').exists()).toBe(false)
+  })
+
+  it('on a narrow window, folds the members into a panel opened and closed from the header', async () => {
+    narrow = true
+    stubMedia()
+    wrapper = await open()
+    const button = wrapper.get('[data-testid="members-button"]')
+    expect(wrapper.find('[data-testid="member-panel"]').exists()).toBe(false)
+    expect(button.attributes('aria-expanded')).toBe('false')
+    await click(wrapper, '[data-testid="members-button"]')
+    expect(button.attributes('aria-expanded')).toBe('true')
+    expect(wrapper.get('[data-testid="member-panel"]').classes()).toContain('overlay')
+    expect(wrapper.get('[data-testid="member-panel"]').element.contains(document.activeElement)).toBe(true)
+    await wrapper.get('[data-testid="member-panel"] .member-list').trigger('keydown', { key: 'Escape' })
+    expect(wrapper.find('[data-testid="member-panel"]').exists()).toBe(false)
+    expect(document.activeElement).toBe(button.element)
+  })
+
+  it('opens a member’s profile card and copies the peer ID', async () => {
+    wrapper = await open()
+    const row = wrapper.findAll('[data-testid="member"]').find((m) => m.text().includes('Bob'))!
+    await row.get('button').trigger('click')
+    await nextTick()
+    const card = wrapper.get('[data-testid="profile-card"]')
+    expect(card.text()).toContain('On your network')
+    await card.get('[data-testid="copy-peer-id"]').trigger('click')
+    expect(api.copyText).toHaveBeenCalledWith(bob.peerId)
+  })
+
+  it('Ctrl+F opens search; a result opens its room at the message', async () => {
+    wrapper = await open()
+    const openAt = vi.spyOn(useMessagesStore(), 'openAt').mockResolvedValue()
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'f', ctrlKey: true }))
+    await nextTick()
+    await click(wrapper, '[data-testid="hit"]')
+    expect(useRoomsStore().currentId).toBe(other.id)
+    expect(openAt).toHaveBeenCalledWith(other.id, 'msg-7')
+    expect(wrapper.find('[data-testid="search-panel"]').exists()).toBe(false)
+  })
+
+  it('says the user is away after five idle minutes, and back on a key', async () => {
+    vi.useFakeTimers()
+    wrapper = await open()
+    vi.advanceTimersByTime(5 * 60_000 + 20_000)
+    expect(api.setAway).toHaveBeenLastCalledWith(true)
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'x' }))
+    expect(api.setAway).toHaveBeenLastCalledWith(false)
+    expect(api.setAway).toHaveBeenCalledTimes(2)
+  })
+
+  it('with no room yet, offers to create one, join from an invite, or join people nearby', async () => {
+    useNearbyStore()
+    vi.mocked(api.nearby).mockResolvedValue([])
+    wrapper = await open([])
+    expect(wrapper.get('[data-testid="get-started"]').text()).toContain('Create a room')
+    vi.mocked(api.createRoom).mockResolvedValue(general)
+    vi.mocked(api.rooms).mockResolvedValue([general])
+    await wrapper.get('[data-testid="start-create"]').setValue('general')
+    await wrapper.get('[data-testid="get-started"] form').trigger('submit')
+    await flushPromises()
+    expect(api.createRoom).toHaveBeenCalledWith('general')
+    expect(wrapper.get('h1').text()).toBe('# general')
+  })
+})
