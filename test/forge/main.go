@@ -1,0 +1,137 @@
+// Command forge plays a dishonest member for the end-to-end tests: it joins
+// a room's topic on a node it is given and publishes an edit or a delete,
+// correctly signed by its own key, of a message someone else wrote. Honest
+// nodes must refuse both. It publishes once, waits for its stdin to close
+// (the test has seen what it wanted) or 60 s, and exits.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/libp2p/go-libp2p"
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	pubsubpb "github.com/libp2p/go-libp2p-pubsub/pb"
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/multiformats/go-multiaddr"
+
+	"parley/wire"
+)
+
+func main() {
+	to := flag.String("to", "", "address of the node to reach, ending in /p2p/<peer ID> (127.0.0.1 only)")
+	roomHex := flag.String("room", "", "room ID (hex)")
+	targetHex := flag.String("target", "", "ID (hex) of the message to change")
+	kind := flag.String("kind", "edit", "edit or delete")
+	text := flag.String("text", "forged words", "the edit's text")
+	flag.Parse()
+	if err := run(*to, *roomHex, *targetHex, *kind, *text); err != nil {
+		fmt.Fprintln(os.Stderr, "forge:", err)
+		os.Exit(1)
+	}
+}
+
+func run(to, roomHex, targetHex, kind, text string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	room, err := wire.ParseRoomID(roomHex)
+	if err != nil {
+		return err
+	}
+	target, err := wire.ParseMessageID(targetHex)
+	if err != nil {
+		return err
+	}
+	addr, err := multiaddr.NewMultiaddr(to)
+	if err != nil {
+		return err
+	}
+	info, err := peer.AddrInfoFromP2pAddr(addr)
+	if err != nil {
+		return err
+	}
+	if ip, err := addr.ValueForProtocol(multiaddr.P_IP4); err != nil || ip != "127.0.0.1" {
+		return errors.New("forge only talks to 127.0.0.1")
+	}
+	key, _, err := crypto.GenerateEd25519Key(rand.Reader)
+	if err != nil {
+		return err
+	}
+	h, err := libp2p.New(libp2p.Identity(key), libp2p.ListenAddrStrings("/ip4/127.0.0.1/tcp/0"))
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	// Parley's GossipSub settings: one signature per message, in the payload.
+	ps, err := pubsub.NewGossipSub(ctx, h,
+		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign),
+		pubsub.WithNoAuthor(),
+		pubsub.WithFloodPublish(true),
+		pubsub.WithMessageIdFn(func(m *pubsubpb.Message) string {
+			payload, err := wire.PayloadOf(m.Data)
+			if err != nil {
+				sum := sha256.Sum256(m.Data)
+				return string(sum[:])
+			}
+			id := wire.IDOf(payload)
+			return string(id[:])
+		}),
+	)
+	if err != nil {
+		return err
+	}
+	topic, err := ps.Join(room.Topic())
+	if err != nil {
+		return err
+	}
+	if _, err := topic.Subscribe(); err != nil {
+		return err
+	}
+	if err := h.Connect(ctx, *info); err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	for !slices.Contains(topic.ListPeers(), info.ID) {
+		select {
+		case <-ctx.Done():
+			return errors.New("the node never showed up in the room")
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	d := wire.Draft{Room: room, Time: wire.WallTime(time.Now()), Target: &target}
+	switch kind {
+	case "edit":
+		d.Kind, d.Text = wire.Kind_KIND_EDIT, text
+	case "delete":
+		d.Kind, d.TargetTime = wire.Kind_KIND_DELETE, 1
+	default:
+		return fmt.Errorf("unknown kind %q", kind)
+	}
+	m, err := wire.Sign(key, d)
+	if err != nil {
+		return err
+	}
+	if err := topic.Publish(ctx, m.Raw); err != nil {
+		return err
+	}
+	fmt.Println("published", m.ID)
+	// Stay until the test is done looking (stdin closes) or time is up.
+	done := make(chan struct{})
+	go func() {
+		_, _ = io.Copy(io.Discard, os.Stdin)
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+	return nil
+}
