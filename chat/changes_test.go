@@ -403,3 +403,27 @@ func TestMentions(t *testing.T) {
 		}
 	}
 }
+
+func TestUnreadMentionsAreCounted(t *testing.T) {
+	net := connectedNodes(t, 2)
+	a, b := net[0], net[1]
+	if _, err := b.SetName(t.Context(), "Bea"); err != nil {
+		t.Fatal(err)
+	}
+	room, _ := a.CreateRoom("mentions")
+	joinAll(t, net, room)
+	a.Send(t.Context(), room.ID, "hello all")
+	a.Send(t.Context(), room.ID, "@Bea can you look?")
+	a.Send(t.Context(), room.ID, "@bea and again")
+	eventually(t, 10*time.Second, "b counts two unread mentions", func() bool {
+		r := b.Rooms()
+		return len(r) == 1 && r[0].Unread == 3 && r[0].Mentions == 2
+	})
+	last := fullHistory(t, b, room.ID)[2]
+	if err := b.MarkRead(room.ID, last.ID); err != nil {
+		t.Fatal(err)
+	}
+	if r := b.Rooms(); r[0].Mentions != 0 {
+		t.Errorf("read mentions still counted: %d", r[0].Mentions)
+	}
+}

@@ -25,6 +25,9 @@ type Room struct {
 	Notify string `json:"notify"`
 	// Unread counts messages after LastRead, up to MaxUnread.
 	Unread int `json:"unread"`
+	// Mentions counts the unread messages that mention the user, among
+	// the newest mentionScan of them.
+	Mentions int `json:"mentions"`
 	// LastRead is the ID of the newest message the user has seen; empty if none.
 	LastRead string `json:"lastRead"`
 	// LastActivity is the wall time of the newest message, unix ms; 0 if none.
@@ -196,6 +199,9 @@ func (s *Service) roomView(id wire.RoomID, name string) Room {
 	if r.Unread, err = s.store.CountAfter(id, rec.LastRead, MaxUnread); err != nil {
 		s.log.Error("count unread failed", "room", id.String()[:8], "err", err)
 	}
+	if r.Unread > 0 {
+		r.Mentions = s.countMentions(id, min(r.Unread, mentionScan))
+	}
 	if newest, err := s.store.Page(id, store.Position{}, store.Before, 1); err == nil && len(newest) == 1 {
 		r.LastActivity = wire.TimeOf(newest[0].Time).UnixMilli()
 	}
@@ -310,4 +316,40 @@ func (s *Service) MessageCount(roomID string) (int, error) {
 		return 0, err
 	}
 	return s.store.Count(id)
+}
+
+// mentionScan bounds how many unread messages are read to count mentions.
+const mentionScan = 300
+
+// countMentions counts the newest n messages of a room that mention the
+// user, as they read now. Stored messages were verified on arrival: they
+// are parsed, not verified again.
+func (s *Service) countMentions(room wire.RoomID, n int) int {
+	name := s.ownName()
+	if name == "" {
+		return 0
+	}
+	items, err := s.store.Page(room, store.Position{}, store.Before, n)
+	if err != nil {
+		s.log.Error("count mentions failed", "room", room.String()[:8], "err", err)
+		return 0
+	}
+	count := 0
+	for _, it := range items {
+		if it.Deleted {
+			continue
+		}
+		m, err := wire.Parse(it.Envelope)
+		if err != nil || m.Kind != wire.Kind_KIND_TEXT || m.Author == s.id.ID {
+			continue
+		}
+		text := m.Text
+		if f := foldChanges(m, it.Changes); f.edited {
+			text = f.text
+		}
+		if mentions(text, name) {
+			count++
+		}
+	}
+	return count
 }

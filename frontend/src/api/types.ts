@@ -23,6 +23,8 @@ export interface Room {
   notify: NotifyLevel
   /** Messages after lastRead (capped at 1000). */
   unread: number
+  /** Unread messages that mention you (among the newest 300 unread). */
+  mentions: number
   /** ID of the newest message the user has seen; empty if none. */
   lastRead: string
   /** Wall time of the newest message, unix ms; 0 if none. */

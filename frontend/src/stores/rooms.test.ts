@@ -18,7 +18,7 @@ vi.mock('@/api', async (original) => ({
 import { api } from '@/api'
 import { useRoomsStore } from './rooms'
 
-const room = (id: string, unread: number) => ({ id, name: id, topic: '', notify: 'all' as const, unread, lastRead: '', lastActivity: 0 })
+const room = (id: string, unread: number) => ({ id, name: id, topic: '', notify: 'all' as const, unread, mentions: 0, lastRead: '', lastActivity: 0 })
 
 describe('rooms store', () => {
   beforeEach(() => setActivePinia(createPinia()))

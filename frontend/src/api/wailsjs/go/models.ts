@@ -233,6 +233,7 @@ export namespace chat {
 	    topic: string;
 	    notify: string;
 	    unread: number;
+	    mentions: number;
 	    lastRead: string;
 	    lastActivity: number;
 	
@@ -247,6 +248,7 @@ export namespace chat {
 	        this.topic = source["topic"];
 	        this.notify = source["notify"];
 	        this.unread = source["unread"];
+	        this.mentions = source["mentions"];
 	        this.lastRead = source["lastRead"];
 	        this.lastActivity = source["lastActivity"];
 	    }
