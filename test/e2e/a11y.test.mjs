@@ -1,6 +1,7 @@
 // Accessibility of the web UI, in both themes: axe-core finds no serious or
 // critical violation in the main window (a room with messages), the quick
-// switcher, the settings dialog or the first-run question; the theme follows
+// switcher, the search panel, the message menu, the emoji picker, the
+// settings dialog or the first-run question; the theme follows
 // the system, and the theme switch works by keyboard and holds over a reload. Screenshots of the main window, light and dark, at 800x600
 // and 1440x900.
 import assert from 'node:assert/strict'
@@ -89,6 +90,47 @@ test('the main window has no serious accessibility violation, light or dark, and
     await page.getByTestId('message').filter({ hasText: 'One more, so the list' }).waitFor()
     found.push(...(await violations(page, `main window 800x600, ${colorScheme}`)))
     await page.screenshot({ path: `${screenshots}/main-${colorScheme}-800x600.png` })
+    assert.deepEqual(page.problems, [])
+    await page.context().close()
+  }
+  assert.deepEqual(found, [], `axe-core found serious or critical violations:\n${found.join('\n')}`)
+})
+
+test('the search panel, the message menu and the emoji picker have no serious accessibility violation, light or dark', async () => {
+  if (!room) {
+    room = await node.call('CreateRoom', 'design review')
+    await node.call('Send', room.id, 'Morning all! The new palette is in.')
+  }
+  const found = []
+  for (const colorScheme of ['light', 'dark']) {
+    const page = await openUI(browser, node, { colorScheme, viewport: { width: 1440, height: 900 } })
+    const morning = page.getByTestId('message').filter({ hasText: 'Morning all!' })
+    await morning.waitFor()
+
+    // Search, with a result and its marked match.
+    await page.keyboard.press('Control+f')
+    const panel = page.getByTestId('search-panel')
+    await panel.getByTestId('search-input').fill('palette')
+    await panel.getByTestId('search-result').first().locator('mark').waitFor()
+    found.push(...(await violations(page, `search panel, ${colorScheme}`)))
+    await page.keyboard.press('Escape')
+    await panel.waitFor({ state: 'detached' })
+
+    // The message menu, opened from the keyboard on a focused message.
+    await morning.getByText('Morning all!').click()
+    await page.keyboard.press('Shift+F10')
+    const menu = page.getByRole('menu', { name: 'Message actions' })
+    await menu.waitFor()
+    found.push(...(await violations(page, `message menu, ${colorScheme}`)))
+
+    // The emoji picker, from the menu's React.
+    await menu.getByRole('menuitem', { name: 'React' }).focus()
+    await page.keyboard.press('Enter')
+    const picker = page.getByTestId('emoji-picker')
+    await picker.waitFor()
+    found.push(...(await violations(page, `emoji picker, ${colorScheme}`)))
+    await page.keyboard.press('Escape')
+    await picker.waitFor({ state: 'detached' })
     assert.deepEqual(page.problems, [])
     await page.context().close()
   }

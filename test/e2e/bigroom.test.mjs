@@ -56,6 +56,10 @@ test(`a room of ${count} messages opens at once and scrolls back to its first me
     while (now === last && Date.now() < deadline) {
       await page.waitForTimeout(50)
       now = await topText()
+      // A scroll to the top while the page before is still arriving is put
+      // back when it lands (the view keeps its place): scroll up again, as a
+      // user would.
+      if (now === last) await list.evaluate((el) => el.scrollTop > 0 && (el.scrollTop = 0))
     }
     assert.notEqual(now, last, `page ${pages + 1} of older messages did not arrive`)
     last = now

@@ -44,6 +44,12 @@ const stubs = {
       return () => h('textarea', { 'data-testid': 'composer' })
     },
   }),
+  RoomSwitcher: defineComponent({
+    emits: ['person', 'close'],
+    setup(_, { emit }) {
+      return () => h('button', { 'data-testid': 'person-hit', onClick: () => emit('person', 'peer-Dan', 'bb'.repeat(32)) })
+    },
+  }),
   SearchPanel: defineComponent({
     emits: ['open', 'close'],
     setup(_, { emit }) {
@@ -249,6 +255,24 @@ describe('ChatView', () => {
     expect(useRoomsStore().currentId).toBe(other.id)
     expect(openAt).toHaveBeenCalledWith(other.id, 'msg-7')
     expect(wrapper.find('[data-testid="search-panel"]').exists()).toBe(false)
+  })
+
+  it('a person picked in the switcher opens their room and, once its members are in, their profile', async () => {
+    wrapper = await open()
+    const dan: Member = { ...member('Dan', true), peerId: 'peer-Dan', via: 'direct' }
+    const waiting: ((list: Member[]) => void)[] = []
+    vi.mocked(api.members).mockImplementation((id) =>
+      id === other.id ? new Promise((resolve) => waiting.push(resolve)) : Promise.resolve([bob]),
+    )
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'k', ctrlKey: true }))
+    await nextTick()
+    await click(wrapper, '[data-testid="person-hit"]')
+    expect(useRoomsStore().currentId).toBe(other.id)
+    expect(wrapper.find('[data-testid="profile-card"]').exists()).toBe(false) // the members are still on their way
+    for (const answer of waiting) answer([dan])
+    await flushPromises()
+    expect(wrapper.get('[data-testid="profile-card"]').text()).toContain('Dan')
+    expect(wrapper.find('[data-testid="person-hit"]').exists()).toBe(false)
   })
 
   it('says the user is away after five idle minutes, and back on a key', async () => {

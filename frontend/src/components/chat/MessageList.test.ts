@@ -354,6 +354,67 @@ describe('MessageList', () => {
     expect(time.attributes('title')).toContain(String(new Date(m.sentAt).getFullYear()))
   })
 
+  describe('following the newest message', () => {
+    // The test DOM has no layout and no ResizeObserver: the list's box reports
+    // the sizes the test sets, and the test calls the observer itself.
+    // The observers made, with what each watches: the test finds the one on the rows' canvas.
+    let observers: { fn: () => void; targets: Element[] }[] = []
+    beforeEach(() => {
+      vi.stubGlobal(
+        'ResizeObserver',
+        class {
+          targets: Element[] = []
+          constructor(fn: () => void) {
+            observers.push({ fn, targets: this.targets })
+          }
+          observe(el: Element) {
+            this.targets.push(el)
+          }
+          unobserve() {}
+          disconnect() {}
+        },
+      )
+    })
+    afterEach(() => {
+      vi.unstubAllGlobals()
+      observers = []
+    })
+    /** Tells the observers of the canvas that it changed size. */
+    const resized = () => observers.filter((o) => o.targets.some((t) => t.classList.contains('canvas'))).forEach((o) => o.fn())
+
+    /** The list holds height pixels of rows and is scrolled to top; scrollTo calls are recorded. */
+    async function box(w: VueWrapper, height: number, top: number) {
+      const el = w.get('[data-testid="message-list"]').element as HTMLElement
+      const scrolls: number[] = []
+      let scrollHeight = height
+      Object.defineProperty(el, 'scrollHeight', { configurable: true, get: () => scrollHeight })
+      Object.defineProperty(el, 'scrollTop', { configurable: true, get: () => top, set: () => {} })
+      el.scrollTo = ((o: ScrollToOptions) => scrolls.push(o.top ?? -1)) as typeof el.scrollTo
+      await flushPromises()
+      return { scrolls, grow: (px: number) => (scrollHeight += px) }
+    }
+
+    it('stays at the bottom when a row below the top grows (reactions, an edit, a quote)', async () => {
+      const items = Array.from({ length: 5 }, (_, i) => message(`m ${i}`))
+      const { wrapper } = show(items)
+      await flushPromises()
+      const { scrolls, grow } = await box(wrapper, 2000, 1400) // at the bottom: 2000 - 1400 - 600
+      grow(40)
+      resized()
+      expect(scrolls.length).toBeGreaterThan(0)
+    })
+
+    it('stays put when the user has scrolled up', async () => {
+      const items = Array.from({ length: 5 }, (_, i) => message(`m ${i}`))
+      const { wrapper } = show(items, { following: false })
+      await flushPromises()
+      const { scrolls, grow } = await box(wrapper, 2000, 200)
+      grow(40)
+      resized()
+      expect(scrolls).toEqual([])
+    })
+  })
+
   it('scrolls to and marks the message a jump asked for', async () => {
     const items = Array.from({ length: 5 }, (_, i) => message(`m ${i}`))
     const { wrapper, store } = show(items, { highlightId: items[1]!.id, following: false })

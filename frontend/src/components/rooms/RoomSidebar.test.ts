@@ -46,3 +46,14 @@ describe('RoomSidebar: notifications', () => {
     expect(items[2]!.get('[data-testid="room-muted"]').attributes('aria-label')).toBe('muted')
   })
 })
+
+describe('RoomSidebar: unread', () => {
+  it('shows the count of unread messages, and says "unread" to screen readers', async () => {
+    const { room } = await import('@/test/fixtures')
+    const item = mount(RoomSidebar, { props: { rooms: [room({ name: 'planning', unread: 3 })], currentId: null } }).get('[data-testid="room"]')
+    expect(item.get('.badge').text()).toBe('3')
+    // Read out as "# planning, 3 unread": the badge's bare number is for the eye.
+    expect(item.get('.badge').attributes('aria-hidden')).toBe('true')
+    expect(item.get('.visually-hidden').text()).toBe(', 3 unread')
+  })
+})
