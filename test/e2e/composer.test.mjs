@@ -1,11 +1,13 @@
 // The composer between two people: a reply from the message's action, an
 // edit with Up arrow, a mention picked from the autocomplete, the typing
-// indicator, and the note that nobody is online.
+// indicator, and the note that nobody is online; then a mention in a room
+// that is not open, shown in the sidebar.
 import assert from 'node:assert/strict'
+import { rmSync } from 'node:fs'
 import { after, before, test } from 'node:test'
 import { launchBrowser, openUI, screenshots, startNode } from './nodes.mjs'
 
-let a, b, browser, room
+let a, b, browser, room, restartedDir
 
 /** Waits until check() returns something truthy, asking every 100 ms; fails after ms. */
 async function until(check, what, ms = 30_000) {
@@ -35,6 +37,7 @@ after(async () => {
   await browser?.close()
   await b?.stop()
   await a?.stop()
+  if (restartedDir) rmSync(restartedDir, { recursive: true, force: true })
 })
 
 /** Ada's or Bob's window, with the test room open. */
@@ -114,3 +117,25 @@ test('reply, edit, mention, typing and the nobody-online note, between two windo
   assert.deepEqual([...pa.problems, ...pb.problems], [])
   await pa.context().close()
 })
+
+test('a mention in another room shows on that room in the sidebar until it is read', async () => {
+  // Bob's node is back (the test before stopped it), with its history.
+  restartedDir = b.dir
+  b = await startNode({ dataDir: restartedDir, peers: [a.address] })
+  await until(async () => (await a.call('Members', room.id)).some((m) => m.name === 'Bob' && m.online), 'Bob back in the room')
+  await b.call('CreateRoom', 'elsewhere')
+  const pb = await openUI(browser, b)
+  await pb.getByTestId('room').filter({ hasText: 'elsewhere' }).click()
+  await pb.getByRole('heading', { name: '# elsewhere' }).waitFor()
+  await a.call('Send', room.id, '@Bob the numbers are in')
+  const badge = pb.getByTestId('room').filter({ hasText: 'composer room' }).getByTestId('room-mention-badge')
+  await badge.waitFor()
+  assert.equal(await badge.innerText(), '@1')
+  await pb.screenshot({ path: `${screenshots}/composer-mention-badge.png` })
+  await pb.getByTestId('room').filter({ hasText: 'composer room' }).click()
+  await pb.getByTestId('message').filter({ hasText: 'the numbers are in' }).waitFor()
+  await badge.waitFor({ state: 'detached' })
+  assert.deepEqual(pb.problems, [])
+  await pb.context().close()
+})
+

@@ -8,7 +8,7 @@ const link = 'parley://join/CAESIKqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqGgdn
 describe('RoomSidebar: join', () => {
   it('asks for an invite link in words a chat user knows', () => {
     const input = mount(RoomSidebar, { props: { rooms: [], currentId: null } }).get('[data-testid="join-room"]')
-    expect(input.attributes('placeholder')).toBe('Paste an invite link')
+    expect(input.attributes('placeholder')).toBe('Invite link')
     expect(input.attributes('aria-label')).toContain('Paste an invite link')
   })
 
@@ -55,5 +55,14 @@ describe('RoomSidebar: unread', () => {
     // Read out as "# planning, 3 unread": the badge's bare number is for the eye.
     expect(item.get('.badge').attributes('aria-hidden')).toBe('true')
     expect(item.get('.visually-hidden').text()).toBe(', 3 unread')
+  })
+
+  it('marks a room with unread mentions of you, unless it is muted', async () => {
+    const { room } = await import('@/test/fixtures')
+    const rooms = [room({ id: 'p', name: 'planning', unread: 5, mentions: 2 }), room({ id: 'q', name: 'quiet', unread: 1, mentions: 1, notify: 'none' })]
+    const items = mount(RoomSidebar, { props: { rooms, currentId: null } }).findAll('[data-testid="room"]')
+    expect(items[0]!.get('[data-testid="room-mention-badge"]').text()).toBe('@2')
+    expect(items[0]!.text()).toContain('2 mentions of you')
+    expect(items[1]!.find('[data-testid="room-mention-badge"]').exists()).toBe(false)
   })
 })
