@@ -412,3 +412,58 @@ func TestCallsBehaveAsTheAPIDocSays(t *testing.T) {
 		})
 	}
 }
+
+// Only a message's author may edit or delete it: anyone else gets 403,
+// and the message stays as written.
+func TestChangingSomeoneElsesMessageIsForbidden(t *testing.T) {
+	srv, svc := newTestServer(t)
+	peer, err := chat.Open(t.Context(), chat.Options{DataDir: t.TempDir(), Network: "off", ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { peer.Close() })
+	room, err := svc.CreateRoom("shared")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := peer.JoinRoom(room.ID, "shared"); err != nil {
+		t.Fatal(err)
+	}
+	if err := peer.Connect(t.Context(), svc.Me().Addrs[0]); err != nil {
+		t.Fatal(err)
+	}
+	var theirs chat.Message
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		// Sent once the two share the room, so it goes out by gossip or sync.
+		if theirs.ID == "" {
+			if members, _ := peer.Members(room.ID); len(members) == 2 && members[0].Online && members[1].Online {
+				if theirs, err = peer.Send(t.Context(), room.ID, "written by the peer"); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if theirs.ID != "" {
+			if h, _ := svc.History(room.ID, "", 10); len(h) == 1 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the peer's message did not arrive")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, method := range []string{"Edit", "Delete"} {
+		body := `["` + room.ID + `","` + theirs.ID + `","mine now"]`
+		if method == "Delete" {
+			body = `["` + room.ID + `","` + theirs.ID + `"]`
+		}
+		r := post(t, srv, "/api/"+method, testToken, body)
+		if r.status != http.StatusForbidden {
+			t.Errorf("%s of someone else's message: status %d, want 403 (%s)", method, r.status, r.raw)
+		}
+	}
+	if h, _ := svc.History(room.ID, "", 10); len(h) != 1 || h[0].Text != "written by the peer" || h[0].Deleted {
+		t.Errorf("the message changed: %+v", h)
+	}
+}
