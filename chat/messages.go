@@ -293,14 +293,14 @@ func (s *Service) position(room wire.RoomID, messageID string) (store.Position, 
 	if err != nil {
 		return store.Position{}, fmt.Errorf("%w: %w", ErrUnknownCursor, err)
 	}
-	it, ok, err := s.store.Get(mid)
+	at, pos, ok, err := s.store.Locate(mid)
 	if err != nil {
 		return store.Position{}, err
 	}
-	if !ok || it.Room != room {
+	if !ok || at != room {
 		return store.Position{}, ErrUnknownCursor
 	}
-	return it.Position, nil
+	return pos, nil
 }
 
 // views builds what the UI shows of stored view entries.

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 
 	"github.com/dgraph-io/badger/v4"
@@ -90,7 +91,7 @@ func readChanges(txn *badger.Txn, target wire.MessageID) ([]Change, error) {
 // the view has nothing there.
 func readItem(txn *badger.Txn, room wire.RoomID, pos Position) (Item, bool, error) {
 	v, err := txn.Get(viewKey(room, pos))
-	if err == badger.ErrKeyNotFound {
+	if errors.Is(err, badger.ErrKeyNotFound) {
 		return Item{}, false, nil
 	}
 	if err != nil {
@@ -123,7 +124,7 @@ func itemAt(txn *badger.Txn, room wire.RoomID, pos Position, view []byte) (Item,
 		it.Deleted, it.Author = true, string(view[1:])
 	} else {
 		m, err := txn.Get(messageKey(room, pos))
-		if err == badger.ErrKeyNotFound {
+		if errors.Is(err, badger.ErrKeyNotFound) {
 			return it, false, nil
 		}
 		if err != nil {

@@ -288,6 +288,21 @@ func (s *Store) Envelope(id wire.MessageID) ([]byte, error) {
 	return it.Envelope, nil
 }
 
+// Locate says where a message (or a deleted message's stub) sorts, from
+// the index alone: what paging and read marks need, without the envelope
+// and the changes Get reads.
+func (s *Store) Locate(id wire.MessageID) (room wire.RoomID, pos Position, ok bool, err error) {
+	err = s.db.View(func(txn *badger.Txn) error {
+		e, found, err := lookup(txn, id)
+		room, pos, ok = e.room, Position{Time: e.time, ID: id}, found
+		return err
+	})
+	if err != nil {
+		return room, pos, false, fmt.Errorf("locate message %s: %w", id, err)
+	}
+	return room, pos, ok, nil
+}
+
 // Get returns a message by ID with its changes; ok is false if there is
 // none. A deleted message comes back as its stub: Deleted set, no
 // envelope, Author the deleter.
