@@ -1,3 +1,5 @@
+//go:build !nowindow
+
 package main
 
 import (
@@ -5,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -28,6 +31,11 @@ const eventBatchInterval = 100 * time.Millisecond
 // eventsName is the one Wails event the frontend listens to; its data is a
 // list of chat.Event.
 const eventsName = "parley:events"
+
+// linkEvent tells the window that an invite link waits for it: it then
+// calls PendingInvite. (Sent bare, not in a batch: it must not wait, and the
+// window asks for the link either way once it has mounted.)
+const linkEvent = "parley:link"
 
 // userMessages are the sentences the window shows for the service's
 // errors, each saying what happened and what to do. The first match wins.
@@ -94,6 +102,9 @@ type App struct {
 	cancel   context.CancelFunc
 	done     chan struct{}
 	started  atomic.Bool // set once startup has filled ctx
+
+	linkMu sync.Mutex
+	link   string // the invite link to offer next; "" for none
 }
 
 func newApp(svc *chat.Service, s settings.Settings, log *slog.Logger) *App {
@@ -159,6 +170,36 @@ func (a *App) forwardEvents(events <-chan chat.Event) {
 // identity; the desktop smoke test waits for its log line.
 func (a *App) FrontendReady() {
 	a.log.Info("frontend ready")
+}
+
+// offerInvite keeps an invite link Parley was asked to open (by its start,
+// a second start or, on macOS, the system) for the window, which asks the
+// user before joining. A newer link replaces one not yet shown.
+func (a *App) offerInvite(link string) {
+	a.linkMu.Lock()
+	a.link = link
+	a.linkMu.Unlock()
+	if a.started.Load() {
+		runtime.EventsEmit(a.ctx, linkEvent)
+	}
+}
+
+// PendingInvite returns what the invite link Parley was last asked to open
+// leads to, once: the next call finds nothing (an empty Link).
+func (a *App) PendingInvite() (chat.InvitePreview, error) {
+	a.linkMu.Lock()
+	link := a.link
+	a.link = ""
+	a.linkMu.Unlock()
+	if link == "" || a.svc == nil {
+		return chat.InvitePreview{}, nil
+	}
+	preview, err := a.svc.PreviewInvite(link)
+	if err != nil {
+		return chat.InvitePreview{}, a.userError("PendingInvite", err)
+	}
+	a.log.Info("invite link shown", "room", preview.Name, "joined", preview.Joined)
+	return preview, nil
 }
 
 // Me returns the local user's identity.

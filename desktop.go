@@ -1,3 +1,5 @@
+//go:build !nowindow
+
 package main
 
 import (
@@ -191,14 +193,10 @@ func (a *App) beforeClose(ctx context.Context) bool {
 }
 
 // activate shows the window and brings it forward, for a second start,
-// and joins the room of the invite link it was given, if any.
+// and offers the invite link it was given, if any.
 func (a *App) activate(link string) {
-	if link != "" && a.svc != nil {
-		if room, err := a.svc.JoinRoom(link, ""); err != nil {
-			a.log.Warn("second start: the invite link did not open", "err", err)
-		} else {
-			a.log.Info("second start: joined from the invite link", "room", room.Name)
-		}
+	if link != "" {
+		a.offerInvite(link)
 	}
 	if !a.started.Load() {
 		return // the window is not up yet; it will show anyway

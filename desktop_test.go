@@ -1,13 +1,18 @@
+//go:build !nowindow
+
 package main
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -221,4 +226,69 @@ func TestDisplayCheckReportsRefusalAndAbsence(t *testing.T) {
 	if err == nil || err.Error() != "no display at :987 is reachable" {
 		t.Errorf("absent display: err = %v", err)
 	}
+}
+
+func TestDesktopWithoutDisplayFailsClearly(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("only Linux needs DISPLAY or WAYLAND_DISPLAY")
+	}
+	cmd := parleyCmd(t, "--network", "off", "--data-dir", t.TempDir(), "--listen", "/ip4/127.0.0.1/tcp/0")
+	cmd.Env = append(cmd.Env, "DISPLAY=", "WAYLAND_DISPLAY=")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var exitErr *exec.ExitError
+	if !errors.As(err, &exitErr) || exitErr.ExitCode() == 0 {
+		t.Fatalf("parley without a display: err = %v, want a non-zero exit", err)
+	}
+	if !strings.Contains(stderr.String(), "--headless") {
+		t.Errorf("message %q does not point to --headless", stderr.String())
+	}
+}
+
+// A display that does not exist gets one line saying what to do and a
+// non-zero exit, not GTK's panic and a goroutine dump.
+func TestDesktopWithUnreachableDisplayFailsClearly(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the display check is for Linux")
+	}
+	display := unusedDisplay(t)
+	cmd := parleyCmd(t, "--network", "off", "--data-dir", t.TempDir(), "--listen", "/ip4/127.0.0.1/tcp/0")
+	cmd.Env = append(cmd.Env, "DISPLAY="+display, "WAYLAND_DISPLAY=", "GDK_BACKEND=", "XDG_SESSION_TYPE=")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	var exitErr *exec.ExitError
+	if !errors.As(err, &exitErr) || exitErr.ExitCode() == 0 {
+		t.Fatalf("parley with DISPLAY=%s: err = %v, want a non-zero exit", display, err)
+	}
+	out := stdout.String() + stderr.String()
+	want := "Parley could not open a window: no display at " + display + " is reachable. Start it from a desktop session, or use --headless.\n"
+	if out != want {
+		t.Errorf("output = %q, want the one line %q", out, want)
+	}
+	for _, bad := range []string{"panic", "goroutine"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("output holds %q:\n%s", bad, out)
+		}
+	}
+	if took := time.Since(start); took > displayWait+5*time.Second {
+		t.Errorf("took %v to give up on the display", took)
+	}
+}
+
+// unusedDisplay is an X display name with no server behind it.
+func unusedDisplay(t *testing.T) string {
+	t.Helper()
+	for n := 900; n < 1000; n++ {
+		s := strconv.Itoa(n)
+		if _, err := os.Stat("/tmp/.X11-unix/X" + s); err != nil {
+			if _, err := os.Stat("/tmp/.X" + s + "-lock"); err != nil {
+				return ":" + s
+			}
+		}
+	}
+	t.Skip("no unused display number between :900 and :999")
+	return ""
 }

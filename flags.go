@@ -26,9 +26,12 @@ type flags struct {
 	helper   bool
 	// bootstrap are helper nodes to start from in internet mode.
 	bootstrap []string
-	// invite is a parley://join/ link given as the argument: the room is
-	// joined at start (how an opened link reaches the app).
+	// invite is a parley://join/ link given as the argument (how a clicked
+	// link reaches the app): the window offers to join its room; a headless
+	// node joins it at start.
 	invite string
+	// version: print the version and exit.
+	version bool
 }
 
 // repeated collects a flag given several times.
@@ -44,11 +47,12 @@ func (r *repeated) Set(v string) error {
 // parseFlags reads the command line. Usage goes to usage on -h; any other
 // problem comes back as a one-line error.
 func parseFlags(args []string, usage io.Writer) (flags, error) {
-	opts := flags{network: p2p.ModeInternet}
+	opts := flags{network: p2p.ModeInternet, headless: !hasWindow}
 	fs := flag.NewFlagSet("parley", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported by the caller, in one line
 	fs.StringVar(&opts.dataDir, "data-dir", "", "directory for the node key, history and settings (default: the user config dir + /Parley)")
-	fs.BoolVar(&opts.headless, "headless", false, "run without a window until SIGINT or SIGTERM")
+	fs.BoolVar(&opts.headless, "headless", !hasWindow, "run without a window until SIGINT or SIGTERM")
+	fs.BoolVar(&opts.version, "version", false, "print the version and exit")
 	fs.Var(&opts.network, "network", "how to find peers: off (explicit peers and invite links only), lan (this network, by mDNS) or internet (lan, plus the DHT, relays and hole punching)")
 	fs.Var((*repeated)(&opts.listen), "listen", "multiaddr to listen on, repeatable (default: all interfaces, TCP and QUIC, any port)")
 	fs.StringVar(&opts.api, "api", "127.0.0.1:7717", "with --headless: address of the HTTP API and web UI")
@@ -65,6 +69,9 @@ func parseFlags(args []string, usage io.Writer) (flags, error) {
 	}
 	if err != nil {
 		return opts, err
+	}
+	if opts.version {
+		return opts, nil
 	}
 	switch {
 	case fs.NArg() > 1:

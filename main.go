@@ -1,5 +1,7 @@
 // Command parley is a serverless desktop group chat. It runs as a Wails
-// window, or with --headless as a background node.
+// window, or with --headless as a background node. Built with the nowindow
+// tag it has no window at all (and needs no cgo, GTK or WebKit): the build
+// for servers and helper nodes.
 package main
 
 import (
@@ -16,23 +18,13 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/wailsapp/wails/v2"
-	"github.com/wailsapp/wails/v2/pkg/options"
-	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
-	"github.com/wailsapp/wails/v2/pkg/options/linux"
-
 	"parley/api"
 	"parley/chat"
-	"parley/datadir"
-	"parley/instance"
-	"parley/settings"
+	"parley/version"
 )
 
 //go:embed all:frontend/dist
 var assets embed.FS
-
-//go:embed build/appicon.png
-var icon []byte
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -48,32 +40,39 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "parley: %v (see parley -h)\n", err)
 		return 2
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
-
-	// `wails build` runs this program once to read the bound types; it must
-	// not touch the user's data dir then.
-	if generatingBindings {
-		return runDesktop(newApp(nil, settings.Default(), logger), nil, stderr)
+	if opts.version {
+		fmt.Fprintf(stdout, "parley %s\n", version.String())
+		return 0
 	}
-
-	// A window needs a display: check before opening anything, and hold
-	// the connection until the window has its own.
-	var display io.Closer
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	if !opts.headless {
-		if display, err = openDisplay(); err != nil {
-			fmt.Fprintln(stderr, err)
-			return 1
-		}
-		if display != nil {
-			defer display.Close()
-		}
+		return runWindow(opts, logger, stdout, stderr)
 	}
 
 	// The signal context is the root of every goroutine the service owns.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	svc, err := openService(ctx, opts, logger)
+	if err != nil {
+		fmt.Fprintf(stderr, "parley: %v\n", err)
+		return 1
+	}
+	defer closeService(svc, logger)
+	if opts.invite != "" {
+		// No window to ask in: a headless node joins the room of the link
+		// it was started with.
+		if room, err := svc.JoinRoom(opts.invite, ""); err != nil {
+			logger.Warn("join from the invite link failed", "err", err)
+		} else {
+			logger.Info("joined from the invite link", "room", room.Name)
+		}
+	}
+	return runHeadless(ctx, svc, opts.api, logger, stdout, stderr)
+}
 
-	svc, err := chat.Open(ctx, chat.Options{
+// openService starts the chat node the flags describe.
+func openService(ctx context.Context, opts flags, logger *slog.Logger) (*chat.Service, error) {
+	return chat.Open(ctx, chat.Options{
 		DataDir:     opts.dataDir,
 		Network:     opts.network,
 		ListenAddrs: opts.listen,
@@ -82,46 +81,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		Helper:      opts.helper,
 		Logger:      logger,
 	})
-	if errors.Is(err, datadir.ErrInUse) && !opts.headless && instance.Activate(opts.dataDir, opts.invite) == nil {
-		fmt.Fprintf(stdout, "Parley is already running on %s: brought its window to the front.\n", opts.dataDir)
-		if opts.invite != "" {
-			fmt.Fprintln(stdout, "It opens the invite link.")
-		}
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "parley: %v\n", err)
-		return 1
-	}
-	defer func() {
-		if err := svc.Close(); err != nil {
-			logger.Error("close failed", "err", err)
-		}
-	}()
+}
 
-	if opts.invite != "" {
-		if room, err := svc.JoinRoom(opts.invite, ""); err != nil {
-			logger.Warn("join from the invite link failed", "err", err)
-		} else {
-			logger.Info("joined from the invite link", "room", room.Name)
-		}
+func closeService(svc *chat.Service, logger *slog.Logger) {
+	if err := svc.Close(); err != nil {
+		logger.Error("close failed", "err", err)
 	}
-	if opts.headless {
-		return runHeadless(ctx, svc, opts.api, logger, stdout, stderr)
-	}
-	prefs, err := settings.Load(svc.DataDir())
-	if err != nil {
-		logger.Warn("using default settings", "err", err)
-	}
-	app := newApp(svc, prefs, logger)
-	// A second start on this data dir brings this window forward.
-	second, err := instance.Listen(ctx, svc.DataDir(), app.activate, logger)
-	if err != nil {
-		logger.Warn("second starts will not find this window", "err", err)
-	} else {
-		defer second.Close()
-	}
-	return runDesktop(app, display, stderr)
 }
 
 // runHeadless serves the HTTP API and web UI, prints who this node is and
@@ -143,7 +108,7 @@ func runHeadless(ctx context.Context, svc *chat.Service, apiAddr string, logger 
 
 	me := svc.Me()
 	base := "http://" + ln.Addr().String()
-	fmt.Fprintf(stdout, "peer id:  %s\ndata dir: %s\nnetwork:  %s\n", me.PeerID, svc.DataDir(), svc.Network())
+	fmt.Fprintf(stdout, "version:  %s\npeer id:  %s\ndata dir: %s\nnetwork:  %s\n", version.String(), me.PeerID, svc.DataDir(), svc.Network())
 	for _, addr := range me.Addrs {
 		fmt.Fprintf(stdout, "address:  %s\n", addr)
 	}
@@ -166,48 +131,4 @@ func webUI() fs.FS {
 		return nil
 	}
 	return ui
-}
-
-// runDesktop opens the window and returns when it is closed. display, if
-// not nil, is closed once the window is up.
-func runDesktop(app *App, display io.Closer, stderr io.Writer) (code int) {
-	win := app.settings.Window
-	startup := func(ctx context.Context) {
-		if display != nil {
-			display.Close()
-		}
-		app.startup(ctx)
-	}
-	// GTK panics when it cannot open the display after all (the check
-	// above cannot see everything, e.g. Xlib's authentication rules): say
-	// so in one line. A panic once the window is up is a bug and stays one.
-	defer func() {
-		if r := recover(); r != nil {
-			if app.started.Load() {
-				panic(r)
-			}
-			fmt.Fprintf(stderr, "Parley could not open a window: %v. %s\n", r, noWindowHint)
-			code = 1
-		}
-	}()
-	err := wails.Run(&options.App{
-		Title:            "Parley",
-		Width:            win.Width,
-		Height:           win.Height,
-		MinWidth:         settings.MinWidth,
-		MinHeight:        settings.MinHeight,
-		BackgroundColour: &options.RGBA{R: 250, G: 250, B: 252, A: 255},
-		AssetServer:      &assetserver.Options{Assets: assets},
-		OnStartup:        startup,
-		OnShutdown:       app.shutdown,
-		OnDomReady:       app.restoreWindow,
-		OnBeforeClose:    app.beforeClose,
-		Bind:             []any{app},
-		Linux:            &linux.Options{ProgramName: "parley", Icon: icon},
-	})
-	if err != nil {
-		fmt.Fprintf(stderr, "parley: open window: %v\n", err)
-		return 1
-	}
-	return 0
 }

@@ -36,6 +36,36 @@ func (s *Service) Invite(roomID string) (string, error) {
 	})
 }
 
+// InvitePreview is what the window shows of an invite link before joining:
+// the room it leads to, and whether this node is in it already.
+type InvitePreview struct {
+	Link   string `json:"link"`
+	RoomID string `json:"roomId"`
+	// Name is the room's name here when joined, else the one in the link.
+	Name   string `json:"name"`
+	Joined bool   `json:"joined"`
+}
+
+// PreviewInvite reads an invite link without joining.
+func (s *Service) PreviewInvite(link string) (InvitePreview, error) {
+	l, err := invite.Parse(link)
+	if err != nil {
+		return InvitePreview{}, fmt.Errorf("%w: %w", ErrBadInvite, err)
+	}
+	p := InvitePreview{Link: link, RoomID: l.Room.String(), Name: l.Name}
+	s.mu.Lock()
+	name, joined := s.joined[l.Room]
+	s.mu.Unlock()
+	if joined {
+		p.Name, p.Joined = name, true
+	} else if clean, err := cleanRoomName(l.Name); err == nil {
+		p.Name = clean
+	} else {
+		p.Name = placeholderName(l.Room)
+	}
+	return p, nil
+}
+
 // joinByInvite joins the room a link names (by the link's name when name is
 // empty) and sets out to reach its inviter and helpers. The join does not
 // wait for them: the room opens at once, and its history arrives when a

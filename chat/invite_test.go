@@ -77,3 +77,37 @@ func TestJoinByInviteNamesAndErrors(t *testing.T) {
 		t.Errorf("bad links joined rooms: %+v", rooms)
 	}
 }
+
+// A preview says where a link leads and whether this node is there
+// already, and joins nothing.
+func TestPreviewInvite(t *testing.T) {
+	a, b := newNode(t, t.TempDir()), newNode(t, t.TempDir())
+	room, err := a.CreateRoom("Book club")
+	if err != nil {
+		t.Fatal(err)
+	}
+	link, err := a.Invite(room.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := b.PreviewInvite(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := InvitePreview{Link: link, RoomID: room.ID, Name: "Book club"}
+	if p != want {
+		t.Errorf("PreviewInvite before joining = %+v, want %+v", p, want)
+	}
+	if rooms := b.Rooms(); len(rooms) != 0 {
+		t.Fatalf("a preview joined rooms: %+v", rooms)
+	}
+	if _, err := b.JoinRoom(link, "Readers"); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := b.PreviewInvite(link); err != nil || !p.Joined || p.Name != "Readers" {
+		t.Errorf("PreviewInvite after joining as Readers = %+v, %v; want joined, named Readers", p, err)
+	}
+	if _, err := b.PreviewInvite(link[:len(link)-10]); !errors.Is(err, ErrBadInvite) {
+		t.Errorf("PreviewInvite of a cut link = %v, want ErrBadInvite", err)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"parley/identity"
+	"parley/version"
 	"parley/wire"
 )
 
@@ -57,6 +58,8 @@ type Status struct {
 	// Rejected counts messages from peers refused since start: malformed,
 	// badly signed, or an edit or delete by someone who is not the author.
 	Rejected int64 `json:"rejected"`
+	// Version is the running Parley's version (package version).
+	Version string `json:"version"`
 }
 
 // Nearby peers that leave stay listed as gone for a while (a laptop that
@@ -216,5 +219,6 @@ func (s *Service) Status() Status {
 		NATType:      reach.NATType,
 		Helper:       s.opts.Helper,
 		Rejected:     s.node.RejectedTotal() + s.rejectedChanges.Load(),
+		Version:      version.String(),
 	}
 }

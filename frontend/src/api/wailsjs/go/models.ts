@@ -1,5 +1,23 @@
 export namespace chat {
 	
+	export class InvitePreview {
+	    link: string;
+	    roomId: string;
+	    name: string;
+	    joined: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new InvitePreview(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.link = source["link"];
+	        this.roomId = source["roomId"];
+	        this.name = source["name"];
+	        this.joined = source["joined"];
+	    }
+	}
 	export class Me {
 	    peerId: string;
 	    shortId: string;
@@ -264,6 +282,7 @@ export namespace chat {
 	    natType: string;
 	    helper: boolean;
 	    rejected: number;
+	    version: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Status(source);
@@ -281,6 +300,7 @@ export namespace chat {
 	        this.natType = source["natType"];
 	        this.helper = source["helper"];
 	        this.rejected = source["rejected"];
+	        this.version = source["version"];
 	    }
 	}
 

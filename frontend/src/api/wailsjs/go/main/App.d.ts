@@ -34,6 +34,8 @@ export function Nearby():Promise<Array<chat.NearbyPeer>>;
 
 export function Peers():Promise<Array<chat.Peer>>;
 
+export function PendingInvite():Promise<chat.InvitePreview>;
+
 export function React(arg1:string,arg2:string,arg3:string):Promise<chat.Message>;
 
 export function RenameRoom(arg1:string,arg2:string):Promise<chat.Room>;

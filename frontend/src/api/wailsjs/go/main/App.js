@@ -66,6 +66,10 @@ export function Peers() {
   return window['go']['main']['App']['Peers']();
 }
 
+export function PendingInvite() {
+  return window['go']['main']['App']['PendingInvite']();
+}
+
 export function React(arg1, arg2, arg3) {
   return window['go']['main']['App']['React'](arg1, arg2, arg3);
 }
