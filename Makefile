@@ -8,18 +8,25 @@ BIN := build/bin/parley
 # when a recipe runs, so after setup has installed the packages.
 WAILS_TAGS = $(shell pkg-config --exists webkit2gtk-4.0 2>/dev/null || echo webkit2_41)
 ARGS ?=
+# The version stamped into every build and artifact (scripts/version: from
+# `git describe`, or VERSION=1.2.3 on the command line).
+PARLEY_VERSION := $(shell VERSION='$(VERSION)' scripts/version)
+ifeq ($(PARLEY_VERSION),)
+$(error VERSION=$(VERSION) is not a version like 1.2.3 or 1.2.3-rc.1)
+endif
+LDFLAGS := -X parley/version.stamped=$(PARLEY_VERSION)
 
 .DEFAULT_GOAL := help
 # A count, not a duration: Go 1.26 can fail a duration-bound fuzz run with
 # "context deadline exceeded" when the time is up (go.dev/issue/75804).
 FUZZTIME ?= 50000x
 # Every fuzz target, as package:Target; `make test` runs each for FUZZTIME.
-FUZZ_TARGETS := ./wire:FuzzDecode ./wire:FuzzDecodeHello ./wire:FuzzCleanName ./invite:FuzzParse ./store:FuzzParseMessageKey ./store:FuzzDecodeChange ./search:FuzzParse ./api:FuzzRequestArgs ./p2p:FuzzSyncFrame
+FUZZ_TARGETS := ./wire:FuzzDecode ./wire:FuzzDecodeHello ./wire:FuzzCleanName ./invite:FuzzParse ./store:FuzzParseMessageKey ./store:FuzzDecodeChange ./search:FuzzParse ./api:FuzzRequestArgs ./p2p:FuzzSyncFrame ./test/dist/peversion:FuzzParse ./test/dist/nsisheader:FuzzDecode
 
-.PHONY: help setup run build test test-go test-fuzz test-frontend test-start test-desktop test-e2e test-netns bench lint fmt generate
+.PHONY: help setup run build dist dist-test test test-go test-fuzz test-frontend test-start test-desktop test-e2e test-netns bench lint fmt generate
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 	@echo '  make run ARGS="--network off"   passes flags to parley'
 
 setup: ## install missing system packages, the Wails CLI and npm packages
@@ -36,16 +43,43 @@ APP_SOURCES = $(shell find . -name '*.go' -not -path './frontend/*' -not -path '
 	go.mod go.sum wails.json $(shell find frontend/src frontend/public -type f -not -path '*/wailsjs/*') \
 	$(wildcard frontend/index.html frontend/package.json frontend/package-lock.json frontend/vite.config.ts frontend/tsconfig*.json)
 
-$(BIN): $(APP_SOURCES)
-	$(WAILS) build -m -nosyncgomod -tags "$(WAILS_TAGS)" -o parley
+$(BIN): $(APP_SOURCES) build/version
+	$(WAILS) build -m -nosyncgomod -tags "$(WAILS_TAGS)" -ldflags "$(LDFLAGS)" -o parley
 	@touch $(BIN)
 
-test: setup test-go test-fuzz test-frontend test-start test-desktop test-e2e test-netns ## run every test
+# build/version holds the version the binary was stamped with: rewritten
+# (and so rebuilding the binary) only when the version changes.
+build/version: FORCE
+	@mkdir -p build
+	@echo '$(PARLEY_VERSION)' | cmp -s - $@ || echo '$(PARLEY_VERSION)' >$@
+.PHONY: FORCE
+
+dist: build ## the Windows installer, the .deb and the tarballs of this version, in dist/
+	rm -rf dist && mkdir -p dist
+	scripts/dist-deb $(PARLEY_VERSION) $(BIN) dist
+	scripts/dist-node $(PARLEY_VERSION) amd64 dist
+	scripts/dist-node $(PARLEY_VERSION) arm64 dist
+	scripts/dist-windows $(PARLEY_VERSION) dist
+	@ls -l dist
+
+dist-test: build ## build the .deb, a helper tarball and the Windows installer into build/test/dist and check them
+	rm -rf build/test/dist && mkdir -p build/test/dist
+	scripts/dist-deb $(PARLEY_VERSION) $(BIN) build/test/dist
+	test/dist/deb.sh $(PARLEY_VERSION) build/test/dist
+	scripts/dist-node $(PARLEY_VERSION) amd64 build/test/dist
+	test/dist/node.sh $(PARLEY_VERSION) build/test/dist
+	scripts/dist-windows $(PARLEY_VERSION) build/test/dist
+	test/dist/windows.sh $(PARLEY_VERSION) build/test/dist
+
+test: setup test-go test-fuzz test-frontend test-start test-desktop test-e2e test-netns dist-test ## run every test
 	@echo "make test: all tests passed"
 
-test-go: ## go vet and the Go tests with the race detector
+test-go: ## go vet and the Go tests with the race detector; the build without a window leaves out Wails
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./... # -count=1: a run tests, never replays a cached result
+	$(GO) vet -tags nowindow .
+	$(GO) test -count=1 -tags nowindow .
+	@! $(GO) list -deps -tags nowindow . | grep wailsapp || { echo "the nowindow build links Wails (above)"; exit 1; }
 
 test-fuzz: ## run each fuzz target for FUZZTIME (seed corpora in testdata/)
 	@for t in $(FUZZ_TARGETS); do \
