@@ -13,6 +13,7 @@ require (
 	github.com/libp2p/go-msgio v0.3.0
 	github.com/multiformats/go-multiaddr v0.16.1
 	github.com/wailsapp/wails/v2 v2.16.0
+	go.yaml.in/yaml/v3 v3.0.5
 	golang.org/x/text v0.40.0
 	google.golang.org/protobuf v1.36.11
 )

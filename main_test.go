@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"parley/version"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -103,6 +104,14 @@ func startNode(t *testing.T, args ...string) *headlessNode {
 	return n
 }
 
+// skipWithoutSIGTERM skips tests that stop parley with SIGTERM on Windows,
+// where a process cannot be sent one.
+func skipWithoutSIGTERM(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows has no SIGTERM")
+	}
+}
+
 // stop sends SIGTERM and returns the exit error and how long exiting took.
 func (n *headlessNode) stop(t *testing.T) (error, time.Duration) {
 	t.Helper()
@@ -120,6 +129,7 @@ func (n *headlessNode) stop(t *testing.T) (error, time.Duration) {
 }
 
 func TestHeadlessKeepsPeerIDAndStopsOnSIGTERM(t *testing.T) {
+	skipWithoutSIGTERM(t)
 	dir := t.TempDir()
 	var ids []string
 	for range 2 {
@@ -139,6 +149,7 @@ func TestHeadlessKeepsPeerIDAndStopsOnSIGTERM(t *testing.T) {
 }
 
 func TestSecondProcessOnSameDataDirFails(t *testing.T) {
+	skipWithoutSIGTERM(t)
 	dir := t.TempDir()
 	first := startHeadless(t, dir)
 
