@@ -104,7 +104,7 @@ want=$'apt-get update -q\napt-get install -y -q --no-install-recommends libwebki
 passed "installs 4.1"
 
 case="fresh machine, no package lists, no stdin"
-all="build-essential pkg-config libgtk-3-dev xvfb xauth imagemagick xdotool fonts-noto-color-emoji iproute2 nftables iputils-ping curl jq chromium libwebkit2gtk-4.0-dev libwebkit2gtk-4.1-dev"
+all="build-essential pkg-config libgtk-3-dev xvfb xauth imagemagick xdotool fonts-noto-color-emoji iproute2 nftables iputils-ping curl jq chromium nsis desktop-file-utils file libwebkit2gtk-4.0-dev libwebkit2gtk-4.1-dev"
 FAKE_NO_LISTS=1 FAKE_MISSING="$all" FAKE_CANDIDATES="libwebkit2gtk-4.0-dev libwebkit2gtk-4.1-dev" run_setup
 ((status == 0)) || fail "exit status $status: $out"
 want="apt-get update -q
