@@ -8,7 +8,9 @@
 # window must keep handling input through the catch-up. It then waits for
 # the peer to report the sync done, types one more message, checks the
 # screen repainted and is not blank, and after the window closes checks
-# the desktop's store holds the whole history.
+# the desktop's store holds the whole history. Last, a clicked invite link
+# while the window is open: a second start hands it over and exits 0, the
+# window offers the room and Enter joins it.
 #
 # Usage: test/desktop/smoke.sh BINARY OUTDIR
 # Runs itself again inside xvfb-run; everything it starts exits with it.
@@ -191,6 +193,23 @@ wait_for 10 "the window repaints after sending" changed
 colours=$(convert "$shot" -format %k info:)
 ((colours >= 50)) || fail "window looks blank: $colours colours in $shot"
 
+# A second start with an invite link (as a click on a parley:// link makes
+# it) hands the link to the running window and exits 0.
+linked=$(call "$peer_api" "$peer_token" CreateRoom '["Linked room"]' | jq -r .id)
+link=$(call "$peer_api" "$peer_token" Invite "[\"$linked\"]" | jq -r .)
+[[ $link == parley://join/* ]] || fail "the peer gave no invite link: $link"
+set +e
+second=$(timeout 30 "$bin" --network off --data-dir "$work/desk" "$link" 2>&1)
+status=$?
+set -e
+((status == 0)) || fail "a second start with an invite link exited $status: $second"
+[[ $second == *"already running"* ]] || fail "the second start did not say it handed over: $second"
+wait_for 15 "the window shows the invite" "grep -q 'invite link shown.*Linked room' $log"
+# The dialog has focus on Join: Enter joins.
+xdotool key --window "$window" Return
+wait_for 30 "the peer sees the desktop join the linked room" \
+  "[[ \$(call $peer_api $peer_token Members '[\"$linked\"]' | jq '[.[] | select(.online)] | length') -eq 2 ]]"
+
 kill -TERM "$pid"
 for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$pid" 2>/dev/null && fail "parley did not exit within 5s of SIGTERM"
@@ -203,5 +222,7 @@ start_headless "$work/desk" desk
 want=$((messages + ${#probes[@]} + 1))
 have=$(call "$api" "$token" MessageCount "[\"$room\"]")
 ((have == want)) || fail "the desktop holds $have messages, want $want"
+call "$api" "$token" Rooms '[]' | jq -e '.[] | select(.name == "Linked room")' >/dev/null ||
+  fail "the room of the handed-over invite link was not joined: $(call "$api" "$token" Rooms '[]')"
 
-echo "desktop smoke: ok (caught up $messages messages in $catchup_ms ms with the window answering; message typed in the window reached the peer; $colours colours; screenshot $shot)"
+echo "desktop smoke: ok (caught up $messages messages in $catchup_ms ms with the window answering; message typed in the window reached the peer; $colours colours; screenshot $shot; an invite link handed over by a second start was offered and joined)"

@@ -6,6 +6,8 @@
 #     resetting whenever its last client leaves): every window opens, and
 #     on SIGTERM quits once (no GTK critical from a second quit), saves its
 #     window settings and exits 0.
+#  3. A start with an invite link (a click on a parley:// link while Parley
+#     is closed): the window opens and offers the link's room.
 #
 # Usage: test/start/display.sh BINARY [STARTS]
 # Runs part 2 inside xvfb-run; everything it starts exits with it.
@@ -62,3 +64,37 @@ for i in $(seq "$starts"); do
   ! grep -q 'not saved' "$log" || fail "start $i of $starts: $(grep -m1 'not saved' "$log")"
 done
 echo "display test: ok ($starts windows opened one after another on one X server)"
+
+# 3. Started by a link. The link comes from a headless run of the same
+# binary, which makes a room and an invite for it, then stops.
+"$bin" --headless --network off --data-dir "$work/inviter" --listen /ip4/127.0.0.1/tcp/0 \
+  --api 127.0.0.1:0 >"$work/inviter.out" 2>&1 &
+pid=$!
+deadline=$((SECONDS + 30))
+until grep -q '^api:' "$work/inviter.out" 2>/dev/null; do
+  kill -0 "$pid" 2>/dev/null || { cat "$work/inviter.out" >&2; fail "the inviting node exited at start"; }
+  ((SECONDS < deadline)) || fail "the inviting node did not start within 30 s"
+  sleep 0.1
+done
+api=$(awk '/^api:/ {print $2}' "$work/inviter.out")
+call() { curl -sf --max-time 10 -H "Authorization: Bearer $(cat "$work/inviter/api-token")" -d "$2" "$api/api/$1"; }
+room=$(call CreateRoom '["Invited here"]' | jq -r .id)
+link=$(call Invite "[\"$room\"]" | jq -r .)
+kill -TERM "$pid"
+wait "$pid" || fail "the inviting node exited with status $? after SIGTERM"
+pid=
+[[ $link == parley://join/* ]] || fail "no invite link from the inviting node: $link"
+
+log=$work/parley.link.log
+"$bin" --network off --data-dir "$work/data.link" --listen /ip4/127.0.0.1/tcp/0 "$link" >"$log" 2>&1 &
+pid=$!
+deadline=$((SECONDS + 60))
+until grep -q 'invite link shown.*Invited here' "$log" 2>/dev/null; do
+  kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; fail "the start with a link exited before offering it"; }
+  ((SECONDS < deadline)) || { cat "$log" >&2; fail "the start with a link did not offer the room within 60 s"; }
+  sleep 0.1
+done
+kill -TERM "$pid"
+wait "$pid" || { cat "$log" >&2; fail "the start with a link exited with status $? after SIGTERM"; }
+pid=
+echo "display test: ok (a start with an invite link offered its room)"

@@ -20,33 +20,52 @@ async function call<T>(method: string, ...args: unknown[]): Promise<T> {
 /** Reconnect delays after the event socket drops, capped at the last. */
 const retryDelaysMs = [500, 1000, 2000, 5000]
 
-function subscribe(fn: (e: BackendEvent) => void): () => void {
-  let socket: WebSocket | null = null
-  let timer: ReturnType<typeof setTimeout> | undefined
-  let attempt = 0
-  let stopped = false
+/**
+ * Everyone who listens shares one socket: it opens with the first listener
+ * and closes after the last, so a second listener (a view waiting for one
+ * kind of event) does not make the node send every event twice.
+ */
+const listeners = new Set<(e: BackendEvent) => void>()
+let socket: WebSocket | null = null
+let retryTimer: ReturnType<typeof setTimeout> | undefined
+let attempt = 0
 
-  const open = (): void => {
-    const scheme = location.protocol === 'https:' ? 'wss' : 'ws'
-    socket = new WebSocket(`${scheme}://${location.host}/api/events`)
-    socket.onopen = () => {
-      // Events may have been missed while disconnected: reload.
-      if (attempt > 0) fn({ name: 'lagged', data: null })
-      attempt = 0
-    }
-    socket.onmessage = (msg) => fn(JSON.parse(String(msg.data)) as BackendEvent)
-    socket.onclose = () => {
-      if (stopped) return
-      const delay = retryDelaysMs[Math.min(attempt, retryDelaysMs.length - 1)]
-      attempt++
-      timer = setTimeout(open, delay)
-    }
+function emit(e: BackendEvent): void {
+  for (const fn of [...listeners]) fn(e)
+}
+
+function open(): void {
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws'
+  const s = new WebSocket(`${scheme}://${location.host}/api/events`)
+  socket = s
+  s.onopen = () => {
+    // Events may have been missed while disconnected: reload.
+    if (attempt > 0) emit({ name: 'lagged', data: null })
+    attempt = 0
   }
-  open()
+  s.onmessage = (msg) => emit(JSON.parse(String(msg.data)) as BackendEvent)
+  s.onclose = () => {
+    if (socket !== s) return // closed on purpose after the last listener left
+    socket = null
+    const delay = retryDelaysMs[Math.min(attempt, retryDelaysMs.length - 1)]
+    attempt++
+    retryTimer = setTimeout(open, delay)
+  }
+}
+
+function subscribe(fn: (e: BackendEvent) => void): () => void {
+  // A function passed twice still gets each event once per subscription.
+  const listener = (e: BackendEvent): void => fn(e)
+  listeners.add(listener)
+  if (listeners.size === 1) open()
   return () => {
-    stopped = true
-    clearTimeout(timer)
-    socket?.close()
+    if (!listeners.delete(listener) || listeners.size > 0) return
+    clearTimeout(retryTimer)
+    retryTimer = undefined
+    attempt = 0
+    const s = socket
+    socket = null
+    s?.close()
   }
 }
 
@@ -78,6 +97,7 @@ export const httpBackend: Backend = {
   peers: () => call('Peers'),
   status: () => call('Status'),
   connect: (addr) => call('Connect', addr),
+  pendingInvite: async () => null, // a headless node joins the link it was started with itself
   frontendReady: async () => {}, // only the desktop shell listens for it
   copyText: (text) => navigator.clipboard.writeText(text),
   openURL: (url) => void window.open(url, '_blank', 'noopener,noreferrer'),

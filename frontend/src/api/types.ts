@@ -140,6 +140,8 @@ export type BackendEvent =
   | { name: 'arrived'; data: { room: string; count: number } }
   /** status: how this node is reachable may have changed. */
   | { name: 'rooms' | 'members' | 'nearby' | 'status' | 'lagged'; data: null }
+  /** Parley was asked to open an invite link: pendingInvite() has it. */
+  | { name: 'inviteLink'; data: null }
 
 export interface Typing {
   room: string
@@ -204,6 +206,18 @@ export interface Status {
   helper: boolean
   /** Messages from peers refused since start: malformed, badly signed, or an edit or delete by someone else. */
   rejected: number
+  /** The running Parley's version: "0.4.0", or "0.0.0+110.gbe9f173" between releases. */
+  version: string
+}
+
+/** An invite link Parley was asked to open, and the room it leads to. */
+export interface InvitePreview {
+  link: string
+  roomId: string
+  /** The room's name as the link carries it; may be empty. */
+  name: string
+  /** This node is already in the room. */
+  joined: boolean
 }
 
 /** Everything the UI can ask of a Parley node. */
@@ -250,6 +264,12 @@ export interface Backend {
   peers(): Promise<Peer[]>
   status(): Promise<Status>
   connect(addr: string): Promise<void>
+  /**
+   * The invite link Parley was last asked to open (at start, by a second
+   * start, or by the system), once: null when there is none. Rejects with a
+   * sentence for the user when the link is damaged.
+   */
+  pendingInvite(): Promise<InvitePreview | null>
   /** Tells the backend the UI has mounted and is showing data. */
   frontendReady(): Promise<void>
   copyText(text: string): Promise<void>

@@ -1,10 +1,12 @@
 // The backend inside the desktop window: Wails bindings to the Go app.
 import * as app from './wailsjs/go/main/App'
 import { BrowserOpenURL, ClipboardSetText, EventsOn, WindowSetTitle } from './wailsjs/runtime/runtime'
-import type { Backend, BackendEvent, Member, Message, Peer, Room, Status } from './types'
+import type { Backend, BackendEvent, InvitePreview, Member, Message, Peer, Room, Status } from './types'
 
 /** The Wails event that carries batches of BackendEvent (app.go). */
 const eventsName = 'parley:events'
+/** The Wails event (no data) that says an invite link is waiting for PendingInvite. */
+const linkEvent = 'parley:link'
 
 export const wailsBackend: Backend = {
   me: () => app.Me(),
@@ -37,6 +39,10 @@ export const wailsBackend: Backend = {
   peers: () => app.Peers() as Promise<Peer[]>,
   status: () => app.Status() as Promise<Status>,
   connect: (addr) => app.Connect(addr),
+  pendingInvite: async () => {
+    const preview: InvitePreview = await app.PendingInvite()
+    return preview.link ? preview : null
+  },
   frontendReady: () => app.FrontendReady(),
   copyText: async (text) => {
     if (!(await ClipboardSetText(text))) throw new Error('The clipboard refused the text')
@@ -44,5 +50,12 @@ export const wailsBackend: Backend = {
   openURL: (url) => BrowserOpenURL(url),
   setTitle: (title) => WindowSetTitle(title),
   windowFocused: (focused) => void app.WindowFocused(focused),
-  on: (fn) => EventsOn(eventsName, (batch: BackendEvent[]) => batch.forEach(fn)),
+  on: (fn) => {
+    const stopEvents = EventsOn(eventsName, (batch: BackendEvent[]) => batch.forEach(fn))
+    const stopLink = EventsOn(linkEvent, () => fn({ name: 'inviteLink', data: null }))
+    return () => {
+      stopEvents()
+      stopLink()
+    }
+  },
 }

@@ -24,10 +24,13 @@ vi.mock('@/api', async (original) => ({
     connect: vi.fn(),
     setAway: vi.fn(),
     invite: vi.fn(),
+    joinRoom: vi.fn(),
+    pendingInvite: vi.fn(),
+    on: vi.fn(),
   },
 }))
 
-import { api, type Member, type Room } from '@/api'
+import { api, type BackendEvent, type InvitePreview, type Member, type Room } from '@/api'
 import { useMessagesStore } from '@/stores/messages'
 import { useNearbyStore } from '@/stores/nearby'
 import { useRoomsStore } from '@/stores/rooms'
@@ -84,6 +87,13 @@ async function open(rooms: Room[] = [general, other]): Promise<VueWrapper> {
   return wrapper
 }
 
+/** Who listens to backend events through api.on, as the mock hands them out. */
+const listeners: ((e: BackendEvent) => void)[] = []
+const emitEvent = async (e: BackendEvent) => {
+  for (const fn of [...listeners]) fn(e)
+  await flushPromises()
+}
+
 const header = (w: VueWrapper) => w.get('.room-header')
 const click = async (w: VueWrapper, sel: string) => {
   await w.get(sel).trigger('click')
@@ -102,6 +112,13 @@ describe('ChatView', () => {
     vi.mocked(api.markRead).mockResolvedValue()
     vi.mocked(api.copyText).mockResolvedValue()
     vi.mocked(api.setAway).mockResolvedValue()
+    vi.mocked(api.pendingInvite).mockReset().mockResolvedValue(null)
+    vi.mocked(api.joinRoom).mockReset()
+    vi.mocked(api.on).mockReset().mockImplementation((fn) => {
+      listeners.push(fn)
+      return () => listeners.splice(listeners.indexOf(fn), 1)
+    })
+    listeners.length = 0
   })
   afterEach(() => {
     wrapper?.unmount()
@@ -297,5 +314,126 @@ describe('ChatView', () => {
     await flushPromises()
     expect(api.createRoom).toHaveBeenCalledWith('general')
     expect(wrapper.get('h1').text()).toBe('# general')
+  })
+  describe('an invite link Parley was opened with', () => {
+    const link = 'parley://join/' + 'cc'.repeat(32) + '?name=design&peer=12D3KooWInviter'
+    const design = room({ id: 'cc'.repeat(32), name: 'design' })
+    const preview = (over: Partial<InvitePreview> = {}): InvitePreview => ({ link, roomId: design.id, name: 'design', joined: false, ...over })
+    const dialog = (w: VueWrapper) => w.find('[data-testid="join-invite"]')
+    /** The dialog's text, its no-break spaces as plain ones. */
+    const shown = (w: VueWrapper) => w.get('[role="dialog"]').text().replace(/\u00a0/g, ' ')
+
+    it('asks once at start and shows nothing when no link is waiting', async () => {
+      wrapper = await open()
+      expect(api.pendingInvite).toHaveBeenCalledTimes(1)
+      expect(dialog(wrapper).exists()).toBe(false)
+      expect(wrapper.find('[role="alert"]').exists()).toBe(false)
+    })
+
+    it('asks to join the room of the start link, joins with the link on Join and opens the room', async () => {
+      vi.mocked(api.pendingInvite).mockResolvedValueOnce(preview())
+      wrapper = await open()
+      const text = shown(wrapper)
+      expect(text).toContain('Join # design?')
+      expect(text).not.toContain(link)
+      expect(text).not.toContain(design.id)
+      expect(text).not.toContain('12D3KooW')
+      expect(document.activeElement?.getAttribute('data-testid')).toBe('join-invite-join') // Enter joins
+      vi.mocked(api.joinRoom).mockResolvedValue(design)
+      vi.mocked(api.rooms).mockResolvedValue([general, other, design])
+      await click(wrapper, '[data-testid="join-invite-join"]')
+      expect(api.joinRoom).toHaveBeenCalledWith(link, '')
+      expect(dialog(wrapper).exists()).toBe(false)
+      expect(useRoomsStore().currentId).toBe(design.id)
+      expect(wrapper.get('h1').text()).toBe('# design')
+    })
+
+    it('shows why a join failed inside the dialog, which stays open to try again', async () => {
+      vi.mocked(api.pendingInvite).mockResolvedValueOnce(preview())
+      wrapper = await open()
+      let fail!: (err: Error) => void
+      vi.mocked(api.joinRoom).mockReturnValue(new Promise((_, reject) => (fail = reject)))
+      await click(wrapper, '[data-testid="join-invite-join"]')
+      const join = wrapper.get('[data-testid="join-invite-join"]')
+      expect(join.text()).toBe('Joining…')
+      expect(join.attributes('aria-disabled')).toBe('true')
+      fail(new Error('Could not join the room: check the invite link and try again.'))
+      await flushPromises()
+      expect(wrapper.get('[data-testid="join-invite-error"]').text()).toBe('Could not join the room: check the invite link and try again.')
+      expect(wrapper.get('[data-testid="join-invite-join"]').text()).toBe('Join')
+      expect(useRoomsStore().currentId).toBe(general.id)
+    })
+
+    it('asks again on every inviteLink event, and a newer link replaces the one on screen', async () => {
+      wrapper = await open()
+      vi.mocked(api.pendingInvite).mockResolvedValueOnce(preview())
+      await emitEvent({ name: 'inviteLink', data: null })
+      expect(shown(wrapper)).toContain('Join # design?')
+      const later = 'parley://join/' + 'dd'.repeat(32) + '?name=ops'
+      vi.mocked(api.pendingInvite).mockResolvedValueOnce(preview({ link: later, roomId: 'dd'.repeat(32), name: 'ops' }))
+      await emitEvent({ name: 'inviteLink', data: null })
+      expect(wrapper.findAll('[role="dialog"]')).toHaveLength(1)
+      expect(shown(wrapper)).toContain('Join # ops?')
+      await emitEvent({ name: 'rooms', data: null }) // other events do not ask
+      expect(api.pendingInvite).toHaveBeenCalledTimes(3)
+      vi.mocked(api.joinRoom).mockResolvedValue(room({ id: 'dd'.repeat(32), name: 'ops' }))
+      await click(wrapper, '[data-testid="join-invite-join"]')
+      expect(api.joinRoom).toHaveBeenCalledWith(later, '')
+    })
+
+    it('keeps the newer link when an older answer comes last', async () => {
+      const answers: ((p: InvitePreview | null) => void)[] = []
+      vi.mocked(api.pendingInvite).mockImplementation(() => new Promise((resolve) => answers.push(resolve)))
+      wrapper = await open()
+      await emitEvent({ name: 'inviteLink', data: null })
+      answers[1]!(preview({ name: 'ops' }))
+      answers[0]!(preview({ name: 'design' }))
+      await flushPromises()
+      expect(shown(wrapper)).toContain('Join # ops?')
+    })
+
+    it('opens a room already joined instead of joining it again', async () => {
+      vi.mocked(api.pendingInvite).mockResolvedValueOnce(preview({ roomId: other.id, name: 'random', joined: true }))
+      wrapper = await open()
+      expect(shown(wrapper)).toContain('already in # random')
+      await click(wrapper, '[data-testid="join-invite-open"]')
+      expect(api.joinRoom).not.toHaveBeenCalled()
+      expect(dialog(wrapper).exists()).toBe(false)
+      expect(useRoomsStore().currentId).toBe(other.id)
+    })
+
+    it('Cancel joins nothing', async () => {
+      vi.mocked(api.pendingInvite).mockResolvedValueOnce(preview())
+      wrapper = await open()
+      await click(wrapper, '[data-testid="join-invite-cancel"]')
+      expect(dialog(wrapper).exists()).toBe(false)
+      expect(api.joinRoom).not.toHaveBeenCalled()
+    })
+
+    it('shows a damaged link where other errors go', async () => {
+      vi.mocked(api.pendingInvite).mockRejectedValueOnce(new Error('This invite link is damaged: ask for a new one.'))
+      wrapper = await open()
+      expect(dialog(wrapper).exists()).toBe(false)
+      expect(wrapper.get('.error[role="alert"]').text()).toContain('This invite link is damaged: ask for a new one.')
+    })
+
+    it('stops listening when the view goes', async () => {
+      wrapper = await open()
+      expect(listeners).toHaveLength(1)
+      wrapper.unmount()
+      wrapper = undefined
+      expect(listeners).toHaveLength(0)
+    })
+  })
+
+  it('opens About from the "You" settings, with the running version', async () => {
+    wrapper = await open()
+    ;(wrapper.get('[data-testid="you-menu"]').element as HTMLElement).focus() // as a click does
+    await click(wrapper, '[data-testid="you-menu"]')
+    await click(wrapper, '[data-testid="open-about"]')
+    expect(wrapper.get('[data-testid="about-version"]').text()).toBe('0.4.0')
+    await click(wrapper, '[data-testid="about-close"]')
+    expect(wrapper.find('[data-testid="about"]').exists()).toBe(false)
+    expect(document.activeElement?.getAttribute('data-testid')).toBe('you-menu') // the focus goes back
   })
 })

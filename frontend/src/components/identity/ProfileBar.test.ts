@@ -29,6 +29,19 @@ describe('ProfileBar', () => {
     wrapper.unmount()
   })
 
+  it('opens About from the panel, once the panel is gone and the focus is back on "You"', async () => {
+    const wrapper = mount(ProfileBar, { props: { me }, attachTo: document.body })
+    const you = wrapper.get('[data-testid="you-menu"]')
+    ;(you.element as HTMLElement).focus() // as a click does
+    await you.trigger('click')
+    await wrapper.get('[data-testid="open-about"]').trigger('click')
+    expect(wrapper.emitted('about')).toHaveLength(1)
+    expect(wrapper.emitted('details')).toBeUndefined()
+    expect(wrapper.find('[role="dialog"]').exists()).toBe(false)
+    expect(document.activeElement).toBe(you.element) // where the About dialog hands it back
+    wrapper.unmount()
+  })
+
   it('does not save an unchanged or empty name', async () => {
     const wrapper = mount(ProfileBar, { props: { me }, attachTo: document.body })
     await wrapper.get('[data-testid="you-menu"]').trigger('click')

@@ -20,6 +20,15 @@ describe('ConnectionDetails', () => {
     wrapper.unmount()
   })
 
+  it('says which Parley is running, as text that can be selected', () => {
+    const wrapper = open({ status: status({ version: '0.0.0+110.gbe9f173' }) })
+    expect(wrapper.get('[data-testid="details-version"]').text()).toBe('Parley 0.0.0+110.gbe9f173')
+    wrapper.unmount()
+    const starting = open({ status: null })
+    expect(starting.find('[data-testid="details-version"]').exists()).toBe(false)
+    starting.unmount()
+  })
+
   it('leaves the room out when no room is open', () => {
     const wrapper = open({ room: null })
     expect(wrapper.find('[data-testid="room-id"]').exists()).toBe(false)

@@ -1,0 +1,95 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { BackendEvent } from './types'
+
+/** A stand-in for the browser's WebSocket that the test drives by hand. */
+class FakeSocket {
+  static all: FakeSocket[] = []
+  onopen: (() => void) | null = null
+  onmessage: ((msg: { data: string }) => void) | null = null
+  onclose: (() => void) | null = null
+  closed = false
+  constructor(readonly url: string) {
+    FakeSocket.all.push(this)
+  }
+  close(): void {
+    this.closed = true
+    this.onclose?.()
+  }
+  /** The connection dropped (the node restarted). */
+  drop(): void {
+    this.closed = true
+    this.onclose?.()
+  }
+  send(e: BackendEvent): void {
+    this.onmessage?.({ data: JSON.stringify(e) })
+  }
+}
+const live = () => FakeSocket.all.filter((s) => !s.closed)
+
+import { httpBackend } from './http'
+
+describe('httpBackend.on', () => {
+  beforeEach(() => {
+    FakeSocket.all = []
+    vi.stubGlobal('WebSocket', FakeSocket)
+    vi.useFakeTimers()
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+    vi.unstubAllGlobals()
+  })
+
+  it('shares one event socket among listeners and closes it after the last', () => {
+    const a: BackendEvent[] = []
+    const b: BackendEvent[] = []
+    const stopA = httpBackend.on((e) => a.push(e))
+    const stopB = httpBackend.on((e) => b.push(e))
+    expect(FakeSocket.all).toHaveLength(1)
+    expect(FakeSocket.all[0]!.url).toMatch(/^ws:\/\/.*\/api\/events$/)
+    FakeSocket.all[0]!.send({ name: 'rooms', data: null })
+    expect(a).toEqual([{ name: 'rooms', data: null }])
+    expect(b).toEqual([{ name: 'rooms', data: null }])
+    stopA()
+    expect(live()).toHaveLength(1)
+    FakeSocket.all[0]!.send({ name: 'status', data: null })
+    expect(a).toHaveLength(1)
+    expect(b).toHaveLength(2)
+    stopB()
+    expect(live()).toHaveLength(0)
+    vi.runAllTimers()
+    expect(FakeSocket.all).toHaveLength(1) // closed on purpose: no reconnect
+  })
+
+  it('reconnects after a drop and tells every listener events were missed', () => {
+    const a: BackendEvent[] = []
+    const b: BackendEvent[] = []
+    const stopA = httpBackend.on((e) => a.push(e))
+    const stopB = httpBackend.on((e) => b.push(e))
+    FakeSocket.all[0]!.onopen?.()
+    FakeSocket.all[0]!.drop()
+    vi.advanceTimersByTime(500)
+    expect(FakeSocket.all).toHaveLength(2)
+    FakeSocket.all[1]!.onopen?.()
+    expect(a).toEqual([{ name: 'lagged', data: null }])
+    expect(b).toEqual([{ name: 'lagged', data: null }])
+    stopA()
+    stopB()
+    expect(live()).toHaveLength(0)
+  })
+
+  it('opens a new socket for a listener that comes after all had left', () => {
+    httpBackend.on(() => {})()
+    const seen: BackendEvent[] = []
+    const stop = httpBackend.on((e) => seen.push(e))
+    expect(live()).toHaveLength(1)
+    live()[0]!.send({ name: 'nearby', data: null })
+    expect(seen).toEqual([{ name: 'nearby', data: null }])
+    stop()
+  })
+})
+
+describe('httpBackend.pendingInvite', () => {
+  it('has nothing: a headless node joins the link it was started with itself', async () => {
+    await expect(httpBackend.pendingInvite()).resolves.toBeNull()
+  })
+})

@@ -1,0 +1,63 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import type { BackendEvent, InvitePreview } from './types'
+
+// The Wails runtime as a tiny event bus, and the one binding used here.
+const bus = vi.hoisted(() => new Map<string, Set<(...data: unknown[]) => void>>())
+const pendingInvite = vi.hoisted(() => vi.fn<() => Promise<InvitePreview>>())
+
+vi.mock('./wailsjs/runtime/runtime', () => ({
+  EventsOn: (name: string, fn: (...data: unknown[]) => void) => {
+    const set = bus.get(name) ?? new Set()
+    bus.set(name, set.add(fn))
+    return () => set.delete(fn)
+  },
+  BrowserOpenURL: vi.fn(),
+  ClipboardSetText: vi.fn(),
+  WindowSetTitle: vi.fn(),
+}))
+vi.mock('./wailsjs/go/main/App', () => ({ PendingInvite: pendingInvite }))
+
+import { wailsBackend } from './wails'
+
+const fire = (name: string, ...data: unknown[]) => bus.get(name)?.forEach((fn) => fn(...data))
+const listening = () => [...bus.values()].reduce((n, set) => n + set.size, 0)
+
+describe('wailsBackend', () => {
+  beforeEach(() => {
+    bus.clear()
+    pendingInvite.mockReset()
+  })
+
+  it('on: passes on each event of a batch, and a waiting invite link as inviteLink', () => {
+    const seen: BackendEvent[] = []
+    const stop = wailsBackend.on((e) => seen.push(e))
+    fire('parley:events', [
+      { name: 'rooms', data: null },
+      { name: 'status', data: null },
+    ])
+    fire('parley:link')
+    expect(seen).toEqual([
+      { name: 'rooms', data: null },
+      { name: 'status', data: null },
+      { name: 'inviteLink', data: null },
+    ])
+    stop()
+    expect(listening()).toBe(0)
+    fire('parley:link')
+    fire('parley:events', [{ name: 'rooms', data: null }])
+    expect(seen).toHaveLength(3)
+  })
+
+  it('pendingInvite: the preview when a link is waiting, null when the link is empty', async () => {
+    const preview = { link: 'parley://join/abc', roomId: 'abc', name: 'design', joined: false }
+    pendingInvite.mockResolvedValueOnce(preview)
+    pendingInvite.mockResolvedValueOnce({ link: '', roomId: '', name: '', joined: false })
+    await expect(wailsBackend.pendingInvite()).resolves.toEqual(preview)
+    await expect(wailsBackend.pendingInvite()).resolves.toBeNull()
+  })
+
+  it('pendingInvite: a damaged link rejects with the sentence from Go', async () => {
+    pendingInvite.mockRejectedValueOnce('This invite link is damaged: ask for a new one.')
+    await expect(wailsBackend.pendingInvite()).rejects.toBe('This invite link is damaged: ask for a new one.')
+  })
+})
