@@ -6,7 +6,7 @@
 // and 1440x900.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import axe from 'axe-core'
+import { violations } from './axe.mjs'
 import { launchBrowser, openUI, screenshots, startNode } from './nodes.mjs'
 
 let node, browser, room
@@ -20,28 +20,6 @@ after(async () => {
   await browser?.close()
   await node?.stop()
 })
-
-/**
- * Runs axe-core in the page and returns its serious and critical violations,
- * one line per element. axe's source goes in through the DevTools protocol
- * (page.evaluate), which the page's `script-src 'self'` does not block.
- */
-async function violations(page, what) {
-  await page.evaluate(axe.source)
-  const results = await page.evaluate(() =>
-    // eslint-disable-next-line no-undef
-    window.axe.run(document, { resultTypes: ['violations'], runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } }),
-  )
-  const lines = []
-  for (const v of results.violations) {
-    if (v.impact !== 'serious' && v.impact !== 'critical') continue
-    for (const n of v.nodes) {
-      const detail = (n.any[0] ?? n.all[0] ?? n.none[0])?.message ?? ''
-      lines.push(`${what}: ${v.id} (${v.impact}) at ${n.target.join(' ')}: ${detail} — ${n.html.slice(0, 160)}`)
-    }
-  }
-  return lines
-}
 
 /** The theme the page shows: data-theme on <html> and the page's background. */
 function shownTheme(page) {

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { after, before, test } from 'node:test'
-import axe from 'axe-core'
+import { violations } from './axe.mjs'
 import { launchBrowser, openUI, parley, screenshots, startNode } from './nodes.mjs'
 
 let a, b, browser, design, planning, designLink, planningLink
@@ -101,33 +101,8 @@ function desktopBridge(start) {
 }
 
 /** Bob's window as the desktop app shows it, started with the link `start` (or none). */
-async function openDesktop({ start = null, colorScheme = 'light', viewport = { width: 1280, height: 800 } } = {}) {
-  const context = await browser.newContext({ colorScheme, viewport })
-  await context.addInitScript(desktopBridge, start)
-  const page = await context.newPage()
-  page.problems = []
-  page.on('dialog', (d) => {
-    page.problems.push(`dialog: ${d.message()}`)
-    d.dismiss()
-  })
-  page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`))
-  await page.goto(b.login)
-  return page
-}
-
-/** axe-core's serious and critical violations in the page, one line per element. */
-async function violations(page, what) {
-  await page.evaluate(axe.source)
-  const results = await page.evaluate(() =>
-    // eslint-disable-next-line no-undef
-    window.axe.run(document, { resultTypes: ['violations'], runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } }),
-  )
-  const lines = []
-  for (const v of results.violations) {
-    if (v.impact !== 'serious' && v.impact !== 'critical') continue
-    for (const n of v.nodes) lines.push(`${what}: ${v.id} (${v.impact}) at ${n.target.join(' ')} — ${n.html.slice(0, 160)}`)
-  }
-  return lines
+function openDesktop({ start = null, colorScheme = 'light', viewport = { width: 1280, height: 800 } } = {}) {
+  return openUI(browser, b, { colorScheme, viewport, init: [desktopBridge, start] })
 }
 
 /** A dialog's picture, after checking it fits the window and shows no link or ID. */

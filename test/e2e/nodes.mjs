@@ -71,9 +71,14 @@ export function launchBrowser() {
   })
 }
 
-/** A page logged in to a node's web UI. Fails the test on any dialog or page error. */
-export async function openUI(browser, node, { colorScheme = 'light', viewport = { width: 1280, height: 800 } } = {}) {
+/**
+ * A page logged in to a node's web UI. Fails the test on any dialog or page
+ * error. init, if given, is [function, argument] to run in the page before
+ * its own scripts.
+ */
+export async function openUI(browser, node, { colorScheme = 'light', viewport = { width: 1280, height: 800 }, init = null } = {}) {
   const context = await browser.newContext({ colorScheme, viewport })
+  if (init) await context.addInitScript(...init)
   const page = await context.newPage()
   page.problems = []
   page.on('dialog', (d) => {
