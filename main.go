@@ -45,6 +45,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	stopProfiling, err := startProfiling()
+	if err != nil {
+		fmt.Fprintf(stderr, "parley: %v\n", err)
+		return 1
+	}
+	defer stopProfiling()
 	if !opts.headless {
 		return runWindow(opts, logger, stdout, stderr)
 	}
