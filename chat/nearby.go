@@ -60,6 +60,21 @@ type Status struct {
 	Rejected int64 `json:"rejected"`
 	// Version is the running Parley's version (package version).
 	Version string `json:"version"`
+	// Throttled are the members whose messages went over the per-author
+	// rate in the last minute and were cut; ThrottledTotal counts the
+	// messages cut since start.
+	Throttled      []ThrottledAuthor `json:"throttled"`
+	ThrottledTotal int64             `json:"throttledTotal"`
+}
+
+// ThrottledAuthor is a member sending faster than the per-author limit.
+type ThrottledAuthor struct {
+	PeerID  string `json:"peerId"`
+	ShortID string `json:"shortId"`
+	Name    string `json:"name"`
+	Room    string `json:"room"`
+	// Dropped counts its messages cut since the last report in the log.
+	Dropped int64 `json:"dropped"`
 }
 
 // Nearby peers that leave stay listed as gone for a while (a laptop that
@@ -209,16 +224,32 @@ func (s *Service) Status() Status {
 		relays[i] = r.String()
 	}
 	return Status{
-		PeerID:       s.id.ID.String(),
-		Network:      string(s.opts.Network),
-		Peers:        len(s.node.ConnectedPeers()),
-		MDNS:         s.node.MDNSRunning(),
-		Addrs:        s.node.Addrs(),
-		Reachability: reach.State,
-		Relays:       relays,
-		NATType:      reach.NATType,
-		Helper:       s.opts.Helper,
-		Rejected:     s.node.RejectedTotal() + s.rejectedChanges.Load(),
-		Version:      version.String(),
+		PeerID:         s.id.ID.String(),
+		Network:        string(s.opts.Network),
+		Peers:          len(s.node.ConnectedPeers()),
+		MDNS:           s.node.MDNSRunning(),
+		Addrs:          s.node.Addrs(),
+		Reachability:   reach.State,
+		Relays:         relays,
+		NATType:        reach.NATType,
+		Helper:         s.opts.Helper,
+		Rejected:       s.node.RejectedTotal() + s.rejectedChanges.Load(),
+		Version:        version.String(),
+		Throttled:      s.throttled(),
+		ThrottledTotal: s.node.ThrottledTotal(),
 	}
+}
+
+func (s *Service) throttled() []ThrottledAuthor {
+	out := []ThrottledAuthor{}
+	for _, t := range s.node.Throttled() {
+		out = append(out, ThrottledAuthor{
+			PeerID:  t.Author.String(),
+			ShortID: identity.ShortID(t.Author),
+			Name:    s.nameOf(t.Author),
+			Room:    t.Room.String(),
+			Dropped: t.Dropped,
+		})
+	}
+	return out
 }

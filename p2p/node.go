@@ -59,6 +59,13 @@ type Options struct {
 	Mode Mode
 	// History lets the validator ignore messages already stored.
 	History History
+	// AuthorRate and AuthorBurst limit each author's live messages per
+	// room (messages per second, and how many may come at once); beyond
+	// them messages are dropped before they are stored or forwarded.
+	// Zero means DefaultAuthorRate and DefaultAuthorBurst; a negative
+	// AuthorRate turns the limit off.
+	AuthorRate  float64
+	AuthorBurst int
 	// Vet, when set, is asked about every reaction, edit and delete that
 	// passed wire's checks; an error drops it (not delivered, not
 	// forwarded) and is counted like a rejection.
@@ -128,6 +135,7 @@ type Node struct {
 	rejectMu      sync.Mutex
 	rejections    map[peer.ID]*rejectRecord
 	rejectedTotal atomic.Int64
+	limits        *authorLimits
 
 	hellos *workset.Set[peer.ID] // peers owed a hello
 
@@ -201,6 +209,12 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 	if opts.Helper && opts.Mode != ModeInternet {
 		return nil, errors.New("start node: a helper needs the internet network mode")
 	}
+	if opts.AuthorRate == 0 {
+		opts.AuthorRate = DefaultAuthorRate
+	}
+	if opts.AuthorBurst <= 0 {
+		opts.AuthorBurst = DefaultAuthorBurst
+	}
 	cm, err := connmgr.NewConnManager(64, 256, connmgr.WithGracePeriod(time.Minute))
 	if err != nil {
 		return nil, fmt.Errorf("start node: connection manager: %w", err)
@@ -215,6 +229,7 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 		log:        opts.Logger.With("component", "p2p"),
 		rooms:      map[wire.RoomID]*room{},
 		rejections: map[peer.ID]*rejectRecord{},
+		limits:     newAuthorLimits(opts.AuthorRate, opts.AuthorBurst),
 		hellos:     workset.New[peer.ID](),
 		found:      make(chan peer.AddrInfo, 64),
 		lanPeers:   map[peer.ID]struct{}{},

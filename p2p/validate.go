@@ -48,6 +48,17 @@ func (n *Node) validator(room wire.RoomID) pubsub.ValidatorEx {
 				return pubsub.ValidationIgnore
 			}
 		}
+		if ok, log, dropped := n.limits.allow(room, m.Author, time.Now()); !ok {
+			if log {
+				n.logThrottled(room, m.Author, dropped)
+			}
+			// The flooder itself pays in peer score (graylisted after a
+			// few dozen); a peer that only passed its messages on does not.
+			if from == m.Author {
+				return pubsub.ValidationReject
+			}
+			return pubsub.ValidationIgnore
+		}
 		msg.ValidatorData = m
 		return pubsub.ValidationAccept
 	}

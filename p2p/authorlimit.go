@@ -1,0 +1,150 @@
+package p2p
+
+import (
+	"sync"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+	"golang.org/x/time/rate"
+
+	"parley/identity"
+	"parley/wire"
+)
+
+// Per-author limits on live messages. A member who publishes faster than
+// anyone types (a broken bot, a flooder) is cut down to AuthorRate in each
+// room before its messages are stored or forwarded; what is cut is not lost
+// to the room for good: sync still carries the author's history, at its
+// own pace. The check sits after the signature check (a forger cannot spend
+// an honest author's budget) and is where a block list would go.
+const (
+	// DefaultAuthorRate and DefaultAuthorBurst: far above a person typing,
+	// and above one of ten members' share of a 1,000 msg/s room.
+	DefaultAuthorRate  = 200
+	DefaultAuthorBurst = 400
+	// maxLimitedAuthors bounds the buckets kept: authors seen in the last
+	// while, per room; the oldest go first.
+	maxLimitedAuthors = 4096
+	// throttledFor is how long an author that had messages dropped is
+	// reported as throttled, and how often its drops are logged.
+	throttledFor = time.Minute
+)
+
+type authorKey struct {
+	room   wire.RoomID
+	author peer.ID
+}
+
+// authorBucket is one author's budget in one room.
+type authorBucket struct {
+	limiter  *rate.Limiter
+	lastSeen time.Time
+	// dropped counts messages cut since lastDrop's window began; loggedAt
+	// is when the last log line about them went out.
+	dropped  int64
+	lastDrop time.Time
+	loggedAt time.Time
+}
+
+// authorLimits holds the buckets. The zero rate means no limit.
+type authorLimits struct {
+	rate  rate.Limit
+	burst int
+
+	mu      sync.Mutex
+	buckets map[authorKey]*authorBucket
+	total   int64 // messages dropped since start
+}
+
+func newAuthorLimits(perSecond float64, burst int) *authorLimits {
+	return &authorLimits{rate: rate.Limit(perSecond), burst: burst, buckets: make(map[authorKey]*authorBucket)}
+}
+
+// allow takes one message of author in room from its budget. When the
+// budget is spent it reports false, and log is true when this drop should
+// be logged (at most once per author per minute), with the drops since.
+func (l *authorLimits) allow(room wire.RoomID, author peer.ID, now time.Time) (ok, log bool, dropped int64) {
+	if l.rate <= 0 {
+		return true, false, 0
+	}
+	key := authorKey{room, author}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.buckets[key]
+	if b == nil {
+		if len(l.buckets) >= maxLimitedAuthors {
+			l.evictOldest()
+		}
+		b = &authorBucket{limiter: rate.NewLimiter(l.rate, l.burst)}
+		l.buckets[key] = b
+	}
+	b.lastSeen = now
+	if b.limiter.AllowN(now, 1) {
+		return true, false, 0
+	}
+	l.total++
+	b.dropped++
+	b.lastDrop = now
+	if now.Sub(b.loggedAt) >= throttledFor {
+		b.loggedAt = now
+		dropped, b.dropped = b.dropped, 0
+		return false, true, dropped
+	}
+	return false, false, 0
+}
+
+// evictOldest drops the bucket seen longest ago. Called with mu held.
+func (l *authorLimits) evictOldest() {
+	var oldest authorKey
+	var at time.Time
+	first := true
+	for k, b := range l.buckets {
+		if first || b.lastSeen.Before(at) {
+			oldest, at, first = k, b.lastSeen, false
+		}
+	}
+	delete(l.buckets, oldest)
+}
+
+// Throttled is an author whose messages were cut in the last minute.
+type Throttled struct {
+	Author peer.ID
+	Room   wire.RoomID
+	// Dropped counts the messages cut since the last log line about it.
+	Dropped int64
+}
+
+// throttled lists the authors cut in the last minute, at most max.
+func (l *authorLimits) throttled(now time.Time, max int) []Throttled {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []Throttled
+	for k, b := range l.buckets {
+		if !b.lastDrop.IsZero() && now.Sub(b.lastDrop) < throttledFor {
+			out = append(out, Throttled{Author: k.author, Room: k.room, Dropped: b.dropped})
+			if len(out) == max {
+				break
+			}
+		}
+	}
+	return out
+}
+
+// droppedTotal counts every message cut since start.
+func (l *authorLimits) droppedTotal() int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.total
+}
+
+// Throttled lists the authors whose live messages were cut in the last
+// minute (at most 32).
+func (n *Node) Throttled() []Throttled { return n.limits.throttled(time.Now(), 32) }
+
+// ThrottledTotal counts the live messages cut by the per-author limits since start.
+func (n *Node) ThrottledTotal() int64 { return n.limits.droppedTotal() }
+
+func (n *Node) logThrottled(room wire.RoomID, author peer.ID, dropped int64) {
+	n.log.Warn("author over the message rate: its messages are dropped", "author", identity.ShortID(author),
+		"room", room.String()[:8], "dropped", dropped, "limitPerSecond", float64(n.limits.rate))
+}
