@@ -208,6 +208,10 @@ export interface Status {
   rejected: number
   /** The running Parley's version: "0.4.0", or "0.0.0+110.gbe9f173" between releases. */
   version: string
+  /** Members whose messages came faster than the per-author limit in the last minute; the excess was dropped. */
+  throttled: readonly ThrottledAuthor[]
+  /** Messages dropped by the per-author limit since start. */
+  throttledTotal: number
 }
 
 /** An invite link Parley was asked to open, and the room it leads to. */
@@ -218,6 +222,16 @@ export interface InvitePreview {
   name: string
   /** This node is already in the room. */
   joined: boolean
+}
+
+/** A member sending faster than anyone types (a flood or a broken bot). */
+export interface ThrottledAuthor {
+  peerId: string
+  shortId: string
+  name: string
+  room: string
+  /** Its messages dropped since the node last logged about it. */
+  dropped: number
 }
 
 /** Everything the UI can ask of a Parley node. */

@@ -29,6 +29,17 @@ describe('ConnectionDetails', () => {
     starting.unmount()
   })
 
+  it('names members whose messages were dropped for coming too fast, and nobody when none were', () => {
+    const flooder = { peerId: '12D3KooWFlood', shortId: 'Flood1', name: 'Mallory', room: roomId, dropped: 5000 }
+    const wrapper = open({ status: status({ throttled: [flooder], throttledTotal: 5000 }) })
+    expect(wrapper.get('[data-testid="throttled"]').text()).toContain('Mallory')
+    expect(wrapper.get('[data-testid="throttled"]').text()).toContain('messages were dropped')
+    wrapper.unmount()
+    const calm = open()
+    expect(calm.find('[data-testid="throttled"]').exists()).toBe(false)
+    calm.unmount()
+  })
+
   it('leaves the room out when no room is open', () => {
     const wrapper = open({ room: null })
     expect(wrapper.find('[data-testid="room-id"]').exists()).toBe(false)

@@ -271,6 +271,26 @@ export namespace chat {
 	        this.lastActivity = source["lastActivity"];
 	    }
 	}
+	export class ThrottledAuthor {
+	    peerId: string;
+	    shortId: string;
+	    name: string;
+	    room: string;
+	    dropped: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new ThrottledAuthor(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.peerId = source["peerId"];
+	        this.shortId = source["shortId"];
+	        this.name = source["name"];
+	        this.room = source["room"];
+	        this.dropped = source["dropped"];
+	    }
+	}
 	export class Status {
 	    peerId: string;
 	    network: string;
@@ -283,6 +303,8 @@ export namespace chat {
 	    helper: boolean;
 	    rejected: number;
 	    version: string;
+	    throttled: ThrottledAuthor[];
+	    throttledTotal: number;
 	
 	    static createFrom(source: any = {}) {
 	        return new Status(source);
@@ -301,7 +323,27 @@ export namespace chat {
 	        this.helper = source["helper"];
 	        this.rejected = source["rejected"];
 	        this.version = source["version"];
+	        this.throttled = this.convertValues(source["throttled"], ThrottledAuthor);
+	        this.throttledTotal = source["throttledTotal"];
 	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 
 }
