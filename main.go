@@ -90,6 +90,7 @@ func openService(ctx context.Context, opts flags, logger *slog.Logger) (*chat.Se
 }
 
 func closeService(svc *chat.Service, logger *slog.Logger) {
+	writeHeapProfile()
 	if err := svc.Close(); err != nil {
 		logger.Error("close failed", "err", err)
 	}
