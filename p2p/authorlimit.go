@@ -28,6 +28,9 @@ const (
 	// throttledFor is how long an author that had messages dropped is
 	// reported as throttled, and how often its drops are logged.
 	throttledFor = time.Minute
+	// floodMemory is how long a peer whose own messages were cut stays
+	// graylisted after the last cut.
+	floodMemory = 30 * time.Second
 )
 
 type authorKey struct {
@@ -53,11 +56,14 @@ type authorLimits struct {
 
 	mu      sync.Mutex
 	buckets map[authorKey]*authorBucket
+	// lastCut is when each author last had a message cut, in any room;
+	// as bounded as buckets.
+	lastCut map[peer.ID]time.Time
 	total   int64 // messages dropped since start
 }
 
 func newAuthorLimits(perSecond float64, burst int) *authorLimits {
-	return &authorLimits{rate: rate.Limit(perSecond), burst: burst, buckets: make(map[authorKey]*authorBucket)}
+	return &authorLimits{rate: rate.Limit(perSecond), burst: burst, buckets: make(map[authorKey]*authorBucket), lastCut: make(map[peer.ID]time.Time)}
 }
 
 // allow takes one message of author in room from its budget. When the
@@ -85,6 +91,10 @@ func (l *authorLimits) allow(room wire.RoomID, author peer.ID, now time.Time) (o
 	l.total++
 	b.dropped++
 	b.lastDrop = now
+	if _, ok := l.lastCut[author]; !ok && len(l.lastCut) >= maxLimitedAuthors {
+		l.forgetOldestCut()
+	}
+	l.lastCut[author] = now
 	if now.Sub(b.loggedAt) >= throttledFor {
 		b.loggedAt = now
 		dropped, b.dropped = b.dropped, 0
@@ -104,6 +114,19 @@ func (l *authorLimits) evictOldest() {
 		}
 	}
 	delete(l.buckets, oldest)
+}
+
+// forgetOldestCut drops the author cut longest ago. Called with mu held.
+func (l *authorLimits) forgetOldestCut() {
+	var oldest peer.ID
+	var at time.Time
+	first := true
+	for id, t := range l.lastCut {
+		if first || t.Before(at) {
+			oldest, at, first = id, t, false
+		}
+	}
+	delete(l.lastCut, oldest)
 }
 
 // Throttled is an author whose messages were cut in the last minute.
@@ -135,6 +158,26 @@ func (l *authorLimits) droppedTotal() int64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.total
+}
+
+// flooding reports whether author had messages cut in any room within the
+// last floodMemory.
+// It is asked for every RPC a peer sends: a map lookup.
+func (l *authorLimits) flooding(author peer.ID, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	at, ok := l.lastCut[author]
+	return ok && now.Sub(at) < floodMemory
+}
+
+// appScore is the node's own part of a peer's GossipSub score: a peer whose
+// own messages are being cut is graylisted until it has kept to the limit
+// for floodMemory.
+func (n *Node) appScore(p peer.ID) float64 {
+	if n.limits.flooding(p, time.Now()) {
+		return floodPenalty
+	}
+	return 0
 }
 
 // Throttled lists the authors whose live messages were cut in the last

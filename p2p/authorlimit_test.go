@@ -53,6 +53,12 @@ func TestAuthorLimitsCutAFlooderOnly(t *testing.T) {
 	if got := l.throttled(later.Add(2*throttledFor), 32); len(got) != 0 {
 		t.Errorf("still throttled two minutes after its last drop: %+v", got)
 	}
+	if !l.flooding(flooder, later) || l.flooding(honest, later) {
+		t.Error("flooding() does not tell the flooder from the honest author")
+	}
+	if l.flooding(flooder, later.Add(floodMemory)) {
+		t.Error("still flooding long after its last cut message")
+	}
 	if l.droppedTotal() != int64(1000-passed) {
 		t.Errorf("droppedTotal = %d, want %d", l.droppedTotal(), 1000-passed)
 	}
@@ -69,12 +75,22 @@ func TestAuthorLimitsAreBounded(t *testing.T) {
 	if len(l.buckets) > maxLimitedAuthors {
 		t.Errorf("%d buckets kept, want at most %d", len(l.buckets), maxLimitedAuthors)
 	}
+	// Every author over its budget at once: the cut list stays bounded too.
+	cut := newAuthorLimits(1, 1)
+	for i := range maxLimitedAuthors + 100 {
+		a := randomPeer(t)
+		cut.allow(room, a, now.Add(time.Duration(i)))
+		cut.allow(room, a, now.Add(time.Duration(i)))
+	}
+	if len(cut.lastCut) > maxLimitedAuthors {
+		t.Errorf("%d cut authors kept, want at most %d", len(cut.lastCut), maxLimitedAuthors)
+	}
 }
 
 // Between real nodes: a peer publishing its own signed messages far faster
 // than the limit reaches the other with at most the burst plus the rate;
 // the rest is neither delivered nor logged more than once, the flooder is
-// listed as throttled and soon graylisted.
+// listed as throttled and graylisted (its later messages are not even read).
 func TestFlooderIsCutBeforeDelivery(t *testing.T) {
 	const rate, burst, sent = 20, 40, 600
 	room, _ := wire.NewRoomID()

@@ -265,7 +265,7 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 		// mesh: in this release flood publishing is off by default, and a
 		// message sent before the first heartbeat builds the mesh is lost.
 		pubsub.WithFloodPublish(true),
-		pubsub.WithPeerScore(peerScoreParams(), peerScoreThresholds()),
+		pubsub.WithPeerScore(peerScoreParams(n.appScore), peerScoreThresholds()),
 		pubsub.WithPeerOutboundQueueSize(outboundQueueSize),
 		pubsub.WithValidateQueueSize(validateQueueSize),
 		pubsub.WithMaxMessageSize(wire.MaxEnvelopeSize+4<<10),

@@ -11,10 +11,17 @@ import (
 // past the thresholds, stops receiving gossip, then is ignored. Honest peers
 // sit at zero. IP colocation is not penalised: a LAN or a test machine puts
 // many honest peers behind one address.
-func peerScoreParams() *pubsub.PeerScoreParams {
+//
+// app is the node's own judgement of a peer, added as is: a peer flooding
+// the room with its own messages gets floodPenalty, below the graylist
+// threshold, so its traffic is dropped before any signature is checked.
+// (Not a Reject from the validator: GossipSub would also count that against
+// every honest peer that passed a copy on within its own budget.)
+func peerScoreParams(app func(peer.ID) float64) *pubsub.PeerScoreParams {
 	return &pubsub.PeerScoreParams{
 		SkipAtomicValidation:   true,
-		AppSpecificScore:       func(peer.ID) float64 { return 0 },
+		AppSpecificScore:       app,
+		AppSpecificWeight:      1,
 		Topics:                 map[string]*pubsub.TopicScoreParams{}, // filled in as rooms are joined
 		BehaviourPenaltyWeight: -1,
 		BehaviourPenaltyDecay:  0.9,
@@ -33,6 +40,10 @@ func topicScoreParams() *pubsub.TopicScoreParams {
 		InvalidMessageDeliveriesDecay:  0.99,
 	}
 }
+
+// floodPenalty is the app-specific score of a peer flooding a room: well
+// below GraylistThreshold.
+const floodPenalty = -1000
 
 func peerScoreThresholds() *pubsub.PeerScoreThresholds {
 	return &pubsub.PeerScoreThresholds{

@@ -52,11 +52,8 @@ func (n *Node) validator(room wire.RoomID) pubsub.ValidatorEx {
 			if log {
 				n.logThrottled(room, m.Author, dropped)
 			}
-			// The flooder itself pays in peer score (graylisted after a
-			// few dozen); a peer that only passed its messages on does not.
-			if from == m.Author {
-				return pubsub.ValidationReject
-			}
+			// Ignored, never rejected: honest peers that passed a copy on
+			// must not lose score. The flooder pays through appScore.
 			return pubsub.ValidationIgnore
 		}
 		msg.ValidatorData = m
