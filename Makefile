@@ -23,7 +23,7 @@ FUZZTIME ?= 50000x
 # Every fuzz target, as package:Target; `make test` runs each for FUZZTIME.
 FUZZ_TARGETS := ./wire:FuzzDecode ./wire:FuzzDecodeHello ./wire:FuzzCleanName ./invite:FuzzParse ./store:FuzzParseMessageKey ./store:FuzzDecodeChange ./search:FuzzParse ./api:FuzzRequestArgs ./p2p:FuzzSyncFrame ./test/dist/peversion:FuzzParse ./test/dist/nsisheader:FuzzDecode
 
-.PHONY: help setup run build dist dist-test test test-go test-fuzz test-frontend test-start test-desktop test-e2e test-netns bench lint fmt generate
+.PHONY: help setup run build dist dist-test bench-anchors test test-go test-bench test-fuzz test-frontend test-start test-desktop test-e2e test-netns bench lint fmt generate
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -71,15 +71,18 @@ dist-test: build ## build the .deb, a helper tarball and the Windows installer i
 	scripts/dist-windows $(PARLEY_VERSION) build/test/dist
 	test/dist/windows.sh $(PARLEY_VERSION) build/test/dist
 
-test: setup test-go test-fuzz test-frontend test-start test-desktop test-e2e test-netns dist-test ## run every test
+test: setup test-go test-fuzz test-bench test-frontend test-start test-desktop test-e2e test-netns dist-test ## run every test
 	@echo "make test: all tests passed"
 
 test-go: ## go vet and the Go tests with the race detector; the build without a window leaves out Wails
 	$(GO) vet ./...
-	$(GO) test -race -count=1 ./... # -count=1: a run tests, never replays a cached result
+	$(GO) test -race -short -count=1 ./... # -count=1: a run tests, never replays a cached result; -short: the room harness runs in test-bench
 	$(GO) vet -tags nowindow .
 	$(GO) test -count=1 -tags nowindow .
 	@! $(GO) list -deps -tags nowindow . | grep wailsapp || { echo "the nowindow build links Wails (above)"; exit 1; }
+
+test-bench: build/bench/parley ## the room benchmark harness, on its own: three nodes, two rate steps
+	PARLEY_BIN=$(CURDIR)/build/bench/parley $(GO) test -count=1 -run . ./bench/room
 
 test-fuzz: ## run each fuzz target for FUZZTIME (seed corpora in testdata/)
 	@for t in $(FUZZ_TARGETS); do \
@@ -88,7 +91,12 @@ test-fuzz: ## run each fuzz target for FUZZTIME (seed corpora in testdata/)
 		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 	done
 
-bench: ## run the benchmarks; JSON figures go to build/bench/
+# The build without a window that the room benchmarks start.
+build/bench/parley: $(APP_SOURCES) build/version
+	@mkdir -p build/bench
+	CGO_ENABLED=0 $(GO) build -tags nowindow -ldflags "$(LDFLAGS)" -o $@ .
+
+bench: build/bench/parley ## run the benchmarks (a 10-member room of separate processes too); JSON figures go to build/bench/
 	@mkdir -p build/bench
 	$(GO) test -run '^$$' -bench . -benchmem -json ./wire ./store > build/bench/go-bench.json
 	$(GO) run ./bench/storerss > build/bench/store-rss.json
@@ -96,6 +104,12 @@ bench: ## run the benchmarks; JSON figures go to build/bench/
 	$(GO) run ./bench/syncrss > build/bench/sync-rss.json
 	@grep -o '"Output":"[^"]*ns/op[^"]*' build/bench/go-bench.json | sed 's/"Output":"//; s/\\t/ /g; s/\\n//'
 	@cat build/bench/store-rss.json build/bench/sync.json build/bench/sync-rss.json
+	$(GO) run ./bench/room -n 10 -bin build/bench/parley -src . > build/bench/room.jsonl 2> build/bench/room-steps.jsonl
+	@cat build/bench/room.jsonl
+
+bench-anchors: build/bench/parley ## the anchor harnesses one after the other, on loopback (ANCHORS=dir holding socketio/, gossipsub-naive/, parley-room/)
+	@test -n "$(ANCHORS)" || { echo "make bench-anchors needs ANCHORS=<directory holding socketio/, gossipsub-naive/ and parley-room/>"; exit 2; }
+	ANCHORS="$(ANCHORS)" PARLEY_BIN=build/bench/parley bench/anchors.sh
 
 test-frontend: setup ## type-check the frontend and run its unit tests
 	cd frontend && npx vue-tsc --noEmit && npx vitest run
@@ -111,10 +125,12 @@ test-e2e: build ## the web UI of headless nodes in Chromium (Playwright): chat, 
 	mkdir -p build/test/e2e
 	cd test/e2e && PARLEY_BIN=../../$(BIN) SCREENSHOTS=../../build/test/e2e npm test
 
-test-netns: build ## LAN discovery, sync across a partition and a crash, and rooms across cone and symmetric NATs, in network namespaces (root only)
+test-netns: build ## LAN discovery, sync across a partition and a crash, rooms across cone and symmetric NATs, and one member flooding a 10-member room, in network namespaces (root only)
 	$(GO) build -o build/test/seedroom ./test/seedroom
 	test/netns/run.sh $(BIN) build/test/seedroom
 	test/netns/natlab.sh $(BIN)
+	$(GO) build -o build/test/flood ./test/flood
+	test/netns/flood.sh $(BIN) build/test/flood
 
 lint: setup ## formatting, vet and type checks
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt would change the files above"; exit 1; }

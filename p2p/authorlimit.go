@@ -2,6 +2,7 @@ package p2p
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -20,8 +21,8 @@ import (
 const (
 	// DefaultAuthorRate and DefaultAuthorBurst: far above a person typing,
 	// and above one of ten members' share of a 1,000 msg/s room.
-	DefaultAuthorRate  = 200
-	DefaultAuthorBurst = 400
+	DefaultAuthorRate  = 150
+	DefaultAuthorBurst = 200
 	// maxLimitedAuthors bounds the buckets kept: authors seen in the last
 	// while, per room; the oldest go first.
 	maxLimitedAuthors = 4096
@@ -59,7 +60,11 @@ type authorLimits struct {
 	// lastCut is when each author last had a message cut, in any room;
 	// as bounded as buckets.
 	lastCut map[peer.ID]time.Time
-	total   int64 // messages dropped since start
+	// anyCutAt is when any author was last cut (unix ns): while it is
+	// recent, the validator looks at a message's claimed author before
+	// paying for its signature.
+	anyCutAt atomic.Int64
+	total    int64 // messages dropped since start
 }
 
 func newAuthorLimits(perSecond float64, burst int) *authorLimits {
@@ -95,6 +100,7 @@ func (l *authorLimits) allow(room wire.RoomID, author peer.ID, now time.Time) (o
 		l.forgetOldestCut()
 	}
 	l.lastCut[author] = now
+	l.anyCutAt.Store(now.UnixNano())
 	if now.Sub(b.loggedAt) >= throttledFor {
 		b.loggedAt = now
 		dropped, b.dropped = b.dropped, 0
@@ -158,6 +164,13 @@ func (l *authorLimits) droppedTotal() int64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.total
+}
+
+// recentlyCut reports whether any author was cut within floodMemory: one
+// atomic load, so the validator's early look costs nothing without a flood.
+func (l *authorLimits) recentlyCut(now time.Time) bool {
+	at := l.anyCutAt.Load()
+	return at != 0 && now.Sub(time.Unix(0, at)) < floodMemory
 }
 
 // flooding reports whether author had messages cut in any room within the
