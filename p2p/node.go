@@ -260,7 +260,7 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 	n.ps, err = pubsub.NewGossipSub(ctx, h,
 		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign),
 		pubsub.WithNoAuthor(),
-		pubsub.WithMessageIdFn(messageID),
+		pubsub.WithMessageIdFn(MessageID),
 		// Our own messages go to every subscribed peer, not only to the
 		// mesh: in this release flood publishing is off by default, and a
 		// message sent before the first heartbeat builds the mesh is lost.
@@ -349,10 +349,11 @@ func (n *Node) counted(h network.StreamHandler) network.StreamHandler {
 	}
 }
 
-// messageID is the GossipSub message ID: SHA-256 of the payload, the same ID
+// MessageID is the GossipSub message ID: SHA-256 of the payload, the same ID
 // the store and sync use. It runs before validation, so garbage gets a hash
-// of its raw bytes and is rejected by the validator afterwards.
-func messageID(m *pubsubpb.Message) string {
+// of its raw bytes and is rejected by the validator afterwards. (Exported
+// for test tools that join a room as peers.)
+func MessageID(m *pubsubpb.Message) string {
 	payload, err := wire.PayloadOf(m.Data)
 	if err != nil {
 		sum := sha256.Sum256(m.Data)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -18,12 +17,12 @@ import (
 
 	"github.com/libp2p/go-libp2p"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
-	pubsubpb "github.com/libp2p/go-libp2p-pubsub/pb"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
 	"github.com/multiformats/go-multiaddr"
 
+	"parley/p2p"
 	"parley/wire"
 )
 
@@ -167,15 +166,7 @@ func publish(ctx context.Context, o publishOptions) (publishSummary, error) {
 		pubsub.WithValidateQueueSize(1<<12),
 		pubsub.WithMaxMessageSize(wire.MaxEnvelopeSize+4<<10),
 		pubsub.WithRawTracer(&tr),
-		pubsub.WithMessageIdFn(func(m *pubsubpb.Message) string {
-			payload, err := wire.PayloadOf(m.Data)
-			if err != nil {
-				s := sha256.Sum256(m.Data)
-				return string(s[:])
-			}
-			id := wire.IDOf(payload)
-			return string(id[:])
-		}),
+		pubsub.WithMessageIdFn(p2p.MessageID), // the ID Parley nodes use
 	)
 	if err != nil {
 		return sum, err

@@ -8,7 +8,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
@@ -19,11 +18,11 @@ import (
 
 	"github.com/libp2p/go-libp2p"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
-	pubsubpb "github.com/libp2p/go-libp2p-pubsub/pb"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/multiformats/go-multiaddr"
 
+	"parley/p2p"
 	"parley/wire"
 )
 
@@ -76,15 +75,7 @@ func run(to, roomHex, targetHex, kind, text string) error {
 		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign),
 		pubsub.WithNoAuthor(),
 		pubsub.WithFloodPublish(true),
-		pubsub.WithMessageIdFn(func(m *pubsubpb.Message) string {
-			payload, err := wire.PayloadOf(m.Data)
-			if err != nil {
-				sum := sha256.Sum256(m.Data)
-				return string(sum[:])
-			}
-			id := wire.IDOf(payload)
-			return string(id[:])
-		}),
+		pubsub.WithMessageIdFn(p2p.MessageID), // the ID Parley nodes use
 	)
 	if err != nil {
 		return err
