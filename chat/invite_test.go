@@ -50,15 +50,7 @@ func TestJoinByInviteLinkAlone(t *testing.T) {
 // A name given with the link wins over the link's; bad links are refused
 // with an error a caller can tell apart, and join nothing.
 func TestJoinByInviteNamesAndErrors(t *testing.T) {
-	a, b := newNode(t, t.TempDir()), newNode(t, t.TempDir())
-	room, err := a.CreateRoom("Book club")
-	if err != nil {
-		t.Fatal(err)
-	}
-	link, err := a.Invite(room.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, b, _, link := bookClubInvite(t)
 	if joined, err := b.JoinRoom("  "+link+"\n", "Readers"); err != nil || joined.Name != "Readers" {
 		t.Fatalf("JoinRoom with a name = %+v, %v", joined, err)
 	}
@@ -81,15 +73,7 @@ func TestJoinByInviteNamesAndErrors(t *testing.T) {
 // A preview says where a link leads and whether this node is there
 // already, and joins nothing.
 func TestPreviewInvite(t *testing.T) {
-	a, b := newNode(t, t.TempDir()), newNode(t, t.TempDir())
-	room, err := a.CreateRoom("Book club")
-	if err != nil {
-		t.Fatal(err)
-	}
-	link, err := a.Invite(room.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, b, room, link := bookClubInvite(t)
 	p, err := b.PreviewInvite(link)
 	if err != nil {
 		t.Fatal(err)
@@ -110,4 +94,19 @@ func TestPreviewInvite(t *testing.T) {
 	if _, err := b.PreviewInvite(link[:len(link)-10]); !errors.Is(err, ErrBadInvite) {
 		t.Errorf("PreviewInvite of a cut link = %v, want ErrBadInvite", err)
 	}
+}
+
+// bookClubInvite is two nodes that know nothing of each other, a room "Book
+// club" on the first and its invite link.
+func bookClubInvite(t *testing.T) (a, b *Service, room Room, link string) {
+	t.Helper()
+	a, b = newNode(t, t.TempDir()), newNode(t, t.TempDir())
+	room, err := a.CreateRoom("Book club")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if link, err = a.Invite(room.ID); err != nil {
+		t.Fatal(err)
+	}
+	return a, b, room, link
 }
