@@ -6,7 +6,6 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 
-	"parley/search"
 	"parley/wire"
 )
 
@@ -20,11 +19,14 @@ import (
 // refused if it comes again, and so a delete that arrives before its
 // target still applies.
 
-// write is what storing one item does: keys to set and keys to delete.
+// write is what storing one item does: keys to set and keys to delete,
+// and search blocks rewritten without a deleted text's postings.
 type write struct {
-	added bool
-	sets  []kv
-	dels  [][]byte
+	added  bool
+	queued []pendingText // texts filed for indexing
+	sets   []kv
+	dels   [][]byte
+	blocks map[string][]byte // empty: delete the block
 }
 
 type kv struct{ k, v []byte }
@@ -41,6 +43,9 @@ func (w *write) size() int {
 	for _, k := range w.dels {
 		n += len(k) + 32
 	}
+	for k, v := range w.blocks {
+		n += len(k) + len(v) + 32
+	}
 	return n
 }
 
@@ -52,6 +57,17 @@ func (w *write) apply(txn *badger.Txn) error {
 	}
 	for _, k := range w.dels {
 		if err := txn.Delete(k); err != nil {
+			return err
+		}
+	}
+	for k, v := range w.blocks {
+		var err error
+		if len(v) == 0 {
+			err = txn.Delete([]byte(k))
+		} else {
+			err = txn.Set([]byte(k), v)
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -90,13 +106,13 @@ func plan(txn *badger.Txn, it Item) (*write, error) {
 	switch it.Kind {
 	case wire.Kind_KIND_TEXT, wire.Kind_KIND_UNSPECIFIED:
 		w.set(viewKey(it.Room, it.Position), []byte{viewText})
-		addTerms(w, it.Text, it.Room, it.Position, it.ID)
+		markForIndex(w, it.Room, it.Position, it.ID)
 	case wire.Kind_KIND_ROOM_META:
 		w.set(viewKey(it.Room, it.Position), []byte{viewEvent})
 	case wire.Kind_KIND_REACTION, wire.Kind_KIND_EDIT:
 		w.set(changeKey(it.Target, it.Position), encodeChange(it))
 		if it.Kind == wire.Kind_KIND_EDIT {
-			addTerms(w, it.Text, it.Room, it.Position, it.Target)
+			markForIndex(w, it.Room, it.Position, it.Target)
 		}
 	case wire.Kind_KIND_DELETE:
 		w.set(deletedKey(it.Target, it.Author), nil)
@@ -134,7 +150,9 @@ func planDelete(txn *badger.Txn, w *write, del Item) error {
 		return nil // only the author may delete; the view ignores it
 	}
 	w.del(messageKey(target.room, pos))
-	removeTerms(w, text, pos)
+	if err := unindex(txn, w, text, pos, false); err != nil {
+		return err
+	}
 	w.set(viewKey(target.room, pos), append([]byte{viewDeleted}, del.Author...))
 	w.set(indexKey(del.Target), indexValue(target.room, target.time, indexDeleted, author))
 	return dropEdits(txn, w, del.Target, author)
@@ -154,7 +172,9 @@ func dropEdits(txn *badger.Txn, w *write, target wire.MessageID, author string) 
 		w.del(messageKey(c.Room, c.Position))
 		w.del(changeKey(target, c.Position))
 		w.set(indexKey(c.ID), indexValue(c.Room, c.Time, indexDeleted, author))
-		removeTerms(w, c.Text, c.Position)
+		if err := unindex(txn, w, c.Text, c.Position, false); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -200,17 +220,4 @@ func authorAndText(txn *badger.Txn, e indexEntry, pos Position) (author, text st
 		return nil
 	})
 	return author, text, err
-}
-
-func addTerms(w *write, text string, room wire.RoomID, pos Position, target wire.MessageID) {
-	v := append(room[:len(room):len(room)], target[:]...)
-	for _, term := range search.Terms(text) {
-		w.set(termKey(term, pos), v)
-	}
-}
-
-func removeTerms(w *write, text string, pos Position) {
-	for _, term := range search.Terms(text) {
-		w.del(termKey(term, pos))
-	}
 }

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -158,19 +157,12 @@ type Hit struct {
 }
 
 // CountTerm counts the postings of a term (or of every term it begins),
-// stopping at max. It reads keys only.
+// stopping at max.
 func (s *Store) CountTerm(term string, prefix bool, max int) (int, error) {
 	n := 0
-	err := s.db.View(func(txn *badger.Txn) error {
-		opts := badger.DefaultIteratorOptions
-		opts.Prefix = termPrefix(term, !prefix)
-		opts.PrefetchValues = false
-		it := txn.NewIterator(opts)
-		defer it.Close()
-		for it.Rewind(); it.Valid() && n < max; it.Next() {
-			n++
-		}
-		return nil
+	err := s.readIndex(term, prefix, false, func(Hit) bool {
+		n++
+		return n < max
 	})
 	if err != nil {
 		return 0, fmt.Errorf("count postings of %q: %w", term, err)
@@ -179,42 +171,45 @@ func (s *Store) CountTerm(term string, prefix bool, max int) (int, error) {
 }
 
 // Search lists the messages whose text holds a term, newest first within
-// each term; the caller checks each against the whole query.
+// each term as far as the index's rounds allow; the caller sorts them and
+// checks each against the whole query.
 func (s *Store) Search(q Searching) ([]Hit, error) {
 	var hits []Hit
-	prefix := termPrefix(q.Term, !q.Prefix)
-	err := s.db.View(func(txn *badger.Txn) error {
-		opts := badger.DefaultIteratorOptions
-		opts.Prefix = prefix
-		it := txn.NewIterator(opts)
-		defer it.Close()
-		for it.Rewind(); it.Valid() && len(hits) < q.Max; it.Next() {
-			k := it.Item().Key()
-			zero := bytes.IndexByte(k[len(prefix)-1:], 0)
-			if zero < 0 || len(k) < len(prefix)+zero+8+wire.IDSize {
-				return fmt.Errorf("%w: %q", ErrBadKey, k)
-			}
-			var h Hit
-			h.Time = ^binary.BigEndian.Uint64(k[len(prefix)-1+zero+1:])
-			err := it.Item().Value(func(v []byte) error {
-				if len(v) != 2*wire.IDSize {
-					return fmt.Errorf("%w: posting of %d bytes", ErrBadKey, len(v))
-				}
-				copy(h.Room[:], v)
-				copy(h.Target[:], v[wire.IDSize:])
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-			if q.Room == nil || *q.Room == h.Room {
-				hits = append(hits, h)
-			}
+	err := s.readIndex(q.Term, q.Prefix, true, func(h Hit) bool {
+		if q.Room == nil || *q.Room == h.Room {
+			hits = append(hits, h)
 		}
-		return nil
+		return len(hits) < q.Max
 	})
 	if err != nil {
 		return nil, fmt.Errorf("search for %q: %w", q.Term, err)
 	}
 	return hits, nil
+}
+
+// readIndex calls fn with the postings of a term (or of every term it
+// begins) until fn says stop, after indexing what is pending.
+func (s *Store) readIndex(term string, prefix, values bool, fn func(Hit) bool) error {
+	if err := s.flushIndex(); err != nil {
+		return err
+	}
+	keyPrefix := termPrefix(term, !prefix)
+	return s.db.View(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = keyPrefix
+		opts.PrefetchValues = values
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		more := true
+		for it.Rewind(); it.Valid() && more; it.Next() {
+			err := eachPosting(len(keyPrefix)-1, it.Item(), func(h Hit) bool {
+				more = fn(h)
+				return more
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

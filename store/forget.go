@@ -12,6 +12,11 @@ import (
 // with everything filed under its messages, and their search terms.
 // Others' copies are untouched; joining again brings the history back.
 func (s *Store) DeleteRoom(room wire.RoomID) error {
+	// Index what is pending first, so that the room's blocks are all
+	// named where its messages say.
+	if err := s.flushIndex(); err != nil {
+		return fmt.Errorf("delete room %s: %w", room, err)
+	}
 	wb := s.db.NewWriteBatch()
 	defer wb.Cancel()
 	del := func(k []byte) error { return wb.Delete(k) }
@@ -25,7 +30,9 @@ func (s *Store) DeleteRoom(room wire.RoomID) error {
 			w.del(k)
 			w.del(indexKey(pos.ID))
 			if m, err := wire.Parse(raw); err == nil {
-				forgetMessage(&w, m, pos)
+				if err := forgetMessage(txn, &w, m, pos); err != nil {
+					return err
+				}
 			}
 			for _, k := range w.dels {
 				if err := del(k); err != nil {
@@ -68,18 +75,19 @@ func (s *Store) DeleteRoom(room wire.RoomID) error {
 // forgetMessage adds the deletes of what a message filed beside itself.
 // What others filed under it (reactions, edits, deletes) are messages of
 // the same room and go with their own turn.
-func forgetMessage(w *write, m *wire.Message, pos Position) {
+func forgetMessage(txn *badger.Txn, w *write, m *wire.Message, pos Position) error {
 	switch m.Kind {
 	case wire.Kind_KIND_TEXT:
-		removeTerms(w, m.Text, pos)
+		return unindex(txn, w, m.Text, pos, true)
 	case wire.Kind_KIND_EDIT:
-		removeTerms(w, m.Text, pos)
 		w.del(changeKey(*m.Target, pos))
+		return unindex(txn, w, m.Text, pos, true)
 	case wire.Kind_KIND_REACTION:
 		w.del(changeKey(*m.Target, pos))
 	case wire.Kind_KIND_DELETE:
 		w.del(deletedKey(*m.Target, string(m.Author)))
 	}
+	return nil
 }
 
 // eachKey calls fn with every key under prefix and its value.

@@ -15,7 +15,11 @@ import (
 //	v/<room 32>/<time 8>/<id 32>  -> what the room shows there (viewText, viewEvent, viewDeleted+author)
 //	c/<target 32>/<time 8>/<id 32> -> a reaction or edit of target (change record)
 //	d/<target 32>/<author>        -> nothing: author deleted target
-//	w/<term>\x00<^time 8><id 32>   -> <room 32><target 32> (search: term in message id's text)
+//	w/<term>\x00<^time 8><room 32><round 8> -> postings <time 8><id 32><target 32>... (search: a
+//	                              round's texts of one room that hold term; see index.go)
+//	w/<term>\x00<^time 8><id 32>   -> <room 32><target 32> (layout 2: one posting a key, still read)
+//	q/<time 8><id 32>             -> <room 32><target 32> (text or edit not yet indexed)
+//	x/<id 32>                     -> <^time 8><room 32><round 8> (the round that indexed it)
 //	s/schema                      -> layout version
 //	a/<room 32>/<author peer ID>  -> nothing (members who wrote in the room)
 //	r/<room 32>                   -> room record (JSON)
@@ -34,6 +38,8 @@ const (
 	prefixChange  = 'c'
 	prefixDeleted = 'd'
 	prefixTerm    = 'w'
+	prefixPending = 'q'
+	prefixIndexed = 'x'
 	sep           = '/'
 )
 
@@ -53,7 +59,7 @@ const (
 // schemaKey holds the layout version; schemaVersion is this code's.
 var schemaKey = []byte("s/schema")
 
-const schemaVersion = 2
+const schemaVersion = 3
 
 const messageKeySize = 2 + wire.IDSize + 1 + 8 + 1 + wire.IDSize
 
@@ -165,6 +171,38 @@ func termPrefix(term string, whole bool) []byte {
 func termKey(term string, pos Position) []byte {
 	k := binary.BigEndian.AppendUint64(termPrefix(term, true), ^pos.Time)
 	return append(k, pos.ID[:]...)
+}
+
+// blockKey names a term's block of one round and room; suffix is
+// blockSuffix's.
+func blockKey(term string, suffix []byte) []byte {
+	return append(termPrefix(term, true), suffix...)
+}
+
+// blockSuffix sorts a round's blocks by their newest posting, newest first.
+func blockSuffix(newest uint64, room wire.RoomID, round uint64) []byte {
+	k := binary.BigEndian.AppendUint64(make([]byte, 0, blockSuffixSize), ^newest)
+	k = append(k, room[:]...)
+	return binary.BigEndian.AppendUint64(k, round)
+}
+
+func pendingKey(pos Position) []byte {
+	k := binary.BigEndian.AppendUint64([]byte{prefixPending, sep}, pos.Time)
+	return append(k, pos.ID[:]...)
+}
+
+func parsePendingKey(k []byte) (Position, error) {
+	var pos Position
+	if len(k) != 2+8+wire.IDSize || k[0] != prefixPending || k[1] != sep {
+		return pos, fmt.Errorf("%w: %q", ErrBadKey, k)
+	}
+	pos.Time = binary.BigEndian.Uint64(k[2:])
+	copy(pos.ID[:], k[10:])
+	return pos, nil
+}
+
+func indexedKey(id wire.MessageID) []byte {
+	return append([]byte{prefixIndexed, sep}, id[:]...)
 }
 
 func authorKey(room wire.RoomID, author string) []byte {

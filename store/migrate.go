@@ -6,12 +6,12 @@ import (
 	"fmt"
 
 	"github.com/dgraph-io/badger/v4"
-
-	"parley/wire"
 )
 
 // migrate brings a store written by an earlier Parley to this layout.
 // Version 1 kept text messages only, without views or search terms.
+// Version 2 wrote one search posting a key, which version 3 still reads
+// beside its blocks: only the version changes.
 func (s *Store) migrate() error {
 	version, err := s.schema()
 	if err != nil {
@@ -26,6 +26,9 @@ func (s *Store) migrate() error {
 	wb := s.db.NewWriteBatch()
 	defer wb.Cancel()
 	n := 0
+	if version >= 2 {
+		return s.setSchema(wb)
+	}
 	err = s.db.View(func(txn *badger.Txn) error {
 		opts := badger.DefaultIteratorOptions
 		opts.Prefix = []byte{prefixMessage, sep}
@@ -36,19 +39,10 @@ func (s *Store) migrate() error {
 			if err != nil {
 				return err
 			}
+			// Layout 1 kept texts only; the writer indexes them after Open.
 			var w write
-			err = it.Item().Value(func(raw []byte) error {
-				m, err := wire.Parse(raw)
-				if err != nil {
-					return fmt.Errorf("read message %s: %w", pos.ID, err)
-				}
-				w.set(viewKey(room, pos), []byte{viewText})
-				addTerms(&w, m.Text, room, pos, pos.ID)
-				return nil
-			})
-			if err != nil {
-				return err
-			}
+			w.set(viewKey(room, pos), []byte{viewText})
+			markForIndex(&w, room, pos, pos.ID)
 			for _, e := range w.sets {
 				if err := wb.Set(e.k, e.v); err != nil {
 					return err
@@ -61,14 +55,22 @@ func (s *Store) migrate() error {
 	if err != nil {
 		return fmt.Errorf("migrate store to layout %d: %w", schemaVersion, err)
 	}
+	if err := s.setSchema(wb); err != nil {
+		return err
+	}
+	if n > 0 {
+		s.log.Info("store migrated", "layout", schemaVersion, "messages", n)
+	}
+	return nil
+}
+
+// setSchema records this layout's version, with what wb holds.
+func (s *Store) setSchema(wb *badger.WriteBatch) error {
 	if err := wb.Set(schemaKey, binary.BigEndian.AppendUint32(nil, schemaVersion)); err != nil {
 		return fmt.Errorf("migrate store: %w", err)
 	}
 	if err := wb.Flush(); err != nil {
 		return fmt.Errorf("migrate store to layout %d: %w", schemaVersion, err)
-	}
-	if n > 0 {
-		s.log.Info("store migrated", "layout", schemaVersion, "messages", n)
 	}
 	return nil
 }

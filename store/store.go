@@ -77,13 +77,20 @@ type Store struct {
 	once   sync.Once
 
 	durableSyncs atomic.Int64 // fsyncs for PutDurable, for tests
+
+	// Owned by the writer: texts waiting for the search index, oldest
+	// first (deleted ones are skipped when their turn comes), and the last
+	// index round's name.
+	queue []pendingText
+	round uint64
 }
 
 type writeReq struct {
-	items   []Item
-	added   []bool
-	durable bool // on disk, not only in the OS's cache, before done
-	done    chan error
+	items    []Item
+	added    []bool
+	durable  bool // on disk, not only in the OS's cache, before done
+	indexAll bool // no items: index everything pending, then done
+	done     chan error
 }
 
 // Open opens (creating if needed) the database in dir.
@@ -101,6 +108,9 @@ func Open(dir string, opts Options) (*Store, error) {
 	}
 	s := &Store{db: db, log: log, writes: make(chan *writeReq), stop: make(chan struct{})}
 	if err := s.migrate(); err != nil {
+		return nil, errors.Join(fmt.Errorf("open store %s: %w", dir, err), db.Close())
+	}
+	if err := s.loadQueue(); err != nil {
 		return nil, errors.Join(fmt.Errorf("open store %s: %w", dir, err), db.Close())
 	}
 	s.wg.Add(2)
@@ -175,19 +185,35 @@ func (s *Store) put(ctx context.Context, req *writeReq) ([]bool, error) {
 
 func (s *Store) writeLoop() {
 	defer s.wg.Done()
+	// indexSoon fires indexDelay after a text is filed for indexing, unless
+	// a full round came first.
+	indexSoon := time.NewTimer(indexDelay)
+	defer indexSoon.Stop()
+	if len(s.queue) == 0 {
+		indexSoon.Stop()
+	}
 	for {
 		select {
 		case req := <-s.writes:
+			if req.indexAll {
+				req.done <- s.indexAll()
+				continue
+			}
 			batch := []*writeReq{req}
 		drain:
 			for len(batch) < maxBatch {
 				select {
 				case more := <-s.writes:
+					if more.indexAll {
+						more.done <- s.indexAll()
+						continue
+					}
 					batch = append(batch, more)
 				default:
 					break drain
 				}
 			}
+			before := len(s.queue)
 			err := s.commit(batch)
 			if err == nil && slices.ContainsFunc(batch, func(r *writeReq) bool { return r.durable }) {
 				if err = s.db.Sync(); err != nil {
@@ -202,10 +228,42 @@ func (s *Store) writeLoop() {
 			for _, r := range batch {
 				r.done <- err
 			}
+			switch {
+			case len(s.queue) >= indexRoundMessages:
+				s.indexOnce()
+				indexSoon.Stop()
+				if len(s.queue) > 0 {
+					indexSoon.Reset(indexDelay)
+				}
+			case before == 0 && len(s.queue) > 0:
+				indexSoon.Reset(indexDelay)
+			}
+		case <-indexSoon.C:
+			if s.indexOnce(); len(s.queue) > 0 {
+				indexSoon.Reset(indexDelay)
+			}
 		case <-s.stop:
 			return
 		}
 	}
+}
+
+// indexOnce runs one index round; a failure is logged and left for the
+// next round (the texts stay pending, and search indexes them first).
+func (s *Store) indexOnce() {
+	if _, err := s.indexRound(); err != nil {
+		s.log.Error("search index round failed", "err", err)
+	}
+}
+
+// indexAll runs index rounds until nothing is pending.
+func (s *Store) indexAll() error {
+	for len(s.queue) > 0 {
+		if _, err := s.indexRound(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // txnBudget is how many bytes of writes one transaction takes before the
@@ -220,6 +278,7 @@ func (s *Store) commit(batch []*writeReq) error {
 	txn := s.db.NewTransaction(true)
 	defer func() { txn.Discard() }()
 	used := 0
+	var queued []pendingText // by this transaction, for the index once it commits
 	for _, req := range batch {
 		for i, it := range req.items {
 			w, err := plan(txn, it)
@@ -230,6 +289,7 @@ func (s *Store) commit(batch []*writeReq) error {
 				if err := txn.Commit(); err != nil {
 					return fmt.Errorf("commit messages: %w", err)
 				}
+				s.queue, queued = append(s.queue, queued...), nil
 				txn, used = s.db.NewTransaction(true), 0
 				if w, err = plan(txn, it); err != nil {
 					return fmt.Errorf("store message %s: %w", it.ID, err)
@@ -240,11 +300,13 @@ func (s *Store) commit(batch []*writeReq) error {
 			}
 			used += w.size()
 			req.added[i] = w.added
+			queued = append(queued, w.queued...)
 		}
 	}
 	if err := txn.Commit(); err != nil {
 		return fmt.Errorf("commit messages: %w", err)
 	}
+	s.queue = append(s.queue, queued...)
 	return nil
 }
 
