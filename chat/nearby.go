@@ -65,6 +65,32 @@ type Status struct {
 	// messages cut since start.
 	Throttled      []ThrottledAuthor `json:"throttled"`
 	ThrottledTotal int64             `json:"throttledTotal"`
+	// ThrottledPeers are the peers whose relayed messages went over the
+	// per-peer rate in the last minute and were cut.
+	ThrottledPeers []ThrottledPeer `json:"throttledPeers"`
+	// Limits counts what every flood limit turned away since start.
+	Limits Limits `json:"limits"`
+}
+
+// ThrottledPeer is a neighbour passing on more than the per-peer limit.
+type ThrottledPeer struct {
+	PeerID  string `json:"peerId"`
+	ShortID string `json:"shortId"`
+	Name    string `json:"name"`
+	// Dropped and DroppedBytes count what was cut since the last report
+	// in the log.
+	Dropped      int64 `json:"dropped"`
+	DroppedBytes int64 `json:"droppedBytes"`
+}
+
+// Limits counts what the flood limits turned away since start (see
+// p2p.LimitCounts).
+type Limits struct {
+	AuthorMessages int64 `json:"authorMessages"`
+	PeerMessages   int64 `json:"peerMessages"`
+	PeerBytes      int64 `json:"peerBytes"`
+	SyncsLimited   int64 `json:"syncsLimited"`
+	SyncsBusy      int64 `json:"syncsBusy"`
 }
 
 // ThrottledAuthor is a member sending faster than the per-author limit.
@@ -237,7 +263,23 @@ func (s *Service) Status() Status {
 		Version:        version.String(),
 		Throttled:      s.throttled(),
 		ThrottledTotal: s.node.ThrottledTotal(),
+		ThrottledPeers: s.throttledPeers(),
+		Limits:         Limits(s.node.LimitCounts()),
 	}
+}
+
+func (s *Service) throttledPeers() []ThrottledPeer {
+	out := []ThrottledPeer{}
+	for _, t := range s.node.ThrottledPeers() {
+		out = append(out, ThrottledPeer{
+			PeerID:       t.Peer.String(),
+			ShortID:      identity.ShortID(t.Peer),
+			Name:         s.nameOf(t.Peer),
+			Dropped:      t.Dropped,
+			DroppedBytes: t.DroppedBytes,
+		})
+	}
+	return out
 }
 
 func (s *Service) throttled() []ThrottledAuthor {

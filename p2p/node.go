@@ -66,6 +66,14 @@ type Options struct {
 	// AuthorRate turns the limit off.
 	AuthorRate  float64
 	AuthorBurst int
+	// PeerRate and PeerBurst limit the live messages each peer passes on
+	// to us, all rooms together, whoever wrote them; PeerByteRate and
+	// PeerByteBurst their bytes. Beyond them messages are dropped unread.
+	// Zero means the Default values; a negative PeerRate turns them off.
+	PeerRate      float64
+	PeerBurst     int
+	PeerByteRate  float64
+	PeerByteBurst int
 	// Vet, when set, is asked about every reaction, edit and delete that
 	// passed wire's checks; an error drops it (not delivered, not
 	// forwarded) and is counted like a rejection.
@@ -136,6 +144,8 @@ type Node struct {
 	rejections    map[peer.ID]*rejectRecord
 	rejectedTotal atomic.Int64
 	limits        *authorLimits
+	peerLimits    *peerLimits
+	sessionLimits *sessionLimits // sync sessions peers start
 
 	hellos *workset.Set[peer.ID] // peers owed a hello
 
@@ -215,6 +225,18 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 	if opts.AuthorBurst <= 0 {
 		opts.AuthorBurst = DefaultAuthorBurst
 	}
+	if opts.PeerRate == 0 {
+		opts.PeerRate = DefaultPeerRate
+	}
+	if opts.PeerBurst <= 0 {
+		opts.PeerBurst = DefaultPeerBurst
+	}
+	if opts.PeerByteRate <= 0 {
+		opts.PeerByteRate = DefaultPeerByteRate
+	}
+	if opts.PeerByteBurst <= 0 {
+		opts.PeerByteBurst = DefaultPeerByteBurst
+	}
 	cm, err := connmgr.NewConnManager(64, 256, connmgr.WithGracePeriod(time.Minute))
 	if err != nil {
 		return nil, fmt.Errorf("start node: connection manager: %w", err)
@@ -230,6 +252,7 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 		rooms:      map[wire.RoomID]*room{},
 		rejections: map[peer.ID]*rejectRecord{},
 		limits:     newAuthorLimits(opts.AuthorRate, opts.AuthorBurst),
+		peerLimits: newPeerLimits(opts.PeerRate, opts.PeerBurst, opts.PeerByteRate, opts.PeerByteBurst),
 		hellos:     workset.New[peer.ID](),
 		found:      make(chan peer.AddrInfo, 64),
 		lanPeers:   map[peer.ID]struct{}{},
@@ -243,7 +266,8 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 		helloRooms: map[peer.ID]map[wire.RoomID]struct{}{},
 		checking:   map[peer.ID]struct{}{},
 
-		gossipChecks: workset.New[peer.ID](),
+		gossipChecks:  workset.New[peer.ID](),
+		sessionLimits: newSessionLimits(syncSessionEvery, syncSessionBurst),
 	}
 	hostOpts := append([]libp2p.Option{
 		libp2p.Identity(opts.Key),
@@ -265,7 +289,7 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 		// mesh: in this release flood publishing is off by default, and a
 		// message sent before the first heartbeat builds the mesh is lost.
 		pubsub.WithFloodPublish(true),
-		pubsub.WithPeerScore(peerScoreParams(n.appScore), peerScoreThresholds()),
+		pubsub.WithPeerScore(peerScoreParams(n.score), peerScoreThresholds()),
 		pubsub.WithPeerOutboundQueueSize(outboundQueueSize),
 		pubsub.WithValidateQueueSize(validateQueueSize),
 		pubsub.WithMaxMessageSize(wire.MaxEnvelopeSize+4<<10),

@@ -13,8 +13,9 @@ import (
 // many honest peers behind one address.
 //
 // app is the node's own judgement of a peer, added as is: a peer flooding
-// the room with its own messages gets floodPenalty, below the graylist
-// threshold, so its traffic is dropped before any signature is checked.
+// the room with its own messages, or passing on more than a peer's share
+// (peerlimit.go), gets floodPenalty, below the graylist threshold, so its
+// traffic is dropped before any signature is checked.
 // (Not a Reject from the validator: GossipSub would also count that against
 // every honest peer that passed a copy on within its own budget.)
 func peerScoreParams(app func(peer.ID) float64) *pubsub.PeerScoreParams {

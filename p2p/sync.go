@@ -59,7 +59,8 @@ type SyncProgress struct {
 	Err        error
 }
 
-// ErrSyncBusy is returned when a peer already has the most sessions allowed.
+// ErrSyncBusy is returned when a peer already has the most sessions
+// allowed; ErrSyncRefused (peerlimit.go) when the peer turned one down.
 var ErrSyncBusy = errors.New("too many sync sessions with this peer")
 
 // Sync reconciles a joined room with a peer; messages received go through
@@ -86,6 +87,7 @@ func (n *Node) Sync(ctx context.Context, p peer.ID, room wire.RoomID) error {
 	}
 	defer s.Close()
 	if err := n.runSync(ctx, s, room, deliver); err != nil {
+		err = syncRefused(err)
 		n.syncFailed(p, room, err)
 		s.Reset()
 		return fmt.Errorf("sync room %s with %s: %w", room, identity.ShortID(p), err)
@@ -98,7 +100,9 @@ func (n *Node) handleSync(s network.Stream) {
 	from := s.Conn().RemotePeer()
 	release, ok := n.acquireSync(from, true)
 	if !ok {
-		s.Reset() // busy: the peer tries again on its next anti-entropy round
+		// Busy: the peer reads ErrSyncRefused and tries again later.
+		n.sessionLimits.countBusy()
+		_ = s.ResetWithError(syncBusyCode)
 		return
 	}
 	defer release()
@@ -120,6 +124,13 @@ func (n *Node) handleSync(s network.Stream) {
 	deliver, ok := n.handler(room)
 	if !ok || n.opts.Sync == nil {
 		s.Reset() // not a room of ours: nothing to say about it
+		return
+	}
+	if ok, log, refused := n.sessionLimits.allow(from, room, time.Now()); !ok {
+		if log {
+			n.logSyncLimited(from, room, refused)
+		}
+		_ = s.ResetWithError(syncLimitedCode)
 		return
 	}
 	if err := n.runSyncFrom(ctx, s, r, room, deliver, first); err != nil {
@@ -333,6 +344,7 @@ func (n *Node) SetSyncObserver(fn func(SyncProgress)) {
 }
 
 func (ss *session) finish(err error) error {
+	err = syncRefused(err)
 	ss.prog.Done, ss.prog.Err = true, err
 	ss.report()
 	return err

@@ -25,6 +25,17 @@ func (n *Node) validator(room wire.RoomID) pubsub.ValidatorEx {
 				return pubsub.ValidationAccept // signed and checked by Publish's caller
 			}
 		}
+		// What a peer passes on counts against its budget before anything
+		// is read, whoever wrote it: a peer relaying a flood of made-up
+		// authors is cut here, and graylisted through its score.
+		if from != self {
+			if ok, log, dropped, bytes := n.peerLimits.allow(from, len(msg.Data), time.Now()); !ok {
+				if log {
+					n.logPeerThrottled(from, dropped, bytes)
+				}
+				return pubsub.ValidationIgnore
+			}
+		}
 		// During a flood, a message claiming a cut author is dropped
 		// before its signature is checked: that check is most of the cost
 		// of a message, and the claim cannot hurt an honest author (only
