@@ -124,6 +124,11 @@ func TestChangesConvergeAcrossAnOfflinePeriod(t *testing.T) {
 	ctx := t.Context()
 	keep, _ := a.Send(ctx, room.ID, "the plan: ship friday")
 	drop, _ := a.Send(ctx, room.ID, "my password is hunter2")
+	// b answers what it has seen, so its answer sorts after both (within
+	// one millisecond only what b has received orders it).
+	eventually(t, 10*time.Second, "b has a's two messages", func() bool {
+		return len(fullHistory(t, b, room.ID)) == 2
+	})
 	theirs, _ := b.Send(ctx, room.ID, "sounds good")
 	eventually(t, 10*time.Second, "both have three messages", func() bool {
 		return len(fullHistory(t, a, room.ID)) == 3 && len(fullHistory(t, b, room.ID)) == 3
