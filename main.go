@@ -76,8 +76,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return runHeadless(ctx, svc, opts.api, logger, stdout, stderr)
 }
 
-// openService starts the chat node the flags describe.
+// openService starts the chat node the flags describe, and the loop that
+// returns its memory after a burst (it ends with ctx).
 func openService(ctx context.Context, opts flags, logger *slog.Logger) (*chat.Service, error) {
+	go returnFreeMemory(ctx)
 	return chat.Open(ctx, chat.Options{
 		DataDir:     opts.dataDir,
 		Network:     opts.network,
