@@ -235,6 +235,8 @@ func statusOf(err error) int {
 		return http.StatusConflict
 	case errors.Is(err, chat.ErrConnect):
 		return http.StatusBadGateway
+	case errors.Is(err, chat.ErrBusy):
+		return http.StatusServiceUnavailable
 	default:
 		return http.StatusInternalServerError
 	}

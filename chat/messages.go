@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 
@@ -138,6 +139,11 @@ func checkText(text string) error {
 // room's peers, or to the outbox when none is online. The store is the
 // outbox: once it returns without error the message is kept.
 func (s *Service) publishOwn(ctx context.Context, d wire.Draft) (*wire.Message, string, error) {
+	release, err := s.sendSlot(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	defer release()
 	d.Time = s.clock.Now()
 	m, err := wire.Sign(s.id.Key, d)
 	if err != nil {
@@ -161,6 +167,31 @@ func (s *Service) publishOwn(ctx context.Context, d wire.Draft) (*wire.Message, 
 		s.log.Warn("publish failed", "room", d.Room.String()[:8], "err", err)
 	}
 	return m, StateSent, nil
+}
+
+// Back-pressure on sending: at most maxSending own messages are signed and
+// stored at once (the store commits them together); a sender waits up to
+// sendWait for a slot, then gets ErrBusy.
+const maxSending = 64
+
+var sendWait = 10 * time.Second // a variable for tests
+
+func (s *Service) sendSlot(ctx context.Context) (release func(), err error) {
+	select {
+	case s.sending <- struct{}{}:
+		return func() { <-s.sending }, nil
+	default:
+	}
+	wait := time.NewTimer(sendWait)
+	defer wait.Stop()
+	select {
+	case s.sending <- struct{}{}:
+		return func() { <-s.sending }, nil
+	case <-wait.C:
+		return nil, ErrBusy
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // HistoryAfter returns up to limit messages of a room just after the

@@ -59,6 +59,9 @@ type Service struct {
 	clock *wire.Clock
 	log   *slog.Logger
 	bus   *bus
+	// sending holds a slot for each own message being signed and stored:
+	// past saturation senders wait here (or get ErrBusy), not in memory.
+	sending chan struct{}
 
 	ctx      context.Context
 	stop     context.CancelFunc
@@ -124,6 +127,7 @@ func Open(ctx context.Context, opts Options) (*Service, error) {
 		clock:    wire.NewClock(opts.Now),
 		log:      opts.Logger.With("component", "chat"),
 		bus:      newBus(),
+		sending:  make(chan struct{}, maxSending),
 		names:    map[peer.ID]string{},
 		joined:   map[wire.RoomID]string{},
 		nearby:   map[peer.ID]*nearbyPeer{},

@@ -1,8 +1,10 @@
 package chat
 
 import (
+	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"parley/datadir"
 )
@@ -151,5 +153,35 @@ func TestSendIsDurableBeforeItReturns(t *testing.T) {
 	}
 	if s.store.DurableSyncs() == before {
 		t.Error("Send returned before its message was synced to disk")
+	}
+}
+
+// Past what the node stores at once, a sender waits, then hears it is busy;
+// nothing is half-sent.
+func TestSendWaitsWhenEveryStoreSlotIsTaken(t *testing.T) {
+	s := newNode(t, t.TempDir())
+	room, err := s.CreateRoom("busy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range maxSending {
+		s.sending <- struct{}{}
+	}
+	defer func(d time.Duration) { sendWait = d }(sendWait)
+	sendWait = 200 * time.Millisecond
+	if _, err := s.Send(t.Context(), room.ID, "one too many"); !errors.Is(err, ErrBusy) {
+		t.Fatalf("Send with every slot taken: %v, want ErrBusy", err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := s.Send(ctx, room.ID, "given up"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Send whose caller gives up first: %v", err)
+	}
+	if n, _ := s.MessageCount(room.ID); n != 0 {
+		t.Fatalf("%d messages stored by refused sends", n)
+	}
+	<-s.sending // one slot frees
+	if _, err := s.Send(t.Context(), room.ID, "now there is room"); err != nil {
+		t.Fatalf("Send once a slot is free: %v", err)
 	}
 }
