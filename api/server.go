@@ -237,6 +237,8 @@ func statusOf(err error) int {
 		return http.StatusBadGateway
 	case errors.Is(err, chat.ErrBusy):
 		return http.StatusServiceUnavailable
+	case errors.Is(err, chat.ErrRoomFull):
+		return http.StatusInsufficientStorage
 	default:
 		return http.StatusInternalServerError
 	}

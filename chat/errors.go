@@ -23,4 +23,6 @@ var (
 	// ErrBusy: more own messages are waiting to be stored than the node
 	// takes at once, for longer than a sender should wait.
 	ErrBusy = errors.New("too many messages are waiting to be sent: try again in a moment")
+	// ErrRoomFull: the room's history on this device reached its size cap.
+	ErrRoomFull = errors.New("this room's history has reached its size limit on this device: nothing more can be sent to it")
 )

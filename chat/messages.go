@@ -152,6 +152,9 @@ func (s *Service) publishOwn(ctx context.Context, d wire.Draft) (*wire.Message, 
 	// The message exists nowhere else yet: it must be on the disk itself,
 	// not only in the OS's cache, before the user sees it as kept.
 	if _, err := s.store.PutDurable(ctx, store.ItemOf(m)); err != nil {
+		if errors.Is(err, store.ErrRoomFull) {
+			return nil, "", ErrRoomFull
+		}
 		return nil, "", err
 	}
 	if len(s.node.RoomPeers(d.Room)) == 0 {
@@ -193,6 +196,26 @@ func (s *Service) sendSlot(ctx context.Context) (release func(), err error) {
 		return nil, ctx.Err()
 	}
 }
+
+// roomsFull logs, at most once per room a minute, that a room's history
+// reached its cap and messages from peers are not kept.
+func (s *Service) roomsFull(e *store.RoomFullError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	for _, room := range e.Rooms {
+		if now.Sub(s.fullLogged[room]) < time.Minute {
+			continue
+		}
+		if _, joined := s.joined[room]; joined || len(s.fullLogged) < maxFullLogged {
+			s.fullLogged[room] = now
+		}
+		s.log.Warn("room history at its size limit: new messages are not kept", "room", room.String()[:8], "limitMiB", e.Quota>>20)
+	}
+}
+
+// maxFullLogged bounds the rooms remembered as full, past the joined ones.
+const maxFullLogged = 64
 
 // HistoryAfter returns up to limit messages of a room just after the
 // message with ID after (from the very first when empty), oldest first.
@@ -250,6 +273,11 @@ func (s *Service) receive(b p2p.Batch) {
 		return
 	}
 	added, err := s.store.Put(s.ctx, items...)
+	var full *store.RoomFullError
+	if errors.As(err, &full) {
+		s.roomsFull(full) // the others are stored
+		err = nil
+	}
 	if err != nil {
 		if !errors.Is(err, context.Canceled) && !errors.Is(err, store.ErrClosed) {
 			s.log.Error("store messages failed", "from", identity.ShortID(b.From), "messages", len(items), "err", err)

@@ -43,6 +43,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the wall clock; default time.Now.
 	Now func() time.Time
+	// RoomQuota caps the bytes of one room's history on this node; default
+	// store.DefaultRoomQuota.
+	RoomQuota int64
 
 	// networkUp, if set, runs as soon as the network node exists: tests use
 	// it to reach the node at its first moment.
@@ -62,6 +65,8 @@ type Service struct {
 	// sending holds a slot for each own message being signed and stored:
 	// past saturation senders wait here (or get ErrBusy), not in memory.
 	sending chan struct{}
+	// fullLogged is when each room was last logged as full (under mu).
+	fullLogged map[wire.RoomID]time.Time
 
 	ctx      context.Context
 	stop     context.CancelFunc
@@ -124,18 +129,19 @@ func Open(ctx context.Context, opts Options) (*Service, error) {
 	}
 	s := &Service{
 		opts: opts, dir: dir,
-		clock:    wire.NewClock(opts.Now),
-		log:      opts.Logger.With("component", "chat"),
-		bus:      newBus(),
-		sending:  make(chan struct{}, maxSending),
-		names:    map[peer.ID]string{},
-		joined:   map[wire.RoomID]string{},
-		nearby:   map[peer.ID]*nearbyPeer{},
-		away:     map[peer.ID]bool{},
-		typedAt:  map[wire.RoomID]time.Time{},
-		flush:    workset.New[wire.RoomID](),
-		remember: workset.New[peer.ID](),
-		syncs:    workset.New[syncRequest](),
+		clock:      wire.NewClock(opts.Now),
+		log:        opts.Logger.With("component", "chat"),
+		bus:        newBus(),
+		sending:    make(chan struct{}, maxSending),
+		fullLogged: map[wire.RoomID]time.Time{},
+		names:      map[peer.ID]string{},
+		joined:     map[wire.RoomID]string{},
+		nearby:     map[peer.ID]*nearbyPeer{},
+		away:       map[peer.ID]bool{},
+		typedAt:    map[wire.RoomID]time.Time{},
+		flush:      workset.New[wire.RoomID](),
+		remember:   workset.New[peer.ID](),
+		syncs:      workset.New[syncRequest](),
 
 		syncPeers: map[peer.ID]int{},
 	}
@@ -152,7 +158,7 @@ func (s *Service) start() error {
 	if s.id, err = identity.LoadOrCreate(s.dir.Path); err != nil {
 		return err
 	}
-	if s.store, err = store.Open(filepath.Join(s.dir.Path, "store"), store.Options{Logger: s.opts.Logger}); err != nil {
+	if s.store, err = store.Open(filepath.Join(s.dir.Path, "store"), store.Options{Logger: s.opts.Logger, RoomQuota: s.opts.RoomQuota}); err != nil {
 		return err
 	}
 	// Everything a peer's hello or sync may read is loaded before the

@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -183,5 +184,31 @@ func TestSendWaitsWhenEveryStoreSlotIsTaken(t *testing.T) {
 	<-s.sending // one slot frees
 	if _, err := s.Send(t.Context(), room.ID, "now there is room"); err != nil {
 		t.Fatalf("Send once a slot is free: %v", err)
+	}
+}
+
+// A room at its size limit refuses the user's message with an error that
+// says so, and keeps what it holds.
+func TestSendToAFullRoomSaysSo(t *testing.T) {
+	s, err := Open(t.Context(), Options{DataDir: t.TempDir(), Network: "off", ListenAddrs: loopback, RoomQuota: 4 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	room, err := s.CreateRoom("small")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := 0
+	for ; sent < 100; sent++ {
+		if _, err = s.Send(t.Context(), room.ID, strings.Repeat("x", 500)); err != nil {
+			break
+		}
+	}
+	if !errors.Is(err, ErrRoomFull) || sent == 0 {
+		t.Fatalf("after %d sends: %v; want ErrRoomFull once 4 KiB is used", sent, err)
+	}
+	if n, _ := s.MessageCount(room.ID); n != sent {
+		t.Errorf("the room holds %d messages, want the %d that fitted", n, sent)
 	}
 }

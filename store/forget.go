@@ -61,10 +61,19 @@ func (s *Store) DeleteRoom(room wire.RoomID) error {
 				return err
 			}
 		}
+		if err := del(usageKey(room)); err != nil {
+			return err
+		}
 		return del(roomKey(room))
 	})
 	if err == nil {
 		err = wb.Flush()
+	}
+	if err == nil {
+		err = s.onWriter(func() error {
+			delete(s.usage, room)
+			return nil
+		})
 	}
 	if err != nil {
 		return fmt.Errorf("delete room %s: %w", room, err)

@@ -284,8 +284,12 @@ func (s *Store) loadQueue() error {
 }
 
 // flushIndex has the writer index everything pending, and waits for it.
-func (s *Store) flushIndex() error {
-	req := &writeReq{indexAll: true, done: make(chan error, 1)}
+func (s *Store) flushIndex() error { return s.onWriter(s.indexAll) }
+
+// onWriter runs fn on the writer goroutine, between two commits, and
+// returns its error.
+func (s *Store) onWriter(fn func() error) error {
+	req := &writeReq{run: fn, done: make(chan error, 1)}
 	select {
 	case s.writes <- req:
 	case <-s.stop:

@@ -20,6 +20,7 @@ import (
 //	w/<term>\x00<^time 8><id 32>   -> <room 32><target 32> (layout 2: one posting a key, still read)
 //	q/<time 8><id 32>             -> <room 32><target 32> (text or edit not yet indexed)
 //	x/<id 32>                     -> <^time 8><room 32><round 8> (the round that indexed it)
+//	u/<room 32>                   -> <bytes 8> (envelopes the room's history took in, for its cap)
 //	s/schema                      -> layout version
 //	a/<room 32>/<author peer ID>  -> nothing (members who wrote in the room)
 //	r/<room 32>                   -> room record (JSON)
@@ -40,6 +41,7 @@ const (
 	prefixTerm    = 'w'
 	prefixPending = 'q'
 	prefixIndexed = 'x'
+	prefixUsage   = 'u'
 	sep           = '/'
 )
 

@@ -23,6 +23,9 @@ type Options struct {
 	Logger *slog.Logger
 	// GCInterval is how often value-log garbage collection runs; default 10 min.
 	GCInterval time.Duration
+	// RoomQuota caps the bytes of one room's history; default
+	// DefaultRoomQuota.
+	RoomQuota int64
 }
 
 // Item is one stored message: its envelope and where it sorts, and what
@@ -83,14 +86,21 @@ type Store struct {
 	// index round's name.
 	queue []pendingText
 	round uint64
+	// quota caps each room's history; usage tallies it per room (the
+	// writer's, loaded as rooms are written to; dropped after a failed
+	// commit, so it is read again).
+	quota int64
+	usage map[wire.RoomID]int64
 }
 
 type writeReq struct {
 	items    []Item
 	added    []bool
 	durable  bool // on disk, not only in the OS's cache, before done
-	indexAll bool // no items: index everything pending, then done
+	run      func() error // instead of items: work for the writer, such as indexing
 	done     chan error
+	// full lists the rooms of items refused for the room's cap.
+	full []wire.RoomID
 }
 
 // Open opens (creating if needed) the database in dir.
@@ -101,12 +111,16 @@ func Open(dir string, opts Options) (*Store, error) {
 	if opts.GCInterval == 0 {
 		opts.GCInterval = 10 * time.Minute
 	}
+	if opts.RoomQuota == 0 {
+		opts.RoomQuota = DefaultRoomQuota
+	}
 	log := opts.Logger.With("component", "store")
 	db, err := badger.Open(desktopOptions(dir, log))
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}
-	s := &Store{db: db, log: log, writes: make(chan *writeReq), stop: make(chan struct{})}
+	s := &Store{db: db, log: log, writes: make(chan *writeReq), stop: make(chan struct{}),
+		quota: opts.RoomQuota, usage: map[wire.RoomID]int64{}}
 	if err := s.migrate(); err != nil {
 		return nil, errors.Join(fmt.Errorf("open store %s: %w", dir, err), db.Close())
 	}
@@ -186,6 +200,10 @@ func (s *Store) put(ctx context.Context, req *writeReq) ([]bool, error) {
 	if err := <-req.done; err != nil {
 		return nil, err
 	}
+	if len(req.full) > 0 {
+		// The others are stored: added says which.
+		return req.added, &RoomFullError{Rooms: slices.Compact(req.full), Quota: s.quota}
+	}
 	return req.added, nil
 }
 
@@ -201,8 +219,8 @@ func (s *Store) writeLoop() {
 	for {
 		select {
 		case req := <-s.writes:
-			if req.indexAll {
-				req.done <- s.indexAll()
+			if req.run != nil {
+				req.done <- req.run()
 				continue
 			}
 			batch := []*writeReq{req}
@@ -210,8 +228,8 @@ func (s *Store) writeLoop() {
 			for len(batch) < maxBatch {
 				select {
 				case more := <-s.writes:
-					if more.indexAll {
-						more.done <- s.indexAll()
+					if more.run != nil {
+						more.done <- more.run()
 						continue
 					}
 					batch = append(batch, more)
@@ -280,11 +298,17 @@ const txnBudget = 512 << 10
 // commit writes a batch in as few transactions as the budget allows. Each
 // message's writes are planned from what the transaction sees (earlier
 // messages of the batch included), then applied together.
-func (s *Store) commit(batch []*writeReq) error {
+func (s *Store) commit(batch []*writeReq) (err error) {
 	txn := s.db.NewTransaction(true)
 	defer func() { txn.Discard() }()
+	defer func() {
+		if err != nil {
+			clear(s.usage) // it may count writes that did not commit
+		}
+	}()
 	used := 0
 	var queued []pendingText // by this transaction, for the index once it commits
+	touched := map[wire.RoomID]bool{}
 	for _, req := range batch {
 		for i, it := range req.items {
 			w, err := plan(txn, it)
@@ -292,6 +316,9 @@ func (s *Store) commit(batch []*writeReq) error {
 				return fmt.Errorf("store message %s: %w", it.ID, err)
 			}
 			if used > 0 && used+w.size() > txnBudget {
+				if err := s.saveUsage(txn, touched); err != nil {
+					return fmt.Errorf("commit messages: %w", err)
+				}
 				if err := txn.Commit(); err != nil {
 					return fmt.Errorf("commit messages: %w", err)
 				}
@@ -301,6 +328,16 @@ func (s *Store) commit(batch []*writeReq) error {
 					return fmt.Errorf("store message %s: %w", it.ID, err)
 				}
 			}
+			if w.added {
+				ok, err := s.takeQuota(txn, it, touched)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					req.full = append(req.full, it.Room)
+					continue
+				}
+			}
 			if err := w.apply(txn); err != nil {
 				return fmt.Errorf("store message %s: %w", it.ID, err)
 			}
@@ -308,6 +345,9 @@ func (s *Store) commit(batch []*writeReq) error {
 			req.added[i] = w.added
 			queued = append(queued, w.queued...)
 		}
+	}
+	if err := s.saveUsage(txn, touched); err != nil {
+		return fmt.Errorf("commit messages: %w", err)
 	}
 	if err := txn.Commit(); err != nil {
 		return fmt.Errorf("commit messages: %w", err)
