@@ -127,9 +127,9 @@ func decode(raw []byte, check Check, verifySignature bool) (*Message, error) {
 	if !check.Now.IsZero() && p.Time > WallTime(check.Now.Add(MaxFutureSkew)) {
 		return nil, fmt.Errorf("%w: %s", ErrFuture, TimeOf(p.Time).UTC().Format(time.RFC3339))
 	}
-	author, err := authorOf(p.Author)
+	author, key, err := authorOf(p.Author)
 	if err == nil && verifySignature {
-		err = verify(p.Author, env.Payload, env.Signature)
+		err = verify(key, env.Payload, env.Signature)
 	}
 	if err != nil {
 		return nil, err
@@ -141,26 +141,23 @@ func decode(raw []byte, check Check, verifySignature bool) (*Message, error) {
 	return m, nil
 }
 
-func authorOf(authorKey []byte) (peer.ID, error) {
+// authorOf reads the author's key (once: verify takes it as read).
+func authorOf(authorKey []byte) (peer.ID, crypto.PubKey, error) {
 	key, err := crypto.UnmarshalPublicKey(authorKey)
 	if err != nil {
-		return "", fmt.Errorf("%w: author key: %w", ErrMalformed, err)
+		return "", nil, fmt.Errorf("%w: author key: %w", ErrMalformed, err)
 	}
 	if key.Type() != crypto.Ed25519 {
-		return "", fmt.Errorf("%w: author key type %s", ErrMalformed, key.Type())
+		return "", nil, fmt.Errorf("%w: author key type %s", ErrMalformed, key.Type())
 	}
 	id, err := peer.IDFromPublicKey(key)
 	if err != nil {
-		return "", fmt.Errorf("%w: author key: %w", ErrMalformed, err)
+		return "", nil, fmt.Errorf("%w: author key: %w", ErrMalformed, err)
 	}
-	return id, nil
+	return id, key, nil
 }
 
-func verify(authorKey, payload, signature []byte) error {
-	key, err := crypto.UnmarshalPublicKey(authorKey)
-	if err != nil {
-		return fmt.Errorf("%w: author key: %w", ErrMalformed, err)
-	}
+func verify(key crypto.PubKey, payload, signature []byte) error {
 	ok, err := key.Verify(signedBytes(payload), signature)
 	if err != nil || !ok {
 		return ErrSignature
