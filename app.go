@@ -144,8 +144,10 @@ func (a *App) shutdown(context.Context) {
 
 // forwardEvents sends service events to the window in batches.
 func (a *App) forwardEvents(events <-chan chat.Event) {
-	tick := time.NewTicker(eventBatchInterval)
-	defer tick.Stop()
+	// The timer runs only while a batch waits: an idle app does not wake.
+	flush := time.NewTimer(eventBatchInterval)
+	flush.Stop()
+	defer flush.Stop()
 	var batch []chat.Event
 	for {
 		select {
@@ -153,13 +155,14 @@ func (a *App) forwardEvents(events <-chan chat.Event) {
 			if !ok {
 				return
 			}
-			batch = append(batch, e)
-		case <-tick.C:
-			if len(batch) > 0 {
-				a.notify.consider(batch)
-				runtime.EventsEmit(a.ctx, eventsName, batch)
-				batch = nil
+			if len(batch) == 0 {
+				flush.Reset(eventBatchInterval)
 			}
+			batch = append(batch, e)
+		case <-flush.C:
+			a.notify.consider(batch)
+			runtime.EventsEmit(a.ctx, eventsName, batch)
+			batch = nil
 		case <-a.ctx.Done():
 			return
 		}
