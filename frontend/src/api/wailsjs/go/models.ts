@@ -18,6 +18,26 @@ export namespace chat {
 	        this.joined = source["joined"];
 	    }
 	}
+	export class Limits {
+	    authorMessages: number;
+	    peerMessages: number;
+	    peerBytes: number;
+	    syncsLimited: number;
+	    syncsBusy: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Limits(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.authorMessages = source["authorMessages"];
+	        this.peerMessages = source["peerMessages"];
+	        this.peerBytes = source["peerBytes"];
+	        this.syncsLimited = source["syncsLimited"];
+	        this.syncsBusy = source["syncsBusy"];
+	    }
+	}
 	export class Me {
 	    peerId: string;
 	    shortId: string;
@@ -271,6 +291,26 @@ export namespace chat {
 	        this.lastActivity = source["lastActivity"];
 	    }
 	}
+	export class ThrottledPeer {
+	    peerId: string;
+	    shortId: string;
+	    name: string;
+	    dropped: number;
+	    droppedBytes: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new ThrottledPeer(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.peerId = source["peerId"];
+	        this.shortId = source["shortId"];
+	        this.name = source["name"];
+	        this.dropped = source["dropped"];
+	        this.droppedBytes = source["droppedBytes"];
+	    }
+	}
 	export class ThrottledAuthor {
 	    peerId: string;
 	    shortId: string;
@@ -305,6 +345,8 @@ export namespace chat {
 	    version: string;
 	    throttled: ThrottledAuthor[];
 	    throttledTotal: number;
+	    throttledPeers: ThrottledPeer[];
+	    limits: Limits;
 	
 	    static createFrom(source: any = {}) {
 	        return new Status(source);
@@ -325,6 +367,8 @@ export namespace chat {
 	        this.version = source["version"];
 	        this.throttled = this.convertValues(source["throttled"], ThrottledAuthor);
 	        this.throttledTotal = source["throttledTotal"];
+	        this.throttledPeers = this.convertValues(source["throttledPeers"], ThrottledPeer);
+	        this.limits = this.convertValues(source["limits"], Limits);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -345,6 +389,7 @@ export namespace chat {
 		    return a;
 		}
 	}
+	
 
 }
 
