@@ -23,7 +23,7 @@ FUZZTIME ?= 50000x
 # Every fuzz target, as package:Target; `make test` runs each for FUZZTIME.
 FUZZ_TARGETS := ./wire:FuzzDecode ./wire:FuzzDecodeHello ./wire:FuzzCleanName ./invite:FuzzParse ./store:FuzzParseMessageKey ./store:FuzzDecodeChange ./search:FuzzParse ./api:FuzzRequestArgs ./p2p:FuzzSyncFrame ./test/dist/peversion:FuzzParse ./test/dist/nsisheader:FuzzDecode
 
-.PHONY: help setup run build dist dist-test bench-anchors test test-go test-bench test-fuzz test-frontend test-start test-desktop test-e2e test-netns bench lint fmt generate
+.PHONY: help setup run build dist dist-test bench-anchors bench-scale test test-go test-bench test-fuzz test-frontend test-start test-desktop test-e2e test-netns bench lint fmt generate
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -81,8 +81,10 @@ test-go: ## go vet and the Go tests with the race detector; the build without a 
 	$(GO) test -count=1 -tags nowindow .
 	@! $(GO) list -deps -tags nowindow . | grep wailsapp || { echo "the nowindow build links Wails (above)"; exit 1; }
 
-test-bench: build/bench/parley ## the room benchmark harness, on its own: three nodes, two rate steps
-	PARLEY_BIN=$(CURDIR)/build/bench/parley $(GO) test -count=1 -run . ./bench/room
+test-bench: build/bench/parley ## the room benchmark harness, on its own: three nodes, two rate steps, a late member
+	@mkdir -p build/test
+	$(GO) build -o build/test/seedroom ./test/seedroom
+	SEEDROOM_BIN=$(CURDIR)/build/test/seedroom PARLEY_BIN=$(CURDIR)/build/bench/parley $(GO) test -count=1 -run . ./bench/room
 
 test-fuzz: ## run each fuzz target for FUZZTIME (seed corpora in testdata/)
 	@for t in $(FUZZ_TARGETS); do \
@@ -106,6 +108,13 @@ bench: build/bench/parley ## run the benchmarks (a 10-member room of separate pr
 	@cat build/bench/store-rss.json build/bench/sync.json build/bench/sync-rss.json
 	$(GO) run ./bench/room -n 10 -bin build/bench/parley -src . > build/bench/room.jsonl 2> build/bench/room-steps.jsonl
 	@cat build/bench/room.jsonl
+
+bench-scale: build/bench/parley ## 50 and 100 members in one room across network namespaces, and a late member catching up 10,000 messages (root only); JSON in build/bench/scale-*.json
+	@if [[ $$(id -u) -ne 0 ]]; then echo "bench-scale: SKIPPED: needs root to create network namespaces"; exit 0; fi; \
+	set -e; mkdir -p build/test; \
+	$(GO) build -o build/bench/room ./bench/room; \
+	$(GO) build -o build/test/seedroom ./test/seedroom; \
+	for n in 50 100; do bench/scale.sh build/bench/parley $$n build/bench/room build/test/seedroom build/bench; done
 
 bench-anchors: build/bench/parley ## the anchor harnesses one after the other, on loopback (ANCHORS=dir holding socketio/, gossipsub-naive/, parley-room/)
 	@test -n "$(ANCHORS)" || { echo "make bench-anchors needs ANCHORS=<directory holding socketio/, gossipsub-naive/ and parley-room/>"; exit 2; }

@@ -91,10 +91,13 @@ const arrivedScan = 500
 
 // readArrived reads node nd's newest messages of the room, back until it
 // has found count it had not announced (or read arrivedScan), and records
-// those as delivered at atNs.
+// those as delivered at atNs. Messages whose own events are still queued
+// on the socket count towards count too, so when latency runs to seconds
+// the batch's older messages can lie further back: with l.scanAll it reads
+// all of arrivedScan every time.
 func readArrived(ctx context.Context, nd *node, room string, count int, atNs int64, l *ledger) error {
 	found, scanned, before := 0, 0, ""
-	for found < count && scanned < arrivedScan {
+	for (found < count || l.scanAll) && scanned < arrivedScan {
 		limit := min(500, max(count-found+64, 100))
 		items, err := nd.api.history(ctx, room, before, limit)
 		if err != nil {

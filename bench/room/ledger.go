@@ -51,8 +51,9 @@ type tally struct {
 // ledger records every send and every delivery of the run, and the tally
 // of the open step. Senders and event readers call into it concurrently.
 type ledger struct {
-	n     int
-	clock clock
+	n       int
+	clock   clock
+	scanAll bool // read back all of arrivedScan after every `arrived` event
 
 	recv     atomic.Int64 // fresh deliveries to non-senders, any phase
 	lastRecv atomic.Int64 // ns

@@ -6,6 +6,11 @@
 // eventual, warning and error lines) to stderr, with the anchors' field names.
 //
 //	go run ./bench/room -n 10 -bin build/bench/parley > room.jsonl 2> room-steps.jsonl
+//
+// With -hosts the nodes run in network namespaces instead, each started by
+// a wrapper command and reached on its own address (bench/scale.sh: 50 and
+// 100 members); -seed-msgs gives the room a history before it starts and
+// -late-join times a member that joins afterwards and syncs it.
 package main
 
 import (
@@ -15,6 +20,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -47,6 +53,13 @@ type config struct {
 	maxS         float64
 	maxTotalS    float64
 	profileDir   string
+	hostsFile    string
+	hosts        []host
+	seedMsgs     int
+	seedroom     string
+	lateJoin     bool
+	lateWaitS    float64
+	arrivedAll   bool
 }
 
 // rateList is the sweep: the base rate, then every listed rate above it.
@@ -75,6 +88,21 @@ func (c config) validate() error {
 		return errors.New("-attempts, -send-workers, -send-queue and -dial must be at least 1")
 	case c.idleS < 0 || c.eventualS < 0 || c.afterS < 0 || c.meshWaitS <= 0 || c.maxS <= 0 || c.maxTotalS <= 0:
 		return errors.New("durations must not be negative")
+	}
+	if c.seedMsgs < 0 || c.lateWaitS <= 0 {
+		return errors.New("-seed-msgs must not be negative, -late-wait-s must be positive")
+	}
+	if c.seedMsgs > 0 && c.seedroom == "" {
+		return errors.New("-seed-msgs needs -seedroom (build it: go build -o build/test/seedroom ./test/seedroom)")
+	}
+	if c.hostsFile != "" {
+		need := slices.Max(c.ns)
+		if c.lateJoin {
+			need++
+		}
+		if len(c.hosts) < need {
+			return fmt.Errorf("-hosts %s names %d nodes, the run needs %d", c.hostsFile, len(c.hosts), need)
+		}
 	}
 	if st, err := os.Stat(c.bin); err != nil || st.IsDir() {
 		return fmt.Errorf("-bin %s: not a Parley binary (build one: CGO_ENABLED=0 go build -tags nowindow -o %s .)", c.bin, c.bin)
@@ -106,6 +134,15 @@ func parseConfig(args []string) (config, error) {
 	fs.Float64Var(&c.maxS, "max-s", 900, "time limit of a scenario's setup and sweep (the eventual phase has its own), seconds")
 	fs.Float64Var(&c.maxTotalS, "max-total-s", 2400, "time limit of the whole run, seconds")
 	fs.StringVar(&c.profileDir, "profile", "", "directory for CPU and heap profiles: node i runs with PARLEY_PROFILE=DIR/node<i>")
+	fs.StringVar(&c.hostsFile, "hosts", "", "run the nodes in network namespaces: line i of this file is node i's `ADDR [COMMAND...]`, "+
+		"ADDR in 198.18.0.0/15 (listen ADDR:4001, API ADDR:7717) and COMMAND the wrapper that starts it there, such as `ip netns exec NS`; "+
+		"the harness must run where it reaches those addresses (bench/scale.sh sets this up)")
+	fs.IntVar(&c.seedMsgs, "seed-msgs", 0, "start every member with a room already holding this many messages (made with -seedroom)")
+	fs.StringVar(&c.seedroom, "seedroom", "", "the built test/seedroom tool, for -seed-msgs")
+	fs.BoolVar(&c.lateJoin, "late-join", false, "after the run, start one more node with an empty data dir and time how long it takes to hold the room's whole history")
+	fs.Float64Var(&c.lateWaitS, "late-wait-s", 120, "give the late member this long to catch up, seconds")
+	fs.BoolVar(&c.arrivedAll, "arrived-scan-all", false, "after every `arrived` event read back the newest 500 messages, not just until the batch's count is found "+
+		"(exact when latency runs to seconds, more reads for the nodes)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -118,6 +155,11 @@ func parseConfig(args []string) (config, error) {
 	}
 	if c.rates, err = parseList(*rates, func(s string) (float64, error) { return strconv.ParseFloat(s, 64) }); err != nil {
 		return c, fmt.Errorf("-rates: %w", err)
+	}
+	if c.hostsFile != "" {
+		if c.hosts, err = readHosts(c.hostsFile); err != nil {
+			return c, fmt.Errorf("-hosts: %w", err)
+		}
 	}
 	if c.profileDir != "" {
 		if c.profileDir, err = absDir(c.profileDir); err != nil {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -28,7 +29,8 @@ type node struct {
 
 	api    *client
 	peerID string
-	addr   string // loopback multiaddr ending in /p2p/<peer ID>
+	addr   string // loopback (or namespace) multiaddr ending in /p2p/<peer ID>
+	netns  bool   // runs in a network namespace, on an address in benchNet
 
 	queue   chan sendJob
 	pending atomic.Int64 // jobs queued or in a Send call
@@ -42,11 +44,14 @@ type nodeOptions struct {
 	bin        string
 	root       string // data dirs and logs go here
 	profileDir string // non-empty: PARLEY_PROFILE=<profileDir>/node<i>
+	hosts      []host // non-nil: node i runs as hosts[i] says, not on 127.0.0.1
+	seedStore  string // non-empty: a store copied into every node's data dir before it starts
 	hc         *http.Client
 }
 
 // startNode starts node idx headless, networking off, listening on
-// 127.0.0.1 only. The process gets SIGKILL if the harness dies.
+// 127.0.0.1 only, or in its namespace on its address when o.hosts is set.
+// The process gets SIGKILL if the harness dies.
 func startNode(o nodeOptions, idx int) (*node, error) {
 	nd := &node{
 		idx: idx,
@@ -56,13 +61,30 @@ func startNode(o nodeOptions, idx int) (*node, error) {
 	if err := os.MkdirAll(nd.dir, 0o700); err != nil {
 		return nil, fmt.Errorf("node %d: %w", idx, err)
 	}
+	if o.seedStore != "" {
+		if err := os.CopyFS(filepath.Join(nd.dir, "store"), os.DirFS(o.seedStore)); err != nil {
+			return nil, fmt.Errorf("node %d: copy the seeded store: %w", idx, err)
+		}
+	}
 	logf, err := os.Create(nd.log)
 	if err != nil {
 		return nil, fmt.Errorf("node %d: %w", idx, err)
 	}
 	defer logf.Close()
-	cmd := exec.Command(o.bin, "--network", "off", "--data-dir", nd.dir,
-		"--listen", "/ip4/127.0.0.1/tcp/0", "--api", "127.0.0.1:0")
+	argv := []string{o.bin, "--network", "off", "--data-dir", nd.dir,
+		"--listen", "/ip4/127.0.0.1/tcp/0", "--api", "127.0.0.1:0"}
+	if o.hosts != nil {
+		if idx >= len(o.hosts) {
+			return nil, fmt.Errorf("node %d: the hosts file names only %d nodes", idx, len(o.hosts))
+		}
+		h := o.hosts[idx]
+		argv = append(slices.Clone(h.wrap), o.bin, "--network", "off", "--data-dir", nd.dir,
+			"--listen", "/ip4/"+h.addr+"/tcp/4001", "--api", h.addr+":7717")
+		nd.netns = true
+	}
+	// A wrapper such as `ip netns exec NS` execs the binary in place, so the
+	// PID is the node's.
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.Env = os.Environ()
 	if o.profileDir != "" {
@@ -79,7 +101,7 @@ func startNode(o nodeOptions, idx int) (*node, error) {
 }
 
 // waitReady waits for the node's start lines and API token, then checks
-// through Me that it listens on loopback only.
+// through Me that it listens on loopback (or its namespace address) only.
 func (nd *node) waitReady(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -109,8 +131,8 @@ func (nd *node) waitReady(ctx context.Context) error {
 	}
 	nd.peerID = m.PeerID
 	for _, a := range m.Addrs {
-		if !loopbackMultiaddr(a) {
-			return fmt.Errorf("node %d listens on %s, not loopback: refusing to run", nd.idx, a)
+		if !allowedMultiaddr(a, nd.netns) {
+			return fmt.Errorf("node %d listens on %s, not loopback or %s: refusing to run", nd.idx, a, benchNet)
 		}
 	}
 	if len(m.Addrs) == 0 {
@@ -142,23 +164,22 @@ func (nd *node) startLines() (string, error) {
 		if err != nil || u.Scheme != "http" {
 			return "", fmt.Errorf("node %d: bad api line %q", nd.idx, base)
 		}
-		if ip := net.ParseIP(u.Hostname()); ip == nil || !ip.IsLoopback() {
-			return "", fmt.Errorf("node %d serves its API on %s, not loopback: refusing to run", nd.idx, u.Host)
+		if !allowedIP(net.ParseIP(u.Hostname()), nd.netns) {
+			return "", fmt.Errorf("node %d serves its API on %s, not loopback or %s: refusing to run", nd.idx, u.Host, benchNet)
 		}
 		return base, nil
 	}
 	return "", nil
 }
 
-// loopbackMultiaddr reports whether a multiaddr starts with /ip4 or /ip6
-// and a loopback address.
-func loopbackMultiaddr(a string) bool {
+// allowedMultiaddr reports whether a multiaddr starts with /ip4 or /ip6
+// and an address allowedIP accepts.
+func allowedMultiaddr(a string, namespaces bool) bool {
 	parts := strings.Split(a, "/")
 	if len(parts) < 3 || parts[0] != "" || (parts[1] != "ip4" && parts[1] != "ip6") {
 		return false
 	}
-	ip := net.ParseIP(parts[2])
-	return ip != nil && ip.IsLoopback()
+	return allowedIP(net.ParseIP(parts[2]), namespaces)
 }
 
 func (nd *node) alive() bool {

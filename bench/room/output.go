@@ -159,6 +159,10 @@ type scenarioLine struct {
 	WSErrors          []string  `json:"ws_errors,omitempty"`
 	DataDir           string    `json:"data_dir,omitempty"`
 	ProfileDir        string    `json:"profile_dir,omitempty"`
+	// -hosts, -seed-msgs and -late-join (bench/scale.sh)
+	NetworkNamespaces bool          `json:"network_namespaces"`
+	SeededMsgs        int           `json:"seeded_msgs"`
+	LateJoin          *lateJoinLine `json:"late_join,omitempty"`
 }
 
 // emitter writes JSON lines: scenarios to out, everything else to log.

@@ -30,24 +30,41 @@ func parleyBin(t *testing.T) string {
 	return bin
 }
 
+// seedroomBin builds test/seedroom into a temp dir, or takes SEEDROOM_BIN.
+func seedroomBin(t *testing.T) string {
+	t.Helper()
+	if bin := os.Getenv("SEEDROOM_BIN"); bin != "" {
+		return bin
+	}
+	bin := filepath.Join(t.TempDir(), "seedroom")
+	cmd := exec.Command("go", "build", "-o", bin, "./test/seedroom")
+	cmd.Dir = filepath.Join("..", "..")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build seedroom: %v\n%s", err, out)
+	}
+	return bin
+}
+
 // TestRoomSmall runs the whole scenario with three members and two rate
-// steps: every message arrives, the lines carry the anchors' fields, and
-// no node outlives the run.
+// steps, in a room seeded with a history, and a fourth member that joins
+// late: every message arrives, the late member catches up, the lines carry
+// the anchors' fields, and no node outlives the run.
 func TestRoomSmall(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts Parley processes")
 	}
-	bin := parleyBin(t)
+	bin, seedroom := parleyBin(t), seedroomBin(t)
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp) // the nodes' data dirs go here
 	cfg, err := parseConfig([]string{"-n", "3", "-max-steps", "2", "-base-measure", "2", "-measure", "1",
 		"-idle-s", "1", "-eventual-s", "10", "-after-s", "2", "-mesh-wait-s", "20", "-max-s", "50",
+		"-seed-msgs", "300", "-seedroom", seedroom, "-late-join", "-late-wait-s", "20",
 		"-bin", bin, "-src", "../.."})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	ctx, cancel := context.WithTimeout(t.Context(), 55*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 80*time.Second)
 	defer cancel()
 	sc, err := runScenario(ctx, cfg, 3, &emitter{out: &stdout, log: &stderr})
 	if err != nil {
@@ -82,6 +99,11 @@ func TestRoomSmall(t *testing.T) {
 	if sc.EventualConvergeS == nil || sc.EventualDeliveryRatio == nil || *sc.EventualDeliveryRatio != 1 {
 		t.Errorf("history did not converge: %v of %d, counts %v", sc.EventualDeliveryRatio, sc.MsgsSent, sc.EventualCounts)
 	}
+	if lj := sc.LateJoin; lj == nil {
+		t.Error("no late_join figures")
+	} else if lj.CatchupS == nil || lj.SeededS == nil || lj.Count < lj.Msgs || lj.Msgs < 300+int(sc.MsgsSent) || lj.SeededMsgs != 300 {
+		t.Errorf("the late member did not catch up: %+v (sent %d)", *lj, sc.MsgsSent)
+	}
 	if sc.NodesAliveAtEnd != 3 || sc.IdleRSSMBPerNode <= 0 || sc.RSSAfterMBPerNode == nil || sc.IdleCPUCores == nil {
 		t.Errorf("alive %d, idle RSS %v MB, after %v, idle CPU %v", sc.NodesAliveAtEnd, sc.IdleRSSMBPerNode, sc.RSSAfterMBPerNode, sc.IdleCPUCores)
 	}
@@ -98,13 +120,13 @@ func TestRoomSmall(t *testing.T) {
 		"sat_rate_msgs_per_s", "sat_deliveries_per_s", "sat_cpu_us_per_delivery", "break_rate_msgs_per_s", "break_reason",
 		"max_deliveries_per_s_seen", "idle_cpu_cores", "idle_total_rss_mb", "total_rss_mb", "server_rss_mb", "cpu_s",
 		"steps", "setup_s", "other_procs_cpu_frac_mean", "graph", "idle_rss_mb_per_node", "rss_mb_per_node",
-		"eventual_delivery_ratio", "eventual_converge_s", "end_message_counts", "rss_after_overload_mb_per_node"} {
+		"eventual_delivery_ratio", "eventual_converge_s", "end_message_counts", "rss_after_overload_mb_per_node", "late_join", "seeded_msgs"} {
 		if _, ok := line[k]; !ok {
 			t.Errorf("scenario line has no %s", k)
 		}
 	}
-	if n := len(linesOfKind(t, stderr.Bytes(), "setup")) + len(linesOfKind(t, stderr.Bytes(), "eventual")); n != 2 {
-		t.Errorf("%d setup and eventual lines, want 2", n)
+	if n := len(linesOfKind(t, stderr.Bytes(), "setup")) + len(linesOfKind(t, stderr.Bytes(), "eventual")) + len(linesOfKind(t, stderr.Bytes(), "late_join")); n != 3 {
+		t.Errorf("%d setup, eventual and late_join lines, want 3", n)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -32,6 +33,7 @@ func runScenario(pctx context.Context, cfg config, n int, out *emitter) (sc *sce
 	}
 	hc := newHTTPClient(2 * cfg.sendWorkers)
 	var nodes []*node
+	var late *node // the late member, once started
 	// event readers, Send workers and the RSS sampler outlive the scenario's
 	// deadline (the eventual phase has its own) and stop with bg
 	bg, stopBG := context.WithCancel(pctx)
@@ -43,7 +45,11 @@ func runScenario(pctx context.Context, cfg config, n int, out *emitter) (sc *sce
 			grace = 20 * time.Second // the heap profile is written at exit
 		}
 		var stops sync.WaitGroup
-		for _, nd := range nodes {
+		all := nodes
+		if late != nil {
+			all = append(slices.Clone(nodes), late)
+		}
+		for _, nd := range all {
 			stops.Go(func() { nd.stop(grace) })
 		}
 		stops.Wait()
@@ -54,8 +60,14 @@ func runScenario(pctx context.Context, cfg config, n int, out *emitter) (sc *sce
 		}
 	}()
 
-	// start the processes, then wait for their APIs
-	nopts := nodeOptions{bin: cfg.bin, root: root, profileDir: cfg.profileDir, hc: hc}
+	// seed the room's history, start the processes, then wait for their APIs
+	nopts := nodeOptions{bin: cfg.bin, root: root, profileDir: cfg.profileDir, hosts: cfg.hosts, hc: hc}
+	var room string
+	if cfg.seedMsgs > 0 {
+		if room, nopts.seedStore, err = seedStore(ctx, cfg.seedroom, root, cfg.seedMsgs); err != nil {
+			return nil, err
+		}
+	}
 	for i := range n {
 		nd, err := startNode(nopts, i)
 		if err != nil {
@@ -83,11 +95,15 @@ func runScenario(pctx context.Context, cfg config, n int, out *emitter) (sc *sce
 	if err := connectAll(ctx, nodes, g); err != nil {
 		return nil, err
 	}
-	room, err := nodes[0].api.createRoom(ctx, roomName)
-	if err != nil {
-		return nil, fmt.Errorf("node 0: %w", err)
+	// a seeded room is joined already (from the store); JoinRoom is then a no-op
+	joiners := nodes
+	if room == "" {
+		if room, err = nodes[0].api.createRoom(ctx, roomName); err != nil {
+			return nil, fmt.Errorf("node 0: %w", err)
+		}
+		joiners = nodes[1:]
 	}
-	if err := joinAll(ctx, nodes[1:], room); err != nil {
+	if err := joinAll(ctx, joiners, room); err != nil {
 		return nil, err
 	}
 	timedOut, err := awaitNeighbours(ctx, nodes, room, g, secs(cfg.meshWaitS))
@@ -104,6 +120,7 @@ func runScenario(pctx context.Context, cfg config, n int, out *emitter) (sc *sce
 	// one event socket per node, kept for the run
 	clk := clock{t0: begin}
 	led := newLedger(n, clk)
+	led.scanAll = cfg.arrivedAll
 	for _, nd := range nodes {
 		conn, err := dialEvents(ctx, nd.api)
 		if err != nil {
@@ -176,12 +193,36 @@ func runScenario(pctx context.Context, cfg config, n int, out *emitter) (sc *sce
 	watch.Wait()
 	peakKB, selfPeakKB := rss.total()
 
+	// a member that joins now and syncs the whole history
+	var lj *lateJoinLine
+	if cfg.lateJoin {
+		lctx, lcancel := context.WithTimeout(pctx, secs(cfg.lateWaitS+60))
+		defer lcancel()
+		lj, err = lateJoin(lctx, nopts, n, nodes, room, cfg.dial, cfg.seed, cfg.seedMsgs, secs(cfg.lateWaitS), func(nd *node) { late = nd })
+		if err != nil {
+			return nil, err
+		}
+		out.note("late_join", n, map[string]any{"late_join": lj})
+	}
+
 	sat, brk, maxPerS := sweepResult(steps)
 	base := steps[0]
+	transport := "libp2p TCP on 127.0.0.1 between the nodes (Parley's own options); harness: HTTP/1.1 POST /api/Send and one WebSocket /api/events per node, on 127.0.0.1"
+	where := "separate processes, the harness in its own"
+	cmdLine := "parley --network off --data-dir DIR --listen /ip4/127.0.0.1/tcp/0 --api 127.0.0.1:0 (build without a window)"
+	meshAt := "every node lists all its graph neighbours as online members; then 3 s of heartbeats"
+	if cfg.hosts != nil {
+		transport = "libp2p TCP between network namespaces joined by a bridge, 198.18.0.0/15 (Parley's own options); harness in a namespace of its own: HTTP/1.1 POST /api/Send and one WebSocket /api/events per node, over the bridge"
+		where = "separate processes, each in a network namespace of its own, the harness in another"
+		cmdLine = "WRAPPER parley --network off --data-dir DIR --listen /ip4/ADDR/tcp/4001 --api ADDR:7717 (build without a window; WRAPPER from -hosts, e.g. ip netns exec NS)"
+	}
+	if cfg.seedMsgs > 0 {
+		meshAt = "mesh_ready_s counts from the first Connect call (every member starts with the seeded room joined) until every node lists all its graph neighbours as online members (Members API); then 3 s of heartbeats"
+	}
 	sc = &scenarioLine{
 		Kind: "scenario", Anchor: anchorName, Stack: stack(cfg.src, n),
-		Transport: "libp2p TCP on 127.0.0.1 between the nodes (Parley's own options); harness: HTTP/1.1 POST /api/Send and one WebSocket /api/events per node, on 127.0.0.1",
-		Topology:  fmt.Sprintf("sparse random graph, each node dials %d others (Connect API); %d separate processes, the harness in its own", cfg.dial, n),
+		Transport: transport,
+		Topology:  fmt.Sprintf("sparse random graph, each node dials %d others (Connect API); %d %s", cfg.dial, n, where),
 		N:         n, PayloadBytes: bodyBytes, MsgBytes: sampleBytes(n), Health: defaultHealth,
 		BaseRate: base.RateTarget, LatMsP50: base.LatMsP50, LatMsP90: base.LatMsP90, LatMsP95: base.LatMsP95,
 		LatMsP99: base.LatMsP99, LatMsMax: base.LatMsMax, DeliveryRatio: base.DeliveryRatio,
@@ -192,11 +233,11 @@ func runScenario(pctx context.Context, cfg config, n int, out *emitter) (sc *sce
 		CPUS: round3(cpu), Steps: len(steps), Cores: runtime.NumCPU(), Loadavg1m: round3(loadavg1m()),
 		SetupS: round3(setupS), OtherProcsCPUFracMean: round3(meanOther(steps)), Graph: g.stats(),
 		Parley: map[string]string{
-			"cmd":           "parley --network off --data-dir DIR --listen /ip4/127.0.0.1/tcp/0 --api 127.0.0.1:0 (build without a window)",
+			"cmd":           cmdLine,
 			"send":          "POST /api/Send [room, text]: sign, store, publish",
 			"receive":       "`message` events on /api/events, the sender's own (mine) left out; after an `arrived` event (a batch announced at once) the newest messages by History, timed at the event",
 			"send_pool":     fmt.Sprintf("%d Send workers and a %d-job queue per node", cfg.sendWorkers, cfg.sendQueue),
-			"mesh_ready_at": "every node lists all its graph neighbours as online members; then 3 s of heartbeats",
+			"mesh_ready_at": meshAt,
 		},
 		StartS: round3(startS), MeshReadyS: round3(meshReadyS), MeshWaitTimedOut: timedOut,
 		IdleS: cfg.idleS, IdleRSSMBPerNode: mb(idleKB / int64(n)), IdleRSSMBNodes: idleNodes, IdleHarnessRSSMB: mb(idleSelfKB),
@@ -206,6 +247,7 @@ func runScenario(pctx context.Context, cfg config, n int, out *emitter) (sc *sce
 		EndDeliveryRatio: round3(endRatio), EventualDeliveryRatio: round3(evRatio), EventualConvergeS: hist.convergeS,
 		EventualWaitS: round2(hist.waitS), EventualMissing: evMissing, EndCounts: hist.end, EventualCounts: hist.final,
 		AfterS: cfg.afterS, NodesAliveAtEnd: sw.alive(),
+		NetworkNamespaces: cfg.hosts != nil, SeededMsgs: cfg.seedMsgs, LateJoin: lj,
 	}
 	led.mu.Lock()
 	sc.LateDeliveries, sc.LateSamples = led.late.n, led.late.samples

@@ -2,6 +2,9 @@ package main
 
 import (
 	"math"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -250,19 +253,67 @@ func TestGraph(t *testing.T) {
 	}
 }
 
-func TestLoopbackMultiaddr(t *testing.T) {
-	for a, want := range map[string]bool{
-		"/ip4/127.0.0.1/tcp/4001/p2p/12D3KooW": true,
-		"/ip4/127.4.5.6/tcp/4001":              true,
-		"/ip6/::1/tcp/4001":                    true,
-		"/ip4/192.168.1.2/tcp/4001":            false,
-		"/ip4/0.0.0.0/tcp/4001":                false,
-		"/dns4/localhost/tcp/4001":             false,
-		"ip4/127.0.0.1/tcp/1":                  false,
-		"":                                     false,
+func TestAllowedMultiaddr(t *testing.T) {
+	for _, c := range []struct {
+		addr            string
+		loopback, netns bool // allowed without, and with, namespaces
+	}{
+		{"/ip4/127.0.0.1/tcp/4001/p2p/12D3KooW", true, true},
+		{"/ip4/127.4.5.6/tcp/4001", true, true},
+		{"/ip6/::1/tcp/4001", true, true},
+		{"/ip4/198.18.0.7/tcp/4001/p2p/12D3KooW", false, true},
+		{"/ip4/198.19.255.1/tcp/4001", false, true},
+		{"/ip4/198.20.0.1/tcp/4001", false, false},
+		{"/ip4/192.168.1.2/tcp/4001", false, false},
+		{"/ip4/0.0.0.0/tcp/4001", false, false},
+		{"/dns4/localhost/tcp/4001", false, false},
+		{"ip4/127.0.0.1/tcp/1", false, false},
+		{"", false, false},
 	} {
-		if got := loopbackMultiaddr(a); got != want {
-			t.Errorf("loopbackMultiaddr(%q) = %v", a, got)
+		if got := allowedMultiaddr(c.addr, false); got != c.loopback {
+			t.Errorf("allowedMultiaddr(%q, false) = %v", c.addr, got)
 		}
+		if got := allowedMultiaddr(c.addr, true); got != c.netns {
+			t.Errorf("allowedMultiaddr(%q, true) = %v", c.addr, got)
+		}
+	}
+}
+
+func TestReadHosts(t *testing.T) {
+	for _, c := range []struct {
+		name, text string
+		want       []host
+		bad        bool
+	}{
+		{name: "wrapped and bare", text: "# node 0\n198.18.0.1 ip netns exec sc1-n0\n\n198.18.0.2\n",
+			want: []host{{addr: "198.18.0.1", wrap: []string{"ip", "netns", "exec", "sc1-n0"}}, {addr: "198.18.0.2", wrap: []string{}}}},
+		{name: "outside the range", text: "10.0.0.1 ip netns exec x\n", bad: true},
+		{name: "not an address", text: "node0 ip netns exec x\n", bad: true},
+		{name: "loopback", text: "127.0.0.1\n", bad: true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "hosts")
+			if err := os.WriteFile(p, []byte(c.text), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			got, err := readHosts(p)
+			if c.bad {
+				if err == nil {
+					t.Fatalf("readHosts accepted %q: %v", c.text, got)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(c.want) {
+				t.Fatalf("got %v, want %v", got, c.want)
+			}
+			for i := range got {
+				if got[i].addr != c.want[i].addr || !slices.Equal(got[i].wrap, c.want[i].wrap) {
+					t.Errorf("host %d: got %v, want %v", i, got[i], c.want[i])
+				}
+			}
+		})
 	}
 }
