@@ -16,18 +16,7 @@ import (
 func keysUnder(t testing.TB, s *Store, prefix ...byte) int {
 	t.Helper()
 	n := 0
-	err := s.db.View(func(txn *badger.Txn) error {
-		opts := badger.DefaultIteratorOptions
-		opts.Prefix = prefix
-		opts.PrefetchValues = false
-		it := txn.NewIterator(opts)
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			n++
-		}
-		return nil
-	})
-	if err != nil {
+	if err := s.scanKeys(prefix, func([]byte) error { n++; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	return n
