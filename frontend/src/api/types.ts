@@ -212,6 +212,10 @@ export interface Status {
   throttled: readonly ThrottledAuthor[]
   /** Messages dropped by the per-author limit since start. */
   throttledTotal: number
+  /** Neighbours that passed on more than the per-peer limit in the last minute; the excess was dropped. */
+  throttledPeers: readonly ThrottledPeer[]
+  /** What every flood limit turned away since start. */
+  limits: Limits
 }
 
 /** An invite link Parley was asked to open, and the room it leads to. */
@@ -225,6 +229,24 @@ export interface InvitePreview {
 }
 
 /** A member sending faster than anyone types (a flood or a broken bot). */
+export interface ThrottledPeer {
+  peerId: string
+  shortId: string
+  name: string
+  /** Messages and bytes it passed on that were dropped since the node last logged about it. */
+  dropped: number
+  droppedBytes: number
+}
+
+export interface Limits {
+  authorMessages: number
+  peerMessages: number
+  peerBytes: number
+  /** Sync sessions peers started that were refused: too many of one room lately, or too many at once. */
+  syncsLimited: number
+  syncsBusy: number
+}
+
 export interface ThrottledAuthor {
   peerId: string
   shortId: string

@@ -40,6 +40,17 @@ describe('ConnectionDetails', () => {
     calm.unmount()
   })
 
+  it('names neighbours whose relayed messages were dropped', () => {
+    const relay = { peerId: '12D3KooWRelay', shortId: 'Relay1', name: 'Trent', dropped: 900, droppedBytes: 270000 }
+    const wrapper = open({ status: status({ throttledPeers: [relay] }) })
+    expect(wrapper.get('[data-testid="throttled-peers"]').text()).toContain('Trent')
+    expect(wrapper.get('[data-testid="throttled-peers"]').text()).toContain('relayed were dropped')
+    wrapper.unmount()
+    const calm = open()
+    expect(calm.find('[data-testid="throttled-peers"]').exists()).toBe(false)
+    calm.unmount()
+  })
+
   it('leaves the room out when no room is open', () => {
     const wrapper = open({ room: null })
     expect(wrapper.find('[data-testid="room-id"]').exists()).toBe(false)
