@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -207,14 +208,19 @@ func (s *Service) roomsFull(e *store.RoomFullError) {
 		if now.Sub(s.fullLogged[room]) < time.Minute {
 			continue
 		}
-		if _, joined := s.joined[room]; joined || len(s.fullLogged) < maxFullLogged {
-			s.fullLogged[room] = now
+		if len(s.fullLogged) >= maxFullLogged {
+			// Forget rooms logged over a minute ago; if none, stay quiet.
+			maps.DeleteFunc(s.fullLogged, func(_ wire.RoomID, at time.Time) bool { return now.Sub(at) >= time.Minute })
+			if len(s.fullLogged) >= maxFullLogged {
+				continue
+			}
 		}
+		s.fullLogged[room] = now
 		s.log.Warn("room history at its size limit: new messages are not kept", "room", room.String()[:8], "limitMiB", e.Quota>>20)
 	}
 }
 
-// maxFullLogged bounds the rooms remembered as full, past the joined ones.
+// maxFullLogged bounds the rooms remembered as logged full.
 const maxFullLogged = 64
 
 // HistoryAfter returns up to limit messages of a room just after the

@@ -142,10 +142,14 @@ func planDelete(txn *badger.Txn, w *write, del Item) error {
 		return nil
 	}
 	pos := Position{Time: target.time, ID: del.Target}
-	author, text, err := authorAndText(txn, target, pos)
+	m, ok, err := readStored(txn, target.room, pos)
 	if err != nil {
 		return err
 	}
+	if !ok {
+		return fmt.Errorf("message %s is indexed as kept but missing from the history", pos.ID)
+	}
+	author, text := string(m.Author), m.Text
 	if author != del.Author {
 		return nil // only the author may delete; the view ignores it
 	}
@@ -204,20 +208,22 @@ func deletedBy(txn *badger.Txn, target wire.MessageID, author string) (bool, err
 	return err == nil, err
 }
 
-// authorAndText reads a kept message's author and text from its envelope.
-// It was verified when it arrived, so it is parsed, not verified again.
-func authorAndText(txn *badger.Txn, e indexEntry, pos Position) (author, text string, err error) {
-	item, err := txn.Get(messageKey(e.room, pos))
+// readStored parses a kept message's envelope (verified when it arrived,
+// so not again); ok is false when it is not kept.
+func readStored(txn *badger.Txn, room wire.RoomID, pos Position) (m *wire.Message, ok bool, err error) {
+	item, err := txn.Get(messageKey(room, pos))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, false, nil
+	}
 	if err != nil {
-		return "", "", fmt.Errorf("read message %s: %w", pos.ID, err)
+		return nil, false, fmt.Errorf("read message %s: %w", pos.ID, err)
 	}
 	err = item.Value(func(raw []byte) error {
-		m, err := wire.Parse(raw)
-		if err != nil {
-			return err
-		}
-		author, text = string(m.Author), m.Text
-		return nil
+		m, err = wire.Parse(raw)
+		return err
 	})
-	return author, text, err
+	if err != nil {
+		return nil, false, fmt.Errorf("read message %s: %w", pos.ID, err)
+	}
+	return m, true, nil
 }

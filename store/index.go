@@ -142,7 +142,7 @@ type roomBlocks struct {
 // indexRound indexes the texts at the head of the queue, up to a round's
 // worth, in one transaction, and reports how many it took. Run by the
 // writer only, so nothing else changes the keys it reads meanwhile.
-func (s *Store) indexRound() (int, error) {
+func (s *Store) indexRound() error {
 	txn := s.db.NewTransaction(true)
 	defer txn.Discard()
 	rooms := map[wire.RoomID]*roomBlocks{}
@@ -158,11 +158,11 @@ func (s *Store) indexRound() (int, error) {
 		}
 		taken++
 		if err := txn.Delete(pendingKey(p.pos)); err != nil {
-			return 0, fmt.Errorf("index messages: %w", err)
+			return fmt.Errorf("index messages: %w", err)
 		}
-		text, ok, err := storedText(txn, p.room, p.pos)
+		m, ok, err := readStored(txn, p.room, p.pos)
 		if err != nil {
-			return 0, err
+			return err
 		}
 		if !ok {
 			continue // deleted since
@@ -173,7 +173,7 @@ func (s *Store) indexRound() (int, error) {
 			rooms[p.room] = rb
 		}
 		rb.newest = max(rb.newest, p.pos.Time)
-		for _, term := range search.Terms(text) {
+		for _, term := range search.Terms(m.Text) {
 			b := binary.BigEndian.AppendUint64(rb.terms[term], p.pos.Time)
 			b = append(append(b, p.pos.ID[:]...), p.target[:]...)
 			if len(b) == postingSize {
@@ -189,20 +189,20 @@ func (s *Store) indexRound() (int, error) {
 		suffix := blockSuffix(rb.newest, room, round)
 		for term, postings := range rb.terms {
 			if err := txn.Set(blockKey(term, suffix), postings); err != nil {
-				return 0, fmt.Errorf("index messages: %w", err)
+				return fmt.Errorf("index messages: %w", err)
 			}
 		}
 	}
 	for _, d := range done {
 		if err := txn.Set(indexedKey(d.id), blockSuffix(rooms[d.room].newest, d.room, round)); err != nil {
-			return 0, fmt.Errorf("index messages: %w", err)
+			return fmt.Errorf("index messages: %w", err)
 		}
 	}
 	if err := txn.Commit(); err != nil {
-		return 0, fmt.Errorf("index messages: %w", err)
+		return fmt.Errorf("index messages: %w", err)
 	}
 	s.queue = slices.Delete(s.queue, 0, taken)
-	return taken, nil
+	return nil
 }
 
 // pendingText is a text waiting to be indexed.
@@ -247,27 +247,6 @@ func readPending(txn *badger.Txn) ([]pendingText, error) {
 func (s *Store) nextRound() uint64 {
 	s.round = max(s.round+1, uint64(time.Now().UnixNano()))
 	return s.round
-}
-
-// storedText reads the text a kept message (text or edit) carries.
-func storedText(txn *badger.Txn, room wire.RoomID, pos Position) (string, bool, error) {
-	item, err := txn.Get(messageKey(room, pos))
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return "", false, nil
-	}
-	if err != nil {
-		return "", false, fmt.Errorf("read message %s: %w", pos.ID, err)
-	}
-	var text string
-	err = item.Value(func(raw []byte) error {
-		m, err := wire.Parse(raw)
-		if err != nil {
-			return fmt.Errorf("read message %s: %w", pos.ID, err)
-		}
-		text = m.Text
-		return nil
-	})
-	return text, err == nil, err
 }
 
 // loadQueue reads what a previous run left to index.

@@ -94,11 +94,11 @@ type Store struct {
 }
 
 type writeReq struct {
-	items    []Item
-	added    []bool
-	durable  bool // on disk, not only in the OS's cache, before done
-	run      func() error // instead of items: work for the writer, such as indexing
-	done     chan error
+	items   []Item
+	added   []bool
+	durable bool         // on disk, not only in the OS's cache, before done
+	run     func() error // instead of items: work for the writer, such as indexing
+	done    chan error
 	// full lists the rooms of items refused for the room's cap.
 	full []wire.RoomID
 }
@@ -275,7 +275,7 @@ func (s *Store) writeLoop() {
 // indexOnce runs one index round; a failure is logged and left for the
 // next round (the texts stay pending, and search indexes them first).
 func (s *Store) indexOnce() {
-	if _, err := s.indexRound(); err != nil {
+	if err := s.indexRound(); err != nil {
 		s.log.Error("search index round failed", "err", err)
 	}
 }
@@ -283,7 +283,7 @@ func (s *Store) indexOnce() {
 // indexAll runs index rounds until nothing is pending.
 func (s *Store) indexAll() error {
 	for len(s.queue) > 0 {
-		if _, err := s.indexRound(); err != nil {
+		if err := s.indexRound(); err != nil {
 			return err
 		}
 	}
