@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/netip"
 	"strings"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -24,6 +26,12 @@ type flags struct {
 	peers    []string
 	api      string
 	helper   bool
+	// apiCert and apiKey are PEM files: with them the API is served over
+	// HTTPS.
+	apiCert, apiKey string
+	// apiInsecure allows plain HTTP on an --api address other machines
+	// can reach.
+	apiInsecure bool
 	// bootstrap are helper nodes to start from in internet mode.
 	bootstrap []string
 	// invite is a parley://join/ link given as the argument (how a clicked
@@ -55,7 +63,10 @@ func parseFlags(args []string, usage io.Writer) (flags, error) {
 	fs.BoolVar(&opts.version, "version", false, "print the version and exit")
 	fs.Var(&opts.network, "network", "how to find peers: off (explicit peers and invite links only), lan (this network, by mDNS) or internet (lan, plus the DHT, relays and hole punching)")
 	fs.Var((*repeated)(&opts.listen), "listen", "multiaddr to listen on, repeatable (default: all interfaces, TCP and QUIC, any port)")
-	fs.StringVar(&opts.api, "api", "127.0.0.1:7717", "with --headless: address of the HTTP API and web UI")
+	fs.StringVar(&opts.api, "api", "127.0.0.1:7717", "with --headless: address of the HTTP API and web UI; off loopback it needs --api-cert and --api-key, or --api-insecure")
+	fs.StringVar(&opts.apiCert, "api-cert", "", "PEM certificate (chain) to serve the API over HTTPS, with --api-key")
+	fs.StringVar(&opts.apiKey, "api-key", "", "PEM private key of --api-cert")
+	fs.BoolVar(&opts.apiInsecure, "api-insecure", false, "serve the API over plain HTTP on an --api address other machines can reach (e.g. behind your own TLS proxy)")
 	fs.Var((*repeated)(&opts.peers), "peer", "multiaddr of a peer to dial at start, ending in /p2p/<peer ID>; repeatable")
 	fs.Var((*repeated)(&opts.bootstrap), "bootstrap", "multiaddr of a helper node, ending in /p2p/<peer ID>: the DHT starts from it and relays are picked among helpers; repeatable")
 	fs.BoolVar(&opts.helper, "helper", false, "with --headless: run as a helper node for a group (DHT server, relay, AutoNAT); needs a public address")
@@ -105,12 +116,45 @@ func parseFlags(args []string, usage io.Writer) (flags, error) {
 			return opts, fmt.Errorf("bad --bootstrap address %q (want a multiaddr ending in /p2p/<peer ID>): %w", addr, err)
 		}
 	}
+	if err := checkAPI(opts.api, opts.apiCert, opts.apiKey, opts.apiInsecure); err != nil {
+		return opts, err
+	}
 	if opts.dataDir == "" {
 		if opts.dataDir, err = datadir.Default(); err != nil {
 			return opts, err
 		}
 	}
 	return opts, nil
+}
+
+// checkAPI refuses to serve the API over plain HTTP where other machines
+// can reach it, unless asked to: the token and the login cookie would cross
+// the network in the clear.
+func checkAPI(addr, cert, key string, insecure bool) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("bad --api address %q (want host:port, e.g. 127.0.0.1:7717): %w", addr, err)
+	}
+	switch {
+	case (cert == "") != (key == ""):
+		return errors.New("--api-cert and --api-key go together: give both, or neither")
+	case cert != "" && insecure:
+		return errors.New("--api-insecure serves the API without TLS and --api-cert with it: give one or the other")
+	case cert == "" && !insecure && !loopback(host):
+		return fmt.Errorf("--api %s is reachable from other machines: give --api-cert and --api-key, or --api-insecure to serve it without TLS", addr)
+	}
+	return nil
+}
+
+// loopback reports whether host, an --api host, is reachable from this
+// machine only: localhost, 127.0.0.0/8 or ::1. Any other name may resolve
+// to an outside address, and an empty host means every interface.
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
 }
 
 // shorten keeps an argument quoted in an error to a readable length.

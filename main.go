@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"embed"
 	"errors"
 	"flag"
@@ -16,6 +17,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
 	"parley/api"
@@ -73,7 +75,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			logger.Info("joined from the invite link", "room", room.Name)
 		}
 	}
-	return runHeadless(ctx, svc, opts.api, logger, stdout, stderr)
+	return runHeadless(ctx, svc, opts, logger, stdout, stderr)
 }
 
 // openService starts the chat node the flags describe, and the loop that
@@ -100,28 +102,39 @@ func closeService(svc *chat.Service, logger *slog.Logger) {
 
 // runHeadless serves the HTTP API and web UI, prints who this node is and
 // how to reach it, and runs until SIGINT or SIGTERM.
-func runHeadless(ctx context.Context, svc *chat.Service, apiAddr string, logger *slog.Logger, stdout, stderr io.Writer) int {
+func runHeadless(ctx context.Context, svc *chat.Service, opts flags, logger *slog.Logger, stdout, stderr io.Writer) int {
 	token, err := api.LoadOrCreateToken(svc.DataDir())
 	if err != nil {
 		fmt.Fprintf(stderr, "parley: %v\n", err)
 		return 1
 	}
-	ln, err := net.Listen("tcp", apiAddr)
+	scheme := "http"
+	var tlsConf *tls.Config
+	if opts.apiCert != "" {
+		if tlsConf, err = api.LoadTLS(opts.apiCert, opts.apiKey); err != nil {
+			fmt.Fprintf(stderr, "parley: %v\n", err)
+			return 1
+		}
+		scheme = "https"
+	}
+	ln, err := net.Listen("tcp", opts.api)
 	if err != nil {
-		fmt.Fprintf(stderr, "parley: serve API on %s: %v\n", apiAddr, err)
+		fmt.Fprintf(stderr, "parley: serve API on %s: %v\n", opts.api, err)
 		return 1
 	}
-	server := api.New(api.Options{Service: svc, Token: token, Assets: webUI(), Logger: logger})
+	server := api.New(api.Options{Service: svc, Token: token, Assets: webUI(), TLS: tlsConf, Logger: logger})
 	served := make(chan error, 1)
 	go func() { served <- server.Serve(ctx, ln) }()
 
 	me := svc.Me()
-	base := "http://" + ln.Addr().String()
+	base := scheme + "://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "version:  %s\npeer id:  %s\ndata dir: %s\nnetwork:  %s\n", version.String(), me.PeerID, svc.DataDir(), svc.Network())
 	for _, addr := range me.Addrs {
 		fmt.Fprintf(stdout, "address:  %s\n", addr)
 	}
-	fmt.Fprintf(stdout, "api:      %s\nlogin:    %s/login?token=%s\n", base, base, token)
+	// The token itself stays out of stdout, which often ends up in a log.
+	fmt.Fprintf(stdout, "api:      %s\ntoken:    %s\nlogin:    open %s/login?token=<the contents of the token file> in a browser\n",
+		base, filepath.Join(svc.DataDir(), api.TokenFile), base)
 
 	if err := <-served; err != nil {
 		fmt.Fprintf(stderr, "parley: API server: %v\n", err)

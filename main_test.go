@@ -3,11 +3,21 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"io"
+	"math/big"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"parley/version"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"syscall"
@@ -193,6 +203,8 @@ func TestBadFlagsGiveOneLineError(t *testing.T) {
 		{"missing value", []string{"--data-dir"}, "flag needs an argument: -data-dir"},
 		{"peer without ID", []string{"--peer", "/ip4/127.0.0.1/tcp/4001"}, "bad --peer address"},
 		{"listen garbage", []string{"--listen", "localhost:4001"}, "bad --listen address"},
+		{"API off loopback without TLS", []string{"--headless", "--api", "0.0.0.0:7001"}, "--api 0.0.0.0:7001 is reachable from other machines: give --api-cert and --api-key, or --api-insecure to serve it without TLS"},
+		{"API certificate without key", []string{"--headless", "--api-cert", "cert.pem"}, "--api-cert and --api-key go together"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -234,4 +246,210 @@ func TestVersionFlag(t *testing.T) {
 	if want := "parley " + version.String() + "\n"; stdout.String() != want {
 		t.Errorf("parley --version printed %q, want %q", stdout.String(), want)
 	}
+}
+
+func TestAPIFlagsNeedTLSOffLoopback(t *testing.T) {
+	const refused = "is reachable from other machines: give --api-cert and --api-key, or --api-insecure"
+	tests := []struct {
+		name, addr, cert, key string
+		insecure              bool
+		want                  string // "" for accepted
+	}{
+		{"default", "127.0.0.1:7717", "", "", false, ""},
+		{"any port", "127.0.0.1:0", "", "", false, ""},
+		{"all of 127/8", "127.8.9.10:7001", "", "", false, ""},
+		{"IPv6 loopback", "[::1]:7001", "", "", false, ""},
+		{"localhost", "localhost:7001", "", "", false, ""},
+		{"LOCALHOST", "LOCALHOST:7001", "", "", false, ""},
+		{"IPv4-mapped loopback", "[::ffff:127.0.0.1]:7001", "", "", false, ""},
+		{"loopback with TLS", "127.0.0.1:7001", "c.pem", "k.pem", false, ""},
+		{"every interface", "0.0.0.0:7001", "", "", false, "--api 0.0.0.0:7001 " + refused},
+		{"every interface, no host", ":7001", "", "", false, "--api :7001 " + refused},
+		{"every IPv6 interface", "[::]:7001", "", "", false, refused},
+		{"LAN address", "192.168.1.20:7001", "", "", false, refused},
+		{"public IPv6", "[2001:db8::1]:7001", "", "", false, refused},
+		{"host name", "chat.example.org:7001", "", "", false, refused},
+		{"name ending in localhost", "localhost.example.org:7001", "", "", false, refused},
+		{"every interface with TLS", "0.0.0.0:7001", "c.pem", "k.pem", false, ""},
+		{"every interface, insecure", "0.0.0.0:7001", "", "", true, ""},
+		{"certificate without key", "0.0.0.0:7001", "c.pem", "", false, "--api-cert and --api-key go together"},
+		{"key without certificate", "127.0.0.1:7001", "", "k.pem", false, "--api-cert and --api-key go together"},
+		{"TLS and insecure", "0.0.0.0:7001", "c.pem", "k.pem", true, "give one or the other"},
+		{"no port", "127.0.0.1", "", "", false, `bad --api address "127.0.0.1"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := checkAPI(tc.addr, tc.cert, tc.key, tc.insecure)
+			switch {
+			case tc.want == "" && err != nil:
+				t.Errorf("refused: %v", err)
+			case tc.want != "" && err == nil:
+				t.Errorf("accepted, want an error containing %q", tc.want)
+			case tc.want != "" && !strings.Contains(err.Error(), tc.want):
+				t.Errorf("error %q, want it to contain %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// writeSelfSigned writes a certificate for 127.0.0.1 and its key into dir
+// as PEM files, and returns their paths and a pool trusting it.
+func writeSelfSigned(t *testing.T, dir string) (certFile, keyFile string, pool *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pool = x509.NewCertPool()
+	pool.AddCert(cert)
+	return certFile, keyFile, pool
+}
+
+// The token never reaches stdout or stderr (often a log): the node names
+// the file that holds it. With --api-cert the API is HTTPS.
+func TestHeadlessPrintsTheTokenFileNotTheToken(t *testing.T) {
+	skipWithoutSIGTERM(t)
+	certFile, keyFile, pool := writeSelfSigned(t, t.TempDir())
+	tests := []struct {
+		name   string
+		flags  []string
+		scheme string
+	}{
+		{"plain HTTP on loopback", nil, "http://"},
+		{"HTTPS", []string{"--api-cert", certFile, "--api-key", keyFile}, "https://"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			args := append([]string{"--headless", "--network", "off", "--data-dir", dir, "--api", "127.0.0.1:0", "--listen", "/ip4/127.0.0.1/tcp/0"}, tc.flags...)
+			n, printed, stdoutAll := startNodeUntilLogin(t, args...)
+			tokenPath := filepath.Join(dir, "api-token")
+			if printed["token"] != tokenPath {
+				t.Errorf("token line %q, want the token file %s", printed["token"], tokenPath)
+			}
+			if !strings.HasPrefix(printed["api"], tc.scheme+"127.0.0.1:") {
+				t.Errorf("api line %q, want %s127.0.0.1:<port>", printed["api"], tc.scheme)
+			}
+			if login := printed["login"]; !strings.Contains(login, printed["api"]+"/login?token=") || !strings.Contains(login, "token file") {
+				t.Errorf("login line %q does not say how to log in with the token file", login)
+			}
+			raw, err := os.ReadFile(tokenPath)
+			if err != nil {
+				t.Fatalf("read the token file: %v", err)
+			}
+			token := strings.TrimSpace(string(raw))
+
+			// The printed address answers, with the token from the file.
+			client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+			req, err := http.NewRequest(http.MethodPost, printed["api"]+"/api/Me", strings.NewReader("[]"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Authorization", "Bearer "+token)
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatalf("call the printed API address: %v", err)
+			}
+			resp.Body.Close()
+			client.CloseIdleConnections()
+			if resp.StatusCode != 200 {
+				t.Errorf("Me with the token from the file: status %d", resp.StatusCode)
+			}
+
+			if err, _ := n.stop(t); err != nil {
+				t.Fatalf("parley exit: %v; stderr:\n%s", err, n.stderr)
+			}
+			for _, out := range []string{stdoutAll(), n.stderr.String()} {
+				if strings.Contains(out, token) {
+					t.Fatalf("the node printed its API token:\n%s", out)
+				}
+			}
+		})
+	}
+}
+
+// startNodeUntilLogin starts parley with args and returns once it has
+// printed its login line, with the "key: value" lines it printed until
+// then, and a function that returns all it printed to stdout once it has
+// exited.
+func startNodeUntilLogin(t *testing.T, args ...string) (n *headlessNode, printed map[string]string, stdoutAll func() string) {
+	t.Helper()
+	cmd := parleyCmd(t, args...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n = &headlessNode{cmd: cmd, stderr: &bytes.Buffer{}, done: make(chan error, 1)}
+	cmd.Stderr = n.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start parley: %v", err)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			<-n.done
+		}
+	})
+	lines := make(chan string)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+		io.Copy(io.Discard, stdout)
+		n.done <- cmd.Wait()
+	}()
+	var seen []string
+	printed = map[string]string{}
+	deadline := time.After(30 * time.Second)
+	for printed["login"] == "" {
+		select {
+		case line, ok := <-lines:
+			if !ok {
+				t.Fatalf("parley exited before printing its login line; stderr:\n%s", n.stderr)
+			}
+			seen = append(seen, line)
+			if key, value, found := strings.Cut(line, ":"); found {
+				printed[strings.TrimSpace(key)] = strings.TrimSpace(value)
+			}
+		case <-deadline:
+			t.Fatalf("parley printed no login line within 30 s; stderr:\n%s", n.stderr)
+		}
+	}
+	all := make(chan []string, 1)
+	go func() { // keep draining so the process never blocks on stdout
+		rest := seen
+		for line := range lines {
+			rest = append(rest, line)
+		}
+		all <- rest
+	}()
+	return n, printed, func() string { return strings.Join(<-all, "\n") }
 }

@@ -5,6 +5,7 @@ package api
 import (
 	"context"
 	"crypto/subtle"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"io"
@@ -25,8 +26,9 @@ import (
 // several times over.
 const MaxBodySize = 256 << 10
 
-// cookieName holds the token for browsers, set by /login.
-const cookieName = "parley_token"
+// cookiePrefix begins the name of the cookie that holds the token for
+// browsers, set by /login; the node's port ends it (cookieName).
+const cookiePrefix = "parley_token"
 
 // Options configures a Server.
 type Options struct {
@@ -35,6 +37,9 @@ type Options struct {
 	Token string
 	// Assets is the built frontend (index.html at its root); nil serves none.
 	Assets fs.FS
+	// TLS, if set, makes Serve answer HTTPS only (see LoadTLS); nil serves
+	// plain HTTP.
+	TLS *tls.Config
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
 }
@@ -118,12 +123,18 @@ func notAllowed(w http.ResponseWriter, allow, msg string) {
 	writeError(w, http.StatusMethodNotAllowed, "method not allowed: "+msg)
 }
 
-// Serve answers on ln until ctx ends, then shuts down gracefully.
+// Serve answers on ln until ctx ends, then shuts down gracefully. With
+// Options.TLS it speaks HTTPS only.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return ctx },
+	}
+	serve := func() error { return srv.Serve(ln) }
+	if s.opts.TLS != nil {
+		srv.TLSConfig = s.opts.TLS.Clone()
+		serve = func() error { return srv.ServeTLS(ln, "", "") }
 	}
 	done := make(chan error, 1)
 	go func() {
@@ -132,7 +143,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		defer cancel()
 		done <- srv.Shutdown(shutCtx)
 	}()
-	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+	if err := serve(); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return <-done
@@ -154,10 +165,24 @@ func tokenOf(r *http.Request) string {
 	if auth, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
 		return strings.TrimSpace(auth)
 	}
-	if c, err := r.Cookie(cookieName); err == nil {
+	if c, err := r.Cookie(cookieName(r)); err == nil {
 		return c.Value
 	}
 	return ""
+}
+
+// cookieName is the login cookie's name for the port the request came in
+// on: parley_token_7001 on port 7001. Browsers keep cookies per host, not
+// per port, so two nodes on one machine need two names, or a login to one
+// would overwrite the other's. The port is the node's own listening port
+// (the connection's local address), so a proxy in front changes nothing.
+func cookieName(r *http.Request) string {
+	if addr, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+		if _, port, err := net.SplitHostPort(addr.String()); err == nil {
+			return cookiePrefix + "_" + port
+		}
+	}
+	return cookiePrefix
 }
 
 func (s *Server) validToken(t string) bool {
@@ -253,11 +278,11 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	token := r.URL.Query().Get("token")
 	if !s.validToken(token) {
-		writeError(w, http.StatusUnauthorized, "wrong login link: use the one the node printed at start")
+		writeError(w, http.StatusUnauthorized, "wrong login link: the token is the contents of the api-token file in the node's data dir")
 		return
 	}
 	http.SetCookie(w, &http.Cookie{
-		Name: cookieName, Value: token, Path: "/",
+		Name: cookieName(r), Value: token, Path: "/",
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
 	})
 	http.Redirect(w, r, "/", http.StatusSeeOther)

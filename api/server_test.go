@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -25,19 +27,35 @@ const testToken = "0123456789abcdef0123456789abcdef0123456789abcdef"
 
 func newTestServer(t *testing.T) (*httptest.Server, *chat.Service) {
 	t.Helper()
-	svc, err := chat.Open(t.Context(), chat.Options{DataDir: t.TempDir(), Network: "off", ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { svc.Close() })
+	srv, svc := newTestNode(t, Options{Token: testToken})
+	return srv, svc
+}
+
+// newTestNode starts a node (network off) and serves it, with opts and test
+// assets, on 127.0.0.1.
+func newTestNode(t *testing.T, opts Options) (*httptest.Server, *chat.Service) {
+	t.Helper()
+	svc := openTestService(t)
 	assets := fstest.MapFS{
 		"index.html":       {Data: []byte(`<!doctype html><title>Parley</title><script type="module" src="/assets/app.js"></script>`)},
 		"assets/app.js":    {Data: []byte("console.log('parley')")},
 		"assets/style.css": {Data: []byte("body{margin:0}")},
 	}
-	srv := httptest.NewServer(New(Options{Service: svc, Token: testToken, Assets: assets}))
+	opts.Service, opts.Assets = svc, assets
+	srv := httptest.NewServer(New(opts))
 	t.Cleanup(srv.Close)
 	return srv, svc
+}
+
+// openTestService opens a node with the network off, on 127.0.0.1.
+func openTestService(t *testing.T) *chat.Service {
+	t.Helper()
+	svc, err := chat.Open(t.Context(), chat.Options{DataDir: t.TempDir(), Network: "off", ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { svc.Close() })
+	return svc
 }
 
 type reply struct {
@@ -209,6 +227,12 @@ func TestLoginSetsAStrictHttpOnlyCookie(t *testing.T) {
 	if !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Value != testToken {
 		t.Errorf("cookie %+v is not HttpOnly + SameSite=Strict", c)
 	}
+	if want := "parley_token_" + port(t, srv.URL); c.Name != want {
+		t.Errorf("cookie named %q, want %q", c.Name, want)
+	}
+	if c.Secure {
+		t.Errorf("cookie %+v is Secure over plain HTTP: the browser would never send it back", c)
+	}
 	// The cookie alone authorises API calls.
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/Me", strings.NewReader("[]"))
 	req.AddCookie(c)
@@ -228,6 +252,86 @@ func TestLoginSetsAStrictHttpOnlyCookie(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 {
 		t.Errorf("GET / = %d", resp.StatusCode)
+	}
+}
+
+// port is the port of a test server's URL.
+func port(t *testing.T, rawURL string) string {
+	t.Helper()
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Port()
+}
+
+// callWith POSTs /api/Me from client and returns the status.
+func callWith(t *testing.T, client *http.Client, base string, cookies ...*http.Cookie) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, base+"/api/Me", strings.NewReader("[]"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("call %s: %v", base, err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// Two nodes on one machine, one browser: browsers keep cookies per host,
+// not per port, so each node's login must live under its own name.
+func TestLoginsToTwoNodesOnOneHostStayApart(t *testing.T) {
+	const tokenB = "fedcba9876543210fedcba9876543210fedcba9876543210"
+	a, _ := newTestServer(t)
+	b, _ := newTestNode(t, Options{Token: tokenB})
+
+	// cookiejar, like a browser, ignores the port.
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	browser := &http.Client{Jar: jar}
+	login := func(srv *httptest.Server, token string) {
+		t.Helper()
+		resp, err := browser.Get(srv.URL + "/login?token=" + token)
+		if err != nil {
+			t.Fatalf("login to %s: %v", srv.URL, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 { // after the redirect to the UI
+			t.Fatalf("login to %s: status %d", srv.URL, resp.StatusCode)
+		}
+	}
+
+	login(a, testToken)
+	bURL, _ := url.Parse(b.URL)
+	if len(jar.Cookies(bURL)) == 0 {
+		t.Fatal("the jar sends A's cookie to B on another port of the same host; the test needs it to")
+	}
+	if got := callWith(t, browser, b.URL); got != http.StatusUnauthorized {
+		t.Errorf("B with only A's login: status %d, want 401", got)
+	}
+	login(b, tokenB)
+	if got := callWith(t, browser, a.URL); got != 200 {
+		t.Errorf("A after logging in to B too: status %d, want 200 (B's login replaced A's)", got)
+	}
+	if got := callWith(t, browser, b.URL); got != 200 {
+		t.Errorf("B after logging in: status %d, want 200", got)
+	}
+
+	// A node reads only its own port's cookie, even one holding its token.
+	other := &http.Cookie{Name: "parley_token_" + port(t, a.URL), Value: tokenB}
+	if got := callWith(t, http.DefaultClient, b.URL, other); got != http.StatusUnauthorized {
+		t.Errorf("B with its token in A's cookie: status %d, want 401", got)
+	}
+	own := &http.Cookie{Name: "parley_token_" + port(t, b.URL), Value: tokenB}
+	if got := callWith(t, http.DefaultClient, b.URL, own); got != 200 {
+		t.Errorf("B with its token in its own cookie: status %d, want 200", got)
 	}
 }
 
@@ -426,7 +530,11 @@ func TestChangingSomeoneElsesMessageIsForbidden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := peer.JoinRoom(room.ID, "shared"); err != nil {
+	link, err := svc.Invite(room.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := peer.JoinRoom(link, "shared"); err != nil {
 		t.Fatal(err)
 	}
 	if err := peer.Connect(t.Context(), svc.Me().Addrs[0]); err != nil {
