@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -18,11 +19,23 @@ import (
 // and leaves a stub in the view; it is remembered (d/), so the text is
 // refused if it comes again, and so a delete that arrives before its
 // target still applies.
+//
+// Whether a change applies is decided here, once, when both it and its
+// target are stored: an edit or delete applies only if its author wrote
+// the target, a text of the same room; a reaction, to anything of the
+// same room. A change that does not apply is kept all the same (every
+// member then holds the same history, and sync stops offering it) but
+// filed apart (f/) and never shown. A change that comes before its target
+// is filed as if it applied and settled when the target comes; a delete's
+// stub shows until then. A delete also takes back its own author's edits
+// of the target, applied or not, so that every member ends with the same
+// history whatever order the messages came in.
 
 // write is what storing one item does: keys to set and keys to delete,
 // and search blocks rewritten without a deleted text's postings.
 type write struct {
 	added  bool
+	author authorRecord  // the author's in the room, before this message
 	queued []pendingText // texts filed for indexing
 	sets   []kv
 	dels   [][]byte
@@ -83,6 +96,13 @@ func plan(txn *badger.Txn, it Item) (*write, error) {
 	if it.Kind.Ephemeral() {
 		return w, fmt.Errorf("%s is never stored", it.Kind)
 	}
+	author, err := readAuthor(txn, it.Room, it.Author)
+	if err != nil {
+		return w, err
+	}
+	if author.forgotten {
+		return w, planForgotten(txn, w, it, author)
+	}
 	switch it.Kind {
 	case wire.Kind_KIND_EDIT:
 		gone, err := deletedBy(txn, it.Target, it.Author)
@@ -90,19 +110,22 @@ func plan(txn *badger.Txn, it Item) (*write, error) {
 			return w, err // an edit of a deleted message is not kept
 		}
 	case wire.Kind_KIND_TEXT, wire.Kind_KIND_UNSPECIFIED:
-		gone, err := deletedBy(txn, it.ID, it.Author)
+		gone, err := deletedFrom(txn, it.ID, it.Author, it.Room)
 		if err != nil {
 			return w, err
 		}
 		if gone {
 			// Deleted by its author before it reached us: only the stub.
+			w.set(viewKey(it.Room, it.Position), append([]byte{viewDeleted}, it.Author...))
 			w.set(indexKey(it.ID), indexValue(it.Room, it.Time, indexDeleted, it.Author))
-			return w, nil
+			return w, settle(txn, w, it, arrivedDeleted)
 		}
 	}
-	w.added = true
+	w.added, w.author = true, author
+	author.used += int64(len(it.Envelope))
 	w.set(messageKey(it.Room, it.Position), it.Envelope)
 	w.set(authorKey(it.Room, it.Author), nil)
+	w.set(authorUsageKey(it.Room, it.Author), author.value())
 	switch it.Kind {
 	case wire.Kind_KIND_TEXT, wire.Kind_KIND_UNSPECIFIED:
 		w.set(viewKey(it.Room, it.Position), []byte{viewText})
@@ -110,77 +133,199 @@ func plan(txn *badger.Txn, it Item) (*write, error) {
 	case wire.Kind_KIND_ROOM_META:
 		w.set(viewKey(it.Room, it.Position), []byte{viewEvent})
 	case wire.Kind_KIND_REACTION, wire.Kind_KIND_EDIT:
-		w.set(changeKey(it.Target, it.Position), encodeChange(it))
-		if it.Kind == wire.Kind_KIND_EDIT {
-			markForIndex(w, it.Room, it.Position, it.Target)
+		if err := planChange(txn, w, it); err != nil {
+			return w, err
 		}
 	case wire.Kind_KIND_DELETE:
-		w.set(deletedKey(it.Target, it.Author), nil)
 		if err := planDelete(txn, w, it); err != nil {
 			return w, err
 		}
+	}
+	if err := settle(txn, w, it, arrivedKept); err != nil {
+		return w, err
 	}
 	// The index entry last: it is what makes the message count as stored.
 	w.set(indexKey(it.ID), indexValue(it.Room, it.Time, indexKept, it.Author))
 	return w, nil
 }
 
-// planDelete removes what a delete takes away, if its author wrote the
-// target, and leaves the stub.
-func planDelete(txn *badger.Txn, w *write, del Item) error {
-	target, found, err := lookup(txn, del.Target)
+// planChange files a reaction or an edit: under its target if it applies
+// (or if the target is not here yet), apart if it does not.
+func planChange(txn *badger.Txn, w *write, it Item) error {
+	target, found, err := lookup(txn, it.Target)
 	if err != nil {
 		return err
 	}
 	if !found {
-		// Not here (yet): show the stub where the delete says it was. If
-		// the message comes and its author is not the deleter, it shows.
-		w.set(viewKey(del.Room, Position{Time: del.TargetTime, ID: del.Target}), append([]byte{viewDeleted}, del.Author...))
-		return dropEdits(txn, w, del.Target, del.Author)
-	}
-	if target.deleted || target.room != del.Room {
+		w.set(changeKey(it.Target, it.Position), encodeChange(it))
+		w.set(awaitedKey(it.Target), nil)
 		return nil
 	}
-	pos := Position{Time: target.time, ID: del.Target}
-	m, ok, err := readStored(txn, target.room, pos)
+	_, ok, err := appliesTo(txn, it, target)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return fmt.Errorf("message %s is indexed as kept but missing from the history", pos.ID)
+		w.set(forgedKey(it.Target, it.Position), encodeChange(it))
+		return nil
 	}
-	author, text := string(m.Author), m.Text
-	if author != del.Author {
-		return nil // only the author may delete; the view ignores it
+	w.set(changeKey(it.Target, it.Position), encodeChange(it))
+	if it.Kind == wire.Kind_KIND_EDIT {
+		markForIndex(w, it.Room, it.Position, it.Target)
 	}
-	w.del(messageKey(target.room, pos))
-	if err := unindex(txn, w, text, pos, false); err != nil {
-		return err
-	}
-	w.set(viewKey(target.room, pos), append([]byte{viewDeleted}, del.Author...))
-	w.set(indexKey(del.Target), indexValue(target.room, target.time, indexDeleted, author))
-	return dropEdits(txn, w, del.Target, author)
+	return nil
 }
 
-// dropEdits removes an author's edits of a message they deleted, text and
-// terms; their index entries stay, so copies are not stored again.
-func dropEdits(txn *badger.Txn, w *write, target wire.MessageID, author string) error {
-	changes, err := readChanges(txn, target)
+// appliesTo says whether a change applies to its target, stored as e: the
+// one rule for every change. For an edit or delete that applies it returns
+// the target.
+func appliesTo(txn *badger.Txn, change Item, e indexEntry) (*wire.Message, bool, error) {
+	if e.room != change.Room {
+		return nil, false, nil
+	}
+	if change.Kind == wire.Kind_KIND_REACTION {
+		return nil, true, nil
+	}
+	// An edit or a delete. Of a deleted message neither applies: its
+	// author's were refused (deletedBy) or taken back with it.
+	if e.deleted || (e.author != "" && e.author != change.Author) {
+		return nil, false, nil
+	}
+	target, ok, err := readStored(txn, e.room, Position{Time: e.time, ID: change.Target})
+	if err != nil {
+		return nil, false, err
+	}
+	if !ok {
+		return nil, false, fmt.Errorf("message %s is indexed as kept but missing from the history", change.Target)
+	}
+	isText := target.Kind == wire.Kind_KIND_TEXT || target.Kind == wire.Kind_KIND_UNSPECIFIED
+	return target, isText && string(target.Author) == change.Author, nil
+}
+
+// planDelete removes what a delete takes away, if it applies, and leaves
+// the stub. Whether or not it applies, the delete takes back its author's
+// edits of the target.
+func planDelete(txn *badger.Txn, w *write, del Item) error {
+	w.set(deletedKey(del.Target, del.Author), deletedValue(del.Room, del.TargetTime))
+	e, found, err := lookup(txn, del.Target)
 	if err != nil {
 		return err
 	}
-	for _, c := range changes {
-		if c.Kind != wire.Kind_KIND_EDIT || c.Author != author {
-			continue
-		}
-		w.del(messageKey(c.Room, c.Position))
-		w.del(changeKey(target, c.Position))
-		w.set(indexKey(c.ID), indexValue(c.Room, c.Time, indexDeleted, author))
-		if err := unindex(txn, w, c.Text, c.Position, false); err != nil {
+	if !found {
+		// Not here (yet): show the stub where the delete says it was,
+		// until the message comes (see settle).
+		w.set(viewKey(del.Room, Position{Time: del.TargetTime, ID: del.Target}), append([]byte{viewDeleted}, del.Author...))
+		w.set(awaitedKey(del.Target), nil)
+		return dropEdits(txn, w, del.Target, del.Author)
+	}
+	target, ok, err := appliesTo(txn, del, e)
+	if err != nil {
+		return err
+	}
+	if ok {
+		pos := Position{Time: e.time, ID: del.Target}
+		w.del(messageKey(e.room, pos))
+		if err := unindex(txn, w, target.Text, pos, false); err != nil {
 			return err
+		}
+		w.set(viewKey(e.room, pos), append([]byte{viewDeleted}, del.Author...))
+		w.set(indexKey(del.Target), indexValue(e.room, e.time, indexDeleted, del.Author))
+	}
+	return dropEdits(txn, w, del.Target, del.Author)
+}
+
+// dropEdits removes an author's edits of a message they deleted, applied
+// or not, with their text and terms; their index entries stay, so copies
+// are not stored again.
+func dropEdits(txn *badger.Txn, w *write, target wire.MessageID, author string) error {
+	for _, forged := range []bool{false, true} {
+		read, key := readChanges, changeKey
+		if forged {
+			read, key = readForged, forgedKey
+		}
+		changes, err := read(txn, target)
+		if err != nil {
+			return err
+		}
+		for _, c := range changes {
+			if c.Kind != wire.Kind_KIND_EDIT || c.Author != author {
+				continue
+			}
+			w.del(messageKey(c.Room, c.Position))
+			w.del(key(target, c.Position))
+			w.set(indexKey(c.ID), indexValue(c.Room, c.Time, indexDeleted, author))
+			if !forged { // one kept apart was never indexed
+				if err := unindex(txn, w, c.Text, c.Position, false); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	return nil
+}
+
+// How a message that others' changes may have named came in.
+type arrival int
+
+const (
+	arrivedKept    arrival = iota // stored
+	arrivedDeleted                // its author's delete came first: a stub
+	arrivedGone                   // its author is forgotten here: nothing
+)
+
+// A change or delete that names a message not here yet marks it awaited
+// (e/), so that storing a message looks for what named it first with one
+// read, not two scans. Changes filed before the mark existed are settled
+// by no one; the view still folds in only edits by the message's author.
+//
+//	e/<id 32>                     -> nothing (a change or delete names it)
+const prefixAwaited = 'e'
+
+func awaitedKey(id wire.MessageID) []byte {
+	return append([]byte{prefixAwaited, sep}, id[:]...)
+}
+
+// settle decides the changes that named a message before it came, now
+// that it is here: edits that turn out not to apply are filed apart
+// (those that do are indexed now), and stubs that deletes left where the
+// message is not shown are removed.
+func settle(txn *badger.Txn, w *write, it Item, how arrival) error {
+	if _, err := txn.Get(awaitedKey(it.ID)); errors.Is(err, badger.ErrKeyNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	w.del(awaitedKey(it.ID))
+	changes, err := readChanges(txn, it.ID)
+	if err != nil {
+		return err
+	}
+	isText := it.Kind == wire.Kind_KIND_TEXT || it.Kind == wire.Kind_KIND_UNSPECIFIED
+	for _, c := range changes {
+		applies := c.Room == it.Room
+		if c.Kind == wire.Kind_KIND_EDIT {
+			applies = applies && how == arrivedKept && isText && c.Author == it.Author
+		}
+		switch {
+		case !applies:
+			w.del(changeKey(it.ID, c.Position))
+			w.set(forgedKey(it.ID, c.Position), encodeChange(Item{
+				Room: c.Room, Author: c.Author, Kind: c.Kind, Text: c.Text, Emoji: c.Emoji, On: c.On,
+			}))
+		case c.Kind == wire.Kind_KIND_EDIT:
+			markForIndex(w, c.Room, c.Position, it.ID)
+		}
+	}
+	// A stub where this write shows the message is replaced; any other is
+	// a delete's guess that did not apply.
+	shown := how == arrivedDeleted || (how == arrivedKept && (isText || it.Kind == wire.Kind_KIND_ROOM_META))
+	return eachDelete(txn, it.ID, func(room wire.RoomID, t uint64) error {
+		if shown && room == it.Room && t == it.Time {
+			return nil
+		}
+		w.del(viewKey(room, Position{Time: t, ID: it.ID}))
+		return nil
+	})
 }
 
 // lookup reads a message's index entry.
@@ -200,6 +345,41 @@ func lookup(txn *badger.Txn, id wire.MessageID) (indexEntry, bool, error) {
 	return e, err == nil, err
 }
 
+// deletedValue is what a delete files under its target: where it left the
+// target's stub, so that the stub can be taken away if it was wrong.
+func deletedValue(room wire.RoomID, targetTime uint64) []byte {
+	return binary.BigEndian.AppendUint64(room[:len(room):len(room)], targetTime)
+}
+
+// eachDelete calls fn with where each delete filed under target left its
+// stub. Deletes stored before their value said so are skipped.
+func eachDelete(txn *badger.Txn, target wire.MessageID, fn func(room wire.RoomID, t uint64) error) error {
+	opts := badger.DefaultIteratorOptions
+	opts.Prefix = deletedKey(target, "")
+	it := txn.NewIterator(opts)
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		var room wire.RoomID
+		var t uint64
+		known := false
+		err := it.Item().Value(func(v []byte) error {
+			if known = len(v) == wire.IDSize+8; known {
+				copy(room[:], v)
+				t = binary.BigEndian.Uint64(v[wire.IDSize:])
+			}
+			return nil
+		})
+		if err == nil && known {
+			err = fn(room, t)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deletedBy says whether an author deleted a message, in any room.
 func deletedBy(txn *badger.Txn, target wire.MessageID, author string) (bool, error) {
 	_, err := txn.Get(deletedKey(target, author))
 	if errors.Is(err, badger.ErrKeyNotFound) {
@@ -208,8 +388,28 @@ func deletedBy(txn *badger.Txn, target wire.MessageID, author string) (bool, err
 	return err == nil, err
 }
 
+// deletedFrom says whether an author deleted a message of a room: a
+// delete sent in another room does not apply (deletes stored before their
+// value named the room are taken to).
+func deletedFrom(txn *badger.Txn, target wire.MessageID, author string, room wire.RoomID) (bool, error) {
+	item, err := txn.Get(deletedKey(target, author))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	same := true
+	err = item.Value(func(v []byte) error {
+		same = len(v) != wire.IDSize+8 || wire.RoomID(v[:wire.IDSize]) == room
+		return nil
+	})
+	return same, err
+}
+
 // readStored parses a kept message's envelope (verified when it arrived,
-// so not again); ok is false when it is not kept.
+// so not again); ok is false when it is not kept, or only its place is
+// (a forgotten author's: see planForgotten).
 func readStored(txn *badger.Txn, room wire.RoomID, pos Position) (m *wire.Message, ok bool, err error) {
 	item, err := txn.Get(messageKey(room, pos))
 	if errors.Is(err, badger.ErrKeyNotFound) {
@@ -219,11 +419,14 @@ func readStored(txn *badger.Txn, room wire.RoomID, pos Position) (m *wire.Messag
 		return nil, false, fmt.Errorf("read message %s: %w", pos.ID, err)
 	}
 	err = item.Value(func(raw []byte) error {
+		if len(raw) == 0 {
+			return nil // a forgotten author's: only its place is kept
+		}
 		m, err = wire.Parse(raw)
 		return err
 	})
 	if err != nil {
 		return nil, false, fmt.Errorf("read message %s: %w", pos.ID, err)
 	}
-	return m, true, nil
+	return m, m != nil, nil
 }

@@ -63,10 +63,39 @@ func decodeChange(key, v []byte) (Change, error) {
 	return c, nil
 }
 
+// Changes kept but not applied: a reaction naming a message of another
+// room, an edit or delete by someone who did not write its target, or of
+// a target that is not text. Every member keeps them, so that the rooms'
+// histories stay the same and sync stops offering them; none is shown.
+// They are filed apart (f/), not under the target's changes, so a view
+// never reads them; a delete still finds its author's edits there.
+//
+//	f/<target 32>/<time 8>/<id 32> -> change record (as c/)
+const prefixForged = 'f'
+
+func forgedPrefix(target wire.MessageID) []byte {
+	return append(append([]byte{prefixForged, sep}, target[:]...), sep)
+}
+
+func forgedKey(target wire.MessageID, pos Position) []byte {
+	k := changeKey(target, pos)
+	k[0] = prefixForged
+	return k
+}
+
 // readChanges lists the changes filed under a message, oldest first.
 func readChanges(txn *badger.Txn, target wire.MessageID) ([]Change, error) {
+	return readRecords(txn, changePrefix(target))
+}
+
+// readForged lists the changes of a message kept but not applied.
+func readForged(txn *badger.Txn, target wire.MessageID) ([]Change, error) {
+	return readRecords(txn, forgedPrefix(target))
+}
+
+func readRecords(txn *badger.Txn, prefix []byte) ([]Change, error) {
 	opts := badger.DefaultIteratorOptions
-	opts.Prefix = changePrefix(target)
+	opts.Prefix = prefix
 	it := txn.NewIterator(opts)
 	defer it.Close()
 	var out []Change

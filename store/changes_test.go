@@ -251,10 +251,16 @@ func TestDeleteRoomLeavesNothingOfIt(t *testing.T) {
 	s, f := openStore(t, t.TempDir()), newFixture(t)
 	other := newFixture(t)
 	x := f.item(t, 10, "bye now")
+	never := f.item(t, 1, "never arrives")
 	put(t, s, x,
 		f.change(t, 11, wire.Draft{Kind: wire.Kind_KIND_EDIT, Target: &x.ID, Text: "bye all"}),
+		f.other(t).change(t, 14, wire.Draft{Kind: wire.Kind_KIND_EDIT, Target: &x.ID, Text: "forged"}),
+		f.change(t, 15, wire.Draft{Kind: wire.Kind_KIND_REACTION, Target: &never.ID, Emoji: "👋", On: true}),
 		f.item(t, 12, "deleted later"),
 		other.item(t, 13, "bye from elsewhere"))
+	if _, err := s.ForgetAuthor(t.Context(), f.room, "someone"); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.PutRoom(Room{ID: f.room, Name: "r", Joined: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -275,6 +281,14 @@ func TestDeleteRoomLeavesNothingOfIt(t *testing.T) {
 	}
 	if has, _ := s.Has(x.ID); has {
 		t.Error("the message is still indexed")
+	}
+	for _, prefix := range [][]byte{
+		changePrefix(x.ID), forgedPrefix(x.ID), awaitedKey(never.ID),
+		roomPrefix(prefixUsage, f.room), usageKey(f.room), roomPrefix(prefixAuthor, f.room),
+	} {
+		if n := keysUnder(t, s, prefix...); n != 0 {
+			t.Errorf("%d keys under %q are left", n, prefix)
+		}
 	}
 }
 
@@ -331,4 +345,164 @@ func FuzzDecodeChange(f *testing.F) {
 			t.Fatalf("change %+v encodes to something that reads back as %+v, %v", c, again, err)
 		}
 	})
+}
+
+// A change signed by someone who did not write its target is kept (every
+// member then holds the same history, and sync stops offering it) but
+// never applied, whichever of the two arrives first, alone or together.
+func TestAForgedChangeIsKeptButNeverApplied(t *testing.T) {
+	f := newFixture(t)
+	mallory := f.other(t)
+	x := f.item(t, 10, "original words")
+	forgedEdit := mallory.change(t, 11, wire.Draft{Kind: wire.Kind_KIND_EDIT, Target: &x.ID, Text: "words put in their mouth"})
+	forgedDelete := mallory.change(t, 12, wire.Draft{Kind: wire.Kind_KIND_DELETE, Target: &x.ID, TargetTime: x.Time})
+	elsewhere := newFixture(t)
+	otherRoom := elsewhere.change(t, 13, wire.Draft{Kind: wire.Kind_KIND_REACTION, Target: &x.ID, Emoji: "👀", On: true})
+
+	for _, forged := range []Item{forgedEdit, forgedDelete} {
+		cases := []struct {
+			name    string
+			batches [][]Item
+		}{
+			{"target first", [][]Item{{x}, {forged}}},
+			{"change first", [][]Item{{forged}, {x}}},
+			{"one batch, target first", [][]Item{{x, forged}}},
+			{"one batch, change first", [][]Item{{forged, x}}},
+		}
+		for _, c := range cases {
+			t.Run(forged.Kind.String()+"/"+c.name, func(t *testing.T) {
+				s := openStore(t, t.TempDir())
+				for _, b := range c.batches {
+					put(t, s, b...)
+				}
+				view := viewOf(t, s, f.room)
+				if len(view) != 1 || view[0].id != x.ID || view[0].deleted || len(view[0].changes) != 0 {
+					t.Errorf("view = %+v; want the message as written, nothing applied", view)
+				}
+				if env, err := s.Envelope(forged.ID); err != nil || env == nil {
+					t.Errorf("the forged change is not kept: %v", err)
+				}
+				if env, err := s.Envelope(x.ID); err != nil || env == nil {
+					t.Errorf("the message was removed: %v", err)
+				}
+				if pos, _ := s.Positions(f.room); len(pos) != 2 {
+					t.Errorf("history holds %d messages, want the message and the change", len(pos))
+				}
+				if got := hits(t, s, "mouth"); len(got) != 0 {
+					t.Errorf("search finds the forged edit's words: %v", got)
+				}
+			})
+		}
+	}
+	t.Run("reaction from another room", func(t *testing.T) {
+		for _, order := range [][]Item{{x, otherRoom}, {otherRoom, x}} {
+			s := openStore(t, t.TempDir())
+			put(t, s, order...)
+			if view := viewOf(t, s, f.room); len(view) != 1 || len(view[0].changes) != 0 {
+				t.Errorf("view = %+v; want no reaction", view)
+			}
+			if has, _ := s.Has(otherRoom.ID); !has {
+				t.Error("the reaction is not kept")
+			}
+		}
+	})
+}
+
+// A genuine edit that arrives before its target applies once the target
+// comes, in a later batch or the same one; its words are then found.
+func TestAnEditBeforeItsTargetAppliesWhenItComes(t *testing.T) {
+	f := newFixture(t)
+	x := f.item(t, 10, "lunch at noon")
+	edit := f.change(t, 11, wire.Draft{Kind: wire.Kind_KIND_EDIT, Target: &x.ID, Text: "lunch at one"})
+	for _, c := range []struct {
+		name    string
+		batches [][]Item
+	}{
+		{"later batch", [][]Item{{edit}, {x}}},
+		{"same batch", [][]Item{{edit, x}}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := openStore(t, t.TempDir())
+			for i, b := range c.batches {
+				if i > 0 {
+					if got := hits(t, s, "one"); len(got) != 0 {
+						t.Errorf("before its target the edit is found: %v", got)
+					}
+				}
+				put(t, s, b...)
+			}
+			view := viewOf(t, s, f.room)
+			if len(view) != 1 || !slices.Equal(view[0].changes, []wire.MessageID{edit.ID}) {
+				t.Errorf("view = %+v; want the message with its edit", view)
+			}
+			if got := hits(t, s, "one"); !slices.Equal(got, []wire.MessageID{x.ID}) {
+				t.Errorf("search for the edited word finds %v, want the message", got)
+			}
+		})
+	}
+}
+
+// Whatever order they come in, a message, its author's edit, and another
+// member's forged edit and forged delete leave the same history, view and
+// search on every node: the forged delete applies to nothing, but takes
+// back its own author's edit.
+func TestForgeriesConvergeInAnyOrder(t *testing.T) {
+	f := newFixture(t)
+	mallory := f.other(t)
+	x := f.item(t, 10, "first words")
+	edit := f.change(t, 11, wire.Draft{Kind: wire.Kind_KIND_EDIT, Target: &x.ID, Text: "second words"})
+	forgedEdit := mallory.change(t, 12, wire.Draft{Kind: wire.Kind_KIND_EDIT, Target: &x.ID, Text: "stolen words"})
+	forgedDelete := mallory.change(t, 13, wire.Draft{Kind: wire.Kind_KIND_DELETE, Target: &x.ID, TargetTime: x.Time + 5})
+	all := []Item{x, edit, forgedEdit, forgedDelete}
+	wantHistory := []Position{x.Position, edit.Position, forgedDelete.Position}
+	for _, order := range permutations(len(all)) {
+		for _, batched := range []bool{false, true} {
+			s := openStore(t, t.TempDir())
+			if batched {
+				var items []Item
+				for _, j := range order {
+					items = append(items, all[j])
+				}
+				put(t, s, items...)
+			} else {
+				for _, j := range order {
+					put(t, s, all[j])
+				}
+			}
+			view := viewOf(t, s, f.room)
+			history, _ := s.Positions(f.room)
+			if len(view) != 1 || view[0].deleted || !slices.Equal(view[0].changes, []wire.MessageID{edit.ID}) ||
+				!slices.Equal(history, wantHistory) {
+				t.Fatalf("order %v (one batch: %v): view %+v, history %v; want the message with its author's edit", order, batched, view, history)
+			}
+			if got := hits(t, s, "words"); !slices.Equal(got, []wire.MessageID{x.ID, x.ID}) {
+				t.Fatalf("order %v (one batch: %v): search finds %v; want the text and its edit", order, batched, got)
+			}
+			if got := hits(t, s, "stolen"); len(got) != 0 {
+				t.Fatalf("order %v (one batch: %v): search finds the forged edit", order, batched)
+			}
+			s.Close()
+		}
+	}
+}
+
+// A delete sent in another room than its target's applies to nothing,
+// whichever comes first.
+func TestADeleteFromAnotherRoomDoesNotApply(t *testing.T) {
+	f := newFixture(t)
+	x := f.item(t, 10, "stays")
+	elsewhere := fixture{key: f.key, room: newFixture(t).room}
+	del := elsewhere.change(t, 11, wire.Draft{Kind: wire.Kind_KIND_DELETE, Target: &x.ID, TargetTime: x.Time})
+	for _, order := range [][]Item{{x, del}, {del, x}} {
+		s := openStore(t, t.TempDir())
+		for _, it := range order {
+			put(t, s, it)
+		}
+		if view := viewOf(t, s, f.room); len(view) != 1 || view[0].deleted {
+			t.Errorf("delete first: %v: view = %+v; want the message shown", order[0].ID == del.ID, view)
+		}
+		if view := viewOf(t, s, elsewhere.room); len(view) != 0 {
+			t.Errorf("delete first: %v: the other room shows %+v", order[0].ID == del.ID, view)
+		}
+	}
 }

@@ -9,8 +9,9 @@ import (
 )
 
 // DeleteRoom removes a room from this node: its record, its whole history
-// with everything filed under its messages, and their search terms.
-// Others' copies are untouched; joining again brings the history back.
+// with everything filed under its messages, their search terms, its
+// tallies and the authors forgotten in it. Others' copies are untouched;
+// joining again brings the history back.
 func (s *Store) DeleteRoom(room wire.RoomID) error {
 	// Index what is pending first, so that the room's blocks are all
 	// named where its messages say.
@@ -56,7 +57,10 @@ func (s *Store) DeleteRoom(room wire.RoomID) error {
 		}); err != nil {
 			return err
 		}
-		for _, prefix := range [][]byte{roomPrefix(prefixAuthor, room), roomPrefix(prefixOutbox, room)} {
+		for _, prefix := range [][]byte{
+			roomPrefix(prefixAuthor, room), roomPrefix(prefixOutbox, room),
+			roomPrefix(prefixUsage, room), // authors' tallies and marks
+		} {
 			if err := eachKey(txn, prefix, func(k, _ []byte) error { return del(k) }); err != nil {
 				return err
 			}
@@ -90,11 +94,16 @@ func forgetMessage(txn *badger.Txn, w *write, m *wire.Message, pos Position) err
 		return unindex(txn, w, m.Text, pos, true)
 	case wire.Kind_KIND_EDIT:
 		w.del(changeKey(*m.Target, pos))
+		w.del(forgedKey(*m.Target, pos))
+		w.del(awaitedKey(*m.Target))
 		return unindex(txn, w, m.Text, pos, true)
 	case wire.Kind_KIND_REACTION:
 		w.del(changeKey(*m.Target, pos))
+		w.del(forgedKey(*m.Target, pos))
+		w.del(awaitedKey(*m.Target))
 	case wire.Kind_KIND_DELETE:
 		w.del(deletedKey(*m.Target, string(m.Author)))
+		w.del(awaitedKey(*m.Target))
 	}
 	return nil
 }

@@ -15,10 +15,20 @@ import (
 // has taken in (deletes do not give room back: their own envelopes count
 // too). A message that would pass the cap is not stored: a peer's copy is
 // skipped, and the user's own send fails with ErrRoomFull.
+//
+// Each author's bytes are tallied beside the room's (see authorRecord),
+// for authors who have messages in the room, so that one author can be
+// held to a share of it. A tally starts when this layout first stores the
+// author's message in the room: what a store from before it held is not
+// counted against anyone.
 
 // DefaultRoomQuota is a room's cap when Options leaves it zero: about three
 // million chat messages.
 const DefaultRoomQuota = 1 << 30
+
+// MaxAuthorShare is the most of a room's history one author is meant to
+// take: 50 MiB, about 150,000 messages.
+const MaxAuthorShare = 50 << 20
 
 // ErrRoomFull is returned, wrapped with the room, when messages were not
 // stored because their room's history reached its cap.
@@ -81,8 +91,9 @@ func countUsage(txn *badger.Txn, room wire.RoomID) (int64, error) {
 }
 
 // takeQuota counts a new message against its room, or reports that it
-// would pass the cap. Rooms counted go into touched, to be saved with the
-// transaction.
+// would pass the room's cap. Rooms counted go into touched, to be saved
+// with the transaction. (The author's tally is one of the message's own
+// writes: see plan.)
 func (s *Store) takeQuota(txn *badger.Txn, it Item, touched map[wire.RoomID]bool) (bool, error) {
 	n, err := s.usageOf(txn, it.Room)
 	if err != nil {
@@ -95,6 +106,72 @@ func (s *Store) takeQuota(txn *badger.Txn, it Item, touched map[wire.RoomID]bool
 	s.usage[it.Room] = n + size
 	touched[it.Room] = true
 	return true, nil
+}
+
+// authorRecord is what the store keeps of an author in a room: the bytes
+// their messages took of its history and, once they are forgotten there
+// (see ForgetAuthor), the bytes their tombstones take.
+//
+//	u/<room 32>/<author>          -> <bytes 8>[<tombstone bytes 8>: forgotten]
+type authorRecord struct {
+	used      int64
+	forgotten bool
+	tombs     int64
+}
+
+func authorUsageKey(room wire.RoomID, author string) []byte {
+	return append(roomPrefix(prefixUsage, room), author...)
+}
+
+func (r authorRecord) value() []byte {
+	v := binary.BigEndian.AppendUint64(make([]byte, 0, 16), uint64(r.used))
+	if r.forgotten {
+		v = binary.BigEndian.AppendUint64(v, uint64(r.tombs))
+	}
+	return v
+}
+
+// readAuthor reads an author's record in a room: zero if none.
+func readAuthor(txn *badger.Txn, room wire.RoomID, author string) (authorRecord, error) {
+	var r authorRecord
+	item, err := txn.Get(authorUsageKey(room, author))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return r, nil
+	}
+	if err == nil {
+		err = item.Value(func(v []byte) error {
+			switch len(v) {
+			case 16:
+				r.forgotten, r.tombs = true, int64(binary.BigEndian.Uint64(v[8:]))
+				fallthrough
+			case 8:
+				r.used = int64(binary.BigEndian.Uint64(v))
+				return nil
+			}
+			return fmt.Errorf("%w: author record of %d bytes", ErrBadKey, len(v))
+		})
+	}
+	if err != nil {
+		return r, fmt.Errorf("read an author's record in room %s: %w", room, err)
+	}
+	return r, nil
+}
+
+func (s *Store) readAuthor(room wire.RoomID, author string) (authorRecord, error) {
+	var r authorRecord
+	err := s.db.View(func(txn *badger.Txn) error {
+		var err error
+		r, err = readAuthor(txn, room, author)
+		return err
+	})
+	return r, err
+}
+
+// AuthorUsage returns the bytes an author's messages (peer ID bytes) take
+// of a room's history on this node.
+func (s *Store) AuthorUsage(room wire.RoomID, author string) (int64, error) {
+	r, err := s.readAuthor(room, author)
+	return r.used, err
 }
 
 // saveUsage writes the tallies of the rooms a transaction touched.
