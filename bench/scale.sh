@@ -10,8 +10,8 @@
 # neighbours online (mesh_ready_s), chats at SCALE_RATE msg/s in all for
 # SCALE_MEASURE_S seconds (latency and delivery from the WebSocket events),
 # waits for every history to converge, then starts one more member with an
-# empty data dir and times how long it takes to hold the whole history
-# (late_join). It writes the scenario line to OUTDIR/scale-N.json and the
+# empty data dir, which joins with an invite link from a member it dials,
+# and times how long it takes to hold the whole history (late_join). It writes the scenario line to OUTDIR/scale-N.json and the
 # step, setup and other lines to OUTDIR/scale-N-steps.jsonl.
 #
 # Usage: bench/scale.sh BINARY N HARNESS SEEDROOM [OUTDIR]

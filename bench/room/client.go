@@ -97,8 +97,17 @@ func (c *client) createRoom(ctx context.Context, name string) (string, error) {
 	return r.ID, err
 }
 
-func (c *client) joinRoom(ctx context.Context, id string) error {
-	return c.call(ctx, "JoinRoom", nil, id, "")
+// invite returns an invite link to a room the node is in.
+func (c *client) invite(ctx context.Context, room string) (string, error) {
+	var link string
+	err := c.call(ctx, "Invite", &link, room)
+	return link, err
+}
+
+// joinRoom joins the room of an invite link under the link's name; the
+// node also dials the link's inviter (a no-op when connected already).
+func (c *client) joinRoom(ctx context.Context, link string) error {
+	return c.call(ctx, "JoinRoom", nil, link, "")
 }
 
 // onlineMembers counts the room's members other than this node that are online.

@@ -2,14 +2,17 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 )
 
 // lateJoinLine is the late member's catch-up, in the scenario line's
 // `late_join` field: a node started after the run with an empty data dir
-// dials a few members, joins the room and syncs its history.
+// dials a few members, joins the room with an invite link one of them made
+// and syncs its history.
 type lateJoinLine struct {
 	Msgs       int      `json:"msgs"`        // the room's history: the most any member holds
 	SeededMsgs int      `json:"seeded_msgs"` // of which seeded before the members started
@@ -29,8 +32,9 @@ type lateJoinLine struct {
 const lateJoinPoll = 50 * time.Millisecond
 
 // lateJoin starts node idx (a fresh data dir), connects it to dial members
-// picked with the graph seed, joins the room and polls MessageCount until
-// it holds as many messages as the fullest member, for at most wait.
+// picked with the graph seed, joins the room by an invite link from one of
+// them and polls MessageCount until it holds as many messages as the
+// fullest member, for at most wait.
 func lateJoin(ctx context.Context, o nodeOptions, idx int, members []*node, room string, dial int, seed uint64, seeded int, wait time.Duration, started func(*node)) (*lateJoinLine, error) {
 	target := 0
 	for _, m := range members {
@@ -58,6 +62,22 @@ func lateJoin(ctx context.Context, o nodeOptions, idx int, members []*node, room
 	rng := rand.New(rand.NewPCG(seed, uint64(idx)))
 	pick := rng.Perm(len(members))[:min(dial, len(members))]
 	lj.Dialed = len(pick)
+	// The link comes from a member it dials (so joining adds no
+	// connection), or if none of those is up, from any member that is.
+	var inviter *node
+	for _, i := range slices.Concat(pick, rng.Perm(len(members))) {
+		if members[i].alive() {
+			inviter = members[i]
+			break
+		}
+	}
+	if inviter == nil {
+		return nil, errors.New("late join: no member is running to invite it")
+	}
+	link, err := inviter.api.invite(ctx, room)
+	if err != nil {
+		return nil, fmt.Errorf("late join: node %d: %w", inviter.idx, err)
+	}
 	connected := time.Now()
 	if err := parallel(8, len(pick), func(i int) error {
 		cctx, cancel := context.WithTimeout(ctx, 20*time.Second)
@@ -68,7 +88,7 @@ func lateJoin(ctx context.Context, o nodeOptions, idx int, members []*node, room
 	}
 	joined := time.Now()
 	lj.ConnectS = round2(joined.Sub(connected).Seconds())
-	if err := nd.api.joinRoom(ctx, room); err != nil {
+	if err := nd.api.joinRoom(ctx, link); err != nil {
 		return nil, fmt.Errorf("late join: %w", err)
 	}
 	deadline := joined.Add(wait)

@@ -78,8 +78,10 @@ func startNode(o nodeOptions, idx int) (*node, error) {
 			return nil, fmt.Errorf("node %d: the hosts file names only %d nodes", idx, len(o.hosts))
 		}
 		h := o.hosts[idx]
+		// The API answers on the namespace's address, off loopback: plain
+		// HTTP must be asked for (the namespaces have no route out).
 		argv = append(slices.Clone(h.wrap), o.bin, "--network", "off", "--data-dir", nd.dir,
-			"--listen", "/ip4/"+h.addr+"/tcp/4001", "--api", h.addr+":7717")
+			"--listen", "/ip4/"+h.addr+"/tcp/4001", "--api", h.addr+":7717", "--api-insecure")
 		nd.netns = true
 	}
 	// A wrapper such as `ip netns exec NS` execs the binary in place, so the

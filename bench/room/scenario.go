@@ -95,15 +95,20 @@ func runScenario(pctx context.Context, cfg config, n int, out *emitter) (sc *sce
 	if err := connectAll(ctx, nodes, g); err != nil {
 		return nil, err
 	}
-	// a seeded room is joined already (from the store); JoinRoom is then a no-op
-	joiners := nodes
+	// every member holds a seeded room already (from the store); else
+	// node 0 creates it and the others join by invite links
+	in := make([]bool, n)
 	if room == "" {
 		if room, err = nodes[0].api.createRoom(ctx, roomName); err != nil {
 			return nil, fmt.Errorf("node 0: %w", err)
 		}
-		joiners = nodes[1:]
+		in[0] = true
+	} else {
+		for i := range in {
+			in[i] = true
+		}
 	}
-	if err := joinAll(ctx, joiners, room); err != nil {
+	if err := joinAlongGraph(ctx, nodes, g, room, in); err != nil {
 		return nil, err
 	}
 	timedOut, err := awaitNeighbours(ctx, nodes, room, g, secs(cfg.meshWaitS))
@@ -214,7 +219,7 @@ func runScenario(pctx context.Context, cfg config, n int, out *emitter) (sc *sce
 	if cfg.hosts != nil {
 		transport = "libp2p TCP between network namespaces joined by a bridge, 198.18.0.0/15 (Parley's own options); harness in a namespace of its own: HTTP/1.1 POST /api/Send and one WebSocket /api/events per node, over the bridge"
 		where = "separate processes, each in a network namespace of its own, the harness in another"
-		cmdLine = "WRAPPER parley --network off --data-dir DIR --listen /ip4/ADDR/tcp/4001 --api ADDR:7717 (build without a window; WRAPPER from -hosts, e.g. ip netns exec NS)"
+		cmdLine = "WRAPPER parley --network off --data-dir DIR --listen /ip4/ADDR/tcp/4001 --api ADDR:7717 --api-insecure (build without a window; WRAPPER from -hosts, e.g. ip netns exec NS)"
 	}
 	if cfg.seedMsgs > 0 {
 		meshAt = "mesh_ready_s counts from the first Connect call (every member starts with the seeded room joined) until every node lists all its graph neighbours as online members (Members API); then 3 s of heartbeats"
@@ -315,14 +320,62 @@ func connectAll(ctx context.Context, nodes []*node, g graph) error {
 	})
 }
 
-// joinAll makes every node join the room, 8 at a time.
-func joinAll(ctx context.Context, nodes []*node, room string) error {
-	return parallel(8, len(nodes), func(i int) error {
-		if err := nodes[i].api.joinRoom(ctx, room); err != nil {
-			return fmt.Errorf("node %d: %w", nodes[i].idx, err)
+// joinAlongGraph brings every node not yet in the room (in[i] false) into
+// it with an invite link made by a graph neighbour that is in it. Joining
+// by link dials the inviter, to which the joiner is connected already, so
+// the connections stay the graph's. Nodes join in waves outward from those
+// in the room, 8 at a time.
+func joinAlongGraph(ctx context.Context, nodes []*node, g graph, room string, in []bool) error {
+	adj := make([][]int, len(nodes))
+	for _, e := range g.edges {
+		adj[e[0]] = append(adj[e[0]], e[1])
+		adj[e[1]] = append(adj[e[1]], e[0])
+	}
+	links := map[int]string{} // by inviter
+	for {
+		var joiners, inviters []int
+		for i := range nodes {
+			if in[i] {
+				continue
+			}
+			for _, j := range adj[i] {
+				if in[j] {
+					joiners, inviters = append(joiners, i), append(inviters, j)
+					break
+				}
+			}
 		}
-		return nil
-	})
+		if len(joiners) == 0 {
+			break
+		}
+		for _, j := range inviters {
+			if _, ok := links[j]; ok {
+				continue
+			}
+			link, err := nodes[j].api.invite(ctx, room)
+			if err != nil {
+				return fmt.Errorf("node %d: %w", nodes[j].idx, err)
+			}
+			links[j] = link
+		}
+		if err := parallel(8, len(joiners), func(k int) error {
+			if err := nodes[joiners[k]].api.joinRoom(ctx, links[inviters[k]]); err != nil {
+				return fmt.Errorf("node %d: %w", nodes[joiners[k]].idx, err)
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, i := range joiners {
+			in[i] = true
+		}
+	}
+	for i, ok := range in {
+		if !ok {
+			return fmt.Errorf("node %d: no path to the room in the graph", nodes[i].idx)
+		}
+	}
+	return nil
 }
 
 // parallel runs f(0..n-1) with at most width at once and joins the errors.

@@ -22,6 +22,7 @@ import (
 
 	"parley/p2p"
 	"parley/reconcile"
+	"parley/roomkey"
 	"parley/wire"
 )
 
@@ -103,10 +104,11 @@ func main() {
 func run(name string, shared, onlyA, onlyB int) (result, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	room, err := wire.NewRoomID()
+	keys, err := roomkey.New()
 	if err != nil {
 		return result{}, err
 	}
+	room := keys.ID
 	ha := &memHistory{envelopes: map[wire.MessageID][]byte{}}
 	hb := &memHistory{envelopes: map[wire.MessageID][]byte{}}
 	// Shared history: made-up items, never sent, so no envelopes needed.
@@ -150,14 +152,22 @@ func run(name string, shared, onlyA, onlyB int) (result, error) {
 		return result{}, err
 	}
 	defer b.Close()
-	if err := a.Join(room, ha.deliver); err != nil {
+	if err := a.Join(keys, ha.deliver); err != nil {
 		return result{}, err
 	}
-	if err := b.Join(room, hb.deliver); err != nil {
+	if err := b.Join(keys, hb.deliver); err != nil {
 		return result{}, err
 	}
 	if err := a.Connect(ctx, b.Addrs()[0]); err != nil {
 		return result{}, err
+	}
+	// A session starts once each side has the other's proof of membership
+	// (their hellos), which is not part of what is measured.
+	for !slices.Contains(a.RoomPeers(room), b.ID()) || !slices.Contains(b.RoomPeers(room), a.ID()) {
+		if ctx.Err() != nil {
+			return result{}, fmt.Errorf("%s: the nodes never saw each other in the room", name)
+		}
+		time.Sleep(time.Millisecond)
 	}
 	var last p2p.SyncProgress
 	a.SetSyncObserver(func(p p2p.SyncProgress) { last = p })

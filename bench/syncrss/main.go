@@ -15,6 +15,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -23,6 +24,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -34,6 +36,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"parley/p2p"
+	"parley/roomkey"
 	"parley/store"
 	"parley/wire"
 )
@@ -70,12 +73,12 @@ func main() {
 	cache := flag.String("cache", "", "keep the filled stores in this directory and reuse them on the next run with the same figures")
 	role := flag.String("side", "", "internal: run one side (a or b) over -dir")
 	dir := flag.String("dir", "", "internal: the side's store")
-	roomHex := flag.String("room", "", "internal: the room")
+	secretHex := flag.String("secret", "", "internal: the room's secret (hex)")
 	peerAddr := flag.String("peer", "", "internal: the responder's address (side a)")
 	expect := flag.Int("expect", 0, "internal: messages the side will receive")
 	flag.Parse()
 	if *role != "" {
-		res, err := runSide(*role, *dir, *roomHex, *peerAddr, *expect)
+		res, err := runSide(*role, *dir, *secretHex, *peerAddr, *expect)
 		if err != nil {
 			fail(err)
 		}
@@ -104,7 +107,7 @@ func bench(cache string, n, onlyA, onlyB, size int) (result, error) {
 	defer os.RemoveAll(tmp)
 	dirA, dirB := filepath.Join(tmp, "a"), filepath.Join(tmp, "b")
 	start := time.Now()
-	room, err := prepare(cache, dirA, dirB, n, onlyA, onlyB, size)
+	keys, err := prepare(cache, dirA, dirB, n, onlyA, onlyB, size)
 	if err != nil {
 		return res, fmt.Errorf("fill stores: %w", err)
 	}
@@ -113,7 +116,8 @@ func bench(cache string, n, onlyA, onlyB, size int) (result, error) {
 	// The responder first: it prints its address, serves one session,
 	// reports, and exits when its stdin closes (after the initiator is done,
 	// so no byte in flight is cut off).
-	b := exec.Command(os.Args[0], "-side", "b", "-dir", dirB, "-room", room.String(), "-expect", strconv.Itoa(onlyA))
+	secret := hex.EncodeToString(keys.Secret[:])
+	b := exec.Command(os.Args[0], "-side", "b", "-dir", dirB, "-secret", secret, "-expect", strconv.Itoa(onlyA))
 	b.Stderr = os.Stderr
 	bIn, err := b.StdinPipe()
 	if err != nil {
@@ -135,7 +139,7 @@ func bench(cache string, n, onlyA, onlyB, size int) (result, error) {
 	if !ok {
 		return res, fmt.Errorf("responder printed %q", lines.Text())
 	}
-	a := exec.Command(os.Args[0], "-side", "a", "-dir", dirA, "-room", room.String(), "-peer", addr, "-expect", strconv.Itoa(onlyB))
+	a := exec.Command(os.Args[0], "-side", "a", "-dir", dirA, "-secret", secret, "-peer", addr, "-expect", strconv.Itoa(onlyB))
 	a.Stderr = os.Stderr
 	aOut, err := a.Output()
 	if err != nil {
@@ -159,38 +163,53 @@ func bench(cache string, n, onlyA, onlyB, size int) (result, error) {
 }
 
 // prepare fills the two stores in dirA and dirB, or copies them from cache
-// when it holds a pair made with the same figures.
-func prepare(cache, dirA, dirB string, n, onlyA, onlyB, size int) (wire.RoomID, error) {
+// when it holds a pair made with the same figures. It returns the room's
+// keys: both sides join it with them.
+func prepare(cache, dirA, dirB string, n, onlyA, onlyB, size int) (roomkey.Room, error) {
 	if cache == "" {
-		room, err := wire.NewRoomID()
+		keys, err := roomkey.New()
 		if err != nil {
-			return room, err
+			return keys, err
 		}
-		return room, fill(dirA, dirB, room, n, onlyA, onlyB, size)
+		return keys, fill(dirA, dirB, keys.ID, n, onlyA, onlyB, size)
 	}
 	cache = filepath.Join(cache, fmt.Sprintf("%d-%d-%d-%d", n, onlyA, onlyB, size))
-	roomFile := filepath.Join(cache, "room")
-	if _, err := os.Stat(roomFile); err != nil {
-		room, err := wire.NewRoomID()
+	// The room's secret, from which its ID follows. (Caches made before
+	// rooms had secrets hold a file "room" instead, and are filled anew.)
+	secretFile := filepath.Join(cache, "secret")
+	if _, err := os.Stat(secretFile); err != nil {
+		keys, err := roomkey.New()
 		if err != nil {
-			return room, err
+			return keys, err
 		}
-		if err := fill(filepath.Join(cache, "a"), filepath.Join(cache, "b"), room, n, onlyA, onlyB, size); err != nil {
-			return room, err
+		if err := errors.Join(os.RemoveAll(filepath.Join(cache, "a")), os.RemoveAll(filepath.Join(cache, "b"))); err != nil {
+			return keys, err
 		}
-		if err := os.WriteFile(roomFile, []byte(room.String()), 0o600); err != nil {
-			return room, err
+		if err := fill(filepath.Join(cache, "a"), filepath.Join(cache, "b"), keys.ID, n, onlyA, onlyB, size); err != nil {
+			return keys, err
+		}
+		if err := os.WriteFile(secretFile, []byte(hex.EncodeToString(keys.Secret[:])), 0o600); err != nil {
+			return keys, err
 		}
 	}
-	raw, err := os.ReadFile(roomFile)
+	raw, err := os.ReadFile(secretFile)
 	if err != nil {
-		return wire.RoomID{}, err
+		return roomkey.Room{}, err
 	}
-	room, err := wire.ParseRoomID(string(raw))
+	keys, err := parseSecret(string(raw))
 	if err != nil {
-		return room, err
+		return keys, fmt.Errorf("%s: %w", secretFile, err)
 	}
-	return room, errors.Join(copyDir(filepath.Join(cache, "a"), dirA), copyDir(filepath.Join(cache, "b"), dirB))
+	return keys, errors.Join(copyDir(filepath.Join(cache, "a"), dirA), copyDir(filepath.Join(cache, "b"), dirB))
+}
+
+// parseSecret reads a room secret written in hex and derives the room's keys.
+func parseSecret(s string) (roomkey.Room, error) {
+	raw, err := hex.DecodeString(strings.TrimSpace(s))
+	if err != nil || len(raw) != roomkey.SecretSize {
+		return roomkey.Room{}, fmt.Errorf("room secret %q: want %d bytes in hex", s, roomkey.SecretSize)
+	}
+	return roomkey.FromSecret(roomkey.Secret(raw)), nil
 }
 
 // fill writes n shared messages (made-up envelopes: they never cross) into
@@ -301,12 +320,13 @@ func copyDir(from, to string) error {
 
 // runSide opens a store and a host and takes part in one session: side a
 // starts it with the responder at peerAddr, side b serves it.
-func runSide(role, dir, roomHex, peerAddr string, expect int) (side, error) {
+func runSide(role, dir, secretHex, peerAddr string, expect int) (side, error) {
 	res := side{Side: role}
-	room, err := wire.ParseRoomID(roomHex)
+	keys, err := parseSecret(secretHex)
 	if err != nil {
 		return res, err
 	}
+	room := keys.ID
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	s, err := store.Open(dir, store.Options{})
@@ -328,7 +348,7 @@ func runSide(role, dir, roomHex, peerAddr string, expect int) (side, error) {
 	defer node.Close()
 	var received atomic.Int64
 	stored := make(chan error, 1)
-	if err := node.Join(room, func(b p2p.Batch) {
+	if err := node.Join(keys, func(b p2p.Batch) {
 		items := make([]store.Item, len(b.Messages))
 		for i, m := range b.Messages {
 			items[i] = store.ItemOf(m)
@@ -370,6 +390,15 @@ func runSide(role, dir, roomHex, peerAddr string, expect int) (side, error) {
 		id, err := peerID(peerAddr)
 		if err != nil {
 			return res, err
+		}
+		// The session needs the responder's proof of membership (its
+		// hello), which is not part of what is measured.
+		for !slices.Contains(node.RoomPeers(room), id) {
+			select {
+			case <-ctx.Done():
+				return res, errors.New("the responder never showed up in the room")
+			case <-time.After(time.Millisecond):
+			}
 		}
 		start = time.Now()
 		if err := node.Sync(ctx, id, room); err != nil {

@@ -79,11 +79,31 @@ call() { # call API TOKEN METHOD JSON
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
+stop_last() { # stop_last: SIGTERM the last process started, and wait for it
+  kill -TERM "${pids[-1]}" && wait "${pids[-1]}" || true
+  unset 'pids[-1]'
+}
+
 # The peer and its room, with a big history.
 (cd "$repo" && go build -o "$work/seedroom" ./test/seedroom)
 seed_start=$(now_ms)
 room=$("$work/seedroom" --data-dir "$work/peer" --room smoke --n "$messages")
 echo "desktop smoke: seeded $messages messages in $(($(now_ms) - seed_start)) ms"
+
+# The desktop's data dir joins that room first, with an invite link from
+# the peer, through a headless run of the same binary, so the window opens
+# in it with the composer focused. The peer is stopped by then: joining by
+# a link dials its inviter, and the history must not start to flow before
+# the window is open.
+start_headless "$work/peer" peer
+link=$(call "$api" "$token" Invite "[\"$room\"]" | jq -r .)
+[[ $link == parley://join/* ]] || fail "the peer gave no invite link for the seeded room: $link"
+stop_last
+start_headless "$work/desk" desk
+call "$api" "$token" SetName '["Smoke"]' >/dev/null # a returning user: no first-run question
+call "$api" "$token" JoinRoom "$(jq -cn --arg l "$link" '[$l, "smoke"]')" >/dev/null
+stop_last
+
 start_headless "$work/peer" peer
 peer_api=$api peer_token=$token
 peer_addr=$(awk '/^address:/ {print $2; exit}' "$work/peer.out")
@@ -103,14 +123,6 @@ socket_open() {
   grep -aq '"name":"profile"' "$work/peer-events"
 }
 wait_for 10 "the peer's events come through its socket" socket_open
-
-# The desktop's data dir joins that room first, through a headless run of
-# the same binary, so the window opens in it with the composer focused.
-start_headless "$work/desk" desk
-call "$api" "$token" SetName '["Smoke"]' >/dev/null # a returning user: no first-run question
-call "$api" "$token" JoinRoom "[\"$room\", \"smoke\"]" >/dev/null
-kill -TERM "${pids[-1]}" && wait "${pids[-1]}" || true
-unset 'pids[-1]'
 
 "$bin" --network off --data-dir "$work/desk" --listen /ip4/127.0.0.1/tcp/0 --peer "$peer_addr" >"$log" 2>&1 &
 pid=$!

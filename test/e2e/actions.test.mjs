@@ -17,7 +17,7 @@ before(async () => {
   await a.call('SetName', 'Ada')
   await b.call('SetName', 'Bob')
   roomId = (await a.call('CreateRoom', 'actions')).id
-  await b.call('JoinRoom', roomId, 'actions')
+  await b.call('JoinRoom', await a.call('Invite', roomId), 'actions')
   original = await a.call('Send', roomId, 'Where do we meet?')
   for (let i = 1; i <= fillers; i++) await a.call('Send', roomId, `filler ${i}`)
   // Bob's node has the whole history (by gossip or sync) before the pages open.

@@ -19,7 +19,7 @@ const count = Number(process.env.CATCHUP_MESSAGES ?? 100_000)
 const keyLimitMs = Number(process.env.CATCHUP_KEY_LIMIT_MS ?? 100)
 const keyCapMs = Number(process.env.CATCHUP_KEY_CAP_MS ?? 250)
 const taskLimitMs = Number(process.env.CATCHUP_TASK_LIMIT_MS ?? 250)
-let dir, a, b, browser, roomId
+let dir, a, b, browser, roomId, link
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'parley-catchup-'))
@@ -28,6 +28,7 @@ before(async () => {
     stdio: ['ignore', 'pipe', 'inherit'],
   }).trim()
   a = await startNode({ dataDir: dir })
+  link = await a.call('Invite', roomId)
   b = await startNode({ peers: [a.address] })
   await b.call('SetName', 'Bob')
   await b.call('CreateRoom', 'lobby')
@@ -81,9 +82,10 @@ test(`a ${count.toLocaleString('en')}-message catch-up into the open room keeps 
   await page.goto(b.login)
   await page.getByRole('heading', { name: '# lobby' }).waitFor()
 
-  // Join from Nearby: the room opens empty and fills as the sync goes.
-  const join = page.getByTestId('nearby-peer').filter({ hasText: 'catch-up' }).getByRole('button', { name: 'Join' })
-  await join.waitFor()
+  // Join with the invite link Ada sent: the room opens empty and fills as
+  // the sync goes.
+  const join = page.locator('form').filter({ has: page.getByTestId('join-room') }).getByRole('button', { name: 'Join' })
+  await page.getByTestId('join-room').fill(link)
   await page.evaluate(() => (window.__perf.since = performance.now()))
   const started = performance.now()
   await join.click()

@@ -26,7 +26,7 @@ before(async () => {
   await a.call('SetName', 'Ada')
   await b.call('SetName', 'Bob')
   room = await a.call('CreateRoom', 'composer room')
-  await b.call('JoinRoom', room.id, 'composer room')
+  await b.call('JoinRoom', await a.call('Invite', room.id), 'composer room')
   await until(async () => (await a.call('Members', room.id)).some((m) => m.name === 'Bob' && m.online), 'Bob online in the room')
   await b.call('Send', room.id, 'Lunch at noon?')
   await until(async () => (await a.call('History', room.id, '', 10)).some((m) => m.text === 'Lunch at noon?'), "Bob's message at Ada's")

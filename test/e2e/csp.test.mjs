@@ -99,6 +99,9 @@ test('loading the UI and sending a message reports no policy violation; inline s
   await page.getByTestId('first-run-name').waitFor({ state: 'detached' })
   await page.getByTestId('new-room').fill('policy room')
   await page.getByTestId('new-room').press('Enter')
+  const dialog = page.getByRole('dialog', { name: 'Create a room' })
+  await dialog.getByTestId('create-room-submit').click()
+  await page.getByRole('heading', { name: '# policy room' }).waitFor()
   await page.getByTestId('composer').fill('Hello under a strict policy')
   await page.getByTestId('composer').press('Enter')
   // Alone in the room, the message is stored until someone joins.

@@ -1,7 +1,7 @@
 // Helpers for the end-to-end tests: real `parley --headless` processes on
 // 127.0.0.1 with --network off, and Debian's Chromium driven by Playwright.
 import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -31,15 +31,17 @@ export async function startNode({ dataDir, peers = [] } = {}) {
       }
     })
   })
+  // The node prints where its token is, never the token: read it there.
+  const token = readFileSync(join(dir, 'api-token'), 'utf8').trim()
   return {
     dir,
     peerId: info['peer id'],
     address: info.address,
     api: info.api,
-    login: info.login,
-    /** Calls the node's HTTP API with its token (the login link carries it). */
+    /** The page that logs a browser in to the node's web UI. */
+    login: `${info.api}/login?token=${token}`,
+    /** Calls the node's HTTP API with its token. */
     async call(method, ...args) {
-      const token = new URL(info.login).searchParams.get('token')
       const resp = await fetch(`${info.api}/api/${method}`, {
         method: 'POST',
         headers: { Authorization: `Bearer ${token}` },

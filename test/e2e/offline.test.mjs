@@ -1,9 +1,10 @@
 // Changes made while a member was offline, and changes nobody may make.
 // Ada edits, deletes and reacts while Bob's node is stopped; when Bob comes
 // back, sync brings him the same view as Ada's, in the window, and the
-// deleted text is gone from his node. Then a third key, joined to the room
-// as a dishonest member, publishes a well-signed edit and delete of Ada's
-// message: both nodes refuse them, count them, and show nothing of them.
+// deleted text is gone from his node. Then a third key, holding the room's
+// invite link and so a member as far as the nodes can tell, publishes a
+// well-signed edit and delete of Ada's message: both nodes refuse them,
+// count them, and show nothing of them.
 import assert from 'node:assert/strict'
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -12,7 +13,7 @@ import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { launchBrowser, openUI, screenshots, startNode } from './nodes.mjs'
 
-let a, b, bDir, browser, roomId, plan, secret, forgeBin, forgeDir
+let a, b, bDir, browser, roomId, link, plan, secret, forgeBin, forgeDir
 
 before(async () => {
   forgeDir = mkdtempSync(join(tmpdir(), 'parley-forge-'))
@@ -24,7 +25,8 @@ before(async () => {
   await a.call('SetName', 'Ada')
   await b.call('SetName', 'Bob')
   roomId = (await a.call('CreateRoom', 'offline')).id
-  await b.call('JoinRoom', roomId, 'offline')
+  link = await a.call('Invite', roomId)
+  await b.call('JoinRoom', link, 'offline')
   plan = await a.call('Send', roomId, 'The plan: ship on Friday')
   secret = await a.call('Send', roomId, 'the door code is 4711')
   await until(async () => (await b.call('MessageCount', roomId)) === 2, 'Bob has both messages')
@@ -99,7 +101,7 @@ test('an edit or delete of Ada’s message by anyone else is refused, counted, a
 
   const before = { a: (await a.call('Status')).rejected, b: (await b.call('Status')).rejected }
   for (const kind of ['edit', 'delete']) {
-    const forger = spawn(forgeBin, ['--to', a.address, '--room', roomId, '--target', plan.id, '--kind', kind, '--text', 'ship never'], {
+    const forger = spawn(forgeBin, ['--to', a.address, '--invite', link, '--target', plan.id, '--kind', kind, '--text', 'ship never'], {
       stdio: ['pipe', 'pipe', 'inherit'],
     })
     const exited = new Promise((ok) => forger.on('exit', ok))

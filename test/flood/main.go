@@ -1,10 +1,12 @@
 // Command flood drives the flood test (test/netns/flood.sh). Two modes:
 //
-//	flood publish  a dishonest member: it joins a room's topic as a libp2p
-//	               peer with a key of its own, dials the members it is given
-//	               and publishes valid, signed text messages (the envelope
-//	               and signature Parley uses) as fast as it can or at a given
-//	               rate, then prints a JSON summary of what it published.
+//	flood publish  a dishonest member: given the room's invite link, it
+//	               joins the room's topic as a libp2p peer with a key of its
+//	               own, dials the members it is given, proves membership to
+//	               each and publishes valid, signed text messages (the
+//	               envelope and signature Parley uses) as fast as it can or at
+//	               a given rate, then prints a JSON summary of what it
+//	               published.
 //	flood chat     the honest members: it sends text messages through the
 //	               nodes' HTTP APIs in turn at a fixed total rate, first alone
 //	               (baseline), then while the flooder floods, and measures how

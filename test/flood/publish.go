@@ -22,6 +22,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/protocol"
 	"github.com/multiformats/go-multiaddr"
 
+	"parley/invite"
 	"parley/p2p"
 	"parley/wire"
 )
@@ -51,7 +52,7 @@ type publishSummary struct {
 
 func runPublish(args []string) error {
 	fs := flag.NewFlagSet("flood publish", flag.ExitOnError)
-	roomHex := fs.String("room", "", "room ID (hex)")
+	link := fs.String("invite", "", "the room's invite link (parley://join/…): the flooder is a member")
 	var peers []string
 	fs.Func("peer", "address of a member to dial, ending in /p2p/<peer ID> (loopback or 198.18.0.0/15 only); repeatable", func(s string) error {
 		peers = append(peers, s)
@@ -69,7 +70,7 @@ func runPublish(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	sum, err := publish(ctx, publishOptions{
-		room: *roomHex, peers: peers, listen: *listen, rate: *rate, length: *length,
+		invite: *link, peers: peers, listen: *listen, rate: *rate, length: *length,
 		size: *size, startFile: *startFile, wait: *wait, linger: *linger,
 	})
 	if err != nil {
@@ -82,7 +83,7 @@ func runPublish(args []string) error {
 }
 
 type publishOptions struct {
-	room      string
+	invite    string
 	peers     []string
 	listen    string
 	rate      float64
@@ -116,10 +117,11 @@ func inTestNet(addr multiaddr.Multiaddr) bool {
 
 func publish(ctx context.Context, o publishOptions) (publishSummary, error) {
 	sum := publishSummary{TextBytes: o.size}
-	room, err := wire.ParseRoomID(o.room)
+	inv, err := invite.Parse(o.invite)
 	if err != nil {
-		return sum, err
+		return sum, fmt.Errorf("--invite: %w", err)
 	}
+	room := inv.Room
 	if len(o.peers) == 0 {
 		return sum, errors.New("no --peer to dial")
 	}
@@ -193,6 +195,11 @@ func publish(ctx context.Context, o publishOptions) (publishSummary, error) {
 		if err := h.Connect(waitCtx, info); err != nil {
 			return sum, fmt.Errorf("connect %s: %w", info.ID, err)
 		}
+		// A member proves it holds the room's secret to each node it
+		// meets; until then the node ignores its subscription and messages.
+		if err := p2p.SendProofs(waitCtx, h, info.ID, room); err != nil {
+			return sum, fmt.Errorf("prove membership to %s: %w", info.ID, err)
+		}
 	}
 	for len(topic.ListPeers()) < len(infos) {
 		if err := pause(waitCtx, 50*time.Millisecond); err != nil {
@@ -234,7 +241,7 @@ func publish(ctx context.Context, o publishOptions) (publishSummary, error) {
 		}
 		for range batch {
 			n := fmt.Sprintf("%s%d ", prefix, sum.Published)
-			m, err := wire.Sign(key, wire.Draft{Room: room, Time: clock.Now(), Kind: wire.Kind_KIND_TEXT, Text: n + pad[:o.size-len(n)]})
+			m, err := wire.Sign(key, wire.Draft{Room: room.ID, Time: clock.Now(), Kind: wire.Kind_KIND_TEXT, Text: n + pad[:o.size-len(n)]})
 			if err != nil {
 				return sum, err
 			}

@@ -1,5 +1,6 @@
-// Command forge plays a dishonest member for the end-to-end tests: it joins
-// a room's topic on a node it is given and publishes an edit or a delete,
+// Command forge plays a dishonest member for the end-to-end tests: given a
+// room's invite link, it joins the room's topic on a node it is given,
+// proves membership as any member can, and publishes an edit or a delete,
 // correctly signed by its own key, of a message someone else wrote. Honest
 // nodes must refuse both. It publishes once, waits for its stdin to close
 // (the test has seen what it wanted) or 60 s, and exits.
@@ -22,30 +23,32 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/multiformats/go-multiaddr"
 
+	"parley/invite"
 	"parley/p2p"
 	"parley/wire"
 )
 
 func main() {
 	to := flag.String("to", "", "address of the node to reach, ending in /p2p/<peer ID> (127.0.0.1 only)")
-	roomHex := flag.String("room", "", "room ID (hex)")
+	link := flag.String("invite", "", "the room's invite link (parley://join/…)")
 	targetHex := flag.String("target", "", "ID (hex) of the message to change")
 	kind := flag.String("kind", "edit", "edit or delete")
 	text := flag.String("text", "forged words", "the edit's text")
 	flag.Parse()
-	if err := run(*to, *roomHex, *targetHex, *kind, *text); err != nil {
+	if err := run(*to, *link, *targetHex, *kind, *text); err != nil {
 		fmt.Fprintln(os.Stderr, "forge:", err)
 		os.Exit(1)
 	}
 }
 
-func run(to, roomHex, targetHex, kind, text string) error {
+func run(to, link, targetHex, kind, text string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	room, err := wire.ParseRoomID(roomHex)
+	inv, err := invite.Parse(link)
 	if err != nil {
-		return err
+		return fmt.Errorf("--invite: %w", err)
 	}
+	room := inv.Room
 	target, err := wire.ParseMessageID(targetHex)
 	if err != nil {
 		return err
@@ -90,6 +93,11 @@ func run(to, roomHex, targetHex, kind, text string) error {
 	if err := h.Connect(ctx, *info); err != nil {
 		return fmt.Errorf("connect: %w", err)
 	}
+	// Holding the link, it can prove membership like any member: the node
+	// then counts its subscription and takes its messages.
+	if err := p2p.SendProofs(ctx, h, info.ID, room); err != nil {
+		return fmt.Errorf("prove membership: %w", err)
+	}
 	for !slices.Contains(topic.ListPeers(), info.ID) {
 		select {
 		case <-ctx.Done():
@@ -97,7 +105,7 @@ func run(to, roomHex, targetHex, kind, text string) error {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-	d := wire.Draft{Room: room, Time: wire.WallTime(time.Now()), Target: &target}
+	d := wire.Draft{Room: room.ID, Time: wire.WallTime(time.Now()), Target: &target}
 	switch kind {
 	case "edit":
 		d.Kind, d.Text = wire.Kind_KIND_EDIT, text

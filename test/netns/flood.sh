@@ -168,9 +168,11 @@ start() { # start NODE: dials every node started before it
     dials+=(--peer "$(p2p_addr "$m")")
   done
   mkdir -p "$work/$n"
-  # ip netns exec in this shell: $! must be the node itself.
+  # ip netns exec in this shell: $! must be the node itself. The API answers
+  # on the namespace's address for the driver: plain HTTP, asked for (no
+  # namespace has a route out).
   ip netns exec "$(ns "$n")" "$bin" --headless --network off --data-dir "$work/$n" \
-    --listen "/ip4/${addr[$n]}/tcp/4001" --api "${addr[$n]}:7717" "${dials[@]}" >"$work/$n.log" 2>&1 &
+    --listen "/ip4/${addr[$n]}/tcp/4001" --api "${addr[$n]}:7717" --api-insecure "${dials[@]}" >"$work/$n.log" 2>&1 &
   pid[$n]=$!
   local deadline=$((SECONDS + 20))
   until serves "$n" >/dev/null 2>&1; do
@@ -184,7 +186,11 @@ start() { # start NODE: dials every node started before it
 t0=$SECONDS
 for n in "${nodes[@]}"; do start "$n"; done
 room=$(call n1 CreateRoom '["flood"]' | jq -r .id)
-for n in "${nodes[@]:1}"; do call "$n" JoinRoom "[\"$room\", \"flood\"]" >/dev/null; done
+# The others join with n1's invite link; so does the flooder, a member
+# like any other as far as the room's secret goes.
+link=$(call n1 Invite "[\"$room\"]" | jq -r .)
+[[ $link == parley://join/* ]] || fail "n1 gave no invite link: $link"
+for n in "${nodes[@]:1}"; do call "$n" JoinRoom "$(jq -cn --arg l "$link" '[$l, "flood"]')" >/dev/null; done
 online() { [[ $(call "$1" Members "[\"$room\"]" | jq '[.[] | select(.online)] | length') -ge $members ]]; }
 for n in "${nodes[@]}"; do
   wait_for 30 "node $n sees all $members members online" online "$n"
@@ -199,7 +205,7 @@ done
 peers=()
 for n in "${nodes[@]}"; do peers+=(--peer "$(p2p_addr "$n")"); done
 
-ip netns exec "$(ns f)" "$flood" publish --room "$room" --listen "/ip4/${addr[f]}/tcp/4001" "${peers[@]}" \
+ip netns exec "$(ns f)" "$flood" publish --invite "$link" --listen "/ip4/${addr[f]}/tcp/4001" "${peers[@]}" \
   --rate "$flood_rate" --for "${flood_s}s" --start-file "$work/go" --wait 90s \
   >"$work/flooder.json" 2>"$work/flooder.log" &
 pid[flooder]=$!

@@ -107,13 +107,19 @@ ok "a, b and c found each other by mDNS in $((SECONDS - t0)) s"
 
 call a SetName '["Ada"]' >/dev/null
 room=$(call a CreateRoom '["lan party"]' | jq -r .id)
+# A new room is invite only; a makes it visible on the network.
+call a SetRoomNearby "[\"$room\", true]" >/dev/null
 for n in b c; do
-  wait_for 10 "node $n sees a's public room" \
+  wait_for 10 "node $n sees a's room on the network" \
     "call $n Nearby | jq -e --arg r $room '.[] | select(.name == \"Ada\") | .rooms[] | select(.id == \$r and .name == \"lan party\")'"
 done
-ok "a's public room shows up as nearby on b and c"
+ok "a's room, made visible on the network, shows up as nearby on b and c"
 
-for n in b c; do call "$n" JoinRoom "[\"$room\", \"lan party\"]" >/dev/null; done
+# b joins from Nearby (by the room's ID, which its node learned from a's
+# hello), c by an invite link a made.
+call b JoinRoom "[\"$room\", \"lan party\"]" >/dev/null
+link=$(call a Invite "[\"$room\"]" | jq -r .)
+call c JoinRoom "$(jq -cn --arg l "$link" '[$l, ""]')" >/dev/null
 for n in a b c; do
   wait_for 10 "node $n sees all three members online" \
     "[[ \$(call $n Members '[\"$room\"]' | jq '[.[] | select(.online)] | length') -eq 3 ]]"
@@ -121,9 +127,9 @@ done
 for n in a b c; do call "$n" Send "[\"$room\", \"hello from $n\"]" >/dev/null; done
 for n in a b c; do
   wait_for 10 "node $n holds all three messages" \
-    "[[ \$(call $n History '[\"$room\", \"\", 50]' | jq 'length') -eq 3 ]]"
+    "[[ \$(call $n History '[\"$room\", \"\", 50]' | jq '[.[] | select((.text // \"\") | startswith(\"hello from \"))] | length') -eq 3 ]]"
 done
-ok "b and c joined from Nearby and all three exchanged messages"
+ok "b joined from Nearby, c by an invite link, and all three exchanged messages"
 
 # --- a node that starts 10 s later catches up ------------------------------
 sleep 10 # the point of the check: d starts well after the others settled

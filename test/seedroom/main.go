@@ -1,6 +1,8 @@
 // Command seedroom fills a Parley data dir with one joined room holding N
 // signed messages from a few made-up authors, for tests and benchmarks of
-// big histories. The node must not be running. It prints the room ID.
+// big histories. The room is a new one with a secret of its own, kept in
+// the store as a created room's is, so the node can invite others to it
+// (Invite in its API). The node must not be running. It prints the room ID.
 package main
 
 import (
@@ -17,15 +19,16 @@ import (
 	"github.com/libp2p/go-libp2p/core/crypto"
 
 	"parley/datadir"
+	"parley/roomkey"
 	"parley/store"
 	"parley/wire"
 )
 
 func main() {
 	dir := flag.String("data-dir", "", "data dir to fill (created if missing)")
-	name := flag.String("room", "big room", "room name")
+	name := flag.String("room", "big room", "name of the new room")
 	n := flag.Int("n", 100_000, "messages")
-	roomID := flag.String("room-id", "", "add to this room (hex ID) instead of a new one")
+	roomID := flag.String("room-id", "", "add to this room (hex ID), which the data dir must hold already, instead of a new one")
 	mark := flag.String("mark", "", `give one message other text: "I:TEXT" makes message I (from 1) say TEXT`)
 	flag.Parse()
 	if *dir == "" {
@@ -67,14 +70,11 @@ func seed(dir, name, roomID string, n, markAt int, markText string) (wire.RoomID
 		return room, err
 	}
 	defer s.Close()
-	if roomID != "" {
-		room, err = wire.ParseRoomID(roomID)
-	} else {
-		room, err = wire.NewRoomID()
-	}
+	rec, err := roomRecord(s, name, roomID)
 	if err != nil {
 		return room, err
 	}
+	room = rec.ID
 	authors := []string{"Ada", "Grace", "Linus"}
 	keys := make([]crypto.PrivKey, len(authors))
 	// Messages one second apart, ending now, so the newest is "today".
@@ -113,7 +113,33 @@ func seed(dir, name, roomID string, n, markAt int, markText string) (wire.RoomID
 			items = items[:0]
 		}
 	}
-	return room, s.PutRoom(store.Room{ID: room, Name: name, Joined: true})
+	return room, s.PutRoom(rec)
+}
+
+// roomRecord is the record of the room to fill: a new room with a fresh
+// secret, or the one the store holds under roomID, kept as it is (its
+// secret, name and read position) but joined.
+func roomRecord(s *store.Store, name, roomID string) (store.Room, error) {
+	if roomID == "" {
+		keys, err := roomkey.New()
+		if err != nil {
+			return store.Room{}, err
+		}
+		return store.Room{ID: keys.ID, Name: name, Joined: true, Secret: keys.Secret[:]}, nil
+	}
+	id, err := wire.ParseRoomID(roomID)
+	if err != nil {
+		return store.Room{}, fmt.Errorf("--room-id: %w", err)
+	}
+	rec, ok, err := s.Room(id)
+	if err != nil {
+		return store.Room{}, err
+	}
+	if !ok {
+		return store.Room{}, fmt.Errorf("--room-id %s: the data dir holds no such room (without its secret, nobody could join it)", roomID)
+	}
+	rec.Joined = true
+	return rec, nil
 }
 
 func fail(err error) {
