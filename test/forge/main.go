@@ -2,7 +2,9 @@
 // room's invite link, it joins the room's topic on a node it is given,
 // proves membership as any member can, and publishes an edit or a delete,
 // correctly signed by its own key, of a message someone else wrote. Honest
-// nodes must refuse both. It publishes once, waits for its stdin to close
+// nodes must never apply either. With --then-say it then publishes a text
+// of its own, which honest nodes do show: once it has arrived, so has the
+// change sent before it. It publishes once, waits for its stdin to close
 // (the test has seen what it wanted) or 60 s, and exits.
 package main
 
@@ -34,14 +36,15 @@ func main() {
 	targetHex := flag.String("target", "", "ID (hex) of the message to change")
 	kind := flag.String("kind", "edit", "edit or delete")
 	text := flag.String("text", "forged words", "the edit's text")
+	say := flag.String("then-say", "", "after the change, publish a text message of its own saying this")
 	flag.Parse()
-	if err := run(*to, *link, *targetHex, *kind, *text); err != nil {
+	if err := run(*to, *link, *targetHex, *kind, *text, *say); err != nil {
 		fmt.Fprintln(os.Stderr, "forge:", err)
 		os.Exit(1)
 	}
 }
 
-func run(to, link, targetHex, kind, text string) error {
+func run(to, link, targetHex, kind, text, say string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	inv, err := invite.Parse(link)
@@ -105,7 +108,8 @@ func run(to, link, targetHex, kind, text string) error {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-	d := wire.Draft{Room: room.ID, Time: wire.WallTime(time.Now()), Target: &target}
+	clock := wire.NewClock(time.Now)
+	d := wire.Draft{Room: room.ID, Time: clock.Now(), Target: &target}
 	switch kind {
 	case "edit":
 		d.Kind, d.Text = wire.Kind_KIND_EDIT, text
@@ -114,14 +118,20 @@ func run(to, link, targetHex, kind, text string) error {
 	default:
 		return fmt.Errorf("unknown kind %q", kind)
 	}
-	m, err := wire.Sign(key, d)
-	if err != nil {
-		return err
+	drafts := []wire.Draft{d}
+	if say != "" {
+		drafts = append(drafts, wire.Draft{Room: room.ID, Time: clock.Now(), Kind: wire.Kind_KIND_TEXT, Text: say})
 	}
-	if err := topic.Publish(ctx, m.Raw); err != nil {
-		return err
+	for _, d := range drafts {
+		m, err := wire.Sign(key, d)
+		if err != nil {
+			return err
+		}
+		if err := topic.Publish(ctx, m.Raw); err != nil {
+			return err
+		}
+		fmt.Println("published", m.ID)
 	}
-	fmt.Println("published", m.ID)
 	// Stay until the test is done looking (stdin closes) or time is up.
 	done := make(chan struct{})
 	go func() {
