@@ -134,12 +134,13 @@ test-e2e: build ## the web UI of headless nodes in Chromium (Playwright): chat, 
 	mkdir -p build/test/e2e
 	cd test/e2e && PARLEY_BIN=../../$(BIN) SCREENSHOTS=../../build/test/e2e npm test
 
-test-netns: build ## LAN discovery, sync across a partition and a crash, rooms across cone and symmetric NATs, and one member flooding a 10-member room, in network namespaces (root only)
+test-netns: build ## LAN discovery, sync across a partition and a crash, rooms across cone and symmetric NATs, one member flooding a 10-member room, and what a stranger learns of a room, in network namespaces (root only)
 	$(GO) build -o build/test/seedroom ./test/seedroom
 	test/netns/run.sh $(BIN) build/test/seedroom
 	test/netns/natlab.sh $(BIN)
 	$(GO) build -o build/test/flood ./test/flood
 	test/netns/flood.sh $(BIN) build/test/flood
+	$(GO) build -o build/test/stranger ./test/stranger && test/netns/stranger.sh $(BIN) build/test/stranger
 
 lint: setup ## formatting, vet and type checks
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt would change the files above"; exit 1; }
