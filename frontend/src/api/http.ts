@@ -86,6 +86,7 @@ export const httpBackend: Backend = {
   renameRoom: (roomId, name) => call('RenameRoom', roomId, name),
   setTopic: (roomId, topic) => call('SetTopic', roomId, topic),
   setNotify: (roomId, level) => call('SetNotify', roomId, level),
+  setRoomNearby: (roomId, on) => call('SetRoomNearby', roomId, on),
   deleteRoomHistory: (roomId) => call('DeleteRoomHistory', roomId),
   typing: (roomId) => call('Typing', roomId),
   setAway: (away) => call('SetAway', away),

@@ -29,6 +29,13 @@ export interface Room {
   lastRead: string
   /** Wall time of the newest message, unix ms; 0 if none. */
   lastActivity: number
+  /**
+   * Visible on this network: peers found on the LAN see it under Nearby and
+   * can join it from there. Otherwise only an invite link lets someone in.
+   */
+  nearby: boolean
+  /** Made by an older Parley: anyone who has its ID can join. */
+  legacy: boolean
 }
 
 /**
@@ -69,9 +76,11 @@ export interface HighlightPart {
 
 /**
  * text: a message someone wrote. roomName / roomTopic: someone renamed the
- * room or changed its topic; text holds the new name or topic.
+ * room or changed its topic; text holds the new name or topic. roomNearby:
+ * someone made the room visible on this network (text "on") or invite only
+ * again ("off").
  */
-export type MessageKind = 'text' | 'roomName' | 'roomTopic'
+export type MessageKind = 'text' | 'roomName' | 'roomTopic' | 'roomNearby'
 
 export interface Message {
   id: string
@@ -154,8 +163,11 @@ export interface NearbyRoom {
   id: string
   name: string
   joined: boolean
+  /** Made by an older Parley, which shows all its rooms: anyone who has its ID can join. */
+  legacy: boolean
 }
 
+/** A peer found nearby, with only the rooms it made visible on this network. */
 export interface NearbyPeer {
   peerId: string
   shortId: string
@@ -165,12 +177,20 @@ export interface NearbyPeer {
   rooms: readonly NearbyRoom[]
 }
 
+/**
+ * Why this node is connected to a peer: found on the local network, shares
+ * a room, is a helper node, is a contact kept from before, answers room
+ * look-ups (the DHT), or relays a connection on the way to a direct one.
+ */
+export type PeerWhy = 'nearby' | 'member' | 'helper' | 'kept' | 'dht' | 'relay'
+
 export interface Peer {
   peerId: string
   shortId: string
   name: string
   lan: boolean
   via: Via
+  why: PeerWhy
 }
 
 /** A history sync with a peer: "syncing 3,200 of 10,000 from Bob". */
@@ -261,9 +281,16 @@ export interface Backend {
   me(): Promise<Me>
   setName(name: string): Promise<Me>
   rooms(): Promise<Room[]>
+  /** Makes an invite-only room (not visible on this network). */
   createRoom(name: string): Promise<Room>
-  /** Joins by room ID or invite link; an empty name takes the link's (or a placeholder). */
+  /**
+   * Joins by invite link, or by room ID for a room seen under Nearby (a bare
+   * ID of another room is refused: only an invite lets you in); an empty name
+   * takes the link's (or a placeholder).
+   */
   joinRoom(idOrLink: string, name: string): Promise<Room>
+  /** Shows a room under Nearby for peers on this network (on), or stops it; any member may. */
+  setRoomNearby(roomId: string, on: boolean): Promise<Room>
   /** A parley://join/ link that lets someone else join a joined room. */
   invite(roomId: string): Promise<string>
   leaveRoom(id: string): Promise<void>

@@ -12,8 +12,8 @@ export const wailsBackend: Backend = {
   me: () => app.Me(),
   setName: (name) => app.SetName(name),
   // The generated models type Room.notify, Message.kind, Message.state,
-  // Member.via and Member.presence as plain strings; Go only ever sets the
-  // values types.ts names.
+  // Member.via, Member.presence and Peer.why as plain strings; Go only ever
+  // sets the values types.ts names.
   rooms: () => app.Rooms() as Promise<Room[]>,
   createRoom: (name) => app.CreateRoom(name) as Promise<Room>,
   joinRoom: (idOrLink, name) => app.JoinRoom(idOrLink, name) as Promise<Room>,
@@ -28,6 +28,7 @@ export const wailsBackend: Backend = {
   renameRoom: (roomId, name) => app.RenameRoom(roomId, name) as Promise<Room>,
   setTopic: (roomId, topic) => app.SetTopic(roomId, topic) as Promise<Room>,
   setNotify: (roomId, level) => app.SetNotify(roomId, level) as Promise<Room>,
+  setRoomNearby: (roomId, on) => app.SetRoomNearby(roomId, on) as Promise<Room>,
   deleteRoomHistory: (roomId) => app.DeleteRoomHistory(roomId),
   typing: (roomId) => app.Typing(roomId),
   setAway: (away) => app.SetAway(away),

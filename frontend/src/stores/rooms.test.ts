@@ -10,6 +10,8 @@ vi.mock('@/api', async (original) => ({
     renameRoom: vi.fn(),
     setTopic: vi.fn(),
     setNotify: vi.fn(),
+    setRoomNearby: vi.fn(),
+    createRoom: vi.fn(),
     leaveRoom: vi.fn(),
     deleteRoomHistory: vi.fn(),
   },
@@ -18,7 +20,7 @@ vi.mock('@/api', async (original) => ({
 import { api } from '@/api'
 import { useRoomsStore } from './rooms'
 
-const room = (id: string, unread: number) => ({ id, name: id, topic: '', notify: 'all' as const, unread, mentions: 0, lastRead: '', lastActivity: 0 })
+const room = (id: string, unread: number) => ({ id, name: id, topic: '', notify: 'all' as const, unread, mentions: 0, lastRead: '', lastActivity: 0, nearby: false, legacy: false })
 
 describe('rooms store', () => {
   beforeEach(() => setActivePinia(createPinia()))
@@ -71,6 +73,26 @@ describe('rooms store: room settings', () => {
     await rooms.setNotify('a', 'none')
     expect(api.setNotify).toHaveBeenCalledWith('a', 'none')
     expect(rooms.current).toMatchObject({ name: 'Planning', topic: 'Spring release', notify: 'none' })
+  })
+
+  it('creates an invite-only room and opens it', async () => {
+    const rooms = await loaded()
+    vi.mocked(api.createRoom).mockResolvedValue(room('new', 0))
+    vi.mocked(api.rooms).mockResolvedValue([room('a', 0), room('b', 0), room('new', 0)])
+    expect((await rooms.create('new')).id).toBe('new')
+    expect(api.createRoom).toHaveBeenCalledWith('new')
+    expect(rooms.currentId).toBe('new')
+  })
+
+  it('shows a room as visible on this network once the node confirms it, and as before when it refuses', async () => {
+    const rooms = await loaded()
+    vi.mocked(api.setRoomNearby).mockResolvedValueOnce({ ...room('a', 0), nearby: true })
+    await rooms.setNearby('a', true)
+    expect(api.setRoomNearby).toHaveBeenCalledWith('a', true)
+    expect(rooms.current?.nearby).toBe(true)
+    vi.mocked(api.setRoomNearby).mockRejectedValueOnce(new Error('Parley is shutting down'))
+    await expect(rooms.setNearby('a', false)).rejects.toThrow('shutting down')
+    expect(rooms.current?.nearby).toBe(true)
   })
 
   it('keeps the old name when the node refuses a rename', async () => {

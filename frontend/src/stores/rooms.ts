@@ -20,10 +20,12 @@ export const useRoomsStore = defineStore('rooms', () => {
     currentId.value = id
   }
 
-  async function create(name: string): Promise<void> {
+  /** Creates an invite-only room and opens it. */
+  async function create(name: string): Promise<Room> {
     const room = await api.createRoom(name)
     await load()
     currentId.value = room.id
+    return room
   }
 
   async function join(id: string, name: string): Promise<void> {
@@ -40,7 +42,7 @@ export const useRoomsStore = defineStore('rooms', () => {
     await load()
   }
 
-  /** Puts a room as the backend now has it in the list (name, topic, notify). */
+  /** Puts a room as the backend now has it in the list (name, topic, notify, visibility). */
   function put(room: Room): void {
     const i = rooms.value.findIndex((r) => r.id === room.id)
     if (i >= 0) rooms.value[i] = { ...rooms.value[i]!, ...room }
@@ -56,6 +58,11 @@ export const useRoomsStore = defineStore('rooms', () => {
 
   async function setNotify(id: string, level: NotifyLevel): Promise<void> {
     put(await api.setNotify(id, level))
+  }
+
+  /** Shows the room under Nearby for people on this network, or stops it. */
+  async function setNearby(id: string, on: boolean): Promise<void> {
+    put(await api.setRoomNearby(id, on))
   }
 
   /** Unread messages in all rooms, for the window title. */
@@ -83,6 +90,7 @@ export const useRoomsStore = defineStore('rooms', () => {
     rename,
     setTopic,
     setNotify,
+    setNearby,
     markRead,
   }
 })

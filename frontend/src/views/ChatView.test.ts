@@ -18,6 +18,7 @@ vi.mock('@/api', async (original) => ({
     renameRoom: vi.fn(),
     setTopic: vi.fn(),
     setNotify: vi.fn(),
+    setRoomNearby: vi.fn(),
     leaveRoom: vi.fn(),
     deleteRoomHistory: vi.fn(),
     copyText: vi.fn(),
@@ -312,8 +313,105 @@ describe('ChatView', () => {
     await wrapper.get('[data-testid="start-create"]').setValue('general')
     await wrapper.get('[data-testid="get-started"] form').trigger('submit')
     await flushPromises()
+    // Who can join is asked first; invite only unless chosen otherwise.
+    expect(api.createRoom).not.toHaveBeenCalled()
+    expect(wrapper.get<HTMLInputElement>('[data-testid="who-invite"]').element.checked).toBe(true)
+    await wrapper.get('[data-testid="create-room-dialog"]').trigger('submit')
+    await flushPromises()
     expect(api.createRoom).toHaveBeenCalledWith('general')
+    expect(api.setRoomNearby).not.toHaveBeenCalled()
     expect(wrapper.get('h1').text()).toBe('# general')
+    expect(wrapper.find('[data-testid="create-room-dialog"]').exists()).toBe(false)
+  })
+
+  describe('who can join', () => {
+    beforeEach(() => {
+      vi.mocked(api.createRoom).mockReset()
+      vi.mocked(api.setRoomNearby).mockReset()
+    })
+
+    /** Types a name into the sidebar and opens the create dialog with it. */
+    async function askCreate(w: VueWrapper, name: string): Promise<void> {
+      await w.get('[data-testid="new-room"]').setValue(name)
+      await w.get('[data-testid="new-room"]').element.closest('form')!.dispatchEvent(new Event('submit'))
+      await flushPromises()
+    }
+
+    it('creates a room visible on this network when that is chosen', async () => {
+      wrapper = await open()
+      const lunch = room({ id: 'dd'.repeat(32), name: 'lunch' })
+      vi.mocked(api.createRoom).mockResolvedValue(lunch)
+      vi.mocked(api.rooms).mockResolvedValue([general, other, lunch])
+      vi.mocked(api.setRoomNearby).mockResolvedValue({ ...lunch, nearby: true })
+      await askCreate(wrapper, 'lunch')
+      await wrapper.get('[data-testid="who-network"]').setValue(true)
+      await wrapper.get('[data-testid="create-room-dialog"]').trigger('submit')
+      await flushPromises()
+      expect(api.createRoom).toHaveBeenCalledWith('lunch')
+      expect(api.setRoomNearby).toHaveBeenCalledWith(lunch.id, true)
+      expect(wrapper.get('h1').text()).toBe('# lunch')
+      expect(wrapper.get('[data-testid="room-access"]').text()).toBe('Visible on this network')
+      expect(wrapper.find('[role="alert"]').exists()).toBe(false)
+    })
+
+    it('keeps the new room when making it visible fails, and says so in one sentence', async () => {
+      wrapper = await open()
+      const lunch = room({ id: 'dd'.repeat(32), name: 'lunch' })
+      vi.mocked(api.createRoom).mockResolvedValue(lunch)
+      vi.mocked(api.rooms).mockResolvedValue([general, other, lunch])
+      vi.mocked(api.setRoomNearby).mockRejectedValue(new Error('set room nearby: node closed'))
+      const log = vi.spyOn(console, 'error').mockImplementation(() => {})
+      await askCreate(wrapper, 'lunch')
+      await wrapper.get('[data-testid="who-network"]').setValue(true)
+      await wrapper.get('[data-testid="create-room-dialog"]').trigger('submit')
+      await flushPromises()
+      expect(wrapper.get('h1').text()).toBe('# lunch') // the room is there, and open
+      expect(wrapper.get('[data-testid="room-access"]').text()).toBe('Invite only')
+      expect(wrapper.find('[data-testid="create-room-dialog"]').exists()).toBe(false)
+      expect(wrapper.get('.chat-view > [role="alert"]').text()).toContain('“lunch” was created, but could not be made visible on this network')
+      expect(wrapper.get('.chat-view > [role="alert"]').text()).not.toContain('node closed') // the detail goes to the log
+      expect(log).toHaveBeenCalled()
+      log.mockRestore()
+    })
+
+    it('keeps the dialog open with the reason when the room cannot be created', async () => {
+      wrapper = await open()
+      vi.mocked(api.createRoom).mockRejectedValue(new Error('That name is empty or too long; use 1 to 80 characters.'))
+      await askCreate(wrapper, 'lunch')
+      await wrapper.get('[data-testid="create-room-dialog"]').trigger('submit')
+      await flushPromises()
+      expect(wrapper.get('[data-testid="create-room-error"]').text()).toContain('too long')
+      expect(api.setRoomNearby).not.toHaveBeenCalled()
+    })
+
+    it('the header says who can join, and its label opens the setting to change it', async () => {
+      wrapper = await open()
+      const badge = () => header(wrapper!).get('[data-testid="room-access"]')
+      expect(badge().text()).toBe('Invite only')
+      vi.mocked(api.setRoomNearby).mockResolvedValue({ ...general, nearby: true })
+      await click(wrapper, '[data-testid="room-access"]')
+      const dialog = wrapper.get('[data-testid="room-access-dialog"]')
+      expect(wrapper.get<HTMLInputElement>('[data-testid="who-invite"]').element.checked).toBe(true)
+      await dialog.get('[data-testid="who-network"]').setValue(true)
+      await dialog.trigger('submit')
+      await flushPromises()
+      expect(api.setRoomNearby).toHaveBeenCalledWith(roomId, true)
+      expect(badge().text()).toBe('Visible on this network')
+      expect(wrapper.find('[data-testid="room-access-dialog"]').exists()).toBe(false)
+    })
+
+    it('changes it from the room menu too, and shows why the node refused', async () => {
+      wrapper = await open([{ ...general, nearby: true }, other])
+      vi.mocked(api.setRoomNearby).mockRejectedValue(new Error('Parley is shutting down; try again after it restarts.'))
+      await click(wrapper, '[data-testid="room-menu"]')
+      await click(wrapper, '[data-testid="menu-access"]')
+      await wrapper.get('[data-testid="who-invite"]').setValue(true)
+      await wrapper.get('[data-testid="room-access-dialog"]').trigger('submit')
+      await flushPromises()
+      expect(api.setRoomNearby).toHaveBeenCalledWith(roomId, false)
+      expect(wrapper.get('[data-testid="room-access-error"]').text()).toBe('Parley is shutting down; try again after it restarts.')
+      expect(header(wrapper).get('[data-testid="room-access"]').text()).toBe('Visible on this network')
+    })
   })
   describe('an invite link Parley was opened with', () => {
     const link = 'parley://join/' + 'cc'.repeat(32) + '?name=design&peer=12D3KooWInviter'

@@ -59,6 +59,16 @@ describe('room changes and labels', () => {
     expect(t).toMatch(/9:41|09:41/)
   })
 
+  it('tells who made the room visible on this network, or invite only again', () => {
+    const on = { ...message('on', 'ada'), kind: 'roomNearby' as const, authorName: 'Ada' }
+    const off = { ...message('off', 'bob'), kind: 'roomNearby' as const, authorName: 'Bob' }
+    const rows = buildRows([on, off], null, now)
+    expect(rows.filter((r) => r.kind === 'system').map((r) => (r.kind === 'system' ? r.text : ''))).toEqual([
+      'Ada made the room visible on this network',
+      'Bob made the room invite only',
+    ])
+  })
+
   it('says "You" for your own changes', () => {
     expect(systemText({ ...message('New', 'me', true), kind: 'roomName' })).toBe('You renamed the room to New')
   })

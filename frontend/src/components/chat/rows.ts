@@ -2,7 +2,8 @@ import type { ShownMessage } from '@/stores/messages'
 
 /**
  * One line of the message list: a day heading, the unread divider, a
- * message, or a change to the room (a rename, a new topic) told in a line.
+ * message, or a change to the room (a rename, a new topic, who can join)
+ * told in a line.
  */
 export type Row =
   | { kind: 'day'; key: string; label: string }
@@ -30,11 +31,12 @@ export function authorLabel(m: ShownMessage): string {
   return m.mine ? 'You' : m.authorName || m.authorShort || 'Someone'
 }
 
-/** A rename or topic change as one line: "Ada renamed the room to Plans". */
+/** A change to the room as one line: "Ada renamed the room to Plans". */
 export function systemText(m: ShownMessage): string {
   const who = authorLabel(m)
   if (m.kind === 'roomName') return `${who} renamed the room to ${m.text}`
   if (m.kind === 'roomTopic') return m.text ? `${who} set the topic: ${m.text}` : `${who} cleared the topic`
+  if (m.kind === 'roomNearby') return m.text === 'on' ? `${who} made the room visible on this network` : `${who} made the room invite only`
   return m.text
 }
 
@@ -47,7 +49,8 @@ export function fullTime(ms: number): string {
  * Lays messages out for display: a heading at each new day, the unread
  * divider before firstUnreadId, and "continued" on a message from the same
  * author as the one just above, within a few minutes, on the same day.
- * Renames and topic changes become lines of their own and end a group.
+ * Changes to the room (name, topic, who can join) become lines of their own
+ * and end a group.
  */
 export function buildRows(items: readonly ShownMessage[], firstUnreadId: string | null, now = new Date()): Row[] {
   const rows: Row[] = []
@@ -58,7 +61,7 @@ export function buildRows(items: readonly ShownMessage[], firstUnreadId: string 
     if (newDay) rows.push({ kind: 'day', key: `day-${dayKey(m.sentAt)}`, label: dayLabel(m.sentAt, now) })
     const unread = m.id === firstUnreadId
     if (unread) rows.push({ kind: 'unread', key: 'unread' })
-    if (m.kind === 'roomName' || m.kind === 'roomTopic') {
+    if (m.kind !== 'text') {
       rows.push({ kind: 'system', key: m.id, message: m, text: systemText(m) })
       prev = null // the next message starts a group of its own
       lastDay = dayKey(m.sentAt)

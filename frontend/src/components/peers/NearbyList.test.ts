@@ -15,7 +15,7 @@ const peer = (name: string, room: string): NearbyPeer => ({
   name,
   connected: true,
   lan: true,
-  rooms: [{ id: 'room-1', name: room, joined: false }],
+  rooms: [{ id: 'room-1', name: room, joined: false, legacy: false }],
 })
 
 describe('NearbyList', () => {
@@ -48,5 +48,49 @@ describe('NearbyList: presence in words', () => {
     expect(first!.get('.presence-dot').attributes('aria-hidden')).toBe('true')
     expect(first!.get('.visually-hidden').text()).toBe('connected:')
     expect(second!.get('.visually-hidden').text()).toBe('not connected:')
+  })
+})
+
+describe('NearbyList: rooms made visible on this network', () => {
+  const bob: NearbyPeer = {
+    peerId: 'p-bob',
+    shortId: 'b0b12345',
+    name: 'Bob',
+    connected: true,
+    lan: true,
+    rooms: [
+      { id: 'r-lunch', name: 'lunch', joined: false, legacy: false },
+      { id: 'r-team', name: 'team', joined: true, legacy: false },
+    ],
+  }
+
+  it('says the rooms listed are those people on this network made visible', () => {
+    const wrapper = mount(NearbyList, { props: { peers: [bob] } })
+    expect(wrapper.get('[data-testid="nearby-hint"]').text()).toBe('Rooms people on this network made visible:')
+    expect(wrapper.find('[data-testid="nearby-empty"]').exists()).toBe(false)
+  })
+
+  it('shows exactly the rooms the node sent, a Join button on those not joined yet', async () => {
+    const wrapper = mount(NearbyList, { props: { peers: [bob, { ...bob, peerId: 'p-eve', shortId: 'e5e12345', name: 'Eve', rooms: [] }] } })
+    expect(wrapper.findAll('[data-testid="nearby-room"]').map((r) => r.text())).toEqual(['# lunch', '# team'])
+    const [first, second] = wrapper.findAll('[data-testid="nearby-peer"]')
+    expect(first!.findAll('button').map((b) => b.attributes('aria-label'))).toEqual(['Join lunch'])
+    expect(first!.text()).toContain('joined')
+    expect(second!.find('[data-testid="nearby-room"]').exists()).toBe(false)
+    await first!.get('button').trigger('click')
+    expect(wrapper.emitted('join')).toEqual([['r-lunch', 'lunch']])
+  })
+
+  it('says so when nobody is found', () => {
+    const wrapper = mount(NearbyList, { props: { peers: [] } })
+    expect(wrapper.get('[data-testid="nearby-empty"]').text()).toBe('Nobody found on this network yet.')
+    expect(wrapper.find('[data-testid="nearby-hint"]').exists()).toBe(false)
+  })
+
+  it('shows a room name with markup as text', () => {
+    const wrapper = mount(NearbyList, { props: { peers: [{ ...bob, name: '<b>Bob</b>', rooms: [{ id: 'x', name: '<img src=x onerror=alert(1)>', joined: false, legacy: false }] }] } })
+    expect(wrapper.find('img').exists()).toBe(false)
+    expect(wrapper.find('b').exists()).toBe(false)
+    expect(wrapper.get('[data-testid="nearby-room"]').text()).toBe('# <img src=x onerror=alert(1)>')
   })
 })

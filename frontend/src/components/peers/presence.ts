@@ -1,6 +1,6 @@
 // Presence and connections in plain words, shared by the member list, the
 // profile card and the connection details.
-import type { Member, Via } from '@/api'
+import type { Member, PeerWhy, Via } from '@/api'
 
 /** How an online peer is connected, in words, and a sentence more for a tooltip. */
 export const connections: Record<Exclude<Via, ''>, { text: string; detail: string }> = {
@@ -14,6 +14,16 @@ export const connections: Record<Exclude<Via, ''>, { text: string; detail: strin
     text: 'Through a relay',
     detail: 'Connected through a relay, which passes the encrypted connection on without reading it.',
   },
+}
+
+/** Why this node is connected to a peer, in words, and a sentence more for a tooltip. */
+export const reasons: Record<PeerWhy, { text: string; detail: string }> = {
+  member: { text: 'In a room with you', detail: 'A member of a room you are in.' },
+  nearby: { text: 'Found on your network', detail: 'Found on your local network.' },
+  helper: { text: 'Helper', detail: 'A helper node this Parley uses to reach others.' },
+  kept: { text: 'Remembered from before', detail: 'Someone you were connected to before, from a room or an invite link.' },
+  relay: { text: 'Setting up a direct connection', detail: 'Reached you through a relay, to connect directly.' },
+  dht: { text: 'Helps find rooms', detail: 'Part of the network that helps Parleys find each other’s rooms.' },
 }
 
 /** The connection of a member who is online, or undefined. */

@@ -10,8 +10,8 @@ const carol: NearbyPeer = {
   connected: true,
   lan: true,
   rooms: [
-    { id: 'r1', name: 'lunch', joined: false },
-    { id: 'r2', name: 'team', joined: true },
+    { id: 'r1', name: 'lunch', joined: false, legacy: false },
+    { id: 'r2', name: 'team', joined: true, legacy: false },
   ],
 }
 
@@ -42,10 +42,19 @@ describe('GetStarted', () => {
     const wrapper = mount(GetStarted, { props: { nearby: [carol] } })
     const people = wrapper.get('[data-testid="start-people"]')
     expect(people.text()).toContain('People on your network')
+    expect(people.text()).toContain('Rooms they made visible on this network')
     expect(people.text()).toContain('Carol')
     expect(people.text()).toContain('# lunch')
     expect(people.text()).toContain('joined')
     await people.get('button[aria-label="Join lunch"]').trigger('click')
     expect(wrapper.emitted('joinNearby')).toEqual([['r1', 'lunch']])
+  })
+})
+
+describe('GetStarted: nobody has made a room visible', () => {
+  it('says no room is visible on this network, rather than that there are none', () => {
+    const wrapper = mount(GetStarted, { props: { nearby: [{ ...carol, rooms: [] }] } })
+    expect(wrapper.get('[data-testid="start-person"]').text()).toContain('No rooms visible on this network.')
+    expect(wrapper.find('button[aria-label^="Join"]').exists()).toBe(false)
   })
 })

@@ -31,6 +31,7 @@ describe('RoomMenu', () => {
   for (const [testid, event] of [
     ['menu-rename', 'rename'],
     ['menu-topic', 'topic'],
+    ['menu-access', 'access'],
     ['menu-leave', 'leave'],
     ['jump-start', 'start'],
   ] as const) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { mount } from '@vue/test-utils'
+import type { Peer } from '@/api'
 import { me, room, roomId, status } from '@/test/fixtures'
 import ConnectionDetails from './ConnectionDetails.vue'
 
@@ -49,6 +50,43 @@ describe('ConnectionDetails', () => {
     const calm = open()
     expect(calm.find('[data-testid="throttled-peers"]').exists()).toBe(false)
     calm.unmount()
+  })
+
+  it('says why each connected peer is there, in plain words', () => {
+    const peer = (name: string, why: Peer['why'], via: Peer['via'] = 'direct'): Peer => ({ peerId: `12D3KooW${name}`, shortId: name.slice(0, 8), name, lan: via === 'lan', via, why })
+    const peers = [
+      peer('Bob', 'member', 'lan'),
+      peer('Carol', 'nearby', 'lan'),
+      peer('Helper', 'helper'),
+      peer('Dan', 'kept'),
+      peer('Erin', 'relay', 'relayed'),
+      peer('Frank', 'dht'),
+    ]
+    const wrapper = open({ peers })
+    const rows = wrapper.findAll('[data-testid="connected-peer"]')
+    expect(rows.map((r) => r.get('[data-testid="peer-why"]').text())).toEqual([
+      'In a room with you',
+      'Found on your network',
+      'Helper',
+      'Remembered from before',
+      'Setting up a direct connection',
+      'Helps find rooms',
+    ])
+    // How each is connected stays beside it, unless the reason already says it.
+    expect(rows[0]!.text()).toContain('On your network')
+    expect(rows[1]!.text()).not.toContain('On your network')
+    expect(rows[4]!.text()).toContain('Through a relay')
+    expect(rows[0]!.get('code').text()).toBe('Bob')
+    expect(rows[0]!.get('[data-testid="peer-why"]').attributes('title')).toBe('A member of a room you are in.')
+    wrapper.unmount()
+  })
+
+  it('leaves out a reason it does not know', () => {
+    const odd = { peerId: '12D3KooWOdd', shortId: 'Odd1', name: 'Odd', lan: false, via: 'direct', why: 'future' } as unknown as Peer
+    const wrapper = open({ peers: [odd] })
+    expect(wrapper.get('[data-testid="connected-peer"]').find('[data-testid="peer-why"]').exists()).toBe(false)
+    expect(wrapper.get('[data-testid="connected-peer"]').text()).toContain('Direct')
+    wrapper.unmount()
   })
 
   it('leaves the room out when no room is open', () => {

@@ -190,6 +190,7 @@ export namespace chat {
 	    id: string;
 	    name: string;
 	    joined: boolean;
+	    legacy: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new NearbyRoom(source);
@@ -200,6 +201,7 @@ export namespace chat {
 	        this.id = source["id"];
 	        this.name = source["name"];
 	        this.joined = source["joined"];
+	        this.legacy = source["legacy"];
 	    }
 	}
 	export class NearbyPeer {
@@ -249,6 +251,7 @@ export namespace chat {
 	    name: string;
 	    lan: boolean;
 	    via: string;
+	    why: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Peer(source);
@@ -261,6 +264,7 @@ export namespace chat {
 	        this.name = source["name"];
 	        this.lan = source["lan"];
 	        this.via = source["via"];
+	        this.why = source["why"];
 	    }
 	}
 	
@@ -274,6 +278,8 @@ export namespace chat {
 	    mentions: number;
 	    lastRead: string;
 	    lastActivity: number;
+	    nearby: boolean;
+	    legacy: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new Room(source);
@@ -289,6 +295,8 @@ export namespace chat {
 	        this.mentions = source["mentions"];
 	        this.lastRead = source["lastRead"];
 	        this.lastActivity = source["lastActivity"];
+	        this.nearby = source["nearby"];
+	        this.legacy = source["legacy"];
 	    }
 	}
 	export class ThrottledPeer {

@@ -12,6 +12,8 @@ export function DeleteRoomHistory(arg1:string):Promise<void>;
 
 export function Edit(arg1:string,arg2:string,arg3:string):Promise<chat.Message>;
 
+export function ForgetAuthor(arg1:string,arg2:string):Promise<void>;
+
 export function FrontendReady():Promise<void>;
 
 export function History(arg1:string,arg2:string,arg3:number):Promise<Array<chat.Message>>;
@@ -53,6 +55,8 @@ export function SetAway(arg1:boolean):Promise<void>;
 export function SetName(arg1:string):Promise<chat.Me>;
 
 export function SetNotify(arg1:string,arg2:string):Promise<chat.Room>;
+
+export function SetRoomNearby(arg1:string,arg2:boolean):Promise<chat.Room>;
 
 export function SetTopic(arg1:string,arg2:string):Promise<chat.Room>;
 

@@ -22,6 +22,10 @@ export function Edit(arg1, arg2, arg3) {
   return window['go']['main']['App']['Edit'](arg1, arg2, arg3);
 }
 
+export function ForgetAuthor(arg1, arg2) {
+  return window['go']['main']['App']['ForgetAuthor'](arg1, arg2);
+}
+
 export function FrontendReady() {
   return window['go']['main']['App']['FrontendReady']();
 }
@@ -104,6 +108,10 @@ export function SetName(arg1) {
 
 export function SetNotify(arg1, arg2) {
   return window['go']['main']['App']['SetNotify'](arg1, arg2);
+}
+
+export function SetRoomNearby(arg1, arg2) {
+  return window['go']['main']['App']['SetRoomNearby'](arg1, arg2);
 }
 
 export function SetTopic(arg1, arg2) {

@@ -1,0 +1,31 @@
+// Who can join a room, in plain words: shared by the create dialog, the
+// room header and the room's "Who can join" settings.
+import type { Room } from '@/api'
+
+/**
+ * invite: only an invite link lets someone in. nearby: people on this
+ * network also see it under Nearby and can join from there. legacy: made by
+ * an older Parley, anyone who has its ID can join.
+ */
+export type Access = 'invite' | 'nearby' | 'legacy'
+
+export function accessOf(room: Pick<Room, 'nearby' | 'legacy'>): Access {
+  if (room.legacy) return 'legacy'
+  return room.nearby ? 'nearby' : 'invite'
+}
+
+/** The short label in the room header, and a sentence more for its tooltip. */
+export const accessLabels: Record<Access, { text: string; detail: string }> = {
+  invite: { text: 'Invite only', detail: 'Only people with an invite link can join.' },
+  nearby: { text: 'Visible on this network', detail: 'People on your network see it under Nearby and can join; invite links work too.' },
+  legacy: { text: 'Anyone with its ID', detail: 'Made by an older Parley: anyone who has its ID can join.' },
+}
+
+/** The two choices of the "Who can join" radio group. */
+export const joinChoices = [
+  { nearby: false, label: 'Anyone with an invite link', hint: 'Only people who get an invite link from someone in the room can join.' },
+  { nearby: true, label: 'People on this network can find it too', hint: 'It shows under Nearby for people on your local network, who can join without a link.' },
+] as const
+
+/** The first choice's hint for a room made by an older Parley. */
+export const legacyHint = 'Not shown under Nearby, but anyone who has its ID can still join.'
