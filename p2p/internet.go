@@ -2,6 +2,7 @@ package p2p
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"net/netip"
@@ -35,20 +36,6 @@ const maxHelpers = 32
 // relayHop is the protocol a relay serves; a peer that speaks it can carry
 // our circuits.
 const relayHop protocol.ID = "/libp2p/circuit/relay/0.2.0/hop"
-
-// helperRelay is what a helper's relay allows. Circuits carry no time or
-// data limit: go-libp2p's default (2 minutes, 128 KiB) ends a chat in
-// minutes, and a limited connection is one GossipSub will not use. What is
-// bounded instead is how many: reservations, circuits per peer and buffers.
-func helperRelay() relayv2.Resources {
-	r := relayv2.DefaultResources()
-	r.Limit = nil
-	r.MaxReservations = 512
-	r.MaxCircuits = 64
-	r.MaxReservationsPerIP = 64 // a whole office behind one NAT address
-	r.MaxReservationsPerASN = 256
-	return r
-}
 
 // resourceManager bounds what peers can make the node spend. go-libp2p's
 // defaults, scaled to the machine, with two changes: many peers behind one
@@ -107,12 +94,12 @@ func (n *Node) reachOptions() []libp2p.Option {
 	}
 	if n.opts.Helper {
 		return []libp2p.Option{
-			// A helper runs where it can be reached: it serves the
-			// relay and AutoNAT only once it believes it is public.
+			// A helper runs where it can be reached: it serves AutoNAT
+			// only once it believes it is public. Its relay is not
+			// go-libp2p's relay service but startRelay's (relay.go).
 			libp2p.ForceReachabilityPublic(),
 			libp2p.EnableNATService(),
 			libp2p.EnableAutoNATv2(),
-			libp2p.EnableRelayService(relayv2.WithResources(helperRelay())),
 		}
 	}
 	var portMap []libp2p.Option
@@ -130,6 +117,21 @@ func (n *Node) reachOptions() []libp2p.Option {
 			autorelay.WithMinInterval(relayMinInterval),
 		),
 	)
+}
+
+// startInternet starts what internet mode adds to the host once it exists:
+// the DHT, and on a helper the relay.
+func (n *Node) startInternet() error {
+	if err := n.startDHT(); err != nil {
+		return err
+	}
+	if !n.opts.Helper {
+		return nil
+	}
+	if err := n.startRelay(); err != nil {
+		return errors.Join(err, n.dht.Close())
+	}
+	return nil
 }
 
 // relayCandidates offers AutoRelay the helpers we know, then connected

@@ -174,6 +174,9 @@ type Node struct {
 	helperOrder []peer.ID // oldest first
 
 	dht        *dht.IpfsDHT               // internet mode only
+	providers  *providerStore             // the DHT's provider records
+	relay      *helperRelay               // a helper's relay
+	gate       *gater                     // the address policy, on every dial
 	disc       *drouting.RoutingDiscovery // rendezvous on dht
 	roundSlots chan struct{}              // bounds rendezvous rounds at once
 
@@ -269,11 +272,13 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 		gossipChecks:  workset.New[peer.ID](),
 		sessionLimits: newSessionLimits(syncSessionEvery, syncSessionBurst),
 	}
+	n.gate = newGater(n.log, opts.Bootstrap)
 	hostOpts := append([]libp2p.Option{
 		libp2p.Identity(opts.Key),
 		libp2p.ListenAddrStrings(opts.ListenAddrs...),
 		libp2p.ConnectionManager(cm),
 		libp2p.ResourceManager(rm),
+		libp2p.ConnectionGater(n.gate),
 	}, n.reachOptions()...)
 	h, err := libp2p.New(hostOpts...)
 	if err != nil {
@@ -281,6 +286,7 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 		return nil, errors.Join(fmt.Errorf("start node: listen on %v: %w", opts.ListenAddrs, err), rm.Close())
 	}
 	n.host = h
+	n.gate.start(h, n.trust, n.isConnected)
 	n.ps, err = pubsub.NewGossipSub(ctx, h,
 		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign),
 		pubsub.WithNoAuthor(),
@@ -299,7 +305,7 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 		return nil, errors.Join(fmt.Errorf("start node: gossipsub: %w", err), h.Close())
 	}
 	if opts.Mode == ModeInternet {
-		if err := n.startDHT(); err != nil {
+		if err := n.startInternet(); err != nil {
 			stop()
 			return nil, errors.Join(err, h.Close())
 		}
@@ -414,6 +420,7 @@ func (n *Node) Connect(ctx context.Context, addr string) error {
 	if err != nil {
 		return fmt.Errorf("connect to %s: %w", addr, err)
 	}
+	n.gate.markExplicit(info.ID) // named by the user: any address may be dialled
 	return n.ConnectInfo(ctx, *info)
 }
 

@@ -9,9 +9,11 @@ import (
 	"time"
 
 	dht "github.com/libp2p/go-libp2p-kad-dht"
+	"github.com/libp2p/go-libp2p-kad-dht/records"
 	"github.com/libp2p/go-libp2p/core/discovery"
 	"github.com/libp2p/go-libp2p/core/peer"
 	drouting "github.com/libp2p/go-libp2p/p2p/discovery/routing"
+	"github.com/multiformats/go-multiaddr"
 
 	"parley/identity"
 	"parley/wire"
@@ -34,6 +36,12 @@ const (
 	// rendezvousSkew is how far apart two members' clocks may be and still
 	// meet: near midnight, the neighbouring day's key is used too.
 	rendezvousSkew = time.Hour
+	// providerValidity is how long a DHT server keeps a provider record
+	// (kad-dht's default is 48 hours; a room's key changes daily and its
+	// members advertise every rendezvousEvery); providerCleanup how often
+	// it drops the expired ones.
+	providerValidity = 3 * time.Hour
+	providerCleanup  = 10 * time.Minute
 )
 
 // startDHT joins Parley's DHT in internet mode. Helpers are servers; other
@@ -43,11 +51,26 @@ func (n *Node) startDHT() error {
 	if n.opts.Helper {
 		mode = dht.ModeServer
 	}
+	n.providers = newProviderStore(maxProvidersPerPeer, maxProviders)
 	kad, err := dht.New(n.host,
 		dht.ProtocolPrefix(DHTPrefix),
 		dht.Mode(mode),
 		dht.DisableValues(), // rendezvous needs provider records only
 		dht.BootstrapPeersFunc(n.dhtBootstrapPeers),
+		// The address policy (addrpolicy.go) for what the DHT stores,
+		// hands out and adds to the peer store, and for whom it queries
+		// and keeps in its routing table.
+		dht.AddressFilter(n.gate.shareable),
+		dht.QueryFilter(func(_ any, ai peer.AddrInfo) bool { return n.gate.dialable(ai.ID, ai.Addrs) }),
+		dht.RoutingTableFilter(func(_ any, p peer.ID) bool { return n.gate.dialable(p, n.knownAddrs(p)) }),
+		// Provider records: bounded (providers.go), and kept as long as
+		// rendezvous says they hold; members advertise every 10 minutes.
+		dht.ProviderDatastore(n.providers),
+		dht.ProviderManagerOpts(
+			records.ProvideValidity(providerValidity),
+			records.ProviderAddrTTL(providerValidity),
+			records.CleanupInterval(providerCleanup),
+		),
 	)
 	if err != nil {
 		return fmt.Errorf("start DHT: %w", err)
@@ -56,6 +79,16 @@ func (n *Node) startDHT() error {
 	n.disc = drouting.NewRoutingDiscovery(kad)
 	n.roundSlots = make(chan struct{}, rendezvousRounds)
 	return nil
+}
+
+// knownAddrs are a peer's addresses in the peer store and those of its
+// connections.
+func (n *Node) knownAddrs(p peer.ID) []multiaddr.Multiaddr {
+	addrs := n.host.Peerstore().Addrs(p)
+	for _, c := range n.host.Network().ConnsToPeer(p) {
+		addrs = append(addrs, c.RemoteMultiaddr())
+	}
+	return addrs
 }
 
 // dhtBootstrapPeers seeds the DHT: helpers, then peers kept from earlier
@@ -140,7 +173,7 @@ func (n *Node) rendezvousRound(ctx context.Context, room wire.RoomID) bool {
 	advertised := make(chan bool, len(keys))
 	for _, key := range keys {
 		wg.Go(func() {
-			_, err := n.disc.Advertise(ctx, key, discovery.TTL(3*time.Hour))
+			_, err := n.disc.Advertise(ctx, key, discovery.TTL(providerValidity))
 			if err != nil && ctx.Err() == nil {
 				n.log.Debug("advertise room failed", "room", room.String()[:8], "err", err)
 			}
