@@ -45,7 +45,11 @@ var userMessages = []struct {
 }{
 	{chat.ErrNotJoined, "You have not joined this room; join it first to read and write in it."},
 	{chat.ErrBadRoomID, "That is neither an invite link nor a room ID; copy the whole link again from the person who invited you."},
+	{chat.ErrNeedInvite, "A room ID alone does not let you in; ask a member of the room for an invite link."},
+	{chat.ErrForgetSelf, "Your own messages cannot be forgotten; delete them one by one instead."},
+	{chat.ErrBadPeerID, "That is not a person's ID; copy it again from Connection details."},
 	{invite.ErrVersion, "This invite link was made by a newer Parley; update Parley, then open the link again."},
+	{invite.ErrOld, "This invite link was made by an older Parley and no longer opens its room; ask a member for a new link."},
 	{invite.ErrTooLong, "This invite link is too long to be a Parley invite; ask for a new one."},
 	{invite.ErrMalformed, "This invite link is damaged or cut short; copy the whole link again, or ask for a new one."},
 	{invite.ErrNotInvite, "That is not a Parley invite link; it should start with parley://join/."},
@@ -406,6 +410,25 @@ func (a *App) SetTopic(roomID, topic string) (chat.Room, error) {
 	}
 	room, err := a.svc.SetTopic(a.ctx, roomID, topic)
 	return room, a.userError("SetTopic", err)
+}
+
+// SetRoomNearby makes a room visible on this network, or invite-only, for
+// everyone in it.
+func (a *App) SetRoomNearby(roomID string, on bool) (chat.Room, error) {
+	if a.svc == nil {
+		return chat.Room{}, errNoService
+	}
+	room, err := a.svc.SetRoomNearby(a.ctx, roomID, on)
+	return room, a.userError("SetRoomNearby", err)
+}
+
+// ForgetAuthor drops a person's messages from a room on this device and
+// keeps them from coming back.
+func (a *App) ForgetAuthor(roomID, peerID string) error {
+	if a.svc == nil {
+		return errNoService
+	}
+	return a.userError("ForgetAuthor", a.svc.ForgetAuthor(roomID, peerID))
 }
 
 // SetNotify sets when a room notifies: all, mentions or none.

@@ -69,6 +69,17 @@ func methods(svc *chat.Service) map[string]method {
 		"Typing": oneString(func(ctx context.Context, id string) (any, error) {
 			return nil, svc.Typing(ctx, id)
 		}),
+		"ForgetAuthor": twoStrings(func(_ context.Context, room, peerID string) (any, error) {
+			return nil, svc.ForgetAuthor(room, peerID)
+		}),
+		"SetRoomNearby": func(ctx context.Context, args []json.RawMessage) (any, error) {
+			var room string
+			var on bool
+			if err := bind(args, &room, &on); err != nil {
+				return nil, err
+			}
+			return svc.SetRoomNearby(ctx, room, on)
+		},
 		"SetAway": func(ctx context.Context, args []json.RawMessage) (any, error) {
 			var away bool
 			if err := bind(args, &away); err != nil {

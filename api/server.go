@@ -250,9 +250,11 @@ func statusOf(err error) int {
 		errors.Is(err, chat.ErrUnknownCursor),
 		errors.Is(err, chat.ErrBadEmoji),
 		errors.Is(err, chat.ErrBadQuery),
-		errors.Is(err, chat.ErrBadNotify):
+		errors.Is(err, chat.ErrBadNotify),
+		errors.Is(err, chat.ErrBadPeerID),
+		errors.Is(err, chat.ErrForgetSelf):
 		return http.StatusBadRequest
-	case errors.Is(err, chat.ErrNotAuthor):
+	case errors.Is(err, chat.ErrNotAuthor), errors.Is(err, chat.ErrNeedInvite):
 		return http.StatusForbidden
 	case errors.Is(err, chat.ErrNotJoined), errors.Is(err, chat.ErrUnknownMessage):
 		return http.StatusNotFound

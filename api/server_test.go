@@ -114,6 +114,8 @@ func TestRequestsAreCheckedAndTheNodeSurvives(t *testing.T) {
 		{"wrong type for limit", "/api/History", testToken, `["a","","ten"]`, nil, 400, "argument 3: want int"},
 		{"unknown method", "/api/DropTables", testToken, `[]`, nil, 404, "unknown method"},
 		{"bad room ID", "/api/Send", testToken, `["zz","hi"]`, nil, 400, "not a valid room ID"},
+		{"a bare room ID", "/api/JoinRoom", testToken, `["` + strings.Repeat("ab", 32) + `","x"]`, nil, 403, "ask a member for an invite link"},
+		{"a link of the first version", "/api/JoinRoom", testToken, `["parley://join/CAESIKurq6urq6urq6urq6urq6urq6urq6urq6urq6urq6urGgF4IiYAJAgBEiCrq6urq6urq6urq6urq6urq6urq6urq6urq6urq6urqw",""]`, nil, 400, "ask a member for a new link"},
 		{"empty room name", "/api/CreateRoom", testToken, `["  "]`, nil, 400, "room name"},
 		{"oversized body", "/api/CreateRoom", testToken, `["` + strings.Repeat("x", MaxBodySize) + `"]`, nil, 413, "over the limit"},
 		{"foreign origin", "/api/Me", testToken, `[]`, []string{"Origin", "https://evil.example"}, 403, "cross-origin"},

@@ -419,6 +419,10 @@ func TestNotifySettingAndDeletedHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	s = newNode(t, dir)
+	link, err := s.Invite(room.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if got := s.NotifyLevel(room.ID); got != NotifyMentions {
 		t.Errorf("after a restart the room notifies %q", got)
 	}
@@ -431,7 +435,10 @@ func TestNotifySettingAndDeletedHistory(t *testing.T) {
 	if hits, _ := s.Search("secret", "", 10); len(hits) != 0 {
 		t.Error("search still finds the deleted history")
 	}
-	if again, err := s.JoinRoom(room.ID, ""); err != nil || again.Notify != NotifyAll || again.Unread != 0 {
+	if _, err := s.JoinRoom(room.ID, ""); !errors.Is(err, ErrNeedInvite) {
+		t.Errorf("rejoined by ID after its history and secret were deleted: %v", err)
+	}
+	if again, err := s.JoinRoom(link, ""); err != nil || again.Notify != NotifyAll || again.Unread != 0 {
 		t.Errorf("joined again: %+v, %v; want a fresh room", again, err)
 	}
 }

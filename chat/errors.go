@@ -4,8 +4,10 @@ import "errors"
 
 // Errors a UI can tell apart with errors.Is and explain to the user.
 var (
-	ErrNotJoined     = errors.New("you have not joined this room")
-	ErrBadRoomID     = errors.New("not a valid room ID")
+	ErrNotJoined = errors.New("you have not joined this room")
+	ErrBadRoomID = errors.New("not a valid room ID")
+	// ErrNeedInvite: a room ID alone lets nobody in; its invite link does.
+	ErrNeedInvite    = errors.New("a room ID alone does not let you in: ask a member for an invite link")
 	ErrEmptyMessage  = errors.New("message is empty")
 	ErrTooLong       = errors.New("message is too long")
 	ErrBadName       = errors.New("not a valid name")

@@ -25,10 +25,10 @@ func (s *Service) Invite(roomID string) (string, error) {
 		return "", err
 	}
 	s.mu.Lock()
-	name := s.joined[id]
+	name, keys := s.joined[id], s.keys[id]
 	s.mu.Unlock()
 	return invite.Encode(invite.Link{
-		Room:    id,
+		Room:    keys,
 		Name:    name,
 		Inviter: s.id.ID,
 		Addrs:   s.node.InviteAddrs(),
@@ -52,16 +52,16 @@ func (s *Service) PreviewInvite(link string) (InvitePreview, error) {
 	if err != nil {
 		return InvitePreview{}, fmt.Errorf("%w: %w", ErrBadInvite, err)
 	}
-	p := InvitePreview{Link: link, RoomID: l.Room.String(), Name: l.Name}
+	p := InvitePreview{Link: link, RoomID: l.Room.ID.String(), Name: l.Name}
 	s.mu.Lock()
-	name, joined := s.joined[l.Room]
+	name, joined := s.joined[l.Room.ID]
 	s.mu.Unlock()
 	if joined {
 		p.Name, p.Joined = name, true
 	} else if clean, err := cleanRoomName(l.Name); err == nil {
 		p.Name = clean
 	} else {
-		p.Name = placeholderName(l.Room)
+		p.Name = placeholderName(l.Room.ID)
 	}
 	return p, nil
 }

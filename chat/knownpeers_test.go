@@ -26,9 +26,7 @@ func TestPeersReconnectByThemselvesAfterARestart(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := b.JoinRoom(room.ID, ""); err != nil {
-				t.Fatal(err)
-			}
+			joinFrom(t, a, b, room.ID, "")
 			if err := b.Connect(t.Context(), a.Me().Addrs[0]); err != nil {
 				t.Fatal(err)
 			}

@@ -23,8 +23,9 @@ import (
 type Message struct {
 	ID   string `json:"id"`
 	Room string `json:"room"`
-	// Kind is KindText, KindRoomName or KindRoomTopic; for the last two,
-	// Text is the room's new name or topic.
+	// Kind is KindText, KindRoomName, KindRoomTopic or KindRoomNearby;
+	// Text is the room's new name or topic, or for KindRoomNearby "on"
+	// (visible on this network) or "off" (invite only).
 	Kind string `json:"kind"`
 	// Author is the author's full peer ID; AuthorShort its fingerprint.
 	Author      string `json:"author"`
@@ -61,6 +62,9 @@ const (
 	KindText      = "text"
 	KindRoomName  = "roomName"
 	KindRoomTopic = "roomTopic"
+	// KindRoomNearby: a member made the room visible on the network, or
+	// invite-only again.
+	KindRoomNearby = "roomNearby"
 )
 
 // Delivery states of a message just sent.
@@ -168,7 +172,12 @@ func (s *Service) publishOwn(ctx context.Context, d wire.Draft) (*wire.Message, 
 		return m, StateStored, nil
 	}
 	if err := s.node.Publish(ctx, m); err != nil {
-		s.log.Warn("publish failed", "room", d.Room.String()[:8], "err", err)
+		// Not sent: it waits in the outbox like a message written offline.
+		s.log.Warn("publish failed; the message waits in the outbox", "room", d.Room.String()[:8], "err", err)
+		if err := s.store.AddToOutbox(d.Room, m.ID); err != nil {
+			return nil, "", err
+		}
+		return m, StateStored, nil
 	}
 	return m, StateSent, nil
 }
@@ -428,9 +437,16 @@ func (s *Service) view(m *wire.Message, changes []store.Change) Message {
 		Mine:        m.Author == s.id.ID,
 	}
 	if m.Kind == wire.Kind_KIND_ROOM_META {
-		msg.Kind, msg.Text = KindRoomTopic, derefOr(m.Topic, "")
-		if m.RoomName != nil {
+		switch {
+		case m.RoomName != nil:
 			msg.Kind, msg.Text = KindRoomName, *m.RoomName
+		case m.Nearby != nil:
+			msg.Kind, msg.Text = KindRoomNearby, "off"
+			if *m.Nearby {
+				msg.Text = "on"
+			}
+		default:
+			msg.Kind, msg.Text = KindRoomTopic, derefOr(m.Topic, "")
 		}
 	}
 	fold := foldChanges(m, changes)

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"parley/invite"
+	"parley/roomkey"
 	"parley/wire"
 )
 
@@ -13,7 +15,15 @@ func TestNamesFollowTheWireRule(t *testing.T) {
 		t.Fatalf("chat limits %d/%d differ from what peers accept, %d/%d", MaxNameLen, MaxRoomNameLen, wire.MaxNameChars, wire.MaxRoomNameChars)
 	}
 	s := newNode(t, t.TempDir())
-	other := strings.Repeat("ab", 32)
+	otherKeys, err := roomkey.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A link to a room of nobody's: joining it opens the room here.
+	other, err := invite.Encode(invite.Link{Room: otherKeys, Name: "other", Inviter: s.id.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
 	family := "👨‍👩‍👧‍👦"
 	bad := map[string]string{
 		"bidi override":       "\u202Eadmin",

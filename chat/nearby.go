@@ -9,15 +9,18 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"parley/identity"
+	"parley/p2p"
 	"parley/version"
 	"parley/wire"
 )
 
-// NearbyRoom is a public room a nearby peer is in.
+// NearbyRoom is a room a peer on this network made visible here.
 type NearbyRoom struct {
 	ID     string `json:"id"`
 	Name   string `json:"name"`
 	Joined bool   `json:"joined"` // we are in it too
+	// Legacy is true for a room made by an older Parley.
+	Legacy bool `json:"legacy"`
 }
 
 // NearbyPeer is a peer that introduced itself with a hello.
@@ -26,7 +29,9 @@ type NearbyPeer struct {
 	// Connected is true while there is a connection to the peer.
 	Connected bool `json:"connected"`
 	// LAN is true if the peer was found on the local network by mDNS.
-	LAN   bool         `json:"lan"`
+	LAN bool `json:"lan"`
+	// Rooms are the rooms it made visible on this network; only a peer
+	// found here (LAN) has any.
 	Rooms []NearbyRoom `json:"rooms"`
 }
 
@@ -37,6 +42,11 @@ type Peer struct {
 	// "lan", "direct", "holepunched" or "relayed".
 	LAN bool   `json:"lan"`
 	Via string `json:"via"`
+	// Why says why it is connected, as the trust policy sees it: "member"
+	// (in a room with us), "nearby" (found on this network), "helper",
+	// "kept" (remembered), "relay" (reached through a relay, for a hole
+	// punch) or "dht" (anyone else: looking up rooms).
+	Why string `json:"why"`
 }
 
 // Status answers "am I connected, to whom, how".
@@ -112,7 +122,7 @@ const (
 
 // nearbyPeer is what a peer said in its hello, and when it left.
 type nearbyPeer struct {
-	rooms  []wire.RoomInfo
+	rooms  []p2p.NearbyRoom
 	leftAt time.Time // zero while connected
 }
 
@@ -172,37 +182,44 @@ func (s *Service) evictNearbyLocked() {
 	delete(s.nearby, victim)
 }
 
-// helloBytes is what we tell each peer we connect to: our profile and the
-// public rooms we are in.
-func (s *Service) helloBytes() []byte {
+// helloContent is what we tell each peer we connect to: our profile, and
+// the rooms visible on this network (the node tells those only to peers
+// found here).
+func (s *Service) helloContent() p2p.HelloContent {
 	s.mu.Lock()
-	profile := s.myProfile
-	rooms := make([]wire.RoomInfo, 0, len(s.joined))
-	for id, name := range s.joined {
-		rooms = append(rooms, wire.RoomInfo{ID: id, Name: name})
+	defer s.mu.Unlock()
+	out := p2p.HelloContent{Profile: s.myProfile}
+	for id, on := range s.visible {
+		if !on {
+			continue
+		}
+		r := wire.NearbyRoom{ID: id, Name: s.joined[id]}
+		if keys := s.keys[id]; !keys.Legacy {
+			r.Secret = keys.Secret[:]
+		}
+		out.Nearby = append(out.Nearby, r)
 	}
-	s.mu.Unlock()
-	slices.SortFunc(rooms, func(a, b wire.RoomInfo) int { return strings.Compare(a.Name, b.Name) })
-	raw, err := wire.EncodeHello(profile, rooms)
-	if err != nil {
-		s.log.Error("encode hello failed", "err", err)
-		return nil
-	}
-	return raw
+	slices.SortFunc(out.Nearby, func(a, b wire.NearbyRoom) int { return strings.Compare(a.Name, b.Name) })
+	return out
 }
 
-// receiveHello runs on the hello stream's goroutine.
-func (s *Service) receiveHello(from peer.ID, h *wire.PeerHello) {
+// receiveHello runs on the hello stream's goroutine. Nearby lists the
+// peers found on this network; others are members or strangers, and never
+// show there.
+func (s *Service) receiveHello(from peer.ID, h p2p.PeerHello) {
 	if h.Profile != nil {
 		s.receiveProfile(h.Profile)
+	}
+	if !h.LAN {
+		return
 	}
 	s.mu.Lock()
 	if _, known := s.nearby[from]; !known && len(s.nearby) >= maxNearby {
 		s.evictNearbyLocked()
 	}
-	s.nearby[from] = &nearbyPeer{rooms: h.Rooms}
+	s.nearby[from] = &nearbyPeer{rooms: h.Nearby}
 	s.mu.Unlock()
-	s.learnRoomNames(h.Rooms)
+	s.learnRoomNames(h.Nearby)
 	s.bus.publish(Event{Name: EventNearby})
 }
 
@@ -214,8 +231,8 @@ func (s *Service) Nearby() []NearbyPeer {
 	for id, np := range s.nearby {
 		p := NearbyPeer{Profile: Profile{PeerID: id.String(), ShortID: identity.ShortID(id), Name: s.names[id]}}
 		for _, r := range np.rooms {
-			_, joined := s.joined[r.ID]
-			p.Rooms = append(p.Rooms, NearbyRoom{ID: r.ID.String(), Name: r.Name, Joined: joined})
+			_, joined := s.joined[r.Room.ID]
+			p.Rooms = append(p.Rooms, NearbyRoom{ID: r.Room.ID.String(), Name: r.Name, Joined: joined, Legacy: r.Room.Legacy})
 		}
 		out = append(out, p)
 	}
@@ -236,7 +253,7 @@ func (s *Service) Peers() []Peer {
 	ids := s.node.ConnectedPeers()
 	out := make([]Peer, 0, len(ids))
 	for _, id := range ids {
-		out = append(out, Peer{Profile: s.profile(id), LAN: s.node.FoundOnLAN(id), Via: s.node.Via(id)})
+		out = append(out, Peer{Profile: s.profile(id), LAN: s.node.FoundOnLAN(id), Via: s.node.Via(id), Why: s.node.Why(id)})
 	}
 	slices.SortFunc(out, func(a, b Peer) int { return strings.Compare(a.PeerID, b.PeerID) })
 	return out

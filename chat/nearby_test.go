@@ -4,6 +4,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"parley/p2p"
 )
 
 // A nearby peer that leaves is listed as gone, then dropped: the list does
@@ -20,6 +22,8 @@ func TestDepartedNearbyPeersAreShownGoneThenDropped(t *testing.T) {
 	if err := b.Connect(t.Context(), a.Me().Addrs[0]); err != nil {
 		t.Fatal(err)
 	}
+	// What a's node hands on once mDNS found b (no mDNS in tests).
+	a.receiveHello(b.id.ID, p2p.PeerHello{LAN: true})
 	eventually(t, 10*time.Second, "a lists b nearby", func() bool {
 		n := a.Nearby()
 		return len(n) == 1 && n[0].Connected

@@ -68,9 +68,7 @@ func eventually(t *testing.T, within time.Duration, what string, cond func() boo
 func joinAll(t *testing.T, nodes []*Service, room Room) {
 	t.Helper()
 	for _, s := range nodes[1:] {
-		if _, err := s.JoinRoom(room.ID, room.Name); err != nil {
-			t.Fatal(err)
-		}
+		joinFrom(t, nodes[0], s, room.ID, room.Name)
 	}
 	for i, s := range nodes {
 		eventually(t, 20*time.Second, fmt.Sprintf("node %d sees every member online", i), func() bool {
@@ -221,9 +219,7 @@ func TestMessagesWrittenAloneGoOutWhenAPeerJoins(t *testing.T) {
 	if sent.State != StateStored {
 		t.Fatalf("state with nobody in the room = %q, want %q", sent.State, StateStored)
 	}
-	if _, err := b.JoinRoom(room.ID, "early bird"); err != nil {
-		t.Fatal(err)
-	}
+	joinFrom(t, a, b, room.ID, "early bird")
 	eventually(t, 20*time.Second, "B receives the message written before it joined", func() bool {
 		h, _ := b.History(room.ID, "", 10)
 		return len(h) == 1 && h[0].ID == sent.ID

@@ -17,6 +17,8 @@ import (
 	"github.com/multiformats/go-multiaddr"
 	"google.golang.org/protobuf/proto"
 
+	"parley/p2p"
+	"parley/roomkey"
 	"parley/wire"
 )
 
@@ -28,7 +30,7 @@ type rogue struct {
 	topic *pubsub.Topic
 }
 
-func newRogue(t *testing.T, room wire.RoomID, targets ...*Service) *rogue {
+func newRogue(t *testing.T, room roomkey.Room, targets ...*Service) *rogue {
 	t.Helper()
 	key, _, err := crypto.GenerateEd25519Key(rand.Reader)
 	if err != nil {
@@ -70,12 +72,16 @@ func newRogue(t *testing.T, room wire.RoomID, targets ...*Service) *rogue {
 		if err := h.Connect(t.Context(), *info); err != nil {
 			t.Fatalf("rogue connect: %v", err)
 		}
+		// A dishonest member holds the room's secret: it proves it.
+		if err := p2p.SendProofs(t.Context(), h, info.ID, room); err != nil {
+			t.Fatalf("rogue proof: %v", err)
+		}
 	}
 	r := &rogue{id: h.ID(), key: key, topic: topic}
 	eventually(t, 20*time.Second, "the honest nodes see the rogue in the room", func() bool {
 		for _, s := range targets {
 			found := false
-			for _, p := range s.node.RoomPeers(room) {
+			for _, p := range s.node.RoomPeers(room.ID) {
 				found = found || p == r.id
 			}
 			if !found {
@@ -118,7 +124,7 @@ func TestRogueMessagesAreRejectedAndHonestTrafficFlows(t *testing.T) {
 	}
 	joinAll(t, net, room)
 	roomID := mustRoom(t, room.ID)
-	r := newRogue(t, roomID, a, b)
+	r := newRogue(t, keysOf(t, a, room.ID), a, b)
 
 	events, stop := b.Subscribe()
 	defer stop()

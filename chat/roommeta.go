@@ -48,6 +48,19 @@ func (s *Service) SetTopic(ctx context.Context, roomID, topic string) (Room, err
 	return s.sendRoomMeta(ctx, wire.Draft{Room: room, Kind: wire.Kind_KIND_ROOM_META, Topic: &topic})
 }
 
+// SetRoomNearby makes a room visible on this network, or invite-only
+// again, for everyone in it: like a rename, it is a signed message of the
+// room, and the newest one wins. While it is on, each member's node tells
+// the peers it finds on its local network the room's name and what they
+// need to join it.
+func (s *Service) SetRoomNearby(ctx context.Context, roomID string, on bool) (Room, error) {
+	room, err := s.joinedRoom(roomID)
+	if err != nil {
+		return Room{}, err
+	}
+	return s.sendRoomMeta(ctx, wire.Draft{Room: room, Kind: wire.Kind_KIND_ROOM_META, Nearby: &on})
+}
+
 func (s *Service) sendRoomMeta(ctx context.Context, d wire.Draft) (Room, error) {
 	m, _, err := s.publishOwn(ctx, d)
 	if err != nil {
@@ -78,6 +91,10 @@ func (s *Service) applyRoomMeta(m *wire.Message) {
 			rec.Topic, rec.TopicSetAt = *m.Topic, pos
 			changed = true
 		}
+		if m.Nearby != nil && positionLess(rec.NearbySetAt, pos) {
+			rec.Nearby, rec.NearbySetAt = *m.Nearby, pos
+			changed = true
+		}
 		if changed {
 			rec.ID = m.Room
 			err = s.store.PutRoom(rec)
@@ -92,13 +109,16 @@ func (s *Service) applyRoomMeta(m *wire.Message) {
 		return
 	}
 	s.mu.Lock()
-	if _, joined := s.joined[m.Room]; joined && rec.Joined {
+	_, joined := s.joined[m.Room]
+	visible := joined && rec.Joined && s.visible[m.Room]
+	if joined && rec.Joined {
 		s.joined[m.Room] = rec.Name
+		s.visible[m.Room] = rec.Nearby
 	}
 	s.mu.Unlock()
 	s.bus.publish(Event{Name: EventRooms})
-	if m.RoomName != nil {
-		s.node.HelloAll() // our public rooms' names changed
+	if m.Nearby != nil || m.RoomName != nil && visible {
+		s.node.HelloAll() // what peers on this network see changed
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"parley/invite"
+	"parley/p2p"
+	"parley/roomkey"
 	"parley/store"
 	"parley/wire"
 )
@@ -32,28 +34,38 @@ type Room struct {
 	LastRead string `json:"lastRead"`
 	// LastActivity is the wall time of the newest message, unix ms; 0 if none.
 	LastActivity int64 `json:"lastActivity"`
+	// Nearby is true if the room is visible on this network: peers found
+	// here see it in Nearby and can join it from there. Any member may
+	// change it (SetRoomNearby).
+	Nearby bool `json:"nearby"`
+	// Legacy is true for a room made by an older Parley: anyone who has
+	// its ID can join it.
+	Legacy bool `json:"legacy"`
 }
 
 // MaxUnread caps the unread count (the UI shows "999+").
 const MaxUnread = 1000
 
-// CreateRoom makes a new public room with a random ID and joins it.
+// CreateRoom makes a new room with a fresh secret and joins it. Only
+// people given its invite link can join it, until a member makes it
+// visible on the network (SetRoomNearby).
 func (s *Service) CreateRoom(name string) (Room, error) {
 	name, err := cleanRoomName(name)
 	if err != nil {
 		return Room{}, err
 	}
-	id, err := wire.NewRoomID()
+	keys, err := roomkey.New()
 	if err != nil {
 		return Room{}, fmt.Errorf("create room: %w", err)
 	}
-	return s.join(id, name, false)
+	return s.join(keys, name, false)
 }
 
-// JoinRoom joins a room by its ID or by an invite link. name is how the
-// room shows here; empty takes the link's name, or keeps the name it had,
-// or else stands in a short form of the ID until a member who knows the
-// room's name says it.
+// JoinRoom joins a room by an invite link, or by its ID if this node knows
+// the room's secret: a room it was in before, or one a peer on this network
+// made visible (Nearby). A bare ID of any other room is refused with
+// ErrNeedInvite. name is how the room shows here; empty takes the link's
+// name, or keeps the name it had, or the name it has in Nearby.
 func (s *Service) JoinRoom(idOrLink, name string) (Room, error) {
 	if invite.IsLink(idOrLink) {
 		return s.joinByInvite(idOrLink, name)
@@ -62,66 +74,126 @@ func (s *Service) JoinRoom(idOrLink, name string) (Room, error) {
 	if err != nil {
 		return Room{}, fmt.Errorf("%w: it is neither an invite link (parley://join/…) nor a room ID", err)
 	}
-	if strings.TrimSpace(name) != "" {
-		if name, err = cleanRoomName(name); err != nil {
-			return Room{}, err
-		}
-		return s.join(id, name, false)
+	if strings.TrimSpace(name) == "" {
+		name = ""
+	} else if name, err = cleanRoomName(name); err != nil {
+		return Room{}, err
 	}
-	if rec, ok, err := s.store.Room(id); err == nil && ok && rec.Name != "" {
-		// A name kept from an earlier stay, if it still passes today's rule.
-		if kept, err := cleanRoomName(rec.Name); err == nil {
-			return s.join(id, kept, rec.Placeholder)
+	keys, known, err := s.knownRoom(id)
+	if err != nil {
+		return Room{}, err
+	}
+	if name != "" {
+		return s.join(keys, name, false)
+	}
+	if known.Name != "" {
+		// A name kept from an earlier stay, or heard from a nearby peer,
+		// if it still passes today's rule.
+		if kept, err := cleanRoomName(known.Name); err == nil {
+			return s.join(keys, kept, known.Placeholder)
 		}
 	}
-	return s.join(id, placeholderName(id), true)
+	return s.join(keys, placeholderName(id), true)
+}
+
+// knownRoom finds the keys of a room this node may join by ID alone: one
+// it was in before (the store kept its secret), else one a peer on this
+// network made visible. known carries the name it had.
+func (s *Service) knownRoom(id wire.RoomID) (keys roomkey.Room, known store.Room, err error) {
+	rec, ok, err := s.store.Room(id)
+	if err != nil {
+		return keys, known, err
+	}
+	if ok {
+		keys, err := roomKeys(rec)
+		return keys, rec, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, np := range s.nearby {
+		for _, r := range np.rooms {
+			if r.Room.ID == id {
+				return r.Room, store.Room{Name: r.Name}, nil
+			}
+		}
+	}
+	return keys, known, ErrNeedInvite
+}
+
+// roomKeys derives a stored room's keys: from its secret, or from its ID
+// for a room made before rooms had secrets.
+func roomKeys(rec store.Room) (roomkey.Room, error) {
+	if len(rec.Secret) == 0 {
+		return roomkey.FromLegacyID(rec.ID), nil
+	}
+	if len(rec.Secret) != roomkey.SecretSize {
+		return roomkey.Room{}, fmt.Errorf("room %s: stored secret of %d bytes", rec.ID, len(rec.Secret))
+	}
+	keys := roomkey.FromSecret(roomkey.Secret(rec.Secret))
+	if keys.ID != rec.ID {
+		return roomkey.Room{}, fmt.Errorf("room %s: stored secret belongs to another room", rec.ID)
+	}
+	return keys, nil
 }
 
 // placeholderName stands for a room whose name we do not know yet.
 func placeholderName(id wire.RoomID) string { return "Room " + id.String()[:8] }
 
-func (s *Service) join(id wire.RoomID, name string, placeholder bool) (Room, error) {
+func (s *Service) join(keys roomkey.Room, name string, placeholder bool) (Room, error) {
+	id := keys.ID
 	s.readMu.Lock()
 	rec, _, err := s.store.Room(id)
 	if err == nil {
 		rec.ID, rec.Name, rec.Joined, rec.Placeholder = id, name, true, placeholder
+		rec.Secret = nil
+		if !keys.Legacy {
+			rec.Secret = keys.Secret[:]
+		}
 		err = s.store.PutRoom(rec) // keeps the read position of an earlier stay
 	}
 	s.readMu.Unlock()
 	if err != nil {
 		return Room{}, err
 	}
-	if err := s.node.Join(id, s.receive); err != nil {
+	s.mu.Lock()
+	s.keys[id] = keys
+	s.visible[id] = rec.Nearby
+	s.mu.Unlock()
+	if err := s.node.Join(keys, s.receive); err != nil {
+		s.mu.Lock()
+		delete(s.keys, id)
+		delete(s.visible, id)
+		s.mu.Unlock()
 		return Room{}, err
 	}
 	s.mu.Lock()
 	s.joined[id] = name
 	s.mu.Unlock()
 	s.bus.publish(Event{Name: EventRooms})
-	s.node.HelloAll() // our public rooms changed
 	return s.roomView(id, name), nil
 }
 
 // learnRoomNames names the joined rooms we know only by a placeholder after
-// what a member's hello calls them. The names passed wire's rule already.
-func (s *Service) learnRoomNames(rooms []wire.RoomInfo) {
+// what a nearby peer calls them. The names passed wire's rule already.
+func (s *Service) learnRoomNames(rooms []p2p.NearbyRoom) {
 	learned := false
-	for _, r := range rooms {
+	for _, nr := range rooms {
+		id, name := nr.Room.ID, nr.Name
 		s.mu.Lock()
-		current, joined := s.joined[r.ID]
+		current, joined := s.joined[id]
 		s.mu.Unlock()
-		if !joined || current != placeholderName(r.ID) || r.Name == current {
+		if !joined || current != placeholderName(id) || name == current {
 			continue
 		}
 		s.readMu.Lock()
-		rec, ok, err := s.store.Room(r.ID)
+		rec, ok, err := s.store.Room(id)
 		if err == nil && ok && rec.Joined && rec.Placeholder {
-			rec.ID, rec.Name, rec.Placeholder = r.ID, r.Name, false
+			rec.ID, rec.Name, rec.Placeholder = id, name, false
 			err = s.store.PutRoom(rec)
 			if err == nil {
 				s.mu.Lock()
-				if _, still := s.joined[r.ID]; still {
-					s.joined[r.ID] = r.Name
+				if _, still := s.joined[id]; still {
+					s.joined[id] = name
 				}
 				s.mu.Unlock()
 				learned = true
@@ -129,7 +201,7 @@ func (s *Service) learnRoomNames(rooms []wire.RoomInfo) {
 		}
 		s.readMu.Unlock()
 		if err != nil {
-			s.log.Error("name room failed", "room", r.ID.String()[:8], "err", err)
+			s.log.Error("name room failed", "room", id.String()[:8], "err", err)
 		}
 	}
 	if learned {
@@ -147,6 +219,8 @@ func (s *Service) LeaveRoom(roomID string) error {
 	s.mu.Lock()
 	name := s.joined[id]
 	delete(s.joined, id)
+	delete(s.keys, id)
+	delete(s.visible, id)
 	s.mu.Unlock()
 	s.readMu.Lock()
 	rec, _, err := s.store.Room(id)
@@ -162,7 +236,6 @@ func (s *Service) LeaveRoom(roomID string) error {
 		return err
 	}
 	s.bus.publish(Event{Name: EventRooms})
-	s.node.HelloAll()
 	return nil
 }
 
@@ -189,7 +262,7 @@ func (s *Service) roomView(id wire.RoomID, name string) Room {
 	if err != nil || !ok {
 		return r
 	}
-	r.Topic = rec.Topic
+	r.Topic, r.Nearby, r.Legacy = rec.Topic, rec.Nearby, len(rec.Secret) == 0
 	if rec.Notify != "" {
 		r.Notify = rec.Notify
 	}
@@ -249,21 +322,28 @@ func positionLess(a, b store.Position) bool {
 
 // loadJoinedRooms fills the joined set from the store, before the network
 // starts, and returns the rooms whose topics to join.
-func (s *Service) loadJoinedRooms() ([]wire.RoomID, error) {
+func (s *Service) loadJoinedRooms() ([]roomkey.Room, error) {
 	rooms, err := s.store.Rooms()
 	if err != nil {
 		return nil, err
 	}
-	var ids []wire.RoomID
+	var out []roomkey.Room
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, r := range rooms {
-		if r.Joined {
-			s.joined[r.ID] = r.Name
-			ids = append(ids, r.ID)
+		if !r.Joined {
+			continue
 		}
+		keys, err := roomKeys(r)
+		if err != nil {
+			return nil, fmt.Errorf("load rooms: %w", err)
+		}
+		s.joined[r.ID] = r.Name
+		s.keys[r.ID] = keys
+		s.visible[r.ID] = r.Nearby
+		out = append(out, keys)
 	}
-	return ids, nil
+	return out, nil
 }
 
 func (s *Service) joinedRoom(roomID string) (wire.RoomID, error) {

@@ -17,6 +17,7 @@ import (
 	"parley/datadir"
 	"parley/identity"
 	"parley/p2p"
+	"parley/roomkey"
 	"parley/store"
 	"parley/wire"
 	"parley/workset"
@@ -84,10 +85,12 @@ type Service struct {
 	mu        sync.Mutex
 	names     map[peer.ID]string // display names from profiles
 	myName    string
-	myProfile []byte                  // our signed profile envelope, for hellos
-	joined    map[wire.RoomID]string  // joined room -> name
-	nearby    map[peer.ID]*nearbyPeer // peers that said hello, with their public rooms
-	away      map[peer.ID]bool        // connected peers who said they are away
+	myProfile []byte                       // our signed profile envelope, for hellos
+	joined    map[wire.RoomID]string       // joined room -> name
+	keys      map[wire.RoomID]roomkey.Room // joined room -> its keys
+	visible   map[wire.RoomID]bool         // joined rooms visible on this network
+	nearby    map[peer.ID]*nearbyPeer      // peers that said hello, with their public rooms
+	away      map[peer.ID]bool             // connected peers who said they are away
 	amAway    bool
 	typedAt   map[wire.RoomID]time.Time // when we last said we are typing, per room
 	closeErr  error
@@ -136,6 +139,8 @@ func Open(ctx context.Context, opts Options) (*Service, error) {
 		fullLogged: map[wire.RoomID]time.Time{},
 		names:      map[peer.ID]string{},
 		joined:     map[wire.RoomID]string{},
+		keys:       map[wire.RoomID]roomkey.Room{},
+		visible:    map[wire.RoomID]bool{},
 		nearby:     map[peer.ID]*nearbyPeer{},
 		away:       map[peer.ID]bool{},
 		typedAt:    map[wire.RoomID]time.Time{},
@@ -187,7 +192,7 @@ func (s *Service) start() error {
 		OnRoomPeer:  s.onRoomPeer,
 		Sync:        s.store, // Scan and Envelope
 		OnSync:      s.onSync,
-		Hello:       s.helloBytes,
+		Hello:       s.helloContent,
 		OnHello:     s.receiveHello,
 		Logger:      s.opts.Logger,
 		Now:         s.opts.Now,
@@ -198,8 +203,8 @@ func (s *Service) start() error {
 	if s.opts.networkUp != nil {
 		s.opts.networkUp()
 	}
-	for _, id := range rooms {
-		if err := s.node.Join(id, s.receive); err != nil {
+	for _, keys := range rooms {
+		if err := s.node.Join(keys, s.receive); err != nil {
 			return err
 		}
 	}

@@ -109,9 +109,7 @@ func TestSyncFindsTheDifferencesInALargeHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := mustRoom(t, room.ID)
-	if _, err := b.JoinRoom(room.ID, "archive"); err != nil {
-		t.Fatal(err)
-	}
+	joinFrom(t, a, b, room.ID, "archive")
 	base := wire.WallTime(time.Now().Add(-time.Hour))
 	seedMessages(t, a, id, shared, "shared", base)
 	copyMessages(t, a, b, id)
@@ -173,9 +171,7 @@ func TestOfflineNodeCatchesUpWithProgressEvents(t *testing.T) {
 	b := openNode(t, bDir)
 	room, _ := a.CreateRoom("catch up")
 	id := mustRoom(t, room.ID)
-	if _, err := b.JoinRoom(room.ID, "catch up"); err != nil {
-		t.Fatal(err)
-	}
+	joinFrom(t, a, b, room.ID, "catch up")
 	if err := b.Close(); err != nil { // b goes offline
 		t.Fatal(err)
 	}
@@ -254,9 +250,7 @@ func TestManySharedRoomsAllConvergeAfterReconnect(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := b.JoinRoom(r.ID, r.Name); err != nil {
-			t.Fatal(err)
-		}
+		joinFrom(t, a, b, r.ID, r.Name)
 		ids[i] = mustRoom(t, r.ID)
 	}
 	// Written while apart: one message on each side of every room.

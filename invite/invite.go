@@ -1,6 +1,6 @@
 // Package invite is the parley://join/ link: what an invitation to a room
-// carries (the room, its name, where the inviter and its helpers can be
-// reached) and how it is written and read. It knows no network.
+// carries (the room's secret, its name, where the inviter and its helpers
+// can be reached) and how it is written and read. It knows no network.
 package invite
 
 import (
@@ -13,14 +13,16 @@ import (
 	"github.com/multiformats/go-multiaddr"
 	"google.golang.org/protobuf/proto"
 
+	"parley/roomkey"
 	"parley/wire"
 )
 
 // Prefix starts every invite link.
 const Prefix = "parley://join/"
 
-// Version is the payload version this Parley writes and reads.
-const Version = 1
+// Version is the payload version this Parley writes and reads. Version 1
+// carried only the room ID, which no longer lets anyone in.
+const Version = 2
 
 // Bounds of a link: it must fit a chat message or a QR code.
 const (
@@ -35,12 +37,14 @@ var (
 	ErrNotInvite = errors.New("this is not a Parley invite link")
 	ErrMalformed = errors.New("this invite link is damaged or incomplete; ask for it again")
 	ErrVersion   = errors.New("this invite link was made by a newer Parley; update Parley to use it")
+	ErrOld       = errors.New("this invite link was made by an older Parley and no longer opens its room; ask a member for a new link")
 	ErrTooLong   = errors.New("this invite link is too long")
 )
 
 // Link is what an invite says.
 type Link struct {
-	Room wire.RoomID
+	// Room is the room's keys: whoever holds the link can read the room.
+	Room roomkey.Room
 	Name string
 	// Inviter is the peer that made the link; Addrs are where it can be
 	// reached, best first.
@@ -61,7 +65,12 @@ func Encode(l Link) (string, error) {
 	if err := l.Inviter.Validate(); err != nil {
 		return "", fmt.Errorf("make invite: inviter: %w", err)
 	}
-	in := &Invite{Version: Version, Room: l.Room[:], Name: name, Inviter: []byte(l.Inviter)}
+	in := &Invite{Version: Version, Name: name, Inviter: []byte(l.Inviter)}
+	if l.Room.Legacy {
+		in.Room = l.Room.ID[:]
+	} else {
+		in.Secret = l.Room.Secret[:]
+	}
 	for _, h := range l.Helpers[:min(len(l.Helpers), maxHelpers)] {
 		in.Helpers = append(in.Helpers, h.Bytes())
 	}
@@ -115,15 +124,23 @@ func Parse(s string) (Link, error) {
 	switch {
 	case in.Version > Version:
 		return Link{}, ErrVersion
+	case in.Version == 1:
+		return Link{}, ErrOld
 	case in.Version != Version:
 		return Link{}, fmt.Errorf("%w (version %d)", ErrMalformed, in.Version)
-	case len(in.Room) != wire.IDSize:
-		return Link{}, fmt.Errorf("%w (room ID of %d bytes)", ErrMalformed, len(in.Room))
+	case len(in.Room) == 0 && len(in.Secret) != roomkey.SecretSize:
+		return Link{}, fmt.Errorf("%w (room secret of %d bytes)", ErrMalformed, len(in.Secret))
+	case len(in.Room) != 0 && (len(in.Room) != wire.IDSize || len(in.Secret) != 0):
+		return Link{}, fmt.Errorf("%w (legacy room ID of %d bytes, secret of %d)", ErrMalformed, len(in.Room), len(in.Secret))
 	case len(in.Addrs) > maxAddrs || len(in.Helpers) > maxHelpers:
 		return Link{}, fmt.Errorf("%w (%d addresses, %d helpers)", ErrMalformed, len(in.Addrs), len(in.Helpers))
 	}
 	l := Link{}
-	copy(l.Room[:], in.Room)
+	if len(in.Room) != 0 {
+		l.Room = roomkey.FromLegacyID(wire.RoomID(in.Room))
+	} else {
+		l.Room = roomkey.FromSecret(roomkey.Secret(in.Secret))
+	}
 	if l.Name, err = wire.CleanName(in.Name, wire.MaxRoomNameChars); err != nil {
 		return Link{}, fmt.Errorf("%w (room name: %v)", ErrMalformed, err)
 	}

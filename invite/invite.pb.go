@@ -26,9 +26,12 @@ const (
 // Invite is what a parley://join/ link carries, URL-safe base64 encoded.
 type Invite struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// version is 1. A link of a newer version is refused with a clear error.
+	// version is 2. A link of a newer version is refused with a clear error;
+	// a version 1 link (it carried only the room ID) is refused with one that
+	// says to ask for a new link.
 	Version uint32 `protobuf:"varint,1,opt,name=version,proto3" json:"version,omitempty"`
-	// room is the 32-byte room ID.
+	// room is the 32-byte ID of a legacy room (made before rooms had
+	// secrets), whose secret follows from its ID; empty for other rooms.
 	Room []byte `protobuf:"bytes,2,opt,name=room,proto3" json:"room,omitempty"`
 	// name is the room's name as the inviter knows it.
 	Name string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
@@ -38,7 +41,9 @@ type Invite struct {
 	Addrs [][]byte `protobuf:"bytes,5,rep,name=addrs,proto3" json:"addrs,omitempty"`
 	// helpers are binary multiaddrs, each ending in /p2p/<id>, of helper nodes
 	// and relays the inviter uses.
-	Helpers       [][]byte `protobuf:"bytes,6,rep,name=helpers,proto3" json:"helpers,omitempty"`
+	Helpers [][]byte `protobuf:"bytes,6,rep,name=helpers,proto3" json:"helpers,omitempty"`
+	// secret is the room's 32-byte secret; empty for a legacy room.
+	Secret        []byte `protobuf:"bytes,7,opt,name=secret,proto3" json:"secret,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -115,18 +120,26 @@ func (x *Invite) GetHelpers() [][]byte {
 	return nil
 }
 
+func (x *Invite) GetSecret() []byte {
+	if x != nil {
+		return x.Secret
+	}
+	return nil
+}
+
 var File_invite_invite_proto protoreflect.FileDescriptor
 
 const file_invite_invite_proto_rawDesc = "" +
 	"\n" +
-	"\x13invite/invite.proto\x12\rparley.invite\"\x9a\x01\n" +
+	"\x13invite/invite.proto\x12\rparley.invite\"\xb2\x01\n" +
 	"\x06Invite\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12\x12\n" +
 	"\x04room\x18\x02 \x01(\fR\x04room\x12\x12\n" +
 	"\x04name\x18\x03 \x01(\tR\x04name\x12\x18\n" +
 	"\ainviter\x18\x04 \x01(\fR\ainviter\x12\x14\n" +
 	"\x05addrs\x18\x05 \x03(\fR\x05addrs\x12\x18\n" +
-	"\ahelpers\x18\x06 \x03(\fR\ahelpersJ\x04\b\a\x10\bB\x0fZ\rparley/inviteb\x06proto3"
+	"\ahelpers\x18\x06 \x03(\fR\ahelpers\x12\x16\n" +
+	"\x06secret\x18\a \x01(\fR\x06secretJ\x04\b\b\x10\tB\x0fZ\rparley/inviteb\x06proto3"
 
 var (
 	file_invite_invite_proto_rawDescOnce sync.Once

@@ -13,6 +13,7 @@ import (
 	"github.com/multiformats/go-multiaddr"
 	"google.golang.org/protobuf/proto"
 
+	"parley/roomkey"
 	"parley/wire"
 )
 
@@ -31,7 +32,7 @@ func testPeer(t testing.TB) peer.ID {
 
 func testLink(t testing.TB, addrs int) Link {
 	t.Helper()
-	room, err := wire.NewRoomID()
+	room, err := roomkey.New()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,6 +67,16 @@ func TestLinkRoundTrip(t *testing.T) {
 		}
 	}
 	t.Logf("an invite with 3 addresses and a helper: %d characters", len(link))
+
+	// A legacy room travels as its ID, and comes back legacy.
+	l.Room = roomkey.FromLegacyID(l.Room.ID)
+	link, err = Encode(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := Parse(link); err != nil || got.Room != l.Room || !got.Room.Legacy {
+		t.Fatalf("legacy room: parsed %+v, %v", got.Room, err)
+	}
 }
 
 // Addresses past what fits are left out, last first: the link stays short
@@ -106,6 +117,7 @@ func TestBadLinksGetAClearError(t *testing.T) {
 		return Prefix + base64.RawURLEncoding.EncodeToString(raw)
 	}
 	room, _ := wire.NewRoomID()
+	secret := make([]byte, roomkey.SecretSize)
 	inviter := []byte(testPeer(t))
 	for _, tc := range []struct {
 		name, link string
@@ -118,15 +130,19 @@ func TestBadLinksGetAClearError(t *testing.T) {
 		{"cut to the prefix", Prefix, ErrMalformed},
 		{"not base64", Prefix + "***", ErrMalformed},
 		{"too long", Prefix + strings.Repeat("A", MaxLinkLen), ErrTooLong},
-		{"newer version", payload(&Invite{Version: 2, Room: room[:], Name: "x", Inviter: inviter}), ErrVersion},
-		{"no version", payload(&Invite{Room: room[:], Name: "x", Inviter: inviter}), ErrMalformed},
-		{"short room", payload(&Invite{Version: 1, Room: room[:31], Name: "x", Inviter: inviter}), ErrMalformed},
-		{"no name", payload(&Invite{Version: 1, Room: room[:], Inviter: inviter}), ErrMalformed},
-		{"bidi override in the name", payload(&Invite{Version: 1, Room: room[:], Name: "evil\u202e", Inviter: inviter}), ErrMalformed},
-		{"no inviter", payload(&Invite{Version: 1, Room: room[:], Name: "x"}), ErrMalformed},
-		{"garbage address", payload(&Invite{Version: 1, Room: room[:], Name: "x", Inviter: inviter, Addrs: [][]byte{{0xff, 0xff}}}), ErrMalformed},
-		{"helper without peer ID", payload(&Invite{Version: 1, Room: room[:], Name: "x", Inviter: inviter, Helpers: [][]byte{multiaddr.StringCast("/ip4/127.0.0.1/tcp/1").Bytes()}}), ErrMalformed},
-		{"too many addresses", payload(&Invite{Version: 1, Room: room[:], Name: "x", Inviter: inviter, Addrs: make([][]byte, maxAddrs+1)}), ErrMalformed},
+		{"newer version", payload(&Invite{Version: 3, Secret: secret, Name: "x", Inviter: inviter}), ErrVersion},
+		{"a link of the first version", payload(&Invite{Version: 1, Room: room[:], Name: "x", Inviter: inviter}), ErrOld},
+		{"no version", payload(&Invite{Secret: secret, Name: "x", Inviter: inviter}), ErrMalformed},
+		{"no secret", payload(&Invite{Version: 2, Name: "x", Inviter: inviter}), ErrMalformed},
+		{"short secret", payload(&Invite{Version: 2, Secret: secret[:31], Name: "x", Inviter: inviter}), ErrMalformed},
+		{"short legacy room", payload(&Invite{Version: 2, Room: room[:31], Name: "x", Inviter: inviter}), ErrMalformed},
+		{"legacy room and secret", payload(&Invite{Version: 2, Room: room[:], Secret: secret, Name: "x", Inviter: inviter}), ErrMalformed},
+		{"no name", payload(&Invite{Version: 2, Secret: secret, Inviter: inviter}), ErrMalformed},
+		{"bidi override in the name", payload(&Invite{Version: 2, Secret: secret, Name: "evil\u202e", Inviter: inviter}), ErrMalformed},
+		{"no inviter", payload(&Invite{Version: 2, Secret: secret, Name: "x"}), ErrMalformed},
+		{"garbage address", payload(&Invite{Version: 2, Secret: secret, Name: "x", Inviter: inviter, Addrs: [][]byte{{0xff, 0xff}}}), ErrMalformed},
+		{"helper without peer ID", payload(&Invite{Version: 2, Secret: secret, Name: "x", Inviter: inviter, Helpers: [][]byte{multiaddr.StringCast("/ip4/127.0.0.1/tcp/1").Bytes()}}), ErrMalformed},
+		{"too many addresses", payload(&Invite{Version: 2, Secret: secret, Name: "x", Inviter: inviter, Addrs: make([][]byte, maxAddrs+1)}), ErrMalformed},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse(tc.link)

@@ -11,6 +11,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
 
+	"parley/roomkey"
 	"parley/wire"
 )
 
@@ -115,10 +116,10 @@ func TestFlooderIsCutBeforeDelivery(t *testing.T) {
 	}
 	t.Cleanup(func() { receiver.Close() })
 	var got atomic.Int64
-	if err := receiver.Join(room, func(b Batch) { got.Add(int64(len(b.Messages))) }); err != nil {
+	if err := receiver.Join(roomkey.FromLegacyID(room), func(b Batch) { got.Add(int64(len(b.Messages))) }); err != nil {
 		t.Fatal(err)
 	}
-	if err := flooder.Join(room, func(Batch) {}); err != nil {
+	if err := flooder.Join(roomkey.FromLegacyID(room), func(Batch) {}); err != nil {
 		t.Fatal(err)
 	}
 	if err := flooder.host.Connect(t.Context(), peer.AddrInfo{ID: receiver.ID(), Addrs: receiver.host.Addrs()}); err != nil {

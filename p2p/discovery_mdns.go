@@ -94,22 +94,20 @@ func (n *Node) dialLoop() {
 	}
 }
 
+// markLAN records a peer found by mDNS. If it is connected already, it
+// hears our nearby rooms now, and we look again at what it said of its own.
 func (n *Node) markLAN(id peer.ID) {
-	n.redialMu.Lock()
-	defer n.redialMu.Unlock()
-	if _, ok := n.lanPeers[id]; !ok && len(n.lanPeers) >= maxTrackedPeers {
-		evictOne(n.lanPeers, n.isConnected)
+	if !n.trust.markLAN(id, n.isConnected) || !n.isConnected(id) {
+		return
 	}
-	n.lanPeers[id] = struct{}{}
+	n.Hello(id)
+	if h := n.trust.lastHello(id); h != nil {
+		n.tellHello(id, h)
+	}
 }
 
 // FoundOnLAN reports whether a peer was discovered by mDNS.
-func (n *Node) FoundOnLAN(id peer.ID) bool {
-	n.redialMu.Lock()
-	defer n.redialMu.Unlock()
-	_, ok := n.lanPeers[id]
-	return ok
-}
+func (n *Node) FoundOnLAN(id peer.ID) bool { return n.trust.foundOnLAN(id) }
 
 // MDNSRunning reports whether mDNS is announcing and listening now.
 func (n *Node) MDNSRunning() bool { return n.mdnsRunning.Load() }

@@ -1,6 +1,7 @@
 package p2p
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -39,13 +40,16 @@ func (n *Node) gossipLoop() {
 	for range gossipCheckers {
 		n.wg.Go(func() { n.gossipChecks.Serve(n.ctx, nil, n.checkGossip) })
 	}
+	for range gossipCheckers {
+		n.wg.Go(func() { n.reannounce.Serve(n.ctx, nil, n.askToReannounce) })
+	}
 	sweep := time.NewTicker(gossipSweep)
 	defer sweep.Stop()
 	for {
 		select {
 		case <-sweep.C:
 			for _, p := range n.host.Network().Peers() {
-				if n.isConnected(p) && len(n.sharedRooms(p)) > 0 && !n.gossipWhole(p) {
+				if n.isConnected(p) && !n.graylisted(p) && len(n.sharedRooms(p)) > 0 && !n.gossipWhole(p) {
 					n.gossipChecks.Add(p)
 				}
 			}
@@ -55,41 +59,28 @@ func (n *Node) gossipLoop() {
 	}
 }
 
-// noteHelloRooms records the rooms a peer said it is in.
-func (n *Node) noteHelloRooms(from peer.ID, rooms []wire.RoomInfo) {
-	set := make(map[wire.RoomID]struct{}, len(rooms))
-	for _, r := range rooms {
-		set[r.ID] = struct{}{}
-	}
-	n.helloMu.Lock()
-	defer n.helloMu.Unlock()
-	if _, ok := n.helloRooms[from]; !ok && len(n.helloRooms) >= maxTrackedPeers {
-		evictOne(n.helloRooms, n.isConnected)
-	}
-	n.helloRooms[from] = set
-}
+// sharedRooms lists the topics of the joined rooms the peer proved
+// membership of and was seen in: those that can have lost it.
+func (n *Node) sharedRooms(id peer.ID) []string { return n.topicsOf(n.trust.seenRooms(id)) }
 
-func (n *Node) forgetHelloRooms(id peer.ID) {
-	n.helloMu.Lock()
-	defer n.helloMu.Unlock()
-	delete(n.helloRooms, id)
-}
+// provenRooms lists the topics of the joined rooms the peer proved
+// membership of.
+func (n *Node) provenRooms(id peer.ID) []string { return n.topicsOf(n.trust.memberRooms(id)) }
 
-// sharedRooms lists the topics of the rooms we joined that the peer's last
-// hello says it is in.
-func (n *Node) sharedRooms(id peer.ID) []string {
-	n.helloMu.Lock()
-	theirs := n.helloRooms[id]
-	n.helloMu.Unlock()
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	var out []string
-	for room, r := range n.rooms {
-		if _, ok := theirs[room]; ok {
-			out = append(out, r.topic.String())
+func (n *Node) topicsOf(rooms []wire.RoomID) []string {
+	out := make([]string, 0, len(rooms))
+	for _, room := range rooms {
+		if r, ok := n.trust.room(room); ok {
+			out = append(out, r.Topic())
 		}
 	}
 	return out
+}
+
+// graylisted reports whether the node's own judgement puts a peer below
+// GossipSub's graylist: no repair is owed to a flooder.
+func (n *Node) graylisted(id peer.ID) bool {
+	return n.score(id) < peerScoreThresholds().GraylistThreshold
 }
 
 // gossipWhole reports whether GossipSub has a stream to send to the peer
@@ -117,22 +108,22 @@ func (n *Node) hasGossipWriter(id peer.ID) bool {
 // lost the peer gets both sides to announce their rooms again. One check
 // runs per peer at a time; a check asked for meanwhile is covered by it.
 func (n *Node) checkGossip(id peer.ID) {
-	n.helloMu.Lock()
+	n.checkMu.Lock()
 	_, busy := n.checking[id]
 	if !busy {
 		n.checking[id] = struct{}{}
 	}
-	n.helloMu.Unlock()
+	n.checkMu.Unlock()
 	if busy {
 		return
 	}
 	defer func() {
-		n.helloMu.Lock()
+		n.checkMu.Lock()
 		delete(n.checking, id)
-		n.helloMu.Unlock()
+		n.checkMu.Unlock()
 	}()
 	for try := 1; try <= gossipTries; try++ {
-		if !n.waitGossipWhole(id, gossipSettle) || n.gossipWhole(id) || !n.isConnected(id) {
+		if !n.waitGossipWhole(id, gossipSettle) || n.gossipWhole(id) || !n.isConnected(id) || n.graylisted(id) {
 			return
 		}
 		if !n.hasGossipWriter(id) {
@@ -154,6 +145,25 @@ func (n *Node) checkGossip(id peer.ID) {
 	}
 	if n.isConnected(id) && !n.gossipWhole(id) {
 		n.log.Warn("gossip with a peer stays broken; history sync carries the rooms", "peer", identity.ShortID(id))
+	}
+}
+
+// reannounceAfter gathers what makes a peer announce its rooms again (a
+// join of several rooms, a hello with several new proofs) into one reset.
+const reannounceAfter = 250 * time.Millisecond
+
+// askToReannounce makes a proven member whose subscription GossipSub does
+// not hold announce its rooms again. The subscription filter drops a
+// subscription that came before the proof, and any to a room we had not
+// joined yet; GossipSub announces subscriptions only when they change or
+// on a new stream, so new streams it is.
+func (n *Node) askToReannounce(p peer.ID) {
+	if !n.sleep(reannounceAfter) || !n.isConnected(p) {
+		return
+	}
+	if missing := n.missingRooms(p, n.provenRooms(p)); len(missing) > 0 {
+		n.log.Debug("a member's rooms are missing its subscription; both sides announce again", "peer", identity.ShortID(p), "rooms", len(missing))
+		n.resetGossipStreams(p)
 	}
 }
 
@@ -193,16 +203,11 @@ func (n *Node) resetGossipStreams(id peer.ID) {
 // missingRooms lists the topics in want whose GossipSub peers lack id.
 func (n *Node) missingRooms(id peer.ID, want []string) []string {
 	have := map[string]bool{}
-	n.mu.Lock()
-	for _, r := range n.rooms {
-		for _, p := range r.topic.ListPeers() {
-			if p == id {
-				have[r.topic.String()] = true
-				break
-			}
+	for _, topic := range n.joinedTopics() { // asks GossipSub with no lock held
+		if slices.Contains(topic.ListPeers(), id) {
+			have[topic.String()] = true
 		}
 	}
-	n.mu.Unlock()
 	var missing []string
 	for _, t := range want {
 		if !have[t] {

@@ -13,32 +13,28 @@ import (
 	"github.com/libp2p/go-libp2p/p2p/protocol/circuitv2/client"
 	"github.com/multiformats/go-multiaddr"
 
+	"parley/roomkey"
 	"parley/wire"
 )
 
-// newRoomNode starts an off-mode node on loopback, TCP and QUIC, whose
-// hellos name the one room it is in, and which collects what it receives.
+// newRoomNode starts an off-mode node on loopback, TCP and QUIC, in one
+// room, which collects what it receives.
 func newRoomNode(t *testing.T, room wire.RoomID, got chan<- string) *Node {
 	t.Helper()
 	key, _, err := crypto.GenerateEd25519Key(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	hello, err := wire.EncodeHello(nil, []wire.RoomInfo{{ID: room, Name: "r"}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	n, err := New(t.Context(), Options{
 		Key: key, Mode: ModeOff,
 		ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0", "/ip4/127.0.0.1/udp/0/quic-v1"},
-		Hello:       func() []byte { return hello },
 		Logger:      slog.New(slog.NewTextHandler(t.Output(), nil)),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { n.Close() })
-	if err := n.Join(room, func(b Batch) {
+	if err := n.Join(roomkey.FromLegacyID(room), func(b Batch) {
 		for _, m := range b.Messages {
 			got <- m.Text
 		}

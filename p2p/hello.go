@@ -7,18 +7,47 @@ import (
 	"sync"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-msgio"
 
 	"parley/identity"
+	"parley/roomkey"
 	"parley/wire"
 )
 
-// helloProtocol carries a node's signed profile and its public rooms straight
-// to a peer when they connect, and again when either changes. Gossip alone
+// helloProtocol carries a node's signed profile and its membership proofs
+// straight to a peer when they connect, and again when either changes; to a
+// peer found on this network also the rooms made visible there. Gossip alone
 // loses what a peer sends while the other side is still joining the topic.
-const helloProtocol = "/parley/hello/1"
+const helloProtocol = "/parley/hello/2"
+
+// HelloContent is what the node's owner says of itself in a hello.
+type HelloContent struct {
+	// Profile is the signed profile envelope, or nil.
+	Profile []byte
+	// Nearby are the rooms visible on this network. The node tells them
+	// only to peers found by mDNS.
+	Nearby []wire.NearbyRoom
+}
+
+// PeerHello is a peer's checked hello, as the owner hears it.
+type PeerHello struct {
+	// Profile is the peer's verified profile, or nil.
+	Profile *wire.Message
+	// LAN is true if the peer was found on this network by mDNS.
+	LAN bool
+	// Nearby are the rooms the peer made visible on this network, each
+	// checked against its secret; empty unless the peer was found here.
+	Nearby []NearbyRoom
+}
+
+// NearbyRoom is a room a peer on this network made visible.
+type NearbyRoom struct {
+	Room roomkey.Room
+	Name string
+}
 
 const helloTimeout = 10 * time.Second
 
@@ -72,6 +101,33 @@ func (n *Node) helloWithRetries(p peer.ID) {
 // peer queued twice before its turn gets one hello, with what is newest.
 func (n *Node) Hello(p peer.ID) { n.hellos.Add(p) }
 
+// helloFirst sends every connected peer our hello now and waits for them,
+// at most d: a room's subscription should reach its members after the proof
+// that lets them count it. A hello not through by then is queued as usual.
+func (n *Node) helloFirst(d time.Duration) {
+	peers := n.ConnectedPeers()
+	done := make(chan struct{}, len(peers))
+	for _, p := range peers {
+		n.wg.Go(func() {
+			if err := n.sendHello(p); err != nil {
+				n.Hello(p)
+			}
+			done <- struct{}{}
+		})
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	for range peers {
+		select {
+		case <-done:
+		case <-timer.C:
+			return
+		case <-n.ctx.Done():
+			return
+		}
+	}
+}
+
 // HelloAll queues a hello for every connected peer.
 func (n *Node) HelloAll() {
 	for _, p := range n.ConnectedPeers() {
@@ -79,11 +135,31 @@ func (n *Node) HelloAll() {
 	}
 }
 
-func (n *Node) sendHello(p peer.ID) error {
-	if n.opts.Hello == nil {
-		return nil
+// helloFor is the hello for one peer. What it holds is the trust policy's
+// call: proofs for every joined room (meaningless to anyone not in that
+// room); our profile only for a peer found on this network or in a room
+// with us (a stranger hears it once it proves a room); the nearby rooms
+// only for a peer found on this network.
+func (n *Node) helloFor(p peer.ID) ([]byte, error) {
+	var content HelloContent
+	if n.opts.Hello != nil {
+		content = n.opts.Hello()
 	}
-	hello := n.opts.Hello()
+	lan := n.trust.foundOnLAN(p)
+	if !lan {
+		content.Nearby = nil
+		if len(n.trust.memberRooms(p)) == 0 {
+			content.Profile = nil
+		}
+	}
+	return wire.EncodeHello(content.Profile, content.Nearby, n.trust.proofs(p))
+}
+
+func (n *Node) sendHello(p peer.ID) error {
+	hello, err := n.helloFor(p)
+	if err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(n.ctx, helloTimeout)
 	defer cancel()
 	s, err := n.host.NewStream(network.WithAllowLimitedConn(ctx, "hello"), p, helloProtocol)
@@ -124,8 +200,72 @@ func (n *Node) handleHello(s network.Stream) {
 		n.reject(from, wire.RoomID{}, err)
 		return
 	}
-	n.noteHelloRooms(from, h.Rooms)
-	if n.opts.OnHello != nil {
-		n.opts.OnHello(from, h)
+	joined, left, reannounce := n.trust.heard(from, h, n.isConnected)
+	if reannounce {
+		// Its subscription came before its proof and was dropped.
+		n.reannounce.Add(from)
 	}
+	for _, room := range joined {
+		n.reportMembers(room, []peer.ID{from}, true)
+	}
+	for _, room := range left {
+		n.reportMembers(room, []peer.ID{from}, false)
+	}
+	if len(joined) > 0 {
+		n.gossipChecks.Add(from)
+		n.Hello(from) // now a member, it may hear who we are
+	}
+	n.tellHello(from, h)
+}
+
+// tellHello passes a peer's hello on to the owner: its nearby rooms only if
+// the peer was found on this network, and only those whose ID follows from
+// the secret given (a peer cannot pass one room off as another).
+func (n *Node) tellHello(from peer.ID, h *wire.PeerHello) {
+	if n.opts.OnHello == nil {
+		return
+	}
+	out := PeerHello{Profile: h.Profile, LAN: n.trust.foundOnLAN(from)}
+	if out.LAN {
+		for _, r := range h.Nearby {
+			keys := roomkey.FromLegacyID(r.ID)
+			if r.Secret != nil {
+				keys = roomkey.FromSecret(roomkey.Secret(r.Secret))
+			}
+			if keys.ID != r.ID {
+				n.reject(from, r.ID, fmt.Errorf("%w: nearby room whose ID does not follow from its secret", wire.ErrMalformed))
+				continue
+			}
+			out.Nearby = append(out.Nearby, NearbyRoom{Room: keys, Name: r.Name})
+		}
+	}
+	n.opts.OnHello(from, out)
+}
+
+// SendProofs sends peer to, from host h, a hello that proves h's membership
+// of rooms and says nothing else: for test tools that join rooms as plain
+// libp2p hosts.
+func SendProofs(ctx context.Context, h host.Host, to peer.ID, rooms ...roomkey.Room) error {
+	proofs := make([]wire.HelloProof, len(rooms))
+	for i, r := range rooms {
+		proofs[i] = wire.HelloProof(r.Proof(h.ID(), to))
+	}
+	raw, err := wire.EncodeHello(nil, nil, proofs)
+	if err != nil {
+		return err
+	}
+	s, err := h.NewStream(ctx, to, helloProtocol)
+	if err != nil {
+		return fmt.Errorf("open hello stream: %w", err)
+	}
+	defer s.Close()
+	if err := msgio.NewVarintWriter(s).WriteMsg(raw); err != nil {
+		s.Reset()
+		return fmt.Errorf("write hello: %w", err)
+	}
+	if err := s.CloseWrite(); err != nil {
+		return fmt.Errorf("finish hello: %w", err)
+	}
+	_, err = io.Copy(io.Discard, io.LimitReader(s, 1))
+	return err
 }

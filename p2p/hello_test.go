@@ -10,6 +10,9 @@ import (
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-msgio"
+	"google.golang.org/protobuf/proto"
+
+	"parley/wire"
 )
 
 // rawHost is a bare libp2p host on loopback, closed at the end of the test.
@@ -26,7 +29,7 @@ func rawHost(t *testing.T) host.Host {
 func helloNode(t *testing.T) *Node {
 	t.Helper()
 	n := newTestNode(t, ModeOff)
-	n.opts.Hello = func() []byte { return []byte("hello") }
+	n.opts.Hello = func() HelloContent { return HelloContent{Profile: []byte("hello")} }
 	return n
 }
 
@@ -77,8 +80,9 @@ func TestAFailedHelloIsTriedAgain(t *testing.T) {
 			s.Reset() // not ready for it yet
 			return
 		}
-		raw, err := msgio.NewVarintReaderSize(s, 1<<10).ReadMsg()
-		got.Store(err == nil && string(raw) == "hello")
+		raw, err := msgio.NewVarintReaderSize(s, wire.MaxHelloSize).ReadMsg()
+		var h wire.Hello
+		got.Store(err == nil && proto.Unmarshal(raw, &h) == nil && len(h.Proofs) == 8*wire.ProofSize)
 		s.Close()
 	})
 	connect(t, n, late)

@@ -69,9 +69,9 @@ func TestPerPeerMapsAreBounded(t *testing.T) {
 	n.rejectMu.Lock()
 	rejections := len(n.rejections)
 	n.rejectMu.Unlock()
-	n.redialMu.Lock()
-	lan := len(n.lanPeers)
-	n.redialMu.Unlock()
+	n.trust.mu.Lock()
+	lan := len(n.trust.lan)
+	n.trust.mu.Unlock()
 	if rejections > maxTrackedPeers || lan > maxTrackedPeers {
 		t.Errorf("%d peers with rejections, %d LAN peers; bound %d", rejections, lan, maxTrackedPeers)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/protocol"
 	drouting "github.com/libp2p/go-libp2p/p2p/discovery/routing"
 	"github.com/libp2p/go-libp2p/p2p/net/connmgr"
 	"github.com/multiformats/go-multiaddr"
@@ -84,11 +85,12 @@ type Options struct {
 	// OnRoomPeer, if set, is told when a peer subscribes to or leaves a
 	// joined room's topic. It must not block.
 	OnRoomPeer func(room wire.RoomID, id peer.ID, joined bool)
-	// Hello, if set, returns the encoded hello (wire.EncodeHello) sent to
-	// every peer that connects.
-	Hello func() []byte
-	// OnHello, if set, receives each peer's verified hello.
-	OnHello func(from peer.ID, h *wire.PeerHello)
+	// Hello, if set, says what goes into the hello sent to each peer that
+	// connects; the node adds the membership proofs, and tells the nearby
+	// rooms only to peers found on this network.
+	Hello func() HelloContent
+	// OnHello, if set, receives each peer's checked hello.
+	OnHello func(from peer.ID, h PeerHello)
 	// Sync, if set, lets the node reconcile room histories with peers.
 	Sync SyncSource
 	// OnSync, if set, hears how sync sessions progress. It must not block.
@@ -120,6 +122,9 @@ var DefaultListenAddrs = []string{
 	"/ip6/::/udp/0/quic-v1",
 }
 
+// gossipProtocols are the GossipSub versions spoken; see New.
+var gossipProtocols = []protocol.ID{pubsub.GossipSubID_v13, pubsub.GossipSubID_v12, pubsub.GossipSubID_v11}
+
 // Queue sizes well above GossipSub's defaults (32), which drop messages
 // under bursts; sync, not gossip, is what makes history complete.
 const (
@@ -137,8 +142,10 @@ type Node struct {
 	ctx   context.Context
 	stop  context.CancelFunc
 	wg    sync.WaitGroup
-	mu    sync.Mutex
+	mu    sync.Mutex // guards rooms; never held across a call into GossipSub
 	rooms map[wire.RoomID]*room
+	// joinMu serialises Join and Leave, which call into GossipSub.
+	joinMu sync.Mutex
 
 	rejectMu      sync.Mutex
 	rejections    map[peer.ID]*rejectRecord
@@ -160,11 +167,12 @@ type Node struct {
 	served       int             // sessions peers started, all together
 	syncObserver atomic.Pointer[func(SyncProgress)]
 
+	trust *trust // what each peer is to us, and what it may do
+
 	found       chan peer.AddrInfo // peers found by mDNS, to dial
 	mdnsStarted bool               // set once in New; mDNS never starts in off mode
 	mdnsRunning atomic.Bool
 	redialMu    sync.Mutex
-	lanPeers    map[peer.ID]struct{} // found by mDNS
 	kept        map[peer.ID]struct{} // to stay connected to (Keep)
 	redialing   map[peer.ID]struct{} // being redialled
 	redialWake  chan struct{}        // closed to cut every redial's wait short
@@ -181,10 +189,10 @@ type Node struct {
 	roundSlots chan struct{}              // bounds rendezvous rounds at once
 
 	gossipChecks *workset.Set[peer.ID] // peers whose gossip to check
+	reannounce   *workset.Set[peer.ID] // members to have announce their rooms again
 	protoEmitter event.Emitter         // tells GossipSub a peer speaks its protocol
-	helloMu      sync.Mutex
-	helloRooms   map[peer.ID]map[wire.RoomID]struct{} // rooms each peer's last hello named
-	checking     map[peer.ID]struct{}                 // peers whose gossip is being checked
+	checkMu      sync.Mutex
+	checking     map[peer.ID]struct{} // peers whose gossip is being checked
 
 	reachMu      sync.Mutex
 	reachability string               // from AutoNAT: "public", "private", "unknown"
@@ -258,7 +266,6 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 		peerLimits: newPeerLimits(opts.PeerRate, opts.PeerBurst, opts.PeerByteRate, opts.PeerByteBurst),
 		hellos:     workset.New[peer.ID](),
 		found:      make(chan peer.AddrInfo, 64),
-		lanPeers:   map[peer.ID]struct{}{},
 		redialing:  map[peer.ID]struct{}{},
 		redialWake: make(chan struct{}),
 		kept:       map[peer.ID]struct{}{},
@@ -266,10 +273,10 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 		helpers:    map[peer.ID]peer.AddrInfo{},
 		punched:    map[peer.ID]struct{}{},
 		moving:     map[peer.ID]struct{}{},
-		helloRooms: map[peer.ID]map[wire.RoomID]struct{}{},
 		checking:   map[peer.ID]struct{}{},
 
 		gossipChecks:  workset.New[peer.ID](),
+		reannounce:    workset.New[peer.ID](),
 		sessionLimits: newSessionLimits(syncSessionEvery, syncSessionBurst),
 	}
 	n.gate = newGater(n.log, opts.Bootstrap)
@@ -286,15 +293,24 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 		return nil, errors.Join(fmt.Errorf("start node: listen on %v: %w", opts.ListenAddrs, err), rm.Close())
 	}
 	n.host = h
+	n.trust = newTrust(h.ID())
 	n.gate.start(h, n.trust, n.isConnected)
-	n.ps, err = pubsub.NewGossipSub(ctx, h,
+	n.ps, err = pubsub.NewGossipSub(ctx, gossipHost{Host: h, n: n},
 		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign),
 		pubsub.WithNoAuthor(),
 		pubsub.WithMessageIdFn(MessageID),
+		// A room's topic counts a peer as subscribed, and meshes, gossips
+		// and serves it, only once it proved membership (trust.go): our
+		// own messages, flooded to every subscriber, reach members only.
+		pubsub.WithSubscriptionFilter(n.trust),
+		pubsub.WithPeerFilter(n.trust.mayGossip),
 		// Our own messages go to every subscribed peer, not only to the
 		// mesh: in this release flood publishing is off by default, and a
 		// message sent before the first heartbeat builds the mesh is lost.
 		pubsub.WithFloodPublish(true),
+		// GossipSub only: the floodsub protocol sends every message to
+		// every subscriber, past the peer filter.
+		pubsub.WithGossipSubProtocols(gossipProtocols, pubsub.GossipSubDefaultFeatures),
 		pubsub.WithPeerScore(peerScoreParams(n.score), peerScoreThresholds()),
 		pubsub.WithPeerOutboundQueueSize(outboundQueueSize),
 		pubsub.WithValidateQueueSize(validateQueueSize),
@@ -341,7 +357,7 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 				return
 			}
 			n.forgetPunched(c.RemotePeer())
-			n.forgetHelloRooms(c.RemotePeer())
+			n.trust.gone(c.RemotePeer())
 			n.lostPeer(c.RemotePeer())
 			if opts.OnPeer != nil {
 				opts.OnPeer(c.RemotePeer(), false)
@@ -379,18 +395,16 @@ func (n *Node) counted(h network.StreamHandler) network.StreamHandler {
 	}
 }
 
-// MessageID is the GossipSub message ID: SHA-256 of the payload, the same ID
-// the store and sync use. It runs before validation, so garbage gets a hash
-// of its raw bytes and is rejected by the validator afterwards. (Exported
-// for test tools that join a room as peers.)
+// MessageID is the GossipSub message ID: SHA-256 of the whole envelope,
+// signature included. GossipSub marks an ID seen before the validator runs,
+// so an ID of the payload alone would let a copy with a broken signature,
+// arriving first, hide the real message until sync brings it. (The store
+// and sync key messages by the payload's hash, wire.IDOf; a valid payload
+// has one valid signature.) Exported for test tools that join a room as
+// peers.
 func MessageID(m *pubsubpb.Message) string {
-	payload, err := wire.PayloadOf(m.Data)
-	if err != nil {
-		sum := sha256.Sum256(m.Data)
-		return string(sum[:])
-	}
-	id := wire.IDOf(payload)
-	return string(id[:])
+	sum := sha256.Sum256(m.Data)
+	return string(sum[:])
 }
 
 // ID is the node's peer ID.

@@ -1,14 +1,16 @@
 package p2p
 
 import (
-	"time"
-
 	"crypto/rand"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
+
+	"parley/wire"
 )
 
 func newTestNode(t *testing.T, mode Mode) *Node {
@@ -74,5 +76,30 @@ func TestCloseWaitsForStreamHandlers(t *testing.T) {
 	case <-closed:
 	case <-time.After(10 * time.Second):
 		t.Fatal("Close did not return after the handler finished")
+	}
+}
+
+// waitMember waits until n counts p as a proven member of room.
+func waitMember(t *testing.T, n *Node, p peer.ID, room wire.RoomID) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !n.trust.isMember(p, room) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never proved membership of room %s", p, room)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// waitRoomPeer waits until n has p in a room: proven and subscribed, so
+// that what n publishes there reaches p.
+func waitRoomPeer(t *testing.T, n *Node, p peer.ID, room wire.RoomID) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !slices.Contains(n.RoomPeers(room), p) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never joined room %s here (proven: %v)", p, room, n.trust.isMember(p, room))
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

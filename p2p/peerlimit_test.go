@@ -14,6 +14,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 
+	"parley/roomkey"
 	"parley/wire"
 )
 
@@ -207,7 +208,7 @@ func TestRelayOfManyAuthorsIsCut(t *testing.T) {
 	t.Cleanup(func() { receiver.Close() })
 	var mu sync.Mutex
 	got := map[peer.ID]int{} // delivered, by author
-	if err := receiver.Join(room, func(b Batch) {
+	if err := receiver.Join(roomkey.FromLegacyID(room), func(b Batch) {
 		mu.Lock()
 		defer mu.Unlock()
 		for _, m := range b.Messages {
@@ -230,7 +231,7 @@ func TestRelayOfManyAuthorsIsCut(t *testing.T) {
 	relay := newTestNode(t, ModeOff)
 	honest := newTestNode(t, ModeOff)
 	for _, n := range []*Node{relay, honest} {
-		if err := n.Join(room, func(Batch) {}); err != nil {
+		if err := n.Join(roomkey.FromLegacyID(room), func(Batch) {}); err != nil {
 			t.Fatal(err)
 		}
 		if err := n.host.Connect(t.Context(), peer.AddrInfo{ID: receiver.ID(), Addrs: receiver.host.Addrs()}); err != nil {
@@ -352,13 +353,17 @@ func syncPair(t *testing.T) (a, b *Node, room, other wire.RoomID, warnings *atom
 	for _, n := range []*Node{a, b} {
 		n.opts.Sync = emptyHistory{}
 		for _, r := range []wire.RoomID{room, other} {
-			if err := n.Join(r, func(Batch) {}); err != nil {
+			if err := n.Join(roomkey.FromLegacyID(r), func(Batch) {}); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
 	if err := a.host.Connect(t.Context(), peer.AddrInfo{ID: b.ID(), Addrs: b.host.Addrs()}); err != nil {
 		t.Fatal(err)
+	}
+	for _, r := range []wire.RoomID{room, other} {
+		waitMember(t, a, b.ID(), r)
+		waitMember(t, b, a.ID(), r)
 	}
 	return a, b, room, other, warnings
 }

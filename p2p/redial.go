@@ -77,8 +77,7 @@ func (n *Node) lostPeer(id peer.ID) {
 	n.redialMu.Lock()
 	defer n.redialMu.Unlock()
 	_, kept := n.kept[id]
-	_, lan := n.lanPeers[id]
-	if !kept && !lan || n.ctx.Err() != nil {
+	if !kept && !n.trust.foundOnLAN(id) || n.ctx.Err() != nil {
 		return
 	}
 	if _, busy := n.redialing[id]; busy {

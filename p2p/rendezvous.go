@@ -2,8 +2,6 @@ package p2p
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"sync"
 	"time"
@@ -16,6 +14,7 @@ import (
 	"github.com/multiformats/go-multiaddr"
 
 	"parley/identity"
+	"parley/roomkey"
 	"parley/wire"
 )
 
@@ -110,10 +109,10 @@ func (n *Node) dhtBootstrapPeers() []peer.AddrInfo {
 }
 
 // rendezvousKeys are the DHT keys under which a room's members meet at a
-// time: a hash of the room ID and the UTC day, so a key does not name its
-// room and changes every day, and within rendezvousSkew of midnight the
-// other day's key as well.
-func rendezvousKeys(room wire.RoomID, now time.Time) []string {
+// time: derived from the room's secret and the UTC day, so a key does not
+// follow from the room's ID and changes every day, and within
+// rendezvousSkew of midnight the other day's key as well.
+func rendezvousKeys(room roomkey.Room, now time.Time) []string {
 	var keys []string
 	seen := map[string]bool{}
 	for _, t := range []time.Time{now.Add(-rendezvousSkew), now, now.Add(rendezvousSkew)} {
@@ -122,8 +121,7 @@ func rendezvousKeys(room wire.RoomID, now time.Time) []string {
 			continue
 		}
 		seen[day] = true
-		sum := sha256.Sum256([]byte("parley rendezvous 1\x00" + room.String() + "\x00" + day))
-		keys = append(keys, hex.EncodeToString(sum[:]))
+		keys = append(keys, room.RendezvousKey(day))
 	}
 	return keys
 }
@@ -135,12 +133,15 @@ type rendezvous struct {
 }
 
 // runRendezvous runs the rounds of one room until ctx ends.
-func (n *Node) runRendezvous(ctx context.Context, room wire.RoomID, rv *rendezvous) {
+func (n *Node) runRendezvous(ctx context.Context, room roomkey.Room, rv *rendezvous) {
 	wait := rendezvousRetry
 	for {
 		ok := n.rendezvousRound(ctx, room)
 		next := rendezvousEvery
-		if !ok {
+		// A failed round, or one that left us alone in the room (members
+		// who joined at the same moment miss each other's advertisement),
+		// is tried again soon, then less and less often.
+		if !ok || len(n.RoomPeers(room.ID)) == 0 {
 			next, wait = wait, min(2*wait, rendezvousEvery)
 		} else {
 			wait = rendezvousRetry
@@ -159,7 +160,7 @@ func (n *Node) runRendezvous(ctx context.Context, room wire.RoomID, rv *rendezvo
 
 // rendezvousRound advertises the room and dials members found. It reports
 // whether the advertisement reached the DHT.
-func (n *Node) rendezvousRound(ctx context.Context, room wire.RoomID) bool {
+func (n *Node) rendezvousRound(ctx context.Context, room roomkey.Room) bool {
 	select {
 	case n.roundSlots <- struct{}{}:
 		defer func() { <-n.roundSlots }()
@@ -175,11 +176,11 @@ func (n *Node) rendezvousRound(ctx context.Context, room wire.RoomID) bool {
 		wg.Go(func() {
 			_, err := n.disc.Advertise(ctx, key, discovery.TTL(providerValidity))
 			if err != nil && ctx.Err() == nil {
-				n.log.Debug("advertise room failed", "room", room.String()[:8], "err", err)
+				n.log.Debug("advertise room failed", "room", room.ID.String()[:8], "err", err)
 			}
 			advertised <- err == nil
 		})
-		wg.Go(func() { n.findMembers(ctx, room, key) })
+		wg.Go(func() { n.findMembers(ctx, room.ID, key) })
 	}
 	wg.Wait()
 	close(advertised)

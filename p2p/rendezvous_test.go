@@ -8,6 +8,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
 
+	"parley/roomkey"
 	"parley/wire"
 )
 
@@ -61,10 +62,10 @@ func TestMembersMeetThroughTheDHT(t *testing.T) {
 
 	room, _ := wire.NewRoomID()
 	got := make(chan *wire.Message, 1)
-	if err := a.Join(room, func(Batch) {}); err != nil {
+	if err := a.Join(roomkey.FromLegacyID(room), func(Batch) {}); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Join(room, func(batch Batch) {
+	if err := b.Join(roomkey.FromLegacyID(room), func(batch Batch) {
 		for _, m := range batch.Messages {
 			select {
 			case got <- m:
@@ -104,7 +105,7 @@ func TestMembersMeetThroughTheDHT(t *testing.T) {
 // The rendezvous key names neither the room nor the day in the clear,
 // changes with the day, and near midnight covers both days.
 func TestRendezvousKeysRotateDaily(t *testing.T) {
-	room, _ := wire.NewRoomID()
+	room, _ := roomkey.New()
 	noon := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	today := rendezvousKeys(room, noon)
 	tomorrow := rendezvousKeys(room, noon.Add(24*time.Hour))
@@ -115,7 +116,7 @@ func TestRendezvousKeysRotateDaily(t *testing.T) {
 	if len(late) != 2 || late[0] != today[0] || late[1] != tomorrow[0] {
 		t.Fatalf("near midnight want today's and tomorrow's key, got %v", late)
 	}
-	other, _ := wire.NewRoomID()
+	other, _ := roomkey.New()
 	if rendezvousKeys(other, noon)[0] == today[0] {
 		t.Fatal("two rooms share a key")
 	}

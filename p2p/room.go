@@ -4,52 +4,49 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"time"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p/core/peer"
 
+	"parley/identity"
+	"parley/roomkey"
 	"parley/wire"
 )
 
 // ErrNotJoined is returned for rooms the node has not joined.
 var ErrNotJoined = errors.New("room not joined")
 
-// Join subscribes to a room's topic. Every valid message from another peer
-// is passed to deliver, in arrival order, on a read loop owned by the node.
+// Join subscribes to a room's topic. Every valid message from a member is
+// passed to deliver, in arrival order, on a read loop owned by the node.
 // Joining a room twice is a no-op.
-func (n *Node) Join(id wire.RoomID, deliver Handler) error {
+func (n *Node) Join(keys roomkey.Room, deliver Handler) error {
+	// joinMu, not mu, is held across the calls into GossipSub: mu guards
+	// only the map, which GossipSub's own loop may wait on.
+	n.joinMu.Lock()
+	defer n.joinMu.Unlock()
+	id := keys.ID
 	n.mu.Lock()
-	defer n.mu.Unlock()
-	if _, ok := n.rooms[id]; ok {
+	_, joined := n.rooms[id]
+	n.mu.Unlock()
+	if joined {
 		return nil
 	}
-	if err := n.ps.RegisterTopicValidator(id.Topic(), n.validator(id)); err != nil {
-		return fmt.Errorf("join room %s: validator: %w", id, err)
-	}
-	topic, err := n.ps.Join(id.Topic())
+	// Members' proofs count from before the subscription goes out, so
+	// that their subscriptions find the room known.
+	proven := n.trust.join(keys)
+	n.helloFirst(helloFirstWait)
+	r, err := n.subscribe(keys, deliver)
 	if err != nil {
-		return errors.Join(fmt.Errorf("join room %s: %w", id, err), n.ps.UnregisterTopicValidator(id.Topic()))
+		n.trust.leave(id)
+		return fmt.Errorf("join room %s: %w", id, err)
 	}
-	if err := topic.SetScoreParams(topicScoreParams()); err != nil {
-		return errors.Join(fmt.Errorf("join room %s: score params: %w", id, err), topic.Close(), n.ps.UnregisterTopicValidator(id.Topic()))
-	}
-	sub, err := topic.Subscribe(pubsub.WithBufferSize(subscriptionBuf))
-	if err != nil {
-		return errors.Join(fmt.Errorf("join room %s: subscribe: %w", id, err), topic.Close(), n.ps.UnregisterTopicValidator(id.Topic()))
-	}
-	events, err := topic.EventHandler()
-	if err != nil {
-		sub.Cancel()
-		return errors.Join(fmt.Errorf("join room %s: peer events: %w", id, err), topic.Close(), n.ps.UnregisterTopicValidator(id.Topic()))
-	}
-	ctx, cancel := context.WithCancel(n.ctx)
-	r := &room{deliver: deliver, topic: topic, sub: sub, events: events, cancel: cancel, loops: roomLoops}
-	if n.disc != nil {
-		r.rendezvous = &rendezvous{wake: make(chan struct{}, 1)}
-		r.loops++
-	}
-	r.done = make(chan struct{}, r.loops)
+	n.mu.Lock()
 	n.rooms[id] = r
+	n.mu.Unlock()
+	ctx, cancel := context.WithCancel(n.ctx)
+	r.cancel = cancel
 	incoming := make(chan received, gossipBatch)
 	n.wg.Add(r.loops)
 	go n.readLoop(ctx, r, incoming)
@@ -59,10 +56,84 @@ func (n *Node) Join(id wire.RoomID, deliver Handler) error {
 		go func() {
 			defer n.wg.Done()
 			defer func() { r.done <- struct{}{} }()
-			n.runRendezvous(ctx, id, r.rendezvous)
+			n.runRendezvous(ctx, keys, r.rendezvous)
 		}()
 	}
+	n.reportMembers(id, proven, true)
+	for _, p := range proven {
+		n.Hello(p) // now a fellow member, it may hear who we are
+	}
+	// GossipSub kept the subscriptions peers made to the topic before we
+	// joined it: one that proved nothing must announce again, to be
+	// refused this time.
+	for _, p := range r.topic.ListPeers() {
+		if !n.trust.isMember(p, id) {
+			n.log.Debug("a peer on a joined room's topic proved nothing; it announces again", "peer", identity.ShortID(p))
+			n.resetGossipStreams(p)
+		}
+	}
 	return nil
+}
+
+// helloFirstWait bounds how long a join waits for its hellos to go out.
+const helloFirstWait = 2 * time.Second
+
+// subscribe joins a room's topic in GossipSub, with its validator and
+// score parameters.
+func (n *Node) subscribe(keys roomkey.Room, deliver Handler) (*room, error) {
+	name := keys.Topic()
+	if err := n.ps.RegisterTopicValidator(name, n.validator(keys.ID)); err != nil {
+		return nil, fmt.Errorf("validator: %w", err)
+	}
+	topic, err := n.ps.Join(name)
+	if err != nil {
+		return nil, errors.Join(err, n.ps.UnregisterTopicValidator(name))
+	}
+	if err := topic.SetScoreParams(topicScoreParams()); err != nil {
+		return nil, errors.Join(fmt.Errorf("score params: %w", err), topic.Close(), n.ps.UnregisterTopicValidator(name))
+	}
+	sub, err := topic.Subscribe(pubsub.WithBufferSize(subscriptionBuf))
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("subscribe: %w", err), topic.Close(), n.ps.UnregisterTopicValidator(name))
+	}
+	events, err := topic.EventHandler()
+	if err != nil {
+		sub.Cancel()
+		return nil, errors.Join(fmt.Errorf("peer events: %w", err), topic.Close(), n.ps.UnregisterTopicValidator(name))
+	}
+	r := &room{deliver: deliver, topic: topic, sub: sub, events: events, loops: roomLoops}
+	if n.disc != nil {
+		r.rendezvous = &rendezvous{wake: make(chan struct{}, 1)}
+		r.loops++
+	}
+	r.done = make(chan struct{}, r.loops)
+	return r, nil
+}
+
+// reportMembers tells the owner that proven peers joined or left a room.
+// A peer counts as in the room once it both proved membership and
+// subscribed to the topic; the topic's events report the rest.
+func (n *Node) reportMembers(id wire.RoomID, peers []peer.ID, joined bool) {
+	if len(peers) == 0 {
+		return
+	}
+	n.mu.Lock()
+	r, ok := n.rooms[id]
+	n.mu.Unlock()
+	if !ok {
+		return
+	}
+	subscribed := r.topic.ListPeers()
+	for _, p := range peers {
+		if slices.Contains(subscribed, p) {
+			if joined {
+				n.trust.sawInTopic(p, id)
+			}
+			if n.opts.OnRoomPeer != nil {
+				n.opts.OnRoomPeer(id, p, joined)
+			}
+		}
+	}
 }
 
 // peerLoop reports peers joining and leaving the room's topic.
@@ -74,7 +145,12 @@ func (n *Node) peerLoop(ctx context.Context, id wire.RoomID, r *room) {
 		if err != nil {
 			return
 		}
-		if n.opts.OnRoomPeer != nil {
+		// A subscriber that never proved membership is no member: it is
+		// reported when its proof arrives (reportMembers), if ever.
+		if ev.Type == pubsub.PeerJoin {
+			n.trust.sawInTopic(ev.Peer, id)
+		}
+		if n.opts.OnRoomPeer != nil && n.trust.isMember(ev.Peer, id) {
 			n.opts.OnRoomPeer(id, ev.Peer, ev.Type == pubsub.PeerJoin)
 		}
 		if ev.Type == pubsub.PeerLeave {
@@ -150,6 +226,8 @@ func (n *Node) deliverLoop(ctx context.Context, id wire.RoomID, r *room, in <-ch
 
 // Leave unsubscribes from a room's topic.
 func (n *Node) Leave(id wire.RoomID) error {
+	n.joinMu.Lock()
+	defer n.joinMu.Unlock()
 	n.mu.Lock()
 	r, ok := n.rooms[id]
 	delete(n.rooms, id)
@@ -157,7 +235,10 @@ func (n *Node) Leave(id wire.RoomID) error {
 	if !ok {
 		return nil
 	}
-	return n.closeRoom(id, r)
+	err := n.closeRoom(id, r)
+	n.trust.leave(id)
+	n.HelloAll() // our proofs changed
+	return err
 }
 
 func (n *Node) closeRoom(id wire.RoomID, r *room) error {
@@ -170,7 +251,7 @@ func (n *Node) closeRoom(id wire.RoomID, r *room) error {
 	if n.ctx.Err() != nil {
 		return nil // the router has stopped and its topics with it
 	}
-	err := errors.Join(r.topic.Close(), n.ps.UnregisterTopicValidator(id.Topic()))
+	err := errors.Join(r.topic.Close(), n.ps.UnregisterTopicValidator(r.topic.String()))
 	if err != nil {
 		return fmt.Errorf("leave room %s: %w", id, err)
 	}
@@ -192,7 +273,8 @@ func (n *Node) Publish(ctx context.Context, m *wire.Message) error {
 	return nil
 }
 
-// RoomPeers lists the connected peers subscribed to a room's topic.
+// RoomPeers lists the connected peers in a room: subscribed to its topic
+// and proven members.
 func (n *Node) RoomPeers(id wire.RoomID) []peer.ID {
 	n.mu.Lock()
 	r, ok := n.rooms[id]
@@ -200,5 +282,18 @@ func (n *Node) RoomPeers(id wire.RoomID) []peer.ID {
 	if !ok {
 		return nil
 	}
-	return r.topic.ListPeers()
+	return slices.DeleteFunc(r.topic.ListPeers(), func(p peer.ID) bool { return !n.trust.isMember(p, id) })
+}
+
+// joinedTopics lists the topics of the joined rooms. Callers ask GossipSub
+// about them with no lock held: GossipSub asks the trust policy from its
+// own loop.
+func (n *Node) joinedTopics() []*pubsub.Topic {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	out := make([]*pubsub.Topic, 0, len(n.rooms))
+	for _, r := range n.rooms {
+		out = append(out, r.topic)
+	}
+	return out
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
 
+	"parley/roomkey"
 	"parley/wire"
 )
 
@@ -22,7 +23,7 @@ func TestGossipBurstArrivesInBatches(t *testing.T) {
 	a, b := newTestNode(t, ModeOff), newTestNode(t, ModeOff)
 	var mu sync.Mutex
 	calls, got := 0, 0
-	if err := b.Join(room, func(batch Batch) {
+	if err := b.Join(roomkey.FromLegacyID(room), func(batch Batch) {
 		time.Sleep(20 * time.Millisecond) // a commit's worth of time
 		mu.Lock()
 		calls++
@@ -31,7 +32,7 @@ func TestGossipBurstArrivesInBatches(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Join(room, func(Batch) {}); err != nil {
+	if err := a.Join(roomkey.FromLegacyID(room), func(Batch) {}); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.host.Connect(t.Context(), peer.AddrInfo{ID: b.ID(), Addrs: b.host.Addrs()}); err != nil {

@@ -63,6 +63,10 @@ type SyncProgress struct {
 // allowed; ErrSyncRefused (peerlimit.go) when the peer turned one down.
 var ErrSyncBusy = errors.New("too many sync sessions with this peer")
 
+// ErrNotMember is returned for a peer that has not proved membership of
+// the room.
+var ErrNotMember = errors.New("peer has not proved membership of the room")
+
 // Sync reconciles a joined room with a peer; messages received go through
 // the room's handler like gossip. It returns when both sides have sent
 // what the other lacked.
@@ -73,6 +77,10 @@ func (n *Node) Sync(ctx context.Context, p peer.ID, room wire.RoomID) error {
 	deliver, ok := n.handler(room)
 	if !ok {
 		return fmt.Errorf("sync room %s: %w", room, ErrNotJoined)
+	}
+	if !n.trust.isMember(p, room) {
+		// The first frame names the room: only a member may hear it.
+		return fmt.Errorf("sync room %s with %s: %w", room, identity.ShortID(p), ErrNotMember)
 	}
 	release, ok := n.acquireSync(p, false)
 	if !ok {
@@ -95,19 +103,12 @@ func (n *Node) Sync(ctx context.Context, p peer.ID, room wire.RoomID) error {
 	return nil
 }
 
+// handleSync serves a session a peer started. Its first frame is read and
+// checked (a joined room, a proven member) before the session takes one of
+// the shared slots: a stranger holding streams open delays no member.
 func (n *Node) handleSync(s network.Stream) {
 	defer s.Close()
 	from := s.Conn().RemotePeer()
-	release, ok := n.acquireSync(from, true)
-	if !ok {
-		// Busy: the peer reads ErrSyncRefused and tries again later.
-		n.sessionLimits.countBusy()
-		_ = s.ResetWithError(syncBusyCode)
-		return
-	}
-	defer release()
-	ctx, cancel := context.WithTimeout(n.ctx, syncTimeout)
-	defer cancel()
 	_ = s.SetReadDeadline(time.Now().Add(syncIdleDeadline))
 	r := msgio.NewVarintReaderSize(s, maxSyncMessage)
 	first, err := readSync(r)
@@ -119,13 +120,22 @@ func (n *Node) handleSync(s network.Stream) {
 		s.Reset()
 		return
 	}
-	var room wire.RoomID
-	copy(room[:], first.Room)
+	room := wire.RoomID(first.Room)
 	deliver, ok := n.handler(room)
-	if !ok || n.opts.Sync == nil {
-		s.Reset() // not a room of ours: nothing to say about it
+	if !ok || n.opts.Sync == nil || !n.awaitMember(from, room, syncProofWait) {
+		s.Reset() // not a room of ours, or not the peer's: nothing to say
 		return
 	}
+	release, ok := n.acquireSync(from, true)
+	if !ok {
+		// Busy: the peer reads ErrSyncRefused and tries again later.
+		n.sessionLimits.countBusy()
+		_ = s.ResetWithError(syncBusyCode)
+		return
+	}
+	defer release()
+	ctx, cancel := context.WithTimeout(n.ctx, syncTimeout)
+	defer cancel()
 	if ok, log, refused := n.sessionLimits.allow(from, room, time.Now()); !ok {
 		if log {
 			n.logSyncLimited(from, room, refused)
@@ -136,6 +146,31 @@ func (n *Node) handleSync(s network.Stream) {
 	if err := n.runSyncFrom(ctx, s, r, room, deliver, first); err != nil {
 		n.syncFailed(from, room, err)
 		s.Reset()
+	}
+}
+
+// syncProofWait is how long a session's first frame may wait for its
+// peer's proof of membership: both sides send their hellos as they
+// connect, and the session may overtake the other side's.
+const syncProofWait = 5 * time.Second
+
+// awaitMember waits until a peer proved membership of a room, at most d;
+// it reports whether it did.
+func (n *Node) awaitMember(p peer.ID, room wire.RoomID, d time.Duration) bool {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	for {
+		changed := n.trust.news()
+		if n.trust.isMember(p, room) {
+			return true
+		}
+		select {
+		case <-changed:
+		case <-timer.C:
+			return false
+		case <-n.ctx.Done():
+			return false
+		}
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"parley/reconcile"
+	"parley/roomkey"
 	"parley/wire"
 )
 
@@ -68,7 +69,7 @@ func TestSyncServesOnlyTheSessionsRange(t *testing.T) {
 	honest := newTestNode(t, ModeOff)
 	honest.opts.Sync = hist
 	for _, room := range []wire.RoomID{shared, private} {
-		if err := honest.Join(room, func(Batch) {}); err != nil {
+		if err := honest.Join(roomkey.FromLegacyID(room), func(Batch) {}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -84,6 +85,11 @@ func TestSyncServesOnlyTheSessionsRange(t *testing.T) {
 	if err := thief.Connect(ctx, peer.AddrInfo{ID: honest.ID(), Addrs: honest.host.Addrs()}); err != nil {
 		t.Fatal(err)
 	}
+	// A member of the shared room, which it proves.
+	if err := SendProofs(ctx, thief, honest.ID(), roomkey.FromLegacyID(shared)); err != nil {
+		t.Fatal(err)
+	}
+	waitMember(t, honest, thief.ID(), shared)
 	s, err := thief.NewStream(ctx, honest.ID(), syncProtocol)
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"parley/reconcile"
+	"parley/roomkey"
 	"parley/wire"
 )
 
@@ -72,10 +73,13 @@ func TestSyncGarbageDropsThePeer(t *testing.T) {
 	room, _ := wire.NewRoomID()
 	honest := newTestNode(t, ModeOff)
 	honest.opts.Sync = emptyHistory{}
-	if err := honest.Join(room, func(Batch) {}); err != nil {
+	if err := honest.Join(roomkey.FromLegacyID(room), func(Batch) {}); err != nil {
 		t.Fatal(err)
 	}
 	liar := newTestNode(t, ModeOff)
+	if err := liar.Join(roomkey.FromLegacyID(room), func(Batch) {}); err != nil {
+		t.Fatal(err)
+	}
 	liar.host.SetStreamHandler(syncProtocol, func(s network.Stream) {
 		r := msgio.NewVarintReaderSize(s, maxSyncMessage)
 		if _, err := r.ReadMsg(); err != nil {
@@ -86,6 +90,7 @@ func TestSyncGarbageDropsThePeer(t *testing.T) {
 	if err := honest.host.Connect(t.Context(), peer.AddrInfo{ID: liar.ID(), Addrs: liar.host.Addrs()}); err != nil {
 		t.Fatal(err)
 	}
+	waitMember(t, honest, liar.ID(), room)
 	if err := honest.Sync(t.Context(), liar.ID(), room); err == nil {
 		t.Fatal("sync with a liar succeeded")
 	}

@@ -25,6 +25,11 @@ func (n *Node) validator(room wire.RoomID) pubsub.ValidatorEx {
 				return pubsub.ValidationAccept // signed and checked by Publish's caller
 			}
 		}
+		// Only a proven member may bring a room's messages: anything
+		// else is ignored unread, and earns the sender no score.
+		if from != self && !n.trust.isMember(from, room) {
+			return pubsub.ValidationIgnore
+		}
 		// What a peer passes on counts against its budget before anything
 		// is read, whoever wrote it: a peer relaying a flood of made-up
 		// authors is cut here, and graylisted through its score.

@@ -16,6 +16,13 @@ type Room struct {
 	ID     wire.RoomID `json:"-"`
 	Name   string      `json:"name"`
 	Joined bool        `json:"joined"`
+	// Secret is the room's secret (package roomkey); empty for a room made
+	// before rooms had secrets, whose secret follows from its ID.
+	Secret []byte `json:"secret,omitempty"`
+	// Nearby is true while the room is visible on its members' local
+	// networks; NearbySetAt is the room message that said so last.
+	Nearby      bool     `json:"nearby,omitempty"`
+	NearbySetAt Position `json:"nearbySetAt"`
 	// Placeholder is true while Name is a stand-in made from the ID (the
 	// room was joined by ID alone): a member's hello may name it.
 	Placeholder bool `json:"placeholder,omitempty"`

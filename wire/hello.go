@@ -12,46 +12,63 @@ import (
 // Limits on what a hello may carry.
 const (
 	MaxHelloRooms = 256
-	// MaxHelloSize bounds an encoded hello; EncodeHello leaves out the rooms
-	// that would not fit.
+	// ProofSize is the size of one membership proof in a hello.
+	ProofSize = 16
+	// SecretSize is the size of a room secret.
+	SecretSize = 32
+	// MaxHelloSize bounds an encoded hello; EncodeHello leaves out the
+	// nearby rooms that would not fit.
 	MaxHelloSize = 256 << 10
 )
 
-// RoomInfo is a public room a peer says it is in.
-type RoomInfo struct {
+// NearbyRoom is a room its members made visible on the local network.
+type NearbyRoom struct {
 	ID   RoomID
 	Name string
+	// Secret is the room's secret; nil for a legacy room.
+	Secret []byte
 }
+
+// HelloProof is one membership proof in a hello.
+type HelloProof [ProofSize]byte
 
 // PeerHello is a decoded, checked hello.
 type PeerHello struct {
 	// Profile is the sender's verified profile; nil if it has no name yet.
 	Profile *Message
-	Rooms   []RoomInfo
+	Nearby  []NearbyRoom
+	Proofs  []HelloProof
 }
 
 // EncodeHello encodes a hello. profile is our signed profile envelope, or
-// nil. Rooms whose names peers would refuse are left out, and so are the
-// rooms past MaxHelloRooms or past MaxHelloSize.
-func EncodeHello(profile []byte, rooms []RoomInfo) ([]byte, error) {
+// nil. Nearby rooms whose names peers would refuse are left out, and so
+// are the rooms past MaxHelloRooms or past MaxHelloSize; proofs past
+// MaxHelloRooms are an error (the caller pads them, it must not lose any).
+func EncodeHello(profile []byte, nearby []NearbyRoom, proofs []HelloProof) ([]byte, error) {
+	if len(proofs) > MaxHelloRooms {
+		return nil, fmt.Errorf("encode hello: %d proofs, limit %d", len(proofs), MaxHelloRooms)
+	}
 	h := &Hello{Profile: profile}
+	for _, p := range proofs {
+		h.Proofs = append(h.Proofs, p[:]...)
+	}
 	size := proto.Size(h)
-	for _, r := range rooms {
-		if len(h.Rooms) == MaxHelloRooms {
+	for _, r := range nearby {
+		if len(h.Nearby) == MaxHelloRooms {
 			break
 		}
 		name, err := CleanName(r.Name, MaxRoomNameChars)
 		if err != nil {
 			continue
 		}
-		room := &PublicRoom{Id: r.ID[:], Name: name}
+		room := &HelloRoom{Id: r.ID[:], Name: name, Secret: r.Secret}
 		n := proto.Size(room)
-		n += protowire.SizeTag(2) + protowire.SizeVarint(uint64(n))
+		n += protowire.SizeTag(3) + protowire.SizeVarint(uint64(n))
 		if size+n > MaxHelloSize {
 			break
 		}
 		size += n
-		h.Rooms = append(h.Rooms, room)
+		h.Nearby = append(h.Nearby, room)
 	}
 	raw, err := proto.Marshal(h)
 	if err != nil {
@@ -60,9 +77,10 @@ func EncodeHello(profile []byte, rooms []RoomInfo) ([]byte, error) {
 	return raw, nil
 }
 
-// DecodeHello parses a hello from peer from and checks it: the profile must
-// be a valid profile message by that same peer, and the room list within
-// limits. The room list is the peer's own claim, made over a connection
+// DecodeHello parses a hello from peer from and checks its form: the
+// profile must be a valid profile message by that same peer, and the rest
+// within limits. What the nearby rooms and proofs are worth is for the
+// caller to judge: they are the peer's own claims, made over a connection
 // authenticated as that peer.
 func DecodeHello(raw []byte, from peer.ID, now time.Time) (*PeerHello, error) {
 	if len(raw) > MaxHelloSize {
@@ -83,21 +101,31 @@ func DecodeHello(raw []byte, from peer.ID, now time.Time) (*PeerHello, error) {
 		}
 		out.Profile = m
 	}
-	if len(h.Rooms) > MaxHelloRooms {
-		return nil, fmt.Errorf("%w: %d rooms in hello, limit %d", ErrTooLarge, len(h.Rooms), MaxHelloRooms)
+	if len(h.Nearby) > MaxHelloRooms {
+		return nil, fmt.Errorf("%w: %d nearby rooms in hello, limit %d", ErrTooLarge, len(h.Nearby), MaxHelloRooms)
 	}
-	for _, r := range h.Rooms {
+	if len(h.Proofs)%ProofSize != 0 || len(h.Proofs)/ProofSize > MaxHelloRooms {
+		return nil, fmt.Errorf("%w: hello proofs of %d bytes", ErrMalformed, len(h.Proofs))
+	}
+	for p := range len(h.Proofs) / ProofSize {
+		out.Proofs = append(out.Proofs, HelloProof(h.Proofs[p*ProofSize:(p+1)*ProofSize]))
+	}
+	for _, r := range h.Nearby {
 		if len(r.Id) != IDSize {
 			return nil, fmt.Errorf("%w: room ID of %d bytes in hello", ErrMalformed, len(r.Id))
+		}
+		if len(r.Secret) != 0 && len(r.Secret) != SecretSize {
+			return nil, fmt.Errorf("%w: room secret of %d bytes in hello", ErrMalformed, len(r.Secret))
 		}
 		name, err := CleanName(r.Name, MaxRoomNameChars)
 		if err != nil {
 			return nil, fmt.Errorf("%w: room name in hello: %w", ErrBadBody, err)
 		}
-		var info RoomInfo
-		copy(info.ID[:], r.Id)
-		info.Name = name
-		out.Rooms = append(out.Rooms, info)
+		room := NearbyRoom{ID: RoomID(r.Id), Name: name}
+		if len(r.Secret) > 0 {
+			room.Secret = append([]byte(nil), r.Secret...)
+		}
+		out.Nearby = append(out.Nearby, room)
 	}
 	return out, nil
 }

@@ -13,10 +13,12 @@ import (
 // IDSize is the size of room and message IDs.
 const IDSize = 32
 
-// RoomID names a room; its GossipSub topic is derived from it.
+// RoomID names a room in the store and the API. It is a hash of the room's
+// secret (package roomkey), which it does not give away.
 type RoomID [IDSize]byte
 
-// NewRoomID returns a random room ID.
+// NewRoomID returns a random room ID with no secret behind it: for the
+// store's tests and tools. Rooms are made with roomkey.New.
 func NewRoomID() (RoomID, error) {
 	var id RoomID
 	if _, err := rand.Read(id[:]); err != nil {
@@ -35,9 +37,6 @@ func ParseRoomID(s string) (RoomID, error) {
 }
 
 func (id RoomID) String() string { return hex.EncodeToString(id[:]) }
-
-// Topic is the GossipSub topic that carries the room's messages.
-func (id RoomID) Topic() string { return "parley/1/room/" + id.String() }
 
 // MessageID is SHA-256 of a message's payload bytes. It is the GossipSub
 // message ID, the store's dedupe key and the item key in sync.

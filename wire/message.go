@@ -58,9 +58,11 @@ type Message struct {
 	TargetTime uint64
 	Emoji      string // for KIND_REACTION
 	On         bool   // for KIND_REACTION: added, not taken back
-	// RoomName and Topic are what a KIND_ROOM_META sets; nil leaves it.
+	// RoomName, Topic and Nearby are what a KIND_ROOM_META sets; nil
+	// leaves it.
 	RoomName *string
 	Topic    *string
+	Nearby   *bool
 	Away     bool // for KIND_PRESENCE
 	// Raw is the encoded envelope exactly as signed: what is stored and
 	// forwarded, never re-encoded.
@@ -186,7 +188,7 @@ func decodeBody(m *Message, body []byte) error {
 	case *Delete:
 		target, m.TargetTime = b.Target, b.TargetTime
 	case *RoomMeta:
-		m.RoomName, m.Topic = b.Name, b.Topic
+		m.RoomName, m.Topic, m.Nearby = b.Name, b.Topic, b.Nearby
 	case *Presence:
 		m.Away = b.Away
 	}
@@ -260,7 +262,7 @@ func checkBody(m *Message) error {
 		}
 	case Kind_KIND_DELETE, Kind_KIND_TYPING, Kind_KIND_PRESENCE:
 	case Kind_KIND_ROOM_META:
-		if m.RoomName == nil && m.Topic == nil {
+		if m.RoomName == nil && m.Topic == nil && m.Nearby == nil {
 			return fmt.Errorf("%w: room meta sets nothing", ErrBadBody)
 		}
 		if m.RoomName != nil {
@@ -317,6 +319,7 @@ type Draft struct {
 	On         bool
 	RoomName   *string
 	Topic      *string
+	Nearby     *bool
 	Away       bool
 }
 
@@ -326,7 +329,7 @@ func Sign(key crypto.PrivKey, d Draft) (*Message, error) {
 	m := &Message{
 		Room: d.Room, Time: d.Time, Kind: d.Kind, Text: d.Text, Name: d.Name, ReplyTo: d.ReplyTo,
 		Target: d.Target, TargetTime: d.TargetTime, Emoji: d.Emoji, On: d.On,
-		RoomName: d.RoomName, Topic: d.Topic, Away: d.Away,
+		RoomName: d.RoomName, Topic: d.Topic, Nearby: d.Nearby, Away: d.Away,
 	}
 	if err := checkBody(m); err != nil {
 		return nil, fmt.Errorf("sign message: %w", err)
@@ -351,7 +354,7 @@ func Sign(key crypto.PrivKey, d Draft) (*Message, error) {
 	case *Delete:
 		b.Target, b.TargetTime = target, m.TargetTime
 	case *RoomMeta:
-		b.Name, b.Topic = m.RoomName, m.Topic
+		b.Name, b.Topic, b.Nearby = m.RoomName, m.Topic, m.Nearby
 	case *Presence:
 		b.Away = m.Away
 	}

@@ -164,7 +164,7 @@ func TestDecodeHelloChecksRoomNames(t *testing.T) {
 	key := newKey(t)
 	from, _ := peer.IDFromPrivateKey(key)
 	for _, bad := range []string{"lobby\u202E", "\u2800\u200B", "\u3164", "a\nb", "", strings.Repeat("x", MaxRoomNameChars+1)} {
-		raw, _ := proto.Marshal(&Hello{Rooms: []*PublicRoom{{Id: make([]byte, IDSize), Name: bad}}})
+		raw, _ := proto.Marshal(&Hello{Nearby: []*HelloRoom{{Id: make([]byte, IDSize), Name: bad}}})
 		if _, err := DecodeHello(raw, from, time.Now()); !errors.Is(err, ErrBadBody) || !errors.Is(err, ErrBadName) {
 			t.Errorf("room named %q: error = %v, want ErrBadBody and ErrBadName", bad, err)
 		}
@@ -174,8 +174,8 @@ func TestDecodeHelloChecksRoomNames(t *testing.T) {
 func TestEncodeHelloLeavesOutWhatPeersRefuse(t *testing.T) {
 	key := newKey(t)
 	from, _ := peer.IDFromPrivateKey(key)
-	good := RoomInfo{ID: newRoom(t), Name: strings.Repeat(family, MaxRoomNameChars)}
-	raw, err := EncodeHello(nil, []RoomInfo{{ID: newRoom(t), Name: "old\u202Ename"}, good})
+	good := NearbyRoom{ID: newRoom(t), Name: strings.Repeat(family, MaxRoomNameChars), Secret: make([]byte, SecretSize)}
+	raw, err := EncodeHello(nil, []NearbyRoom{{ID: newRoom(t), Name: "old\u202Ename"}, good}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,17 +183,18 @@ func TestEncodeHelloLeavesOutWhatPeersRefuse(t *testing.T) {
 	if err != nil {
 		t.Fatalf("a hello we encoded is refused: %v", err)
 	}
-	if len(h.Rooms) != 1 || h.Rooms[0] != good {
-		t.Errorf("rooms %+v, want only the well-named one", h.Rooms)
+	if len(h.Nearby) != 1 || h.Nearby[0].ID != good.ID || h.Nearby[0].Name != good.Name {
+		t.Errorf("rooms %+v, want only the well-named one", h.Nearby)
 	}
 
 	// As many rooms as allowed, each with the longest name: the hello stays
 	// within MaxHelloSize and decodes.
-	var many []RoomInfo
+	var many []NearbyRoom
+	proofs := make([]HelloProof, MaxHelloRooms)
 	for range MaxHelloRooms {
-		many = append(many, RoomInfo{ID: newRoom(t), Name: strings.Repeat(kiss, MaxRoomNameChars)})
+		many = append(many, NearbyRoom{ID: newRoom(t), Name: strings.Repeat(kiss, MaxRoomNameChars), Secret: make([]byte, SecretSize)})
 	}
-	raw, err = EncodeHello(nil, many)
+	raw, err = EncodeHello(nil, many, proofs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,8 +202,8 @@ func TestEncodeHelloLeavesOutWhatPeersRefuse(t *testing.T) {
 		t.Fatalf("hello of %d bytes, limit %d", len(raw), MaxHelloSize)
 	}
 	h, err = DecodeHello(raw, from, time.Now())
-	if err != nil || len(h.Rooms) == 0 {
-		t.Fatalf("full hello: %d rooms, %v", len(h.Rooms), err)
+	if err != nil || len(h.Nearby) == 0 || len(h.Proofs) != MaxHelloRooms {
+		t.Fatalf("full hello: %d rooms, %d proofs, %v", len(h.Nearby), len(h.Proofs), err)
 	}
 }
 

@@ -506,9 +506,11 @@ func (x *Delete) GetTargetTime() uint64 {
 
 // RoomMeta sets the room's name, its topic, or both.
 type RoomMeta struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          *string                `protobuf:"bytes,1,opt,name=name,proto3,oneof" json:"name,omitempty"`
-	Topic         *string                `protobuf:"bytes,2,opt,name=topic,proto3,oneof" json:"topic,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Name  *string                `protobuf:"bytes,1,opt,name=name,proto3,oneof" json:"name,omitempty"`
+	Topic *string                `protobuf:"bytes,2,opt,name=topic,proto3,oneof" json:"topic,omitempty"`
+	// nearby makes the room visible on its members' local networks, or not.
+	Nearby        *bool `protobuf:"varint,3,opt,name=nearby,proto3,oneof" json:"nearby,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -555,6 +557,13 @@ func (x *RoomMeta) GetTopic() string {
 		return *x.Topic
 	}
 	return ""
+}
+
+func (x *RoomMeta) GetNearby() bool {
+	if x != nil && x.Nearby != nil {
+		return *x.Nearby
+	}
+	return false
 }
 
 // Typing says the author is writing in the room now.
@@ -639,14 +648,22 @@ func (x *Presence) GetAway() bool {
 	return false
 }
 
-// Hello is what a node tells each peer it connects to: who it is and which
-// public rooms it is in. Sent over /parley/hello/1, never gossiped.
+// Hello is what a node tells each peer it connects to: who it is, and
+// proofs of the rooms it is in, bound to both peers so that only a fellow
+// member can tell them from padding. Peers found on the local network also
+// hear the rooms made visible there. Sent over /parley/hello/2, never
+// gossiped.
 type Hello struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// profile is the node's own signed profile Envelope; empty until the
 	// user has set a name.
-	Profile       []byte        `protobuf:"bytes,1,opt,name=profile,proto3" json:"profile,omitempty"`
-	Rooms         []*PublicRoom `protobuf:"bytes,2,rep,name=rooms,proto3" json:"rooms,omitempty"`
+	Profile []byte `protobuf:"bytes,1,opt,name=profile,proto3" json:"profile,omitempty"`
+	// nearby are the rooms visible on this network; sent only to peers
+	// found by mDNS.
+	Nearby []*HelloRoom `protobuf:"bytes,3,rep,name=nearby,proto3" json:"nearby,omitempty"`
+	// proofs are 16-byte membership proofs, back to back, padded with random
+	// ones to a count that says little about how many rooms there are.
+	Proofs        []byte `protobuf:"bytes,4,opt,name=proofs,proto3" json:"proofs,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -688,35 +705,47 @@ func (x *Hello) GetProfile() []byte {
 	return nil
 }
 
-func (x *Hello) GetRooms() []*PublicRoom {
+func (x *Hello) GetNearby() []*HelloRoom {
 	if x != nil {
-		return x.Rooms
+		return x.Nearby
 	}
 	return nil
 }
 
-type PublicRoom struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Id            []byte                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	Name          string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+func (x *Hello) GetProofs() []byte {
+	if x != nil {
+		return x.Proofs
+	}
+	return nil
+}
+
+// HelloRoom is a room its members made visible on their local network:
+// what a nearby peer needs to show and join it.
+type HelloRoom struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Id    []byte                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Name  string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// secret is the room's 32-byte secret; empty for a legacy room, whose
+	// secret follows from its ID.
+	Secret        []byte `protobuf:"bytes,3,opt,name=secret,proto3" json:"secret,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *PublicRoom) Reset() {
-	*x = PublicRoom{}
+func (x *HelloRoom) Reset() {
+	*x = HelloRoom{}
 	mi := &file_wire_parley_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *PublicRoom) String() string {
+func (x *HelloRoom) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*PublicRoom) ProtoMessage() {}
+func (*HelloRoom) ProtoMessage() {}
 
-func (x *PublicRoom) ProtoReflect() protoreflect.Message {
+func (x *HelloRoom) ProtoReflect() protoreflect.Message {
 	mi := &file_wire_parley_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -728,23 +757,30 @@ func (x *PublicRoom) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use PublicRoom.ProtoReflect.Descriptor instead.
-func (*PublicRoom) Descriptor() ([]byte, []int) {
+// Deprecated: Use HelloRoom.ProtoReflect.Descriptor instead.
+func (*HelloRoom) Descriptor() ([]byte, []int) {
 	return file_wire_parley_proto_rawDescGZIP(), []int{11}
 }
 
-func (x *PublicRoom) GetId() []byte {
+func (x *HelloRoom) GetId() []byte {
 	if x != nil {
 		return x.Id
 	}
 	return nil
 }
 
-func (x *PublicRoom) GetName() string {
+func (x *HelloRoom) GetName() string {
 	if x != nil {
 		return x.Name
 	}
 	return ""
+}
+
+func (x *HelloRoom) GetSecret() []byte {
+	if x != nil {
+		return x.Secret
+	}
+	return nil
 }
 
 // SyncMessage is one message of /parley/sync/1: a reconciliation frame, or
@@ -950,22 +986,25 @@ const file_wire_parley_proto_rawDesc = "" +
 	"\x06Delete\x12\x16\n" +
 	"\x06target\x18\x01 \x01(\fR\x06target\x12\x1f\n" +
 	"\vtarget_time\x18\x02 \x01(\x04R\n" +
-	"targetTime\"Q\n" +
+	"targetTime\"y\n" +
 	"\bRoomMeta\x12\x17\n" +
 	"\x04name\x18\x01 \x01(\tH\x00R\x04name\x88\x01\x01\x12\x19\n" +
-	"\x05topic\x18\x02 \x01(\tH\x01R\x05topic\x88\x01\x01B\a\n" +
+	"\x05topic\x18\x02 \x01(\tH\x01R\x05topic\x88\x01\x01\x12\x1b\n" +
+	"\x06nearby\x18\x03 \x01(\bH\x02R\x06nearby\x88\x01\x01B\a\n" +
 	"\x05_nameB\b\n" +
-	"\x06_topic\"\b\n" +
+	"\x06_topicB\t\n" +
+	"\a_nearby\"\b\n" +
 	"\x06Typing\"\x1e\n" +
 	"\bPresence\x12\x12\n" +
-	"\x04away\x18\x01 \x01(\bR\x04away\"P\n" +
+	"\x04away\x18\x01 \x01(\bR\x04away\"o\n" +
 	"\x05Hello\x12\x18\n" +
-	"\aprofile\x18\x01 \x01(\fR\aprofile\x12-\n" +
-	"\x05rooms\x18\x02 \x03(\v2\x17.parley.wire.PublicRoomR\x05rooms\"0\n" +
-	"\n" +
-	"PublicRoom\x12\x0e\n" +
+	"\aprofile\x18\x01 \x01(\fR\aprofile\x12.\n" +
+	"\x06nearby\x18\x03 \x03(\v2\x16.parley.wire.HelloRoomR\x06nearby\x12\x16\n" +
+	"\x06proofs\x18\x04 \x01(\fR\x06proofsJ\x04\b\x02\x10\x03\"G\n" +
+	"\tHelloRoom\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\fR\x02id\x12\x12\n" +
-	"\x04name\x18\x02 \x01(\tR\x04name\"\x99\x01\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x16\n" +
+	"\x06secret\x18\x03 \x01(\fR\x06secret\"\x99\x01\n" +
 	"\vSyncMessage\x12\x12\n" +
 	"\x04room\x18\x01 \x01(\fR\x04room\x12.\n" +
 	"\x06ranges\x18\x02 \x03(\v2\x16.parley.wire.SyncRangeR\x06ranges\x12\x1c\n" +
@@ -1019,13 +1058,13 @@ var file_wire_parley_proto_goTypes = []any{
 	(*Typing)(nil),      // 9: parley.wire.Typing
 	(*Presence)(nil),    // 10: parley.wire.Presence
 	(*Hello)(nil),       // 11: parley.wire.Hello
-	(*PublicRoom)(nil),  // 12: parley.wire.PublicRoom
+	(*HelloRoom)(nil),   // 12: parley.wire.HelloRoom
 	(*SyncMessage)(nil), // 13: parley.wire.SyncMessage
 	(*SyncRange)(nil),   // 14: parley.wire.SyncRange
 }
 var file_wire_parley_proto_depIdxs = []int32{
 	0,  // 0: parley.wire.Payload.kind:type_name -> parley.wire.Kind
-	12, // 1: parley.wire.Hello.rooms:type_name -> parley.wire.PublicRoom
+	12, // 1: parley.wire.Hello.nearby:type_name -> parley.wire.HelloRoom
 	14, // 2: parley.wire.SyncMessage.ranges:type_name -> parley.wire.SyncRange
 	3,  // [3:3] is the sub-list for method output_type
 	3,  // [3:3] is the sub-list for method input_type
