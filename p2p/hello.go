@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-msgio"
+	"github.com/multiformats/go-multistream"
 
 	"parley/identity"
 	"parley/roomkey"
@@ -162,7 +164,7 @@ func (n *Node) sendHello(p peer.ID) error {
 	}
 	ctx, cancel := context.WithTimeout(n.ctx, helloTimeout)
 	defer cancel()
-	s, err := n.host.NewStream(network.WithAllowLimitedConn(ctx, "hello"), p, helloProtocol)
+	s, err := n.openHello(ctx, p)
 	if err != nil {
 		return fmt.Errorf("open hello stream: %w", err)
 	}
@@ -182,6 +184,31 @@ func (n *Node) sendHello(p peer.ID) error {
 		return fmt.Errorf("hello not taken: %w", err)
 	}
 	return s.Close()
+}
+
+// openHello opens a hello stream on the newest connection to a peer: with
+// two, the older may be a dead one to a process that was killed and has
+// restarted, and the new process must hear our hello.
+func (n *Node) openHello(ctx context.Context, p peer.ID) (network.Stream, error) {
+	conns := n.host.Network().ConnsToPeer(p)
+	if len(conns) < 2 {
+		return n.host.NewStream(network.WithAllowLimitedConn(ctx, "hello"), p, helloProtocol)
+	}
+	newest := slices.MaxFunc(conns, func(a, b network.Conn) int { return a.Stat().Opened.Compare(b.Stat().Opened) })
+	s, err := newest.NewStream(ctx)
+	if err != nil {
+		return nil, err
+	}
+	_ = s.SetDeadline(time.Now().Add(helloTimeout))
+	if err := multistream.SelectProtoOrFail(helloProtocol, s); err != nil {
+		s.Reset()
+		return nil, err
+	}
+	if err := s.SetProtocol(helloProtocol); err != nil {
+		s.Reset()
+		return nil, err
+	}
+	return s, nil
 }
 
 func (n *Node) handleHello(s network.Stream) {
@@ -213,7 +240,8 @@ func (n *Node) handleHello(s network.Stream) {
 	}
 	if len(joined) > 0 {
 		n.gossipChecks.Add(from)
-		n.Hello(from) // now a member, it may hear who we are
+		n.reannounce.Add(from) // if its subscriptions do not follow soon
+		n.Hello(from)          // now a member, it may hear who we are
 	}
 	n.tellHello(from, h)
 }

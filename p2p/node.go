@@ -336,15 +336,19 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 	go n.helloLoop()
 	h.Network().Notify(&network.NotifyBundle{
 		ConnectedF: func(net network.Network, c network.Conn) {
-			// Only the first connection to a peer is news, but a direct
-			// one next to a relayed one should take over its traffic.
+			// Every new connection hears our hello: a second one may come
+			// from the peer restarted, while the connection of its killed
+			// process lingers until its idle timeout, and the new process
+			// has heard nothing from us. Only the first connection is news
+			// otherwise, but a direct one next to a relayed one should
+			// take over its traffic.
+			n.Hello(c.RemotePeer())
 			if len(net.ConnsToPeer(c.RemotePeer())) > 1 {
 				if n.directAlongsideRelay(c) {
 					n.preferDirect(c.RemotePeer())
 				}
 				return
 			}
-			n.Hello(c.RemotePeer())
 			if opts.OnPeer != nil {
 				opts.OnPeer(c.RemotePeer(), true)
 			}

@@ -264,3 +264,43 @@ func TestABrokenCopyDoesNotHideTheRealMessage(t *testing.T) {
 		t.Fatal("the real message never reached b after a broken copy of it")
 	}
 }
+
+// A peer that restarts while our connection to its killed process lingers
+// (a QUIC connection is not known dead until its idle timeout) hears our
+// hello on its new connection, and so counts us a member again. (Here the
+// old process is alive; GossipSub may keep using its connection, so only
+// the hello is checked.)
+func TestARestartedPeerHearsOurHello(t *testing.T) {
+	keys, _ := roomkey.New()
+	a := newTestNode(t, ModeOff)
+	if err := a.Join(keys, func(Batch) {}); err != nil {
+		t.Fatal(err)
+	}
+	key, _, _ := crypto.GenerateEd25519Key(rand.Reader)
+	start := func() *Node {
+		n, err := New(t.Context(), Options{Key: key, Mode: ModeOff, ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { n.Close() })
+		if err := n.Join(keys, func(Batch) {}); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	old := start()
+	if err := old.host.Connect(t.Context(), peer.AddrInfo{ID: a.ID(), Addrs: a.host.Addrs()}); err != nil {
+		t.Fatal(err)
+	}
+	waitMember(t, old, a.ID(), keys.ID)
+	// The same peer again, in a new process; the old one still holds its
+	// connection to a, as a killed one seems to for a while.
+	restarted := start()
+	if err := restarted.host.Connect(t.Context(), peer.AddrInfo{ID: a.ID(), Addrs: a.host.Addrs()}); err != nil {
+		t.Fatal(err)
+	}
+	if len(a.host.Network().ConnsToPeer(restarted.ID())) < 2 {
+		t.Fatal("a has only one connection to the peer: the case is not set up")
+	}
+	waitMember(t, restarted, a.ID(), keys.ID)
+}

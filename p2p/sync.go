@@ -121,8 +121,12 @@ func (n *Node) handleSync(s network.Stream) {
 		return
 	}
 	room := wire.RoomID(first.Room)
-	deliver, ok := n.handler(room)
-	if !ok || n.opts.Sync == nil || !n.awaitMember(from, room, syncProofWait) {
+	deliver, joined := n.handler(room)
+	// A room we are not in is refused after the same wait as one whose
+	// proof never comes: how soon the refusal comes must not tell anyone
+	// who holds a room's ID which peers are in it.
+	member := n.awaitMember(from, room, syncProofWait)
+	if !joined || n.opts.Sync == nil || !member {
 		s.Reset() // not a room of ours, or not the peer's: nothing to say
 		return
 	}
