@@ -304,3 +304,45 @@ func TestARestartedPeerHearsOurHello(t *testing.T) {
 	}
 	waitMember(t, restarted, a.ID(), keys.ID)
 }
+
+// Strangers holding sync sessions open take none of the slots sessions
+// share: a member's sync goes through meanwhile.
+func TestStrangersHoldingSyncStreamsDoNotDelayAMember(t *testing.T) {
+	keys, _ := roomkey.New()
+	member, other := newTestNode(t, ModeOff), newTestNode(t, ModeOff)
+	for _, n := range []*Node{member, other} {
+		n.opts.Sync = emptyHistory{}
+		if err := n.Join(keys, func(Batch) {}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first, _ := proto.Marshal(&wire.SyncMessage{Room: keys.ID[:], Ranges: []*wire.SyncRange{{UpperInf: true}}})
+	for range maxSyncsServed + 2 {
+		s := newStranger(t)
+		if err := s.host.Connect(t.Context(), peer.AddrInfo{ID: member.ID(), Addrs: member.host.Addrs()}); err != nil {
+			t.Fatal(err)
+		}
+		st, err := s.host.NewStream(t.Context(), member.ID(), syncProtocol)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Reset() })
+		if err := msgio.NewVarintWriter(st).WriteMsg(first); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := other.host.Connect(t.Context(), peer.AddrInfo{ID: member.ID(), Addrs: member.host.Addrs()}); err != nil {
+		t.Fatal(err)
+	}
+	waitMember(t, member, other.ID(), keys.ID)
+	waitMember(t, other, member.ID(), keys.ID)
+	member.syncMu.Lock()
+	served := member.served
+	member.syncMu.Unlock()
+	if served != 0 {
+		t.Fatalf("strangers hold %d of the %d shared sync slots", served, maxSyncsServed)
+	}
+	if err := other.Sync(t.Context(), member.ID(), keys.ID); err != nil {
+		t.Fatalf("a member's sync while strangers hold streams: %v", err)
+	}
+}
