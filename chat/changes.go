@@ -167,9 +167,10 @@ func (s *Service) ownName() string {
 // here could only tell when the target had come first.
 func (s *Service) vetChange(*wire.Message) error { return nil }
 
-// RejectedChanges counts edits and deletes from peers refused before they
-// were stored; none are now (see vetChange).
-func (s *Service) RejectedChanges() int64 { return s.rejectedChanges.Load() }
+// RejectedChanges counts the changes from peers kept but not applied since
+// the service opened: edits and deletes by someone who did not write the
+// message, and changes naming a message of another room.
+func (s *Service) RejectedChanges() int64 { return s.store.ForgedChanges() }
 
 // target finds a message of a room that the user may act on.
 func (s *Service) target(room wire.RoomID, messageID string) (store.Item, error) {

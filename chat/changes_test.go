@@ -248,6 +248,11 @@ func TestForgedChangesAreKeptButNotApplied(t *testing.T) {
 			}
 		})
 	}
+	// a counts what it kept but did not apply (b counted them as they
+	// were put in its store).
+	if n := a.Status().Rejected; n != 4 {
+		t.Errorf("a's status counts %d rejected changes, want the 4 forgeries", n)
+	}
 	t.Run("genuine edit before its target", func(t *testing.T) {
 		target := sign(author, wire.Draft{Time: now + 100, Kind: wire.Kind_KIND_TEXT, Text: "lunch at noon"})
 		edit := sign(author, wire.Draft{Time: now + 101, Kind: wire.Kind_KIND_EDIT, Target: &target.ID, Text: "lunch at one"})

@@ -276,7 +276,7 @@ func (s *Service) Status() Status {
 		Relays:         relays,
 		NATType:        reach.NATType,
 		Helper:         s.opts.Helper,
-		Rejected:       s.node.RejectedTotal() + s.rejectedChanges.Load(),
+		Rejected:       s.node.RejectedTotal() + s.RejectedChanges(),
 		Version:        version.String(),
 		Throttled:      s.throttled(),
 		ThrottledTotal: s.node.ThrottledTotal(),

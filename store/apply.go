@@ -37,6 +37,7 @@ type write struct {
 	added  bool
 	author authorRecord  // the author's in the room, before this message
 	queued []pendingText // texts filed for indexing
+	forged []Change      // changes it keeps but does not apply
 	sets   []kv
 	dels   [][]byte
 	blocks map[string][]byte // empty: delete the block
@@ -167,6 +168,7 @@ func planChange(txn *badger.Txn, w *write, it Item) error {
 	}
 	if !ok {
 		w.set(forgedKey(it.Target, it.Position), encodeChange(it))
+		w.forged = append(w.forged, Change{Position: it.Position, Kind: it.Kind, Room: it.Room, Author: it.Author})
 		return nil
 	}
 	w.set(changeKey(it.Target, it.Position), encodeChange(it))
@@ -222,7 +224,10 @@ func planDelete(txn *badger.Txn, w *write, del Item) error {
 	if err != nil {
 		return err
 	}
-	if ok {
+	switch {
+	case !ok && !(e.deleted && e.author == del.Author): // not once more
+		w.forged = append(w.forged, Change{Position: del.Position, Kind: del.Kind, Room: del.Room, Author: del.Author})
+	case ok:
 		pos := Position{Time: e.time, ID: del.Target}
 		w.del(messageKey(e.room, pos))
 		if err := unindex(txn, w, target.Text, pos, false); err != nil {
@@ -308,6 +313,7 @@ func settle(txn *badger.Txn, w *write, it Item, how arrival) error {
 		}
 		switch {
 		case !applies:
+			w.forged = append(w.forged, c)
 			w.del(changeKey(it.ID, c.Position))
 			w.set(forgedKey(it.ID, c.Position), encodeChange(Item{
 				Room: c.Room, Author: c.Author, Kind: c.Kind, Text: c.Text, Emoji: c.Emoji, On: c.On,
@@ -319,7 +325,10 @@ func settle(txn *badger.Txn, w *write, it Item, how arrival) error {
 	// A stub where this write shows the message is replaced; any other is
 	// a delete's guess that did not apply.
 	shown := how == arrivedDeleted || (how == arrivedKept && (isText || it.Kind == wire.Kind_KIND_ROOM_META))
-	return eachDelete(txn, it.ID, func(room wire.RoomID, t uint64) error {
+	return eachDelete(txn, it.ID, func(author string, room wire.RoomID, t uint64) error {
+		if author != it.Author || !isText || room != it.Room {
+			w.forged = append(w.forged, Change{Kind: wire.Kind_KIND_DELETE, Room: room, Author: author})
+		}
 		if shown && room == it.Room && t == it.Time {
 			return nil
 		}
@@ -351,9 +360,9 @@ func deletedValue(room wire.RoomID, targetTime uint64) []byte {
 	return binary.BigEndian.AppendUint64(room[:len(room):len(room)], targetTime)
 }
 
-// eachDelete calls fn with where each delete filed under target left its
-// stub. Deletes stored before their value said so are skipped.
-func eachDelete(txn *badger.Txn, target wire.MessageID, fn func(room wire.RoomID, t uint64) error) error {
+// eachDelete calls fn with the author of each delete filed under target
+// and where it left its stub. Deletes stored before their value said so are skipped.
+func eachDelete(txn *badger.Txn, target wire.MessageID, fn func(author string, room wire.RoomID, t uint64) error) error {
 	opts := badger.DefaultIteratorOptions
 	opts.Prefix = deletedKey(target, "")
 	it := txn.NewIterator(opts)
@@ -370,7 +379,7 @@ func eachDelete(txn *badger.Txn, target wire.MessageID, fn func(room wire.RoomID
 			return nil
 		})
 		if err == nil && known {
-			err = fn(room, t)
+			err = fn(string(it.Item().Key()[len(opts.Prefix):]), room, t)
 		}
 		if err != nil {
 			return err

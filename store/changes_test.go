@@ -391,6 +391,9 @@ func TestAForgedChangeIsKeptButNeverApplied(t *testing.T) {
 				if got := hits(t, s, "mouth"); len(got) != 0 {
 					t.Errorf("search finds the forged edit's words: %v", got)
 				}
+				if n := s.ForgedChanges(); n != 1 {
+					t.Errorf("ForgedChanges = %d, want 1", n)
+				}
 			})
 		}
 	}
@@ -503,6 +506,9 @@ func TestADeleteFromAnotherRoomDoesNotApply(t *testing.T) {
 		}
 		if view := viewOf(t, s, elsewhere.room); len(view) != 0 {
 			t.Errorf("delete first: %v: the other room shows %+v", order[0].ID == del.ID, view)
+		}
+		if n := s.ForgedChanges(); n != 1 {
+			t.Errorf("delete first: %v: ForgedChanges = %d, want 1", order[0].ID == del.ID, n)
 		}
 	}
 }

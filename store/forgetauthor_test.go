@@ -183,7 +183,7 @@ func TestForgetAuthorWorksThroughABigRoom(t *testing.T) {
 		keptBytes += int64(len(it.Envelope))
 	}
 	// The room is full to the byte: after forgetting, b's next message fits.
-	s, err := Open(t.TempDir(), Options{RoomQuota: spamBytes + keptBytes})
+	s, err := Open(t.TempDir(), Options{RoomQuota: spamBytes + keptBytes, AuthorShare: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +264,8 @@ func TestAuthorTalliesCountWhatTheyStored(t *testing.T) {
 	b := f.other(t)
 	a1, a2, b1 := f.item(t, 10, "one"), f.item(t, 11, "two"), b.item(t, 12, "three")
 	quota := int64(len(a1.Envelope) + len(a2.Envelope) + len(b1.Envelope))
-	s, err := Open(dir, Options{RoomQuota: quota})
+	opts := Options{RoomQuota: quota, AuthorShare: -1}
+	s, err := Open(dir, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,7 +274,7 @@ func TestAuthorTalliesCountWhatTheyStored(t *testing.T) {
 		t.Fatalf("Put past the cap: %v", err)
 	}
 	s.Close()
-	s, err = Open(dir, Options{RoomQuota: quota})
+	s, err = Open(dir, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,22 +13,29 @@ import (
 // A room's history on this node is capped: whatever its members send, a
 // room cannot fill the disk. What counts is the envelopes a room's history
 // has taken in (deletes do not give room back: their own envelopes count
-// too). A message that would pass the cap is not stored: a peer's copy is
-// skipped, and the user's own send fails with ErrRoomFull.
+// too). Within the room, no author may take more than a share of the cap,
+// so that one member cannot fill it for everyone. A peer's copy of a
+// message that would pass either is skipped. The user's own messages are
+// always stored, and counted: past the cap, only peers' copies are skipped.
 //
 // Each author's bytes are tallied beside the room's (see authorRecord),
-// for authors who have messages in the room, so that one author can be
-// held to a share of it. A tally starts when this layout first stores the
-// author's message in the room: what a store from before it held is not
-// counted against anyone.
+// for authors who have messages in the room. A tally starts when this
+// layout first stores the author's message in the room: what a store from
+// before it held is not counted against anyone.
 
 // DefaultRoomQuota is a room's cap when Options leaves it zero: about three
 // million chat messages.
 const DefaultRoomQuota = 1 << 30
 
-// MaxAuthorShare is the most of a room's history one author is meant to
-// take: 50 MiB, about 150,000 messages.
+// MaxAuthorShare caps DefaultAuthorShare: 50 MiB, about 150,000 messages.
 const MaxAuthorShare = 50 << 20
+
+// DefaultAuthorShare is how much of a room's history one author's messages
+// from peers may take when Options leaves it zero: 5% of the room's cap,
+// at most MaxAuthorShare.
+func DefaultAuthorShare(roomQuota int64) int64 {
+	return min(roomQuota/20, MaxAuthorShare)
+}
 
 // ErrRoomFull is returned, wrapped with the room, when messages were not
 // stored because their room's history reached its cap.
@@ -90,21 +97,36 @@ func countUsage(txn *badger.Txn, room wire.RoomID) (int64, error) {
 	return n, nil
 }
 
-// takeQuota counts a new message against its room, or reports that it
-// would pass the room's cap. Rooms counted go into touched, to be saved
-// with the transaction. (The author's tally is one of the message's own
-// writes: see plan.)
-func (s *Store) takeQuota(txn *badger.Txn, it Item, touched map[wire.RoomID]bool) (bool, error) {
-	n, err := s.usageOf(txn, it.Room)
-	if err != nil {
-		return false, err
+// admit decides whether a write goes in, once plan has made it: a new
+// message is counted against its room and its author, unless it would pass
+// the room's cap or, from a peer, the author's share. The user's own
+// messages (PutDurable's: they exist nowhere else yet) always go in. A
+// refusal is reported: rooms in req.full, an author's share by a note. So
+// are the changes the write keeps but does not apply. Rooms counted go into
+// touched, to be saved with the transaction. (The author's tally is one of
+// the write's own keys: see plan.)
+func (s *Store) admit(txn *badger.Txn, req *writeReq, it Item, w *write, touched map[wire.RoomID]bool) (bool, error) {
+	if w.added {
+		n, err := s.usageOf(txn, it.Room)
+		if err != nil {
+			return false, err
+		}
+		size := int64(len(it.Envelope))
+		switch {
+		case req.durable:
+		case n+size > s.quota:
+			req.full = append(req.full, it.Room)
+			return false, nil
+		case w.author.used+size > s.share:
+			s.notes.overShare(it.Room, it.Author, s.share)
+			return false, nil
+		}
+		s.usage[it.Room] = n + size
+		touched[it.Room] = true
 	}
-	size := int64(len(it.Envelope))
-	if n+size > s.quota {
-		return false, nil
+	for _, c := range w.forged {
+		s.notes.forgery(c.Room, c.Author, c.Kind)
 	}
-	s.usage[it.Room] = n + size
-	touched[it.Room] = true
 	return true, nil
 }
 

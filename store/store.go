@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -26,6 +27,10 @@ type Options struct {
 	// RoomQuota caps the bytes of one room's history; default
 	// DefaultRoomQuota.
 	RoomQuota int64
+	// AuthorShare caps the bytes of a room's history that one author's
+	// messages from peers may take; default DefaultAuthorShare(RoomQuota),
+	// negative for no cap but the room's.
+	AuthorShare int64
 }
 
 // Item is one stored message: its envelope and where it sorts, and what
@@ -91,6 +96,10 @@ type Store struct {
 	// commit, so it is read again).
 	quota int64
 	usage map[wire.RoomID]int64
+	// share caps each author's messages from peers in a room; notes tells
+	// of those skipped past it and of changes kept but not applied.
+	share int64
+	notes *notes
 }
 
 type writeReq struct {
@@ -114,13 +123,19 @@ func Open(dir string, opts Options) (*Store, error) {
 	if opts.RoomQuota == 0 {
 		opts.RoomQuota = DefaultRoomQuota
 	}
+	switch {
+	case opts.AuthorShare == 0:
+		opts.AuthorShare = DefaultAuthorShare(opts.RoomQuota)
+	case opts.AuthorShare < 0:
+		opts.AuthorShare = math.MaxInt64
+	}
 	log := opts.Logger.With("component", "store")
 	db, err := badger.Open(desktopOptions(dir, log))
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}
 	s := &Store{db: db, log: log, writes: make(chan *writeReq), stop: make(chan struct{}),
-		quota: opts.RoomQuota, usage: map[wire.RoomID]int64{}}
+		quota: opts.RoomQuota, usage: map[wire.RoomID]int64{}, share: opts.AuthorShare, notes: newNotes(log, time.Now)}
 	if err := s.migrate(); err != nil {
 		return nil, errors.Join(fmt.Errorf("open store %s: %w", dir, err), db.Close())
 	}
@@ -328,15 +343,12 @@ func (s *Store) commit(batch []*writeReq) (err error) {
 					return fmt.Errorf("store message %s: %w", it.ID, err)
 				}
 			}
-			if w.added {
-				ok, err := s.takeQuota(txn, it, touched)
-				if err != nil {
-					return err
-				}
-				if !ok {
-					req.full = append(req.full, it.Room)
-					continue
-				}
+			ok, err := s.admit(txn, req, it, w, touched)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue
 			}
 			if err := w.apply(txn); err != nil {
 				return fmt.Errorf("store message %s: %w", it.ID, err)
