@@ -294,22 +294,36 @@ func (m memberRelay) unlimited(ctx context.Context, src, dest peer.ID) bool {
 	return m.member(ctx, src) && m.member(ctx, dest)
 }
 
-// member reports whether a peer proved membership of a joined room, once
-// its hello on the current connection is heard (or ctx ends).
+// member reports whether a peer proved membership of a joined room. It
+// waits for the peer's hello (until ctx ends), then a moment more for a
+// proof to count: a helper that just started may not have joined its rooms
+// yet (a proof heard before counts once it has).
 func (m memberRelay) member(ctx context.Context, p peer.ID) bool {
 	t := m.n.trust
+	var grace <-chan time.Time
 	for {
 		news := t.news()
-		if t.heardFrom(p) {
-			return len(t.memberRooms(p)) > 0
+		if len(t.memberRooms(p)) > 0 {
+			return true
+		}
+		if grace == nil && t.heardFrom(p) {
+			timer := time.NewTimer(relayJoinGrace)
+			defer timer.Stop()
+			grace = timer.C
 		}
 		select {
 		case <-news:
+		case <-grace:
+			return false
 		case <-ctx.Done():
 			return false
 		}
 	}
 }
+
+// relayJoinGrace is how long a peer whose hello proved nothing may still
+// become a member before its circuit is limited.
+const relayJoinGrace = time.Second
 
 // startRelay runs a helper's relay until the node closes.
 func (n *Node) startRelay() error {
