@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -78,13 +79,11 @@ func newRogue(t *testing.T, room roomkey.Room, targets ...*Service) *rogue {
 		}
 	}
 	r := &rogue{id: h.ID(), key: key, topic: topic}
-	eventually(t, 20*time.Second, "the honest nodes see the rogue in the room", func() bool {
+	// Both ways: the honest nodes count the rogue in the room, and the
+	// rogue knows they are subscribed (else its publish reaches nobody).
+	eventually(t, 20*time.Second, "the honest nodes and the rogue see each other in the room", func() bool {
 		for _, s := range targets {
-			found := false
-			for _, p := range s.node.RoomPeers(room.ID) {
-				found = found || p == r.id
-			}
-			if !found {
+			if !slices.Contains(s.node.RoomPeers(room.ID), r.id) || !slices.Contains(topic.ListPeers(), s.id.ID) {
 				return false
 			}
 		}
