@@ -160,13 +160,6 @@ func (s *Service) ownName() string {
 	return s.myName
 }
 
-// vetChange lets every change through. Whether a reaction, edit or
-// delete applies is decided once, by the store, when both it and its
-// target are there: one that does not is kept, so every member holds the
-// same history and sync stops offering it, but never applied. Refusing it
-// here could only tell when the target had come first.
-func (s *Service) vetChange(*wire.Message) error { return nil }
-
 // RejectedChanges counts the changes from peers kept but not applied since
 // the service opened: edits and deletes by someone who did not write the
 // message, and changes naming a message of another room.

@@ -273,13 +273,10 @@ func (s *Service) receive(b p2p.Batch) {
 		case m.Kind.Ephemeral():
 			s.receiveSignal(m)
 			continue
-		case m.Kind.Changes():
-			if err := s.vetChange(m); err != nil {
-				s.rejectedChanges.Add(1)
-				s.log.Warn("change rejected", "from", identity.ShortID(b.From), "author", identity.ShortID(m.Author), "kind", m.Kind.String(), "err", err)
-				continue
-			}
 		}
+		// Reactions, edits and deletes are stored whoever wrote them:
+		// whether one applies is the store's call, made once, when both it
+		// and its target are there.
 		s.clock.Observe(m.Time)
 		items = append(items, store.ItemOf(m))
 		kept = append(kept, m)

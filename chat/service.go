@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"path/filepath"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -78,8 +77,6 @@ type Service struct {
 
 	syncPeerMu sync.Mutex
 	syncPeers  map[peer.ID]int // sessions running per peer
-
-	rejectedChanges atomic.Int64 // forged edits and deletes refused
 
 	readMu    sync.Mutex // serialises read-modify-write of room records
 	mu        sync.Mutex
@@ -187,7 +184,6 @@ func (s *Service) start() error {
 		Bootstrap:   bootstrap,
 		OnReach:     func() { s.bus.publish(Event{Name: EventStatus}) },
 		History:     s.store,
-		Vet:         s.vetChange,
 		OnPeer:      s.onPeer,
 		OnRoomPeer:  s.onRoomPeer,
 		Sync:        s.store, // Scan and Envelope

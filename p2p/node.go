@@ -75,10 +75,6 @@ type Options struct {
 	PeerBurst     int
 	PeerByteRate  float64
 	PeerByteBurst int
-	// Vet, when set, is asked about every reaction, edit and delete that
-	// passed wire's checks; an error drops it (not delivered, not
-	// forwarded) and is counted like a rejection.
-	Vet func(*wire.Message) error
 	// OnPeer, if set, is told when a peer connects or disconnects. It must
 	// not block.
 	OnPeer func(id peer.ID, connected bool)

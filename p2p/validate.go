@@ -66,14 +66,6 @@ func (n *Node) validator(room wire.RoomID) pubsub.ValidatorEx {
 				return pubsub.ValidationIgnore
 			}
 		}
-		if n.opts.Vet != nil && m.Kind.Changes() {
-			if err := n.opts.Vet(m); err != nil {
-				n.reject(from, room, err)
-				// Not forwarded, but no penalty: an honest peer that did
-				// not have the target yet could not tell, and passed it on.
-				return pubsub.ValidationIgnore
-			}
-		}
 		if ok, log, dropped := n.limits.allow(room, m.Author, time.Now()); !ok {
 			if log {
 				n.logThrottled(room, m.Author, dropped)
