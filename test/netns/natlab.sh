@@ -259,10 +259,9 @@ check_lab() { # check_lab NAT: the homes reach H, nothing reaches a home unasked
   ip -n "$(ns h)" route del fd00:a::/64 via "$RA_WAN"
   ok "H reaches neither a router nor a home unasked"
 
-  if ! command -v python3 >/dev/null || ! command -v conntrack >/dev/null; then
-    note "UDP mapping probe skipped (needs python3 and conntrack)"
-    return
-  fi
+  # make setup installs both; a check that cannot run fails the lab.
+  command -v python3 >/dev/null && command -v conntrack >/dev/null ||
+    fail "the UDP mapping probe needs python3 and conntrack (make setup installs them)"
   local ports wan
   for home in a b; do
     [[ $home == a ]] && wan=$RA_WAN || wan=$RB_WAN
