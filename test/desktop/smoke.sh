@@ -20,10 +20,6 @@ bin=$(realpath "${1:?usage: smoke.sh BINARY OUTDIR}")
 out=$(realpath -m "${2:?usage: smoke.sh BINARY OUTDIR}")
 ready_timeout=${SMOKE_READY_TIMEOUT:-60}
 messages=${SMOKE_MESSAGES:-100000}
-# The longest a message typed during the catch-up may take to reach the
-# peer (typing, the UI, the desktop node storing it between sync batches,
-# gossip, the peer's API), in ms. A frozen window took minutes.
-probe_limit_ms=${SMOKE_PROBE_LIMIT_MS:-3000}
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 
 if [[ -z "${PARLEY_SMOKE_IN_XVFB:-}" ]]; then
@@ -155,7 +151,8 @@ peer_has() { # peer_has TEXT: the peer's newest messages include TEXT
 sync_done() { grep -aq '"done":true' "$work/peer-events"; }
 
 # Type into the window while it catches up; each message must reach the
-# peer soon. Bounded: at most 20 probes, and the catch-up has 5 minutes.
+# peer within a generous deadline (a frozen window took minutes). How long
+# each took is printed, not checked: speed belongs in the benchmarks. Bounded: at most 20 probes, and the catch-up has 5 minutes.
 probes=() during=0
 catchup_deadline=$((SECONDS + 300))
 while ! sync_done && ((${#probes[@]} < 20)); do
@@ -171,9 +168,7 @@ done
 wait_for 300 "the peer reports the sync done" sync_done
 catchup_ms=$(($(now_ms) - catchup_start))
 ((during > 0)) || fail "the catch-up ended before a message could be typed during it ($catchup_ms ms): raise SMOKE_MESSAGES"
-slowest=$(printf '%s\n' "${probes[@]}" | sort -n | tail -n 1)
 echo "desktop smoke: catch-up of $messages messages took $catchup_ms ms; ${#probes[@]} messages typed meanwhile reached the peer in ${probes[*]} ms"
-((slowest <= probe_limit_ms)) || fail "a message typed during the catch-up took $slowest ms to reach the peer (limit $probe_limit_ms)"
 
 # steady OUT: the screen, once two grabs 300 ms apart agree (WebKit under
 # Xvfb paints a little after the DOM changes; a caret blink is a few pixels).
