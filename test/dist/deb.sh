@@ -65,9 +65,15 @@ bin=$root/usr/bin/parley
 [[ -f $bin ]] || fail "the .deb has no /usr/bin/parley"
 needed=$(objdump -p "$bin" | awk '$1 == "NEEDED" {print $2}')
 case $needed in
-  *libwebkit2gtk-4.1.so.0*) want_pkgs=(libwebkit2gtk-4.1-0 libjavascriptcoregtk-4.1-0 libsoup-3.0-0) ;;
-  *libwebkit2gtk-4.0.so.37*) want_pkgs=(libwebkit2gtk-4.0-37 libjavascriptcoregtk-4.0-18 libsoup2.4-1) ;;
+  *libwebkit2gtk-4.1.so.0*) want_pkgs=(libwebkit2gtk-4.1-0 libjavascriptcoregtk-4.1-0) ;;
+  *libwebkit2gtk-4.0.so.37*) want_pkgs=(libwebkit2gtk-4.0-37 libjavascriptcoregtk-4.0-18) ;;
   *) fail "the binary links no WebKitGTK 4.0 or 4.1; NEEDED: $(tr '\n' ' ' <<<"$needed")" ;;
+esac
+# libsoup comes with WebKitGTK; Depends names it only when the binary links
+# it itself, which depends on the toolchain's --as-needed.
+case $needed in
+  *libsoup-3.0.so.0*) want_pkgs+=(libsoup-3.0-0) ;;
+  *libsoup-2.4.so.1*) want_pkgs+=(libsoup2.4-1) ;;
 esac
 want_pkgs+=(libgtk-3-0 libglib2.0-0 libgdk-pixbuf-2.0-0 libc6)
 # Package names only: "libc6 (>= 2.34), libgtk-3-0 (>= 3.21.4)" -> libc6 libgtk-3-0
