@@ -102,7 +102,7 @@ func (n *Node) markLAN(id peer.ID) {
 	}
 	n.Hello(id)
 	if h := n.trust.lastHello(id); h != nil {
-		n.tellHello(id, h)
+		n.hello.tell(id, h)
 	}
 }
 

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/host"
@@ -17,6 +17,7 @@ import (
 	"parley/identity"
 	"parley/roomkey"
 	"parley/wire"
+	"parley/workset"
 )
 
 // helloProtocol carries a node's signed profile and its membership proofs
@@ -53,6 +54,45 @@ type NearbyRoom struct {
 
 const helloTimeout = 10 * time.Second
 
+// helloService tells each peer what the trust policy lets it hear of us,
+// and hears theirs: it sends the hellos queued, checks those that come in,
+// and passes on the memberships they prove.
+type helloService struct {
+	ctx     context.Context // ends when the node closes
+	host    host.Host
+	trust   *trust
+	run     *group
+	queue   *workset.Set[peer.ID] // peers owed a hello
+	content func() HelloContent   // what the owner says; may be nil
+	onHello func(from peer.ID, h PeerHello) // may be nil
+	// proven hears the rooms a hello proved or stopped proving, and whether
+	// the peer must announce its subscriptions again.
+	proven func(from peer.ID, joined, left []wire.RoomID, reannounce bool)
+	reject func(from peer.ID, room wire.RoomID, err error)
+	now    func() time.Time
+	log    *slog.Logger
+}
+
+func newHelloService(ctx context.Context, h host.Host, t *trust, run *group, opts Options,
+	proven func(peer.ID, []wire.RoomID, []wire.RoomID, bool), reject func(peer.ID, wire.RoomID, error)) *helloService {
+	return &helloService{
+		ctx: ctx, host: h, trust: t, run: run, proven: proven, reject: reject,
+		queue:   workset.New[peer.ID](),
+		content: opts.Hello,
+		onHello: opts.OnHello,
+		now:     opts.Now,
+		log:     opts.Logger.With("component", "hello"),
+	}
+}
+
+// start serves the hello protocol and starts the workers that send hellos.
+func (hs *helloService) start(serve func(network.StreamHandler) network.StreamHandler) {
+	hs.host.SetStreamHandler(helloProtocol, serve(hs.handle))
+	for range helloWorkers {
+		hs.run.Go(func() { hs.queue.Serve(hs.ctx, nil, hs.sendWithRetries) })
+	}
+}
+
 // Hellos go out from a few workers at once, so one peer that is slow to
 // answer holds up no other; a failed hello is tried again while the peer
 // stays connected.
@@ -62,36 +102,23 @@ const (
 	helloRetryAfter = time.Second // before the second try; doubles each time
 )
 
-// helloLoop starts the hello workers; each sends the hellos queued in
-// n.hellos, one after the other.
-func (n *Node) helloLoop() {
-	defer n.wg.Done()
-	var workers sync.WaitGroup
-	for range helloWorkers {
-		workers.Go(n.helloWorker)
-	}
-	workers.Wait()
-}
-
-func (n *Node) helloWorker() { n.hellos.Serve(n.ctx, nil, n.helloWithRetries) }
-
 // helloWithRetries sends a hello until it goes through, the peer leaves,
 // or the tries run out.
-func (n *Node) helloWithRetries(p peer.ID) {
+func (hs *helloService) sendWithRetries(p peer.ID) {
 	wait := helloRetryAfter
 	for try := 1; ; try++ {
-		err := n.sendHello(p)
-		if err == nil || n.ctx.Err() != nil {
+		err := hs.send(p)
+		if err == nil || hs.ctx.Err() != nil {
 			return
 		}
-		if try == helloTries || !n.isConnected(p) {
-			n.log.Debug("hello failed", "peer", identity.ShortID(p), "tries", try, "err", err)
+		if try == helloTries || !hs.connected(p) {
+			hs.log.Debug("hello failed", "peer", identity.ShortID(p), "tries", try, "err", err)
 			return
 		}
 		timer := time.NewTimer(wait)
 		select {
 		case <-timer.C:
-		case <-n.ctx.Done():
+		case <-hs.ctx.Done():
 			timer.Stop()
 			return
 		}
@@ -99,23 +126,24 @@ func (n *Node) helloWithRetries(p peer.ID) {
 	}
 }
 
-// Hello queues a hello for a peer. It never blocks and never drops one: a
-// peer queued twice before its turn gets one hello, with what is newest.
-func (n *Node) Hello(p peer.ID) { n.hellos.Add(p) }
+// Hello queues a hello for a peer.
+func (hs *helloService) Hello(p peer.ID) { hs.queue.Add(p) }
 
 // helloFirst sends every connected peer our hello now and waits for them,
 // at most d: a room's subscription should reach its members after the proof
 // that lets them count it. A hello not through by then is queued as usual.
-func (n *Node) helloFirst(d time.Duration) {
-	peers := n.ConnectedPeers()
+func (hs *helloService) first(d time.Duration) {
+	peers := hs.host.Network().Peers()
 	done := make(chan struct{}, len(peers))
 	for _, p := range peers {
-		n.wg.Go(func() {
-			if err := n.sendHello(p); err != nil {
-				n.Hello(p)
+		if !hs.run.Go(func() {
+			if err := hs.send(p); err != nil {
+				hs.Hello(p)
 			}
 			done <- struct{}{}
-		})
+		}) {
+			return // closing
+		}
 	}
 	timer := time.NewTimer(d)
 	defer timer.Stop()
@@ -124,16 +152,15 @@ func (n *Node) helloFirst(d time.Duration) {
 		case <-done:
 		case <-timer.C:
 			return
-		case <-n.ctx.Done():
+		case <-hs.ctx.Done():
 			return
 		}
 	}
 }
 
-// HelloAll queues a hello for every connected peer.
-func (n *Node) HelloAll() {
-	for _, p := range n.ConnectedPeers() {
-		n.Hello(p)
+func (hs *helloService) HelloAll() {
+	for _, p := range hs.host.Network().Peers() {
+		hs.Hello(p)
 	}
 }
 
@@ -142,29 +169,29 @@ func (n *Node) HelloAll() {
 // room); our profile only for a peer found on this network or in a room
 // with us (a stranger hears it once it proves a room); the nearby rooms
 // only for a peer found on this network.
-func (n *Node) helloFor(p peer.ID) ([]byte, error) {
+func (hs *helloService) helloFor(p peer.ID) ([]byte, error) {
 	var content HelloContent
-	if n.opts.Hello != nil {
-		content = n.opts.Hello()
+	if hs.content != nil {
+		content = hs.content()
 	}
-	lan := n.trust.foundOnLAN(p)
+	lan := hs.trust.foundOnLAN(p)
 	if !lan {
 		content.Nearby = nil
-		if len(n.trust.memberRooms(p)) == 0 {
+		if len(hs.trust.memberRooms(p)) == 0 {
 			content.Profile = nil
 		}
 	}
-	return wire.EncodeHello(content.Profile, content.Nearby, n.trust.proofs(p))
+	return wire.EncodeHello(content.Profile, content.Nearby, hs.trust.proofs(p))
 }
 
-func (n *Node) sendHello(p peer.ID) error {
-	hello, err := n.helloFor(p)
+func (hs *helloService) send(p peer.ID) error {
+	hello, err := hs.helloFor(p)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(n.ctx, helloTimeout)
+	ctx, cancel := context.WithTimeout(hs.ctx, helloTimeout)
 	defer cancel()
-	s, err := n.openHello(ctx, p)
+	s, err := hs.open(ctx, p)
 	if err != nil {
 		return fmt.Errorf("open hello stream: %w", err)
 	}
@@ -189,10 +216,10 @@ func (n *Node) sendHello(p peer.ID) error {
 // openHello opens a hello stream on the newest connection to a peer: with
 // two, the older may be a dead one to a process that was killed and has
 // restarted, and the new process must hear our hello.
-func (n *Node) openHello(ctx context.Context, p peer.ID) (network.Stream, error) {
-	conns := n.host.Network().ConnsToPeer(p)
+func (hs *helloService) open(ctx context.Context, p peer.ID) (network.Stream, error) {
+	conns := hs.host.Network().ConnsToPeer(p)
 	if len(conns) < 2 {
-		return n.host.NewStream(network.WithAllowLimitedConn(ctx, "hello"), p, helloProtocol)
+		return hs.host.NewStream(network.WithAllowLimitedConn(ctx, "hello"), p, helloProtocol)
 	}
 	newest := slices.MaxFunc(conns, func(a, b network.Conn) int { return a.Stat().Opened.Compare(b.Stat().Opened) })
 	s, err := newest.NewStream(ctx)
@@ -211,7 +238,7 @@ func (n *Node) openHello(ctx context.Context, p peer.ID) (network.Stream, error)
 	return s, nil
 }
 
-func (n *Node) handleHello(s network.Stream) {
+func (hs *helloService) handle(s network.Stream) {
 	defer s.Close()
 	_ = s.SetDeadline(time.Now().Add(helloTimeout))
 	from := s.Conn().RemotePeer()
@@ -219,41 +246,30 @@ func (n *Node) handleHello(s network.Stream) {
 	raw, err := r.ReadMsg()
 	if err != nil {
 		s.Reset()
-		n.reject(from, wire.RoomID{}, fmt.Errorf("read hello: %w", err))
+		hs.reject(from, wire.RoomID{}, fmt.Errorf("read hello: %w", err))
 		return
 	}
-	h, err := wire.DecodeHello(raw, from, n.opts.Now())
+	h, err := wire.DecodeHello(raw, from, hs.now())
 	if err != nil {
-		n.reject(from, wire.RoomID{}, err)
+		hs.reject(from, wire.RoomID{}, err)
 		return
 	}
-	joined, left, reannounce := n.trust.heard(from, h, n.isConnected)
-	if reannounce {
-		// Its subscription came before its proof and was dropped.
-		n.reannounce.Add(from)
-	}
-	for _, room := range joined {
-		n.reportMembers(room, []peer.ID{from}, true)
-	}
-	for _, room := range left {
-		n.reportMembers(room, []peer.ID{from}, false)
-	}
+	joined, left, reannounce := hs.trust.heard(from, h, hs.connected)
+	hs.proven(from, joined, left, reannounce)
 	if len(joined) > 0 {
-		n.gossipChecks.Add(from)
-		n.reannounce.Add(from) // if its subscriptions do not follow soon
-		n.Hello(from)          // now a member, it may hear who we are
+		hs.Hello(from) // now a member, it may hear who we are
 	}
-	n.tellHello(from, h)
+	hs.tell(from, h)
 }
 
 // tellHello passes a peer's hello on to the owner: its nearby rooms only if
 // the peer was found on this network, and only those whose ID follows from
 // the secret given (a peer cannot pass one room off as another).
-func (n *Node) tellHello(from peer.ID, h *wire.PeerHello) {
-	if n.opts.OnHello == nil {
+func (hs *helloService) tell(from peer.ID, h *wire.PeerHello) {
+	if hs.onHello == nil {
 		return
 	}
-	out := PeerHello{Profile: h.Profile, LAN: n.trust.foundOnLAN(from)}
+	out := PeerHello{Profile: h.Profile, LAN: hs.trust.foundOnLAN(from)}
 	if out.LAN {
 		for _, r := range h.Nearby {
 			keys := roomkey.FromLegacyID(r.ID)
@@ -261,13 +277,13 @@ func (n *Node) tellHello(from peer.ID, h *wire.PeerHello) {
 				keys = roomkey.FromSecret(roomkey.Secret(r.Secret))
 			}
 			if keys.ID != r.ID {
-				n.reject(from, r.ID, fmt.Errorf("%w: nearby room whose ID does not follow from its secret", wire.ErrMalformed))
+				hs.reject(from, r.ID, fmt.Errorf("%w: nearby room whose ID does not follow from its secret", wire.ErrMalformed))
 				continue
 			}
 			out.Nearby = append(out.Nearby, NearbyRoom{Room: keys, Name: r.Name})
 		}
 	}
-	n.opts.OnHello(from, out)
+	hs.onHello(from, out)
 }
 
 // SendProofs sends peer to, from host h, a hello that proves h's membership
@@ -296,4 +312,8 @@ func SendProofs(ctx context.Context, h host.Host, to peer.ID, rooms ...roomkey.R
 	}
 	_, err = io.Copy(io.Discard, io.LimitReader(s, 1))
 	return err
+}
+
+func (hs *helloService) connected(p peer.ID) bool {
+	return hs.host.Network().Connectedness(p) == network.Connected
 }

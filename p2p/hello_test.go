@@ -29,7 +29,7 @@ func rawHost(t *testing.T) host.Host {
 func helloNode(t *testing.T) *Node {
 	t.Helper()
 	n := newTestNode(t, ModeOff)
-	n.opts.Hello = func() HelloContent { return HelloContent{Profile: []byte("hello")} }
+	n.hello.content = func() HelloContent { return HelloContent{Profile: []byte("hello")} }
 	return n
 }
 

@@ -138,6 +138,7 @@ type Node struct {
 	ctx   context.Context
 	stop  context.CancelFunc
 	wg    sync.WaitGroup
+	run   group // the services' goroutines
 	mu    sync.Mutex // guards rooms; never held across a call into GossipSub
 	rooms map[wire.RoomID]*room
 	// joinMu serialises Join and Leave, which call into GossipSub.
@@ -146,22 +147,16 @@ type Node struct {
 	rejectMu      sync.Mutex
 	rejections    map[peer.ID]*rejectRecord
 	rejectedTotal atomic.Int64
-	limits        *authorLimits
-	peerLimits    *peerLimits
-	sessionLimits *sessionLimits // sync sessions peers start
+	limits     *authorLimits
+	peerLimits *peerLimits
 
-	hellos *workset.Set[peer.ID] // peers owed a hello
+	hello *helloService
 
 	// Stream handlers run on libp2p's goroutines; Close waits for them,
 	// since a sync handler reads the store, which closes after the node.
-	handlerMu sync.Mutex
-	handlers  sync.WaitGroup
-	closing   bool
+	streams group
 
-	syncMu       sync.Mutex
-	syncs        map[peer.ID]int // sessions running per peer
-	served       int             // sessions peers started, all together
-	syncObserver atomic.Pointer[func(SyncProgress)]
+	sync *syncServer
 
 	trust *trust // what each peer is to us, and what it may do
 
@@ -260,20 +255,17 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 		rejections: map[peer.ID]*rejectRecord{},
 		limits:     newAuthorLimits(opts.AuthorRate, opts.AuthorBurst),
 		peerLimits: newPeerLimits(opts.PeerRate, opts.PeerBurst, opts.PeerByteRate, opts.PeerByteBurst),
-		hellos:     workset.New[peer.ID](),
 		found:      make(chan peer.AddrInfo, 64),
 		redialing:  map[peer.ID]struct{}{},
 		redialWake: make(chan struct{}),
 		kept:       map[peer.ID]struct{}{},
-		syncs:      map[peer.ID]int{},
 		helpers:    map[peer.ID]peer.AddrInfo{},
 		punched:    map[peer.ID]struct{}{},
 		moving:     map[peer.ID]struct{}{},
 		checking:   map[peer.ID]struct{}{},
 
-		gossipChecks:  workset.New[peer.ID](),
-		reannounce:    workset.New[peer.ID](),
-		sessionLimits: newSessionLimits(syncSessionEvery, syncSessionBurst),
+		gossipChecks: workset.New[peer.ID](),
+		reannounce:   workset.New[peer.ID](),
 	}
 	n.gate = newGater(n.log, opts.Bootstrap)
 	hostOpts := append([]libp2p.Option{
@@ -290,6 +282,8 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 	}
 	n.host = h
 	n.trust = newTrust(h.ID())
+	n.sync = newSyncServer(ctx, h, n.trust, n, n.reject, opts)
+	n.hello = newHelloService(ctx, h, n.trust, &n.run, opts, n.proven, n.reject)
 	n.gate.start(h, n.trust, n.isConnected)
 	n.ps, err = pubsub.NewGossipSub(ctx, gossipHost{Host: h, n: n},
 		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign),
@@ -326,10 +320,8 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 		stop()
 		return nil, errors.Join(fmt.Errorf("start node: event emitter: %w", err), h.Close())
 	}
-	h.SetStreamHandler(helloProtocol, n.counted(n.handleHello))
-	h.SetStreamHandler(syncProtocol, n.counted(n.handleSync))
-	n.wg.Add(1)
-	go n.helloLoop()
+	n.hello.start(n.counted)
+	h.SetStreamHandler(syncProtocol, n.counted(n.sync.handleSync))
 	h.Network().Notify(&network.NotifyBundle{
 		ConnectedF: func(net network.Network, c network.Conn) {
 			// Every new connection hears our hello: a second one may come
@@ -382,15 +374,11 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 // opens while the node closes is reset.
 func (n *Node) counted(h network.StreamHandler) network.StreamHandler {
 	return func(s network.Stream) {
-		n.handlerMu.Lock()
-		if n.closing {
-			n.handlerMu.Unlock()
+		if !n.streams.enter() {
 			s.Reset()
 			return
 		}
-		n.handlers.Add(1)
-		n.handlerMu.Unlock()
-		defer n.handlers.Done()
+		defer n.streams.leave()
 		h(s)
 	}
 }
@@ -467,10 +455,9 @@ func (n *Node) Close() error {
 	for id, r := range rooms {
 		errs = append(errs, n.closeRoom(id, r))
 	}
-	n.handlerMu.Lock()
-	n.closing = true
-	n.handlerMu.Unlock()
+	n.streams.close()
 	n.stop()
+	n.run.stop()
 	n.wg.Wait()
 	if n.dht != nil {
 		if err := n.dht.Close(); err != nil {
@@ -480,7 +467,7 @@ func (n *Node) Close() error {
 	if err := n.host.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("close host: %w", err))
 	}
-	n.handlers.Wait() // their streams are reset by now, so they end soon
+	n.streams.wait() // their streams are reset by now, so they end soon
 	return errors.Join(errs...)
 }
 
@@ -491,3 +478,21 @@ func (n *Node) Disconnect(id peer.ID) error {
 	}
 	return nil
 }
+
+// Sync reconciles a joined room with a peer; messages received go through
+// the room's handler like gossip. It returns when both sides have sent
+// what the other lacked.
+func (n *Node) Sync(ctx context.Context, p peer.ID, room wire.RoomID) error {
+	return n.sync.Sync(ctx, p, room)
+}
+
+// SetSyncObserver adds a second listener to sync progress, for tests and
+// benchmarks that measure sessions.
+func (n *Node) SetSyncObserver(fn func(SyncProgress)) { n.sync.setObserver(fn) }
+
+// Hello queues a hello for a peer. It never blocks and never drops one: a
+// peer queued twice before its turn gets one hello, with what is newest.
+func (n *Node) Hello(p peer.ID) { n.hello.Hello(p) }
+
+// HelloAll queues a hello for every connected peer.
+func (n *Node) HelloAll() { n.hello.HelloAll() }

@@ -306,9 +306,9 @@ func (n *Node) LimitCounts() LimitCounts {
 	n.peerLimits.mu.Lock()
 	c.PeerMessages, c.PeerBytes = n.peerLimits.total, n.peerLimits.totalBytes
 	n.peerLimits.mu.Unlock()
-	n.sessionLimits.mu.Lock()
-	c.SyncsLimited, c.SyncsBusy = n.sessionLimits.refused, n.sessionLimits.busy
-	n.sessionLimits.mu.Unlock()
+	n.sync.limits.mu.Lock()
+	c.SyncsLimited, c.SyncsBusy = n.sync.limits.refused, n.sync.limits.busy
+	n.sync.limits.mu.Unlock()
 	return c
 }
 
@@ -330,9 +330,4 @@ func (n *Node) logPeerThrottled(p peer.ID, dropped, droppedBytes int64) {
 	n.log.Warn("peer over the relay rate: the messages it passes on are dropped", "peer", identity.ShortID(p),
 		"dropped", dropped, "droppedBytes", droppedBytes,
 		"limitPerSecond", n.peerLimits.rate, "limitBytesPerSecond", n.peerLimits.byteRate)
-}
-
-func (n *Node) logSyncLimited(p peer.ID, room wire.RoomID, refused int64) {
-	n.log.Warn("peer over the sync session rate: its sessions are refused", "peer", identity.ShortID(p),
-		"room", room.String()[:8], "refused", refused, "burst", syncSessionBurst, "every", syncSessionEvery)
 }

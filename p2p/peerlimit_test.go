@@ -350,8 +350,9 @@ func syncPair(t *testing.T) (a, b *Node, room, other wire.RoomID, warnings *atom
 	a = newTestNode(t, ModeOff)
 	b = newTestNode(t, ModeOff)
 	b.log = slog.New(countingHandler{warnings})
+	b.sync.log = b.log
 	for _, n := range []*Node{a, b} {
-		n.opts.Sync = emptyHistory{}
+		n.sync.source = emptyHistory{}
 		for _, r := range []wire.RoomID{room, other} {
 			if err := n.Join(roomkey.FromLegacyID(r), func(Batch) {}); err != nil {
 				t.Fatal(err)
@@ -374,9 +375,9 @@ func syncsDone(t *testing.T, n *Node, p peer.ID) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		n.syncMu.Lock()
-		running := n.syncs[p]
-		n.syncMu.Unlock()
+		n.sync.mu.Lock()
+		running := n.sync.running[p]
+		n.sync.mu.Unlock()
 		if running == 0 {
 			return
 		}
@@ -442,9 +443,9 @@ func TestSyncSessionsOverTheRateAreRefused(t *testing.T) {
 // A peer already serving its most sessions says so the same way.
 func TestBusySyncIsRefusedPlainly(t *testing.T) {
 	a, b, room, _, _ := syncPair(t)
-	b.syncMu.Lock()
-	b.served = maxSyncsServed // as if eight other sessions ran
-	b.syncMu.Unlock()
+	b.sync.mu.Lock()
+	b.sync.served = maxSyncsServed // as if eight other sessions ran
+	b.sync.mu.Unlock()
 	err := a.Sync(t.Context(), b.ID(), room)
 	if !errors.Is(err, ErrSyncRefused) {
 		t.Fatalf("sync with a busy peer: %v, want ErrSyncRefused", err)
@@ -452,9 +453,9 @@ func TestBusySyncIsRefusedPlainly(t *testing.T) {
 	if c := b.LimitCounts(); c.SyncsBusy != 1 || c.SyncsLimited != 0 {
 		t.Errorf("LimitCounts = %+v, want one busy refusal", c)
 	}
-	b.syncMu.Lock()
-	b.served = 0
-	b.syncMu.Unlock()
+	b.sync.mu.Lock()
+	b.sync.served = 0
+	b.sync.mu.Unlock()
 	if err := a.Sync(t.Context(), b.ID(), room); err != nil {
 		t.Errorf("sync once the peer has room: %v", err)
 	}

@@ -36,7 +36,7 @@ func (n *Node) Join(keys roomkey.Room, deliver Handler) error {
 	// Members' proofs count from before the subscription goes out, so
 	// that their subscriptions find the room known.
 	proven := n.trust.join(keys)
-	n.helloFirst(helloFirstWait)
+	n.hello.first(helloFirstWait)
 	r, err := n.subscribe(keys, deliver)
 	if err != nil {
 		n.trust.leave(id)
@@ -296,4 +296,35 @@ func (n *Node) joinedTopics() []*pubsub.Topic {
 		out = append(out, r.topic)
 	}
 	return out
+}
+
+// handler is a joined room's handler, where its messages go.
+func (n *Node) handler(room wire.RoomID) (Handler, bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	r, ok := n.rooms[room]
+	if !ok {
+		return nil, false
+	}
+	return r.deliver, true
+}
+
+// proven takes in what a peer's hello proved: the rooms it became or
+// stopped being a member of, and whether it must announce its
+// subscriptions again.
+func (n *Node) proven(from peer.ID, joined, left []wire.RoomID, reannounce bool) {
+	if reannounce {
+		// Its subscription came before its proof and was dropped.
+		n.reannounce.Add(from)
+	}
+	for _, room := range joined {
+		n.reportMembers(room, []peer.ID{from}, true)
+	}
+	for _, room := range left {
+		n.reportMembers(room, []peer.ID{from}, false)
+	}
+	if len(joined) > 0 {
+		n.gossipChecks.Add(from)
+		n.reannounce.Add(from) // if its subscriptions do not follow soon
+	}
 }

@@ -83,22 +83,22 @@ func TestSyncSessionsServedAreCappedOverall(t *testing.T) {
 	n := newTestNode(t, ModeOff)
 	var releases []func()
 	for range maxSyncsServed {
-		release, ok := n.acquireSync(randomPeer(t), true)
+		release, ok := n.sync.acquire(randomPeer(t), true)
 		if !ok {
 			t.Fatal("refused a session under the cap")
 		}
 		releases = append(releases, release)
 	}
-	if _, ok := n.acquireSync(randomPeer(t), true); ok {
+	if _, ok := n.sync.acquire(randomPeer(t), true); ok {
 		t.Fatalf("a new peer got session %d, over the cap of %d", maxSyncsServed+1, maxSyncsServed)
 	}
-	if release, ok := n.acquireSync(randomPeer(t), false); !ok {
+	if release, ok := n.sync.acquire(randomPeer(t), false); !ok {
 		t.Error("a session we start was refused by the cap on sessions served")
 	} else {
 		release()
 	}
 	releases[0]()
-	if _, ok := n.acquireSync(randomPeer(t), true); !ok {
+	if _, ok := n.sync.acquire(randomPeer(t), true); !ok {
 		t.Error("a slot freed but a new session was refused")
 	}
 }

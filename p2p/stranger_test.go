@@ -85,13 +85,13 @@ func TestAStrangerLearnsNothing(t *testing.T) {
 	}
 	const roomName = "Quarterly numbers"
 	member, other := newTestNode(t, ModeOff), newTestNode(t, ModeOff)
-	member.opts.Sync = emptyHistory{}
+	member.sync.source = emptyHistory{}
 	const userName = "Ada Lovelace"
 	profile, err := wire.Sign(member.opts.Key, wire.Draft{Time: wire.WallTime(time.Now()), Kind: wire.Kind_KIND_PROFILE, Name: userName})
 	if err != nil {
 		t.Fatal(err)
 	}
-	member.opts.Hello = func() HelloContent {
+	member.hello.content = func() HelloContent {
 		return HelloContent{Profile: profile.Raw, Nearby: []wire.NearbyRoom{{ID: keys.ID, Name: roomName, Secret: keys.Secret[:]}}}
 	}
 	got := make(chan string, 64)
@@ -311,7 +311,7 @@ func TestStrangersHoldingSyncStreamsDoNotDelayAMember(t *testing.T) {
 	keys, _ := roomkey.New()
 	member, other := newTestNode(t, ModeOff), newTestNode(t, ModeOff)
 	for _, n := range []*Node{member, other} {
-		n.opts.Sync = emptyHistory{}
+		n.sync.source = emptyHistory{}
 		if err := n.Join(keys, func(Batch) {}); err != nil {
 			t.Fatal(err)
 		}
@@ -336,9 +336,9 @@ func TestStrangersHoldingSyncStreamsDoNotDelayAMember(t *testing.T) {
 	}
 	waitMember(t, member, other.ID(), keys.ID)
 	waitMember(t, other, member.ID(), keys.ID)
-	member.syncMu.Lock()
-	served := member.served
-	member.syncMu.Unlock()
+	member.sync.mu.Lock()
+	served := member.sync.served
+	member.sync.mu.Unlock()
 	if served != 0 {
 		t.Fatalf("strangers hold %d of the %d shared sync slots", served, maxSyncsServed)
 	}

@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-msgio"
@@ -31,6 +35,47 @@ const (
 	maxSyncsServed   = 8                // sessions peers started with us, all peers together
 	syncIdleDeadline = 30 * time.Second // between two messages
 )
+
+// syncServer runs sync sessions: those this node starts (Sync) and those
+// peers start (handleSync), each admitted by the trust policy first and
+// then by the session limits.
+type syncServer struct {
+	ctx    context.Context // ends when the node closes
+	host   host.Host
+	trust  *trust
+	rooms  roomHandlers
+	source SyncSource // nil: nothing to sync from
+	limits *sessionLimits
+	// reject counts garbage or lies against the peer that sent them.
+	reject func(from peer.ID, room wire.RoomID, err error)
+	onSync func(SyncProgress) // may be nil
+	now    func() time.Time
+	log    *slog.Logger
+
+	observer atomic.Pointer[func(SyncProgress)]
+
+	mu      sync.Mutex
+	running map[peer.ID]int // sessions running per peer
+	served  int             // sessions peers started, all together
+}
+
+// roomHandlers gives the handler of a joined room, where a session's
+// messages go.
+type roomHandlers interface {
+	handler(room wire.RoomID) (Handler, bool)
+}
+
+func newSyncServer(ctx context.Context, h host.Host, t *trust, rooms roomHandlers, reject func(peer.ID, wire.RoomID, error), opts Options) *syncServer {
+	return &syncServer{
+		ctx: ctx, host: h, trust: t, rooms: rooms, reject: reject,
+		source:  opts.Sync,
+		limits:  newSessionLimits(syncSessionEvery, syncSessionBurst),
+		onSync:  opts.OnSync,
+		now:     opts.Now,
+		log:     opts.Logger.With("component", "sync"),
+		running: map[peer.ID]int{},
+	}
+}
 
 // SyncSource is what sync reads from the history.
 type SyncSource interface {
@@ -67,36 +112,34 @@ var ErrSyncBusy = errors.New("too many sync sessions with this peer")
 // the room.
 var ErrNotMember = errors.New("peer has not proved membership of the room")
 
-// Sync reconciles a joined room with a peer; messages received go through
-// the room's handler like gossip. It returns when both sides have sent
-// what the other lacked.
-func (n *Node) Sync(ctx context.Context, p peer.ID, room wire.RoomID) error {
-	if n.opts.Sync == nil {
+// Sync runs a session this node starts.
+func (sv *syncServer) Sync(ctx context.Context, p peer.ID, room wire.RoomID) error {
+	if sv.source == nil {
 		return errors.New("sync: no history to sync from")
 	}
-	deliver, ok := n.handler(room)
+	deliver, ok := sv.rooms.handler(room)
 	if !ok {
 		return fmt.Errorf("sync room %s: %w", room, ErrNotJoined)
 	}
-	if !n.trust.isMember(p, room) {
+	if !sv.trust.isMember(p, room) {
 		// The first frame names the room: only a member may hear it.
 		return fmt.Errorf("sync room %s with %s: %w", room, identity.ShortID(p), ErrNotMember)
 	}
-	release, ok := n.acquireSync(p, false)
+	release, ok := sv.acquire(p, false)
 	if !ok {
 		return ErrSyncBusy
 	}
 	defer release()
 	ctx, cancel := context.WithTimeout(ctx, syncTimeout)
 	defer cancel()
-	s, err := n.host.NewStream(network.WithAllowLimitedConn(ctx, "sync"), p, syncProtocol)
+	s, err := sv.host.NewStream(network.WithAllowLimitedConn(ctx, "sync"), p, syncProtocol)
 	if err != nil {
 		return fmt.Errorf("sync room %s: open stream: %w", room, err)
 	}
 	defer s.Close()
-	if err := n.runSync(ctx, s, room, deliver); err != nil {
+	if err := sv.runSync(ctx, s, room, deliver); err != nil {
 		err = syncRefused(err)
-		n.syncFailed(p, room, err)
+		sv.failed(p, room, err)
 		s.Reset()
 		return fmt.Errorf("sync room %s with %s: %w", room, identity.ShortID(p), err)
 	}
@@ -106,7 +149,7 @@ func (n *Node) Sync(ctx context.Context, p peer.ID, room wire.RoomID) error {
 // handleSync serves a session a peer started. Its first frame is read and
 // checked (a joined room, a proven member) before the session takes one of
 // the shared slots: a stranger holding streams open delays no member.
-func (n *Node) handleSync(s network.Stream) {
+func (sv *syncServer) handleSync(s network.Stream) {
 	defer s.Close()
 	from := s.Conn().RemotePeer()
 	_ = s.SetReadDeadline(time.Now().Add(syncIdleDeadline))
@@ -116,39 +159,39 @@ func (n *Node) handleSync(s network.Stream) {
 		err = fmt.Errorf("%w: first message names no room", reconcile.ErrProtocol)
 	}
 	if err != nil {
-		n.syncFailed(from, wire.RoomID{}, err)
+		sv.failed(from, wire.RoomID{}, err)
 		s.Reset()
 		return
 	}
 	room := wire.RoomID(first.Room)
-	deliver, joined := n.handler(room)
+	deliver, joined := sv.rooms.handler(room)
 	// A room we are not in is refused after the same wait as one whose
 	// proof never comes: how soon the refusal comes must not tell anyone
 	// who holds a room's ID which peers are in it.
-	member := n.awaitMember(from, room, syncProofWait)
-	if !joined || n.opts.Sync == nil || !member {
+	member := sv.awaitMember(from, room, syncProofWait)
+	if !joined || sv.source == nil || !member {
 		s.Reset() // not a room of ours, or not the peer's: nothing to say
 		return
 	}
-	release, ok := n.acquireSync(from, true)
+	release, ok := sv.acquire(from, true)
 	if !ok {
 		// Busy: the peer reads ErrSyncRefused and tries again later.
-		n.sessionLimits.countBusy()
+		sv.limits.countBusy()
 		_ = s.ResetWithError(syncBusyCode)
 		return
 	}
 	defer release()
-	ctx, cancel := context.WithTimeout(n.ctx, syncTimeout)
+	ctx, cancel := context.WithTimeout(sv.ctx, syncTimeout)
 	defer cancel()
-	if ok, log, refused := n.sessionLimits.allow(from, room, time.Now()); !ok {
+	if ok, log, refused := sv.limits.allow(from, room, time.Now()); !ok {
 		if log {
-			n.logSyncLimited(from, room, refused)
+			sv.logLimited(from, room, refused)
 		}
 		_ = s.ResetWithError(syncLimitedCode)
 		return
 	}
-	if err := n.runSyncFrom(ctx, s, r, room, deliver, first); err != nil {
-		n.syncFailed(from, room, err)
+	if err := sv.runSyncFrom(ctx, s, r, room, deliver, first); err != nil {
+		sv.failed(from, room, err)
 		s.Reset()
 	}
 }
@@ -160,19 +203,19 @@ const syncProofWait = 5 * time.Second
 
 // awaitMember waits until a peer proved membership of a room, at most d;
 // it reports whether it did.
-func (n *Node) awaitMember(p peer.ID, room wire.RoomID, d time.Duration) bool {
+func (sv *syncServer) awaitMember(p peer.ID, room wire.RoomID, d time.Duration) bool {
 	timer := time.NewTimer(d)
 	defer timer.Stop()
 	for {
-		changed := n.trust.news()
-		if n.trust.isMember(p, room) {
+		changed := sv.trust.news()
+		if sv.trust.isMember(p, room) {
 			return true
 		}
 		select {
 		case <-changed:
 		case <-timer.C:
 			return false
-		case <-n.ctx.Done():
+		case <-sv.ctx.Done():
 			return false
 		}
 	}
@@ -180,7 +223,7 @@ func (n *Node) awaitMember(p peer.ID, room wire.RoomID, d time.Duration) bool {
 
 // session is one side of a sync exchange over a stream.
 type session struct {
-	n       *Node
+	sv      *syncServer
 	s       network.Stream
 	r       msgio.ReadCloser
 	w       msgio.WriteCloser
@@ -191,11 +234,11 @@ type session struct {
 	prog    SyncProgress
 }
 
-func (n *Node) newSession(s network.Stream, r msgio.ReadCloser, room wire.RoomID, deliver Handler) (*session, error) {
-	items := n.opts.Sync.Scan(room)
+func (sv *syncServer) newSession(s network.Stream, r msgio.ReadCloser, room wire.RoomID, deliver Handler) (*session, error) {
+	items := sv.source.Scan(room)
 	from := s.Conn().RemotePeer()
 	return &session{
-		n: n, s: s, room: room, from: from, deliver: deliver,
+		sv: sv, s: s, room: room, from: from, deliver: deliver,
 		r:     r,
 		w:     msgio.NewVarintWriter(s),
 		recon: reconcile.New(items),
@@ -204,8 +247,8 @@ func (n *Node) newSession(s network.Stream, r msgio.ReadCloser, room wire.RoomID
 }
 
 // runSync is the initiator's side: first frame, reconcile, send, receive.
-func (n *Node) runSync(ctx context.Context, s network.Stream, room wire.RoomID, deliver Handler) error {
-	ss, err := n.newSession(s, msgio.NewVarintReaderSize(s, maxSyncMessage), room, deliver)
+func (sv *syncServer) runSync(ctx context.Context, s network.Stream, room wire.RoomID, deliver Handler) error {
+	ss, err := sv.newSession(s, msgio.NewVarintReaderSize(s, maxSyncMessage), room, deliver)
 	if err != nil {
 		return err
 	}
@@ -228,8 +271,8 @@ func (n *Node) runSync(ctx context.Context, s network.Stream, room wire.RoomID, 
 }
 
 // runSyncFrom is the responder's side, starting from the initiator's first frame.
-func (n *Node) runSyncFrom(ctx context.Context, s network.Stream, r msgio.ReadCloser, room wire.RoomID, deliver Handler, first *wire.SyncMessage) error {
-	ss, err := n.newSession(s, r, room, deliver)
+func (sv *syncServer) runSyncFrom(ctx context.Context, s network.Stream, r msgio.ReadCloser, room wire.RoomID, deliver Handler, first *wire.SyncMessage) error {
+	ss, err := sv.newSession(s, r, room, deliver)
 	if err != nil {
 		return err
 	}
@@ -281,7 +324,7 @@ func (ss *session) reconcileFrom(ctx context.Context, in *wire.SyncMessage) erro
 func (ss *session) sendHaves() error {
 	batch := &wire.SyncMessage{Count: uint32(len(ss.recon.Have))}
 	for id := range ss.recon.Have {
-		env, err := ss.n.opts.Sync.Envelope(id)
+		env, err := ss.sv.source.Envelope(id)
 		if err != nil {
 			return fmt.Errorf("read message to send: %w", err)
 		}
@@ -319,7 +362,7 @@ func (ss *session) receiveAll() error {
 			return fmt.Errorf("%w: more messages than announced", reconcile.ErrProtocol)
 		}
 		batch := Batch{Room: ss.room, From: ss.from, Messages: make([]*wire.Message, 0, len(in.Envelopes))}
-		now := ss.n.opts.Now()
+		now := ss.sv.now()
 		for _, raw := range in.Envelopes {
 			m, err := wire.Decode(raw, wire.Check{Room: &ss.room, Now: now})
 			if err != nil {
@@ -368,18 +411,16 @@ func (ss *session) count(m *wire.SyncMessage, size int) {
 }
 
 func (ss *session) report() {
-	if ss.n.opts.OnSync != nil {
-		ss.n.opts.OnSync(ss.prog)
+	if ss.sv.onSync != nil {
+		ss.sv.onSync(ss.prog)
 	}
-	if obs := ss.n.syncObserver.Load(); obs != nil {
+	if obs := ss.sv.observer.Load(); obs != nil {
 		(*obs)(ss.prog)
 	}
 }
 
-// SetSyncObserver adds a second listener to sync progress, for tests and
-// benchmarks that measure sessions.
-func (n *Node) SetSyncObserver(fn func(SyncProgress)) {
-	n.syncObserver.Store(&fn)
+func (sv *syncServer) setObserver(fn func(SyncProgress)) {
+	sv.observer.Store(&fn)
 }
 
 func (ss *session) finish(err error) error {
@@ -401,49 +442,44 @@ func readSync(r msgio.Reader) (*wire.SyncMessage, error) {
 	return &m, nil
 }
 
-func (n *Node) syncFailed(from peer.ID, room wire.RoomID, err error) {
+func (sv *syncServer) failed(from peer.ID, room wire.RoomID, err error) {
 	if errors.Is(err, reconcile.ErrProtocol) || errors.Is(err, wire.ErrMalformed) || errors.Is(err, wire.ErrSignature) {
 		// Garbage or lies: count it against the peer like a bad gossip
 		// message, and hang up, which ends its other sessions too.
-		n.reject(from, room, fmt.Errorf("sync: %w", err))
-		_ = n.host.Network().ClosePeer(from)
+		sv.reject(from, room, fmt.Errorf("sync: %w", err))
+		_ = sv.host.Network().ClosePeer(from)
 		return
 	}
-	if n.ctx.Err() == nil {
-		n.log.Debug("sync failed", "peer", identity.ShortID(from), "err", err)
+	if sv.ctx.Err() == nil {
+		sv.log.Debug("sync failed", "peer", identity.ShortID(from), "err", err)
 	}
 }
 
 // acquireSync takes one of the peer's session slots and, for a session the
 // peer started, one of the slots all peers share.
-func (n *Node) acquireSync(p peer.ID, served bool) (release func(), ok bool) {
-	n.syncMu.Lock()
-	defer n.syncMu.Unlock()
-	if n.syncs[p] >= MaxSyncsPerPeer || (served && n.served >= maxSyncsServed) {
+func (sv *syncServer) acquire(p peer.ID, served bool) (release func(), ok bool) {
+	sv.mu.Lock()
+	defer sv.mu.Unlock()
+	if sv.running[p] >= MaxSyncsPerPeer || (served && sv.served >= maxSyncsServed) {
 		return nil, false
 	}
-	n.syncs[p]++
+	sv.running[p]++
 	if served {
-		n.served++
+		sv.served++
 	}
 	return func() {
-		n.syncMu.Lock()
-		defer n.syncMu.Unlock()
-		if n.syncs[p]--; n.syncs[p] == 0 {
-			delete(n.syncs, p)
+		sv.mu.Lock()
+		defer sv.mu.Unlock()
+		if sv.running[p]--; sv.running[p] == 0 {
+			delete(sv.running, p)
 		}
 		if served {
-			n.served--
+			sv.served--
 		}
 	}, true
 }
 
-func (n *Node) handler(room wire.RoomID) (Handler, bool) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	r, ok := n.rooms[room]
-	if !ok {
-		return nil, false
-	}
-	return r.deliver, true
+func (sv *syncServer) logLimited(p peer.ID, room wire.RoomID, refused int64) {
+	sv.log.Warn("peer over the sync session rate: its sessions are refused", "peer", identity.ShortID(p),
+		"room", room.String()[:8], "refused", refused, "burst", syncSessionBurst, "every", syncSessionEvery)
 }

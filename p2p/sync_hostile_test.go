@@ -67,7 +67,7 @@ func TestSyncServesOnlyTheSessionsRange(t *testing.T) {
 		secret = m
 	}
 	honest := newTestNode(t, ModeOff)
-	honest.opts.Sync = hist
+	honest.sync.source = hist
 	for _, room := range []wire.RoomID{shared, private} {
 		if err := honest.Join(roomkey.FromLegacyID(room), func(Batch) {}); err != nil {
 			t.Fatal(err)

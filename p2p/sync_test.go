@@ -72,7 +72,7 @@ func TestDecodeFrameRejects(t *testing.T) {
 func TestSyncGarbageDropsThePeer(t *testing.T) {
 	room, _ := wire.NewRoomID()
 	honest := newTestNode(t, ModeOff)
-	honest.opts.Sync = emptyHistory{}
+	honest.sync.source = emptyHistory{}
 	if err := honest.Join(roomkey.FromLegacyID(room), func(Batch) {}); err != nil {
 		t.Fatal(err)
 	}
