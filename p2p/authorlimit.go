@@ -9,6 +9,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"parley/identity"
+	"parley/lru"
 	"parley/wire"
 )
 
@@ -24,7 +25,7 @@ const (
 	DefaultAuthorRate  = 150
 	DefaultAuthorBurst = 200
 	// maxLimitedAuthors bounds the buckets kept: authors seen in the last
-	// while, per room; the oldest go first.
+	// while, per room; the one seen longest ago goes first.
 	maxLimitedAuthors = 4096
 	// throttledFor is how long an author that had messages dropped is
 	// reported as throttled, and how often its drops are logged.
@@ -41,8 +42,7 @@ type authorKey struct {
 
 // authorBucket is one author's budget in one room.
 type authorBucket struct {
-	limiter  *rate.Limiter
-	lastSeen time.Time
+	limiter *rate.Limiter
 	// dropped counts messages cut since lastDrop's window began; loggedAt
 	// is when the last log line about them went out.
 	dropped  int64
@@ -56,10 +56,10 @@ type authorLimits struct {
 	burst int
 
 	mu      sync.Mutex
-	buckets map[authorKey]*authorBucket
+	buckets *lru.Map[authorKey, *authorBucket]
 	// lastCut is when each author last had a message cut, in any room;
-	// as bounded as buckets.
-	lastCut map[peer.ID]time.Time
+	// as bounded as buckets, the author cut longest ago going first.
+	lastCut *lru.Map[peer.ID, time.Time]
 	// anyCutAt is when any author was last cut (unix ns): while it is
 	// recent, the validator looks at a message's claimed author before
 	// paying for its signature.
@@ -68,7 +68,11 @@ type authorLimits struct {
 }
 
 func newAuthorLimits(perSecond float64, burst int) *authorLimits {
-	return &authorLimits{rate: rate.Limit(perSecond), burst: burst, buckets: make(map[authorKey]*authorBucket), lastCut: make(map[peer.ID]time.Time)}
+	return &authorLimits{
+		rate: rate.Limit(perSecond), burst: burst,
+		buckets: lru.New[authorKey, *authorBucket](maxLimitedAuthors, nil),
+		lastCut: lru.New[peer.ID, time.Time](maxLimitedAuthors, nil),
+	}
 }
 
 // allow takes one message of author in room from its budget. When the
@@ -81,25 +85,18 @@ func (l *authorLimits) allow(room wire.RoomID, author peer.ID, now time.Time) (o
 	key := authorKey{room, author}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	b := l.buckets[key]
-	if b == nil {
-		if len(l.buckets) >= maxLimitedAuthors {
-			l.evictOldest()
-		}
+	b, seen := l.buckets.Get(key)
+	if !seen {
 		b = &authorBucket{limiter: rate.NewLimiter(l.rate, l.burst)}
-		l.buckets[key] = b
+		l.buckets.Add(key, b, nil)
 	}
-	b.lastSeen = now
 	if b.limiter.AllowN(now, 1) {
 		return true, false, 0
 	}
 	l.total++
 	b.dropped++
 	b.lastDrop = now
-	if _, ok := l.lastCut[author]; !ok && len(l.lastCut) >= maxLimitedAuthors {
-		l.forgetOldestCut()
-	}
-	l.lastCut[author] = now
+	l.lastCut.Add(author, now, nil)
 	l.anyCutAt.Store(now.UnixNano())
 	if now.Sub(b.loggedAt) >= throttledFor {
 		b.loggedAt = now
@@ -107,32 +104,6 @@ func (l *authorLimits) allow(room wire.RoomID, author peer.ID, now time.Time) (o
 		return false, true, dropped
 	}
 	return false, false, 0
-}
-
-// evictOldest drops the bucket seen longest ago. Called with mu held.
-func (l *authorLimits) evictOldest() {
-	var oldest authorKey
-	var at time.Time
-	first := true
-	for k, b := range l.buckets {
-		if first || b.lastSeen.Before(at) {
-			oldest, at, first = k, b.lastSeen, false
-		}
-	}
-	delete(l.buckets, oldest)
-}
-
-// forgetOldestCut drops the author cut longest ago. Called with mu held.
-func (l *authorLimits) forgetOldestCut() {
-	var oldest peer.ID
-	var at time.Time
-	first := true
-	for id, t := range l.lastCut {
-		if first || t.Before(at) {
-			oldest, at, first = id, t, false
-		}
-	}
-	delete(l.lastCut, oldest)
 }
 
 // Throttled is an author whose messages were cut in the last minute.
@@ -148,7 +119,7 @@ func (l *authorLimits) throttled(now time.Time, max int) []Throttled {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var out []Throttled
-	for k, b := range l.buckets {
+	for k, b := range l.buckets.All() {
 		if !b.lastDrop.IsZero() && now.Sub(b.lastDrop) < throttledFor {
 			out = append(out, Throttled{Author: k.author, Room: k.room, Dropped: b.dropped})
 			if len(out) == max {
@@ -179,7 +150,7 @@ func (l *authorLimits) recentlyCut(now time.Time) bool {
 func (l *authorLimits) flooding(author peer.ID, now time.Time) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	at, ok := l.lastCut[author]
+	at, ok := l.lastCut.Peek(author)
 	return ok && now.Sub(at) < floodMemory
 }
 

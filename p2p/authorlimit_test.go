@@ -73,8 +73,8 @@ func TestAuthorLimitsAreBounded(t *testing.T) {
 	for i := range maxLimitedAuthors + 100 {
 		l.allow(room, randomPeer(t), now.Add(time.Duration(i)))
 	}
-	if len(l.buckets) > maxLimitedAuthors {
-		t.Errorf("%d buckets kept, want at most %d", len(l.buckets), maxLimitedAuthors)
+	if l.buckets.Len() > maxLimitedAuthors {
+		t.Errorf("%d buckets kept, want at most %d", l.buckets.Len(), maxLimitedAuthors)
 	}
 	// Every author over its budget at once: the cut list stays bounded too.
 	cut := newAuthorLimits(1, 1)
@@ -83,8 +83,8 @@ func TestAuthorLimitsAreBounded(t *testing.T) {
 		cut.allow(room, a, now.Add(time.Duration(i)))
 		cut.allow(room, a, now.Add(time.Duration(i)))
 	}
-	if len(cut.lastCut) > maxLimitedAuthors {
-		t.Errorf("%d cut authors kept, want at most %d", len(cut.lastCut), maxLimitedAuthors)
+	if cut.lastCut.Len() > maxLimitedAuthors {
+		t.Errorf("%d cut authors kept, want at most %d", cut.lastCut.Len(), maxLimitedAuthors)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/multiformats/go-multiaddr"
 
 	"parley/identity"
+	"parley/lru"
 )
 
 // ownNetsTTL is how long the node's own networks are trusted before they
@@ -30,7 +31,7 @@ type gater struct {
 	log *slog.Logger
 
 	mu       sync.Mutex
-	explicit map[peer.ID]struct{} // peers the user named (Connect, --peer, --bootstrap)
+	explicit *lru.Map[peer.ID, struct{}] // peers the user named (Connect, --peer, --bootstrap)
 
 	deps atomic.Pointer[gaterDeps] // nil until start: then public addresses only
 }
@@ -47,9 +48,9 @@ var _ connmgr.ConnectionGater = (*gater)(nil)
 // newGater makes the gater; the bootstrap helpers, named by the user, are
 // explicit peers from the start.
 func newGater(log *slog.Logger, bootstrap []peer.AddrInfo) *gater {
-	g := &gater{log: log, explicit: map[peer.ID]struct{}{}}
+	g := &gater{log: log, explicit: lru.New[peer.ID, struct{}](maxTrackedPeers, nil)}
 	for _, b := range bootstrap {
-		g.explicit[b.ID] = struct{}{}
+		g.explicit.Add(b.ID, struct{}{}, nil)
 	}
 	return g
 }
@@ -66,29 +67,24 @@ func (g *gater) start(h host.Host, t *trust, connected func(peer.ID) bool) {
 }
 
 // markExplicit records that the user named a peer: any address of it may
-// be dialled. At most maxTrackedPeers are kept; a new one evicts one that
-// is not connected.
+// be dialled. At most maxTrackedPeers are kept: a new one evicts the one
+// named longest ago that is not connected, and while every one kept is
+// connected, it is not kept.
 func (g *gater) markExplicit(p peer.ID) {
+	var connected func(peer.ID) bool
+	if d := g.deps.Load(); d != nil {
+		connected = d.connected
+	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if _, ok := g.explicit[p]; ok {
-		return
-	}
-	if len(g.explicit) >= maxTrackedPeers {
-		connected := func(peer.ID) bool { return false }
-		if d := g.deps.Load(); d != nil {
-			connected = d.connected
-		}
-		evictOne(g.explicit, connected)
-	}
-	g.explicit[p] = struct{}{}
+	g.explicit.Add(p, struct{}{}, connected)
 }
 
 // trusted reports whether a peer's every address may be dialled: the user
 // named it, or mDNS found it on this network.
 func (g *gater) trusted(p peer.ID) bool {
 	g.mu.Lock()
-	_, ok := g.explicit[p]
+	_, ok := g.explicit.Peek(p)
 	g.mu.Unlock()
 	if ok {
 		return true

@@ -70,7 +70,7 @@ func TestPerPeerMapsAreBounded(t *testing.T) {
 	rejections := len(n.rejections)
 	n.rejectMu.Unlock()
 	n.trust.mu.Lock()
-	lan := len(n.trust.lan)
+	lan := n.trust.lan.Len()
 	n.trust.mu.Unlock()
 	if rejections > maxTrackedPeers || lan > maxTrackedPeers {
 		t.Errorf("%d peers with rejections, %d LAN peers; bound %d", rejections, lan, maxTrackedPeers)

@@ -9,6 +9,7 @@ import (
 	pubsubpb "github.com/libp2p/go-libp2p-pubsub/pb"
 	"github.com/libp2p/go-libp2p/core/peer"
 
+	"parley/lru"
 	"parley/roomkey"
 	"parley/wire"
 )
@@ -33,19 +34,23 @@ const (
 type trust struct {
 	self peer.ID
 
+	// The tables kept per peer hold at most maxTrackedPeers each (lan,
+	// hellos, refused, others); members and seen only hold peers whose
+	// hello is kept. lan and hellos never evict a connected peer to make
+	// room for another.
 	mu      sync.Mutex
 	rooms   map[wire.RoomID]roomkey.Room
 	topics  map[string]wire.RoomID
-	lan     map[peer.ID]struct{}                 // found by mDNS
+	lan     *lru.Map[peer.ID, struct{}]          // found by mDNS
 	members map[peer.ID]map[wire.RoomID]struct{} // proven by the peer's last hello
-	hellos  map[peer.ID]*wire.PeerHello          // each connected peer's last hello
+	hellos  *lru.Map[peer.ID, *wire.PeerHello]   // each connected peer's last hello
 	// refused are the rooms whose topic a peer subscribed to before it
 	// proved membership: once it does, it must announce them again.
-	refused map[peer.ID]map[wire.RoomID]struct{}
+	refused *lru.Map[peer.ID, map[wire.RoomID]struct{}]
 	// others are the topics of rooms we are not in that each peer
 	// subscribed to, at most maxOtherTopics a peer: GossipSub keeps them, so
 	// that when we join one of those rooms its members are known already.
-	others map[peer.ID]map[string]struct{}
+	others *lru.Map[peer.ID, map[string]struct{}]
 	// seen are the rooms whose topic each member was seen in on this
 	// connection: only a room a peer was in can have lost it.
 	seen    map[peer.ID]map[wire.RoomID]struct{}
@@ -58,18 +63,23 @@ type trust struct {
 const maxOtherTopics = wire.MaxHelloRooms
 
 func newTrust(self peer.ID) *trust {
-	return &trust{
+	t := &trust{
 		self:    self,
 		rooms:   map[wire.RoomID]roomkey.Room{},
 		topics:  map[string]wire.RoomID{},
-		lan:     map[peer.ID]struct{}{},
+		lan:     lru.New[peer.ID, struct{}](maxTrackedPeers, nil),
 		members: map[peer.ID]map[wire.RoomID]struct{}{},
-		hellos:  map[peer.ID]*wire.PeerHello{},
-		refused: map[peer.ID]map[wire.RoomID]struct{}{},
-		others:  map[peer.ID]map[string]struct{}{},
+		refused: lru.New[peer.ID, map[wire.RoomID]struct{}](maxTrackedPeers, nil),
+		others:  lru.New[peer.ID, map[string]struct{}](maxTrackedPeers, nil),
 		seen:    map[peer.ID]map[wire.RoomID]struct{}{},
 		changed: make(chan struct{}),
 	}
+	// What a peer proved goes with its hello.
+	t.hellos = lru.New(maxTrackedPeers, func(p peer.ID, _ *wire.PeerHello) {
+		delete(t.members, p)
+		delete(t.seen, p)
+	})
+	return t
 }
 
 // join adds a room whose members we recognise; proofs already received
@@ -80,7 +90,7 @@ func (t *trust) join(r roomkey.Room) []peer.ID {
 	t.rooms[r.ID] = r
 	t.topics[r.Topic()] = r.ID
 	var proven []peer.ID
-	for p, h := range t.hellos {
+	for p, h := range t.hellos.All() {
 		if t.proves(r, p, h.Proofs) {
 			t.addMemberLocked(p, r.ID)
 			proven = append(proven, p)
@@ -103,7 +113,7 @@ func (t *trust) leave(id wire.RoomID) {
 	for _, rooms := range t.members {
 		delete(rooms, id)
 	}
-	for _, rooms := range t.refused {
+	for _, rooms := range t.refused.All() {
 		delete(rooms, id)
 	}
 	for _, rooms := range t.seen {
@@ -161,14 +171,15 @@ func (t *trust) proves(r roomkey.Room, from peer.ID, proofs []wire.HelloProof) b
 // left by this hello, and whether a room it joined had its subscription
 // refused before (then the peer must announce its rooms again). A peer's
 // nearby rooms are kept with the hello but count only once it is found on
-// this network.
+// this network. A hello that would take the place of a connected peer's
+// is not kept: the peer stays a stranger.
 func (t *trust) heard(from peer.ID, h *wire.PeerHello, connected func(peer.ID) bool) (joined, left []wire.RoomID, reannounce bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if _, ok := t.hellos[from]; !ok && len(t.hellos) >= maxTrackedPeers {
-		evictOne(t.hellos, connected)
+	if !t.hellos.Add(from, h, connected) {
+		return nil, nil, false
 	}
-	t.hellos[from] = h
+	refused, _ := t.refused.Peek(from)
 	now := map[wire.RoomID]struct{}{}
 	for id, r := range t.rooms {
 		if t.proves(r, from, h.Proofs) {
@@ -180,8 +191,8 @@ func (t *trust) heard(from peer.ID, h *wire.PeerHello, connected func(peer.ID) b
 		if _, ok := before[id]; !ok {
 			joined = append(joined, id)
 		}
-		if _, ok := t.refused[from][id]; ok {
-			delete(t.refused[from], id)
+		if _, ok := refused[id]; ok {
+			delete(refused, id)
 			reannounce = true
 		}
 	}
@@ -193,9 +204,6 @@ func (t *trust) heard(from peer.ID, h *wire.PeerHello, connected func(peer.ID) b
 	if len(now) == 0 {
 		delete(t.members, from)
 	} else {
-		if _, ok := t.members[from]; !ok && len(t.members) >= maxTrackedPeers {
-			evictOne(t.members, connected)
-		}
 		t.members[from] = now
 	}
 	t.notifyLocked()
@@ -219,9 +227,9 @@ func (t *trust) gone(p peer.ID) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	delete(t.members, p)
-	delete(t.hellos, p)
-	delete(t.refused, p)
-	delete(t.others, p)
+	t.hellos.Remove(p)
+	t.refused.Remove(p)
+	t.others.Remove(p)
 	delete(t.seen, p)
 }
 
@@ -271,7 +279,7 @@ func (t *trust) news() <-chan struct{} {
 func (t *trust) heardFrom(p peer.ID) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	_, ok := t.hellos[p]
+	_, ok := t.hellos.Peek(p)
 	return ok
 }
 
@@ -300,23 +308,20 @@ func (t *trust) mayGossip(p peer.ID, topic string) bool {
 }
 
 // markLAN records a peer found by mDNS; it reports whether that is news.
+// A peer that would take the place of a connected one is not recorded.
 func (t *trust) markLAN(p peer.ID, connected func(peer.ID) bool) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if _, ok := t.lan[p]; ok {
-		return false
+	if _, ok := t.lan.Get(p); ok {
+		return false // found again: the last to go
 	}
-	if len(t.lan) >= maxTrackedPeers {
-		evictOne(t.lan, connected)
-	}
-	t.lan[p] = struct{}{}
-	return true
+	return t.lan.Add(p, struct{}{}, connected)
 }
 
 func (t *trust) foundOnLAN(p peer.ID) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	_, ok := t.lan[p]
+	_, ok := t.lan.Peek(p)
 	return ok
 }
 
@@ -324,7 +329,8 @@ func (t *trust) foundOnLAN(p peer.ID) bool {
 func (t *trust) lastHello(p peer.ID) *wire.PeerHello {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.hellos[p]
+	h, _ := t.hellos.Peek(p)
+	return h
 }
 
 // FilterIncomingSubscriptions is GossipSub's subscription filter: a peer's
@@ -340,7 +346,9 @@ func (t *trust) FilterIncomingSubscriptions(p peer.ID, subs []*pubsubpb.RPC_SubO
 	for _, s := range subs {
 		name := s.GetTopicid()
 		if !s.GetSubscribe() {
-			delete(t.others[p], name)
+			if topics, ok := t.others.Peek(p); ok {
+				delete(topics, name)
+			}
 			out = append(out, s)
 			continue
 		}
@@ -355,16 +363,12 @@ func (t *trust) FilterIncomingSubscriptions(p peer.ID, subs []*pubsubpb.RPC_SubO
 			out = append(out, s)
 			continue
 		}
-		if t.refused[p] == nil {
-			if len(t.refused) >= maxTrackedPeers {
-				for victim := range t.refused {
-					delete(t.refused, victim)
-					break
-				}
-			}
-			t.refused[p] = map[wire.RoomID]struct{}{}
+		rooms, ok := t.refused.Get(p)
+		if !ok {
+			rooms = map[wire.RoomID]struct{}{}
+			t.refused.Add(p, rooms, nil)
 		}
-		t.refused[p][room] = struct{}{}
+		rooms[room] = struct{}{}
 	}
 	return out, nil
 }
@@ -372,16 +376,10 @@ func (t *trust) FilterIncomingSubscriptions(p peer.ID, subs []*pubsubpb.RPC_SubO
 // keepOtherLocked counts a peer's subscription to a room we are not in; it
 // reports false past maxOtherTopics.
 func (t *trust) keepOtherLocked(p peer.ID, topic string) bool {
-	topics := t.others[p]
-	if topics == nil {
-		if len(t.others) >= maxTrackedPeers {
-			for victim := range t.others {
-				delete(t.others, victim)
-				break
-			}
-		}
+	topics, ok := t.others.Get(p)
+	if !ok {
 		topics = map[string]struct{}{}
-		t.others[p] = topics
+		t.others.Add(p, topics, nil)
 	}
 	if _, ok := topics[topic]; !ok && len(topics) >= maxOtherTopics {
 		return false

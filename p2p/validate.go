@@ -81,8 +81,9 @@ func (n *Node) validator(room wire.RoomID) pubsub.ValidatorEx {
 
 // Bounds on what the node remembers of misbehaving peers.
 const (
-	// maxTrackedPeers caps the peers whose rejections or LAN origin the
-	// node keeps: a flood of new peer IDs cannot grow these maps.
+	// maxTrackedPeers caps the peers whose rejections, hellos or LAN
+	// origin the node keeps, and the peers the user named: a flood of new
+	// peer IDs cannot grow these tables.
 	maxTrackedPeers = 1024
 	// A peer's rejections are logged at most rejectLogBurst times per
 	// rejectLogWindow; the rest are counted and reported with the next line.
