@@ -135,7 +135,7 @@ func (n *Node) checkGossip(id peer.ID) {
 		}
 		// Both sides may be repairing at once: a random pause, and a last
 		// look, so that one reset, not two, answers one fault.
-		if !n.sleep(jitter(time.Second)) || n.gossipWhole(id) {
+		if !sleep(n.ctx, jitter(time.Second)) || n.gossipWhole(id) {
 			continue
 		}
 		if missing := n.missingRooms(id, n.sharedRooms(id)); len(missing) > 0 {
@@ -158,7 +158,7 @@ const reannounceAfter = 250 * time.Millisecond
 // joined yet; GossipSub announces subscriptions only when they change or
 // on a new stream, so new streams it is.
 func (n *Node) askToReannounce(p peer.ID) {
-	if !n.sleep(reannounceAfter) || !n.isConnected(p) {
+	if !sleep(n.ctx, reannounceAfter) || !n.isConnected(p) {
 		return
 	}
 	if missing := n.missingRooms(p, n.provenRooms(p)); len(missing) > 0 {
@@ -172,7 +172,7 @@ func (n *Node) askToReannounce(p peer.ID) {
 func (n *Node) waitGossipWhole(id peer.ID, d time.Duration) bool {
 	deadline := time.Now().Add(d)
 	for time.Now().Before(deadline) && !n.gossipWhole(id) {
-		if !n.sleep(250 * time.Millisecond) {
+		if !sleep(n.ctx, 250 * time.Millisecond) {
 			return false
 		}
 	}

@@ -185,11 +185,7 @@ type Node struct {
 	checkMu      sync.Mutex
 	checking     map[peer.ID]struct{} // peers whose gossip is being checked
 
-	reachMu      sync.Mutex
-	reachability string               // from AutoNAT: "public", "private", "unknown"
-	natType      string               // "cone" or "symmetric" once known
-	punched      map[peer.ID]struct{} // peers reached by a hole punch
-	moving       map[peer.ID]struct{} // peers whose traffic moves off a relay
+	reach *reachService
 }
 
 type room struct {
@@ -260,14 +256,14 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 		redialWake: make(chan struct{}),
 		kept:       map[peer.ID]struct{}{},
 		helpers:    map[peer.ID]peer.AddrInfo{},
-		punched:    map[peer.ID]struct{}{},
-		moving:     map[peer.ID]struct{}{},
 		checking:   map[peer.ID]struct{}{},
 
 		gossipChecks: workset.New[peer.ID](),
 		reannounce:   workset.New[peer.ID](),
 	}
 	n.gate = newGater(n.log, opts.Bootstrap)
+	n.reach = newReachService(ctx, &n.run, n.log)
+	n.reach.onReach, n.reach.newRelays, n.reach.moved = opts.OnReach, n.wakeRedials, n.gossipChecks.Add
 	hostOpts := append([]libp2p.Option{
 		libp2p.Identity(opts.Key),
 		libp2p.ListenAddrStrings(opts.ListenAddrs...),
@@ -332,8 +328,8 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 			// take over its traffic.
 			n.Hello(c.RemotePeer())
 			if len(net.ConnsToPeer(c.RemotePeer())) > 1 {
-				if n.directAlongsideRelay(c) {
-					n.preferDirect(c.RemotePeer())
+				if n.reach.directAlongsideRelay(c) {
+					n.reach.preferDirect(c.RemotePeer())
 				}
 				return
 			}
@@ -348,7 +344,7 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 				n.gossipChecks.Add(c.RemotePeer())
 				return
 			}
-			n.forgetPunched(c.RemotePeer())
+			n.reach.forget(c.RemotePeer())
 			n.trust.gone(c.RemotePeer())
 			n.lostPeer(c.RemotePeer())
 			if opts.OnPeer != nil {
@@ -356,8 +352,8 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 			}
 		},
 	})
-	n.wg.Add(2)
-	go n.watchReachability()
+	n.reach.start(h)
+	n.wg.Add(1)
 	go n.gossipLoop()
 	n.AddHelpers(opts.Bootstrap...)
 	if opts.Mode == ModeLAN || opts.Mode == ModeInternet && !opts.Isolated {
@@ -496,3 +492,11 @@ func (n *Node) Hello(p peer.ID) { n.hello.Hello(p) }
 
 // HelloAll queues a hello for every connected peer.
 func (n *Node) HelloAll() { n.hello.HelloAll() }
+
+// Reachability reports how others can reach this node.
+func (n *Node) Reachability() Reachability { return n.reach.Reachability() }
+
+// Via says how we are connected to a peer: ViaLAN, ViaDirect,
+// ViaHolePunched or ViaRelayed, the best of its connections; "" when not
+// connected.
+func (n *Node) Via(id peer.ID) string { return n.reach.Via(id) }

@@ -1,11 +1,15 @@
 package p2p
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/event"
+	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/p2p/protocol/holepunch"
@@ -33,11 +37,45 @@ type Reachability struct {
 	NATType string
 }
 
-// Reachability reports how others can reach this node.
-func (n *Node) Reachability() Reachability {
-	n.reachMu.Lock()
-	r := Reachability{State: n.reachability, NATType: n.natType}
-	n.reachMu.Unlock()
+// reachService follows how others can reach this node (AutoNAT, the NAT
+// type, our relays) and how each peer is connected, and moves a peer's
+// traffic off a relay once a direct connection to it exists.
+type reachService struct {
+	ctx  context.Context // ends when the node closes
+	host host.Host
+	run  *group
+	log  *slog.Logger
+	// onReach hears that reachability may have changed; newRelays that we
+	// hold new relay addresses; moved that a peer's traffic moved to a
+	// direct connection. Any may be nil.
+	onReach, newRelays func()
+	moved              func(peer.ID)
+
+	mu      sync.Mutex
+	state   string               // from AutoNAT: "public", "private", "unknown"
+	natType string               // "cone" or "symmetric" once known
+	punched map[peer.ID]struct{} // peers reached by a hole punch
+	moving  map[peer.ID]struct{} // peers whose traffic moves off a relay
+}
+
+func newReachService(ctx context.Context, run *group, log *slog.Logger) *reachService {
+	return &reachService{
+		ctx: ctx, run: run, log: log,
+		punched: map[peer.ID]struct{}{},
+		moving:  map[peer.ID]struct{}{},
+	}
+}
+
+// start follows the host's events until the node closes.
+func (rs *reachService) start(h host.Host) {
+	rs.host = h
+	rs.run.Go(rs.watch)
+}
+
+func (rs *reachService) Reachability() Reachability {
+	rs.mu.Lock()
+	r := Reachability{State: rs.state, NATType: rs.natType}
+	rs.mu.Unlock()
 	if r.State == "" {
 		r.State = "unknown"
 	}
@@ -45,7 +83,7 @@ func (n *Node) Reachability() Reachability {
 		r.NATType = ""
 	}
 	seen := map[peer.ID]bool{}
-	for _, a := range n.host.Addrs() {
+	for _, a := range rs.host.Addrs() {
 		relay, ok := circuitRelay(a)
 		if ok && !seen[relay] {
 			seen[relay] = true
@@ -73,16 +111,15 @@ func isRelayed(a multiaddr.Multiaddr) bool {
 	return err == nil
 }
 
-// watchReachability follows what AutoNAT and the NAT type detector find.
-func (n *Node) watchReachability() {
-	defer n.wg.Done()
-	sub, err := n.host.EventBus().Subscribe([]any{
+// watch follows what AutoNAT and the NAT type detector find.
+func (rs *reachService) watch() {
+	sub, err := rs.host.EventBus().Subscribe([]any{
 		new(event.EvtLocalReachabilityChanged),
 		new(event.EvtNATDeviceTypeChanged),
 		new(event.EvtLocalAddressesUpdated),
 	})
 	if err != nil {
-		n.log.Error("watch reachability failed", "err", err)
+		rs.log.Error("watch reachability failed", "err", err)
 		return
 	}
 	defer sub.Close()
@@ -93,49 +130,46 @@ func (n *Node) watchReachability() {
 			if _, ok := e.(event.EvtLocalAddressesUpdated); ok {
 				// Only a new set of relays makes us reachable anew: peers
 				// waiting to be redialled need not wait out their backoff.
-				now := fmt.Sprint(n.Reachability().Relays)
+				now := fmt.Sprint(rs.Reachability().Relays)
 				if now != relays {
 					relays = now
-					n.wakeRedials()
-					n.notifyReach()
+					call(rs.newRelays)
+					call(rs.onReach)
 				}
 				continue
 			}
-			n.reachMu.Lock()
+			rs.mu.Lock()
 			switch e := e.(type) {
 			case event.EvtLocalReachabilityChanged:
-				n.reachability = strings.ToLower(e.Reachability.String())
-				n.log.Info("reachability", "state", n.reachability)
+				rs.state = strings.ToLower(e.Reachability.String())
+				rs.log.Info("reachability", "state", rs.state)
 			case event.EvtNATDeviceTypeChanged:
 				switch e.NatDeviceType {
 				case network.NATDeviceTypeCone:
-					n.natType = "cone"
+					rs.natType = "cone"
 				case network.NATDeviceTypeSymmetric:
-					n.natType = "symmetric"
+					rs.natType = "symmetric"
 				}
 			}
-			n.reachMu.Unlock()
-			n.notifyReach()
-		case <-n.ctx.Done():
+			rs.mu.Unlock()
+			call(rs.onReach)
+		case <-rs.ctx.Done():
 			return
 		}
 	}
 }
 
-func (n *Node) notifyReach() {
-	if n.opts.OnReach != nil {
-		n.opts.OnReach()
+func call(f func()) {
+	if f != nil {
+		f()
 	}
 }
 
-// Via says how we are connected to a peer: ViaLAN, ViaDirect,
-// ViaHolePunched or ViaRelayed, the best of its connections; "" when not
-// connected.
-func (n *Node) Via(id peer.ID) string {
+func (rs *reachService) Via(id peer.ID) string {
 	best := ""
 	rank := map[string]int{"": 0, ViaRelayed: 1, ViaDirect: 2, ViaHolePunched: 2, ViaLAN: 3}
-	for _, c := range n.host.Network().ConnsToPeer(id) {
-		via := n.connVia(c)
+	for _, c := range rs.host.Network().ConnsToPeer(id) {
+		via := rs.connVia(c)
 		if rank[via] > rank[best] {
 			best = via
 		}
@@ -143,7 +177,7 @@ func (n *Node) Via(id peer.ID) string {
 	return best
 }
 
-func (n *Node) connVia(c network.Conn) string {
+func (rs *reachService) connVia(c network.Conn) string {
 	addr := c.RemoteMultiaddr()
 	switch {
 	case isRelayed(addr):
@@ -151,9 +185,9 @@ func (n *Node) connVia(c network.Conn) string {
 	case manet.IsPrivateAddr(addr) || manet.IsIPLoopback(addr):
 		return ViaLAN
 	}
-	n.reachMu.Lock()
-	_, punched := n.punched[c.RemotePeer()]
-	n.reachMu.Unlock()
+	rs.mu.Lock()
+	_, punched := rs.punched[c.RemotePeer()]
+	rs.mu.Unlock()
 	if punched {
 		return ViaHolePunched
 	}
@@ -169,14 +203,17 @@ func (t punchTracer) Trace(e *holepunch.Event) {
 	if !ok || !end.Success {
 		return
 	}
-	n := t.n
-	n.reachMu.Lock()
-	if len(n.punched) < maxTrackedPeers {
-		n.punched[e.Remote] = struct{}{}
+	t.n.reach.holePunched(e.Remote, end.EllapsedTime)
+}
+
+func (rs *reachService) holePunched(p peer.ID, took time.Duration) {
+	rs.mu.Lock()
+	if len(rs.punched) < maxTrackedPeers {
+		rs.punched[p] = struct{}{}
 	}
-	n.reachMu.Unlock()
-	n.log.Info("hole punched", "peer", identity.ShortID(e.Remote), "took", end.EllapsedTime)
-	n.preferDirect(e.Remote)
+	rs.mu.Unlock()
+	rs.log.Info("hole punched", "peer", identity.ShortID(p), "took", took)
+	rs.preferDirect(p)
 }
 
 // directSettle is how long a new direct connection is given before the
@@ -189,31 +226,31 @@ const directSettle = 2 * time.Second
 // away the room would go quiet although a direct path exists. The gossip
 // check then makes sure the move lost nothing. At most one move runs per
 // peer.
-func (n *Node) preferDirect(id peer.ID) {
-	n.reachMu.Lock()
-	if _, busy := n.moving[id]; busy || n.ctx.Err() != nil {
-		n.reachMu.Unlock()
+func (rs *reachService) preferDirect(id peer.ID) {
+	rs.mu.Lock()
+	if _, busy := rs.moving[id]; busy || rs.ctx.Err() != nil {
+		rs.mu.Unlock()
 		return
 	}
-	n.moving[id] = struct{}{}
-	n.reachMu.Unlock()
-	n.wg.Go(func() {
+	rs.moving[id] = struct{}{}
+	rs.mu.Unlock()
+	rs.run.Go(func() {
 		defer func() {
-			n.reachMu.Lock()
-			delete(n.moving, id)
-			n.reachMu.Unlock()
+			rs.mu.Lock()
+			delete(rs.moving, id)
+			rs.mu.Unlock()
 		}()
-		n.moveToDirect(id)
+		rs.moveToDirect(id)
 	})
 }
 
-func (n *Node) moveToDirect(id peer.ID) {
-	if !n.sleep(directSettle) {
+func (rs *reachService) moveToDirect(id peer.ID) {
+	if !sleep(rs.ctx, directSettle) {
 		return
 	}
 	var relayed []network.Conn
 	direct := false
-	for _, c := range n.host.Network().ConnsToPeer(id) {
+	for _, c := range rs.host.Network().ConnsToPeer(id) {
 		if isRelayed(c.RemoteMultiaddr()) {
 			relayed = append(relayed, c)
 		} else {
@@ -226,37 +263,39 @@ func (n *Node) moveToDirect(id peer.ID) {
 	for _, c := range relayed {
 		c.Close()
 	}
-	n.log.Info("moved to the direct connection", "peer", identity.ShortID(id), "closed", len(relayed))
-	n.gossipChecks.Add(id)
+	rs.log.Info("moved to the direct connection", "peer", identity.ShortID(id), "closed", len(relayed))
+	if rs.moved != nil {
+		rs.moved(id)
+	}
 }
 
-// sleep waits d, or less if the node closes; it reports whether it is
-// still running.
-func (n *Node) sleep(d time.Duration) bool {
+// sleep waits d, or less if ctx ends; it reports whether ctx is still
+// live.
+func sleep(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
 		return true
-	case <-n.ctx.Done():
+	case <-ctx.Done():
 		return false
 	}
 }
 
 // forgetPunched drops what is known of a peer's connections once it is gone.
-func (n *Node) forgetPunched(id peer.ID) {
-	n.reachMu.Lock()
-	delete(n.punched, id)
-	n.reachMu.Unlock()
+func (rs *reachService) forget(id peer.ID) {
+	rs.mu.Lock()
+	delete(rs.punched, id)
+	rs.mu.Unlock()
 }
 
 // directAlongsideRelay reports whether a new connection is a direct one to a
 // peer we also reach through a relay (a punch, or a dial that got through).
-func (n *Node) directAlongsideRelay(c network.Conn) bool {
+func (rs *reachService) directAlongsideRelay(c network.Conn) bool {
 	if isRelayed(c.RemoteMultiaddr()) {
 		return false
 	}
-	for _, other := range n.host.Network().ConnsToPeer(c.RemotePeer()) {
+	for _, other := range rs.host.Network().ConnsToPeer(c.RemotePeer()) {
 		if isRelayed(other.RemoteMultiaddr()) {
 			return true
 		}
