@@ -1,18 +1,24 @@
 package p2p
 
 import (
+	"context"
+	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p/core/event"
+	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
 
 	"parley/identity"
 	"parley/wire"
+	"parley/workset"
 )
 
 // GossipSub can lose a peer it is still connected to when one of two
@@ -33,27 +39,74 @@ const (
 // meshsubPrefix starts GossipSub's protocol IDs.
 const meshsubPrefix = "/meshsub/"
 
+// gossipRepair finds peers GossipSub lost while still connected, and
+// members whose subscriptions it does not hold, and makes both sides
+// announce their rooms again.
+type gossipRepair struct {
+	ctx     context.Context // ends when the node closes
+	host    host.Host
+	trust   *trust
+	run     *group
+	emitter event.Emitter // tells GossipSub a peer speaks its protocol
+	// topics lists the joined rooms' topics; graylisted says whether the
+	// node's own judgement puts a peer below GossipSub's graylist (no
+	// repair is owed to a flooder).
+	topics     func() []*pubsub.Topic
+	graylisted func(peer.ID) bool
+	log        *slog.Logger
+
+	checks     *workset.Set[peer.ID] // peers whose gossip to check
+	reannounce *workset.Set[peer.ID] // members to have announce their rooms again
+
+	mu       sync.Mutex
+	checking map[peer.ID]struct{} // peers whose gossip is being checked
+}
+
+func newGossipRepair(ctx context.Context, run *group, log *slog.Logger) *gossipRepair {
+	return &gossipRepair{
+		ctx: ctx, run: run, log: log,
+		checks:     workset.New[peer.ID](),
+		reannounce: workset.New[peer.ID](),
+		checking:   map[peer.ID]struct{}{},
+	}
+}
+
+// start runs the checks asked for until the node closes.
+func (g *gossipRepair) start(h host.Host, t *trust, topics func() []*pubsub.Topic, graylisted func(peer.ID) bool) error {
+	g.host, g.trust, g.topics, g.graylisted = h, t, topics, graylisted
+	var err error
+	if g.emitter, err = h.EventBus().Emitter(new(event.EvtPeerProtocolsUpdated)); err != nil {
+		return fmt.Errorf("start gossip repair: event emitter: %w", err)
+	}
+	g.run.Go(g.loop)
+	return nil
+}
+
+// check asks for a peer's gossip to be checked; reannounceLater for a
+// member to announce its rooms again if its subscriptions do not come.
+func (g *gossipRepair) check(p peer.ID)           { g.checks.Add(p) }
+func (g *gossipRepair) reannounceLater(p peer.ID) { g.reannounce.Add(p) }
+
 // gossipLoop runs the checks asked for, and a sweep over every connected
 // peer now and then as a safety net.
-func (n *Node) gossipLoop() {
-	defer n.wg.Done()
+func (g *gossipRepair) loop() {
 	for range gossipCheckers {
-		n.wg.Go(func() { n.gossipChecks.Serve(n.ctx, nil, n.checkGossip) })
+		g.run.Go(func() { g.checks.Serve(g.ctx, nil, g.checkGossip) })
 	}
 	for range gossipCheckers {
-		n.wg.Go(func() { n.reannounce.Serve(n.ctx, nil, n.askToReannounce) })
+		g.run.Go(func() { g.reannounce.Serve(g.ctx, nil, g.askToReannounce) })
 	}
 	sweep := time.NewTicker(gossipSweep)
 	defer sweep.Stop()
 	for {
 		select {
 		case <-sweep.C:
-			for _, p := range n.host.Network().Peers() {
-				if n.isConnected(p) && !n.graylisted(p) && len(n.sharedRooms(p)) > 0 && !n.gossipWhole(p) {
-					n.gossipChecks.Add(p)
+			for _, p := range g.host.Network().Peers() {
+				if g.connected(p) && !g.graylisted(p) && len(g.sharedRooms(p)) > 0 && !g.gossipWhole(p) {
+					g.checks.Add(p)
 				}
 			}
-		case <-n.ctx.Done():
+		case <-g.ctx.Done():
 			return
 		}
 	}
@@ -61,38 +114,32 @@ func (n *Node) gossipLoop() {
 
 // sharedRooms lists the topics of the joined rooms the peer proved
 // membership of and was seen in: those that can have lost it.
-func (n *Node) sharedRooms(id peer.ID) []string { return n.topicsOf(n.trust.seenRooms(id)) }
+func (g *gossipRepair) sharedRooms(id peer.ID) []string { return g.topicsOf(g.trust.seenRooms(id)) }
 
 // provenRooms lists the topics of the joined rooms the peer proved
 // membership of.
-func (n *Node) provenRooms(id peer.ID) []string { return n.topicsOf(n.trust.memberRooms(id)) }
+func (g *gossipRepair) provenRooms(id peer.ID) []string { return g.topicsOf(g.trust.memberRooms(id)) }
 
-func (n *Node) topicsOf(rooms []wire.RoomID) []string {
+func (g *gossipRepair) topicsOf(rooms []wire.RoomID) []string {
 	out := make([]string, 0, len(rooms))
 	for _, room := range rooms {
-		if r, ok := n.trust.room(room); ok {
+		if r, ok := g.trust.room(room); ok {
 			out = append(out, r.Topic())
 		}
 	}
 	return out
 }
 
-// graylisted reports whether the node's own judgement puts a peer below
-// GossipSub's graylist: no repair is owed to a flooder.
-func (n *Node) graylisted(id peer.ID) bool {
-	return n.score(id) < peerScoreThresholds().GraylistThreshold
-}
-
 // gossipWhole reports whether GossipSub has a stream to send to the peer
 // and sees it in every room both have joined.
-func (n *Node) gossipWhole(id peer.ID) bool {
-	return n.hasGossipWriter(id) && len(n.missingRooms(id, n.sharedRooms(id))) == 0
+func (g *gossipRepair) gossipWhole(id peer.ID) bool {
+	return g.hasGossipWriter(id) && len(g.missingRooms(id, g.sharedRooms(id))) == 0
 }
 
 // hasGossipWriter reports whether an outbound GossipSub stream to the peer
 // is open: without one, nothing we publish reaches it.
-func (n *Node) hasGossipWriter(id peer.ID) bool {
-	for _, c := range n.host.Network().ConnsToPeer(id) {
+func (g *gossipRepair) hasGossipWriter(id peer.ID) bool {
+	for _, c := range g.host.Network().ConnsToPeer(id) {
 		for _, s := range c.GetStreams() {
 			if s.Stat().Direction == network.DirOutbound && strings.HasPrefix(string(s.Protocol()), meshsubPrefix) {
 				return true
@@ -107,44 +154,44 @@ func (n *Node) hasGossipWriter(id peer.ID) bool {
 // on a peer whose streams died four times in ten minutes), and a room that
 // lost the peer gets both sides to announce their rooms again. One check
 // runs per peer at a time; a check asked for meanwhile is covered by it.
-func (n *Node) checkGossip(id peer.ID) {
-	n.checkMu.Lock()
-	_, busy := n.checking[id]
+func (g *gossipRepair) checkGossip(id peer.ID) {
+	g.mu.Lock()
+	_, busy := g.checking[id]
 	if !busy {
-		n.checking[id] = struct{}{}
+		g.checking[id] = struct{}{}
 	}
-	n.checkMu.Unlock()
+	g.mu.Unlock()
 	if busy {
 		return
 	}
 	defer func() {
-		n.checkMu.Lock()
-		delete(n.checking, id)
-		n.checkMu.Unlock()
+		g.mu.Lock()
+		delete(g.checking, id)
+		g.mu.Unlock()
 	}()
 	for try := 1; try <= gossipTries; try++ {
-		if !n.waitGossipWhole(id, gossipSettle) || n.gossipWhole(id) || !n.isConnected(id) || n.graylisted(id) {
+		if !g.waitGossipWhole(id, gossipSettle) || g.gossipWhole(id) || !g.connected(id) || g.graylisted(id) {
 			return
 		}
-		if !n.hasGossipWriter(id) {
-			n.log.Info("no gossip stream to a peer; asking for one", "peer", identity.ShortID(id), "try", try)
-			n.askForGossipWriter(id)
-			if !n.waitGossipWhole(id, time.Second) || n.gossipWhole(id) {
+		if !g.hasGossipWriter(id) {
+			g.log.Info("no gossip stream to a peer; asking for one", "peer", identity.ShortID(id), "try", try)
+			g.askForGossipWriter(id)
+			if !g.waitGossipWhole(id, time.Second) || g.gossipWhole(id) {
 				continue
 			}
 		}
 		// Both sides may be repairing at once: a random pause, and a last
 		// look, so that one reset, not two, answers one fault.
-		if !sleep(n.ctx, jitter(time.Second)) || n.gossipWhole(id) {
+		if !sleep(g.ctx, jitter(time.Second)) || g.gossipWhole(id) {
 			continue
 		}
-		if missing := n.missingRooms(id, n.sharedRooms(id)); len(missing) > 0 {
-			n.log.Info("rooms lost a connected peer; both sides announce again", "peer", identity.ShortID(id), "rooms", len(missing), "try", try)
-			n.resetGossipStreams(id)
+		if missing := g.missingRooms(id, g.sharedRooms(id)); len(missing) > 0 {
+			g.log.Info("rooms lost a connected peer; both sides announce again", "peer", identity.ShortID(id), "rooms", len(missing), "try", try)
+			g.resetGossipStreams(id)
 		}
 	}
-	if n.isConnected(id) && !n.gossipWhole(id) {
-		n.log.Warn("gossip with a peer stays broken; history sync carries the rooms", "peer", identity.ShortID(id))
+	if g.connected(id) && !g.gossipWhole(id) {
+		g.log.Warn("gossip with a peer stays broken; history sync carries the rooms", "peer", identity.ShortID(id))
 	}
 }
 
@@ -157,41 +204,41 @@ const reannounceAfter = 250 * time.Millisecond
 // subscription that came before the proof, and any to a room we had not
 // joined yet; GossipSub announces subscriptions only when they change or
 // on a new stream, so new streams it is.
-func (n *Node) askToReannounce(p peer.ID) {
-	if !sleep(n.ctx, reannounceAfter) || !n.isConnected(p) {
+func (g *gossipRepair) askToReannounce(p peer.ID) {
+	if !sleep(g.ctx, reannounceAfter) || !g.connected(p) {
 		return
 	}
-	if missing := n.missingRooms(p, n.provenRooms(p)); len(missing) > 0 {
-		n.log.Debug("a member's rooms are missing its subscription; both sides announce again", "peer", identity.ShortID(p), "rooms", len(missing))
-		n.resetGossipStreams(p)
+	if missing := g.missingRooms(p, g.provenRooms(p)); len(missing) > 0 {
+		g.log.Debug("a member's rooms are missing its subscription; both sides announce again", "peer", identity.ShortID(p), "rooms", len(missing))
+		g.resetGossipStreams(p)
 	}
 }
 
 // waitGossipWhole waits until gossip with the peer is whole, or d passes;
 // it reports false if the node is closing.
-func (n *Node) waitGossipWhole(id peer.ID, d time.Duration) bool {
+func (g *gossipRepair) waitGossipWhole(id peer.ID, d time.Duration) bool {
 	deadline := time.Now().Add(d)
-	for time.Now().Before(deadline) && !n.gossipWhole(id) {
-		if !sleep(n.ctx, 250 * time.Millisecond) {
+	for time.Now().Before(deadline) && !g.gossipWhole(id) {
+		if !sleep(g.ctx, 250 * time.Millisecond) {
 			return false
 		}
 	}
-	return n.ctx.Err() == nil
+	return g.ctx.Err() == nil
 }
 
 // askForGossipWriter tells GossipSub the peer speaks its protocol, the
 // event it opens a writer on when it has none (identify sends the same).
-func (n *Node) askForGossipWriter(id peer.ID) {
+func (g *gossipRepair) askForGossipWriter(id peer.ID) {
 	added := []protocol.ID{pubsub.GossipSubID_v13, pubsub.GossipSubID_v12, pubsub.GossipSubID_v11}
-	if err := n.protoEmitter.Emit(event.EvtPeerProtocolsUpdated{Peer: id, Added: added}); err != nil {
-		n.log.Debug("ask for a gossip writer failed", "peer", identity.ShortID(id), "err", err)
+	if err := g.emitter.Emit(event.EvtPeerProtocolsUpdated{Peer: id, Added: added}); err != nil {
+		g.log.Debug("ask for a gossip writer failed", "peer", identity.ShortID(id), "err", err)
 	}
 }
 
 // resetGossipStreams resets the GossipSub streams with a peer, both ways:
 // each side's router then opens a new one and announces its rooms again.
-func (n *Node) resetGossipStreams(id peer.ID) {
-	for _, c := range n.host.Network().ConnsToPeer(id) {
+func (g *gossipRepair) resetGossipStreams(id peer.ID) {
+	for _, c := range g.host.Network().ConnsToPeer(id) {
 		for _, s := range c.GetStreams() {
 			if strings.HasPrefix(string(s.Protocol()), meshsubPrefix) {
 				s.Reset()
@@ -201,9 +248,9 @@ func (n *Node) resetGossipStreams(id peer.ID) {
 }
 
 // missingRooms lists the topics in want whose GossipSub peers lack id.
-func (n *Node) missingRooms(id peer.ID, want []string) []string {
+func (g *gossipRepair) missingRooms(id peer.ID, want []string) []string {
 	have := map[string]bool{}
-	for _, topic := range n.joinedTopics() { // asks GossipSub with no lock held
+	for _, topic := range g.topics() { // asks GossipSub with no lock held
 		if slices.Contains(topic.ListPeers(), id) {
 			have[topic.String()] = true
 		}
@@ -215,4 +262,8 @@ func (n *Node) missingRooms(id peer.ID, want []string) []string {
 		}
 	}
 	return missing
+}
+
+func (g *gossipRepair) connected(p peer.ID) bool {
+	return g.host.Network().Connectedness(p) == network.Connected
 }

@@ -84,7 +84,7 @@ func TestGossipMovesFromTheRelayToADirectConnection(t *testing.T) {
 				}
 			case <-deadline:
 				t.Fatalf("%q not delivered in 30 s; a: writer %v, sees b %v; b: writer %v, sees a %v", text,
-					a.hasGossipWriter(b.ID()), slices.Contains(a.RoomPeers(room), b.ID()), b.hasGossipWriter(a.ID()), slices.Contains(b.RoomPeers(room), a.ID()))
+					a.repair.hasGossipWriter(b.ID()), slices.Contains(a.RoomPeers(room), b.ID()), b.repair.hasGossipWriter(a.ID()), slices.Contains(b.RoomPeers(room), a.ID()))
 			}
 		}
 	}
@@ -131,10 +131,10 @@ func TestGossipMovesFromTheRelayToADirectConnection(t *testing.T) {
 		// What is published while GossipSub re-learns the peer is lost
 		// (history sync brings it); once it has, nothing may be.
 		waitRoom("gossip between a and b is whole again", func() bool {
-			return a.gossipWhole(b.ID()) && b.gossipWhole(a.ID())
+			return a.repair.gossipWhole(b.ID()) && b.repair.gossipWhole(a.ID())
 		}, func() string {
-			return fmt.Sprintf("a: writer %v, sees b %v; b: writer %v, sees a %v; shared %d/%d", a.hasGossipWriter(b.ID()), slices.Contains(a.RoomPeers(room), b.ID()),
-				b.hasGossipWriter(a.ID()), slices.Contains(b.RoomPeers(room), a.ID()), len(a.sharedRooms(b.ID())), len(b.sharedRooms(a.ID())))
+			return fmt.Sprintf("a: writer %v, sees b %v; b: writer %v, sees a %v; shared %d/%d", a.repair.hasGossipWriter(b.ID()), slices.Contains(a.RoomPeers(room), b.ID()),
+				b.repair.hasGossipWriter(a.ID()), slices.Contains(b.RoomPeers(room), a.ID()), len(a.repair.sharedRooms(b.ID())), len(b.repair.sharedRooms(a.ID())))
 		})
 		for i := range 3 {
 			expect(a, toB, fmt.Sprintf("a to b direct %d.%d", round, i))

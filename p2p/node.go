@@ -15,7 +15,6 @@ import (
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	pubsubpb "github.com/libp2p/go-libp2p-pubsub/pb"
 	"github.com/libp2p/go-libp2p/core/crypto"
-	"github.com/libp2p/go-libp2p/core/event"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -26,7 +25,6 @@ import (
 
 	"parley/identity"
 	"parley/wire"
-	"parley/workset"
 )
 
 // History is what the node needs from the message store: whether a message
@@ -179,11 +177,7 @@ type Node struct {
 	disc       *drouting.RoutingDiscovery // rendezvous on dht
 	roundSlots chan struct{}              // bounds rendezvous rounds at once
 
-	gossipChecks *workset.Set[peer.ID] // peers whose gossip to check
-	reannounce   *workset.Set[peer.ID] // members to have announce their rooms again
-	protoEmitter event.Emitter         // tells GossipSub a peer speaks its protocol
-	checkMu      sync.Mutex
-	checking     map[peer.ID]struct{} // peers whose gossip is being checked
+	repair *gossipRepair
 
 	reach *reachService
 }
@@ -256,14 +250,12 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 		redialWake: make(chan struct{}),
 		kept:       map[peer.ID]struct{}{},
 		helpers:    map[peer.ID]peer.AddrInfo{},
-		checking:   map[peer.ID]struct{}{},
 
-		gossipChecks: workset.New[peer.ID](),
-		reannounce:   workset.New[peer.ID](),
 	}
 	n.gate = newGater(n.log, opts.Bootstrap)
+	n.repair = newGossipRepair(ctx, &n.run, n.log)
 	n.reach = newReachService(ctx, &n.run, n.log)
-	n.reach.onReach, n.reach.newRelays, n.reach.moved = opts.OnReach, n.wakeRedials, n.gossipChecks.Add
+	n.reach.onReach, n.reach.newRelays, n.reach.moved = opts.OnReach, n.wakeRedials, n.repair.check
 	hostOpts := append([]libp2p.Option{
 		libp2p.Identity(opts.Key),
 		libp2p.ListenAddrStrings(opts.ListenAddrs...),
@@ -312,9 +304,9 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 			return nil, errors.Join(err, h.Close())
 		}
 	}
-	if n.protoEmitter, err = h.EventBus().Emitter(new(event.EvtPeerProtocolsUpdated)); err != nil {
+	if err := n.repair.start(h, n.trust, n.joinedTopics, n.graylisted); err != nil {
 		stop()
-		return nil, errors.Join(fmt.Errorf("start node: event emitter: %w", err), h.Close())
+		return nil, errors.Join(fmt.Errorf("start node: %w", err), h.Close())
 	}
 	n.hello.start(n.counted)
 	h.SetStreamHandler(syncProtocol, n.counted(n.sync.handleSync))
@@ -341,7 +333,7 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 			// Another connection to the same peer may remain; GossipSub
 			// may have lost the peer with this one.
 			if net.Connectedness(c.RemotePeer()) == network.Connected {
-				n.gossipChecks.Add(c.RemotePeer())
+				n.repair.check(c.RemotePeer())
 				return
 			}
 			n.reach.forget(c.RemotePeer())
@@ -353,8 +345,6 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 		},
 	})
 	n.reach.start(h)
-	n.wg.Add(1)
-	go n.gossipLoop()
 	n.AddHelpers(opts.Bootstrap...)
 	if opts.Mode == ModeLAN || opts.Mode == ModeInternet && !opts.Isolated {
 		n.mdnsStarted = true

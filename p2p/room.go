@@ -69,7 +69,7 @@ func (n *Node) Join(keys roomkey.Room, deliver Handler) error {
 	for _, p := range r.topic.ListPeers() {
 		if !n.trust.isMember(p, id) {
 			n.log.Debug("a peer on a joined room's topic proved nothing; it announces again", "peer", identity.ShortID(p))
-			n.resetGossipStreams(p)
+			n.repair.resetGossipStreams(p)
 		}
 	}
 	return nil
@@ -315,7 +315,7 @@ func (n *Node) handler(room wire.RoomID) (Handler, bool) {
 func (n *Node) proven(from peer.ID, joined, left []wire.RoomID, reannounce bool) {
 	if reannounce {
 		// Its subscription came before its proof and was dropped.
-		n.reannounce.Add(from)
+		n.repair.reannounceLater(from)
 	}
 	for _, room := range joined {
 		n.reportMembers(room, []peer.ID{from}, true)
@@ -324,7 +324,7 @@ func (n *Node) proven(from peer.ID, joined, left []wire.RoomID, reannounce bool)
 		n.reportMembers(room, []peer.ID{from}, false)
 	}
 	if len(joined) > 0 {
-		n.gossipChecks.Add(from)
-		n.reannounce.Add(from) // if its subscriptions do not follow soon
+		n.repair.check(from)
+		n.repair.reannounceLater(from) // if its subscriptions do not follow soon
 	}
 }

@@ -56,3 +56,9 @@ func peerScoreThresholds() *pubsub.PeerScoreThresholds {
 		OpportunisticGraftThreshold: 5,
 	}
 }
+
+// graylisted reports whether the node's own judgement puts a peer below
+// GossipSub's graylist.
+func (n *Node) graylisted(id peer.ID) bool {
+	return n.score(id) < peerScoreThresholds().GraylistThreshold
+}
