@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -18,11 +19,28 @@ const maxKnownAddrs = 8
 // identifyWait bounds the wait for a new peer to say where it listens.
 const identifyWait = 10 * time.Second
 
-// rememberLoop saves each peer that shared a room with us, with where it can
-// be reached, and has the node keep reconnecting to it: after either side
-// restarts, or a link drops, the two find each other again by themselves.
+// rememberLoop saves each peer that proved useful in a room, with where it
+// can be reached, and has the node keep reconnecting to it: after either
+// side restarts, or a link drops, the two find each other again by
+// themselves.
 func (s *Service) rememberLoop() { s.remember.Serve(s.ctx, nil, s.rememberPeer) }
 
+// rememberSender remembers the peer a batch came from if the batch added
+// to a room's history: what it sent was verified and new to us. Joining a
+// room's topic is not enough: it takes no more than a proof, and a peer
+// that never sends anything need not learn where we are after we move.
+// A sync session counts the same way, its frames coming through here: it
+// was useful if the peer sent us what we lacked. A session in which only
+// we sent, or the histories already agreed, shows nothing but the proof.
+func (s *Service) rememberSender(b p2p.Batch, added []bool) {
+	if b.From != "" && slices.Contains(added, true) {
+		s.remember.Add(b.From)
+	}
+}
+
+// rememberPeer saves a peer and keeps it. The store and the node each hold
+// at most p2p.MaxKept peers and drop the least recently seen first; what
+// one drops, the other drops too, so both hold the same peers.
 func (s *Service) rememberPeer(p peer.ID) {
 	ctx, cancel := context.WithTimeout(s.ctx, identifyWait)
 	addrs := s.node.PeerAddrs(ctx, p)
@@ -35,26 +53,44 @@ func (s *Service) rememberPeer(p peer.ID) {
 	for _, a := range addrs {
 		rec.Addrs = append(rec.Addrs, a.String())
 	}
-	if err := s.store.PutKnownPeer(rec, p2p.MaxKept); err != nil {
+	forgot, err := s.store.PutKnownPeer(rec, p2p.MaxKept)
+	if err != nil {
 		s.log.Error("remember peer failed", "peer", identity.ShortID(p), "err", err)
 	}
-	s.node.Keep(p, addrs)
+	for _, id := range forgot {
+		s.node.Forget(peer.ID(id))
+	}
+	if dropped := s.node.Keep(p, addrs); dropped != "" {
+		s.forgetKnownPeers([]string{string(dropped)})
+	}
 }
 
-// keepKnownPeers has the node dial the peers remembered from earlier runs.
+// keepKnownPeers has the node dial the peers remembered from earlier runs,
+// the least recently seen first, so that the node's order of recency is
+// the store's. A peer the node drops to make room is forgotten on disk too.
 func (s *Service) keepKnownPeers() error {
 	known, err := s.store.KnownPeers()
 	if err != nil {
 		return err
 	}
-	for _, k := range known {
+	var dropped []string
+	for _, k := range slices.Backward(known) {
 		var addrs []multiaddr.Multiaddr
 		for _, a := range k.Addrs {
 			if ma, err := multiaddr.NewMultiaddr(a); err == nil {
 				addrs = append(addrs, ma)
 			}
 		}
-		s.node.Keep(peer.ID(k.ID), addrs)
+		if d := s.node.Keep(peer.ID(k.ID), addrs); d != "" {
+			dropped = append(dropped, string(d))
+		}
 	}
+	s.forgetKnownPeers(dropped)
 	return nil
+}
+
+func (s *Service) forgetKnownPeers(ids []string) {
+	if err := s.store.ForgetKnownPeers(ids...); err != nil {
+		s.log.Error("forget known peers failed", "peers", len(ids), "err", err)
+	}
 }

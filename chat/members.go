@@ -21,8 +21,8 @@ type Member struct {
 	// Presence is PresenceOnline, PresenceAway (connected, idle) or
 	// PresenceOffline.
 	Presence string `json:"presence"`
-	// LastSeen is when an offline member was last connected, unix ms; 0
-	// if not known or online now.
+	// LastSeen is when an offline member last sent us messages, unix ms;
+	// 0 if not known or online now.
 	LastSeen int64 `json:"lastSeen"`
 }
 
@@ -99,7 +99,6 @@ func (s *Service) onRoomPeer(room wire.RoomID, p peer.ID, joined bool) {
 	}
 	if joined {
 		s.flush.Add(room)
-		s.remember.Add(p)
 		if s.isAway(s.id.ID) {
 			s.wg.Add(1)
 			go func() {
@@ -110,7 +109,7 @@ func (s *Service) onRoomPeer(room wire.RoomID, p peer.ID, joined bool) {
 	}
 }
 
-// lastSeen maps remembered peers to when they were last in a room with us.
+// lastSeen maps remembered peers to when they last sent us messages.
 func (s *Service) lastSeen() map[peer.ID]int64 {
 	known, err := s.store.KnownPeers()
 	if err != nil {

@@ -296,6 +296,7 @@ func (s *Service) receive(b p2p.Batch) {
 		}
 		return
 	}
+	s.rememberSender(b, added)
 	var shown []*wire.Message
 	changed := map[wire.MessageID]bool{}
 	for i, m := range kept {

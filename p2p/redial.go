@@ -31,22 +31,59 @@ const (
 
 // Keep makes the node stay connected to a peer: it is dialled now if not
 // connected, and redialled with backoff after every drop, until Forget or
-// Close, whatever the network mode. addrs are where it was last seen. It
-// reports false when MaxKept peers are kept already.
-func (n *Node) Keep(id peer.ID, addrs []multiaddr.Multiaddr) bool {
+// Close, whatever the network mode. addrs are where it was last seen.
+// Keeping a peer again makes it the most recently kept. A new peer past
+// MaxKept takes the place of the least recently kept one, preferring one
+// that is neither connected nor a helper; Keep returns the peer it stopped
+// keeping, or "" if none.
+func (n *Node) Keep(id peer.ID, addrs []multiaddr.Multiaddr) (dropped peer.ID) {
 	if id == n.host.ID() {
-		return false
+		return ""
 	}
-	n.host.Peerstore().AddAddrs(id, addrs, peerstore.PermanentAddrTTL)
+	ps := n.host.Peerstore()
+	ps.AddAddrs(id, addrs, peerstore.PermanentAddrTTL)
 	n.redialMu.Lock()
 	if _, ok := n.kept[id]; !ok && len(n.kept) >= MaxKept {
-		n.redialMu.Unlock()
-		return false
+		dropped = n.leastRecentlyKept()
+		delete(n.kept, dropped)
 	}
 	n.kept[id] = struct{}{}
+	// The peerstore holds what the node knows of each peer, its addresses
+	// above among them; when it was last kept is one more such thing.
+	_ = ps.Put(id, keptAtKey, time.Now())
 	n.redialMu.Unlock()
 	n.lostPeer(id)
-	return true
+	return dropped
+}
+
+// keptAtKey is the peerstore key of when a peer was last kept (time.Time).
+const keptAtKey = "parley/kept-at"
+
+// leastRecentlyKept picks the kept peer to drop: the least recently kept of
+// those neither connected nor helpers, or of all if every one is. Called
+// with redialMu held; MaxKept bounds the scan.
+func (n *Node) leastRecentlyKept() peer.ID {
+	var (
+		pick     peer.ID
+		pickAt   time.Time
+		pickIdle bool
+	)
+	for id := range n.kept {
+		at, _ := n.host.Peerstore().Get(id, keptAtKey)
+		t, _ := at.(time.Time)
+		idle := n.host.Network().Connectedness(id) != network.Connected && !n.isHelper(id)
+		if pick == "" || idle && !pickIdle || idle == pickIdle && t.Before(pickAt) {
+			pick, pickAt, pickIdle = id, t, idle
+		}
+	}
+	return pick
+}
+
+func (n *Node) isHelper(id peer.ID) bool {
+	n.helperMu.Lock()
+	defer n.helperMu.Unlock()
+	_, ok := n.helpers[id]
+	return ok
 }
 
 // Forget stops keeping a peer.

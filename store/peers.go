@@ -9,61 +9,95 @@ import (
 	"github.com/dgraph-io/badger/v4"
 )
 
-// KnownPeer is a peer that shared a room with the user, remembered with its
-// addresses so it can be dialled again after either side restarts.
+// KnownPeer is a room member that sent the user messages, remembered with
+// its addresses so it can be dialled again after either side restarts.
 type KnownPeer struct {
 	ID    string   `json:"-"` // peer ID bytes
 	Addrs []string `json:"addrs"`
-	// Seen is when the peer was last in a room with us, unix ms.
+	// Seen is when the peer last sent us messages we kept, unix ms.
 	Seen int64 `json:"seen"`
 }
 
 func peerKey(id string) []byte { return append([]byte{prefixPeer, sep}, id...) }
 
 // PutKnownPeer saves a remembered peer, replacing its earlier record, and
-// forgets the least recently seen peers past max.
-func (s *Store) PutKnownPeer(p KnownPeer, max int) error {
+// forgets the least recently seen peers past max, whose IDs it returns: the
+// caller stops keeping them too (p2p.Node.Forget), so that the peers kept
+// in memory and on disk stay the same.
+func (s *Store) PutKnownPeer(p KnownPeer, max int) (forgot []string, err error) {
 	v, err := json.Marshal(p)
 	if err != nil {
-		return fmt.Errorf("encode known peer: %w", err)
+		return nil, fmt.Errorf("encode known peer: %w", err)
 	}
-	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Set(peerKey(p.ID), v) }); err != nil {
-		return fmt.Errorf("save known peer: %w", err)
-	}
-	peers, err := s.KnownPeers()
-	if err != nil || len(peers) <= max {
-		return err
-	}
-	return s.db.Update(func(txn *badger.Txn) error {
+	err = s.db.Update(func(txn *badger.Txn) error {
+		if err := txn.Set(peerKey(p.ID), v); err != nil {
+			return err
+		}
+		peers, err := knownPeers(txn) // the one just set included
+		if err != nil || len(peers) <= max {
+			return err
+		}
 		for _, old := range peers[max:] {
 			if err := txn.Delete(peerKey(old.ID)); err != nil {
-				return fmt.Errorf("forget known peer: %w", err)
+				return err
+			}
+			forgot = append(forgot, old.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("save known peer: %w", err)
+	}
+	return forgot, nil
+}
+
+// ForgetKnownPeers deletes remembered peers; an ID not remembered is skipped.
+func (s *Store) ForgetKnownPeers(ids ...string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	err := s.db.Update(func(txn *badger.Txn) error {
+		for _, id := range ids {
+			if err := txn.Delete(peerKey(id)); err != nil {
+				return err
 			}
 		}
 		return nil
 	})
+	if err != nil {
+		return fmt.Errorf("forget known peers: %w", err)
+	}
+	return nil
 }
 
 // KnownPeers lists the remembered peers, most recently seen first.
 func (s *Store) KnownPeers() ([]KnownPeer, error) {
 	var out []KnownPeer
-	err := s.db.View(func(txn *badger.Txn) error {
-		opts := badger.DefaultIteratorOptions
-		opts.Prefix = []byte{prefixPeer, sep}
-		it := txn.NewIterator(opts)
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			var p KnownPeer
-			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &p) }); err != nil {
-				return fmt.Errorf("%w: known peer: %w", ErrBadKey, err)
-			}
-			p.ID = string(it.Item().Key()[2:])
-			out = append(out, p)
-		}
-		return nil
+	err := s.db.View(func(txn *badger.Txn) (err error) {
+		out, err = knownPeers(txn)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list known peers: %w", err)
+	}
+	return out, nil
+}
+
+// knownPeers lists the remembered peers txn sees, most recently seen first
+// (of two seen in the same millisecond, the lower ID first).
+func knownPeers(txn *badger.Txn) ([]KnownPeer, error) {
+	var out []KnownPeer
+	opts := badger.DefaultIteratorOptions
+	opts.Prefix = []byte{prefixPeer, sep}
+	it := txn.NewIterator(opts)
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		var p KnownPeer
+		if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &p) }); err != nil {
+			return nil, fmt.Errorf("%w: known peer: %w", ErrBadKey, err)
+		}
+		p.ID = string(it.Item().Key()[2:])
+		out = append(out, p)
 	}
 	slices.SortStableFunc(out, func(a, b KnownPeer) int { return cmp.Compare(b.Seen, a.Seen) })
 	return out, nil

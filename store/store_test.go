@@ -456,7 +456,7 @@ func TestKnownPeersKeepTheMostRecentlySeen(t *testing.T) {
 	s := openStore(t, t.TempDir())
 	for i := range 5 {
 		p := KnownPeer{ID: fmt.Sprintf("peer-%d", i), Addrs: []string{"/ip4/127.0.0.1/tcp/1"}, Seen: int64(100 + i)}
-		if err := s.PutKnownPeer(p, 3); err != nil {
+		if _, err := s.PutKnownPeer(p, 3); err != nil {
 			t.Fatal(err)
 		}
 	}
