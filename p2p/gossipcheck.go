@@ -219,7 +219,7 @@ func (g *gossipRepair) askToReannounce(p peer.ID) {
 func (g *gossipRepair) waitGossipWhole(id peer.ID, d time.Duration) bool {
 	deadline := time.Now().Add(d)
 	for time.Now().Before(deadline) && !g.gossipWhole(id) {
-		if !sleep(g.ctx, 250 * time.Millisecond) {
+		if !sleep(g.ctx, 250*time.Millisecond) {
 			return false
 		}
 	}

@@ -1,6 +1,7 @@
 package p2p
 
 import (
+	"context"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/host"
@@ -21,31 +22,32 @@ const gossipGateWait = 5 * time.Second
 // streams both ways.
 type gossipHost struct {
 	host.Host
-	n *Node
+	ctx   context.Context // ends when the node closes
+	trust *trust
 }
 
 // SetStreamHandler registers GossipSub's handler behind the gate.
 func (g gossipHost) SetStreamHandler(pid protocol.ID, handler network.StreamHandler) {
 	g.Host.SetStreamHandler(pid, func(s network.Stream) {
-		g.n.awaitHello(s.Conn().RemotePeer(), gossipGateWait)
+		g.awaitHello(s.Conn().RemotePeer(), gossipGateWait)
 		handler(s)
 	})
 }
 
 // awaitHello waits until a peer's hello was heard, at most d.
-func (n *Node) awaitHello(p peer.ID, d time.Duration) {
+func (g gossipHost) awaitHello(p peer.ID, d time.Duration) {
 	timer := time.NewTimer(d)
 	defer timer.Stop()
 	for {
-		news := n.trust.news()
-		if n.trust.heardFrom(p) {
+		news := g.trust.news()
+		if g.trust.heardFrom(p) {
 			return
 		}
 		select {
 		case <-news:
 		case <-timer.C:
 			return
-		case <-n.ctx.Done():
+		case <-g.ctx.Done():
 			return
 		}
 	}

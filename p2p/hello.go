@@ -62,8 +62,8 @@ type helloService struct {
 	host    host.Host
 	trust   *trust
 	run     *group
-	queue   *workset.Set[peer.ID] // peers owed a hello
-	content func() HelloContent   // what the owner says; may be nil
+	queue   *workset.Set[peer.ID]           // peers owed a hello
+	content func() HelloContent             // what the owner says; may be nil
 	onHello func(from peer.ID, h PeerHello) // may be nil
 	// proven hears the rooms a hello proved or stopped proving, and whether
 	// the peer must announce its subscriptions again.

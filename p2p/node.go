@@ -24,6 +24,7 @@ import (
 	"github.com/multiformats/go-multiaddr"
 
 	"parley/identity"
+	"parley/roomkey"
 	"parley/wire"
 )
 
@@ -137,16 +138,13 @@ type Node struct {
 	stop  context.CancelFunc
 	wg    sync.WaitGroup
 	run   group // the services' goroutines
-	mu    sync.Mutex // guards rooms; never held across a call into GossipSub
-	rooms map[wire.RoomID]*room
-	// joinMu serialises Join and Leave, which call into GossipSub.
-	joinMu sync.Mutex
+	rooms *roomService
 
 	rejectMu      sync.Mutex
 	rejections    map[peer.ID]*rejectRecord
 	rejectedTotal atomic.Int64
-	limits     *authorLimits
-	peerLimits *peerLimits
+	limits        *authorLimits
+	peerLimits    *peerLimits
 
 	hello *helloService
 
@@ -180,17 +178,6 @@ type Node struct {
 	repair *gossipRepair
 
 	reach *reachService
-}
-
-type room struct {
-	deliver    Handler
-	rendezvous *rendezvous // nil unless in internet mode
-	loops      int         // goroutines serving the room
-	topic      *pubsub.Topic
-	sub        *pubsub.Subscription
-	events     *pubsub.TopicEventHandler
-	cancel     context.CancelFunc
-	done       chan struct{} // one signal from each of the room's two loops
 }
 
 // New starts a host listening on opts.ListenAddrs and a GossipSub router.
@@ -241,7 +228,6 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 	n := &Node{
 		opts: opts, ctx: ctx, stop: stop,
 		log:        opts.Logger.With("component", "p2p"),
-		rooms:      map[wire.RoomID]*room{},
 		rejections: map[peer.ID]*rejectRecord{},
 		limits:     newAuthorLimits(opts.AuthorRate, opts.AuthorBurst),
 		peerLimits: newPeerLimits(opts.PeerRate, opts.PeerBurst, opts.PeerByteRate, opts.PeerByteBurst),
@@ -250,7 +236,6 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 		redialWake: make(chan struct{}),
 		kept:       map[peer.ID]struct{}{},
 		helpers:    map[peer.ID]peer.AddrInfo{},
-
 	}
 	n.gate = newGater(n.log, opts.Bootstrap)
 	n.repair = newGossipRepair(ctx, &n.run, n.log)
@@ -270,10 +255,9 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 	}
 	n.host = h
 	n.trust = newTrust(h.ID())
-	n.sync = newSyncServer(ctx, h, n.trust, n, n.reject, opts)
 	n.hello = newHelloService(ctx, h, n.trust, &n.run, opts, n.proven, n.reject)
 	n.gate.start(h, n.trust, n.isConnected)
-	n.ps, err = pubsub.NewGossipSub(ctx, gossipHost{Host: h, n: n},
+	n.ps, err = pubsub.NewGossipSub(ctx, gossipHost{Host: h, ctx: ctx, trust: n.trust},
 		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign),
 		pubsub.WithNoAuthor(),
 		pubsub.WithMessageIdFn(MessageID),
@@ -304,7 +288,19 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 			return nil, errors.Join(err, h.Close())
 		}
 	}
-	if err := n.repair.start(h, n.trust, n.joinedTopics, n.graylisted); err != nil {
+	n.rooms = &roomService{
+		ctx: ctx, self: h.ID(), ps: n.ps, trust: n.trust, run: &n.run, hello: n.hello,
+		resetGossip: n.repair.resetGossipStreams,
+		validator:   n.validator,
+		onRoomPeer:  opts.OnRoomPeer,
+		log:         n.log,
+		rooms:       map[wire.RoomID]*room{},
+	}
+	if n.disc != nil {
+		n.rooms.rendezvous = n.runRendezvous
+	}
+	n.sync = newSyncServer(ctx, h, n.trust, n.rooms, n.reject, opts)
+	if err := n.repair.start(h, n.trust, n.rooms.joinedTopics, n.graylisted); err != nil {
 		stop()
 		return nil, errors.Join(fmt.Errorf("start node: %w", err), h.Close())
 	}
@@ -433,14 +429,7 @@ func (n *Node) ConnectedPeers() []peer.ID { return n.host.Network().Peers() }
 
 // Close leaves every room and stops the host.
 func (n *Node) Close() error {
-	n.mu.Lock()
-	rooms := n.rooms
-	n.rooms = map[wire.RoomID]*room{}
-	n.mu.Unlock()
-	var errs []error
-	for id, r := range rooms {
-		errs = append(errs, n.closeRoom(id, r))
-	}
+	errs := []error{n.rooms.close()}
 	n.streams.close()
 	n.stop()
 	n.run.stop()
@@ -490,3 +479,38 @@ func (n *Node) Reachability() Reachability { return n.reach.Reachability() }
 // ViaHolePunched or ViaRelayed, the best of its connections; "" when not
 // connected.
 func (n *Node) Via(id peer.ID) string { return n.reach.Via(id) }
+
+// Join subscribes to a room's topic. Every valid message from a member is
+// passed to deliver, in arrival order, on a read loop owned by the node.
+// Joining a room twice is a no-op.
+func (n *Node) Join(keys roomkey.Room, deliver Handler) error { return n.rooms.Join(keys, deliver) }
+
+// Leave unsubscribes from a room's topic.
+func (n *Node) Leave(id wire.RoomID) error { return n.rooms.Leave(id) }
+
+// Publish sends a message, already signed and stored, to the room's peers.
+func (n *Node) Publish(ctx context.Context, m *wire.Message) error { return n.rooms.Publish(ctx, m) }
+
+// RoomPeers lists the connected peers in a room: subscribed to its topic
+// and proven members.
+func (n *Node) RoomPeers(id wire.RoomID) []peer.ID { return n.rooms.RoomPeers(id) }
+
+// proven takes in what a peer's hello proved: the rooms it became or
+// stopped being a member of, and whether it must announce its
+// subscriptions again.
+func (n *Node) proven(from peer.ID, joined, left []wire.RoomID, reannounce bool) {
+	if reannounce {
+		// Its subscription came before its proof and was dropped.
+		n.repair.reannounceLater(from)
+	}
+	for _, room := range joined {
+		n.rooms.reportMembers(room, []peer.ID{from}, true)
+	}
+	for _, room := range left {
+		n.rooms.reportMembers(room, []peer.ID{from}, false)
+	}
+	if len(joined) > 0 {
+		n.repair.check(from)
+		n.repair.reannounceLater(from) // if its subscriptions do not follow soon
+	}
+}

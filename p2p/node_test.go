@@ -2,6 +2,7 @@ package p2p
 
 import (
 	"crypto/rand"
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 
+	"parley/roomkey"
 	"parley/wire"
 )
 
@@ -101,5 +103,28 @@ func waitRoomPeer(t *testing.T, n *Node, p peer.ID, room wire.RoomID) {
 			t.Fatalf("%s never joined room %s here (proven: %v)", p, room, n.trust.isMember(p, room))
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// A join racing Close either finishes before Close leaves every room or is
+// refused: no room loop starts after Close waited for them.
+func TestJoinDuringCloseIsRefusedOrLeft(t *testing.T) {
+	for range 20 {
+		n := newTestNode(t, ModeOff)
+		joined := make(chan error, 1)
+		go func() {
+			room, _ := wire.NewRoomID()
+			joined <- n.Join(roomkey.FromLegacyID(room), func(Batch) {})
+		}()
+		if err := n.Close(); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
+		if err := <-joined; err != nil && !errors.Is(err, ErrClosed) {
+			t.Fatalf("a join during Close: %v, want nil or ErrClosed", err)
+		}
+		room, _ := wire.NewRoomID()
+		if err := n.Join(roomkey.FromLegacyID(room), func(Batch) {}); !errors.Is(err, ErrClosed) {
+			t.Fatalf("a join after Close: %v, want ErrClosed", err)
+		}
 	}
 }

@@ -126,14 +126,10 @@ func rendezvousKeys(room roomkey.Room, now time.Time) []string {
 	return keys
 }
 
-// rendezvous is a joined room's presence on the DHT: it advertises the room
-// and looks for its members on join, periodically, and when woken.
-type rendezvous struct {
-	wake chan struct{}
-}
-
-// runRendezvous runs the rounds of one room until ctx ends.
-func (n *Node) runRendezvous(ctx context.Context, room roomkey.Room, rv *rendezvous) {
+// runRendezvous is a joined room's presence on the DHT until ctx ends: it
+// advertises the room and looks for its members on join, periodically, and
+// when woken.
+func (n *Node) runRendezvous(ctx context.Context, room roomkey.Room, wake <-chan struct{}) {
 	wait := rendezvousRetry
 	for {
 		ok := n.rendezvousRound(ctx, room)
@@ -149,7 +145,7 @@ func (n *Node) runRendezvous(ctx context.Context, room roomkey.Room, rv *rendezv
 		timer := time.NewTimer(jitter(next))
 		select {
 		case <-timer.C:
-		case <-rv.wake:
+		case <-wake:
 			timer.Stop()
 		case <-ctx.Done():
 			timer.Stop()
@@ -217,19 +213,5 @@ func (n *Node) findMembers(ctx context.Context, room wire.RoomID, key string) {
 			}
 			n.log.Info("met a room member on the DHT", "room", room.String()[:8], "peer", identity.ShortID(info.ID))
 		})
-	}
-}
-
-// wakeRendezvous runs a room's next rendezvous round now.
-func (n *Node) wakeRendezvous(room wire.RoomID) {
-	n.mu.Lock()
-	r, ok := n.rooms[room]
-	n.mu.Unlock()
-	if !ok || r.rendezvous == nil {
-		return
-	}
-	select {
-	case r.rendezvous.wake <- struct{}{}:
-	default:
 	}
 }

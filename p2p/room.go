@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
@@ -18,58 +20,98 @@ import (
 // ErrNotJoined is returned for rooms the node has not joined.
 var ErrNotJoined = errors.New("room not joined")
 
-// Join subscribes to a room's topic. Every valid message from a member is
-// passed to deliver, in arrival order, on a read loop owned by the node.
-// Joining a room twice is a no-op.
-func (n *Node) Join(keys roomkey.Room, deliver Handler) error {
+// ErrClosed is returned for a room joined while the node closes.
+var ErrClosed = errors.New("node closed")
+
+// roomService holds the joined rooms: each one's GossipSub topic, its
+// validator, the loops that hand its messages over, and its rendezvous.
+type roomService struct {
+	ctx   context.Context // ends when the node closes
+	self  peer.ID
+	ps    *pubsub.PubSub
+	trust *trust
+	run   *group
+	hello *helloService
+	// resetGossip makes a peer announce its subscriptions again.
+	resetGossip func(peer.ID)
+	validator   func(wire.RoomID) pubsub.ValidatorEx
+	// rendezvous, nil outside internet mode, runs a room's presence on
+	// the DHT until ctx ends, a round each time wake fires.
+	rendezvous func(ctx context.Context, room roomkey.Room, wake <-chan struct{})
+	onRoomPeer func(room wire.RoomID, id peer.ID, joined bool) // may be nil
+	log        *slog.Logger
+
+	// joinMu serialises Join, Leave and close, which call into GossipSub.
+	joinMu sync.Mutex
+	closed bool       // set once by close: no room joins after it
+	mu     sync.Mutex // guards rooms; never held across a call into GossipSub
+	rooms  map[wire.RoomID]*room
+}
+
+type room struct {
+	deliver Handler
+	wake    chan struct{} // a rendezvous round now; nil outside internet mode
+	loops   int           // goroutines serving the room
+	topic   *pubsub.Topic
+	sub     *pubsub.Subscription
+	events  *pubsub.TopicEventHandler
+	cancel  context.CancelFunc
+	done    chan struct{} // one signal from each of the room's loops
+}
+
+// Join subscribes to a room's topic; see Node.Join.
+func (rs *roomService) Join(keys roomkey.Room, deliver Handler) error {
 	// joinMu, not mu, is held across the calls into GossipSub: mu guards
 	// only the map, which GossipSub's own loop may wait on.
-	n.joinMu.Lock()
-	defer n.joinMu.Unlock()
+	rs.joinMu.Lock()
+	defer rs.joinMu.Unlock()
+	if rs.closed {
+		return fmt.Errorf("join room %s: %w", keys.ID, ErrClosed)
+	}
 	id := keys.ID
-	n.mu.Lock()
-	_, joined := n.rooms[id]
-	n.mu.Unlock()
+	rs.mu.Lock()
+	_, joined := rs.rooms[id]
+	rs.mu.Unlock()
 	if joined {
 		return nil
 	}
 	// Members' proofs count from before the subscription goes out, so
 	// that their subscriptions find the room known.
-	proven := n.trust.join(keys)
-	n.hello.first(helloFirstWait)
-	r, err := n.subscribe(keys, deliver)
+	proven := rs.trust.join(keys)
+	rs.hello.first(helloFirstWait)
+	r, err := rs.subscribe(keys, deliver)
 	if err != nil {
-		n.trust.leave(id)
+		rs.trust.leave(id)
 		return fmt.Errorf("join room %s: %w", id, err)
 	}
-	n.mu.Lock()
-	n.rooms[id] = r
-	n.mu.Unlock()
-	ctx, cancel := context.WithCancel(n.ctx)
+	rs.mu.Lock()
+	rs.rooms[id] = r
+	rs.mu.Unlock()
+	ctx, cancel := context.WithCancel(rs.ctx)
 	r.cancel = cancel
 	incoming := make(chan received, gossipBatch)
-	n.wg.Add(r.loops)
-	go n.readLoop(ctx, r, incoming)
-	go n.deliverLoop(ctx, id, r, incoming)
-	go n.peerLoop(ctx, id, r)
-	if r.rendezvous != nil {
-		go func() {
-			defer n.wg.Done()
+	// The node's group is open: it closes only after close, which waits
+	// for joinMu.
+	rs.run.Go(func() { rs.readLoop(ctx, r, incoming) })
+	rs.run.Go(func() { rs.deliverLoop(ctx, id, r, incoming) })
+	rs.run.Go(func() { rs.peerLoop(ctx, id, r) })
+	if r.wake != nil {
+		rs.run.Go(func() {
 			defer func() { r.done <- struct{}{} }()
-			n.runRendezvous(ctx, keys, r.rendezvous)
-		}()
+			rs.rendezvous(ctx, keys, r.wake)
+		})
 	}
-	n.reportMembers(id, proven, true)
+	rs.reportMembers(id, proven, true)
 	for _, p := range proven {
-		n.Hello(p) // now a fellow member, it may hear who we are
+		rs.hello.Hello(p) // now a fellow member, it may hear who we are
 	}
 	// GossipSub kept the subscriptions peers made to the topic before we
 	// joined it: one that proved nothing must announce again, to be
 	// refused this time.
 	for _, p := range r.topic.ListPeers() {
-		if !n.trust.isMember(p, id) {
-			n.log.Debug("a peer on a joined room's topic proved nothing; it announces again", "peer", identity.ShortID(p))
-			n.repair.resetGossipStreams(p)
+		if !rs.trust.isMember(p, id) {
+			rs.log.Debug("a peer on a joined room's topic proved nothing; it announces again", "peer", identity.ShortID(p))
+			rs.resetGossip(p)
 		}
 	}
 	return nil
@@ -80,30 +122,30 @@ const helloFirstWait = 2 * time.Second
 
 // subscribe joins a room's topic in GossipSub, with its validator and
 // score parameters.
-func (n *Node) subscribe(keys roomkey.Room, deliver Handler) (*room, error) {
+func (rs *roomService) subscribe(keys roomkey.Room, deliver Handler) (*room, error) {
 	name := keys.Topic()
-	if err := n.ps.RegisterTopicValidator(name, n.validator(keys.ID)); err != nil {
+	if err := rs.ps.RegisterTopicValidator(name, rs.validator(keys.ID)); err != nil {
 		return nil, fmt.Errorf("validator: %w", err)
 	}
-	topic, err := n.ps.Join(name)
+	topic, err := rs.ps.Join(name)
 	if err != nil {
-		return nil, errors.Join(err, n.ps.UnregisterTopicValidator(name))
+		return nil, errors.Join(err, rs.ps.UnregisterTopicValidator(name))
 	}
 	if err := topic.SetScoreParams(topicScoreParams()); err != nil {
-		return nil, errors.Join(fmt.Errorf("score params: %w", err), topic.Close(), n.ps.UnregisterTopicValidator(name))
+		return nil, errors.Join(fmt.Errorf("score params: %w", err), topic.Close(), rs.ps.UnregisterTopicValidator(name))
 	}
 	sub, err := topic.Subscribe(pubsub.WithBufferSize(subscriptionBuf))
 	if err != nil {
-		return nil, errors.Join(fmt.Errorf("subscribe: %w", err), topic.Close(), n.ps.UnregisterTopicValidator(name))
+		return nil, errors.Join(fmt.Errorf("subscribe: %w", err), topic.Close(), rs.ps.UnregisterTopicValidator(name))
 	}
 	events, err := topic.EventHandler()
 	if err != nil {
 		sub.Cancel()
-		return nil, errors.Join(fmt.Errorf("peer events: %w", err), topic.Close(), n.ps.UnregisterTopicValidator(name))
+		return nil, errors.Join(fmt.Errorf("peer events: %w", err), topic.Close(), rs.ps.UnregisterTopicValidator(name))
 	}
 	r := &room{deliver: deliver, topic: topic, sub: sub, events: events, loops: roomLoops}
-	if n.disc != nil {
-		r.rendezvous = &rendezvous{wake: make(chan struct{}, 1)}
+	if rs.rendezvous != nil {
+		r.wake = make(chan struct{}, 1)
 		r.loops++
 	}
 	r.done = make(chan struct{}, r.loops)
@@ -113,13 +155,13 @@ func (n *Node) subscribe(keys roomkey.Room, deliver Handler) (*room, error) {
 // reportMembers tells the owner that proven peers joined or left a room.
 // A peer counts as in the room once it both proved membership and
 // subscribed to the topic; the topic's events report the rest.
-func (n *Node) reportMembers(id wire.RoomID, peers []peer.ID, joined bool) {
+func (rs *roomService) reportMembers(id wire.RoomID, peers []peer.ID, joined bool) {
 	if len(peers) == 0 {
 		return
 	}
-	n.mu.Lock()
-	r, ok := n.rooms[id]
-	n.mu.Unlock()
+	rs.mu.Lock()
+	r, ok := rs.rooms[id]
+	rs.mu.Unlock()
 	if !ok {
 		return
 	}
@@ -127,18 +169,17 @@ func (n *Node) reportMembers(id wire.RoomID, peers []peer.ID, joined bool) {
 	for _, p := range peers {
 		if slices.Contains(subscribed, p) {
 			if joined {
-				n.trust.sawInTopic(p, id)
+				rs.trust.sawInTopic(p, id)
 			}
-			if n.opts.OnRoomPeer != nil {
-				n.opts.OnRoomPeer(id, p, joined)
+			if rs.onRoomPeer != nil {
+				rs.onRoomPeer(id, p, joined)
 			}
 		}
 	}
 }
 
 // peerLoop reports peers joining and leaving the room's topic.
-func (n *Node) peerLoop(ctx context.Context, id wire.RoomID, r *room) {
-	defer n.wg.Done()
+func (rs *roomService) peerLoop(ctx context.Context, id wire.RoomID, r *room) {
 	defer func() { r.done <- struct{}{} }()
 	for {
 		ev, err := r.events.NextPeerEvent(ctx)
@@ -148,13 +189,16 @@ func (n *Node) peerLoop(ctx context.Context, id wire.RoomID, r *room) {
 		// A subscriber that never proved membership is no member: it is
 		// reported when its proof arrives (reportMembers), if ever.
 		if ev.Type == pubsub.PeerJoin {
-			n.trust.sawInTopic(ev.Peer, id)
+			rs.trust.sawInTopic(ev.Peer, id)
 		}
-		if n.opts.OnRoomPeer != nil && n.trust.isMember(ev.Peer, id) {
-			n.opts.OnRoomPeer(id, ev.Peer, ev.Type == pubsub.PeerJoin)
+		if rs.onRoomPeer != nil && rs.trust.isMember(ev.Peer, id) {
+			rs.onRoomPeer(id, ev.Peer, ev.Type == pubsub.PeerJoin)
 		}
-		if ev.Type == pubsub.PeerLeave {
-			n.wakeRendezvous(id) // look for the room's members again
+		if ev.Type == pubsub.PeerLeave && r.wake != nil {
+			select { // look for the room's members again
+			case r.wake <- struct{}{}:
+			default:
+			}
 		}
 	}
 }
@@ -173,10 +217,9 @@ type received struct {
 
 // readLoop takes verified messages off the subscription as fast as they
 // come, so GossipSub's buffer never fills while the store commits.
-func (n *Node) readLoop(ctx context.Context, r *room, out chan<- received) {
-	defer n.wg.Done()
+func (rs *roomService) readLoop(ctx context.Context, r *room, out chan<- received) {
 	defer func() { r.done <- struct{}{} }()
-	self := n.host.ID()
+	self := rs.self
 	for {
 		msg, err := r.sub.Next(ctx)
 		if err != nil {
@@ -200,8 +243,7 @@ func (n *Node) readLoop(ctx context.Context, r *room, out chan<- received) {
 // deliverLoop hands what readLoop queued to the room's handler, all that
 // waits at once (up to gossipBatch): under a burst the store commits once
 // per batch, not once per message.
-func (n *Node) deliverLoop(ctx context.Context, id wire.RoomID, r *room, in <-chan received) {
-	defer n.wg.Done()
+func (rs *roomService) deliverLoop(ctx context.Context, id wire.RoomID, r *room, in <-chan received) {
 	defer func() { r.done <- struct{}{} }()
 	for {
 		var first received
@@ -224,45 +266,45 @@ func (n *Node) deliverLoop(ctx context.Context, id wire.RoomID, r *room, in <-ch
 	}
 }
 
-// Leave unsubscribes from a room's topic.
-func (n *Node) Leave(id wire.RoomID) error {
-	n.joinMu.Lock()
-	defer n.joinMu.Unlock()
-	n.mu.Lock()
-	r, ok := n.rooms[id]
-	delete(n.rooms, id)
-	n.mu.Unlock()
+// Leave unsubscribes from a room's topic; see Node.Leave.
+func (rs *roomService) Leave(id wire.RoomID) error {
+	rs.joinMu.Lock()
+	defer rs.joinMu.Unlock()
+	rs.mu.Lock()
+	r, ok := rs.rooms[id]
+	delete(rs.rooms, id)
+	rs.mu.Unlock()
 	if !ok {
 		return nil
 	}
-	err := n.closeRoom(id, r)
-	n.trust.leave(id)
-	n.HelloAll() // our proofs changed
+	err := rs.closeRoom(id, r)
+	rs.trust.leave(id)
+	rs.hello.HelloAll() // our proofs changed
 	return err
 }
 
-func (n *Node) closeRoom(id wire.RoomID, r *room) error {
+func (rs *roomService) closeRoom(id wire.RoomID, r *room) error {
 	r.sub.Cancel()
 	r.events.Cancel()
 	r.cancel()
 	for range r.loops {
 		<-r.done
 	}
-	if n.ctx.Err() != nil {
+	if rs.ctx.Err() != nil {
 		return nil // the router has stopped and its topics with it
 	}
-	err := errors.Join(r.topic.Close(), n.ps.UnregisterTopicValidator(r.topic.String()))
+	err := errors.Join(r.topic.Close(), rs.ps.UnregisterTopicValidator(r.topic.String()))
 	if err != nil {
 		return fmt.Errorf("leave room %s: %w", id, err)
 	}
 	return nil
 }
 
-// Publish sends a message, already signed and stored, to the room's peers.
-func (n *Node) Publish(ctx context.Context, m *wire.Message) error {
-	n.mu.Lock()
-	r, ok := n.rooms[m.Room]
-	n.mu.Unlock()
+// Publish sends a message to the room's peers; see Node.Publish.
+func (rs *roomService) Publish(ctx context.Context, m *wire.Message) error {
+	rs.mu.Lock()
+	r, ok := rs.rooms[m.Room]
+	rs.mu.Unlock()
 	if !ok {
 		return fmt.Errorf("publish to room %s: %w", m.Room, ErrNotJoined)
 	}
@@ -273,58 +315,53 @@ func (n *Node) Publish(ctx context.Context, m *wire.Message) error {
 	return nil
 }
 
-// RoomPeers lists the connected peers in a room: subscribed to its topic
-// and proven members.
-func (n *Node) RoomPeers(id wire.RoomID) []peer.ID {
-	n.mu.Lock()
-	r, ok := n.rooms[id]
-	n.mu.Unlock()
+// RoomPeers lists the room's connected, proven members.
+func (rs *roomService) RoomPeers(id wire.RoomID) []peer.ID {
+	rs.mu.Lock()
+	r, ok := rs.rooms[id]
+	rs.mu.Unlock()
 	if !ok {
 		return nil
 	}
-	return slices.DeleteFunc(r.topic.ListPeers(), func(p peer.ID) bool { return !n.trust.isMember(p, id) })
+	return slices.DeleteFunc(r.topic.ListPeers(), func(p peer.ID) bool { return !rs.trust.isMember(p, id) })
 }
 
 // joinedTopics lists the topics of the joined rooms. Callers ask GossipSub
 // about them with no lock held: GossipSub asks the trust policy from its
 // own loop.
-func (n *Node) joinedTopics() []*pubsub.Topic {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	out := make([]*pubsub.Topic, 0, len(n.rooms))
-	for _, r := range n.rooms {
+func (rs *roomService) joinedTopics() []*pubsub.Topic {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	out := make([]*pubsub.Topic, 0, len(rs.rooms))
+	for _, r := range rs.rooms {
 		out = append(out, r.topic)
 	}
 	return out
 }
 
 // handler is a joined room's handler, where its messages go.
-func (n *Node) handler(room wire.RoomID) (Handler, bool) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	r, ok := n.rooms[room]
+func (rs *roomService) handler(room wire.RoomID) (Handler, bool) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	r, ok := rs.rooms[room]
 	if !ok {
 		return nil, false
 	}
 	return r.deliver, true
 }
 
-// proven takes in what a peer's hello proved: the rooms it became or
-// stopped being a member of, and whether it must announce its
-// subscriptions again.
-func (n *Node) proven(from peer.ID, joined, left []wire.RoomID, reannounce bool) {
-	if reannounce {
-		// Its subscription came before its proof and was dropped.
-		n.repair.reannounceLater(from)
+// close leaves every room; no room joins after it.
+func (rs *roomService) close() error {
+	rs.joinMu.Lock()
+	defer rs.joinMu.Unlock()
+	rs.closed = true
+	rs.mu.Lock()
+	rooms := rs.rooms
+	rs.rooms = map[wire.RoomID]*room{}
+	rs.mu.Unlock()
+	var errs []error
+	for id, r := range rooms {
+		errs = append(errs, rs.closeRoom(id, r))
 	}
-	for _, room := range joined {
-		n.reportMembers(room, []peer.ID{from}, true)
-	}
-	for _, room := range left {
-		n.reportMembers(room, []peer.ID{from}, false)
-	}
-	if len(joined) > 0 {
-		n.repair.check(from)
-		n.repair.reannounceLater(from) // if its subscriptions do not follow soon
-	}
+	return errors.Join(errs...)
 }
