@@ -21,6 +21,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/protocol"
 	drouting "github.com/libp2p/go-libp2p/p2p/discovery/routing"
 	"github.com/libp2p/go-libp2p/p2p/net/connmgr"
+	"github.com/libp2p/go-libp2p/p2p/protocol/identify"
 	"github.com/multiformats/go-multiaddr"
 
 	"parley/identity"
@@ -156,13 +157,7 @@ type Node struct {
 
 	trust *trust // what each peer is to us, and what it may do
 
-	found       chan peer.AddrInfo // peers found by mDNS, to dial
-	mdnsStarted bool               // set once in New; mDNS never starts in off mode
-	mdnsRunning atomic.Bool
-	redialMu    sync.Mutex
-	kept        map[peer.ID]struct{} // to stay connected to (Keep)
-	redialing   map[peer.ID]struct{} // being redialled
-	redialWake  chan struct{}        // closed to cut every redial's wait short
+	keep *keeper
 
 	helperMu    sync.Mutex
 	helpers     map[peer.ID]peer.AddrInfo
@@ -231,16 +226,12 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 		rejections: map[peer.ID]*rejectRecord{},
 		limits:     newAuthorLimits(opts.AuthorRate, opts.AuthorBurst),
 		peerLimits: newPeerLimits(opts.PeerRate, opts.PeerBurst, opts.PeerByteRate, opts.PeerByteBurst),
-		found:      make(chan peer.AddrInfo, 64),
-		redialing:  map[peer.ID]struct{}{},
-		redialWake: make(chan struct{}),
-		kept:       map[peer.ID]struct{}{},
 		helpers:    map[peer.ID]peer.AddrInfo{},
 	}
 	n.gate = newGater(n.log, opts.Bootstrap)
 	n.repair = newGossipRepair(ctx, &n.run, n.log)
 	n.reach = newReachService(ctx, &n.run, n.log)
-	n.reach.onReach, n.reach.newRelays, n.reach.moved = opts.OnReach, n.wakeRedials, n.repair.check
+	n.reach.onReach, n.reach.moved = opts.OnReach, n.repair.check
 	hostOpts := append([]libp2p.Option{
 		libp2p.Identity(opts.Key),
 		libp2p.ListenAddrStrings(opts.ListenAddrs...),
@@ -255,6 +246,9 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 	}
 	n.host = h
 	n.trust = newTrust(h.ID())
+	n.keep = newKeeper(ctx, h, n.trust, &n.run, n.log)
+	n.keep.isHelper, n.keep.foundOnLAN = n.isHelper, n.markLAN
+	n.reach.newRelays = n.keep.wakeRedials
 	n.hello = newHelloService(ctx, h, n.trust, &n.run, opts, n.proven, n.reject)
 	n.gate.start(h, n.trust, n.isConnected)
 	n.ps, err = pubsub.NewGossipSub(ctx, gossipHost{Host: h, ctx: ctx, trust: n.trust},
@@ -334,7 +328,7 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 			}
 			n.reach.forget(c.RemotePeer())
 			n.trust.gone(c.RemotePeer())
-			n.lostPeer(c.RemotePeer())
+			n.keep.lostPeer(c.RemotePeer())
 			if opts.OnPeer != nil {
 				opts.OnPeer(c.RemotePeer(), false)
 			}
@@ -342,12 +336,7 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 	})
 	n.reach.start(h)
 	n.AddHelpers(opts.Bootstrap...)
-	if opts.Mode == ModeLAN || opts.Mode == ModeInternet && !opts.Isolated {
-		n.mdnsStarted = true
-		n.wg.Add(2)
-		go n.runMDNS()
-		go n.dialLoop()
-	}
+	n.keep.start(opts.Mode == ModeLAN || opts.Mode == ModeInternet && !opts.Isolated)
 	n.log.Info("node started", "peer", identity.ShortID(h.ID()), "mode", opts.Mode, "helper", opts.Helper, "addrs", h.Addrs())
 	return n, nil
 }
@@ -513,4 +502,61 @@ func (n *Node) proven(from peer.ID, joined, left []wire.RoomID, reannounce bool)
 		n.repair.check(from)
 		n.repair.reannounceLater(from) // if its subscriptions do not follow soon
 	}
+}
+
+// Keep makes the node stay connected to a peer: it is dialled now if not
+// connected, and redialled with backoff after every drop, until Forget or
+// Close, whatever the network mode. addrs are where it was last seen.
+// Keeping a peer again makes it the most recently kept. A new peer past
+// MaxKept takes the place of the least recently kept one, preferring one
+// that is neither connected nor a helper; Keep returns the peer it stopped
+// keeping, or "" if none.
+func (n *Node) Keep(id peer.ID, addrs []multiaddr.Multiaddr) (dropped peer.ID) {
+	return n.keep.Keep(id, addrs)
+}
+
+// Forget stops keeping a peer.
+func (n *Node) Forget(id peer.ID) { n.keep.Forget(id) }
+
+// PeerAddrs lists where a peer can be dialled, as far as the node knows.
+// For a connected peer it first waits (within ctx) until the peer has said
+// where it listens: an inbound connection alone shows only its source port.
+func (n *Node) PeerAddrs(ctx context.Context, id peer.ID) []multiaddr.Multiaddr {
+	if ids, ok := n.host.(interface{ IDService() identify.IDService }); ok {
+		for _, c := range n.host.Network().ConnsToPeer(id) {
+			select {
+			case <-ids.IDService().IdentifyWait(c):
+			case <-ctx.Done():
+			}
+		}
+	}
+	return n.host.Peerstore().Addrs(id)
+}
+
+// markLAN records a peer found by mDNS. If it is connected already, it
+// hears our nearby rooms now, and we look again at what it said of its own.
+func (n *Node) markLAN(id peer.ID) {
+	if !n.trust.markLAN(id, n.isConnected) || !n.isConnected(id) {
+		return
+	}
+	n.Hello(id)
+	if h := n.trust.lastHello(id); h != nil {
+		n.hello.tell(id, h)
+	}
+}
+
+// FoundOnLAN reports whether a peer was discovered by mDNS.
+func (n *Node) FoundOnLAN(id peer.ID) bool { return n.trust.foundOnLAN(id) }
+
+// MDNSRunning reports whether mDNS is announcing and listening now.
+func (n *Node) MDNSRunning() bool { return n.keep.mdnsRunning.Load() }
+
+// MDNSStarted reports whether the node runs mDNS discovery at all.
+func (n *Node) MDNSStarted() bool { return n.keep.mdnsStarted }
+
+func (n *Node) isHelper(id peer.ID) bool {
+	n.helperMu.Lock()
+	defer n.helperMu.Unlock()
+	_, ok := n.helpers[id]
+	return ok
 }

@@ -2,13 +2,16 @@ package p2p
 
 import (
 	"context"
+	"log/slog"
 	"math/rand/v2"
+	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/peerstore"
-	"github.com/libp2p/go-libp2p/p2p/protocol/identify"
 	"github.com/multiformats/go-multiaddr"
 
 	"parley/identity"
@@ -29,30 +32,68 @@ const (
 	lanRedials = 5
 )
 
-// Keep makes the node stay connected to a peer: it is dialled now if not
-// connected, and redialled with backoff after every drop, until Forget or
-// Close, whatever the network mode. addrs are where it was last seen.
-// Keeping a peer again makes it the most recently kept. A new peer past
-// MaxKept takes the place of the least recently kept one, preferring one
-// that is neither connected nor a helper; Keep returns the peer it stopped
-// keeping, or "" if none.
-func (n *Node) Keep(id peer.ID, addrs []multiaddr.Multiaddr) (dropped peer.ID) {
-	if id == n.host.ID() {
+// keeper keeps the node connected to the peers it should stay with: those
+// kept (Keep) are redialled with backoff after every drop, and peers found
+// on this network by mDNS (discovery_mdns.go) are dialled, and redialled a
+// few times.
+type keeper struct {
+	ctx      context.Context // ends when the node closes
+	host     host.Host
+	trust    *trust
+	run      *group
+	isHelper func(peer.ID) bool
+	// foundOnLAN hears each peer mDNS finds.
+	foundOnLAN func(peer.ID)
+	log        *slog.Logger
+
+	mu        sync.Mutex
+	kept      map[peer.ID]struct{} // to stay connected to (Keep)
+	redialing map[peer.ID]struct{} // being redialled
+	wake      chan struct{}        // closed to cut every redial's wait short
+
+	found       chan peer.AddrInfo // peers found by mDNS, to dial
+	mdnsStarted bool               // set once by start; mDNS never starts in off mode
+	mdnsRunning atomic.Bool
+}
+
+func newKeeper(ctx context.Context, h host.Host, t *trust, run *group, log *slog.Logger) *keeper {
+	return &keeper{
+		ctx: ctx, host: h, trust: t, run: run, log: log,
+		kept:      map[peer.ID]struct{}{},
+		redialing: map[peer.ID]struct{}{},
+		wake:      make(chan struct{}),
+		found:     make(chan peer.AddrInfo, 64),
+	}
+}
+
+// start runs mDNS discovery, and dials what it finds, if mdns is set.
+func (k *keeper) start(mdns bool) {
+	if !mdns {
+		return
+	}
+	k.mdnsStarted = true
+	k.run.Go(k.runMDNS)
+	k.run.Go(k.dialLoop)
+}
+
+// Keep keeps a peer; see Node.Keep.
+func (k *keeper) Keep(id peer.ID, addrs []multiaddr.Multiaddr) (dropped peer.ID) {
+	if id == k.host.ID() {
 		return ""
 	}
-	ps := n.host.Peerstore()
+	ps := k.host.Peerstore()
 	ps.AddAddrs(id, addrs, peerstore.PermanentAddrTTL)
-	n.redialMu.Lock()
-	if _, ok := n.kept[id]; !ok && len(n.kept) >= MaxKept {
-		dropped = n.leastRecentlyKept()
-		delete(n.kept, dropped)
+	k.mu.Lock()
+	if _, ok := k.kept[id]; !ok && len(k.kept) >= MaxKept {
+		dropped = k.leastRecentlyKept()
+		delete(k.kept, dropped)
 	}
-	n.kept[id] = struct{}{}
+	k.kept[id] = struct{}{}
 	// The peerstore holds what the node knows of each peer, its addresses
 	// above among them; when it was last kept is one more such thing.
 	_ = ps.Put(id, keptAtKey, time.Now())
-	n.redialMu.Unlock()
-	n.lostPeer(id)
+	k.mu.Unlock()
+	k.lostPeer(id)
 	return dropped
 }
 
@@ -62,16 +103,16 @@ const keptAtKey = "parley/kept-at"
 // leastRecentlyKept picks the kept peer to drop: the least recently kept of
 // those neither connected nor helpers, or of all if every one is. Called
 // with redialMu held; MaxKept bounds the scan.
-func (n *Node) leastRecentlyKept() peer.ID {
+func (k *keeper) leastRecentlyKept() peer.ID {
 	var (
 		pick     peer.ID
 		pickAt   time.Time
 		pickIdle bool
 	)
-	for id := range n.kept {
-		at, _ := n.host.Peerstore().Get(id, keptAtKey)
+	for id := range k.kept {
+		at, _ := k.host.Peerstore().Get(id, keptAtKey)
 		t, _ := at.(time.Time)
-		idle := n.host.Network().Connectedness(id) != network.Connected && !n.isHelper(id)
+		idle := k.host.Network().Connectedness(id) != network.Connected && !k.isHelper(id)
 		if pick == "" || idle && !pickIdle || idle == pickIdle && t.Before(pickAt) {
 			pick, pickAt, pickIdle = id, t, idle
 		}
@@ -79,90 +120,67 @@ func (n *Node) leastRecentlyKept() peer.ID {
 	return pick
 }
 
-func (n *Node) isHelper(id peer.ID) bool {
-	n.helperMu.Lock()
-	defer n.helperMu.Unlock()
-	_, ok := n.helpers[id]
-	return ok
-}
-
-// Forget stops keeping a peer.
-func (n *Node) Forget(id peer.ID) {
-	n.redialMu.Lock()
-	defer n.redialMu.Unlock()
-	delete(n.kept, id)
-}
-
-// PeerAddrs lists where a peer can be dialled, as far as the node knows.
-// For a connected peer it first waits (within ctx) until the peer has said
-// where it listens: an inbound connection alone shows only its source port.
-func (n *Node) PeerAddrs(ctx context.Context, id peer.ID) []multiaddr.Multiaddr {
-	if ids, ok := n.host.(interface{ IDService() identify.IDService }); ok {
-		for _, c := range n.host.Network().ConnsToPeer(id) {
-			select {
-			case <-ids.IDService().IdentifyWait(c):
-			case <-ctx.Done():
-			}
-		}
-	}
-	return n.host.Peerstore().Addrs(id)
+func (k *keeper) Forget(id peer.ID) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	delete(k.kept, id)
 }
 
 // lostPeer starts redialling a kept or LAN peer that is not connected. At
 // most one redial runs per peer.
-func (n *Node) lostPeer(id peer.ID) {
-	n.redialMu.Lock()
-	defer n.redialMu.Unlock()
-	_, kept := n.kept[id]
-	if !kept && !n.trust.foundOnLAN(id) || n.ctx.Err() != nil {
+func (k *keeper) lostPeer(id peer.ID) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	_, kept := k.kept[id]
+	if !kept && !k.trust.foundOnLAN(id) || k.ctx.Err() != nil {
 		return
 	}
-	if _, busy := n.redialing[id]; busy {
+	if _, busy := k.redialing[id]; busy {
 		return
 	}
-	n.redialing[id] = struct{}{}
-	n.wg.Add(1)
-	go n.redial(id)
+	k.redialing[id] = struct{}{}
+	if !k.run.Go(func() { k.redial(id) }) {
+		delete(k.redialing, id) // closing
+	}
 }
 
 // redial tries to reconnect to a peer until it is connected again, it is
 // no longer kept and its LAN attempts ran out, or the node closes.
-func (n *Node) redial(id peer.ID) {
-	defer n.wg.Done()
+func (k *keeper) redial(id peer.ID) {
 	defer func() {
-		n.redialMu.Lock()
-		delete(n.redialing, id)
-		n.redialMu.Unlock()
+		k.mu.Lock()
+		delete(k.redialing, id)
+		k.mu.Unlock()
 	}()
 	wait := redialFirst
 	for attempt := 1; ; attempt++ {
-		n.redialMu.Lock()
-		woken := n.redialWake
-		n.redialMu.Unlock()
+		k.mu.Lock()
+		woken := k.wake
+		k.mu.Unlock()
 		timer := time.NewTimer(jitter(wait))
 		select {
 		case <-timer.C:
 		case <-woken:
 			timer.Stop()
 			wait = redialFirst
-		case <-n.ctx.Done():
+		case <-k.ctx.Done():
 			timer.Stop()
 			return
 		}
-		if n.host.Network().Connectedness(id) == network.Connected {
+		if k.host.Network().Connectedness(id) == network.Connected {
 			return
 		}
-		n.redialMu.Lock()
-		_, kept := n.kept[id]
-		n.redialMu.Unlock()
+		k.mu.Lock()
+		_, kept := k.kept[id]
+		k.mu.Unlock()
 		if !kept && attempt > lanRedials {
 			return
 		}
-		ctx, cancel := context.WithTimeout(n.ctx, dialTimeout)
-		err := n.host.Connect(ctx, peer.AddrInfo{ID: id, Addrs: n.host.Peerstore().Addrs(id)})
+		ctx, cancel := context.WithTimeout(k.ctx, dialTimeout)
+		err := k.host.Connect(ctx, peer.AddrInfo{ID: id, Addrs: k.host.Peerstore().Addrs(id)})
 		cancel()
 		if err == nil {
-			n.log.Info("peer back", "peer", identity.ShortID(id), "attempts", attempt)
+			k.log.Info("peer back", "peer", identity.ShortID(id), "attempts", attempt)
 			return
 		}
 		wait = min(2*wait, redialMax)
@@ -177,9 +195,28 @@ func jitter(d time.Duration) time.Duration {
 // wakeRedials cuts every redial's wait short and starts its backoff over:
 // something changed (a relay came back, our addresses moved) that may let
 // the next dial through.
-func (n *Node) wakeRedials() {
-	n.redialMu.Lock()
-	defer n.redialMu.Unlock()
-	close(n.redialWake)
-	n.redialWake = make(chan struct{})
+func (k *keeper) wakeRedials() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	close(k.wake)
+	k.wake = make(chan struct{})
+}
+
+// isKept reports whether a peer is kept.
+func (k *keeper) isKept(p peer.ID) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	_, ok := k.kept[p]
+	return ok
+}
+
+// keptPeers lists the kept peers.
+func (k *keeper) keptPeers() []peer.ID {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	out := make([]peer.ID, 0, len(k.kept))
+	for id := range k.kept {
+		out = append(out, id)
+	}
+	return out
 }

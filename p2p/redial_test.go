@@ -25,9 +25,9 @@ func newPeerIDs(t *testing.T, n int) []peer.ID {
 }
 
 func (n *Node) isKept(id peer.ID) bool {
-	n.redialMu.Lock()
-	defer n.redialMu.Unlock()
-	_, ok := n.kept[id]
+	n.keep.mu.Lock()
+	defer n.keep.mu.Unlock()
+	_, ok := n.keep.kept[id]
 	return ok
 }
 
@@ -73,9 +73,9 @@ func TestKeepDropsTheLeastRecentlyKept(t *testing.T) {
 			if !n.isKept(online.ID()) || !n.isKept(offline[0]) {
 				t.Fatal("the connected peer or the one met again was dropped")
 			}
-			n.redialMu.Lock()
-			kept := len(n.kept)
-			n.redialMu.Unlock()
+			n.keep.mu.Lock()
+			kept := len(n.keep.kept)
+			n.keep.mu.Unlock()
 			if kept != MaxKept {
 				t.Fatalf("%d peers kept, want %d", kept, MaxKept)
 			}

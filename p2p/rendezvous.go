@@ -94,13 +94,7 @@ func (n *Node) knownAddrs(p peer.ID) []multiaddr.Multiaddr {
 // sessions (any of them may be a DHT server).
 func (n *Node) dhtBootstrapPeers() []peer.AddrInfo {
 	out := n.Helpers()
-	n.redialMu.Lock()
-	kept := make([]peer.ID, 0, len(n.kept))
-	for id := range n.kept {
-		kept = append(kept, id)
-	}
-	n.redialMu.Unlock()
-	for _, id := range kept {
+	for _, id := range n.keep.keptPeers() {
 		if addrs := n.host.Peerstore().Addrs(id); len(addrs) > 0 {
 			out = append(out, peer.AddrInfo{ID: id, Addrs: addrs})
 		}

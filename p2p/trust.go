@@ -411,10 +411,7 @@ func (n *Node) Why(p peer.ID) string {
 	if helper {
 		return WhyHelper
 	}
-	n.redialMu.Lock()
-	_, kept := n.kept[p]
-	n.redialMu.Unlock()
-	if kept {
+	if n.keep.isKept(p) {
 		return WhyKept
 	}
 	if n.Via(p) == ViaRelayed {
