@@ -137,7 +137,6 @@ type Node struct {
 	log   *slog.Logger
 	ctx   context.Context
 	stop  context.CancelFunc
-	wg    sync.WaitGroup
 	run   group // the services' goroutines
 	rooms *roomService
 
@@ -422,7 +421,6 @@ func (n *Node) Close() error {
 	n.streams.close()
 	n.stop()
 	n.run.stop()
-	n.wg.Wait()
 	if n.dht != nil {
 		if err := n.dht.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("close DHT: %w", err))

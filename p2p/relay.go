@@ -332,7 +332,7 @@ func (n *Node) startRelay() error {
 		return err
 	}
 	n.relay = r
-	n.wg.Go(func() {
+	n.run.Go(func() {
 		<-n.ctx.Done()
 		if err := r.Close(); err != nil {
 			n.log.Warn("close relay failed", "err", err)
