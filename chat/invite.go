@@ -13,8 +13,8 @@ import (
 	"parley/invite"
 )
 
-// inviteDial bounds the first dial to an inviter; after it, the inviter is
-// kept and redialled like any peer met in a room.
+// inviteDial bounds the first dial to an inviter; the node goes on
+// redialling it for a day (inviterKeep).
 const inviteDial = 30 * time.Second
 
 // Invite makes a parley://join/ link for a joined room: its ID and name,
@@ -69,7 +69,8 @@ func (s *Service) PreviewInvite(link string) (InvitePreview, error) {
 // joinByInvite joins the room a link names (by the link's name when name is
 // empty) and sets out to reach its inviter and helpers. The join does not
 // wait for them: the room opens at once, and its history arrives when a
-// member is reached.
+// member is reached. The helpers are the room's for as long as it is
+// joined; the inviter's addresses are tried for a day.
 func (s *Service) joinByInvite(link, name string) (Room, error) {
 	l, err := invite.Parse(link)
 	if err != nil {
@@ -85,30 +86,21 @@ func (s *Service) joinByInvite(link, name string) (Room, error) {
 	if err != nil {
 		return Room{}, err
 	}
-	var helpers []peer.AddrInfo
-	for _, a := range l.Helpers {
-		if info, err := peer.AddrInfoFromP2pAddr(a); err == nil {
-			helpers = append(helpers, *info)
-		}
-	}
-	s.node.AddHelpers(helpers...)
-	for _, h := range helpers {
-		s.remember.Add(h.ID)
-	}
+	s.setRoomHelpers(l.Room.ID, s.linkHelpers(l.Helpers))
 	if l.Inviter != s.id.ID {
-		s.wg.Go(func() { s.reachInviter(peer.AddrInfo{ID: l.Inviter, Addrs: l.Addrs}) })
+		s.keepInviter(peer.AddrInfo{ID: l.Inviter, Addrs: l.Addrs})
+		s.wg.Go(func() { s.reachInviter(l.Inviter) })
 	}
 	return room, nil
 }
 
-// reachInviter dials the inviter at the link's addresses, and keeps it: if
-// it is offline now, it is redialled until it answers.
-func (s *Service) reachInviter(info peer.AddrInfo) {
+// reachInviter dials the inviter at once, at the link's addresses (kept by
+// keepInviter); if it is offline now, it is redialled for a day.
+func (s *Service) reachInviter(id peer.ID) {
 	ctx, cancel := context.WithTimeout(s.ctx, inviteDial)
 	defer cancel()
-	err := s.node.ConnectInfo(ctx, info)
+	err := s.node.ConnectInfo(ctx, peer.AddrInfo{ID: id})
 	if err != nil && !errors.Is(err, context.Canceled) {
-		s.log.Info("inviter not reached yet; will keep trying", "peer", identity.ShortID(info.ID), "err", err)
+		s.log.Info("inviter not reached yet; will keep trying", "peer", identity.ShortID(id), "err", err)
 	}
-	s.node.Keep(info.ID, info.Addrs)
 }

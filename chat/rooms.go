@@ -210,7 +210,9 @@ func (s *Service) learnRoomNames(rooms []p2p.NearbyRoom) {
 	}
 }
 
-// LeaveRoom unsubscribes from a room. Its history stays on disk.
+// LeaveRoom unsubscribes from a room. Its history stays on disk; the
+// helpers its link named leave with it, unless another joined room names
+// them.
 func (s *Service) LeaveRoom(roomID string) error {
 	id, err := s.joinedRoom(roomID)
 	if err != nil {
@@ -235,6 +237,7 @@ func (s *Service) LeaveRoom(roomID string) error {
 	if err := s.node.Leave(id); err != nil {
 		return err
 	}
+	s.setRoomHelpers(id, nil)
 	s.bus.publish(Event{Name: EventRooms})
 	return nil
 }

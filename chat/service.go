@@ -50,6 +50,9 @@ type Options struct {
 	// networkUp, if set, runs as soon as the network node exists: tests use
 	// it to reach the node at its first moment.
 	networkUp func()
+	// inviterKeep, if set, replaces the day a link's inviter is redialled
+	// (inviterKeep): tests shorten it.
+	inviterKeep time.Duration
 }
 
 // Service owns one node's data dir, identity, store and network node.
@@ -211,6 +214,8 @@ func (s *Service) start() error {
 	if err := s.keepKnownPeers(); err != nil {
 		return err
 	}
+	s.restoreHelpers()
+	s.restoreInviters()
 	for _, addr := range s.opts.Peers {
 		s.wg.Go(func() { s.dialAtStart(addr) })
 	}

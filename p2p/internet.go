@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/libp2p/go-libp2p"
@@ -186,6 +187,20 @@ func (n *Node) AddHelpers(infos ...peer.AddrInfo) {
 			n.Keep(info.ID, info.Addrs)
 		}
 	}
+}
+
+// RemoveHelper stops using a helper node: it is no longer a relay
+// candidate, nor a reason to stay connected (Why). The node still keeps
+// redialling it until Forget: only the caller knows whether it keeps the
+// peer for another reason.
+func (n *Node) RemoveHelper(id peer.ID) {
+	n.helperMu.Lock()
+	defer n.helperMu.Unlock()
+	if _, ok := n.helpers[id]; !ok {
+		return
+	}
+	delete(n.helpers, id)
+	n.helperOrder = slices.DeleteFunc(n.helperOrder, func(h peer.ID) bool { return h == id })
 }
 
 // Helpers lists the helper nodes known, oldest first.

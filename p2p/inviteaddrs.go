@@ -1,6 +1,7 @@
 package p2p
 
 import (
+	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/multiformats/go-multiaddr"
 	manet "github.com/multiformats/go-multiaddr/net"
@@ -40,6 +41,17 @@ func inviteAddrs(addrs []multiaddr.Multiaddr) []multiaddr.Multiaddr {
 		out = loopback
 	}
 	return out
+}
+
+// ForgetInviter gives up on a peer known only from an invite link: it is no
+// longer kept, and unless it is connected now, the link's addresses for it
+// leave the peer store, so that nothing dials them again.
+func (n *Node) ForgetInviter(id peer.ID, addrs []multiaddr.Multiaddr) {
+	n.Forget(id)
+	if n.host.Network().Connectedness(id) == network.Connected {
+		return
+	}
+	n.host.Peerstore().SetAddrs(id, addrs, 0)
 }
 
 // HelperAddrs are the helpers an invite link names: each with one address,
