@@ -331,6 +331,14 @@ func (a *App) Peers() ([]chat.Peer, error) {
 	return a.svc.Peers(), nil
 }
 
+// Helpers lists the helper nodes in use, with the rooms whose links named them.
+func (a *App) Helpers() ([]chat.Helper, error) {
+	if a.svc == nil {
+		return nil, errNoService
+	}
+	return a.svc.Helpers(), nil
+}
+
 // Status reports the node's network state.
 func (a *App) Status() (chat.Status, error) {
 	if a.svc == nil {

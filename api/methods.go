@@ -21,6 +21,7 @@ func methods(svc *chat.Service) map[string]method {
 		"Rooms":   noArgs(svc.Rooms),
 		"Peers":   noArgs(svc.Peers),
 		"Nearby":  noArgs(svc.Nearby),
+		"Helpers": noArgs(svc.Helpers),
 		"Status":  noArgs(svc.Status),
 		"SetName": oneString(svc.SetName),
 		"CreateRoom": oneString(func(_ context.Context, name string) (chat.Room, error) {

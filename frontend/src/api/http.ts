@@ -96,6 +96,7 @@ export const httpBackend: Backend = {
   members: (roomId) => call('Members', roomId),
   nearby: () => call('Nearby'),
   peers: () => call('Peers'),
+  helpers: () => call('Helpers'),
   status: () => call('Status'),
   connect: (addr) => call('Connect', addr),
   pendingInvite: async () => null, // a headless node joins the link it was started with itself

@@ -193,6 +193,22 @@ export interface Peer {
   why: PeerWhy
 }
 
+/**
+ * A helper node this node uses: one given at start (--bootstrap), or one
+ * the invite link of a joined room named. It leaves when no joined room
+ * names it any more.
+ */
+export interface Helper {
+  peerId: string
+  shortId: string
+  name: string
+  /** IDs of the joined rooms whose invite link named it; empty for a helper given at start. */
+  rooms: readonly string[]
+  /** Those rooms' names, in the same order. */
+  roomNames: readonly string[]
+  connected: boolean
+}
+
 /** A history sync with a peer: "syncing 3,200 of 10,000 from Bob". */
 export interface SyncProgress {
   room: string
@@ -325,6 +341,8 @@ export interface Backend {
   members(roomId: string): Promise<Member[]>
   nearby(): Promise<NearbyPeer[]>
   peers(): Promise<Peer[]>
+  /** The helper nodes in use, each with the rooms whose invite links named it. */
+  helpers(): Promise<Helper[]>
   status(): Promise<Status>
   connect(addr: string): Promise<void>
   /**

@@ -38,6 +38,7 @@ export const wailsBackend: Backend = {
   members: (roomId) => app.Members(roomId) as Promise<Member[]>,
   nearby: () => app.Nearby(),
   peers: () => app.Peers() as Promise<Peer[]>,
+  helpers: () => app.Helpers(),
   status: () => app.Status() as Promise<Status>,
   connect: (addr) => app.Connect(addr),
   pendingInvite: async () => {

@@ -15,6 +15,7 @@ vi.mock('@/api', async (original) => ({
     nearby: vi.fn(),
     status: vi.fn(),
     peers: vi.fn(),
+    helpers: vi.fn(),
     history: vi.fn(),
     historyAfter: vi.fn(),
   },
@@ -92,6 +93,7 @@ describe('useBackendEvents', () => {
     vi.mocked(api.nearby).mockResolvedValue([])
     vi.mocked(api.status).mockResolvedValue(nodeStatus({ network: 'off', mdns: false }))
     vi.mocked(api.peers).mockResolvedValue([])
+    vi.mocked(api.helpers).mockResolvedValue([])
     await useMembersStore().load(roomId)
     vi.mocked(api.members).mockClear()
     for (let i = 0; i < 5; i++) emit({ name: 'members', data: null })
@@ -105,6 +107,7 @@ describe('useBackendEvents', () => {
   it('reloads the status, and nothing else, when reachability changes', async () => {
     vi.mocked(api.status).mockResolvedValue(nodeStatus({ network: 'internet', reachability: 'private', relays: ['relay'] }))
     vi.mocked(api.peers).mockResolvedValue([])
+    vi.mocked(api.helpers).mockResolvedValue([])
     emit({ name: 'status', data: null })
     emit({ name: 'status', data: null })
     await nextBatch()
@@ -118,6 +121,7 @@ describe('useBackendEvents', () => {
     await useMembersStore().load(roomId)
     vi.mocked(api.status).mockResolvedValue(nodeStatus({ network: 'off', mdns: false }))
     vi.mocked(api.peers).mockResolvedValue([])
+    vi.mocked(api.helpers).mockResolvedValue([])
     const answers = controlled<Member[]>(api.members)
     emit({ name: 'members', data: null })
     await nextBatch()
@@ -246,6 +250,7 @@ describe('useBackendEvents', () => {
     vi.mocked(api.nearby).mockResolvedValue([])
     vi.mocked(api.status).mockResolvedValue(nodeStatus({ network: 'off', mdns: false }))
     vi.mocked(api.peers).mockResolvedValue([])
+    vi.mocked(api.helpers).mockResolvedValue([])
     const status = useStatusStore()
     emit({ name: 'sync', data: sync({ peerId: 'a' }) })
     emit({ name: 'sync', data: sync({ peerId: 'b' }) })

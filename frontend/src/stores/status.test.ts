@@ -3,10 +3,10 @@ import { createPinia, setActivePinia } from 'pinia'
 
 vi.mock('@/api', async (original) => ({
   ...(await original<typeof import('@/api')>()),
-  api: { status: vi.fn(), peers: vi.fn() },
+  api: { status: vi.fn(), peers: vi.fn(), helpers: vi.fn() },
 }))
 
-import { api, type Status, type SyncProgress } from '@/api'
+import { api, type Helper, type Status, type SyncProgress } from '@/api'
 import { status } from '@/test/fixtures'
 import { syncSilenceMs, useStatusStore } from './status'
 
@@ -61,9 +61,26 @@ describe('status store: load', () => {
     const fromGo = { ...status({ network: 'internet' }), relays: null } as unknown as Status
     vi.mocked(api.status).mockResolvedValue(fromGo)
     vi.mocked(api.peers).mockResolvedValue([])
+    vi.mocked(api.helpers).mockResolvedValue([])
     const s = useStatusStore()
     await s.load()
     expect(s.status?.relays).toEqual([])
     expect(s.status?.reachability).toBe('unknown')
+  })
+
+  it('loads the helpers with the status, a helper given at start with no rooms', async () => {
+    vi.mocked(api.status).mockResolvedValue(status())
+    vi.mocked(api.peers).mockResolvedValue([])
+    const fromGo = [
+      { peerId: 'h1', shortId: 'h1', name: '', rooms: ['r1'], roomNames: ['design'], connected: true },
+      { peerId: 'h2', shortId: 'h2', name: '', rooms: null, roomNames: null, connected: false },
+    ] as unknown as Helper[]
+    vi.mocked(api.helpers).mockResolvedValue(fromGo)
+    const s = useStatusStore()
+    await s.load()
+    expect(s.helpers.map((h) => [h.peerId, h.roomNames])).toEqual([
+      ['h1', ['design']],
+      ['h2', []],
+    ])
   })
 })

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { readonly, ref } from 'vue'
-import { api, type Peer, type Status, type SyncProgress } from '@/api'
+import { api, type Helper, type Peer, type Status, type SyncProgress } from '@/api'
 import { newestOnly } from './newest'
 
 /**
@@ -22,12 +22,14 @@ function withDefaults(s: Status): Status {
 export const useStatusStore = defineStore('status', () => {
   const status = ref<Status | null>(null)
   const peers = ref<Peer[]>([])
+  const helpers = ref<Helper[]>([])
 
   const load = newestOnly(
-    () => Promise.all([api.status(), api.peers()]),
-    ([s, p]) => {
+    () => Promise.all([api.status(), api.peers(), api.helpers()]),
+    ([s, p, h]) => {
       status.value = withDefaults(s)
       peers.value = p
+      helpers.value = h.map((x) => ({ ...x, rooms: x.rooms ?? [], roomNames: x.roomNames ?? [] }))
     },
   )
 
@@ -68,5 +70,5 @@ export const useStatusStore = defineStore('status', () => {
     sweep = undefined
   }
 
-  return { status: readonly(status), peers: readonly(peers), syncs: readonly(syncs), load, syncProgress, clearSyncs }
+  return { status: readonly(status), peers: readonly(peers), helpers: readonly(helpers), syncs: readonly(syncs), load, syncProgress, clearSyncs }
 })

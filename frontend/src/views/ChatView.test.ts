@@ -13,6 +13,7 @@ vi.mock('@/api', async (original) => ({
     markRead: vi.fn(),
     status: vi.fn(),
     peers: vi.fn(),
+    helpers: vi.fn(),
     nearby: vi.fn(),
     createRoom: vi.fn(),
     renameRoom: vi.fn(),
@@ -81,6 +82,7 @@ async function open(rooms: Room[] = [general, other]): Promise<VueWrapper> {
   vi.mocked(api.rooms).mockResolvedValue(rooms)
   vi.mocked(api.status).mockResolvedValue(status())
   vi.mocked(api.peers).mockResolvedValue([])
+  vi.mocked(api.helpers).mockResolvedValue([])
   vi.mocked(api.nearby).mockResolvedValue([])
   await Promise.all([useRoomsStore().load(), useStatusStore().load(), useNearbyStore().load()])
   const wrapper = mount(ChatView, { props: { me }, attachTo: document.body, global: { stubs } })
@@ -151,6 +153,15 @@ describe('ChatView', () => {
     await details.get('[data-testid="peer-addr"]').setValue('/ip4/127.0.0.1/tcp/1/p2p/x')
     await details.get('form').trigger('submit')
     expect(api.connect).toHaveBeenCalledWith('/ip4/127.0.0.1/tcp/1/p2p/x')
+  })
+
+  it('shows in Connection details the helpers as they are when it opens, with the rooms they came from', async () => {
+    wrapper = await open()
+    const helper = { peerId: '12D3KooWHelp', shortId: 'Help1234', name: '', rooms: [roomId], roomNames: ['general'], connected: true }
+    vi.mocked(api.helpers).mockResolvedValue([helper])
+    await click(wrapper, '[data-testid="connection-details-button"]')
+    await flushPromises()
+    expect(wrapper.get('[data-testid="helper-from"]').text()).toBe('Helper · from #general')
   })
 
   it('opens Connection details from the "You" settings too', async () => {

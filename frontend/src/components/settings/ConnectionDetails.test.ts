@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { mount } from '@vue/test-utils'
-import type { Peer } from '@/api'
+import type { Helper, Peer } from '@/api'
 import { me, room, roomId, status } from '@/test/fixtures'
 import ConnectionDetails from './ConnectionDetails.vue'
 
@@ -79,6 +79,31 @@ describe('ConnectionDetails', () => {
     expect(rows[0]!.get('code').text()).toBe('Bob')
     expect(rows[0]!.get('[data-testid="peer-why"]').attributes('title')).toBe('A member of a room you are in.')
     wrapper.unmount()
+  })
+
+  it('lists the helpers with the rooms whose links named them, and whether each is connected', () => {
+    const helper = (shortId: string, roomNames: string[], connected: boolean): Helper => ({
+      peerId: `12D3KooW${shortId}`,
+      shortId,
+      name: '',
+      rooms: roomNames.map((_, i) => `${i}`.repeat(64)),
+      roomNames,
+      connected,
+    })
+    const helpers = [helper('Help1', ['design', 'ops'], true), helper('Help2', [], false)]
+    const peers: Peer[] = [{ peerId: '12D3KooWHelp1', shortId: 'Help1', name: '', lan: false, via: 'direct', why: 'helper' }]
+    const wrapper = open({ helpers, peers })
+    const rows = wrapper.findAll('[data-testid="helper"]')
+    expect(rows.map((r) => r.get('[data-testid="helper-from"]').text())).toEqual(['Helper · from #design, #ops', 'Helper · given at start'])
+    expect(rows[0]!.text()).toContain('Connected')
+    expect(rows[1]!.text()).toContain('Not connected')
+    expect(rows[0]!.get('code').attributes('title')).toBe('12D3KooWHelp1')
+    // Among the connected peers, the helper says where it came from too.
+    expect(wrapper.get('[data-testid="connected-peer"] [data-testid="peer-why"]').text()).toBe('Helper · from #design, #ops')
+    wrapper.unmount()
+    const none = open()
+    expect(none.find('[data-testid="helpers"]').exists()).toBe(false)
+    none.unmount()
   })
 
   it('leaves out a reason it does not know', () => {

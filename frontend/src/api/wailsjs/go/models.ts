@@ -1,5 +1,27 @@
 export namespace chat {
 	
+	export class Helper {
+	    peerId: string;
+	    shortId: string;
+	    name: string;
+	    rooms: string[];
+	    roomNames: string[];
+	    connected: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Helper(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.peerId = source["peerId"];
+	        this.shortId = source["shortId"];
+	        this.name = source["name"];
+	        this.rooms = source["rooms"];
+	        this.roomNames = source["roomNames"];
+	        this.connected = source["connected"];
+	    }
+	}
 	export class InvitePreview {
 	    link: string;
 	    roomId: string;

@@ -16,6 +16,8 @@ export function ForgetAuthor(arg1:string,arg2:string):Promise<void>;
 
 export function FrontendReady():Promise<void>;
 
+export function Helpers():Promise<Array<chat.Helper>>;
+
 export function History(arg1:string,arg2:string,arg3:number):Promise<Array<chat.Message>>;
 
 export function HistoryAfter(arg1:string,arg2:string,arg3:number):Promise<Array<chat.Message>>;

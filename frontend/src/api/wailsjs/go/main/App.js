@@ -30,6 +30,10 @@ export function FrontendReady() {
   return window['go']['main']['App']['FrontendReady']();
 }
 
+export function Helpers() {
+  return window['go']['main']['App']['Helpers']();
+}
+
 export function History(arg1, arg2, arg3) {
   return window['go']['main']['App']['History'](arg1, arg2, arg3);
 }
