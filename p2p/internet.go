@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
-	"slices"
 	"time"
 
 	"github.com/libp2p/go-libp2p"
@@ -18,6 +17,8 @@ import (
 	relayv2 "github.com/libp2p/go-libp2p/p2p/protocol/circuitv2/relay"
 	"github.com/libp2p/go-libp2p/p2p/protocol/holepunch"
 	"github.com/libp2p/go-libp2p/x/rate"
+
+	"parley/wire"
 )
 
 // Relays are picked among helpers soon after start: a chat cannot wait the
@@ -123,16 +124,36 @@ func (n *Node) reachOptions() []libp2p.Option {
 // startInternet starts what internet mode adds to the host once it exists:
 // the DHT, and on a helper the relay.
 func (n *Node) startInternet() error {
-	if err := n.startDHT(); err != nil {
+	rv := &rendezvousService{
+		host: n.host, gate: n.gate, helper: n.opts.Helper,
+		bootstrap: n.dhtBootstrapPeers,
+		roomPeers: func(room wire.RoomID) int { return len(n.RoomPeers(room)) },
+		now:       n.opts.Now,
+		log:       n.log.With("service", "rendezvous"),
+	}
+	if err := rv.start(); err != nil {
 		return err
 	}
+	n.rendezvous = rv
 	if !n.opts.Helper {
 		return nil
 	}
 	if err := n.startRelay(); err != nil {
-		return errors.Join(err, n.dht.Close())
+		return errors.Join(err, rv.close())
 	}
 	return nil
+}
+
+// dhtBootstrapPeers seeds the DHT: helpers, then peers kept from earlier
+// sessions (any of them may be a DHT server).
+func (n *Node) dhtBootstrapPeers() []peer.AddrInfo {
+	out := n.Helpers()
+	for _, id := range n.keep.keptPeers() {
+		if addrs := n.host.Peerstore().Addrs(id); len(addrs) > 0 {
+			out = append(out, peer.AddrInfo{ID: id, Addrs: addrs})
+		}
+	}
+	return out
 }
 
 // relayCandidates offers AutoRelay the helpers we know, then connected
@@ -173,16 +194,7 @@ func (n *Node) AddHelpers(infos ...peer.AddrInfo) {
 		if info.ID == n.host.ID() || info.ID == "" {
 			continue
 		}
-		n.helperMu.Lock()
-		if _, ok := n.helpers[info.ID]; !ok {
-			n.helperOrder = append(n.helperOrder, info.ID)
-		}
-		n.helpers[info.ID] = info
-		for len(n.helperOrder) > maxHelpers {
-			delete(n.helpers, n.helperOrder[0])
-			n.helperOrder = n.helperOrder[1:]
-		}
-		n.helperMu.Unlock()
+		n.helpers.add(info)
 		if n.opts.Mode == ModeInternet {
 			n.Keep(info.ID, info.Addrs)
 		}
@@ -193,23 +205,7 @@ func (n *Node) AddHelpers(infos ...peer.AddrInfo) {
 // candidate, nor a reason to stay connected (Why). The node still keeps
 // redialling it until Forget: only the caller knows whether it keeps the
 // peer for another reason.
-func (n *Node) RemoveHelper(id peer.ID) {
-	n.helperMu.Lock()
-	defer n.helperMu.Unlock()
-	if _, ok := n.helpers[id]; !ok {
-		return
-	}
-	delete(n.helpers, id)
-	n.helperOrder = slices.DeleteFunc(n.helperOrder, func(h peer.ID) bool { return h == id })
-}
+func (n *Node) RemoveHelper(id peer.ID) { n.helpers.remove(id) }
 
 // Helpers lists the helper nodes known, oldest first.
-func (n *Node) Helpers() []peer.AddrInfo {
-	n.helperMu.Lock()
-	defer n.helperMu.Unlock()
-	out := make([]peer.AddrInfo, 0, len(n.helperOrder))
-	for _, id := range n.helperOrder {
-		out = append(out, n.helpers[id])
-	}
-	return out
-}
+func (n *Node) Helpers() []peer.AddrInfo { return n.helpers.list() }

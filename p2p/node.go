@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p"
-	dht "github.com/libp2p/go-libp2p-kad-dht"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	pubsubpb "github.com/libp2p/go-libp2p-pubsub/pb"
 	"github.com/libp2p/go-libp2p/core/crypto"
@@ -19,7 +18,6 @@ import (
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
-	drouting "github.com/libp2p/go-libp2p/p2p/discovery/routing"
 	"github.com/libp2p/go-libp2p/p2p/net/connmgr"
 	"github.com/libp2p/go-libp2p/p2p/protocol/identify"
 	"github.com/multiformats/go-multiaddr"
@@ -158,16 +156,11 @@ type Node struct {
 
 	keep *keeper
 
-	helperMu    sync.Mutex
-	helpers     map[peer.ID]peer.AddrInfo
-	helperOrder []peer.ID // oldest first
+	helpers *helperSet
 
-	dht        *dht.IpfsDHT               // internet mode only
-	providers  *providerStore             // the DHT's provider records
-	relay      *helperRelay               // a helper's relay
-	gate       *gater                     // the address policy, on every dial
-	disc       *drouting.RoutingDiscovery // rendezvous on dht
-	roundSlots chan struct{}              // bounds rendezvous rounds at once
+	rendezvous *rendezvousService // internet mode only
+	relay      *helperRelay       // a helper's relay
+	gate       *gater             // the address policy, on every dial
 
 	repair *gossipRepair
 
@@ -225,7 +218,7 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 		rejections: map[peer.ID]*rejectRecord{},
 		limits:     newAuthorLimits(opts.AuthorRate, opts.AuthorBurst),
 		peerLimits: newPeerLimits(opts.PeerRate, opts.PeerBurst, opts.PeerByteRate, opts.PeerByteBurst),
-		helpers:    map[peer.ID]peer.AddrInfo{},
+		helpers:    newHelperSet(),
 	}
 	n.gate = newGater(n.log, opts.Bootstrap)
 	n.repair = newGossipRepair(ctx, &n.run, n.log)
@@ -246,7 +239,7 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 	n.host = h
 	n.trust = newTrust(h.ID())
 	n.keep = newKeeper(ctx, h, n.trust, &n.run, n.log)
-	n.keep.isHelper, n.keep.foundOnLAN = n.isHelper, n.markLAN
+	n.keep.isHelper, n.keep.foundOnLAN = n.helpers.has, n.markLAN
 	n.reach.newRelays = n.keep.wakeRedials
 	n.hello = newHelloService(ctx, h, n.trust, &n.run, opts, n.proven, n.reject)
 	n.gate.start(h, n.trust, n.isConnected)
@@ -289,8 +282,8 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 		log:         n.log,
 		rooms:       map[wire.RoomID]*room{},
 	}
-	if n.disc != nil {
-		n.rooms.rendezvous = n.runRendezvous
+	if n.rendezvous != nil {
+		n.rooms.rendezvous = n.rendezvous.run
 	}
 	n.sync = newSyncServer(ctx, h, n.trust, n.rooms, n.reject, opts)
 	if err := n.repair.start(h, n.trust, n.rooms.joinedTopics, n.graylisted); err != nil {
@@ -421,10 +414,8 @@ func (n *Node) Close() error {
 	n.streams.close()
 	n.stop()
 	n.run.stop()
-	if n.dht != nil {
-		if err := n.dht.Close(); err != nil {
-			errs = append(errs, fmt.Errorf("close DHT: %w", err))
-		}
+	if n.rendezvous != nil {
+		errs = append(errs, n.rendezvous.close())
 	}
 	if err := n.host.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("close host: %w", err))
@@ -551,10 +542,3 @@ func (n *Node) MDNSRunning() bool { return n.keep.mdnsRunning.Load() }
 
 // MDNSStarted reports whether the node runs mDNS discovery at all.
 func (n *Node) MDNSStarted() bool { return n.keep.mdnsStarted }
-
-func (n *Node) isHelper(id peer.ID) bool {
-	n.helperMu.Lock()
-	defer n.helperMu.Unlock()
-	_, ok := n.helpers[id]
-	return ok
-}

@@ -147,14 +147,14 @@ func TestHelperDHTBoundsProviderRecords(t *testing.T) {
 	defer cancel()
 	p := randomPeer(t)
 	for k := range maxProvidersPerPeer + 100 {
-		if err := helper.dht.ProviderStore().AddProvider(ctx, fmt.Appendf(nil, "room key %d", k), peer.AddrInfo{ID: p}); err != nil {
+		if err := helper.rendezvous.dht.ProviderStore().AddProvider(ctx, fmt.Appendf(nil, "room key %d", k), peer.AddrInfo{ID: p}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if err := helper.Close(); err != nil { // the DHT flushes its buffer
 		t.Fatal(err)
 	}
-	if total, _ := helper.providers.counts(); total != maxProvidersPerPeer {
+	if total, _ := helper.rendezvous.providers.counts(); total != maxProvidersPerPeer {
 		t.Fatalf("the helper kept %d records of one peer, want %d", total, maxProvidersPerPeer)
 	}
 }

@@ -286,7 +286,7 @@ func (s *throttledStream) Read(p []byte) (int, error) {
 
 // memberRelay is the policy of a helper node: without limits only between
 // two peers that each proved membership of a room the helper has joined.
-type memberRelay struct{ n *Node }
+type memberRelay struct{ trust *trust }
 
 func (m memberRelay) unlimited(ctx context.Context, src, dest peer.ID) bool {
 	ctx, cancel := context.WithTimeout(ctx, relayHelloWait)
@@ -299,7 +299,7 @@ func (m memberRelay) unlimited(ctx context.Context, src, dest peer.ID) bool {
 // proof to count: a helper that just started may not have joined its rooms
 // yet (a proof heard before counts once it has).
 func (m memberRelay) member(ctx context.Context, p peer.ID) bool {
-	t := m.n.trust
+	t := m.trust
 	var grace <-chan time.Time
 	for {
 		news := t.news()
@@ -327,7 +327,7 @@ const relayJoinGrace = time.Second
 
 // startRelay runs a helper's relay until the node closes.
 func (n *Node) startRelay() error {
-	r, err := newHelperRelay(n.ctx, n.host, memberRelay{n}, n.log, relayCircuitRate, relayCircuitBurst)
+	r, err := newHelperRelay(n.ctx, n.host, memberRelay{n.trust}, n.log, relayCircuitRate, relayCircuitBurst)
 	if err != nil {
 		return err
 	}

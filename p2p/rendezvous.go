@@ -3,12 +3,15 @@ package p2p
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
 	dht "github.com/libp2p/go-libp2p-kad-dht"
 	"github.com/libp2p/go-libp2p-kad-dht/records"
 	"github.com/libp2p/go-libp2p/core/discovery"
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	drouting "github.com/libp2p/go-libp2p/p2p/discovery/routing"
 	"github.com/multiformats/go-multiaddr"
@@ -43,28 +46,48 @@ const (
 	providerCleanup  = 10 * time.Minute
 )
 
-// startDHT joins Parley's DHT in internet mode. Helpers are servers; other
+// rendezvousService is this node's part in Parley's DHT (internet mode
+// only): it runs the DHT, keeps the provider records it serves bounded,
+// and has each joined room's members meet under the room's daily key.
+type rendezvousService struct {
+	host   host.Host
+	gate   *gater
+	helper bool // a DHT server from the start
+	// bootstrap lists the peers the DHT starts from; roomPeers counts a
+	// room's connected members.
+	bootstrap func() []peer.AddrInfo
+	roomPeers func(wire.RoomID) int
+	now       func() time.Time
+	log       *slog.Logger
+
+	dht       *dht.IpfsDHT
+	providers *providerStore             // the DHT's provider records
+	disc      *drouting.RoutingDiscovery // rendezvous on dht
+	slots     chan struct{}              // bounds rendezvous rounds at once
+}
+
+// start joins Parley's DHT. Helpers are servers; other
 // nodes become servers when AutoNAT finds them publicly reachable.
-func (n *Node) startDHT() error {
+func (rv *rendezvousService) start() error {
 	mode := dht.ModeAuto
-	if n.opts.Helper {
+	if rv.helper {
 		mode = dht.ModeServer
 	}
-	n.providers = newProviderStore(maxProvidersPerPeer, maxProviders)
-	kad, err := dht.New(n.host,
+	rv.providers = newProviderStore(maxProvidersPerPeer, maxProviders)
+	kad, err := dht.New(rv.host,
 		dht.ProtocolPrefix(DHTPrefix),
 		dht.Mode(mode),
 		dht.DisableValues(), // rendezvous needs provider records only
-		dht.BootstrapPeersFunc(n.dhtBootstrapPeers),
+		dht.BootstrapPeersFunc(rv.bootstrap),
 		// The address policy (addrpolicy.go) for what the DHT stores,
 		// hands out and adds to the peer store, and for whom it queries
 		// and keeps in its routing table.
-		dht.AddressFilter(n.gate.shareable),
-		dht.QueryFilter(func(_ any, ai peer.AddrInfo) bool { return n.gate.dialable(ai.ID, ai.Addrs) }),
-		dht.RoutingTableFilter(func(_ any, p peer.ID) bool { return n.gate.dialable(p, n.knownAddrs(p)) }),
+		dht.AddressFilter(rv.gate.shareable),
+		dht.QueryFilter(func(_ any, ai peer.AddrInfo) bool { return rv.gate.dialable(ai.ID, ai.Addrs) }),
+		dht.RoutingTableFilter(func(_ any, p peer.ID) bool { return rv.gate.dialable(p, rv.knownAddrs(p)) }),
 		// Provider records: bounded (providers.go), and kept as long as
 		// rendezvous says they hold; members advertise every 10 minutes.
-		dht.ProviderDatastore(n.providers),
+		dht.ProviderDatastore(rv.providers),
 		dht.ProviderManagerOpts(
 			records.ProvideValidity(providerValidity),
 			records.ProviderAddrTTL(providerValidity),
@@ -74,32 +97,20 @@ func (n *Node) startDHT() error {
 	if err != nil {
 		return fmt.Errorf("start DHT: %w", err)
 	}
-	n.dht = kad
-	n.disc = drouting.NewRoutingDiscovery(kad)
-	n.roundSlots = make(chan struct{}, rendezvousRounds)
+	rv.dht = kad
+	rv.disc = drouting.NewRoutingDiscovery(kad)
+	rv.slots = make(chan struct{}, rendezvousRounds)
 	return nil
 }
 
 // knownAddrs are a peer's addresses in the peer store and those of its
 // connections.
-func (n *Node) knownAddrs(p peer.ID) []multiaddr.Multiaddr {
-	addrs := n.host.Peerstore().Addrs(p)
-	for _, c := range n.host.Network().ConnsToPeer(p) {
+func (rv *rendezvousService) knownAddrs(p peer.ID) []multiaddr.Multiaddr {
+	addrs := rv.host.Peerstore().Addrs(p)
+	for _, c := range rv.host.Network().ConnsToPeer(p) {
 		addrs = append(addrs, c.RemoteMultiaddr())
 	}
 	return addrs
-}
-
-// dhtBootstrapPeers seeds the DHT: helpers, then peers kept from earlier
-// sessions (any of them may be a DHT server).
-func (n *Node) dhtBootstrapPeers() []peer.AddrInfo {
-	out := n.Helpers()
-	for _, id := range n.keep.keptPeers() {
-		if addrs := n.host.Peerstore().Addrs(id); len(addrs) > 0 {
-			out = append(out, peer.AddrInfo{ID: id, Addrs: addrs})
-		}
-	}
-	return out
 }
 
 // rendezvousKeys are the DHT keys under which a room's members meet at a
@@ -120,18 +131,18 @@ func rendezvousKeys(room roomkey.Room, now time.Time) []string {
 	return keys
 }
 
-// runRendezvous is a joined room's presence on the DHT until ctx ends: it
+// run is a joined room's presence on the DHT until ctx ends: it
 // advertises the room and looks for its members on join, periodically, and
 // when woken.
-func (n *Node) runRendezvous(ctx context.Context, room roomkey.Room, wake <-chan struct{}) {
+func (rv *rendezvousService) run(ctx context.Context, room roomkey.Room, wake <-chan struct{}) {
 	wait := rendezvousRetry
 	for {
-		ok := n.rendezvousRound(ctx, room)
+		ok := rv.round(ctx, room)
 		next := rendezvousEvery
 		// A failed round, or one that left us alone in the room (members
 		// who joined at the same moment miss each other's advertisement),
 		// is tried again soon, then less and less often.
-		if !ok || len(n.RoomPeers(room.ID)) == 0 {
+		if !ok || rv.roomPeers(room.ID) == 0 {
 			next, wait = wait, min(2*wait, rendezvousEvery)
 		} else {
 			wait = rendezvousRetry
@@ -148,29 +159,29 @@ func (n *Node) runRendezvous(ctx context.Context, room roomkey.Room, wake <-chan
 	}
 }
 
-// rendezvousRound advertises the room and dials members found. It reports
+// round advertises the room and dials members found. It reports
 // whether the advertisement reached the DHT.
-func (n *Node) rendezvousRound(ctx context.Context, room roomkey.Room) bool {
+func (rv *rendezvousService) round(ctx context.Context, room roomkey.Room) bool {
 	select {
-	case n.roundSlots <- struct{}{}:
-		defer func() { <-n.roundSlots }()
+	case rv.slots <- struct{}{}:
+		defer func() { <-rv.slots }()
 	case <-ctx.Done():
 		return false
 	}
 	ctx, cancel := context.WithTimeout(ctx, rendezvousTimeout)
 	defer cancel()
-	keys := rendezvousKeys(room, n.opts.Now())
+	keys := rendezvousKeys(room, rv.now())
 	var wg sync.WaitGroup
 	advertised := make(chan bool, len(keys))
 	for _, key := range keys {
 		wg.Go(func() {
-			_, err := n.disc.Advertise(ctx, key, discovery.TTL(providerValidity))
+			_, err := rv.disc.Advertise(ctx, key, discovery.TTL(providerValidity))
 			if err != nil && ctx.Err() == nil {
-				n.log.Debug("advertise room failed", "room", room.ID.String()[:8], "err", err)
+				rv.log.Debug("advertise room failed", "room", room.ID.String()[:8], "err", err)
 			}
 			advertised <- err == nil
 		})
-		wg.Go(func() { n.findMembers(ctx, room.ID, key) })
+		wg.Go(func() { rv.findMembers(ctx, room.ID, key) })
 	}
 	wg.Wait()
 	close(advertised)
@@ -182,17 +193,17 @@ func (n *Node) rendezvousRound(ctx context.Context, room roomkey.Room) bool {
 }
 
 // findMembers dials up to rendezvousDials members found under key.
-func (n *Node) findMembers(ctx context.Context, room wire.RoomID, key string) {
-	found, err := n.disc.FindPeers(ctx, key, discovery.Limit(rendezvousDials))
+func (rv *rendezvousService) findMembers(ctx context.Context, room wire.RoomID, key string) {
+	found, err := rv.disc.FindPeers(ctx, key, discovery.Limit(rendezvousDials))
 	if err != nil {
-		n.log.Debug("find room members failed", "room", room.String()[:8], "err", err)
+		rv.log.Debug("find room members failed", "room", room.String()[:8], "err", err)
 		return
 	}
 	var dials sync.WaitGroup
 	defer dials.Wait()
 	dialled := 0
 	for info := range found {
-		if info.ID == n.host.ID() || len(info.Addrs) == 0 || n.isConnected(info.ID) {
+		if info.ID == rv.host.ID() || len(info.Addrs) == 0 || rv.host.Network().Connectedness(info.ID) == network.Connected {
 			continue
 		}
 		if dialled++; dialled > rendezvousDials {
@@ -201,11 +212,19 @@ func (n *Node) findMembers(ctx context.Context, room wire.RoomID, key string) {
 		dials.Go(func() {
 			dctx, cancel := context.WithTimeout(ctx, dialTimeout)
 			defer cancel()
-			if err := n.host.Connect(dctx, info); err != nil {
-				n.log.Debug("dial room member failed", "peer", identity.ShortID(info.ID), "err", err)
+			if err := rv.host.Connect(dctx, info); err != nil {
+				rv.log.Debug("dial room member failed", "peer", identity.ShortID(info.ID), "err", err)
 				return
 			}
-			n.log.Info("met a room member on the DHT", "room", room.String()[:8], "peer", identity.ShortID(info.ID))
+			rv.log.Info("met a room member on the DHT", "room", room.String()[:8], "peer", identity.ShortID(info.ID))
 		})
 	}
+}
+
+// close leaves the DHT.
+func (rv *rendezvousService) close() error {
+	if err := rv.dht.Close(); err != nil {
+		return fmt.Errorf("close DHT: %w", err)
+	}
+	return nil
 }

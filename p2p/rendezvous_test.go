@@ -50,9 +50,9 @@ func TestMembersMeetThroughTheDHT(t *testing.T) {
 	// The helpers fill their routing tables from one another.
 	deadline := time.Now().Add(60 * time.Second)
 	for _, s := range servers {
-		for s.dht.RoutingTable().Size() < 2 {
+		for s.rendezvous.dht.RoutingTable().Size() < 2 {
 			if time.Now().After(deadline) {
-				t.Fatalf("helper's routing table holds %d peers after 60 s", s.dht.RoutingTable().Size())
+				t.Fatalf("helper's routing table holds %d peers after 60 s", s.rendezvous.dht.RoutingTable().Size())
 			}
 			time.Sleep(50 * time.Millisecond)
 		}

@@ -405,10 +405,7 @@ func (n *Node) Why(p peer.ID) string {
 	if n.trust.foundOnLAN(p) {
 		return WhyNearby
 	}
-	n.helperMu.Lock()
-	_, helper := n.helpers[p]
-	n.helperMu.Unlock()
-	if helper {
+	if n.helpers.has(p) {
 		return WhyHelper
 	}
 	if n.keep.isKept(p) {
