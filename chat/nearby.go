@@ -114,7 +114,9 @@ type ThrottledAuthor struct {
 }
 
 // Nearby peers that leave stay listed as gone for a while (a laptop that
-// sleeps comes back), then are dropped; the list never grows past maxNearby.
+// sleeps comes back), then are dropped; the list never grows past maxNearby:
+// a new peer takes the place of the one gone longest, and is not listed
+// while none has left.
 const (
 	nearbyForget = 5 * time.Minute
 	maxNearby    = 256
@@ -126,11 +128,12 @@ type nearbyPeer struct {
 	leftAt time.Time // zero while connected
 }
 
-// nearbyLeft marks a nearby peer gone, or back.
+// nearbyLeft marks a nearby peer gone, or back: of the peers gone, the
+// least recently used in s.nearby is the one gone longest.
 func (s *Service) nearbyLeft(p peer.ID, connected bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if np, ok := s.nearby[p]; ok {
+	if np, ok := s.nearby.Get(p); ok {
 		np.leftAt = time.Time{}
 		if !connected {
 			np.leftAt = s.opts.Now()
@@ -160,26 +163,20 @@ func (s *Service) forgetDepartedNearby() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now, dropped := s.opts.Now(), false
-	for id, np := range s.nearby {
+	for id, np := range s.nearby.All() {
 		if !np.leftAt.IsZero() && now.Sub(np.leftAt) >= nearbyForget {
-			delete(s.nearby, id)
+			s.nearby.Remove(id)
 			dropped = true
 		}
 	}
 	return dropped
 }
 
-// evictNearbyLocked makes room for a new nearby peer: the one gone longest,
-// or, if none has left, any one. Called with s.mu held.
-func (s *Service) evictNearbyLocked() {
-	var victim peer.ID
-	var oldest time.Time
-	for id, np := range s.nearby {
-		if victim == "" || (!np.leftAt.IsZero() && (oldest.IsZero() || np.leftAt.Before(oldest))) {
-			victim, oldest = id, np.leftAt
-		}
-	}
-	delete(s.nearby, victim)
+// stillNearbyLocked reports whether a listed peer has not left: it keeps
+// its place. Called with s.mu held.
+func (s *Service) stillNearbyLocked(p peer.ID) bool {
+	np, ok := s.nearby.Peek(p)
+	return ok && np.leftAt.IsZero()
 }
 
 // helloContent is what we tell each peer we connect to: our profile, and
@@ -214,21 +211,20 @@ func (s *Service) receiveHello(from peer.ID, h p2p.PeerHello) {
 		return
 	}
 	s.mu.Lock()
-	if _, known := s.nearby[from]; !known && len(s.nearby) >= maxNearby {
-		s.evictNearbyLocked()
-	}
-	s.nearby[from] = &nearbyPeer{rooms: h.Nearby}
+	listed := s.nearby.Add(from, &nearbyPeer{rooms: h.Nearby}, s.stillNearbyLocked)
 	s.mu.Unlock()
 	s.learnRoomNames(h.Nearby)
-	s.bus.publish(Event{Name: EventNearby})
+	if listed {
+		s.bus.publish(Event{Name: EventNearby})
+	}
 }
 
 // Nearby lists the peers that introduced themselves, with their public
 // rooms: LAN peers first, then by name.
 func (s *Service) Nearby() []NearbyPeer {
 	s.mu.Lock()
-	out := make([]NearbyPeer, 0, len(s.nearby))
-	for id, np := range s.nearby {
+	out := make([]NearbyPeer, 0, s.nearby.Len())
+	for id, np := range s.nearby.All() {
 		p := NearbyPeer{Profile: Profile{PeerID: id.String(), ShortID: identity.ShortID(id), Name: s.names[id]}}
 		for _, r := range np.rooms {
 			_, joined := s.joined[r.Room.ID]

@@ -110,7 +110,7 @@ func (s *Service) knownRoom(id wire.RoomID) (keys roomkey.Room, known store.Room
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, np := range s.nearby {
+	for _, np := range s.nearby.All() {
 		for _, r := range np.rooms {
 			if r.Room.ID == id {
 				return r.Room, store.Room{Name: r.Name}, nil

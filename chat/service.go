@@ -15,6 +15,7 @@ import (
 
 	"parley/datadir"
 	"parley/identity"
+	"parley/lru"
 	"parley/p2p"
 	"parley/roomkey"
 	"parley/store"
@@ -85,12 +86,12 @@ type Service struct {
 	mu        sync.Mutex
 	names     map[peer.ID]string // display names from profiles
 	myName    string
-	myProfile []byte                       // our signed profile envelope, for hellos
-	joined    map[wire.RoomID]string       // joined room -> name
-	keys      map[wire.RoomID]roomkey.Room // joined room -> its keys
-	visible   map[wire.RoomID]bool         // joined rooms visible on this network
-	nearby    map[peer.ID]*nearbyPeer      // peers that said hello, with their public rooms
-	away      map[peer.ID]bool             // connected peers who said they are away
+	myProfile []byte                         // our signed profile envelope, for hellos
+	joined    map[wire.RoomID]string         // joined room -> name
+	keys      map[wire.RoomID]roomkey.Room   // joined room -> its keys
+	visible   map[wire.RoomID]bool           // joined rooms visible on this network
+	nearby    *lru.Map[peer.ID, *nearbyPeer] // peers that said hello, with their public rooms
+	away      map[peer.ID]bool               // connected peers who said they are away
 	amAway    bool
 	typedAt   map[wire.RoomID]time.Time // when we last said we are typing, per room
 	closeErr  error
@@ -141,7 +142,7 @@ func Open(ctx context.Context, opts Options) (*Service, error) {
 		joined:     map[wire.RoomID]string{},
 		keys:       map[wire.RoomID]roomkey.Room{},
 		visible:    map[wire.RoomID]bool{},
-		nearby:     map[peer.ID]*nearbyPeer{},
+		nearby:     lru.New[peer.ID, *nearbyPeer](maxNearby, nil),
 		away:       map[peer.ID]bool{},
 		typedAt:    map[wire.RoomID]time.Time{},
 		flush:      workset.New[wire.RoomID](),

@@ -67,7 +67,7 @@ func TestPerPeerMapsAreBounded(t *testing.T) {
 		n.markLAN(p)
 	}
 	n.rejectMu.Lock()
-	rejections := len(n.rejections)
+	rejections := n.rejections.Len()
 	n.rejectMu.Unlock()
 	n.trust.mu.Lock()
 	lan := n.trust.lan.Len()

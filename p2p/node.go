@@ -23,6 +23,7 @@ import (
 	"github.com/multiformats/go-multiaddr"
 
 	"parley/identity"
+	"parley/lru"
 	"parley/roomkey"
 	"parley/wire"
 )
@@ -139,7 +140,7 @@ type Node struct {
 	rooms *roomService
 
 	rejectMu      sync.Mutex
-	rejections    map[peer.ID]*rejectRecord
+	rejections    *lru.Map[peer.ID, *rejectRecord]
 	rejectedTotal atomic.Int64
 	limits        *authorLimits
 	peerLimits    *peerLimits
@@ -215,7 +216,7 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 	n := &Node{
 		opts: opts, ctx: ctx, stop: stop,
 		log:        opts.Logger.With("component", "p2p"),
-		rejections: map[peer.ID]*rejectRecord{},
+		rejections: lru.New[peer.ID, *rejectRecord](maxTrackedPeers, nil),
 		limits:     newAuthorLimits(opts.AuthorRate, opts.AuthorBurst),
 		peerLimits: newPeerLimits(opts.PeerRate, opts.PeerBurst, opts.PeerByteRate, opts.PeerByteBurst),
 		helpers:    newHelperSet(),

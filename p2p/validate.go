@@ -102,13 +102,10 @@ type rejectRecord struct {
 func (n *Node) reject(from peer.ID, room wire.RoomID, reason error) {
 	now := time.Now()
 	n.rejectMu.Lock()
-	rec, ok := n.rejections[from]
+	rec, ok := n.rejections.Get(from)
 	if !ok {
-		if len(n.rejections) >= maxTrackedPeers {
-			evictOne(n.rejections, n.isConnected)
-		}
 		rec = &rejectRecord{}
-		n.rejections[from] = rec
+		n.rejections.Add(from, rec, nil) // the peer rejected longest ago goes
 	}
 	rec.count++
 	n.rejectedTotal.Add(1)
@@ -137,7 +134,7 @@ func (n *Node) RejectedTotal() int64 { return n.rejectedTotal.Load() }
 func (n *Node) Rejections(from peer.ID) int {
 	n.rejectMu.Lock()
 	defer n.rejectMu.Unlock()
-	if rec, ok := n.rejections[from]; ok {
+	if rec, ok := n.rejections.Peek(from); ok {
 		return rec.count
 	}
 	return 0
@@ -145,18 +142,4 @@ func (n *Node) Rejections(from peer.ID) int {
 
 func (n *Node) isConnected(id peer.ID) bool {
 	return n.host.Network().Connectedness(id) == network.Connected
-}
-
-// evictOne removes an entry of a peer that is not connected, or, if every
-// peer is, any entry: what bounds the maps the node keeps per peer.
-func evictOne[T any](m map[peer.ID]T, connected func(peer.ID) bool) {
-	var last peer.ID
-	for id := range m {
-		if !connected(id) {
-			delete(m, id)
-			return
-		}
-		last = id
-	}
-	delete(m, last)
 }
