@@ -157,8 +157,8 @@ func (l *authorLimits) flooding(author peer.ID, now time.Time) bool {
 // appScore is the node's own part of a peer's GossipSub score: a peer whose
 // own messages are being cut is graylisted until it has kept to the limit
 // for floodMemory.
-func (n *Node) appScore(p peer.ID) float64 {
-	if n.limits.flooding(p, time.Now()) {
+func (ls *limitService) appScore(p peer.ID) float64 {
+	if ls.authors.flooding(p, time.Now()) {
 		return floodPenalty
 	}
 	return 0
@@ -166,12 +166,12 @@ func (n *Node) appScore(p peer.ID) float64 {
 
 // Throttled lists the authors whose live messages were cut in the last
 // minute (at most 32).
-func (n *Node) Throttled() []Throttled { return n.limits.throttled(time.Now(), 32) }
+func (n *Node) Throttled() []Throttled { return n.limits.authors.throttled(time.Now(), 32) }
 
 // ThrottledTotal counts the live messages cut by the per-author limits since start.
-func (n *Node) ThrottledTotal() int64 { return n.limits.droppedTotal() }
+func (n *Node) ThrottledTotal() int64 { return n.limits.authors.droppedTotal() }
 
-func (n *Node) logThrottled(room wire.RoomID, author peer.ID, dropped int64) {
-	n.log.Warn("author over the message rate: its messages are dropped", "author", identity.ShortID(author),
-		"room", room.String()[:8], "dropped", dropped, "limitPerSecond", float64(n.limits.rate))
+func (ls *limitService) logThrottled(room wire.RoomID, author peer.ID, dropped int64) {
+	ls.log.Warn("author over the message rate: its messages are dropped", "author", identity.ShortID(author),
+		"room", room.String()[:8], "dropped", dropped, "limitPerSecond", float64(ls.authors.rate))
 }

@@ -45,11 +45,12 @@ func TestRejectionWarningsAreRateLimitedPerPeer(t *testing.T) {
 	var warnings atomic.Int64
 	n := newTestNode(t, ModeOff)
 	n.log = slog.New(countingHandler{&warnings})
+	n.limits.log = n.log
 	hostile, other := randomPeer(t), randomPeer(t)
 	for range 10_000 {
-		n.reject(hostile, wire.RoomID{}, errors.New("bad signature"))
+		n.limits.reject(hostile, wire.RoomID{}, errors.New("bad signature"))
 	}
-	n.reject(other, wire.RoomID{}, errors.New("bad signature"))
+	n.limits.reject(other, wire.RoomID{}, errors.New("bad signature"))
 	if got := warnings.Load(); got != rejectLogBurst+1 {
 		t.Errorf("%d warnings for 10,001 rejections, want %d", got, rejectLogBurst+1)
 	}
@@ -63,12 +64,12 @@ func TestPerPeerMapsAreBounded(t *testing.T) {
 	n := newTestNode(t, ModeOff)
 	for range maxTrackedPeers + 200 {
 		p := randomPeer(t)
-		n.reject(p, wire.RoomID{}, errors.New("malformed"))
+		n.limits.reject(p, wire.RoomID{}, errors.New("malformed"))
 		n.markLAN(p)
 	}
-	n.rejectMu.Lock()
-	rejections := n.rejections.Len()
-	n.rejectMu.Unlock()
+	n.limits.mu.Lock()
+	rejections := n.limits.rejections.Len()
+	n.limits.mu.Unlock()
 	n.trust.mu.Lock()
 	lan := n.trust.lan.Len()
 	n.trust.mu.Unlock()

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/libp2p/go-libp2p"
@@ -23,7 +21,6 @@ import (
 	"github.com/multiformats/go-multiaddr"
 
 	"parley/identity"
-	"parley/lru"
 	"parley/roomkey"
 	"parley/wire"
 )
@@ -139,11 +136,7 @@ type Node struct {
 	run   group // the services' goroutines
 	rooms *roomService
 
-	rejectMu      sync.Mutex
-	rejections    *lru.Map[peer.ID, *rejectRecord]
-	rejectedTotal atomic.Int64
-	limits        *authorLimits
-	peerLimits    *peerLimits
+	limits *limitService
 
 	hello *helloService
 
@@ -215,12 +208,10 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 	ctx, stop := context.WithCancel(ctx)
 	n := &Node{
 		opts: opts, ctx: ctx, stop: stop,
-		log:        opts.Logger.With("component", "p2p"),
-		rejections: lru.New[peer.ID, *rejectRecord](maxTrackedPeers, nil),
-		limits:     newAuthorLimits(opts.AuthorRate, opts.AuthorBurst),
-		peerLimits: newPeerLimits(opts.PeerRate, opts.PeerBurst, opts.PeerByteRate, opts.PeerByteBurst),
-		helpers:    newHelperSet(),
+		log:     opts.Logger.With("component", "p2p"),
+		helpers: newHelperSet(),
 	}
+	n.limits = newLimitService(opts, n.log)
 	n.gate = newGater(n.log, opts.Bootstrap)
 	n.repair = newGossipRepair(ctx, &n.run, n.log)
 	n.reach = newReachService(ctx, &n.run, n.log)
@@ -242,7 +233,7 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 	n.keep = newKeeper(ctx, h, n.trust, &n.run, n.log)
 	n.keep.isHelper, n.keep.foundOnLAN = n.helpers.has, n.markLAN
 	n.reach.newRelays = n.keep.wakeRedials
-	n.hello = newHelloService(ctx, h, n.trust, &n.run, opts, n.proven, n.reject)
+	n.hello = newHelloService(ctx, h, n.trust, &n.run, opts, n.proven, n.limits.reject)
 	n.gate.start(h, n.trust, n.isConnected)
 	n.ps, err = pubsub.NewGossipSub(ctx, gossipHost{Host: h, ctx: ctx, trust: n.trust},
 		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign),
@@ -260,7 +251,7 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 		// GossipSub only: the floodsub protocol sends every message to
 		// every subscriber, past the peer filter.
 		pubsub.WithGossipSubProtocols(gossipProtocols, pubsub.GossipSubDefaultFeatures),
-		pubsub.WithPeerScore(peerScoreParams(n.score), peerScoreThresholds()),
+		pubsub.WithPeerScore(peerScoreParams(n.limits.score), peerScoreThresholds()),
 		pubsub.WithPeerOutboundQueueSize(outboundQueueSize),
 		pubsub.WithValidateQueueSize(validateQueueSize),
 		pubsub.WithMaxMessageSize(wire.MaxEnvelopeSize+4<<10),
@@ -278,7 +269,9 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 	n.rooms = &roomService{
 		ctx: ctx, self: h.ID(), ps: n.ps, trust: n.trust, run: &n.run, hello: n.hello,
 		resetGossip: n.repair.resetGossipStreams,
-		validator:   n.validator,
+		limits:      n.limits,
+		history:     opts.History,
+		now:         opts.Now,
 		onRoomPeer:  opts.OnRoomPeer,
 		log:         n.log,
 		rooms:       map[wire.RoomID]*room{},
@@ -286,8 +279,8 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 	if n.rendezvous != nil {
 		n.rooms.rendezvous = n.rendezvous.run
 	}
-	n.sync = newSyncServer(ctx, h, n.trust, n.rooms, n.reject, opts)
-	if err := n.repair.start(h, n.trust, n.rooms.joinedTopics, n.graylisted); err != nil {
+	n.sync = newSyncServer(ctx, h, n.trust, n.rooms, n.limits.reject, opts)
+	if err := n.repair.start(h, n.trust, n.rooms.joinedTopics, n.limits.graylisted); err != nil {
 		stop()
 		return nil, errors.Join(fmt.Errorf("start node: %w", err), h.Close())
 	}

@@ -302,10 +302,11 @@ type LimitCounts struct {
 
 // LimitCounts says what the node's flood limits have cut since it started.
 func (n *Node) LimitCounts() LimitCounts {
-	c := LimitCounts{AuthorMessages: n.limits.droppedTotal()}
-	n.peerLimits.mu.Lock()
-	c.PeerMessages, c.PeerBytes = n.peerLimits.total, n.peerLimits.totalBytes
-	n.peerLimits.mu.Unlock()
+	c := LimitCounts{AuthorMessages: n.limits.authors.droppedTotal()}
+	peers := n.limits.peers
+	peers.mu.Lock()
+	c.PeerMessages, c.PeerBytes = peers.total, peers.totalBytes
+	peers.mu.Unlock()
 	n.sync.limits.mu.Lock()
 	c.SyncsLimited, c.SyncsBusy = n.sync.limits.refused, n.sync.limits.busy
 	n.sync.limits.mu.Unlock()
@@ -314,20 +315,20 @@ func (n *Node) LimitCounts() LimitCounts {
 
 // ThrottledPeers lists the peers whose relayed live messages were cut in
 // the last minute (at most 32).
-func (n *Node) ThrottledPeers() []ThrottledPeer { return n.peerLimits.throttled(time.Now(), 32) }
+func (n *Node) ThrottledPeers() []ThrottledPeer { return n.limits.peers.throttled(time.Now(), 32) }
 
 // score is the node's own part of a peer's GossipSub score: a peer whose
 // own messages, or the messages it passes on, are being cut is graylisted
 // until it has kept to the limits for floodMemory.
-func (n *Node) score(p peer.ID) float64 {
-	if n.peerLimits.flooding(p, time.Now()) {
+func (ls *limitService) score(p peer.ID) float64 {
+	if ls.peers.flooding(p, time.Now()) {
 		return floodPenalty
 	}
-	return n.appScore(p)
+	return ls.appScore(p)
 }
 
-func (n *Node) logPeerThrottled(p peer.ID, dropped, droppedBytes int64) {
-	n.log.Warn("peer over the relay rate: the messages it passes on are dropped", "peer", identity.ShortID(p),
+func (ls *limitService) logPeerThrottled(p peer.ID, dropped, droppedBytes int64) {
+	ls.log.Warn("peer over the relay rate: the messages it passes on are dropped", "peer", identity.ShortID(p),
 		"dropped", dropped, "droppedBytes", droppedBytes,
-		"limitPerSecond", n.peerLimits.rate, "limitBytesPerSecond", n.peerLimits.byteRate)
+		"limitPerSecond", ls.peers.rate, "limitBytesPerSecond", ls.peers.byteRate)
 }

@@ -285,7 +285,7 @@ func TestRelayOfManyAuthorsIsCut(t *testing.T) {
 		if now != judged {
 			judged, changed = now, time.Now()
 		}
-		if cut > 0 && receiver.score(relay.ID()) == floodPenalty && time.Since(changed) > time.Second {
+		if cut > 0 && receiver.limits.score(relay.ID()) == floodPenalty && time.Since(changed) > time.Second {
 			break // graylisted: the rest never reaches the validator
 		}
 		if time.Now().After(deadline) {
@@ -308,10 +308,10 @@ func TestRelayOfManyAuthorsIsCut(t *testing.T) {
 	if th := receiver.ThrottledPeers(); len(th) != 1 || th[0].Peer != relay.ID() {
 		t.Errorf("ThrottledPeers() = %+v, want the relay", th)
 	}
-	if s := receiver.score(relay.ID()); s != floodPenalty {
+	if s := receiver.limits.score(relay.ID()); s != floodPenalty {
 		t.Errorf("the relay's app score is %v, want %v (graylisted)", s, floodPenalty)
 	}
-	if s := receiver.score(honest.ID()); s != 0 {
+	if s := receiver.limits.score(honest.ID()); s != 0 {
 		t.Errorf("the honest peer's app score is %v, want 0", s)
 	}
 	if w := warnings.Load(); w != 1 {
@@ -350,7 +350,7 @@ func syncPair(t *testing.T) (a, b *Node, room, other wire.RoomID, warnings *atom
 	a = newTestNode(t, ModeOff)
 	b = newTestNode(t, ModeOff)
 	b.log = slog.New(countingHandler{warnings})
-	b.sync.log = b.log
+	b.sync.log, b.limits.log = b.log, b.log
 	for _, n := range []*Node{a, b} {
 		n.sync.source = emptyHistory{}
 		for _, r := range []wire.RoomID{room, other} {

@@ -34,7 +34,9 @@ type roomService struct {
 	hello *helloService
 	// resetGossip makes a peer announce its subscriptions again.
 	resetGossip func(peer.ID)
-	validator   func(wire.RoomID) pubsub.ValidatorEx
+	limits      *limitService
+	history     History // may be nil
+	now         func() time.Time
 	// rendezvous, nil outside internet mode, runs a room's presence on
 	// the DHT until ctx ends, a round each time wake fires.
 	rendezvous func(ctx context.Context, room roomkey.Room, wake <-chan struct{})

@@ -59,6 +59,6 @@ func peerScoreThresholds() *pubsub.PeerScoreThresholds {
 
 // graylisted reports whether the node's own judgement puts a peer below
 // GossipSub's graylist.
-func (n *Node) graylisted(id peer.ID) bool {
-	return n.score(id) < peerScoreThresholds().GraylistThreshold
+func (ls *limitService) graylisted(id peer.ID) bool {
+	return ls.score(id) < peerScoreThresholds().GraylistThreshold
 }

@@ -17,8 +17,8 @@ import (
 // GossipSub forwards or delivers it. Forged or malformed messages are
 // rejected, which also lowers the sender's peer score; copies of stored
 // messages are ignored.
-func (n *Node) validator(room wire.RoomID) pubsub.ValidatorEx {
-	self := n.host.ID()
+func (rs *roomService) validator(room wire.RoomID) pubsub.ValidatorEx {
+	self := rs.self
 	return func(_ context.Context, from peer.ID, msg *pubsub.Message) pubsub.ValidationResult {
 		if from == self {
 			if _, ok := msg.ValidatorData.(*wire.Message); ok {
@@ -27,16 +27,16 @@ func (n *Node) validator(room wire.RoomID) pubsub.ValidatorEx {
 		}
 		// Only a proven member may bring a room's messages: anything
 		// else is ignored unread, and earns the sender no score.
-		if from != self && !n.trust.isMember(from, room) {
+		if from != self && !rs.trust.isMember(from, room) {
 			return pubsub.ValidationIgnore
 		}
 		// What a peer passes on counts against its budget before anything
 		// is read, whoever wrote it: a peer relaying a flood of made-up
 		// authors is cut here, and graylisted through its score.
 		if from != self {
-			if ok, log, dropped, bytes := n.peerLimits.allow(from, len(msg.Data), time.Now()); !ok {
+			if ok, log, dropped, bytes := rs.limits.peers.allow(from, len(msg.Data), time.Now()); !ok {
 				if log {
-					n.logPeerThrottled(from, dropped, bytes)
+					rs.limits.logPeerThrottled(from, dropped, bytes)
 				}
 				return pubsub.ValidationIgnore
 			}
@@ -46,14 +46,14 @@ func (n *Node) validator(room wire.RoomID) pubsub.ValidatorEx {
 		// of a message, and the claim cannot hurt an honest author (only
 		// verified messages count against a budget, and a verified author
 		// over its budget is dropped after the check anyway).
-		if now := time.Now(); n.limits.recentlyCut(now) {
-			if claimed, err := wire.Parse(msg.Data); err == nil && n.limits.flooding(claimed.Author, now) {
+		if now := time.Now(); rs.limits.authors.recentlyCut(now) {
+			if claimed, err := wire.Parse(msg.Data); err == nil && rs.limits.authors.flooding(claimed.Author, now) {
 				return pubsub.ValidationIgnore
 			}
 		}
-		m, err := wire.Decode(msg.Data, wire.Check{Room: &room, Now: n.opts.Now()})
+		m, err := wire.Decode(msg.Data, wire.Check{Room: &room, Now: rs.now()})
 		if err != nil {
-			n.reject(from, room, err)
+			rs.limits.reject(from, room, err)
 			// A message from the future may become valid, and a kind we do
 			// not know may come from a newer Parley: not the sender's fault.
 			if errors.Is(err, wire.ErrFuture) || errors.Is(err, wire.ErrUnknownKind) {
@@ -61,14 +61,14 @@ func (n *Node) validator(room wire.RoomID) pubsub.ValidatorEx {
 			}
 			return pubsub.ValidationReject
 		}
-		if n.opts.History != nil {
-			if has, err := n.opts.History.Has(m.ID); err == nil && has {
+		if rs.history != nil {
+			if has, err := rs.history.Has(m.ID); err == nil && has {
 				return pubsub.ValidationIgnore
 			}
 		}
-		if ok, log, dropped := n.limits.allow(room, m.Author, time.Now()); !ok {
+		if ok, log, dropped := rs.limits.authors.allow(room, m.Author, time.Now()); !ok {
 			if log {
-				n.logThrottled(room, m.Author, dropped)
+				rs.limits.logThrottled(room, m.Author, dropped)
 			}
 			// Ignored, never rejected: honest peers that passed a copy on
 			// must not lose score. The flooder pays through appScore.
@@ -99,16 +99,16 @@ type rejectRecord struct {
 	suppressed int       // rejections not logged since the last line
 }
 
-func (n *Node) reject(from peer.ID, room wire.RoomID, reason error) {
+func (ls *limitService) reject(from peer.ID, room wire.RoomID, reason error) {
 	now := time.Now()
-	n.rejectMu.Lock()
-	rec, ok := n.rejections.Get(from)
+	ls.mu.Lock()
+	rec, ok := ls.rejections.Get(from)
 	if !ok {
 		rec = &rejectRecord{}
-		n.rejections.Add(from, rec, nil) // the peer rejected longest ago goes
+		ls.rejections.Add(from, rec, nil) // the peer rejected longest ago goes
 	}
 	rec.count++
-	n.rejectedTotal.Add(1)
+	ls.rejectedTotal.Add(1)
 	if now.Sub(rec.windowFrom) >= rejectLogWindow {
 		rec.windowFrom, rec.logged = now, 0
 	}
@@ -120,21 +120,21 @@ func (n *Node) reject(from peer.ID, room wire.RoomID, reason error) {
 	} else {
 		rec.suppressed++
 	}
-	n.rejectMu.Unlock()
+	ls.mu.Unlock()
 	if log {
 		// Never the body: only who sent it and why it failed.
-		n.log.Warn("message rejected", "peer", identity.ShortID(from), "room", room.String()[:8], "reason", reason, "count", count, "notLogged", suppressed)
+		ls.log.Warn("message rejected", "peer", identity.ShortID(from), "room", room.String()[:8], "reason", reason, "count", count, "notLogged", suppressed)
 	}
 }
 
 // RejectedTotal counts every message that failed validation since start.
-func (n *Node) RejectedTotal() int64 { return n.rejectedTotal.Load() }
+func (n *Node) RejectedTotal() int64 { return n.limits.rejectedTotal.Load() }
 
 // Rejections returns how many messages from a peer failed validation.
 func (n *Node) Rejections(from peer.ID) int {
-	n.rejectMu.Lock()
-	defer n.rejectMu.Unlock()
-	if rec, ok := n.rejections.Peek(from); ok {
+	n.limits.mu.Lock()
+	defer n.limits.mu.Unlock()
+	if rec, ok := n.limits.rejections.Peek(from); ok {
 		return rec.count
 	}
 	return 0
