@@ -125,83 +125,41 @@ const (
 	subscriptionBuf   = 4096
 )
 
-// Node is a libp2p host with one GossipSub topic per joined room.
+// Node is a libp2p host with one GossipSub topic per joined room: the host,
+// the trust policy every service asks, and the services, each with its own
+// state and lock, wired together by New. docs/ARCHITECTURE.md draws them.
 type Node struct {
-	host  host.Host
-	ps    *pubsub.PubSub
-	opts  Options
-	log   *slog.Logger
-	ctx   context.Context
-	stop  context.CancelFunc
-	run   group // the services' goroutines
-	rooms *roomService
+	host host.Host
+	ps   *pubsub.PubSub
+	opts Options
+	log  *slog.Logger
+	ctx  context.Context // ends at Close
+	stop context.CancelFunc
+	// run owns the services' goroutines; streams the stream handlers,
+	// which run on libp2p's goroutines (Close waits for them: a sync
+	// handler reads the store, which closes after the node).
+	run, streams group
 
-	limits *limitService
+	trust   *trust     // what each peer is to us, and what it may do
+	gate    *gater     // the address policy, on every dial
+	helpers *helperSet // helper nodes: relays and DHT seeds
 
-	hello *helloService
-
-	// Stream handlers run on libp2p's goroutines; Close waits for them,
-	// since a sync handler reads the store, which closes after the node.
-	streams group
-
-	sync *syncServer
-
-	trust *trust // what each peer is to us, and what it may do
-
-	keep *keeper
-
-	helpers *helperSet
-
-	rendezvous *rendezvousService // internet mode only
-	relay      *helperRelay       // a helper's relay
-	gate       *gater             // the address policy, on every dial
-
-	repair *gossipRepair
-
-	reach *reachService
+	rooms      *roomService       // joined rooms: topics, validator, loops
+	repair     *gossipRepair      // peers GossipSub lost, made to announce again
+	limits     *limitService      // flood limits and bad-input counts
+	hello      *helloService      // what each peer hears of us, and we of it
+	sync       *syncServer        // history sessions, both ways
+	keep       *keeper            // kept peers, redials, mDNS discovery
+	reach      *reachService      // reachability, hole punches, moves off relays
+	rendezvous *rendezvousService // the DHT and rooms' meeting keys; internet mode only
+	relay      *helperRelay       // a helper's relay; helpers only
 }
 
-// New starts a host listening on opts.ListenAddrs and a GossipSub router.
-// The node lives until Close or until ctx ends.
+// New starts a host listening on opts.ListenAddrs, a GossipSub router, and
+// the services that make up a node, each wired to what it needs here. The
+// node lives until Close or until ctx ends.
 func New(ctx context.Context, opts Options) (*Node, error) {
-	if opts.Key == nil {
-		return nil, errors.New("start node: no key")
-	}
-	if len(opts.ListenAddrs) == 0 {
-		opts.ListenAddrs = DefaultListenAddrs
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.Helper && opts.Mode != ModeInternet {
-		return nil, errors.New("start node: a helper needs the internet network mode")
-	}
-	if opts.AuthorRate == 0 {
-		opts.AuthorRate = DefaultAuthorRate
-	}
-	if opts.AuthorBurst <= 0 {
-		opts.AuthorBurst = DefaultAuthorBurst
-	}
-	if opts.PeerRate == 0 {
-		opts.PeerRate = DefaultPeerRate
-	}
-	if opts.PeerBurst <= 0 {
-		opts.PeerBurst = DefaultPeerBurst
-	}
-	if opts.PeerByteRate <= 0 {
-		opts.PeerByteRate = DefaultPeerByteRate
-	}
-	if opts.PeerByteBurst <= 0 {
-		opts.PeerByteBurst = DefaultPeerByteBurst
-	}
-	cm, err := connmgr.NewConnManager(64, 256, connmgr.WithGracePeriod(time.Minute))
-	if err != nil {
-		return nil, fmt.Errorf("start node: connection manager: %w", err)
-	}
-	rm, err := resourceManager(opts.Helper)
+	opts, err := opts.withDefaults()
 	if err != nil {
 		return nil, fmt.Errorf("start node: %w", err)
 	}
@@ -216,47 +174,18 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 	n.repair = newGossipRepair(ctx, &n.run, n.log)
 	n.reach = newReachService(ctx, &n.run, n.log)
 	n.reach.onReach, n.reach.moved = opts.OnReach, n.repair.check
-	hostOpts := append([]libp2p.Option{
-		libp2p.Identity(opts.Key),
-		libp2p.ListenAddrStrings(opts.ListenAddrs...),
-		libp2p.ConnectionManager(cm),
-		libp2p.ResourceManager(rm),
-		libp2p.ConnectionGater(n.gate),
-	}, n.reachOptions()...)
-	h, err := libp2p.New(hostOpts...)
-	if err != nil {
+	if n.host, err = newHost(opts, n.gate, n.reachOptions()); err != nil {
 		stop()
-		return nil, errors.Join(fmt.Errorf("start node: listen on %v: %w", opts.ListenAddrs, err), rm.Close())
+		return nil, fmt.Errorf("start node: %w", err)
 	}
-	n.host = h
+	h := n.host
 	n.trust = newTrust(h.ID())
 	n.keep = newKeeper(ctx, h, n.trust, &n.run, n.log)
 	n.keep.isHelper, n.keep.foundOnLAN = n.helpers.has, n.markLAN
 	n.reach.newRelays = n.keep.wakeRedials
 	n.hello = newHelloService(ctx, h, n.trust, &n.run, opts, n.proven, n.limits.reject)
 	n.gate.start(h, n.trust, n.isConnected)
-	n.ps, err = pubsub.NewGossipSub(ctx, gossipHost{Host: h, ctx: ctx, trust: n.trust},
-		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign),
-		pubsub.WithNoAuthor(),
-		pubsub.WithMessageIdFn(MessageID),
-		// A room's topic counts a peer as subscribed, and meshes, gossips
-		// and serves it, only once it proved membership (trust.go): our
-		// own messages, flooded to every subscriber, reach members only.
-		pubsub.WithSubscriptionFilter(n.trust),
-		pubsub.WithPeerFilter(n.trust.mayGossip),
-		// Our own messages go to every subscribed peer, not only to the
-		// mesh: in this release flood publishing is off by default, and a
-		// message sent before the first heartbeat builds the mesh is lost.
-		pubsub.WithFloodPublish(true),
-		// GossipSub only: the floodsub protocol sends every message to
-		// every subscriber, past the peer filter.
-		pubsub.WithGossipSubProtocols(gossipProtocols, pubsub.GossipSubDefaultFeatures),
-		pubsub.WithPeerScore(peerScoreParams(n.limits.score), peerScoreThresholds()),
-		pubsub.WithPeerOutboundQueueSize(outboundQueueSize),
-		pubsub.WithValidateQueueSize(validateQueueSize),
-		pubsub.WithMaxMessageSize(wire.MaxEnvelopeSize+4<<10),
-	)
-	if err != nil {
+	if n.ps, err = newGossipSub(ctx, gossipHost{Host: h, ctx: ctx, trust: n.trust}, n.trust, n.limits.score); err != nil {
 		stop()
 		return nil, errors.Join(fmt.Errorf("start node: gossipsub: %w", err), h.Close())
 	}
@@ -280,51 +209,145 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 		n.rooms.rendezvous = n.rendezvous.run
 	}
 	n.sync = newSyncServer(ctx, h, n.trust, n.rooms, n.limits.reject, opts)
+
+	// Everything is wired: start serving.
 	if err := n.repair.start(h, n.trust, n.rooms.joinedTopics, n.limits.graylisted); err != nil {
 		stop()
 		return nil, errors.Join(fmt.Errorf("start node: %w", err), h.Close())
 	}
 	n.hello.start(n.counted)
 	h.SetStreamHandler(syncProtocol, n.counted(n.sync.handleSync))
-	h.Network().Notify(&network.NotifyBundle{
-		ConnectedF: func(net network.Network, c network.Conn) {
-			// Every new connection hears our hello: a second one may come
-			// from the peer restarted, while the connection of its killed
-			// process lingers until its idle timeout, and the new process
-			// has heard nothing from us. Only the first connection is news
-			// otherwise, but a direct one next to a relayed one should
-			// take over its traffic.
-			n.Hello(c.RemotePeer())
-			if len(net.ConnsToPeer(c.RemotePeer())) > 1 {
-				if n.reach.directAlongsideRelay(c) {
-					n.reach.preferDirect(c.RemotePeer())
-				}
-				return
-			}
-			if opts.OnPeer != nil {
-				opts.OnPeer(c.RemotePeer(), true)
-			}
-		},
-		DisconnectedF: func(net network.Network, c network.Conn) {
-			// Another connection to the same peer may remain; GossipSub
-			// may have lost the peer with this one.
-			if net.Connectedness(c.RemotePeer()) == network.Connected {
-				n.repair.check(c.RemotePeer())
-				return
-			}
-			n.reach.forget(c.RemotePeer())
-			n.trust.gone(c.RemotePeer())
-			n.keep.lostPeer(c.RemotePeer())
-			if opts.OnPeer != nil {
-				opts.OnPeer(c.RemotePeer(), false)
-			}
-		},
-	})
+	h.Network().Notify(&network.NotifyBundle{ConnectedF: n.connected, DisconnectedF: n.disconnected})
 	n.reach.start(h)
 	n.AddHelpers(opts.Bootstrap...)
 	n.keep.start(opts.Mode == ModeLAN || opts.Mode == ModeInternet && !opts.Isolated)
 	n.log.Info("node started", "peer", identity.ShortID(h.ID()), "mode", opts.Mode, "helper", opts.Helper, "addrs", h.Addrs())
 	return n, nil
+}
+
+// withDefaults checks the options and fills in what was left out.
+func (opts Options) withDefaults() (Options, error) {
+	if opts.Key == nil {
+		return opts, errors.New("no key")
+	}
+	if opts.Helper && opts.Mode != ModeInternet {
+		return opts, errors.New("a helper needs the internet network mode")
+	}
+	if len(opts.ListenAddrs) == 0 {
+		opts.ListenAddrs = DefaultListenAddrs
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.AuthorRate == 0 {
+		opts.AuthorRate = DefaultAuthorRate
+	}
+	if opts.AuthorBurst <= 0 {
+		opts.AuthorBurst = DefaultAuthorBurst
+	}
+	if opts.PeerRate == 0 {
+		opts.PeerRate = DefaultPeerRate
+	}
+	if opts.PeerBurst <= 0 {
+		opts.PeerBurst = DefaultPeerBurst
+	}
+	if opts.PeerByteRate <= 0 {
+		opts.PeerByteRate = DefaultPeerByteRate
+	}
+	if opts.PeerByteBurst <= 0 {
+		opts.PeerByteBurst = DefaultPeerByteBurst
+	}
+	return opts, nil
+}
+
+// newHost starts the libp2p host: the node key, the listen addresses, the
+// connection and resource managers, the address policy on every dial, and
+// what internet mode adds (extra).
+func newHost(opts Options, gate *gater, extra []libp2p.Option) (host.Host, error) {
+	cm, err := connmgr.NewConnManager(64, 256, connmgr.WithGracePeriod(time.Minute))
+	if err != nil {
+		return nil, fmt.Errorf("connection manager: %w", err)
+	}
+	rm, err := resourceManager(opts.Helper)
+	if err != nil {
+		return nil, err
+	}
+	h, err := libp2p.New(append([]libp2p.Option{
+		libp2p.Identity(opts.Key),
+		libp2p.ListenAddrStrings(opts.ListenAddrs...),
+		libp2p.ConnectionManager(cm),
+		libp2p.ResourceManager(rm),
+		libp2p.ConnectionGater(gate),
+	}, extra...)...)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("listen on %v: %w", opts.ListenAddrs, err), rm.Close())
+	}
+	return h, nil
+}
+
+// newGossipSub starts the GossipSub router, with the trust policy deciding
+// whose subscriptions count and who is meshed, and score adding the node's
+// own judgement of each peer.
+func newGossipSub(ctx context.Context, h host.Host, t *trust, score func(peer.ID) float64) (*pubsub.PubSub, error) {
+	return pubsub.NewGossipSub(ctx, h,
+		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign),
+		pubsub.WithNoAuthor(),
+		pubsub.WithMessageIdFn(MessageID),
+		// A room's topic counts a peer as subscribed, and meshes, gossips
+		// and serves it, only once it proved membership (trust.go): our
+		// own messages, flooded to every subscriber, reach members only.
+		pubsub.WithSubscriptionFilter(t),
+		pubsub.WithPeerFilter(t.mayGossip),
+		// Our own messages go to every subscribed peer, not only to the
+		// mesh: in this release flood publishing is off by default, and a
+		// message sent before the first heartbeat builds the mesh is lost.
+		pubsub.WithFloodPublish(true),
+		// GossipSub only: the floodsub protocol sends every message to
+		// every subscriber, past the peer filter.
+		pubsub.WithGossipSubProtocols(gossipProtocols, pubsub.GossipSubDefaultFeatures),
+		pubsub.WithPeerScore(peerScoreParams(score), peerScoreThresholds()),
+		pubsub.WithPeerOutboundQueueSize(outboundQueueSize),
+		pubsub.WithValidateQueueSize(validateQueueSize),
+		pubsub.WithMaxMessageSize(wire.MaxEnvelopeSize+4<<10),
+	)
+}
+
+// connected runs on libp2p's goroutine for each new connection. Every new
+// connection hears our hello: a second one may come from the peer
+// restarted, while the connection of its killed process lingers until its
+// idle timeout, and the new process has heard nothing from us. Only the
+// first connection is news otherwise, but a direct one next to a relayed
+// one should take over its traffic.
+func (n *Node) connected(net network.Network, c network.Conn) {
+	n.Hello(c.RemotePeer())
+	if len(net.ConnsToPeer(c.RemotePeer())) > 1 {
+		if n.reach.directAlongsideRelay(c) {
+			n.reach.preferDirect(c.RemotePeer())
+		}
+		return
+	}
+	if n.opts.OnPeer != nil {
+		n.opts.OnPeer(c.RemotePeer(), true)
+	}
+}
+
+// disconnected runs on libp2p's goroutine for each connection that closes.
+func (n *Node) disconnected(net network.Network, c network.Conn) {
+	// Another connection to the same peer may remain; GossipSub may have
+	// lost the peer with this one.
+	if net.Connectedness(c.RemotePeer()) == network.Connected {
+		n.repair.check(c.RemotePeer())
+		return
+	}
+	n.reach.forget(c.RemotePeer())
+	n.trust.gone(c.RemotePeer())
+	n.keep.lostPeer(c.RemotePeer())
+	if n.opts.OnPeer != nil {
+		n.opts.OnPeer(c.RemotePeer(), false)
+	}
 }
 
 // counted wraps a stream handler so that Close waits for it; a stream that
