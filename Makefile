@@ -76,7 +76,7 @@ test: setup test-go test-fuzz test-bench test-frontend test-start test-desktop t
 
 test-go: ## go vet and the Go tests with the race detector; the build without a window leaves out Wails
 	$(GO) vet ./...
-	$(GO) test -race -short -count=1 ./... # -count=1: a run tests, never replays a cached result; -short: the room harness runs in test-bench
+	$(GO) test -race -short -count=1 -timeout 20m ./... # -count=1: a run tests, never replays a cached result; -short: the room harness runs in test-bench; -timeout: chat takes about 5 minutes under -race, more on a busy machine
 	$(GO) vet -tags nowindow .
 	$(GO) test -count=1 -tags nowindow .
 	@! $(GO) list -deps -tags nowindow . | grep wailsapp || { echo "the nowindow build links Wails (above)"; exit 1; }
