@@ -535,6 +535,21 @@ describe('ChatView', () => {
     })
   })
 
+  it('keeps a failed join on show when a room opens after it', async () => {
+    wrapper = await open()
+    vi.mocked(api.joinRoom).mockRejectedValue(new Error('a room ID alone does not let you in: ask a member for an invite link'))
+    await wrapper.get('[data-testid="join-room"]').setValue('cc'.repeat(32))
+    await wrapper.get<HTMLInputElement>('[data-testid="join-room"]').element.form!.requestSubmit()
+    await flushPromises()
+    expect(wrapper.get('.chat-view > [role="alert"]').text()).toContain('invite link')
+    // The room list loading behind it opens a room: that success is not
+    // the user's answer to the error, which stays.
+    useRoomsStore().select(other.id)
+    await flushPromises()
+    expect(api.history).toHaveBeenCalledWith(other.id, expect.anything(), expect.anything())
+    expect(wrapper.get('.chat-view > [role="alert"]').text()).toContain('invite link')
+  })
+
   it('opens About from the "You" settings, with the running version', async () => {
     wrapper = await open()
     ;(wrapper.get('[data-testid="you-menu"]').element as HTMLElement).focus() // as a click does
