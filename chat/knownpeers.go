@@ -3,12 +3,14 @@ package chat
 import (
 	"context"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/multiformats/go-multiaddr"
 
 	"parley/identity"
+	"parley/lru"
 	"parley/p2p"
 	"parley/store"
 )
@@ -33,9 +35,37 @@ func (s *Service) rememberLoop() { s.remember.Serve(s.ctx, nil, s.rememberPeer) 
 // was useful if the peer sent us what we lacked. A session in which only
 // we sent, or the histories already agreed, shows nothing but the proof.
 func (s *Service) rememberSender(b p2p.Batch, added []bool) {
-	if b.From != "" && slices.Contains(added, true) {
+	if b.From != "" && slices.Contains(added, true) && s.remembered.due(b.From, s.opts.Now()) {
 		s.remember.Add(b.From)
 	}
+}
+
+// rememberEvery is how often one peer is saved again while it keeps
+// sending: each save is a write to the store, and "last seen" needs no
+// finer grain.
+const rememberEvery = time.Minute
+
+// rememberTimes says when each peer was last saved, for the most recent
+// p2p.MaxKept peers, so that a busy room costs one save a minute per peer,
+// not one per batch.
+type rememberTimes struct {
+	mu sync.Mutex
+	at *lru.Map[peer.ID, time.Time]
+}
+
+// due reports whether p was not saved in the last rememberEvery, and
+// counts it as saved now if so.
+func (r *rememberTimes) due(p peer.ID, now time.Time) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.at == nil {
+		r.at = lru.New[peer.ID, time.Time](p2p.MaxKept, nil)
+	}
+	if last, ok := r.at.Get(p); ok && now.Sub(last) < rememberEvery {
+		return false
+	}
+	r.at.Add(p, now, nil)
+	return true
 }
 
 // rememberPeer saves a peer and keeps it. The store and the node each hold

@@ -72,12 +72,13 @@ type Service struct {
 	// fullLogged is when each room was last logged as full (under mu).
 	fullLogged map[wire.RoomID]time.Time
 
-	ctx      context.Context
-	stop     context.CancelFunc
-	wg       sync.WaitGroup
-	flush    *workset.Set[wire.RoomID] // rooms whose outbox should go out now
-	remember *workset.Set[peer.ID]     // peers met in a room, to save and keep
-	syncs    *workset.Set[syncRequest] // rooms and peers to sync with
+	ctx        context.Context
+	stop       context.CancelFunc
+	wg         sync.WaitGroup
+	flush      *workset.Set[wire.RoomID] // rooms whose outbox should go out now
+	remember   *workset.Set[peer.ID]     // peers met in a room, to save and keep
+	remembered rememberTimes             // when each peer was last saved
+	syncs      *workset.Set[syncRequest] // rooms and peers to sync with
 
 	syncPeerMu sync.Mutex
 	syncPeers  map[peer.ID]int // sessions running per peer
