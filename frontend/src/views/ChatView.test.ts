@@ -41,11 +41,12 @@ import { me, member, room, roomId, status } from '@/test/fixtures'
 import ChatView from './ChatView.vue'
 
 // The message column belongs to other tests; here it only has to be there.
+const composerFocus = vi.fn()
 const stubs = {
   MessageList: defineComponent({ render: () => h('div', { 'data-testid': 'message-list' }) }),
   MessageComposer: defineComponent({
     setup(_, { expose }) {
-      expose({ focus: () => {} })
+      expose({ focus: composerFocus })
       return () => h('textarea', { 'data-testid': 'composer' })
     },
   }),
@@ -548,6 +549,34 @@ describe('ChatView', () => {
     await flushPromises()
     expect(api.history).toHaveBeenCalledWith(other.id, expect.anything(), expect.anything())
     expect(wrapper.get('.chat-view > [role="alert"]').text()).toContain('invite link')
+  })
+
+  it('leaves the focus where the user types when a room opens behind it', async () => {
+    wrapper = await open()
+    const name = wrapper.get<HTMLInputElement>('[data-testid="new-room"]')
+    name.element.focus()
+    await name.setValue('board games')
+    composerFocus.mockClear()
+    useRoomsStore().select(other.id)
+    await flushPromises()
+    expect(composerFocus).not.toHaveBeenCalled()
+    expect(document.activeElement).toBe(name.element)
+    // A room created from the field opens in its composer.
+    vi.mocked(api.createRoom).mockResolvedValue(room({ id: 'dd'.repeat(32), name: 'board games' }))
+    vi.mocked(api.rooms).mockResolvedValue([general, other, room({ id: 'dd'.repeat(32), name: 'board games' })])
+    await name.trigger('submit')
+    await flushPromises()
+    await wrapper.get('[data-testid="create-room-submit"]').trigger('click')
+    await flushPromises()
+    expect(api.createRoom).toHaveBeenCalledWith('board games')
+    expect(composerFocus).toHaveBeenCalled()
+    composerFocus.mockClear()
+    // Picked from the sidebar's list, a room takes the focus to its composer.
+    const pick = wrapper.findAll('[data-testid="room"]').find((r) => r.text().includes('general'))!
+    ;(pick.element as HTMLElement).focus() // as a click does
+    await pick.trigger('click')
+    await flushPromises()
+    expect(composerFocus).toHaveBeenCalled()
   })
 
   it('opens About from the "You" settings, with the running version', async () => {
