@@ -549,6 +549,11 @@ describe('ChatView', () => {
     await flushPromises()
     expect(api.history).toHaveBeenCalledWith(other.id, expect.anything(), expect.anything())
     expect(wrapper.get('.chat-view > [role="alert"]').text()).toContain('invite link')
+    // Nor does a read mark the message list sends as it shows messages.
+    wrapper.findComponent(stubs.MessageList).vm.$emit('read', 'msg-1')
+    await flushPromises()
+    expect(api.markRead).toHaveBeenCalled()
+    expect(wrapper.get('.chat-view > [role="alert"]').text()).toContain('invite link')
   })
 
   it('leaves the focus where the user types when a room opens behind it', async () => {
