@@ -7,14 +7,9 @@
 // names it with --bootstrap, which is all a link needs. Screenshots light
 // and dark at 800x600 and 1440x900; axe-core finds no serious violation.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { after, before, test } from 'node:test'
 import { violations } from './axe.mjs'
-import { launchBrowser, openUI, parley, screenshots, startNode } from './nodes.mjs'
+import { launchBrowser, openUI, screenshots, startNode } from './nodes.mjs'
 
 let helper, ada, bob, browser, design
 
@@ -24,33 +19,6 @@ const sizes = [
   ['light', 800, 600],
   ['dark', 800, 600],
 ]
-
-/**
- * A headless node (--network off, 127.0.0.1) with extra flags, which
- * startNode does not take; adaCall calls its API.
- */
-async function startWithFlags(flags) {
-  const dir = mkdtempSync(join(tmpdir(), 'parley-e2e-'))
-  const args = ['--headless', '--network', 'off', '--data-dir', dir, '--listen', '/ip4/127.0.0.1/tcp/0', '--api', '127.0.0.1:0', ...flags]
-  const child = spawn(parley, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-  let stderr = ''
-  child.stderr.on('data', (d) => (stderr += d))
-  const info = {}
-  const lines = createInterface({ input: child.stdout })
-  await new Promise((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`node did not start in 30 s:\n${stderr}`)), 30_000)
-    child.on('exit', (code) => fail(new Error(`node exited with ${code}:\n${stderr}`)))
-    lines.on('line', (line) => {
-      const [key, ...rest] = line.split(':')
-      info[key.trim()] = rest.join(':').trim()
-      if (info.login) {
-        clearTimeout(timer)
-        ok()
-      }
-    })
-  })
-  return { dir, child, info, stderr: () => stderr }
-}
 
 /** Waits for check() to be true, polling, for at most 20 s. */
 async function until(check, what) {
@@ -63,7 +31,7 @@ async function until(check, what) {
 
 before(async () => {
   helper = await startNode()
-  ada = await startWithFlags(['--bootstrap', helper.address])
+  ada = await startNode({ flags: ['--bootstrap', helper.address] })
   bob = await startNode({ peers: [helper.address] })
   browser = await launchBrowser()
 })
@@ -71,35 +39,15 @@ before(async () => {
 after(async () => {
   await browser?.close()
   await bob?.stop()
-  if (ada && ada.child.exitCode === null) {
-    const exited = new Promise((ok) => ada.child.on('exit', ok))
-    ada.child.kill('SIGTERM')
-    await exited
-    mkdirSync(screenshots, { recursive: true })
-    writeFileSync(join(screenshots, `node-${ada.info['peer id'].slice(-8)}.log`), ada.stderr())
-    rmSync(ada.dir, { recursive: true, force: true })
-  }
+  await ada?.stop()
   await helper?.stop()
 })
 
-/** Calls Ada's API: her token is in her data dir, as for any node. */
-async function adaCall(method, ...args) {
-  const token = readFileSync(join(ada.dir, 'api-token'), 'utf8').trim()
-  const resp = await fetch(`${ada.info.api}/api/${method}`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${token}` },
-    body: JSON.stringify(args),
-  })
-  const body = await resp.json()
-  if (!resp.ok) throw new Error(`${method}: ${body.error}`)
-  return body
-}
-
 test('a helper named by an invite link shows in Connection details with its room, and goes when the room is left', async () => {
-  await adaCall('SetName', 'Ada')
+  await ada.call('SetName', 'Ada')
   await bob.call('SetName', 'Bob')
-  design = await adaCall('CreateRoom', 'design')
-  const link = await adaCall('Invite', design.id)
+  design = await ada.call('CreateRoom', 'design')
+  const link = await ada.call('Invite', design.id)
   await bob.call('JoinRoom', link, '')
 
   await until(async () => {

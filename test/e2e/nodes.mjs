@@ -9,10 +9,10 @@ import { chromium } from 'playwright-core'
 
 export const parley = resolve(process.env.PARLEY_BIN ?? '../../build/bin/parley')
 
-/** A running headless node. Call stop() when done. */
-export async function startNode({ dataDir, peers = [] } = {}) {
+/** A running headless node, with any extra command-line flags. Call stop() when done. */
+export async function startNode({ dataDir, peers = [], flags = [] } = {}) {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'parley-e2e-'))
-  const args = ['--headless', '--network', 'off', '--data-dir', dir, '--listen', '/ip4/127.0.0.1/tcp/0', '--api', '127.0.0.1:0']
+  const args = ['--headless', '--network', 'off', '--data-dir', dir, '--listen', '/ip4/127.0.0.1/tcp/0', '--api', '127.0.0.1:0', ...flags]
   for (const p of peers) args.push('--peer', p)
   const child = spawn(parley, args, { stdio: ['ignore', 'pipe', 'pipe'] })
   let stderr = ''
