@@ -120,7 +120,17 @@ func TestGossipMovesFromTheRelayToADirectConnection(t *testing.T) {
 		if _, err := a.host.Network().DialPeer(network.WithForceDirectDial(t.Context(), "test"), b.ID()); err != nil {
 			t.Fatalf("round %d: direct dial: %v", round, err)
 		}
+		// Each stays in the other's room throughout the move: GossipSub
+		// drops the peer for a moment, but it never left.
+		stillThere := func(stage string) {
+			t.Helper()
+			if !slices.Contains(a.RoomPeers(room), b.ID()) || !slices.Contains(b.RoomPeers(room), a.ID()) {
+				t.Fatalf("round %d, %s: a sees b in the room %v, b sees a %v; want both", round, stage,
+					slices.Contains(a.RoomPeers(room), b.ID()), slices.Contains(b.RoomPeers(room), a.ID()))
+			}
+		}
 		waitRoom("the relayed connection is closed", func() bool {
+			stillThere("while the relayed connection closes")
 			for _, c := range a.host.Network().ConnsToPeer(b.ID()) {
 				if isRelayed(c.RemoteMultiaddr()) {
 					return false
@@ -131,6 +141,7 @@ func TestGossipMovesFromTheRelayToADirectConnection(t *testing.T) {
 		// What is published while GossipSub re-learns the peer is lost
 		// (history sync brings it); once it has, nothing may be.
 		waitRoom("gossip between a and b is whole again", func() bool {
+			stillThere("while gossip settles")
 			return a.repair.gossipWhole(b.ID()) && b.repair.gossipWhole(a.ID())
 		}, func() string {
 			return fmt.Sprintf("a: writer %v, sees b %v; b: writer %v, sees a %v; shared %d/%d", a.repair.hasGossipWriter(b.ID()), slices.Contains(a.RoomPeers(room), b.ID()),

@@ -202,6 +202,7 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 		history:     opts.History,
 		now:         opts.Now,
 		onRoomPeer:  opts.OnRoomPeer,
+		connected:   func(p peer.ID) bool { return h.Network().Connectedness(p) == network.Connected },
 		log:         n.log,
 		rooms:       map[wire.RoomID]*room{},
 	}
@@ -486,8 +487,8 @@ func (n *Node) Leave(id wire.RoomID) error { return n.rooms.Leave(id) }
 // Publish sends a message, already signed and stored, to the room's peers.
 func (n *Node) Publish(ctx context.Context, m *wire.Message) error { return n.rooms.Publish(ctx, m) }
 
-// RoomPeers lists the connected peers in a room: subscribed to its topic
-// and proven members.
+// RoomPeers lists the connected peers in a room: proven members,
+// subscribed to its topic.
 func (n *Node) RoomPeers(id wire.RoomID) []peer.ID { return n.rooms.RoomPeers(id) }
 
 // proven takes in what a peer's hello proved: the rooms it became or

@@ -41,6 +41,7 @@ type roomService struct {
 	// the DHT until ctx ends, a round each time wake fires.
 	rendezvous func(ctx context.Context, room roomkey.Room, wake <-chan struct{})
 	onRoomPeer func(room wire.RoomID, id peer.ID, joined bool) // may be nil
+	connected  func(peer.ID) bool
 	log        *slog.Logger
 
 	// joinMu serialises Join, Leave and close, which call into GossipSub.
@@ -317,7 +318,12 @@ func (rs *roomService) Publish(ctx context.Context, m *wire.Message) error {
 	return nil
 }
 
-// RoomPeers lists the room's connected, proven members.
+// RoomPeers lists the room's members that are here: connected, proven,
+// and subscribed to its topic. A member GossipSub drops for a moment while
+// one of two connections to it closes (the relayed one, after a hole
+// punch) stays listed, since it was seen on the topic during this
+// connection: the gossip check brings GossipSub back in line, and the
+// member must not look gone meanwhile.
 func (rs *roomService) RoomPeers(id wire.RoomID) []peer.ID {
 	rs.mu.Lock()
 	r, ok := rs.rooms[id]
@@ -325,7 +331,13 @@ func (rs *roomService) RoomPeers(id wire.RoomID) []peer.ID {
 	if !ok {
 		return nil
 	}
-	return slices.DeleteFunc(r.topic.ListPeers(), func(p peer.ID) bool { return !rs.trust.isMember(p, id) })
+	out := slices.DeleteFunc(r.topic.ListPeers(), func(p peer.ID) bool { return !rs.trust.isMember(p, id) })
+	for _, p := range rs.trust.seenIn(id) {
+		if !slices.Contains(out, p) && rs.connected(p) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // joinedTopics lists the topics of the joined rooms. Callers ask GossipSub

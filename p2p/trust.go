@@ -259,6 +259,22 @@ func (t *trust) seenRooms(p peer.ID) []wire.RoomID {
 	return out
 }
 
+// seenIn lists the members of a room seen on its topic during their
+// current connection.
+func (t *trust) seenIn(room wire.RoomID) []peer.ID {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var out []peer.ID
+	for p, rooms := range t.seen {
+		_, seen := rooms[room]
+		_, member := t.members[p][room]
+		if seen && member {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // isMember reports whether a peer proved membership of a joined room.
 func (t *trust) isMember(p peer.ID, room wire.RoomID) bool {
 	t.mu.Lock()
