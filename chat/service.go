@@ -191,12 +191,17 @@ func (s *Service) start() error {
 		History:     s.store,
 		OnPeer:      s.onPeer,
 		OnRoomPeer:  s.onRoomPeer,
-		Sync:        s.store, // Scan and Envelope
-		OnSync:      s.onSync,
-		Hello:       s.helloContent,
-		OnHello:     s.receiveHello,
-		Logger:      s.opts.Logger,
-		Now:         s.opts.Now,
+		OnGossipRepaired: func(p peer.ID, rooms []wire.RoomID) {
+			for _, room := range rooms {
+				s.requestSync(room, p)
+			}
+		},
+		Sync:    s.store, // Scan and Envelope
+		OnSync:  s.onSync,
+		Hello:   s.helloContent,
+		OnHello: s.receiveHello,
+		Logger:  s.opts.Logger,
+		Now:     s.opts.Now,
 	})
 	if err != nil {
 		return err

@@ -55,19 +55,28 @@ type gossipRepair struct {
 	graylisted func(peer.ID) bool
 	log        *slog.Logger
 
+	// repaired, may be nil, hears of a member whose GossipSub streams were
+	// reset, once gossip with it is whole again: what was published while
+	// they were down is for history sync to carry.
+	repaired func(p peer.ID, rooms []wire.RoomID)
+
 	checks     *workset.Set[peer.ID] // peers whose gossip to check
 	reannounce *workset.Set[peer.ID] // members to have announce their rooms again
+	resyncs    *workset.Set[peer.ID] // members whose streams were reset
 
 	mu       sync.Mutex
 	checking map[peer.ID]struct{} // peers whose gossip is being checked
+	asking   map[peer.ID]struct{} // members being asked to announce again
 }
 
-func newGossipRepair(ctx context.Context, run *group, log *slog.Logger) *gossipRepair {
+func newGossipRepair(ctx context.Context, run *group, log *slog.Logger, repaired func(peer.ID, []wire.RoomID)) *gossipRepair {
 	return &gossipRepair{
-		ctx: ctx, run: run, log: log,
+		ctx: ctx, run: run, log: log, repaired: repaired,
 		checks:     workset.New[peer.ID](),
 		reannounce: workset.New[peer.ID](),
+		resyncs:    workset.New[peer.ID](),
 		checking:   map[peer.ID]struct{}{},
+		asking:     map[peer.ID]struct{}{},
 	}
 }
 
@@ -96,14 +105,21 @@ func (g *gossipRepair) loop() {
 	for range gossipCheckers {
 		g.run.Go(func() { g.reannounce.Serve(g.ctx, nil, g.askToReannounce) })
 	}
+	g.run.Go(func() { g.resyncs.Serve(g.ctx, nil, g.resync) })
 	sweep := time.NewTicker(gossipSweep)
 	defer sweep.Stop()
 	for {
 		select {
 		case <-sweep.C:
 			for _, p := range g.host.Network().Peers() {
-				if g.connected(p) && !g.graylisted(p) && len(g.sharedRooms(p)) > 0 && !g.gossipWhole(p) {
+				if !g.connected(p) || g.graylisted(p) {
+					continue
+				}
+				if len(g.sharedRooms(p)) > 0 && !g.gossipWhole(p) {
 					g.checks.Add(p)
+				}
+				if len(g.missingRooms(p, g.provenRooms(p))) > 0 {
+					g.reannounce.Add(p) // a member never seen in a room it proved
 				}
 			}
 		case <-g.ctx.Done():
@@ -155,20 +171,10 @@ func (g *gossipRepair) hasGossipWriter(id peer.ID) bool {
 // lost the peer gets both sides to announce their rooms again. One check
 // runs per peer at a time; a check asked for meanwhile is covered by it.
 func (g *gossipRepair) checkGossip(id peer.ID) {
-	g.mu.Lock()
-	_, busy := g.checking[id]
-	if !busy {
-		g.checking[id] = struct{}{}
-	}
-	g.mu.Unlock()
-	if busy {
+	if !g.claim(g.checking, id) {
 		return
 	}
-	defer func() {
-		g.mu.Lock()
-		delete(g.checking, id)
-		g.mu.Unlock()
-	}()
+	defer g.release(g.checking, id)
 	for try := 1; try <= gossipTries; try++ {
 		if !g.waitGossipWhole(id, gossipSettle) || g.gossipWhole(id) || !g.connected(id) || g.graylisted(id) {
 			return
@@ -203,16 +209,32 @@ const reannounceAfter = 250 * time.Millisecond
 // not hold announce its rooms again. The subscription filter drops a
 // subscription that came before the proof, and any to a room we had not
 // joined yet; GossipSub announces subscriptions only when they change or
-// on a new stream, so new streams it is.
+// on a new stream, so new streams it is. Both sides often ask at once, and
+// a reset can wipe the announcement the other side's reset brought: each
+// try is checked, and the next comes after a random pause.
 func (g *gossipRepair) askToReannounce(p peer.ID) {
-	if !sleep(g.ctx, reannounceAfter) || !g.connected(p) {
-		return
+	if !g.claim(g.asking, p) {
+		return // being asked already: that run checks its own result
 	}
-	if missing := g.missingRooms(p, g.provenRooms(p)); len(missing) > 0 {
-		g.log.Debug("a member's rooms are missing its subscription; both sides announce again", "peer", identity.ShortID(p), "rooms", len(missing))
+	defer g.release(g.asking, p)
+	wait := reannounceAfter
+	for try := 1; try <= gossipTries; try++ {
+		if !sleep(g.ctx, wait) || !g.connected(p) {
+			return
+		}
+		missing := g.missingRooms(p, g.provenRooms(p))
+		if len(missing) == 0 {
+			return
+		}
+		g.log.Debug("a member's rooms are missing its subscription; both sides announce again", "peer", identity.ShortID(p), "rooms", len(missing), "try", try)
 		g.resetGossipStreams(p)
+		wait = reannounceSettle + jitter(reannounceSettle)
 	}
 }
+
+// reannounceSettle is about how long a reset takes to bring the peer's
+// subscriptions back.
+const reannounceSettle = time.Second
 
 // waitGossipWhole waits until gossip with the peer is whole, or d passes;
 // it reports false if the node is closing.
@@ -235,8 +257,28 @@ func (g *gossipRepair) askForGossipWriter(id peer.ID) {
 	}
 }
 
+// claim marks a peer as being worked on in busy, unless it is already;
+// release ends that.
+func (g *gossipRepair) claim(busy map[peer.ID]struct{}, p peer.ID) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if _, ok := busy[p]; ok {
+		return false
+	}
+	busy[p] = struct{}{}
+	return true
+}
+
+func (g *gossipRepair) release(busy map[peer.ID]struct{}, p peer.ID) {
+	g.mu.Lock()
+	delete(busy, p)
+	g.mu.Unlock()
+}
+
 // resetGossipStreams resets the GossipSub streams with a peer, both ways:
 // each side's router then opens a new one and announces its rooms again.
+// Messages queued on the old streams are lost with them: a sync of the
+// shared rooms follows once gossip is whole again.
 func (g *gossipRepair) resetGossipStreams(id peer.ID) {
 	for _, c := range g.host.Network().ConnsToPeer(id) {
 		for _, s := range c.GetStreams() {
@@ -244,6 +286,18 @@ func (g *gossipRepair) resetGossipStreams(id peer.ID) {
 				s.Reset()
 			}
 		}
+	}
+	g.resyncs.Add(id)
+}
+
+// resync waits for gossip with a member whose streams were reset to be
+// whole again, then has the owner sync the rooms it proved.
+func (g *gossipRepair) resync(p peer.ID) {
+	if g.repaired == nil || !sleep(g.ctx, reannounceSettle) || !g.waitGossipWhole(p, gossipSettle) || !g.connected(p) {
+		return
+	}
+	if rooms := g.trust.memberRooms(p); len(rooms) > 0 {
+		g.repaired(p, rooms)
 	}
 }
 

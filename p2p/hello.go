@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/host"
@@ -71,6 +72,13 @@ type helloService struct {
 	reject func(from peer.ID, room wire.RoomID, err error)
 	now    func() time.Time
 	log    *slog.Logger
+
+	// sending holds the peers a hello is on its way to. One hello at a time
+	// goes to a peer, so they arrive in the order they were made: an older
+	// one, with fewer proofs, landing after a newer would take back a
+	// membership the peer just proved.
+	mu      sync.Mutex
+	sending map[peer.ID]struct{}
 }
 
 func newHelloService(ctx context.Context, h host.Host, t *trust, run *group, opts Options,
@@ -78,6 +86,7 @@ func newHelloService(ctx context.Context, h host.Host, t *trust, run *group, opt
 	return &helloService{
 		ctx: ctx, host: h, trust: t, run: run, proven: proven, reject: reject,
 		queue:   workset.New[peer.ID](),
+		sending: map[peer.ID]struct{}{},
 		content: opts.Hello,
 		onHello: opts.OnHello,
 		now:     opts.Now,
@@ -89,8 +98,34 @@ func newHelloService(ctx context.Context, h host.Host, t *trust, run *group, opt
 func (hs *helloService) start(serve func(network.StreamHandler) network.StreamHandler) {
 	hs.host.SetStreamHandler(helloProtocol, serve(hs.handle))
 	for range helloWorkers {
-		hs.run.Go(func() { hs.queue.Serve(hs.ctx, nil, hs.sendWithRetries) })
+		hs.run.Go(func() {
+			hs.queue.Serve(hs.ctx, hs.claim, func(p peer.ID) {
+				defer hs.release(p)
+				hs.sendWithRetries(p)
+			})
+		})
 	}
+}
+
+// claim marks a hello to p as on its way, unless one is already: a queued
+// peer waits in the queue until the hello before it is through. (It is the
+// queue's Take filter, so taking p and claiming it are one step.)
+func (hs *helloService) claim(p peer.ID) bool {
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	if _, busy := hs.sending[p]; busy {
+		return false
+	}
+	hs.sending[p] = struct{}{}
+	return true
+}
+
+// release ends a claim, and wakes a worker for a hello queued behind it.
+func (hs *helloService) release(p peer.ID) {
+	hs.mu.Lock()
+	delete(hs.sending, p)
+	hs.mu.Unlock()
+	hs.queue.Wake()
 }
 
 // Hellos go out from a few workers at once, so one peer that is slow to
@@ -136,12 +171,21 @@ func (hs *helloService) first(d time.Duration) {
 	peers := hs.host.Network().Peers()
 	done := make(chan struct{}, len(peers))
 	for _, p := range peers {
+		if !hs.claim(p) {
+			// A hello is on its way: ours goes right after it.
+			hs.Hello(p)
+			done <- struct{}{}
+			continue
+		}
 		if !hs.run.Go(func() {
-			if err := hs.send(p); err != nil {
+			err := hs.send(p)
+			hs.release(p)
+			if err != nil {
 				hs.Hello(p)
 			}
 			done <- struct{}{}
 		}) {
+			hs.release(p)
 			return // closing
 		}
 	}

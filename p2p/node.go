@@ -77,6 +77,11 @@ type Options struct {
 	// OnRoomPeer, if set, is told when a peer subscribes to or leaves a
 	// joined room's topic. It must not block.
 	OnRoomPeer func(room wire.RoomID, id peer.ID, joined bool)
+	// OnGossipRepaired, if set, is told of a member whose GossipSub streams
+	// had to be reset, once gossip with it works again, with the rooms it
+	// shares: messages published meanwhile may not have reached it, and
+	// history sync carries them. It must not block.
+	OnGossipRepaired func(id peer.ID, rooms []wire.RoomID)
 	// Hello, if set, says what goes into the hello sent to each peer that
 	// connects; the node adds the membership proofs, and tells the nearby
 	// rooms only to peers found on this network.
@@ -171,7 +176,7 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 	}
 	n.limits = newLimitService(opts, n.log)
 	n.gate = newGater(n.log, opts.Bootstrap)
-	n.repair = newGossipRepair(ctx, &n.run, n.log)
+	n.repair = newGossipRepair(ctx, &n.run, n.log, opts.OnGossipRepaired)
 	n.reach = newReachService(ctx, &n.run, n.log)
 	n.reach.onReach, n.reach.moved = opts.OnReach, n.repair.check
 	if n.host, err = newHost(opts, n.gate, n.reachOptions()); err != nil {
@@ -198,6 +203,7 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 	n.rooms = &roomService{
 		ctx: ctx, self: h.ID(), ps: n.ps, trust: n.trust, run: &n.run, hello: n.hello,
 		resetGossip: n.repair.resetGossipStreams,
+		lostMember:  n.repair.reannounceLater,
 		limits:      n.limits,
 		history:     opts.History,
 		now:         opts.Now,

@@ -32,8 +32,10 @@ type roomService struct {
 	trust *trust
 	run   *group
 	hello *helloService
-	// resetGossip makes a peer announce its subscriptions again.
+	// resetGossip makes a peer announce its subscriptions again;
+	// lostMember has it do so later if GossipSub does not bring it back.
 	resetGossip func(peer.ID)
+	lostMember  func(peer.ID)
 	limits      *limitService
 	history     History // may be nil
 	now         func() time.Time
@@ -196,6 +198,12 @@ func (rs *roomService) peerLoop(ctx context.Context, id wire.RoomID, r *room) {
 		}
 		if rs.onRoomPeer != nil && rs.trust.isMember(ev.Peer, id) {
 			rs.onRoomPeer(id, ev.Peer, ev.Type == pubsub.PeerJoin)
+		}
+		if ev.Type == pubsub.PeerLeave && rs.connected(ev.Peer) && rs.trust.isMember(ev.Peer, id) {
+			// GossipSub dropped a member that is still connected (a stream
+			// reset, one of two connections closing): its subscriptions
+			// should come back by themselves, and are asked for if not.
+			rs.lostMember(ev.Peer)
 		}
 		if ev.Type == pubsub.PeerLeave && r.wake != nil {
 			select { // look for the room's members again
