@@ -5,7 +5,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -14,9 +13,8 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"parley/chat"
-	"parley/invite"
 	"parley/settings"
-	"parley/wire"
+	"parley/usererr"
 )
 
 // errNoService is returned while `wails build` inspects the bindings, when
@@ -37,61 +35,19 @@ const eventsName = "parley:events"
 // window asks for the link either way once it has mounted.)
 const linkEvent = "parley:link"
 
-// userMessages are the sentences the window shows for the service's
-// errors, each saying what happened and what to do. The first match wins.
-var userMessages = []struct {
-	err error
-	msg string
-}{
-	{chat.ErrNotJoined, "You have not joined this room; join it first to read and write in it."},
-	{chat.ErrBadRoomID, "That is neither an invite link nor a room ID; copy the whole link again from the person who invited you."},
-	{chat.ErrNeedInvite, "A room ID alone does not let you in; ask a member of the room for an invite link."},
-	{chat.ErrForgetSelf, "Your own messages cannot be forgotten; delete them one by one instead."},
-	{chat.ErrBadPeerID, "That is not a person's ID; copy it again from Connection details."},
-	{invite.ErrVersion, "This invite link was made by a newer Parley; update Parley, then open the link again."},
-	{invite.ErrOld, "This invite link was made by an older Parley and no longer opens its room; ask a member for a new link."},
-	{invite.ErrTooLong, "This invite link is too long to be a Parley invite; ask for a new one."},
-	{invite.ErrMalformed, "This invite link is damaged or cut short; copy the whole link again, or ask for a new one."},
-	{invite.ErrNotInvite, "That is not a Parley invite link; it should start with parley://join/."},
-	{chat.ErrEmptyMessage, "The message is empty; type something before sending."},
-	{chat.ErrTooLong, fmt.Sprintf("The message is too long (at most %d KiB); shorten it or send it in parts.", wire.MaxTextSize>>10)},
-	{chat.ErrBadName, fmt.Sprintf("That name is empty or too long; use 1 to %d characters (%d for a room).", chat.MaxNameLen, chat.MaxRoomNameLen)},
-	{chat.ErrConnect, "Could not connect to that peer; check that the address is complete (it ends in /p2p/ and a peer ID) and that the peer is running."},
-	{chat.ErrUnknownCursor, "That message is not in this room any more; reopen the room to reload it."},
-	{chat.ErrUnknownMessage, "That message is not in this room here; reopen the room to reload it."},
-	{chat.ErrNotAuthor, "Only the person who wrote a message can edit or delete it."},
-	{chat.ErrMessageDeleted, "That message was deleted, so it can no longer be changed."},
-	{chat.ErrBadEmoji, "A reaction is a single emoji; pick one from the list."},
-	{chat.ErrBadQuery, "Type a word to search for."},
-	{chat.ErrBadNotify, "Pick all, mentions or none for the room's notifications."},
-}
-
-// unknownErrorMessage is shown for any other error; the log has the detail.
-const unknownErrorMessage = "Something went wrong in Parley; try again, and if it keeps happening, the details are in its log."
-
-// userMessage is the sentence the window shows for err.
-func userMessage(err error) string {
-	for _, m := range userMessages {
-		if errors.Is(err, m.err) {
-			return m.msg
-		}
-	}
-	return unknownErrorMessage
-}
-
 // userError logs err in full, with the bound method that met it, and
 // returns the error the window gets: one sentence, no internal detail.
 func (a *App) userError(method string, err error) error {
 	if err == nil {
 		return nil
 	}
-	msg := userMessage(err)
-	if msg == unknownErrorMessage {
+	answer := usererr.Of(err)
+	if answer == usererr.Internal {
 		a.log.Error("call failed", "method", method, "err", err)
 	} else {
 		a.log.Info("call refused", "method", method, "err", err)
 	}
-	return errors.New(msg)
+	return errors.New(answer.Message)
 }
 
 // App is the one type bound to the window: a thin adapter from UI calls to

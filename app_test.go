@@ -14,6 +14,7 @@ import (
 
 	"parley/chat"
 	"parley/settings"
+	"parley/usererr"
 )
 
 // Each error the service can give for a user's mistake has its own
@@ -63,7 +64,7 @@ func TestUserMessages(t *testing.T) {
 			if !strings.Contains(logs.String(), "method=Send") || !strings.Contains(logs.String(), tail(tc.err.Error(), 12)) {
 				t.Errorf("log does not carry the error: %s", logs.String())
 			}
-			if other, dup := seen[msg]; dup && msg != unknownErrorMessage {
+			if other, dup := seen[msg]; dup && msg != usererr.Internal.Message {
 				t.Errorf("%s and %s get the same message", tc.name, other)
 			}
 			seen[msg] = tc.name
@@ -87,19 +88,19 @@ func TestBoundMethodsReturnUserMessages(t *testing.T) {
 	a.ctx = t.Context()
 
 	room := strings.Repeat("ab", 32)
-	if _, err := a.Send(room, "hello"); err == nil || err.Error() != userMessage(chat.ErrNotJoined) {
+	if _, err := a.Send(room, "hello"); err == nil || err.Error() != usererr.Of(chat.ErrNotJoined).Message {
 		t.Errorf("Send to a room not joined: %v", err)
 	}
-	if _, err := a.JoinRoom("not-a-room", "x"); err == nil || err.Error() != userMessage(chat.ErrBadRoomID) {
+	if _, err := a.JoinRoom("not-a-room", "x"); err == nil || err.Error() != usererr.Of(chat.ErrBadRoomID).Message {
 		t.Errorf("JoinRoom with a bad ID: %v", err)
 	}
-	if err := a.Connect("/ip4/127.0.0.1/tcp/1"); err == nil || err.Error() != userMessage(chat.ErrConnect) {
-		t.Errorf("Connect to a bad address: %v", err)
+	if err := a.Connect("/ip4/127.0.0.1/tcp/1"); err == nil || err.Error() != usererr.Of(chat.ErrBadAddress).Message {
+		t.Errorf("Connect to an address without a peer ID: %v", err)
 	}
-	if _, err := a.SetName(strings.Repeat("n", 100)); err == nil || err.Error() != userMessage(chat.ErrBadName) {
+	if _, err := a.SetName(strings.Repeat("n", 100)); err == nil || err.Error() != usererr.Of(chat.ErrBadName).Message {
 		t.Errorf("SetName too long: %v", err)
 	}
-	if !strings.Contains(logs.String(), "method=Connect") || !strings.Contains(logs.String(), "/ip4/127.0.0.1/tcp/1") {
+	if !strings.Contains(logs.String(), "method=Connect") || !strings.Contains(logs.String(), chat.ErrBadAddress.Error()) {
 		t.Errorf("the log lacks the detail of the failed Connect:\n%s", logs.String())
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/coder/websocket"
 
 	"parley/chat"
+	"parley/usererr"
 )
 
 // MaxBodySize bounds a request body: a 16 KiB message escaped as JSON fits
@@ -88,31 +89,31 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 	if r.PathValue("method") == "events" {
 		if r.Method != http.MethodGet {
-			notAllowed(w, http.MethodGet, "the event stream is GET /api/events, a WebSocket upgrade")
+			notAllowed(w, http.MethodGet, "The event stream is GET /api/events, a WebSocket upgrade.")
 			return
 		}
 		s.authed(s.handleEvents)(w, r)
 		return
 	}
 	if r.Method != http.MethodPost {
-		notAllowed(w, http.MethodPost, "API calls are POST /api/<Method> with a JSON array of arguments")
+		notAllowed(w, http.MethodPost, "API calls are POST /api/<Method> with a JSON array of arguments.")
 		return
 	}
 	s.authed(s.handleCall)(w, r)
 }
 
 func (s *Server) handleUnknown(w http.ResponseWriter, _ *http.Request) {
-	writeError(w, http.StatusNotFound, "no such endpoint: API calls are POST /api/<Method>, events GET /api/events")
+	writeError(w, http.StatusNotFound, "notFound", "There is nothing here: API calls are POST /api/<Method>, events GET /api/events.")
 }
 
 // handleStatic serves the built frontend.
 func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		notAllowed(w, "GET, HEAD", "the web UI is read with GET")
+		notAllowed(w, "GET, HEAD", "The web UI is read with GET.")
 		return
 	}
 	if s.opts.Assets == nil {
-		writeError(w, http.StatusNotFound, "this node serves no web UI")
+		writeError(w, http.StatusNotFound, "noWebUI", "This node was built without its web UI; the API still answers at /api/.")
 		return
 	}
 	http.FileServerFS(s.opts.Assets).ServeHTTP(w, r)
@@ -120,7 +121,7 @@ func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
 
 func notAllowed(w http.ResponseWriter, allow, msg string) {
 	w.Header().Set("Allow", allow)
-	writeError(w, http.StatusMethodNotAllowed, "method not allowed: "+msg)
+	writeError(w, http.StatusMethodNotAllowed, "methodNotAllowed", msg)
 }
 
 // Serve answers on ln until ctx ends, then shuts down gracefully. With
@@ -154,7 +155,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 func (s *Server) authed(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if !s.validToken(tokenOf(r)) {
-			writeError(w, http.StatusUnauthorized, "missing or wrong API token")
+			writeError(w, http.StatusUnauthorized, "unauthorized", "The API token is missing or wrong; open the login link the node printed, or send the api-token file's contents as a Bearer token.")
 			return
 		}
 		next(w, r)
@@ -202,73 +203,42 @@ func sameOrigin(r *http.Request) bool {
 
 func (s *Server) handleCall(w http.ResponseWriter, r *http.Request) {
 	if !sameOrigin(r) {
-		writeError(w, http.StatusForbidden, "cross-origin request refused")
+		writeError(w, http.StatusForbidden, "crossOrigin", "Calls from another site's page are refused; open the node's own web UI.")
 		return
 	}
 	name := r.PathValue("method")
 	call, ok := s.methods[name]
 	if !ok {
-		writeError(w, http.StatusNotFound, "unknown method "+strconvQuote(name))
+		writeError(w, http.StatusNotFound, "noSuchMethod", "There is no method "+strconvQuote(name)+"; docs/API.md lists them.")
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodySize))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			writeError(w, http.StatusRequestEntityTooLarge, "request body over the limit")
+			writeError(w, http.StatusRequestEntityTooLarge, "tooLarge", "The request body is over the limit; send less at once.")
 			return
 		}
-		writeError(w, http.StatusBadRequest, "read request body: "+err.Error())
+		writeError(w, http.StatusBadRequest, "badArgs", "The request body could not be read; send it again.")
 		return
 	}
 	args, err := parseArgs(body)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+		writeAnswer(w, usererr.Of(err))
 		return
 	}
 	result, err := call(r.Context(), args)
 	if err != nil {
-		status := statusOf(err)
-		if status >= 500 {
+		answer := usererr.Of(err)
+		if answer == usererr.Internal {
 			s.log.Error("call failed", "method", name, "err", err)
+		} else {
+			s.log.Debug("call refused", "method", name, "err", err)
 		}
-		writeError(w, status, err.Error())
+		writeAnswer(w, answer)
 		return
 	}
 	writeJSON(w, http.StatusOK, result)
-}
-
-// statusOf maps an error to an HTTP status: the client's mistakes are 4xx.
-func statusOf(err error) int {
-	switch {
-	case errors.Is(err, errBadRequest),
-		errors.Is(err, chat.ErrBadRoomID),
-		errors.Is(err, chat.ErrBadInvite),
-		errors.Is(err, chat.ErrEmptyMessage),
-		errors.Is(err, chat.ErrTooLong),
-		errors.Is(err, chat.ErrBadName),
-		errors.Is(err, chat.ErrUnknownCursor),
-		errors.Is(err, chat.ErrBadEmoji),
-		errors.Is(err, chat.ErrBadQuery),
-		errors.Is(err, chat.ErrBadNotify),
-		errors.Is(err, chat.ErrBadPeerID),
-		errors.Is(err, chat.ErrForgetSelf):
-		return http.StatusBadRequest
-	case errors.Is(err, chat.ErrNotAuthor), errors.Is(err, chat.ErrNeedInvite):
-		return http.StatusForbidden
-	case errors.Is(err, chat.ErrNotJoined), errors.Is(err, chat.ErrUnknownMessage):
-		return http.StatusNotFound
-	case errors.Is(err, chat.ErrMessageDeleted):
-		return http.StatusConflict
-	case errors.Is(err, chat.ErrConnect):
-		return http.StatusBadGateway
-	case errors.Is(err, chat.ErrBusy):
-		return http.StatusServiceUnavailable
-	case errors.Is(err, chat.ErrRoomFull):
-		return http.StatusInsufficientStorage
-	default:
-		return http.StatusInternalServerError
-	}
 }
 
 // handleLogin trades the token in a link for a cookie, so the browser UI
@@ -280,7 +250,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	token := r.URL.Query().Get("token")
 	if !s.validToken(token) {
-		writeError(w, http.StatusUnauthorized, "wrong login link: the token is the contents of the api-token file in the node's data dir")
+		writeError(w, http.StatusUnauthorized, "unauthorized", "That login link is wrong; its token is the contents of the api-token file in the node's data dir.")
 		return
 	}
 	http.SetCookie(w, &http.Cookie{
@@ -294,7 +264,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 // {"name", "data"}. Upgrades from another site's page are refused.
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	if !sameOrigin(r) {
-		writeError(w, http.StatusForbidden, "cross-origin WebSocket refused")
+		writeError(w, http.StatusForbidden, "crossOrigin", "Event streams for another site's page are refused; open the node's own web UI.")
 		return
 	}
 	// Subscribe before the upgrade completes: once the client sees the
@@ -337,8 +307,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-func writeError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]string{"error": msg})
+// writeAnswer answers a failed request: {"error": sentence, "code": word}.
+func writeAnswer(w http.ResponseWriter, a usererr.Answer) { writeJSON(w, a.Status, a) }
+
+// writeError answers a request the API itself refuses, with a code of its
+// own and a sentence for a person.
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	writeAnswer(w, usererr.Answer{Code: code, Message: msg, Status: status})
 }
 
 func strconvQuote(s string) string {

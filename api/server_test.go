@@ -107,18 +107,18 @@ func TestRequestsAreCheckedAndTheNodeSurvives(t *testing.T) {
 		{"wrong token", "/api/Me", "not-the-token", "[]", nil, 401, "token"},
 		{"malformed JSON", "/api/CreateRoom", testToken, `["unterminated`, nil, 400, "JSON array"},
 		{"object instead of array", "/api/CreateRoom", testToken, `{"name":"x"}`, nil, 400, "JSON array"},
-		{"too few arguments", "/api/JoinRoom", testToken, `["abc"]`, nil, 400, "want 2 argument(s), got 1"},
-		{"too many arguments", "/api/Me", testToken, `[1]`, nil, 400, "want 0 argument(s), got 1"},
-		{"wrong type", "/api/CreateRoom", testToken, `[42]`, nil, 400, "argument 1: want string, got number"},
-		{"null argument", "/api/CreateRoom", testToken, `[null]`, nil, 400, "argument 1 is null"},
-		{"wrong type for limit", "/api/History", testToken, `["a","","ten"]`, nil, 400, "argument 3: want int"},
-		{"unknown method", "/api/DropTables", testToken, `[]`, nil, 404, "unknown method"},
-		{"bad room ID", "/api/Send", testToken, `["zz","hi"]`, nil, 400, "not a valid room ID"},
-		{"a bare room ID", "/api/JoinRoom", testToken, `["` + strings.Repeat("ab", 32) + `","x"]`, nil, 403, "ask a member for an invite link"},
+		{"too few arguments", "/api/JoinRoom", testToken, `["abc"]`, nil, 400, "takes 2 argument(s), not 1"},
+		{"too many arguments", "/api/Me", testToken, `[1]`, nil, 400, "takes 0 argument(s), not 1"},
+		{"wrong type", "/api/CreateRoom", testToken, `[42]`, nil, 400, "Argument 1 must be a string, not number"},
+		{"null argument", "/api/CreateRoom", testToken, `[null]`, nil, 400, "Argument 1 is null"},
+		{"wrong type for limit", "/api/History", testToken, `["a","","ten"]`, nil, 400, "Argument 3 must be a whole number"},
+		{"unknown method", "/api/DropTables", testToken, `[]`, nil, 404, "no method \"DropTables\""},
+		{"bad room ID", "/api/Send", testToken, `["zz","hi"]`, nil, 400, "neither an invite link nor a room ID"},
+		{"a bare room ID", "/api/JoinRoom", testToken, `["` + strings.Repeat("ab", 32) + `","x"]`, nil, 403, "ask a member of the room for an invite link"},
 		{"a link of the first version", "/api/JoinRoom", testToken, `["parley://join/CAESIKurq6urq6urq6urq6urq6urq6urq6urq6urq6urq6urGgF4IiYAJAgBEiCrq6urq6urq6urq6urq6urq6urq6urq6urq6urq6urqw",""]`, nil, 400, "ask a member for a new link"},
-		{"empty room name", "/api/CreateRoom", testToken, `["  "]`, nil, 400, "room name"},
+		{"empty room name", "/api/CreateRoom", testToken, `["  "]`, nil, 400, "80 for a room"},
 		{"oversized body", "/api/CreateRoom", testToken, `["` + strings.Repeat("x", MaxBodySize) + `"]`, nil, 413, "over the limit"},
-		{"foreign origin", "/api/Me", testToken, `[]`, []string{"Origin", "https://evil.example"}, 403, "cross-origin"},
+		{"foreign origin", "/api/Me", testToken, `[]`, []string{"Origin", "https://evil.example"}, 403, "another site"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -129,6 +129,7 @@ func TestRequestsAreCheckedAndTheNodeSurvives(t *testing.T) {
 			if msg, _ := r.body["error"].(string); !strings.Contains(msg, tc.errorHas) {
 				t.Errorf("error %q does not mention %q", msg, tc.errorHas)
 			}
+			checkErrorAnswer(t, r)
 		})
 	}
 	// After all that, the node still answers.
@@ -473,9 +474,9 @@ func TestCallsBehaveAsTheAPIDocSays(t *testing.T) {
 		{"null body", "POST", "/api/Me", `null`, 400, "JSON array", ""},
 		{"null body with arguments expected", "POST", "/api/CreateRoom", ` null `, 400, "JSON array", ""},
 		{"number body", "POST", "/api/Me", `1`, 400, "JSON array", ""},
-		{"limit 0", "POST", "/api/History", `["` + room.ID + `","",0]`, 400, "limit 0 is not between 1 and 500", ""},
-		{"negative limit", "POST", "/api/HistoryAfter", `["` + room.ID + `","",-1]`, 400, "limit -1", ""},
-		{"limit 501", "POST", "/api/History", `["` + room.ID + `","",501]`, 400, "limit 501", ""},
+		{"limit 0", "POST", "/api/History", `["` + room.ID + `","",0]`, 400, "the limit, must be between 1 and 500, not 0", ""},
+		{"negative limit", "POST", "/api/HistoryAfter", `["` + room.ID + `","",-1]`, 400, "not -1", ""},
+		{"limit 501", "POST", "/api/History", `["` + room.ID + `","",501]`, 400, "not 501", ""},
 		{"limit 500", "POST", "/api/History", `["` + room.ID + `","",500]`, 200, "", ""},
 		{"limit 1", "POST", "/api/HistoryAfter", `["` + room.ID + `","",1]`, 200, "", ""},
 		{"History of a room not joined", "POST", "/api/History", `["` + notJoined + `","",50]`, 404, "not joined", ""},
@@ -487,18 +488,18 @@ func TestCallsBehaveAsTheAPIDocSays(t *testing.T) {
 		{"DELETE on an unknown method", "DELETE", "/api/DropTables", ``, 405, "POST", "POST"},
 		{"POST on the event stream", "POST", "/api/events", `[]`, 405, "GET", "GET"},
 		{"POST on the web UI", "POST", "/", `[]`, 405, "GET", "GET, HEAD"},
-		{"Connect to garbage", "POST", "/api/Connect", `["not a multiaddr"]`, 400, "not a multiaddr", ""},
-		{"Connect without a peer ID", "POST", "/api/Connect", `["/ip4/127.0.0.1/tcp/4001"]`, 400, "/p2p/<peer ID>", ""},
+		{"Connect to garbage", "POST", "/api/Connect", `["not a multiaddr"]`, 400, "not a whole peer address", ""},
+		{"Connect without a peer ID", "POST", "/api/Connect", `["/ip4/127.0.0.1/tcp/4001"]`, 400, "not a whole peer address", ""},
 		{"Connect to this node", "POST", "/api/Connect", `["` + own + `"]`, 400, "own address", ""},
-		{"Connect to nobody", "POST", "/api/Connect", `["` + unreachable + `"]`, 502, "could not connect", ""},
-		{"React with two emoji", "POST", "/api/React", `["` + room.ID + `","` + mine.ID + `","👍👎"]`, 400, "one emoji", ""},
+		{"Connect to nobody", "POST", "/api/Connect", `["` + unreachable + `"]`, 502, "Could not connect", ""},
+		{"React with two emoji", "POST", "/api/React", `["` + room.ID + `","` + mine.ID + `","👍👎"]`, 400, "single emoji", ""},
 		{"React with one", "POST", "/api/React", `["` + room.ID + `","` + mine.ID + `","👍"]`, 200, "", ""},
-		{"Edit an unknown message", "POST", "/api/Edit", `["` + room.ID + `","` + unknown + `","x"]`, 404, "no such message", ""},
+		{"Edit an unknown message", "POST", "/api/Edit", `["` + room.ID + `","` + unknown + `","x"]`, 404, "not in this room", ""},
 		{"Edit a deleted message", "POST", "/api/Edit", `["` + room.ID + `","` + gone.ID + `","x"]`, 409, "deleted", ""},
 		{"Edit with nothing", "POST", "/api/Edit", `["` + room.ID + `","` + mine.ID + `"," "]`, 400, "empty", ""},
 		{"Reply in a room not joined", "POST", "/api/Reply", `["` + notJoined + `","` + mine.ID + `","x"]`, 404, "not joined", ""},
-		{"Search for nothing", "POST", "/api/Search", `["  ","",10]`, 400, "nothing to look for", ""},
-		{"Search limit 201", "POST", "/api/Search", `["mine","",201]`, 400, "limit 201", ""},
+		{"Search for nothing", "POST", "/api/Search", `["  ","",10]`, 400, "word to search for", ""},
+		{"Search limit 201", "POST", "/api/Search", `["mine","",201]`, 400, "not 201", ""},
 		{"Search a room not joined", "POST", "/api/Search", `["mine","` + notJoined + `",10]`, 404, "not joined", ""},
 		{"Notify loudly", "POST", "/api/SetNotify", `["` + room.ID + `","loud"]`, 400, "all, mentions or none", ""},
 		{"SetAway with a string", "POST", "/api/SetAway", `["yes"]`, 400, "", ""},
@@ -512,6 +513,7 @@ func TestCallsBehaveAsTheAPIDocSays(t *testing.T) {
 			if msg, _ := r.body["error"].(string); !strings.Contains(msg, tc.errorHas) {
 				t.Errorf("error %q does not mention %q", msg, tc.errorHas)
 			}
+			checkErrorAnswer(t, r)
 			if got := h.Get("Allow"); got != tc.allow {
 				t.Errorf("Allow %q, want %q", got, tc.allow)
 			}
@@ -575,5 +577,26 @@ func TestChangingSomeoneElsesMessageIsForbidden(t *testing.T) {
 	}
 	if h, _ := svc.History(room.ID, "", 10); len(h) != 1 || h[0].Text != "written by the peer" || h[0].Deleted {
 		t.Errorf("the message changed: %+v", h)
+	}
+}
+
+// checkErrorAnswer checks a failed call's answer: a code for scripts, and
+// one sentence for a person with no decoder or library text in it.
+func checkErrorAnswer(t *testing.T, r reply) {
+	t.Helper()
+	if r.status < 400 {
+		return
+	}
+	msg, _ := r.body["error"].(string)
+	if code, _ := r.body["code"].(string); code == "" {
+		t.Errorf("answer %s has no code", r.raw)
+	}
+	if !strings.HasSuffix(msg, ".") || strings.Contains(msg, ". ") {
+		t.Errorf("error %q is not one sentence", msg)
+	}
+	for _, leak := range []string{"json:", "invalid character", "unexpected end", "multiaddr", "proto:", "bad request:", "failed to"} {
+		if strings.Contains(msg, leak) {
+			t.Errorf("error %q carries library text %q", msg, leak)
+		}
 	}
 }

@@ -1,17 +1,25 @@
 package chat
 
-import "errors"
+import (
+	"errors"
+
+	"parley/p2p"
+)
 
 // Errors a UI can tell apart with errors.Is and explain to the user.
 var (
 	ErrNotJoined = errors.New("you have not joined this room")
 	ErrBadRoomID = errors.New("not a valid room ID")
 	// ErrNeedInvite: a room ID alone lets nobody in; its invite link does.
-	ErrNeedInvite    = errors.New("a room ID alone does not let you in: ask a member for an invite link")
-	ErrEmptyMessage  = errors.New("message is empty")
-	ErrTooLong       = errors.New("message is too long")
-	ErrBadName       = errors.New("not a valid name")
-	ErrConnect       = errors.New("could not connect to the peer")
+	ErrNeedInvite   = errors.New("a room ID alone does not let you in: ask a member for an invite link")
+	ErrEmptyMessage = errors.New("message is empty")
+	ErrTooLong      = errors.New("message is too long")
+	ErrBadName      = errors.New("not a valid name")
+	ErrConnect      = errors.New("could not connect to the peer")
+	// ErrBadAddress: Connect takes a peer's whole address, ending in
+	// /p2p/<peer ID>; ErrOwnAddress: and not this node's own.
+	ErrBadAddress    = p2p.ErrBadAddress
+	ErrOwnAddress    = p2p.ErrOwnAddress
 	ErrBadInvite     = errors.New("not a usable invite link")
 	ErrUnknownCursor = errors.New("unknown message to page from")
 	// ErrUnknownMessage: the message acted on is not in the room here.

@@ -255,10 +255,11 @@ func (s *Service) Network() p2p.Mode { return s.opts.Network }
 
 // Connect dials a peer given as a multiaddr ending in /p2p/<peer ID>.
 func (s *Service) Connect(ctx context.Context, addr string) error {
-	if err := s.node.Connect(ctx, addr); err != nil {
-		return fmt.Errorf("%w: %w", ErrConnect, err)
+	err := s.node.Connect(ctx, addr)
+	if err == nil || errors.Is(err, ErrBadAddress) || errors.Is(err, ErrOwnAddress) {
+		return err
 	}
-	return nil
+	return fmt.Errorf("%w: %w", ErrConnect, err)
 }
 
 // Close stops the network node, then the store, then releases the data dir.

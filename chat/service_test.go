@@ -85,7 +85,7 @@ func TestInputErrors(t *testing.T) {
 		{"empty display name", func() error { _, err := s.SetName(t.Context(), ""); return err }, ErrBadName},
 		{"unknown history cursor", func() error { _, err := s.History(room.ID, other, 10); return err }, ErrUnknownCursor},
 		{"leave a room not joined", func() error { return s.LeaveRoom(other) }, ErrNotJoined},
-		{"connect to garbage", func() error { return s.Connect(t.Context(), "not a multiaddr") }, ErrConnect},
+		{"connect to garbage", func() error { return s.Connect(t.Context(), "not a multiaddr") }, ErrBadAddress},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

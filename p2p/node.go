@@ -399,15 +399,24 @@ func (n *Node) Addrs() []string {
 	return out
 }
 
+// Errors of Connect for an address that names no other peer.
+var (
+	ErrBadAddress = errors.New("not a peer address ending in /p2p/<peer ID>")
+	ErrOwnAddress = errors.New("that is this node's own address")
+)
+
 // Connect dials a peer given as a multiaddr ending in /p2p/<peer ID>.
 func (n *Node) Connect(ctx context.Context, addr string) error {
 	ma, err := multiaddr.NewMultiaddr(addr)
 	if err != nil {
-		return fmt.Errorf("connect to %s: %w", addr, err)
+		return fmt.Errorf("connect: %w: %w", ErrBadAddress, err)
 	}
 	info, err := peer.AddrInfoFromP2pAddr(ma)
 	if err != nil {
-		return fmt.Errorf("connect to %s: %w", addr, err)
+		return fmt.Errorf("connect: %w: %w", ErrBadAddress, err)
+	}
+	if info.ID == n.host.ID() {
+		return ErrOwnAddress
 	}
 	n.gate.markExplicit(info.ID) // named by the user: any address may be dialled
 	return n.ConnectInfo(ctx, *info)

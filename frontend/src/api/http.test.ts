@@ -26,7 +26,7 @@ class FakeSocket {
 }
 const live = () => FakeSocket.all.filter((s) => !s.closed)
 
-import { httpBackend } from './http'
+import { BackendError, httpBackend } from './http'
 
 describe('httpBackend.on', () => {
   beforeEach(() => {
@@ -91,5 +91,25 @@ describe('httpBackend.on', () => {
 describe('httpBackend.pendingInvite', () => {
   it('has nothing: a headless node joins the link it was started with itself', async () => {
     await expect(httpBackend.pendingInvite()).resolves.toBeNull()
+  })
+})
+
+describe('httpBackend calls', () => {
+  afterEach(() => vi.unstubAllGlobals())
+
+  it("rejects with the node's sentence and its code", async () => {
+    const answer = { error: 'That link is damaged or incomplete; copy the whole link again, or ask for a new one.', code: 'badLink' }
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify(answer), { status: 400 })))
+    const err = await httpBackend.joinRoom('hello', '').catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(BackendError)
+    expect((err as BackendError).message).toBe(answer.error)
+    expect((err as BackendError).code).toBe('badLink')
+  })
+
+  it('says what happened when the answer is not the API\'s', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => new Response('<html>bad gateway</html>', { status: 502 })))
+    const err = await httpBackend.rooms().catch((e: unknown) => e)
+    expect((err as BackendError).message).toBe('The Parley node answered with HTTP 502; try again.')
+    expect((err as BackendError).code).toBe('unknown')
   })
 })

@@ -2,6 +2,20 @@
 // The login link the node prints sets the cookie these requests carry.
 import type { Backend, BackendEvent } from './types'
 
+/**
+ * A call the node refused or failed: `message` is the node's one sentence
+ * for a person, `code` its stable word for what went wrong ("badLink").
+ */
+export class BackendError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message)
+    this.name = 'BackendError'
+  }
+}
+
 async function call<T>(method: string, ...args: unknown[]): Promise<T> {
   const resp = await fetch(`/api/${method}`, {
     method: 'POST',
@@ -11,8 +25,10 @@ async function call<T>(method: string, ...args: unknown[]): Promise<T> {
   })
   const body = await resp.json().catch(() => null)
   if (!resp.ok) {
-    const reason = body && typeof body.error === 'string' ? body.error : `HTTP ${resp.status}`
-    throw new Error(resp.status === 401 ? `${reason}: open the login link the node printed` : reason)
+    if (body && typeof body.error === 'string') {
+      throw new BackendError(body.error, typeof body.code === 'string' ? body.code : 'unknown')
+    }
+    throw new BackendError(`The Parley node answered with HTTP ${resp.status}; try again.`, 'unknown')
   }
   return body as T
 }
