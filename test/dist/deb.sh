@@ -118,7 +118,8 @@ changelog=$(gzip -dc "$root/usr/share/doc/parley/changelog.gz")
 [[ $(head -1 <<<"$changelog") == "parley ($debversion) "*"; urgency="* ]] || fail "changelog starts '$(head -1 <<<"$changelog")'"
 [[ $(tail -1 <<<"$changelog") =~ ^\ --\ .+\ \<.+\>\ \ [A-Z][a-z]{2},\ [0-9]{1,2}\ [A-Z][a-z]{2}\ [0-9]{4}\ [0-9:]{8}\ [-+][0-9]{4}$ ]] ||
   fail "changelog's trailer line is malformed: '$(tail -1 <<<"$changelog")'"
-ok "copyright in DEP-5 format, changelog entry for $debversion"
+grep -qx 'License: Expat' "$root/usr/share/doc/parley/copyright" || fail "the copyright file does not name the MIT (Expat) licence"
+ok "copyright in DEP-5 format under the MIT (Expat) licence, changelog entry for $debversion"
 
 # --- the .desktop file ----------------------------------------------------------------
 desktop=$root/usr/share/applications/parley.desktop
@@ -188,7 +189,7 @@ ok "SIGTERM: exited 0"
 # --- the tarball ----------------------------------------------------------------------
 top=parley-$version
 listing=$(tar -tzf "$tarball" | sort)
-want=$(printf '%s\n' "$top/" "$top/INSTALL" "$top/parley" "$top/parley-helper.service" "$top/parley.desktop" "$top/parley.png" | sort)
+want=$(printf '%s\n' "$top/" "$top/INSTALL" "$top/LICENSE" "$top/parley" "$top/parley-helper.service" "$top/parley.desktop" "$top/parley.png" | sort)
 [[ $listing == "$want" ]] || fail "$(basename "$tarball") holds:
 $listing
 want:
@@ -199,5 +200,6 @@ cmp -s "$work/tar/$top/parley" "$bin" || fail "the tarball's binary differs from
 [[ $(stat -c %a "$work/tar/$top/parley") == 755 ]] || fail "the tarball's binary is not mode 755"
 grep -q 'libwebkit2gtk-' "$work/tar/$top/INSTALL" || fail "INSTALL names no WebKitGTK package"
 ! grep -q '@PACKAGES@' "$work/tar/$top/INSTALL" || fail "INSTALL still holds the @PACKAGES@ placeholder"
-ok "$(basename "$tarball"): $top/ with the binary, .desktop, icon, unit and INSTALL"
+cmp -s "$(dirname "$0")/../../LICENSE" "$work/tar/$top/LICENSE" || fail "the tarball's LICENSE is not the source tree's"
+ok "$(basename "$tarball"): $top/ with the binary, .desktop, icon, unit, INSTALL and LICENSE"
 echo "dist deb: all checks passed"

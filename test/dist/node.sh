@@ -31,7 +31,7 @@ check_tarball() {
   local arch=$1 top=parley-node-$version-linux-$1
   local tarball=$outdir/$top.tar.gz listing want
   listing=$(tar -tzf "$tarball" | sort) || fail "cannot list $tarball"
-  want=$(printf '%s\n' "$top/" "$top/README" "$top/parley" "$top/parley-helper.service" | sort)
+  want=$(printf '%s\n' "$top/" "$top/LICENSE" "$top/README" "$top/parley" "$top/parley-helper.service" | sort)
   [[ $listing == "$want" ]] || fail "$(basename "$tarball") holds:
 $listing
 want:
@@ -96,7 +96,7 @@ stop_node() {
 # --- amd64: the full check --------------------------------------------------------
 bin=$(check_tarball amd64)
 check_static "$bin" x86-64
-ok "amd64 tarball: static x86-64 binary, unit and README"
+ok "amd64 tarball: static x86-64 binary, unit, README and LICENSE"
 
 got=$("$bin" --version) || fail "$bin --version exited $?"
 [[ $got == "parley $version" ]] || fail "--version says '$got', want 'parley $version'"
@@ -129,7 +129,7 @@ ok "SIGTERM: exited 0"
 if [[ -f $outdir/parley-node-$version-linux-arm64.tar.gz ]]; then
   arm_bin=$(check_tarball arm64)
   check_static "$arm_bin" aarch64
-  ok "arm64 tarball: static aarch64 binary, unit and README"
+  ok "arm64 tarball: static aarch64 binary, unit, README and LICENSE"
 else
   echo "dist node: no arm64 tarball in $outdir: checked amd64 only"
 fi

@@ -34,7 +34,7 @@ Unicode true
 !define INFO_COMPANYNAME    "Parley"
 !define INFO_PRODUCTNAME    "Parley"
 !define INFO_PRODUCTVERSION "${PARLEY_VERSION}"
-!define INFO_COPYRIGHT      "Copyright © 2026 the Parley developers"
+!define INFO_COPYRIGHT      "Copyright © 2026 The Parley authors; MIT License"
 !define PRODUCT_EXECUTABLE  "parley.exe"
 !define UNINST_KEY_NAME     "Parley"
 !define PROTOCOL            "parley"
