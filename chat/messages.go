@@ -51,9 +51,10 @@ type Message struct {
 	MentionsMe bool `json:"mentionsMe"`
 	// Highlight is set on search results: the matching part of the text.
 	Highlight []search.Part `json:"highlight,omitempty"`
-	// State is set on messages returned by Send: StateSent when at least
-	// one peer in the room was sent it, StateStored when none was online and
-	// it waits in the outbox.
+	// State is the delivery state of the user's own messages: StateStored
+	// while no peer has had it (it waits in the outbox, also across
+	// restarts), StateSent once a peer in the room was sent it. Others'
+	// messages and deleted ones carry none.
 	State string `json:"state,omitempty"`
 }
 
@@ -67,7 +68,7 @@ const (
 	KindRoomNearby = "roomNearby"
 )
 
-// Delivery states of a message just sent.
+// Delivery states of the user's own messages.
 const (
 	StateSent   = "sent"
 	StateStored = "stored"
@@ -383,6 +384,39 @@ func (s *Service) views(id wire.RoomID, items []store.Item) []Message {
 			out = append(out, msg)
 		}
 	}
+	return s.withStates(id, out)
+}
+
+// withStates sets the delivery state of the user's own messages among
+// msgs, all of one room: stored while in the outbox, else sent.
+func (s *Service) withStates(room wire.RoomID, msgs []Message) []Message {
+	var waiting map[string]bool // read once, when an own message needs it
+	for i := range msgs {
+		m := &msgs[i]
+		if !m.Mine || m.Deleted {
+			continue
+		}
+		if waiting == nil {
+			waiting = s.waitingToGo(room)
+		}
+		m.State = StateSent
+		if waiting[m.ID] {
+			m.State = StateStored
+		}
+	}
+	return msgs
+}
+
+// waitingToGo is the set of the room's messages in the outbox.
+func (s *Service) waitingToGo(room wire.RoomID) map[string]bool {
+	ids, err := s.store.Outbox(room)
+	if err != nil {
+		s.log.Warn("read outbox failed", "room", room.String()[:8], "err", err)
+	}
+	out := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		out[id.String()] = true
+	}
 	return out
 }
 
@@ -393,6 +427,9 @@ func (s *Service) message(room wire.RoomID, id wire.MessageID) (Message, bool, e
 		return Message{}, false, err
 	}
 	msg, ok := s.itemView(room, it)
+	if ok {
+		msg = s.withStates(room, []Message{msg})[0]
+	}
 	return msg, ok, nil
 }
 

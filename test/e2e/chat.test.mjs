@@ -55,7 +55,9 @@ test('two people chat both ways, see names and message states, and keep history 
   await pb.getByTestId('join-room').fill(await a.call('Invite', room.id))
   await pb.getByTestId('join-room').press('Enter')
   await pb.getByTestId('message').filter({ hasText: 'Anyone here?' }).getByText('Ada').waitFor()
-  await early.getByText('Sent', { exact: true }).waitFor() // the stored message went out
+  // The stored message went out: its label goes, and only its state says so.
+  await pa.locator('[data-testid="message"][data-state="sent"]').filter({ hasText: 'Anyone here?' }).waitFor()
+  assert.equal(await early.getByTestId('message-state').count(), 0, 'a delivered message carries no label')
 
   await pb.getByTestId('composer').fill('Hi Ada!\nBob here.')
   await pb.getByTestId('composer').press('Enter')
@@ -65,7 +67,7 @@ test('two people chat both ways, see names and message states, and keep history 
 
   await pa.getByTestId('composer').fill('Nice to meet you')
   await pa.getByTestId('composer').press('Enter')
-  await pa.getByTestId('message').filter({ hasText: 'Nice to meet you' }).getByText('Sent', { exact: true }).waitFor()
+  await pa.locator('[data-testid="message"][data-state="sent"]').filter({ hasText: 'Nice to meet you' }).waitFor()
   await pb.getByTestId('message').filter({ hasText: 'Nice to meet you' }).waitFor()
 
   // Members show who is online and how.

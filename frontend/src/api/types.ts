@@ -40,8 +40,9 @@ export interface Room {
 
 /**
  * What the user sees of an own message: sending (not yet stored), sent (a
- * peer was given it), stored (nobody online yet; it goes out when someone
- * joins), failed (not stored; the reason is kept).
+ * peer was given it), stored (no peer has had it yet, also after a restart;
+ * it goes out when someone joins), failed (not stored; the reason is kept).
+ * The node sets sent and stored on own messages wherever it returns them.
  */
 export type DeliveryState = 'sending' | 'sent' | 'stored' | 'failed'
 

@@ -70,13 +70,15 @@ describe('MessageList', () => {
     expect(wrapper.get('.message-text').text()).toBe(evil.text)
   })
 
-  it('shows the state of own messages', () => {
+  it('labels only own messages not delivered yet', () => {
     const stored: ShownMessage = { ...own('later'), state: 'stored' }
     const sent: ShownMessage = { ...own('now'), state: 'sent' }
-    const { wrapper } = show([stored, sent])
+    const deleted: ShownMessage = { ...own(''), deleted: true, state: 'stored' }
+    const { wrapper } = show([stored, sent, deleted])
     const states = wrapper.findAll('[data-testid="message-state"]').map((s) => s.text())
-    expect(states[0]).toContain('goes out when someone in the room is online')
-    expect(states[1]).toBe('Sent')
+    expect(states).toEqual(['Not delivered yet — goes out when someone in the room is online'])
+    const rows = wrapper.findAll('[data-state]').map((r) => r.attributes('data-state'))
+    expect(rows).toContain('sent')
   })
 
   it('offers a way down to the latest message, with the count of new ones, when the user has scrolled up', async () => {
