@@ -45,6 +45,9 @@ func TestDeliveryStateLastsAcrossARestart(t *testing.T) {
 	if got := states(a); got[waiting.ID] != StateStored || got[gone.ID] != "" {
 		t.Fatalf("after a restart alone: %v; want %s for the waiting message and none for the deleted one", got, StateStored)
 	}
+	if r := a.Rooms(); len(r) != 1 || r[0].Undelivered != 1 {
+		t.Errorf("rooms after a restart alone: %+v; want 1 undelivered message (the deleted one is not)", r)
+	}
 	if hits, err := a.Search("alone", room.ID, 10); err != nil || len(hits) != 1 || hits[0].State != StateStored {
 		t.Errorf("search finds %+v (%v); want the waiting message, stored", hits, err)
 	}
@@ -57,6 +60,9 @@ func TestDeliveryStateLastsAcrossARestart(t *testing.T) {
 	eventually(t, 30*time.Second, "the waiting message reads as sent once the peer has it", func() bool {
 		return states(a)[waiting.ID] == StateSent
 	})
+	if r := a.Rooms(); r[0].Undelivered != 0 {
+		t.Errorf("rooms once the peer has it: %d undelivered", r[0].Undelivered)
+	}
 	eventually(t, 30*time.Second, "b has it, with no state: it is a's", func() bool {
 		got, ok := states(b)[waiting.ID]
 		return ok && got == ""

@@ -407,6 +407,31 @@ func (s *Service) withStates(room wire.RoomID, msgs []Message) []Message {
 	return msgs
 }
 
+// MaxUndelivered caps Room.Undelivered: the sidebar only needs to know
+// there are some, and the count stays cheap.
+const MaxUndelivered = 100
+
+// undelivered counts the room's own text messages in the outbox that are
+// still there to read (a reaction or an edit waiting there is part of its
+// message; a deleted message has nothing left to deliver).
+func (s *Service) undelivered(room wire.RoomID) int {
+	ids, err := s.store.Outbox(room)
+	if err != nil {
+		s.log.Warn("read outbox failed", "room", room.String()[:8], "err", err)
+	}
+	n := 0
+	for _, id := range ids[:min(len(ids), MaxUndelivered)] {
+		it, ok, err := s.store.Get(id)
+		if err != nil || !ok || it.Deleted || it.Envelope == nil {
+			continue
+		}
+		if m, err := wire.Decode(it.Envelope, wire.Check{Room: &room}); err == nil && m.Kind == wire.Kind_KIND_TEXT {
+			n++
+		}
+	}
+	return n
+}
+
 // waitingToGo is the set of the room's messages in the outbox.
 func (s *Service) waitingToGo(room wire.RoomID) map[string]bool {
 	ids, err := s.store.Outbox(room)

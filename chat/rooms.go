@@ -30,6 +30,9 @@ type Room struct {
 	// Mentions counts the unread messages that mention the user, among
 	// the newest mentionScan of them.
 	Mentions int `json:"mentions"`
+	// Undelivered counts the user's own messages no peer has had yet,
+	// up to MaxUndelivered.
+	Undelivered int `json:"undelivered"`
 	// LastRead is the ID of the newest message the user has seen; empty if none.
 	LastRead string `json:"lastRead"`
 	// LastActivity is the wall time of the newest message, unix ms; 0 if none.
@@ -278,6 +281,7 @@ func (s *Service) roomView(id wire.RoomID, name string) Room {
 	if r.Unread > 0 {
 		r.Mentions = s.countMentions(id, min(r.Unread, mentionScan))
 	}
+	r.Undelivered = s.undelivered(id)
 	if newest, err := s.store.Page(id, store.Position{}, store.Before, 1); err == nil && len(newest) == 1 {
 		r.LastActivity = wire.TimeOf(newest[0].Time).UnixMilli()
 	}

@@ -32,7 +32,9 @@ test('a message sent alone stays "not delivered yet" across a room switch and a 
   await page.getByTestId('composer').fill('written alone')
   await page.getByTestId('composer').press('Enter')
   const row = () => page.getByTestId('message').filter({ hasText: 'written alone' })
+  const mark = () => page.getByTestId('room').filter({ hasText: 'alone' }).getByTestId('room-undelivered')
   await row().getByText(notDelivered).waitFor()
+  await mark().waitFor() // the sidebar says so too
 
   // Another room and back: the label is still there.
   await page.getByTestId('room').filter({ hasText: 'elsewhere' }).click()
@@ -49,13 +51,21 @@ test('a message sent alone stays "not delivered yet" across a room switch and a 
   page = await openUI(browser, ada)
   await page.getByTestId('room').filter({ hasText: 'alone' }).click()
   await row().getByText(notDelivered).waitFor()
+  await mark().waitFor()
+  assert.equal(await mark().getAttribute('aria-label'), '1 message not delivered yet')
   await page.screenshot({ path: `${screenshots}/delivery-not-yet.png` })
+  const small = await openUI(browser, ada, { colorScheme: 'dark', viewport: { width: 800, height: 600 } })
+  await small.getByTestId('room').filter({ hasText: 'alone' }).click()
+  await small.getByTestId('message').filter({ hasText: 'written alone' }).getByText(notDelivered).waitFor()
+  await small.screenshot({ path: `${screenshots}/delivery-not-yet-dark-800x600.png` })
+  await small.context().close()
 
   // Bob joins by link: the message goes out, and the label goes.
   bob = await startNode()
   await bob.call('JoinRoom', await ada.call('Invite', alone.id), '')
   await page.locator('[data-testid="message"][data-state="sent"]').filter({ hasText: 'written alone' }).waitFor({ timeout: 60_000 })
   assert.equal(await row().getByTestId('message-state').count(), 0, 'a delivered message carries no label')
+  await mark().waitFor({ state: 'detached' })
   await page.screenshot({ path: `${screenshots}/delivery-sent.png` })
   assert.deepEqual(page.problems, [])
   await page.context().close()

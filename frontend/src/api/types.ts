@@ -25,6 +25,8 @@ export interface Room {
   unread: number
   /** Unread messages that mention you (among the newest 300 unread). */
   mentions: number
+  /** Your own messages no peer has had yet (capped at 100). */
+  undelivered: number
   /** ID of the newest message the user has seen; empty if none. */
   lastRead: string
   /** Wall time of the newest message, unix ms; 0 if none. */

@@ -118,6 +118,7 @@ export function useBackendEvents(): void {
             changed = []
           }
           incoming.push(e.data)
+          if (e.data.mine && e.data.state === 'stored') unread = true // the room's undelivered count
           if (!e.data.mine) {
             unread = true // unread counts, activity
             typing.stopped(e.data.room, e.data.author) // they sent what they typed
@@ -150,6 +151,7 @@ export function useBackendEvents(): void {
           incoming = []
           changed = []
           messages.delivered(e.data.room, e.data.id)
+          unread = true // the room's undelivered count
           break
         case 'profile':
           messages.rename(e.data.peerId, e.data.name)

@@ -43,5 +43,5 @@ export function status(over: Partial<Status> = {}): Status {
 
 /** A joined room with nothing unread, unless overridden. */
 export function room(over: Partial<Room> = {}): Room {
-  return { id: roomId, name: 'r', topic: '', notify: 'all', unread: 0, mentions: 0, lastRead: '', lastActivity: 0, nearby: false, legacy: false, ...over }
+  return { id: roomId, name: 'r', topic: '', notify: 'all', unread: 0, mentions: 0, undelivered: 0, lastRead: '', lastActivity: 0, nearby: false, legacy: false, ...over }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { mount } from '@vue/test-utils'
-import { roomId } from '@/test/fixtures'
+import { room, roomId } from '@/test/fixtures'
 import RoomSidebar from './RoomSidebar.vue'
 
 const link = 'parley://join/CAESIKqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqGgdnZW5lcmFs'
@@ -64,5 +64,16 @@ describe('RoomSidebar: unread', () => {
     expect(items[0]!.get('[data-testid="room-mention-badge"]').text()).toBe('@2')
     expect(items[0]!.text()).toContain('2 mentions of you')
     expect(items[1]!.find('[data-testid="room-mention-badge"]').exists()).toBe(false)
+  })
+})
+
+describe('RoomSidebar: delivery', () => {
+  it('marks a room holding messages not delivered yet, in words for a screen reader', () => {
+    const rooms = [room({ id: 'a'.repeat(64), name: 'alone', undelivered: 2 }), room({ id: 'b'.repeat(64), name: 'busy' })]
+    const wrapper = mount(RoomSidebar, { props: { rooms, currentId: null } })
+    const marks = wrapper.findAll('[data-testid="room-undelivered"]')
+    expect(marks).toHaveLength(1)
+    expect(marks[0]!.attributes('aria-label')).toBe('2 messages not delivered yet')
+    expect(wrapper.findAll('[data-testid="room"]')[0]!.text()).toContain('alone')
   })
 })

@@ -298,6 +298,7 @@ export namespace chat {
 	    notify: string;
 	    unread: number;
 	    mentions: number;
+	    undelivered: number;
 	    lastRead: string;
 	    lastActivity: number;
 	    nearby: boolean;
@@ -315,6 +316,7 @@ export namespace chat {
 	        this.notify = source["notify"];
 	        this.unread = source["unread"];
 	        this.mentions = source["mentions"];
+	        this.undelivered = source["undelivered"];
 	        this.lastRead = source["lastRead"];
 	        this.lastActivity = source["lastActivity"];
 	        this.nearby = source["nearby"];
