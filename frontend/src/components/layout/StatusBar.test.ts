@@ -29,7 +29,7 @@ describe('StatusBar', () => {
   })
 
   it('says plainly when nobody is connected', () => {
-    const wrapper = mount(StatusBar, { props: { status: status({ network: 'off', mdns: false }), peers: [] } })
+    const wrapper = mount(StatusBar, { props: { status: status({ network: 'lan', mdns: false }), peers: [] } })
     expect(wrapper.text()).toContain('No peers connected')
     expect(wrapper.text()).toContain('LAN discovery off')
     expect(wrapper.find('[data-testid="peer-kinds"]').exists()).toBe(false)
@@ -44,7 +44,7 @@ describe('StatusBar', () => {
     ['internet, private, no relay', { network: 'internet', reachability: 'private' }, 'Only on this network'],
     ['LAN only', { network: 'lan' }, 'Only on this network'],
     ['LAN only, even if public', { network: 'lan', reachability: 'public' }, 'Only on this network'],
-    ['discovery off', { network: 'off', mdns: false }, 'Only on this network'],
+    ['network off', { network: 'off', mdns: false }, 'Offline mode'],
   ]
   for (const [name, over, words] of cases) {
     it(`says how people reach you: ${name}`, () => {
@@ -77,5 +77,12 @@ describe('StatusBar: connection details', () => {
     expect(button.text()).toBe('Connection details')
     await button.trigger('click')
     expect(wrapper.emitted('details')).toHaveLength(1)
+  })
+
+  it('says "Offline mode" alone when the network is off, with no words about discovery', () => {
+    const text = mount(StatusBar, { props: { status: status({ network: 'off', mdns: false }), peers: [] } }).text()
+    expect(text).toContain('Offline mode')
+    expect(text).not.toContain('LAN discovery')
+    expect(text).not.toContain('Only on this network')
   })
 })
