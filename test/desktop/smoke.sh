@@ -14,7 +14,7 @@
 #
 # Usage: test/desktop/smoke.sh BINARY OUTDIR
 # Runs itself again inside xvfb-run; everything it starts exits with it.
-set -euo pipefail
+set -Eeuo pipefail
 
 bin=$(realpath "${1:?usage: smoke.sh BINARY OUTDIR}")
 out=$(realpath -m "${2:?usage: smoke.sh BINARY OUTDIR}")
@@ -51,6 +51,8 @@ fail() {
   fi
   exit 1
 }
+# A command that fails outside a check says which it was, with the log.
+trap 'fail "command failed (status $?) at line $LINENO: $BASH_COMMAND"' ERR
 
 wait_for() { # wait_for SECONDS WHAT CONDITION
   local deadline=$((SECONDS + $1)) what=$2 cond=$3
