@@ -415,10 +415,7 @@ const MaxUndelivered = 100
 // still there to read (a reaction or an edit waiting there is part of its
 // message; a deleted message has nothing left to deliver).
 func (s *Service) undelivered(room wire.RoomID) int {
-	ids, err := s.store.Outbox(room)
-	if err != nil {
-		s.log.Warn("read outbox failed", "room", room.String()[:8], "err", err)
-	}
+	ids := s.outbox(room)
 	n := 0
 	for _, id := range ids[:min(len(ids), MaxUndelivered)] {
 		it, ok, err := s.store.Get(id)
@@ -432,12 +429,19 @@ func (s *Service) undelivered(room wire.RoomID) int {
 	return n
 }
 
-// waitingToGo is the set of the room's messages in the outbox.
-func (s *Service) waitingToGo(room wire.RoomID) map[string]bool {
+// outbox lists the room's messages waiting for a peer; a store error is
+// logged and reads as none.
+func (s *Service) outbox(room wire.RoomID) []wire.MessageID {
 	ids, err := s.store.Outbox(room)
 	if err != nil {
 		s.log.Warn("read outbox failed", "room", room.String()[:8], "err", err)
 	}
+	return ids
+}
+
+// waitingToGo is the set of the room's messages in the outbox.
+func (s *Service) waitingToGo(room wire.RoomID) map[string]bool {
+	ids := s.outbox(room)
 	out := make(map[string]bool, len(ids))
 	for _, id := range ids {
 		out[id.String()] = true
