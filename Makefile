@@ -23,7 +23,7 @@ FUZZTIME ?= 50000x
 # Every fuzz target, as package:Target; `make test` runs each for FUZZTIME.
 FUZZ_TARGETS := ./wire:FuzzDecode ./wire:FuzzDecodeHello ./wire:FuzzCleanName ./invite:FuzzParse ./store:FuzzParseMessageKey ./store:FuzzDecodeChange ./search:FuzzParse ./api:FuzzRequestArgs ./p2p:FuzzSyncFrame ./test/dist/peversion:FuzzParse ./test/dist/nsisheader:FuzzDecode
 
-.PHONY: help setup run build dist dist-test bench-anchors bench-scale test test-go test-bench test-fuzz test-frontend test-start test-desktop test-e2e test-netns bench lint fmt generate
+.PHONY: help setup run build dist dist-test bench-anchors bench-scale bench-flood test test-go test-bench test-fuzz test-frontend test-start test-desktop test-e2e test-netns bench lint fmt generate
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -115,6 +115,12 @@ bench-scale: build/bench/parley ## 50 and 100 members in one room across network
 	$(GO) build -o build/bench/room ./bench/room; \
 	$(GO) build -o build/test/seedroom ./test/seedroom; \
 	for n in 50 100; do bench/scale.sh build/bench/parley $$n build/bench/room build/test/seedroom build/bench; done
+
+bench-flood: build/bench/parley ## one member flooding a 10-member room: honest p99 in the flood against its baseline and the target (root only); JSON in build/bench/flood.json
+	@if [[ $$(id -u) -ne 0 ]]; then echo "bench-flood: SKIPPED: needs root to create network namespaces"; exit 0; fi; \
+	set -e; mkdir -p build/test; \
+	$(GO) build -o build/test/flood ./test/flood; \
+	test/netns/flood.sh --bench build/bench/flood.json build/bench/parley build/test/flood
 
 bench-anchors: build/bench/parley ## the anchor harnesses one after the other, on loopback (ANCHORS=dir holding socketio/, gossipsub-naive/, parley-room/)
 	@test -n "$(ANCHORS)" || { echo "make bench-anchors needs ANCHORS=<directory holding socketio/, gossipsub-naive/ and parley-room/>"; exit 2; }

@@ -13,21 +13,34 @@
 # Checks, generous because this runs in `make test` on a busy machine:
 #   - every honest message reaches every honest node (History);
 #   (honest p99 latency in the flood is printed beside its baseline, not
-#   checked: a latency bound in a test fails on a busy machine);
+#   checked: a latency bound in a test fails on a busy machine; `make
+#   bench-flood` weighs it against its target);
 #   - no honest node's RSS above 2 x its baseline + 30 MiB;
 #   - each honest node keeps at most a third of what the flooder published;
 #   - every honest node's Status lists the flooder in `throttled`;
 #   - no node logs the same warning about one peer twice within a minute.
 # Figures go to lines starting with "flood:".
 #
-# Usage: test/netns/flood.sh BINARY FLOOD
+# Usage: test/netns/flood.sh [--bench OUT.json] BINARY FLOOD
 #   FLOOD is the built test/flood tool. With FLOOD_OUT=DIR, the nodes' logs
 #   and the two JSON reports are copied to DIR before everything is removed.
+#   With --bench, the same run also writes OUT.json: honest latency in the
+#   baseline and in the flood (p50, p99, max), the flood's p99 over the
+#   baseline's, the target (p99 in the flood within 2 x the baseline's +
+#   500 ms) and whether it was met, the checks' outcome and the machine's
+#   cores and load. The target is a benchmark figure, never a check.
 # Needs root (for ip netns); otherwise it says so and skips. Everything it
 # creates is removed on exit, on failure too.
 set -euo pipefail
 
-usage="usage: flood.sh BINARY FLOOD"
+usage="usage: flood.sh [--bench OUT.json] BINARY FLOOD"
+bench_out=
+if [[ ${1:-} == --bench ]]; then
+  bench_out=${2:?$usage}
+  shift 2
+  mkdir -p "$(dirname "$bench_out")"
+  bench_out=$(realpath "$bench_out")
+fi
 bin=$(realpath "${1:?$usage}")
 flood=$(realpath "${2:?$usage}")
 if [[ $(id -u) -ne 0 ]]; then
@@ -45,10 +58,10 @@ flood_min=1000      # what it must reach for the test to mean anything
 baseline_s=15
 flood_s=20
 rss_slack_mib=30
-# The flood's first fraction of a second, before every node has the flooder
-# graylisted, costs each node the flooder's burst: honest p99 went to
-# 140-250 ms on a 2-core machine (baseline about 12 ms). The target in
-# docs/BENCHMARKS.md is 2x; this bound is for make test, so generous.
+# The benchmark's target for honest p99 in the flood: 2 x the baseline's
+# plus this. The flood's first fraction of a second, before every node has
+# the flooder graylisted, costs each node the flooder's burst: honest p99
+# went to 140-250 ms on a 2-core machine (baseline about 12 ms).
 p99_slack_ms=500
 
 tag="fl$$"
@@ -59,6 +72,7 @@ declare -A pid addr peerid
 spaces=(br "${nodes[@]}" f d) # every namespace, by its short name
 failed=0
 t_start=$SECONDS
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
 ns() { echo "$tag-$1"; }
 
@@ -230,6 +244,35 @@ echo "flood: run done in $((SECONDS - t1)) s"
 for n in "${nodes[@]}"; do call "$n" Status >"$work/status-$n.json"; done
 
 # --- figures and checks ---------------------------------------------------------
+# write_bench OUT: the run's latency figures, weighed against the target,
+# with what the machine was, as one JSON object.
+write_bench() {
+  jq -n --slurpfile chat "$work/chat.json" --slurpfile flooder "$work/flooder.json" \
+    --argjson slack "$p99_slack_ms" --argjson failed "$failed" \
+    --argjson members "$members" --argjson chatRate "$chat_rate" --argjson floodRate "$flood_rate" \
+    --argjson baselineS "$baseline_s" --argjson floodS "$flood_s" \
+    --arg version "$("$bin" --version 2>/dev/null || echo unknown)" \
+    --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+    --argjson cores "$(nproc)" --arg cpu "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)" \
+    --arg kernel "$(uname -r)" --arg loadStart "$load_start" --arg loadEnd "$(cut -d' ' -f1-3 /proc/loadavg)" '
+    def phase: {sent, samples, expected, p50Ms, p99Ms, maxMs};
+    def loads: split(" ") | map(tonumber);
+    $chat[0].phases as $p | (2 * $p.baseline.p99Ms + $slack) as $target |
+    {
+      scenario: "flood", date: $date, version: $version,
+      members: $members, chatRate: $chatRate, floodRate: $floodRate,
+      baselineSeconds: $baselineS, floodSeconds: $floodS,
+      baseline: ($p.baseline | phase), flood: ($p.flood | phase),
+      p99Ratio: (if $p.baseline.p99Ms > 0 then $p.flood.p99Ms / $p.baseline.p99Ms * 100 | round / 100 else null end),
+      target: {rule: "flood p99 <= 2 x baseline p99 + \($slack) ms", p99Ms: $target, met: ($p.flood.p99Ms <= $target)},
+      flooder: ($flooder[0] | {published, rate: (.rate | round), peers}),
+      honestAllDelivered: $chat[0].allDelivered,
+      checksFailed: $failed,
+      machine: {cores: $cores, cpu: $cpu, kernel: $kernel, loadAvgStart: ($loadStart | loads), loadAvgEnd: ($loadEnd | loads)}
+    }' >"$1"
+  echo "flood: bench: p99 in the flood $(jq -r '"\(.flood.p99Ms) ms against \(.baseline.p99Ms) ms baseline (x\(.p99Ratio)); target \(.target.rule) = \(.target.p99Ms) ms, met: \(.target.met)"' "$1"); written to $1"
+}
+
 R=$work/chat.json
 F=$work/flooder.json
 fid=$(jq -r .peerId "$F")
@@ -253,9 +296,9 @@ check jq -e '.allDelivered and .sendErrors == 0' "$R" -- \
   "every honest message reached every honest node"
 # A figure, not a check: a latency bound fails on a busy machine whatever
 # the code (the same build went from under 500 ms to over 1 s on one
-# machine); the behaviour checks are above and below, and the figure is
-# printed for whoever reads the run.
-echo "flood: honest p99 in the flood $flood_p99 ms (baseline $base_p99 ms; target 2 x baseline + $p99_slack_ms ms)"
+# machine); the behaviour checks are above and below, and --bench weighs
+# the figure against its target.
+echo "flood: honest p99 in the flood $flood_p99 ms (baseline $base_p99 ms)"
 rss_over=$(jr --argjson s "$rss_slack_mib" '[.nodes[] | select(([.rssFloodMiB, .rssSettleMiB] | max) > 2 * .rssBaselineMiB + $s) | "\(.name): \(.rssBaselineMiB) -> \([.rssFloodMiB, .rssSettleMiB] | max) MiB"] | join(", ")')
 check test -z "$rss_over" -- \
   "no honest node's RSS above 2 x its baseline + $rss_slack_mib MiB${rss_over:+ (over: $rss_over)}"
@@ -299,6 +342,8 @@ done
 check test ${#rep_lines[@]} -eq 0 -- \
   "no node logs the same warning about one peer twice within a minute"
 ((${#rep_lines[@]} == 0)) || printf 'flood:   %s\n' "${rep_lines[@]}" >&2
+
+[[ -z $bench_out ]] || write_bench "$bench_out"
 
 echo "flood: done in $((SECONDS - t_start)) s"
 if ((failed > 0)); then
