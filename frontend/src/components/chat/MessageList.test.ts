@@ -3,7 +3,7 @@ import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { nextTick } from 'vue'
 import type { Message } from '@/api'
-import { message, roomId } from '@/test/fixtures'
+import { member, message, roomId } from '@/test/fixtures'
 
 vi.mock('@/api', async (original) => ({
   ...(await original<typeof import('@/api')>()),
@@ -14,11 +14,13 @@ vi.mock('@/api', async (original) => ({
     history: vi.fn(),
     historyAfter: vi.fn(),
     openURL: vi.fn(),
+    members: vi.fn(),
   },
 }))
 
 import { api } from '@/api'
 import { useComposeStore } from '@/stores/compose'
+import { useMembersStore } from '@/stores/members'
 import { useMessagesStore, type RoomView, type ShownMessage } from '@/stores/messages'
 import MessageList from './MessageList.vue'
 
@@ -348,6 +350,51 @@ describe('MessageList', () => {
     const { wrapper } = show([message('hi'), rename])
     expect(wrapper.get('[data-testid="system-line"]').text()).toContain('Ada renamed the room to Plans')
     expect(wrapper.findAll('article')).toHaveLength(1)
+  })
+
+  describe('names, not fingerprints', () => {
+    const from = (text: string, peerId: string, name: string): Message => ({ ...message(text, peerId), authorName: name, authorShort: peerId.slice(-8) })
+    const header = (w: VueWrapper, m: Message) => row(w, m).get('header')
+
+    it('shows no fingerprint beside distinct names, and "Someone" for no name', () => {
+      const bob = from('hi', 'peer-bob00001', 'Bob')
+      const carol = from('hello', 'peer-carol0001', 'Carol')
+      const nobody = from('who am I', 'peer-nobody001', '')
+      const { wrapper } = show([bob, carol, nobody])
+      expect(wrapper.findAll('[data-testid="fingerprint"]')).toHaveLength(0)
+      for (const m of [bob, carol, nobody]) expect(wrapper.text()).not.toContain(m.authorShort)
+      expect(header(wrapper, nobody).text()).toContain('Someone')
+    })
+
+    it('shows the fingerprint beside a name two authors share, and only there', () => {
+      const bob = from('hi', 'peer-bob00001', 'Bob')
+      const otherBob = from('me too', 'peer-bob00002', ' bob ')
+      const carol = from('hello', 'peer-carol0001', 'Carol')
+      const { wrapper } = show([bob, otherBob, carol])
+      expect(header(wrapper, bob).get('[data-testid="fingerprint"]').text()).toBe('bob00001')
+      expect(header(wrapper, otherBob).get('[data-testid="fingerprint"]').text()).toBe('bob00002')
+      expect(header(wrapper, carol).find('[data-testid="fingerprint"]').exists()).toBe(false)
+      expect(row(wrapper, bob).attributes('aria-label')).toMatch(/^Bob bob00001, /)
+    })
+
+    it('shows it too when a member who has not written shares the name', async () => {
+      vi.mocked(api.members).mockResolvedValue([{ ...member('Bob', true), peerId: 'peer-quiet' }, member('Carol', true)])
+      await useMembersStore().load(roomId)
+      const bob = from('hi', 'peer-bob00001', 'Bob')
+      const carol = from('hello', 'peer-Carol', 'Carol') // the member Carol herself
+      const { wrapper } = show([bob, carol])
+      expect(header(wrapper, bob).find('[data-testid="fingerprint"]').exists()).toBe(true)
+      expect(header(wrapper, carol).find('[data-testid="fingerprint"]').exists()).toBe(false)
+    })
+
+    it('never puts a fingerprint beside your own messages ("You")', () => {
+      const mine = { ...own('mine'), authorName: 'Bob' }
+      const bob = from('hi', 'peer-bob00001', 'Bob')
+      const { wrapper } = show([mine, bob])
+      expect(header(wrapper, mine).text()).toContain('You')
+      expect(header(wrapper, mine).find('[data-testid="fingerprint"]').exists()).toBe(false)
+      expect(header(wrapper, bob).find('[data-testid="fingerprint"]').exists()).toBe(true)
+    })
   })
 
   it('shows the full date and time on the time of a message', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { message } from '@/test/fixtures'
-import { buildRows, dayLabel, fullTime, systemText } from './rows'
+import { arrowTarget, authorLabel, buildRows, clockTime, dayLabel, fullTime, gutterTime, latestLabel, systemText } from './rows'
 
 describe('buildRows', () => {
   const now = new Date(2026, 10, 24, 12, 0)
@@ -71,5 +71,50 @@ describe('room changes and labels', () => {
 
   it('says "You" for your own changes', () => {
     expect(systemText({ ...message('New', 'me', true), kind: 'roomName' })).toBe('You renamed the room to New')
+  })
+})
+
+describe('names and times', () => {
+  it('names the author by name, "You" for your own, "Someone" for no name: never a fingerprint', () => {
+    expect(authorLabel({ ...message('x', 'peer-bob00001'), authorName: 'Bob' })).toBe('Bob')
+    expect(authorLabel({ ...message('x', 'peer-bob00001'), authorName: '', authorShort: 'bob00001' })).toBe('Someone')
+    expect(authorLabel(message('x', 'me', true))).toBe('You')
+  })
+
+  const evening = new Date(2026, 10, 24, 18, 22).getTime()
+  const noon = new Date(2026, 10, 24, 12, 59).getTime()
+
+  it('gives the time of day with AM or PM where the language uses them', () => {
+    expect(clockTime(evening, 'en-US')).toBe('06:22 PM')
+    expect(clockTime(evening, 'de-DE')).toBe('18:22')
+  })
+
+  it('keeps the gutter time to hours and minutes, so it fits beside the text', () => {
+    expect(gutterTime(evening, 'en-US')).toBe('6:22')
+    expect(gutterTime(noon, 'en-US')).toBe('12:59')
+    expect(gutterTime(evening, 'de-DE')).toBe('18:22')
+    expect(gutterTime(evening, 'ko-KR')).toBe('6:22') // the day period comes first there
+    for (const locale of ['en-US', 'en-GB', 'fr-FR', 'ja-JP', 'zh-CN', 'ar-EG', 'hi-IN']) {
+      expect(gutterTime(noon, locale).length, locale).toBeLessThanOrEqual(5)
+    }
+  })
+})
+
+describe('the list around the messages', () => {
+  it('says how many new messages wait below, in the reader\'s numbers', () => {
+    expect(latestLabel(1, true)).toBe('1 new message')
+    expect(latestLabel(3, true)).toBe('3 new messages')
+    expect(latestLabel(1204, true)).toBe(`${new Intl.NumberFormat().format(1204)} new messages`)
+    expect(latestLabel(0, true)).toBe('New messages')
+    expect(latestLabel(0, false)).toBe('')
+  })
+
+  it('moves the focus with the arrows, Home and End, and stays inside the list', () => {
+    expect(arrowTarget('ArrowDown', 1, 3)).toBe(2)
+    expect(arrowTarget('ArrowDown', 2, 3)).toBe(2)
+    expect(arrowTarget('ArrowUp', 0, 3)).toBe(0)
+    expect(arrowTarget('Home', 2, 3)).toBe(0)
+    expect(arrowTarget('End', 0, 3)).toBe(2)
+    expect(arrowTarget('a', 0, 3)).toBeNull()
   })
 })

@@ -1,3 +1,5 @@
+import { countOf } from '@/lib/format'
+import { displayName } from '@/lib/names'
 import type { ShownMessage } from '@/stores/messages'
 
 /**
@@ -26,9 +28,9 @@ export function dayLabel(ms: number, now: Date): string {
   return new Date(ms).toLocaleDateString([], { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' })
 }
 
-/** The author as the list names them: "You" for your own. */
+/** The author as the list names them: "You" for your own, "Someone" for no name (never a fingerprint). */
 export function authorLabel(m: ShownMessage): string {
-  return m.mine ? 'You' : m.authorName || m.authorShort || 'Someone'
+  return m.mine ? 'You' : displayName(m.authorName)
 }
 
 /** A change to the room as one line: "Ada renamed the room to Plans". */
@@ -38,6 +40,37 @@ export function systemText(m: ShownMessage): string {
   if (m.kind === 'roomTopic') return m.text ? `${who} set the topic: ${m.text}` : `${who} cleared the topic`
   if (m.kind === 'roomNearby') return m.text === 'on' ? `${who} made the room visible on this network` : `${who} made the room invite only`
   return m.text
+}
+
+/** The time of day beside a message: "06:22 PM", "18:22". */
+export function clockTime(ms: number, locale?: string): string {
+  return new Date(ms).toLocaleTimeString(locale ?? [], { hour: '2-digit', minute: '2-digit' })
+}
+
+const hourFormats = new Map<string, Intl.DateTimeFormat>()
+function hoursMinutes(locale?: string): Intl.DateTimeFormat {
+  let f = hourFormats.get(locale ?? '')
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit' })
+    hourFormats.set(locale ?? '', f)
+  }
+  return f
+}
+
+/**
+ * The time in the narrow gutter of a message that continues a group:
+ * hours and minutes only ("6:22", "18:22"). The group's first message,
+ * at most a few minutes earlier, shows AM or PM; the tooltip has it all.
+ */
+export function gutterTime(ms: number, locale?: string): string {
+  const parts = hoursMinutes(locale).formatToParts(new Date(ms))
+  const at = parts.findIndex((p) => p.type === 'hour')
+  const end = parts.findIndex((p) => p.type === 'minute')
+  if (at < 0 || end < at) return clockTime(ms, locale)
+  return parts
+    .slice(at, end + 1)
+    .map((p) => p.value)
+    .join('')
 }
 
 /** The full date and time, for a time's tooltip: "Monday, 3 November 2026 at 09:41". */
@@ -74,4 +107,29 @@ export function buildRows(items: readonly ShownMessage[], firstUnreadId: string 
     lastDay = dayKey(m.sentAt)
   }
   return rows
+}
+
+/** "Jump to latest" says how many new messages wait below: "3 new messages", or "New messages" when the count is not known. */
+export function latestLabel(newCount: number, newBelow: boolean): string {
+  if (newCount > 0) return countOf(newCount, 'new message', 'new messages')
+  return newBelow ? 'New messages' : ''
+}
+
+/**
+ * Where a key moves the focus among count messages from the one at index
+ * at: the index to focus, or null for a key that does not move it.
+ */
+export function arrowTarget(key: string, at: number, count: number): number | null {
+  switch (key) {
+    case 'ArrowDown':
+      return Math.min(at + 1, count - 1)
+    case 'ArrowUp':
+      return Math.max(at - 1, 0)
+    case 'Home':
+      return 0
+    case 'End':
+      return count - 1
+    default:
+      return null
+  }
 }

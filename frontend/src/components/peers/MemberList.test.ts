@@ -49,7 +49,7 @@ describe('MemberList: presence at a glance', () => {
     const { items } = rows()
     const [a, b, c, d] = items
     expect(a!.get('[data-testid="presence-dot"]').classes()).toContain('online')
-    expect(a!.get('button').text()).toMatch(/^Ada\s*Ada\s*, online$/) // name, short ID, presence
+    expect(a!.get('button').text()).toMatch(/^Ada\s*, online$/) // the name and presence, no fingerprint
     expect(b!.get('[data-testid="presence-dot"]').classes()).toContain('away')
     expect(b!.text()).toContain('away')
     expect(c!.get('[data-testid="presence-dot"]').classes()).toContain('offline')
@@ -74,5 +74,35 @@ describe('MemberList: presence at a glance', () => {
     await panel.get('[data-testid="members-close"]').trigger('click')
     await panel.trigger('keydown', { key: 'Escape' })
     expect(panel.emitted('close')).toHaveLength(2)
+  })
+})
+
+describe('MemberList: names, not fingerprints', () => {
+  it('shows no fingerprint beside distinct names, and "Someone" for a member with no name', () => {
+    const nobody = { ...member('', true), peerId: 'peer-nobody', shortId: 'n0b0dy11' }
+    const wrapper = mount(MemberList, { props: { members: [member('Ada', true), member('Bob', true), nobody] } })
+    expect(wrapper.findAll('[data-testid="fingerprint"]')).toHaveLength(0)
+    expect(wrapper.text()).not.toContain('n0b0dy11')
+    expect(wrapper.text()).toContain('Someone')
+  })
+
+  it('shows the fingerprint beside a name two members share, and only there', () => {
+    const bob = { ...member('Bob', true), shortId: 'b0b11111' }
+    const otherBob = { ...member('BOB', false), peerId: 'peer-bob2', shortId: 'b0b22222' }
+    const wrapper = mount(MemberList, { props: { members: [bob, otherBob, member('Carol', true)] } })
+    const shown = wrapper.findAll('[data-testid="member"]').map((m) => [m.get('.name').text(), m.findAll('[data-testid="fingerprint"]').map((f) => f.text()).join()])
+    expect(shown).toEqual([
+      ['Bob', 'b0b11111'],
+      ['Carol', ''],
+      ['BOB', 'b0b22222'],
+    ])
+  })
+
+  it('counts in the reader\'s numbers', () => {
+    const many = Array.from({ length: 1200 }, (_, i) => ({ ...member(`P${i}`, i < 1100), peerId: `peer-${i}` }))
+    const f = new Intl.NumberFormat()
+    expect(mount(MemberList, { props: { members: many } }).get('[data-testid="members-online"]').text()).toBe(
+      `${f.format(1100)} of ${f.format(1200)} online`,
+    )
   })
 })

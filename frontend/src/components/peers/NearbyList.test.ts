@@ -24,7 +24,9 @@ describe('NearbyList', () => {
     ['a 200-character unbroken name', huge, huge],
   ] as const) {
     it(`keeps the short ID and the Join button with ${what}, the full name in a tooltip`, async () => {
-      const wrapper = mount(NearbyList, { props: { peers: [peer(name, room)] } })
+      // Two people with the name: the short IDs tell them apart.
+      const twin = { ...peer(name, room), peerId: '12D3KooWTwin', shortId: 'cafe5678', rooms: [] }
+      const wrapper = mount(NearbyList, { props: { peers: [peer(name, room), twin] } })
       const nameEl = wrapper.get('[data-testid="nearby-name"]')
       expect(nameEl.attributes('title')).toBe(name)
       expect(nameEl.classes()).toContain('name') // the class that ellipsises (checked in the browser suite)
@@ -38,6 +40,22 @@ describe('NearbyList', () => {
       expect(wrapper.emitted('join')).toEqual([['room-1', room]])
     })
   }
+})
+
+describe('NearbyList: names, not fingerprints', () => {
+  const p = (peerId: string, shortId: string, name: string): NearbyPeer => ({ peerId, shortId, name, connected: true, lan: true, rooms: [] })
+
+  it('shows names alone when they differ, "Someone" for no name', () => {
+    const wrapper = mount(NearbyList, { props: { peers: [p('a', 'a0000001', 'Ada'), p('b', 'b0000001', 'Bob'), p('c', 'c0000001', '')] } })
+    expect(wrapper.findAll('[data-testid="nearby-name"]').map((n) => n.text())).toEqual(['Ada', 'Bob', 'Someone'])
+    expect(wrapper.find('[data-testid="nearby-short-id"]').exists()).toBe(false)
+  })
+
+  it('shows the short ID beside a name two people share, and only there', () => {
+    const wrapper = mount(NearbyList, { props: { peers: [p('a', 'a0000001', 'Ada'), p('b', 'b0000001', 'Bob'), p('c', 'c0000001', 'ada')] } })
+    const shown = wrapper.findAll('[data-testid="nearby-peer"]').map((li) => li.findAll('[data-testid="nearby-short-id"]').map((f) => f.text()).join())
+    expect(shown).toEqual(['a0000001', '', 'c0000001'])
+  })
 })
 
 describe('NearbyList: presence in words', () => {

@@ -64,14 +64,31 @@ describe('RoomSwitcher', () => {
     await input.setValue('ga')
     const groups = wrapper.findAll('[role="group"]')
     expect(groups.map((g) => g.get(`#${g.attributes('aria-labelledby')}`).text())).toEqual(['Rooms', 'People'])
-    expect(texts(wrapper, 'people')).toEqual(['Gabriel g4b12345'])
+    expect(texts(wrapper, 'people')).toEqual(['Gabriel']) // found by name: the name alone
     await input.setValue('ann0')
-    expect(texts(wrapper, 'people')).toEqual(['Ann ann00001'])
+    expect(texts(wrapper, 'people')).toEqual(['Ann ann00001']) // found by the short ID: it shows what matched
     await input.setValue('ga')
     await input.trigger('keydown', { key: 'ArrowDown' }) // from # games to Gabriel
     await input.trigger('keydown', { key: 'Enter' })
     expect(wrapper.emitted('person')).toEqual([['peer-gabriel', '2']])
     expect(wrapper.emitted('pick')).toBeUndefined()
+  })
+
+  it('shows a fingerprint beside a name two people share, and only there', async () => {
+    const twins = [
+      ...people,
+      { peerId: 'peer-gabriel2', name: 'gabriel ', shortId: 'g4b22222', roomId: '1' },
+      { peerId: 'peer-nobody', name: '', shortId: 'n0b0dy11', roomId: '1' },
+    ]
+    const wrapper = mount(RoomSwitcher, { props: { rooms, people: twins } })
+    await wrapper.get('[data-testid="switcher-input"]').setValue('a')
+    expect(texts(wrapper, 'people')).toEqual(['Gabriel g4b12345', 'Ann', 'gabriel g4b22222'])
+  })
+
+  it('shows a large unread count in the reader\'s numbers, "999+" past that', async () => {
+    const busy = [room('1', 'general'), { ...room('2', 'games'), unread: 1000 }, { ...room('3', 'random'), unread: 42 }]
+    const wrapper = mount(RoomSwitcher, { props: { rooms: busy } })
+    expect(texts(wrapper, 'rooms')).toEqual(['# general', '# games 999+', '# random 42'])
   })
 
   it('asks every room for its members when no people are given', async () => {
@@ -82,7 +99,7 @@ describe('RoomSwitcher', () => {
     await flushPromises()
     expect(api.members).toHaveBeenCalledTimes(3)
     await wrapper.get('[data-testid="switcher-input"]').setValue('g')
-    expect(texts(wrapper, 'people')).toEqual(['Gail Gail'])
+    expect(texts(wrapper, 'people')).toEqual(['Gail'])
     await wrapper.findAll('[data-testid="switcher-people"] [role="option"]')[0]!.trigger('click')
     expect(wrapper.emitted('person')).toEqual([['peer-Gail', '2']])
   })
@@ -94,7 +111,7 @@ describe('RoomSwitcher', () => {
     await wrapper.setProps({ rooms })
     await flushPromises()
     await wrapper.get('[data-testid="switcher-input"]').setValue('gai')
-    expect(texts(wrapper, 'people')).toEqual(['Gail Gail'])
+    expect(texts(wrapper, 'people')).toEqual(['Gail'])
   })
 
   it('finds messages from three characters on, after a pause in typing, and opens one', async () => {

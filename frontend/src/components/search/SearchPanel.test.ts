@@ -85,13 +85,34 @@ describe('SearchPanel', () => {
     expect(api.search).toHaveBeenCalledWith('dec', '', panelLimit)
     const result = wrapper.get('[data-testid="search-result"]')
     expect(result.get('.room').text()).toBe('# games')
-    expect(result.get('.author').text()).toBe('Bob bob12345')
+    expect(result.get('.author').text()).toBe('Bob') // a name, no fingerprint: nobody else here is called Bob
     expect(result.get('time').text()).toMatch(/\d/)
     expect(result.findAll('mark').map((m) => m.text())).toEqual(['decided'])
     // Peer text stays text: the tag shows as written, no element is made.
     expect(result.get('.snippet').text()).toBe('we decided on <b>tacos</b>')
     expect(result.find('b').exists()).toBe(false)
     expect(wrapper.get('[data-testid="search-status"]').text()).toBe('1 message match “dec”.')
+    wrapper.unmount()
+  })
+
+  it('shows a fingerprint beside an author only when another author of the results has the same name', async () => {
+    const bob = hit(games, '', 'lunch', '')
+    const otherBob = { ...hit(general, 'no ', 'lunch', ''), author: 'peer-bob2', authorShort: 'b0b22222', authorName: 'bob' }
+    const carol = { ...hit(general, '', 'lunch', '?'), author: 'peer-carol', authorShort: 'c4r01111', authorName: 'Carol' }
+    vi.mocked(api.search).mockResolvedValue([bob, otherBob, carol])
+    const { wrapper, input } = await mountPanel()
+    await type(input, 'lunch')
+    const authors = wrapper.findAll('[data-testid="search-result"] .author').map((a) => a.text())
+    expect(authors).toEqual(['Bob bob12345', 'bob b0b22222', 'Carol'])
+    wrapper.unmount()
+  })
+
+  it('writes a count of results in the reader\'s numbers', async () => {
+    vi.mocked(api.search).mockResolvedValue(Array.from({ length: panelLimit }, () => hit(games, '', 'lunch', '')))
+    const { wrapper, input } = await mountPanel()
+    await type(input, 'lunch')
+    const n = new Intl.NumberFormat().format(panelLimit)
+    expect(wrapper.get('[data-testid="search-status"]').text()).toBe(`The ${n} newest messages that match “lunch”.`)
     wrapper.unmount()
   })
 
