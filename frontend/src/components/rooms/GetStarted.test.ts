@@ -58,3 +58,20 @@ describe('GetStarted: nobody has made a room visible', () => {
     expect(wrapper.find('button[aria-label^="Join"]').exists()).toBe(false)
   })
 })
+
+describe('GetStarted: names, not fingerprints', () => {
+  const person = (peerId: string, shortId: string, name: string): NearbyPeer => ({ ...carol, peerId, shortId, name, rooms: [] })
+
+  it('shows names alone when they differ, "Someone" for no name', () => {
+    const wrapper = mount(GetStarted, { props: { nearby: [carol, person('p-dan', 'd4n12345', 'Dan'), person('p-x', 'x0x12345', '')] } })
+    expect(wrapper.findAll('[data-testid="start-person"] .who .name').map((n) => n.text())).toEqual(['Carol', 'Dan', 'Someone'])
+    expect(wrapper.find('[data-testid="fingerprint"]').exists()).toBe(false)
+    expect(wrapper.text()).not.toContain('c4r0l123')
+  })
+
+  it('shows the fingerprint beside a name two people share, and only there', () => {
+    const wrapper = mount(GetStarted, { props: { nearby: [carol, person('p-dan', 'd4n12345', 'Dan'), person('p-carol2', 'c4r0l222', 'carol')] } })
+    const shown = wrapper.findAll('[data-testid="start-person"]').map((li) => li.findAll('[data-testid="fingerprint"]').map((f) => f.text()).join())
+    expect(shown).toEqual(['c4r0l123', '', 'c4r0l222'])
+  })
+})
