@@ -254,6 +254,16 @@ func (a *App) HistoryAfter(roomID, after string, limit int) ([]chat.Message, err
 	return msgs, a.userError("HistoryAfter", err)
 }
 
+// HistoryAround returns up to limit messages around the time at (unix
+// milliseconds), half before it and the rest from it on, oldest first.
+func (a *App) HistoryAround(roomID string, at int64, limit int) ([]chat.Message, error) {
+	if a.svc == nil {
+		return nil, errNoService
+	}
+	msgs, err := a.svc.HistoryAround(roomID, at, limit)
+	return msgs, a.userError("HistoryAround", err)
+}
+
 // MarkRead records that the user has seen a room up to a message.
 func (a *App) MarkRead(roomID, messageID string) error {
 	if a.svc == nil {

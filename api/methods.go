@@ -45,15 +45,16 @@ func methods(svc *chat.Service) map[string]method {
 		"MarkRead": twoStrings(func(_ context.Context, room, id string) (any, error) {
 			return nil, svc.MarkRead(room, id)
 		}),
-		"HistoryAfter": page(svc.HistoryAfter),
-		"History":      page(svc.History),
-		"Reply":        threeStrings(svc.Reply),
-		"React":        threeStrings(svc.React),
-		"Edit":         threeStrings(svc.Edit),
-		"Delete":       twoStrings(svc.Delete),
-		"Search":       searchArgs(svc.Search),
-		"RenameRoom":   twoStrings(svc.RenameRoom),
-		"SetTopic":     twoStrings(svc.SetTopic),
+		"HistoryAfter":  page(svc.HistoryAfter),
+		"History":       page(svc.History),
+		"HistoryAround": around(svc.HistoryAround),
+		"Reply":         threeStrings(svc.Reply),
+		"React":         threeStrings(svc.React),
+		"Edit":          threeStrings(svc.Edit),
+		"Delete":        twoStrings(svc.Delete),
+		"Search":        searchArgs(svc.Search),
+		"RenameRoom":    twoStrings(svc.RenameRoom),
+		"SetTopic":      twoStrings(svc.SetTopic),
 		"SetNotify": twoStrings(func(_ context.Context, room, level string) (chat.Room, error) {
 			return svc.SetNotify(room, level)
 		}),
@@ -148,9 +149,35 @@ func page(f func(room, cursor string, limit int) ([]chat.Message, error)) method
 		if err := bind(args, &room, &cursor, &limit); err != nil {
 			return nil, err
 		}
-		if limit < 1 || limit > chat.MaxHistoryPage {
-			return nil, badArgs("Argument 3, the limit, must be between 1 and %d, not %d.", chat.MaxHistoryPage, limit)
+		if err := checkPageLimit(limit); err != nil {
+			return nil, err
 		}
 		return f(room, cursor, limit)
 	}
+}
+
+// around binds (room, time in unix milliseconds, limit) for HistoryAround;
+// the limit as page's. The service refuses a time out of range.
+func around(f func(room string, at int64, limit int) ([]chat.Message, error)) method {
+	return func(_ context.Context, args []json.RawMessage) (any, error) {
+		var room string
+		var at int64
+		var limit int
+		if err := bind(args, &room, &at, &limit); err != nil {
+			return nil, err
+		}
+		if err := checkPageLimit(limit); err != nil {
+			return nil, err
+		}
+		return f(room, at, limit)
+	}
+}
+
+// checkPageLimit refuses a history page's limit (argument 3) outside 1 to
+// chat.MaxHistoryPage.
+func checkPageLimit(limit int) error {
+	if limit < 1 || limit > chat.MaxHistoryPage {
+		return badArgs("Argument 3, the limit, must be between 1 and %d, not %d.", chat.MaxHistoryPage, limit)
+	}
+	return nil
 }

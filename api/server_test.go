@@ -162,6 +162,10 @@ func TestChatOverHTTPAndEventsOverWebSocket(t *testing.T) {
 	if hist.status != 200 || !strings.Contains(hist.raw, sent.body["id"].(string)) {
 		t.Fatalf("History: %d %s", hist.status, hist.raw)
 	}
+	jump := post(t, srv, "/api/HistoryAround", testToken, fmt.Sprintf(`["%s",%d,50]`, id, int64(sent.body["sentAt"].(float64))))
+	if jump.status != 200 || jump.raw != hist.raw {
+		t.Fatalf("HistoryAround the message's time: %d %s, want what History gave: %s", jump.status, jump.raw, hist.raw)
+	}
 	for {
 		_, data, err := conn.Read(ctx)
 		if err != nil {
@@ -352,6 +356,7 @@ func TestTokenIsCreatedOnceAndPrivate(t *testing.T) {
 
 func FuzzRequestArgs(f *testing.F) {
 	f.Add([]byte(`["room","",50]`))
+	f.Add([]byte(`["room",1767225600000,50]`))
 	f.Add([]byte(`[]`))
 	f.Add([]byte(`{"a":1}`))
 	f.Add([]byte(`["\ud800", 1e309, null]`))
@@ -363,6 +368,10 @@ func FuzzRequestArgs(f *testing.F) {
 		var room, before string
 		var limit int
 		if err := bind(args, &room, &before, &limit); err == nil && len(args) != 3 {
+			t.Fatalf("bound %d arguments into 3", len(args))
+		}
+		var at int64
+		if err := bind(args, &room, &at, &limit); err == nil && len(args) != 3 {
 			t.Fatalf("bound %d arguments into 3", len(args))
 		}
 	})
@@ -437,6 +446,7 @@ func TestCallsBehaveAsTheAPIDocSays(t *testing.T) {
 		t.Fatal(err)
 	}
 	notJoined := strings.Repeat("ab", 32)
+	now := fmt.Sprint(time.Now().UnixMilli())
 
 	// An address nobody answers on: a port just closed, a real peer ID.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -480,6 +490,17 @@ func TestCallsBehaveAsTheAPIDocSays(t *testing.T) {
 		{"limit 500", "POST", "/api/History", `["` + room.ID + `","",500]`, 200, "", ""},
 		{"limit 1", "POST", "/api/HistoryAfter", `["` + room.ID + `","",1]`, 200, "", ""},
 		{"History of a room not joined", "POST", "/api/History", `["` + notJoined + `","",50]`, 404, "not joined", ""},
+		{"HistoryAround now", "POST", "/api/HistoryAround", `["` + room.ID + `",` + now + `,50]`, 200, "", ""},
+		{"HistoryAround limit 0", "POST", "/api/HistoryAround", `["` + room.ID + `",` + now + `,0]`, 400, "the limit, must be between 1 and 500, not 0", ""},
+		{"HistoryAround limit 501", "POST", "/api/HistoryAround", `["` + room.ID + `",` + now + `,501]`, 400, "not 501", ""},
+		{"HistoryAround at a date as text", "POST", "/api/HistoryAround", `["` + room.ID + `","2026-01-01",50]`, 400, "Argument 2 must be a whole number, not string", ""},
+		{"HistoryAround at a fraction of a millisecond", "POST", "/api/HistoryAround", `["` + room.ID + `",1.5,50]`, 400, "Argument 2 must be a whole number", ""},
+		{"HistoryAround at a time beyond any number", "POST", "/api/HistoryAround", `["` + room.ID + `",1e400,50]`, 400, "Argument 2", ""},
+		{"HistoryAround at null", "POST", "/api/HistoryAround", `["` + room.ID + `",null,50]`, 400, "Argument 2 is null", ""},
+		{"HistoryAround before 1970", "POST", "/api/HistoryAround", `["` + room.ID + `",-1,50]`, 400, "from 1970 to the year 9999", ""},
+		{"HistoryAround after the year 9999", "POST", "/api/HistoryAround", `["` + room.ID + `",253402300800000,50]`, 400, "from 1970 to the year 9999", ""},
+		{"HistoryAround at the largest whole number", "POST", "/api/HistoryAround", `["` + room.ID + `",9223372036854775807,50]`, 400, "from 1970 to the year 9999", ""},
+		{"HistoryAround of a room not joined", "POST", "/api/HistoryAround", `["` + notJoined + `",` + now + `,50]`, 404, "not joined", ""},
 		{"HistoryAfter of a room not joined", "POST", "/api/HistoryAfter", `["` + notJoined + `","",50]`, 404, "not joined", ""},
 		{"MessageCount of a room not joined", "POST", "/api/MessageCount", `["` + notJoined + `"]`, 404, "not joined", ""},
 		{"MessageCount of a joined room", "POST", "/api/MessageCount", `["` + room.ID + `"]`, 200, "", ""},

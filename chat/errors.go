@@ -30,6 +30,8 @@ var (
 	ErrBadEmoji       = errors.New("a reaction is one emoji")
 	ErrBadQuery       = errors.New("the search has nothing to look for")
 	ErrBadNotify      = errors.New("notifications are all, mentions or none")
+	// ErrBadTime: a time to jump to before 1970 or after the year 9999.
+	ErrBadTime = errors.New("not a time to jump to")
 	// ErrBusy: more own messages are waiting to be stored than the node
 	// takes at once, for longer than a sender should wait.
 	ErrBusy = errors.New("too many messages are waiting to be sent: try again in a moment")

@@ -253,6 +253,71 @@ func (s *Service) HistoryAfter(roomID, after string, limit int) ([]Message, erro
 	return s.views(id, items), nil
 }
 
+// MaxJumpTime is the latest time HistoryAround takes, in unix
+// milliseconds: the end of the year 9999, well within the clock's 48 bits
+// of milliseconds.
+const MaxJumpTime = 253402300799999
+
+// HistoryAround returns up to limit messages of a joined room around the
+// wall time at (unix milliseconds), oldest first: limit/2 sent before at,
+// the rest at or after it. A side with fewer leaves its share to the
+// other, so the page comes short only when the room holds fewer messages.
+func (s *Service) HistoryAround(roomID string, at int64, limit int) ([]Message, error) {
+	if at < 0 || at > MaxJumpTime {
+		return nil, fmt.Errorf("%w: %d ms", ErrBadTime, at)
+	}
+	id, err := s.joinedRoom(roomID)
+	if err != nil {
+		return nil, err
+	}
+	items, err := s.pageAround(id, wire.WallTime(time.UnixMilli(at)), min(max(limit, 1), MaxHistoryPage))
+	if err != nil {
+		return nil, fmt.Errorf("history around %d ms: %w", at, err)
+	}
+	return s.views(id, items), nil
+}
+
+// pageAround reads up to limit view entries of a room around the clock
+// reading t: limit/2 before it, the rest at or after it, each side taking
+// what the other lacks. Each side is one seek on the time-ordered keys.
+func (s *Service) pageAround(room wire.RoomID, t uint64, limit int) ([]store.Item, error) {
+	// No message has the all-zero ID (IDs are SHA-256), so this position
+	// sorts before every message at t: strictly after it is "at t or
+	// later", strictly before it is "before t".
+	at := store.Position{Time: t}
+	half := limit / 2
+	before, err := s.pageBefore(room, at, half)
+	if err != nil {
+		return nil, err
+	}
+	after, err := s.store.Page(room, at, store.After, limit-len(before))
+	if err != nil {
+		return nil, err
+	}
+	if short := limit - len(before) - len(after); short > 0 && len(before) == half {
+		// The room ends soon after t: earlier messages fill the page.
+		from := at
+		if len(before) > 0 {
+			from = before[0].Position
+		}
+		more, err := s.pageBefore(room, from, short)
+		if err != nil {
+			return nil, err
+		}
+		before = append(more, before...)
+	}
+	return append(before, after...), nil
+}
+
+// pageBefore reads up to limit view entries strictly before from. Unlike
+// store.Page, the zero position is the start of time: nothing is before it.
+func (s *Service) pageBefore(room wire.RoomID, from store.Position, limit int) ([]store.Item, error) {
+	if from == (store.Position{}) {
+		return nil, nil
+	}
+	return s.store.Page(room, from, store.Before, limit)
+}
+
 // liveEventsMax is the most messages of one batch announced one by one, as
 // they are shown and notified; a bigger batch (a burst of gossip, a frame of
 // a big catch-up) is announced with one EventArrived, and the UI reloads.

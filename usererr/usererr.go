@@ -62,6 +62,7 @@ var answers = []struct {
 	{chat.ErrMessageDeleted, Answer{"deleted", "That message was deleted, so it can no longer be changed.", http.StatusConflict}},
 	{chat.ErrBadEmoji, Answer{"badEmoji", "A reaction is a single emoji; pick one from the list.", http.StatusBadRequest}},
 	{chat.ErrBadQuery, Answer{"badQuery", "Type a word to search for.", http.StatusBadRequest}},
+	{chat.ErrBadTime, Answer{"badArgs", "The time to jump to must be a date from 1970 to the year 9999, in unix milliseconds.", http.StatusBadRequest}},
 	{chat.ErrBadNotify, Answer{"badNotify", "Pick all, mentions or none for the room's notifications.", http.StatusBadRequest}},
 	{chat.ErrBusy, Answer{"busy", "Parley is still storing your earlier messages; try again in a moment.", http.StatusServiceUnavailable}},
 	{chat.ErrRoomFull, Answer{"roomFull", "This room's history has reached its size limit on this device; delete its history here to write in it again.", http.StatusInsufficientStorage}},

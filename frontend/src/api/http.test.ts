@@ -106,6 +106,17 @@ describe('httpBackend calls', () => {
     expect((err as BackendError).code).toBe('badLink')
   })
 
+  it('historyAround posts the room, the time as a number and the limit', async () => {
+    const fetchMock = vi.fn(async (_url: string, _init: RequestInit) => new Response('[]', { status: 200 }))
+    vi.stubGlobal('fetch', fetchMock)
+    await expect(httpBackend.historyAround('r1', 1767225600000, 100)).resolves.toEqual([])
+    expect(fetchMock).toHaveBeenCalledOnce()
+    const [url, init] = fetchMock.mock.calls[0]!
+    expect(url).toBe('/api/HistoryAround')
+    expect(init.method).toBe('POST')
+    expect(init.body).toBe('["r1",1767225600000,100]')
+  })
+
   it('says what happened when the answer is not the API\'s', async () => {
     vi.stubGlobal('fetch', vi.fn(async () => new Response('<html>bad gateway</html>', { status: 502 })))
     const err = await httpBackend.rooms().catch((e: unknown) => e)

@@ -108,6 +108,7 @@ export const httpBackend: Backend = {
   setAway: (away) => call('SetAway', away),
   history: (roomId, before, limit) => call('History', roomId, before, limit),
   historyAfter: (roomId, after, limit) => call('HistoryAfter', roomId, after, limit),
+  historyAround: (roomId, at, limit) => call('HistoryAround', roomId, at, limit),
   markRead: (roomId, messageId) => call('MarkRead', roomId, messageId),
   members: (roomId) => call('Members', roomId),
   nearby: () => call('Nearby'),

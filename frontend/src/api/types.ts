@@ -340,6 +340,12 @@ export interface Backend {
   history(roomId: string, before: string, limit: number): Promise<Message[]>
   /** Up to limit messages just after the message `after` (from the first when empty), oldest first. */
   historyAfter(roomId: string, after: string, limit: number): Promise<Message[]>
+  /**
+   * Up to limit messages around the time `at` (unix ms), oldest first, to jump
+   * to a date: limit/2 sent before it, the rest from it on; a side with fewer
+   * leaves its share to the other.
+   */
+  historyAround(roomId: string, at: number, limit: number): Promise<Message[]>
   markRead(roomId: string, messageId: string): Promise<void>
   members(roomId: string): Promise<Member[]>
   nearby(): Promise<NearbyPeer[]>

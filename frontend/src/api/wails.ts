@@ -34,6 +34,7 @@ export const wailsBackend: Backend = {
   setAway: (away) => app.SetAway(away),
   history: (roomId, before, limit) => app.History(roomId, before, limit) as Promise<Message[]>,
   historyAfter: (roomId, after, limit) => app.HistoryAfter(roomId, after, limit) as Promise<Message[]>,
+  historyAround: (roomId, at, limit) => app.HistoryAround(roomId, at, limit) as Promise<Message[]>,
   markRead: (roomId, messageId) => app.MarkRead(roomId, messageId),
   members: (roomId) => app.Members(roomId) as Promise<Member[]>,
   nearby: () => app.Nearby(),

@@ -22,6 +22,8 @@ export function History(arg1:string,arg2:string,arg3:number):Promise<Array<chat.
 
 export function HistoryAfter(arg1:string,arg2:string,arg3:number):Promise<Array<chat.Message>>;
 
+export function HistoryAround(arg1:string,arg2:number,arg3:number):Promise<Array<chat.Message>>;
+
 export function Invite(arg1:string):Promise<string>;
 
 export function JoinRoom(arg1:string,arg2:string):Promise<chat.Room>;

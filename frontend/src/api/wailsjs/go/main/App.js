@@ -42,6 +42,10 @@ export function HistoryAfter(arg1, arg2, arg3) {
   return window['go']['main']['App']['HistoryAfter'](arg1, arg2, arg3);
 }
 
+export function HistoryAround(arg1, arg2, arg3) {
+  return window['go']['main']['App']['HistoryAround'](arg1, arg2, arg3);
+}
+
 export function Invite(arg1) {
   return window['go']['main']['App']['Invite'](arg1);
 }
