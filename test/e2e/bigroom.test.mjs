@@ -74,6 +74,21 @@ test(`a room of ${count} messages opens at once and scrolls back to its first me
   await page.getByTestId('jump-start').click()
   await list.getByText(`message 1 of ${count}`, { exact: true }).waitFor()
   await page.screenshot({ path: `${screenshots}/big-room-top.png` })
+
+  // Jump to today: the room opens at the first message sent since midnight.
+  // The seed wrote one message a second, ending now.
+  const [room] = await node.call('Rooms')
+  const [newest] = await node.call('History', room.id, '', 1)
+  const seededFrom = newest.sentAt - (count - 1) * 1000
+  const midnight = await page.evaluate(() => new Date(new Date().toDateString()).getTime())
+  const want = Math.max(0, Math.ceil((midnight - seededFrom) / 1000)) + 1
+  await page.getByTestId('room-menu').click()
+  await page.getByTestId('menu-jump').click()
+  const jump = page.getByRole('dialog', { name: 'Jump to date' })
+  await jump.getByTestId('jump-go').click()
+  await jump.waitFor({ state: 'detached' })
+  await list.locator('.flash').filter({ hasText: `message ${want} of ${count}` }).waitFor()
+  await page.screenshot({ path: `${screenshots}/big-room-jump.png` })
   assert.deepEqual(problems, [])
 
   const figures = { messages: count, firstPaintMs, twentyPagesUpMs: scrollMs }

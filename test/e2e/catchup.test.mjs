@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { launchBrowser, screenshots, startNode } from './nodes.mjs'
+import { openJoinLink } from './ui.mjs'
 
 const count = Number(process.env.CATCHUP_MESSAGES ?? 100_000)
 // The page must never freeze: every key press shows in the composer within
@@ -82,8 +83,7 @@ test(`a ${count.toLocaleString('en')}-message catch-up into the open room keeps 
 
   // Join with the invite link Ada sent: the room opens empty and fills as
   // the sync goes.
-  const join = page.locator('form').filter({ has: page.getByTestId('join-room') }).getByRole('button', { name: 'Join' })
-  await page.getByTestId('join-room').fill(link)
+  const join = (await openJoinLink(page, link)).getByTestId('join-link-submit')
   await page.evaluate(() => (window.__perf.since = performance.now()))
   const started = performance.now()
   await join.click()

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { launchBrowser, openUI, screenshots, startNode } from './nodes.mjs'
+import { askNewRoom, joinWithLink } from './ui.mjs'
 
 let a, b, browser
 
@@ -18,9 +19,7 @@ after(async () => {
 
 /** Creates a room from the sidebar; the dialog's choice stays "invite only". */
 async function createRoom(page, name) {
-  await page.getByTestId('new-room').fill(name)
-  await page.getByTestId('new-room').press('Enter')
-  const dialog = page.getByRole('dialog', { name: 'Create a room' })
+  const dialog = await askNewRoom(page, name)
   await dialog.getByTestId('create-room-submit').click()
   await dialog.waitFor({ state: 'detached' })
   // Typed before the room opens, a message would go to the room before.
@@ -52,8 +51,7 @@ test('two people chat both ways, see names and message states, and keep history 
   // Bob pastes the invite link Ada sent him. (Joining from Nearby needs
   // peers found by mDNS, which these nodes do not run.)
   const room = (await a.call('Rooms')).find((r) => r.name === 'e2e room')
-  await pb.getByTestId('join-room').fill(await a.call('Invite', room.id))
-  await pb.getByTestId('join-room').press('Enter')
+  await joinWithLink(pb, await a.call('Invite', room.id))
   await pb.getByTestId('message').filter({ hasText: 'Anyone here?' }).getByText('Ada').waitFor()
   // The stored message went out: its label goes, and only its state says so.
   await pa.locator('[data-testid="message"][data-state="sent"]').filter({ hasText: 'Anyone here?' }).waitFor()
@@ -70,8 +68,8 @@ test('two people chat both ways, see names and message states, and keep history 
   await pa.locator('[data-testid="message"][data-state="sent"]').filter({ hasText: 'Nice to meet you' }).waitFor()
   await pb.getByTestId('message').filter({ hasText: 'Nice to meet you' }).waitFor()
 
-  // Members show who is online and how.
-  await pa.locator('[data-testid="member"]', { hasText: 'Bob' }).getByText('On your network').waitFor()
+  // Members show who is online; how they are connected is on their card.
+  await pa.locator('[data-testid="member"][data-presence="online"]', { hasText: 'Bob' }).waitFor()
   await pa.getByTestId('status-bar').getByText('Connected to 1 peer').waitFor()
   await pa.screenshot({ path: `${screenshots}/busy-light.png` })
   await pb.screenshot({ path: `${screenshots}/busy-dark.png` })
@@ -129,16 +127,16 @@ test('an invite link copied in one window joins the room in another, name and hi
   assert.match(link, /^parley:\/\/join\/[A-Za-z0-9_-]+$/)
 
   // Something that is not a link gets a sentence, not a room.
-  await pb.getByTestId('join-room').fill('https://example.com/not-a-room')
-  await pb.getByTestId('join-room').press('Enter')
-  const alert = pb.getByRole('alert')
+  const joining = await joinWithLink(pb, 'https://example.com/not-a-room')
+  const alert = joining.getByRole('alert')
   await alert.waitFor()
   assert.match(await alert.innerText(), /invite link/i)
-  await alert.getByRole('button', { name: 'Dismiss' }).click()
+  assert.equal(await joining.getByTestId('join-link').inputValue(), 'https://example.com/not-a-room', 'the text stays')
 
   // Pasted with no name: the room takes the name the link carries.
-  await pb.getByTestId('join-room').fill(link)
-  await pb.getByTestId('join-room').press('Enter')
+  await joining.getByTestId('join-link').fill(link)
+  await joining.getByTestId('join-link').press('Enter')
+  await joining.waitFor({ state: 'detached' })
   await pb.getByRole('heading', { name: '# invited room' }).waitFor()
   await pb.getByTestId('message').filter({ hasText: 'Welcome, whoever has the link' }).waitFor()
   assert.deepEqual([...pa.problems, ...pb.problems], [])

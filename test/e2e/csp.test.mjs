@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { launchBrowser, startNode } from './nodes.mjs'
+import { askNewRoom } from './ui.mjs'
 
 let node, browser
 
@@ -97,9 +98,7 @@ test('loading the UI and sending a message reports no policy violation; inline s
   await page.getByTestId('first-run-name').fill('Ada')
   await page.getByRole('button', { name: 'Continue' }).click()
   await page.getByTestId('first-run-name').waitFor({ state: 'detached' })
-  await page.getByTestId('new-room').fill('policy room')
-  await page.getByTestId('new-room').press('Enter')
-  const dialog = page.getByRole('dialog', { name: 'Create a room' })
+  const dialog = await askNewRoom(page, 'policy room')
   await dialog.getByTestId('create-room-submit').click()
   await page.getByRole('heading', { name: '# policy room' }).waitFor()
   await page.getByTestId('composer').fill('Hello under a strict policy')

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { launchBrowser, screenshots, startNode } from './nodes.mjs'
+import { joinWithLink } from './ui.mjs'
 
 // chat.MaxNameLen and chat.MaxRoomNameLen, in wide letters.
 const peerName = 'W'.repeat(40)
@@ -60,8 +61,7 @@ for (const [colorScheme, viewport] of [
     const suffix = `${colorScheme}-${viewport.width}`
 
     // Joined with the link Ada sent.
-    await page.getByTestId('join-room').fill(link)
-    await page.getByTestId('join-room').press('Enter')
+    await joinWithLink(page, link)
     await page.getByRole('heading', { name: `# ${roomName}` }).waitFor()
 
     const sidebar = await page.locator('.sidebar').evaluate((el) => {

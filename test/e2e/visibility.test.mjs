@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { violations } from './axe.mjs'
 import { launchBrowser, openUI, screenshots, startNode } from './nodes.mjs'
+import { askNewRoom, joinWithLink } from './ui.mjs'
 
 let a, b, browser
 
@@ -41,12 +42,10 @@ async function roomOn(node, name) {
 /** The data-testid of the focused element. */
 const focused = (page) => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))
 
-/** Types a room name into the sidebar and opens the create dialog. */
+/** Opens the create dialog from the sidebar's "+", types the name and Tabs on to the choice. */
 async function askCreate(page, name) {
-  await page.getByTestId('new-room').fill(name)
-  await page.getByTestId('new-room').press('Enter')
-  const dialog = page.getByRole('dialog', { name: 'Create a room' })
-  await dialog.waitFor()
+  const dialog = await askNewRoom(page, name)
+  await page.keyboard.press('Tab')
   return dialog
 }
 
@@ -59,7 +58,7 @@ test('a new room is invite only unless chosen otherwise, and the header says so'
   assert.equal(await invite.isChecked(), true, 'invite only is chosen')
   assert.equal(await network.isChecked(), false)
   assert.equal(await dialog.getByTestId('create-room-name').inputValue(), 'quiet')
-  assert.equal(await focused(page), 'who-invite', 'the focus is on the choice')
+  assert.equal(await focused(page), 'who-invite', 'Tab goes from the name to the choice')
   await page.screenshot({ path: `${screenshots}/visibility-create-dialog.png` })
 
   // Enter on the choice creates the room.
@@ -161,9 +160,8 @@ test('any member changes who can join, from the header label or the room menu, a
 test('a room ID alone does not let anyone in; the reason is one sentence', async () => {
   const secret = await a.call('CreateRoom', 'secret')
   const page = await openUI(browser, b)
-  await page.getByTestId('join-room').fill(secret.id)
-  await page.getByTestId('join-room').press('Enter')
-  const alert = page.locator('.chat-view > [role="alert"]')
+  const joining = await joinWithLink(page, secret.id)
+  const alert = joining.getByRole('alert')
   await alert.filter({ hasText: 'invite link' }).waitFor()
   assert.ok(!(await b.call('Rooms')).some((r) => r.id === secret.id), 'Bob is not in the room')
   assert.equal(await page.getByTestId('room').filter({ hasText: 'secret' }).count(), 0)

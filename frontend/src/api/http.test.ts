@@ -60,7 +60,7 @@ describe('httpBackend.on', () => {
     expect(FakeSocket.all).toHaveLength(1) // closed on purpose: no reconnect
   })
 
-  it('reconnects after a drop and tells every listener events were missed', () => {
+  it('reconnects after a drop, saying the node was lost and found, and that events were missed', () => {
     const a: BackendEvent[] = []
     const b: BackendEvent[] = []
     const stopA = httpBackend.on((e) => a.push(e))
@@ -69,9 +69,19 @@ describe('httpBackend.on', () => {
     FakeSocket.all[0]!.drop()
     vi.advanceTimersByTime(500)
     expect(FakeSocket.all).toHaveLength(2)
-    FakeSocket.all[1]!.onopen?.()
-    expect(a).toEqual([{ name: 'lagged', data: null }])
-    expect(b).toEqual([{ name: 'lagged', data: null }])
+    expect(a).toEqual([{ name: 'connection', data: { connected: false } }])
+    // A second failed try says nothing more.
+    FakeSocket.all[1]!.drop()
+    vi.advanceTimersByTime(1000)
+    expect(FakeSocket.all).toHaveLength(3)
+    FakeSocket.all[2]!.onopen?.()
+    const told = [
+      { name: 'connection', data: { connected: false } },
+      { name: 'connection', data: { connected: true } },
+      { name: 'lagged', data: null },
+    ]
+    expect(a).toEqual(told)
+    expect(b).toEqual(told)
     stopA()
     stopB()
     expect(live()).toHaveLength(0)
@@ -96,6 +106,14 @@ describe('httpBackend.pendingInvite', () => {
 
 describe('httpBackend calls', () => {
   afterEach(() => vi.unstubAllGlobals())
+
+  it('says in one sentence that the node is not answering, not the browser’s words', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))))
+    const err = await httpBackend.send('r1', 'hi').catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(BackendError)
+    expect((err as BackendError).code).toBe('nodeGone')
+    expect((err as BackendError).message).toBe('Your Parley node is not answering: check that it is still running.')
+  })
 
   it("rejects with the node's sentence and its code", async () => {
     const answer = { error: 'That link is damaged or incomplete; copy the whole link again, or ask for a new one.', code: 'badLink' }

@@ -16,13 +16,22 @@ export class BackendError extends Error {
   }
 }
 
+/** What a call says when the node does not answer at all. */
+export const nodeGoneText = 'Your Parley node is not answering: check that it is still running.'
+
 async function call<T>(method: string, ...args: unknown[]): Promise<T> {
-  const resp = await fetch(`/api/${method}`, {
-    method: 'POST',
-    credentials: 'same-origin',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(args),
-  })
+  let resp: Response
+  try {
+    resp = await fetch(`/api/${method}`, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(args),
+    })
+  } catch {
+    // fetch gives a TypeError in the browser's own words ("Failed to fetch").
+    throw new BackendError(nodeGoneText, 'nodeGone')
+  }
   const body = await resp.json().catch(() => null)
   if (!resp.ok) {
     if (body && typeof body.error === 'string') {
@@ -56,13 +65,17 @@ function open(): void {
   socket = s
   s.onopen = () => {
     // Events may have been missed while disconnected: reload.
-    if (attempt > 0) emit({ name: 'lagged', data: null })
+    if (attempt > 0) {
+      emit({ name: 'connection', data: { connected: true } })
+      emit({ name: 'lagged', data: null })
+    }
     attempt = 0
   }
   s.onmessage = (msg) => emit(JSON.parse(String(msg.data)) as BackendEvent)
   s.onclose = () => {
     if (socket !== s) return // closed on purpose after the last listener left
     socket = null
+    if (attempt === 0) emit({ name: 'connection', data: { connected: false } })
     const delay = retryDelaysMs[Math.min(attempt, retryDelaysMs.length - 1)]
     attempt++
     retryTimer = setTimeout(open, delay)

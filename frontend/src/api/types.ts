@@ -120,7 +120,7 @@ export interface Message {
  * internet, directly after both sides' routers were punched through, or
  * through a relay; '' when not connected.
  */
-export type Via = 'lan' | 'direct' | 'holepunched' | 'relayed' | ''
+export type Via = 'local' | 'lan' | 'direct' | 'holepunched' | 'relayed' | ''
 
 /** online: connected and active; away: connected, idle for a while; offline: not connected. */
 export type Presence = 'online' | 'away' | 'offline'
@@ -154,6 +154,11 @@ export type BackendEvent =
   | { name: 'rooms' | 'members' | 'nearby' | 'status' | 'lagged'; data: null }
   /** Parley was asked to open an invite link: pendingInvite() has it. */
   | { name: 'inviteLink'; data: null }
+  /**
+   * In a browser only: the event socket to the node closed (connected
+   * false) or opened again (true, followed by 'lagged').
+   */
+  | { name: 'connection'; data: { connected: boolean } }
 
 export interface Typing {
   room: string

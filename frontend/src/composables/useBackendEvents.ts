@@ -169,6 +169,10 @@ export function useBackendEvents(): void {
         case 'status':
           reloads.add('status')
           break
+        case 'connection':
+          status.setNodeLost(!e.data.connected)
+          if (!e.data.connected) members.presenceUnknown()
+          break
         case 'lagged':
           // Events were missed: everything on screen comes again from the
           // store, and sync lines whose end may have been missed go.

@@ -22,5 +22,13 @@ export const useMembersStore = defineStore('members', () => {
     await load(roomId.value)
   }
 
-  return { members: readonly(members), load, reload }
+  /**
+   * The node is out of reach: nobody can be said to be online. The next
+   * load after it is back says who is.
+   */
+  function presenceUnknown(): void {
+    members.value = members.value.map((m) => (m.me ? m : { ...m, online: false, via: '', presence: 'offline' }))
+  }
+
+  return { members: readonly(members), load, reload, presenceUnknown }
 })

@@ -5,7 +5,7 @@ import { me, message, roomId } from '@/test/fixtures'
 
 vi.mock('@/api', async (original) => ({
   ...(await original<typeof import('@/api')>()),
-  api: { history: vi.fn(), historyAfter: vi.fn(), send: vi.fn() },
+  api: { history: vi.fn(), historyAfter: vi.fn(), historyAround: vi.fn(), send: vi.fn() },
 }))
 
 import { api } from '@/api'
@@ -335,5 +335,40 @@ describe('messages store', () => {
     await store.open(room())
     store.rename('peer-b', 'Robert')
     expect(store.views[roomId]!.items[0]!.authorName).toBe('Robert')
+  })
+
+  describe('jump to a date', () => {
+    const at = (text: string, sentAt: number) => ({ ...message(text), sentAt })
+
+    it('opens the room at the first message of the moment asked, marked, with more on both sides', async () => {
+      const page = Array.from({ length: pageSize }, (_, i) => at(`m${i}`, 1000 + i))
+      vi.mocked(api.historyAround).mockResolvedValue(page)
+      const store = useMessagesStore()
+      await store.openAtTime(roomId, 1000 + pageSize / 2)
+      expect(api.historyAround).toHaveBeenCalledWith(roomId, 1000 + pageSize / 2, pageSize)
+      const v = store.views[roomId]!
+      expect(v.highlightId).toBe(page[pageSize / 2]!.id)
+      expect([v.hasOlder, v.hasNewer, v.following]).toEqual([true, true, false])
+    })
+
+    it('after the last message, marks the last one and follows the newest', async () => {
+      const page = [at('a', 10), at('b', 20)]
+      vi.mocked(api.historyAround).mockResolvedValue(page)
+      const store = useMessagesStore()
+      await store.openAtTime(roomId, 99)
+      const v = store.views[roomId]!
+      expect(v.highlightId).toBe(page[1]!.id)
+      expect([v.hasOlder, v.hasNewer, v.following]).toEqual([false, false, true])
+    })
+
+    it('before the first message, marks the first with nothing older', async () => {
+      const page = Array.from({ length: pageSize }, (_, i) => at(`m${i}`, 500 + i))
+      vi.mocked(api.historyAround).mockResolvedValue(page)
+      const store = useMessagesStore()
+      await store.openAtTime(roomId, 1)
+      const v = store.views[roomId]!
+      expect(v.highlightId).toBe(page[0]!.id)
+      expect([v.hasOlder, v.hasNewer]).toEqual([false, true])
+    })
   })
 })

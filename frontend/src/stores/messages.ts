@@ -183,6 +183,27 @@ export const useMessagesStore = defineStore('messages', () => {
   const jumps = new Map<string, Promise<void>>()
 
   /**
+   * Replaces a room's view with a stretch loaded by `load`, marking one of
+   * its messages for the list to scroll to. A plain open of the room while
+   * it runs waits for it, and an older jump's answer is dropped.
+   */
+  function jump(roomId: string, load: () => Promise<Partial<RoomView> | null>): Promise<void> {
+    const mine = ask(roomId)
+    const run = (async () => {
+      const stretch = await load()
+      if (latest.get(roomId) !== mine || !stretch) return
+      // Reading back there: what arrives meanwhile waits below.
+      views.value[roomId] = emptyView({ loading: false, following: false, ...stretch })
+    })()
+    jumps.set(roomId, run)
+    const done = () => {
+      if (jumps.get(roomId) === run) jumps.delete(roomId)
+    }
+    run.then(done, done)
+    return run
+  }
+
+  /**
    * Shows a message in its context, however far back it is, and marks it
    * (highlightId) so the list scrolls to it. A message already loaded is
    * only marked.
@@ -193,28 +214,36 @@ export const useMessagesStore = defineStore('messages', () => {
       v.highlightId = messageId
       return Promise.resolve()
     }
-    const mine = ask(roomId)
-    const jump = (async () => {
+    return jump(roomId, async () => {
       // The messages before the target, then the target and those after it.
       const before = await api.history(roomId, messageId, pageSize / 2)
       const after = await api.historyAfter(roomId, before[before.length - 1]?.id ?? '', pageSize)
-      if (latest.get(roomId) !== mine) return
-      views.value[roomId] = emptyView({
+      return {
         items: [...before, ...after],
         hasOlder: before.length === pageSize / 2,
         hasNewer: after.length === pageSize,
-        loading: false,
-        // Reading back there: what arrives meanwhile waits below.
-        following: false,
         highlightId: messageId,
-      })
-    })()
-    jumps.set(roomId, jump)
-    const done = () => {
-      if (jumps.get(roomId) === jump) jumps.delete(roomId)
-    }
-    jump.then(done, done)
-    return jump
+      }
+    })
+  }
+
+  /**
+   * Shows a room from a moment in time (unix ms): the first message sent
+   * then or later is marked, or the last one before it if none came after.
+   */
+  function openAtTime(roomId: string, at: number): Promise<void> {
+    return jump(roomId, async () => {
+      const items = await api.historyAround(roomId, at, pageSize)
+      let from = items.findIndex((m) => m.sentAt >= at)
+      if (from < 0) from = items.length
+      return {
+        items,
+        hasOlder: from >= pageSize / 2,
+        hasNewer: items.length - from >= pageSize / 2,
+        highlightId: items[Math.min(from, items.length - 1)]?.id ?? null,
+        following: items.length - from < pageSize / 2,
+      }
+    })
   }
 
   /** The list has shown the marked message. */
@@ -513,6 +542,7 @@ export const useMessagesStore = defineStore('messages', () => {
     change,
     changeMany,
     openAt,
+    openAtTime,
     clearHighlight,
     send,
     retry,

@@ -23,6 +23,8 @@ export const useStatusStore = defineStore('status', () => {
   const status = ref<Status | null>(null)
   const peers = ref<Peer[]>([])
   const helpers = ref<Helper[]>([])
+  /** The web UI lost its node (the event socket closed): nothing on screen is current. */
+  const nodeLost = ref(false)
 
   const load = newestOnly(
     () => Promise.all([api.status(), api.peers(), api.helpers()]),
@@ -70,5 +72,21 @@ export const useStatusStore = defineStore('status', () => {
     sweep = undefined
   }
 
-  return { status: readonly(status), peers: readonly(peers), helpers: readonly(helpers), syncs: readonly(syncs), load, syncProgress, clearSyncs }
+  function setNodeLost(lost: boolean): void {
+    nodeLost.value = lost
+    // Whoever was connected through the node is not, as far as anyone can tell.
+    if (lost) peers.value = []
+  }
+
+  return {
+    status: readonly(status),
+    peers: readonly(peers),
+    helpers: readonly(helpers),
+    syncs: readonly(syncs),
+    nodeLost: readonly(nodeLost),
+    load,
+    syncProgress,
+    clearSyncs,
+    setNodeLost,
+  }
 })

@@ -17,7 +17,7 @@ describe('typing store', () => {
     typing.seen(ada)
     typing.seen(bo)
     typing.seen(ada) // again: still once
-    expect(typing.inRoom('room-a')).toEqual(['bo000001', 'Ada'])
+    expect(typing.inRoom('room-a')).toEqual(['Someone', 'Ada']) // a name, never a fingerprint
     expect(typing.inRoom('room-b')).toEqual([])
   })
 
@@ -38,6 +38,6 @@ describe('typing store', () => {
     typing.seen(ada)
     typing.seen(bo)
     typing.stopped('room-a', ada.peerId)
-    expect(typing.inRoom('room-a')).toEqual(['bo000001'])
+    expect(typing.inRoom('room-a')).toEqual(['Someone'])
   })
 })

@@ -1,4 +1,5 @@
 import { defineStore } from 'pinia'
+import { displayName } from '@/lib/names'
 import { ref } from 'vue'
 import type { Typing } from '@/api'
 
@@ -45,7 +46,7 @@ export const useTypingStore = defineStore('typing', () => {
   /** Names of those typing in a room now, in the order they started. */
   function inRoom(roomId: string): string[] {
     void now.value
-    return (typists.value[roomId] ?? []).filter((t) => t.until > Date.now()).map((t) => t.name || t.shortId)
+    return (typists.value[roomId] ?? []).filter((t) => t.until > Date.now()).map((t) => displayName(t.name))
   }
 
   return { typists, seen, stopped, inRoom }

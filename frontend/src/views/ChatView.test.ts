@@ -99,6 +99,14 @@ const emitEvent = async (e: BackendEvent) => {
 }
 
 const header = (w: VueWrapper) => w.get('.room-header')
+
+/** Picks an item of the sidebar's "+" menu. */
+async function addRoom(w: VueWrapper, label: 'New room…' | 'Join with a link…'): Promise<void> {
+  await w.get('[aria-label="Add a room"]').trigger('click')
+  await flushPromises()
+  await w.findAll('[role="menuitem"]').find((i) => i.text() === label)!.trigger('click')
+  await flushPromises()
+}
 const click = async (w: VueWrapper, sel: string) => {
   await w.get(sel).trigger('click')
   await flushPromises()
@@ -342,11 +350,10 @@ describe('ChatView', () => {
       vi.mocked(api.setRoomNearby).mockReset()
     })
 
-    /** Types a name into the sidebar and opens the create dialog with it. */
+    /** Opens the create dialog from the sidebar's "+" and types a name into it. */
     async function askCreate(w: VueWrapper, name: string): Promise<void> {
-      await w.get('[data-testid="new-room"]').setValue(name)
-      await w.get('[data-testid="new-room"]').element.closest('form')!.dispatchEvent(new Event('submit'))
-      await flushPromises()
+      await addRoom(w, 'New room…')
+      await w.get('[data-testid="create-room-name"]').setValue(name)
     }
 
     it('creates a room visible on this network when that is chosen', async () => {
@@ -380,8 +387,8 @@ describe('ChatView', () => {
       expect(wrapper.get('h1').text()).toBe('# lunch') // the room is there, and open
       expect(wrapper.get('[data-testid="room-access"]').text()).toBe('Invite only')
       expect(wrapper.find('[data-testid="create-room-dialog"]').exists()).toBe(false)
-      expect(wrapper.get('.chat-view > [role="alert"]').text()).toContain('“lunch” was created, but could not be made visible on this network')
-      expect(wrapper.get('.chat-view > [role="alert"]').text()).not.toContain('node closed') // the detail goes to the log
+      expect(wrapper.get('[data-testid="toast"]').text()).toContain('“lunch” was created, but could not be made visible on this network')
+      expect(wrapper.get('[data-testid="toast"]').text()).not.toContain('node closed') // the detail goes to the log
       expect(log).toHaveBeenCalled()
       log.mockRestore()
     })
@@ -520,11 +527,11 @@ describe('ChatView', () => {
       expect(api.joinRoom).not.toHaveBeenCalled()
     })
 
-    it('shows a damaged link where other errors go', async () => {
+    it('says in a toast that a link Parley was opened with is damaged', async () => {
       vi.mocked(api.pendingInvite).mockRejectedValueOnce(new Error('This invite link is damaged: ask for a new one.'))
       wrapper = await open()
       expect(dialog(wrapper).exists()).toBe(false)
-      expect(wrapper.get('.error[role="alert"]').text()).toContain('This invite link is damaged: ask for a new one.')
+      expect(wrapper.get('[data-testid="toast"]').text()).toContain('This invite link is damaged: ask for a new one.')
     })
 
     it('stops listening when the view goes', async () => {
@@ -536,41 +543,46 @@ describe('ChatView', () => {
     })
   })
 
-  it('keeps a failed join on show when a room opens after it', async () => {
+  it('keeps a failed join in its dialog, with the link, when a room opens and a read mark goes behind it', async () => {
     wrapper = await open()
-    vi.mocked(api.joinRoom).mockRejectedValue(new Error('a room ID alone does not let you in: ask a member for an invite link'))
-    await wrapper.get('[data-testid="join-room"]').setValue('cc'.repeat(32))
-    await wrapper.get<HTMLInputElement>('[data-testid="join-room"]').element.form!.requestSubmit()
+    vi.mocked(api.joinRoom).mockRejectedValue(new Error('A room ID alone does not let you in: ask a member for an invite link.'))
+    await addRoom(wrapper, 'Join with a link…')
+    const input = wrapper.get<HTMLInputElement>('[data-testid="join-link"]')
+    await input.setValue('cc'.repeat(32))
+    await wrapper.get('[data-testid="join-link-dialog"]').trigger('submit')
     await flushPromises()
-    expect(wrapper.get('.chat-view > [role="alert"]').text()).toContain('invite link')
+    const error = () => wrapper!.get('[data-testid="join-link-dialog"] [data-testid="field-error"]').text()
+    expect(error()).toContain('invite link')
     // The room list loading behind it opens a room: that success is not
     // the user's answer to the error, which stays.
     useRoomsStore().select(other.id)
     await flushPromises()
     expect(api.history).toHaveBeenCalledWith(other.id, expect.anything(), expect.anything())
-    expect(wrapper.get('.chat-view > [role="alert"]').text()).toContain('invite link')
+    expect(error()).toContain('invite link')
     // Nor does a read mark the message list sends as it shows messages.
     wrapper.findComponent(stubs.MessageList).vm.$emit('read', 'msg-1')
     await flushPromises()
     expect(api.markRead).toHaveBeenCalled()
-    expect(wrapper.get('.chat-view > [role="alert"]').text()).toContain('invite link')
+    expect(error()).toContain('invite link')
+    expect(input.element.value).toBe('cc'.repeat(32))
   })
 
   it('leaves the focus where the user types when a room opens behind it', async () => {
     wrapper = await open()
-    const name = wrapper.get<HTMLInputElement>('[data-testid="new-room"]')
-    name.element.focus()
-    await name.setValue('board games')
+    const elsewhere = document.createElement('input')
+    document.body.append(elsewhere)
+    elsewhere.focus()
     composerFocus.mockClear()
     useRoomsStore().select(other.id)
     await flushPromises()
     expect(composerFocus).not.toHaveBeenCalled()
-    expect(document.activeElement).toBe(name.element)
-    // A room created from the field opens in its composer.
+    expect(document.activeElement).toBe(elsewhere)
+    elsewhere.remove()
+    // A room created from the dialog opens in its composer.
     vi.mocked(api.createRoom).mockResolvedValue(room({ id: 'dd'.repeat(32), name: 'board games' }))
     vi.mocked(api.rooms).mockResolvedValue([general, other, room({ id: 'dd'.repeat(32), name: 'board games' })])
-    await name.trigger('submit')
-    await flushPromises()
+    await addRoom(wrapper, 'New room…')
+    await wrapper.get('[data-testid="create-room-name"]').setValue('board games')
     await wrapper.get('[data-testid="create-room-submit"]').trigger('click')
     await flushPromises()
     expect(api.createRoom).toHaveBeenCalledWith('board games')
@@ -582,6 +594,29 @@ describe('ChatView', () => {
     await pick.trigger('click')
     await flushPromises()
     expect(composerFocus).toHaveBeenCalled()
+  })
+
+  it('steps to the room below and above with Alt+Down and Alt+Up, wrapping around', async () => {
+    wrapper = await open()
+    const rooms = useRoomsStore()
+    rooms.select(general.id)
+    await flushPromises()
+    const press = async (key: string) => {
+      window.dispatchEvent(new KeyboardEvent('keydown', { key, altKey: true }))
+      await flushPromises()
+    }
+    await press('ArrowDown')
+    expect(rooms.currentId).toBe(other.id)
+    await press('ArrowDown')
+    expect(rooms.currentId).toBe(general.id)
+    await press('ArrowUp')
+    expect(rooms.currentId).toBe(other.id)
+  })
+
+  it('opens search from the button in the room header', async () => {
+    wrapper = await open()
+    await click(wrapper, '[data-testid="search-button"]')
+    expect(wrapper.find('[data-testid="search-panel"]').exists()).toBe(true)
   })
 
   it('opens About from the "You" settings, with the running version', async () => {

@@ -14,7 +14,13 @@ describe('StatusBar', () => {
     const wrapper = mount(StatusBar, { props: { status: status(), peers } })
     expect(wrapper.get('[data-testid="peer-count"]').text()).toBe('Connected to 5 peers')
     expect(wrapper.get('[data-testid="peer-kinds"]').text()).toBe('(1 on your network, 2 direct, 2 through a relay)')
-    expect(wrapper.text()).toContain('LAN discovery on')
+    expect(wrapper.text()).not.toContain('LAN discovery') // network words are for Connection details
+  })
+
+  it('counts a peer on this computer as a peer, not as one on your network', () => {
+    const wrapper = mount(StatusBar, { props: { status: status(), peers: [peer('local')] } })
+    expect(wrapper.get('[data-testid="peer-count"]').text()).toBe('Connected to 1 peer')
+    expect(wrapper.get('[data-testid="peer-kinds"]').text()).toBe('(1 on this computer)')
   })
 
   it('leaves out the kinds of connection nobody uses', () => {
@@ -31,7 +37,6 @@ describe('StatusBar', () => {
   it('says plainly when nobody is connected', () => {
     const wrapper = mount(StatusBar, { props: { status: status({ network: 'lan', mdns: false }), peers: [] } })
     expect(wrapper.text()).toContain('No peers connected')
-    expect(wrapper.text()).toContain('LAN discovery off')
     expect(wrapper.find('[data-testid="peer-kinds"]').exists()).toBe(false)
   })
 
@@ -67,6 +72,15 @@ describe('StatusBar', () => {
     const wrapper = mount(StatusBar, { props: { status: null, peers: [] } })
     expect(wrapper.text()).toContain('Starting…')
     expect(wrapper.find('[data-testid="reachability"]').exists()).toBe(false)
+  })
+})
+
+describe('StatusBar: the web UI away from its node', () => {
+  it('says the node is out of reach, and nothing about peers or reachability', () => {
+    const wrapper = mount(StatusBar, { props: { status: status(), peers: [peer('lan')], nodeLost: true } })
+    expect(wrapper.get('[data-testid="peer-count"]').text()).toBe('Not connected to your Parley node')
+    expect(wrapper.find('[data-testid="reachability"]').exists()).toBe(false)
+    expect(wrapper.find('.dot.online').exists()).toBe(false)
   })
 })
 

@@ -4,6 +4,7 @@ import type { Member, PeerWhy, Via } from '@/api'
 
 /** How an online peer is connected, in words, and a sentence more for a tooltip. */
 export const connections: Record<Exclude<Via, ''>, { text: string; detail: string }> = {
+  local: { text: 'On this computer', detail: 'Another Parley running on this computer.' },
   lan: { text: 'On your network', detail: 'Connected over your local network.' },
   direct: { text: 'Direct', detail: 'Connected directly over the internet.' },
   holepunched: {

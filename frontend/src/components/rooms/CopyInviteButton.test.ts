@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
+import { createPinia, setActivePinia } from 'pinia'
 
 vi.mock('@/api', async (original) => ({
   ...(await original<typeof import('@/api')>()),
@@ -8,12 +9,14 @@ vi.mock('@/api', async (original) => ({
 
 import { api } from '@/api'
 import { roomId } from '@/test/fixtures'
+import { useNoticesStore } from '@/stores/notices'
 import CopyInviteButton from './CopyInviteButton.vue'
 
 const link = 'parley://join/CAESIKqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqGgdnZW5lcmFs'
 
 describe('CopyInviteButton', () => {
   beforeEach(() => {
+    setActivePinia(createPinia())
     vi.useFakeTimers()
     vi.mocked(api.invite).mockReset()
     vi.mocked(api.copyText).mockReset()
@@ -24,7 +27,7 @@ describe('CopyInviteButton', () => {
     vi.restoreAllMocks()
   })
 
-  it('copies the room’s invite link and says so for a few seconds', async () => {
+  it('copies the room’s invite link and says so in a toast for a few seconds', async () => {
     vi.mocked(api.invite).mockResolvedValue(link)
     vi.mocked(api.copyText).mockResolvedValue()
     const wrapper = mount(CopyInviteButton, { props: { roomId } })
@@ -34,11 +37,12 @@ describe('CopyInviteButton', () => {
     await flushPromises()
     expect(api.invite).toHaveBeenCalledWith(roomId)
     expect(api.copyText).toHaveBeenCalledWith(link)
-    expect(wrapper.get('[role="status"]').text()).toBe('Invite link copied')
+    const notices = useNoticesStore()
+    expect(notices.notices.map((n) => n.text)).toEqual(['Invite link copied'])
     expect(wrapper.find('[role="alert"]').exists()).toBe(false)
     vi.advanceTimersByTime(3000)
     await flushPromises()
-    expect(wrapper.get('[role="status"]').text()).toBe('')
+    expect(notices.notices).toEqual([])
   })
 
   it('shows the backend’s sentence when no link can be made, and copies nothing', async () => {
@@ -48,7 +52,7 @@ describe('CopyInviteButton', () => {
     await flushPromises()
     expect(wrapper.get('[role="alert"]').text()).toBe('You are not in this room any more; join it again first.')
     expect(api.copyText).not.toHaveBeenCalled()
-    expect(wrapper.get('[role="status"]').text()).toBe('')
+    expect(useNoticesStore().notices).toEqual([])
   })
 
   it('shows the link to copy by hand when the clipboard refuses it', async () => {
@@ -70,7 +74,7 @@ describe('CopyInviteButton', () => {
     answer(link)
     await flushPromises()
     expect(api.copyText).not.toHaveBeenCalled()
-    expect(wrapper.get('[role="status"]').text()).toBe('')
+    expect(useNoticesStore().notices).toEqual([])
     expect(wrapper.get('[data-testid="copy-invite"]').attributes('disabled')).toBeUndefined()
   })
 })

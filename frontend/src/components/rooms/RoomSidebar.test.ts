@@ -1,39 +1,32 @@
 import { describe, expect, it } from 'vitest'
 import { mount } from '@vue/test-utils'
-import { room, roomId } from '@/test/fixtures'
+import { room } from '@/test/fixtures'
 import RoomSidebar from './RoomSidebar.vue'
 
-const link = 'parley://join/CAESIKqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqGgdnZW5lcmFs'
-
-describe('RoomSidebar: join', () => {
-  it('asks for an invite link in words a chat user knows', () => {
-    const input = mount(RoomSidebar, { props: { rooms: [], currentId: null } }).get('[data-testid="join-room"]')
-    expect(input.attributes('placeholder')).toBe('Invite link')
-    expect(input.attributes('aria-label')).toContain('Paste an invite link')
+describe('RoomSidebar: adding a room', () => {
+  it('has no standing input boxes, only a "+" menu with both ways in', async () => {
+    const wrapper = mount(RoomSidebar, { props: { rooms: [], currentId: null }, attachTo: document.body })
+    expect(wrapper.find('input').exists()).toBe(false)
+    const button = wrapper.get('[aria-haspopup="menu"]')
+    expect(button.attributes('aria-label')).toBe('Add a room')
+    await button.trigger('click')
+    expect(wrapper.findAll('[role="menuitem"]').map((i) => i.text())).toEqual(['New room…', 'Join with a link…'])
+    wrapper.unmount()
   })
 
-  for (const [what, pasted, joined] of [
-    ['an invite link', link, link],
-    ['a room ID', roomId, roomId],
-    ['a link pasted with spaces and a line break', `  ${link}\n`, link],
+  for (const [label, event] of [
+    ['New room…', 'create'],
+    ['Join with a link…', 'join'],
   ] as const) {
-    it(`joins with ${what}`, async () => {
-      const wrapper = mount(RoomSidebar, { props: { rooms: [], currentId: null } })
-      const input = wrapper.get('[data-testid="join-room"]')
-      await input.setValue(pasted)
-      await input.trigger('submit')
-      expect(wrapper.emitted('join')).toEqual([[joined]])
-      expect((input.element as HTMLInputElement).value).toBe('') // ready for the next one
+    it(`"${label}" asks for its dialog`, async () => {
+      const wrapper = mount(RoomSidebar, { props: { rooms: [], currentId: null }, attachTo: document.body })
+      await wrapper.get('[aria-haspopup="menu"]').trigger('click')
+      const item = wrapper.findAll('[role="menuitem"]').find((i) => i.text() === label)!
+      await item.trigger('click')
+      expect(wrapper.emitted(event)).toEqual([[]])
+      wrapper.unmount()
     })
   }
-
-  it('does nothing with an empty field', async () => {
-    const wrapper = mount(RoomSidebar, { props: { rooms: [], currentId: null } })
-    const input = wrapper.get('[data-testid="join-room"]')
-    await input.setValue('   ')
-    await input.trigger('submit')
-    expect(wrapper.emitted('join')).toBeUndefined()
-  })
 })
 
 describe('RoomSidebar: notifications', () => {

@@ -1,12 +1,12 @@
-import { describe, expect, it } from 'vitest'
-import { mount } from '@vue/test-utils'
+import { describe, expect, it, vi } from 'vitest'
+import { flushPromises, mount } from '@vue/test-utils'
 import type { Helper, Peer } from '@/api'
 import { me, room, roomId, status } from '@/test/fixtures'
 import ConnectionDetails from './ConnectionDetails.vue'
 
 function open(over = {}) {
   return mount(ConnectionDetails, {
-    props: { me, status: status(), peers: [], room: room(), ...over },
+    props: { me, status: status(), peers: [], room: room(), connect: async () => {}, ...over },
     attachTo: document.body,
   })
 }
@@ -131,13 +131,15 @@ describe('ConnectionDetails', () => {
   })
 
   it('connects to an address typed by hand, and not to an empty one', async () => {
-    const wrapper = open()
+    const connect = vi.fn().mockResolvedValue(undefined)
+    const wrapper = open({ connect })
     const input = wrapper.get('[data-testid="peer-addr"]')
     await input.setValue('  ')
     await wrapper.get('form').trigger('submit')
     await input.setValue(' /ip4/127.0.0.1/tcp/4001/p2p/12D3KooWPeer ')
     await wrapper.get('form').trigger('submit')
-    expect(wrapper.emitted('connect')).toEqual([['/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWPeer']])
+    await flushPromises()
+    expect(connect.mock.calls).toEqual([['/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWPeer']])
     expect((input.element as HTMLInputElement).value).toBe('')
     wrapper.unmount()
   })
@@ -147,5 +149,35 @@ describe('ConnectionDetails', () => {
     expect(wrapper.text()).toContain('Your local network and the internet')
     expect(wrapper.text()).toContain('Behind a router')
     wrapper.unmount()
+  })
+
+  it('shows why an address was refused under the field, and keeps what was typed', async () => {
+    const connect = vi.fn().mockRejectedValue(new Error('That address has no peer ID: copy it whole from Connection details on the other computer.'))
+    const wrapper = open({ connect })
+    const input = wrapper.get('[data-testid="peer-addr"]')
+    await input.setValue('192.168.1.20')
+    await input.trigger('submit')
+    await flushPromises()
+    expect(connect).toHaveBeenCalledWith('192.168.1.20')
+    expect((input.element as HTMLInputElement).value).toBe('192.168.1.20')
+    const error = wrapper.get('[data-testid="field-error"]')
+    expect(error.text()).toContain('That address has no peer ID')
+    expect(input.attributes('aria-invalid')).toBe('true')
+    expect(input.attributes('aria-describedby')).toBe(error.attributes('id'))
+    // Typing again takes the old sentence away.
+    await input.setValue('192.168.1.2')
+    expect(wrapper.find('[data-testid="field-error"]').exists()).toBe(false)
+  })
+
+  it('empties the field and says so when the address connects', async () => {
+    const connect = vi.fn().mockResolvedValue(undefined)
+    const wrapper = open({ connect })
+    const input = wrapper.get('[data-testid="peer-addr"]')
+    await input.setValue('/ip4/127.0.0.1/tcp/4001/p2p/' + me.peerId)
+    await input.trigger('submit')
+    await flushPromises()
+    expect((input.element as HTMLInputElement).value).toBe('')
+    expect(wrapper.get('[data-testid="connected-to"]').text()).toBe('Connected.')
+    expect(wrapper.find('[data-testid="field-error"]').exists()).toBe(false)
   })
 })

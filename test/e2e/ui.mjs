@@ -1,0 +1,30 @@
+// Steps through the main window that many tests share.
+
+/** Picks an item of the sidebar's "+" menu ("New room…", "Join with a link…"). */
+export async function addRoomMenu(page, label) {
+  await page.getByRole('button', { name: 'Add a room' }).click()
+  await page.getByRole('menuitem', { name: label }).click()
+}
+
+/** Opens "Join with a link…" and pastes the link; returns the dialog, not yet submitted. */
+export async function openJoinLink(page, link) {
+  await addRoomMenu(page, 'Join with a link…')
+  const dialog = page.getByRole('dialog', { name: 'Join a room' })
+  await dialog.getByTestId('join-link').fill(link)
+  return dialog
+}
+
+/** Joins with a pasted link by Enter; returns the dialog, which closes once joined. */
+export async function joinWithLink(page, link) {
+  const dialog = await openJoinLink(page, link)
+  await dialog.getByTestId('join-link').press('Enter')
+  return dialog
+}
+
+/** Opens "New room…" with the name typed; returns the create dialog. */
+export async function askNewRoom(page, name) {
+  await addRoomMenu(page, 'New room…')
+  const dialog = page.getByRole('dialog', { name: 'Create a room' })
+  await dialog.getByTestId('create-room-name').fill(name)
+  return dialog
+}
