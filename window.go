@@ -18,6 +18,7 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
 	"github.com/wailsapp/wails/v2/pkg/options/linux"
 	"github.com/wailsapp/wails/v2/pkg/options/mac"
+	"github.com/wailsapp/wails/v2/pkg/options/windows"
 
 	"parley/datadir"
 	"parley/instance"
@@ -91,7 +92,14 @@ func runWindow(opts flags, logger *slog.Logger, stdout, stderr io.Writer) int {
 // not nil, is closed once the window is up.
 func runDesktop(app *App, display io.Closer, stderr io.Writer) (code int) {
 	win := app.settings.Window
+	webStorage, restoreEnv := "", func() {}
+	if app.svc != nil { // nil while `wails build` reads the bound types
+		webStorage = webStorageDir(app.svc.DataDir())
+		restoreEnv = keepWebStorageIn(webStorage)
+	}
 	startup := func(ctx context.Context) {
+		// The web view exists by now, with its storage where it was told.
+		restoreEnv()
 		if display != nil {
 			display.Close()
 		}
@@ -130,7 +138,8 @@ func runDesktop(app *App, display io.Closer, stderr io.Writer) (code int) {
 		Linux: &linux.Options{ProgramName: "parley", Icon: icon, WebviewGpuPolicy: linux.WebviewGpuPolicyNever},
 		// macOS hands a clicked parley:// link to the running app as an
 		// Apple Event, not as arguments to a second start.
-		Mac: &mac.Options{OnUrlOpen: app.offerInvite},
+		Mac:     &mac.Options{OnUrlOpen: app.offerInvite},
+		Windows: &windows.Options{WebviewUserDataPath: webStorage},
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "parley: open window: %v\n", err)

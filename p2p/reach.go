@@ -21,7 +21,8 @@ import (
 
 // How a peer is connected, as Members and Peers report it.
 const (
-	ViaLAN         = "lan"         // a private or loopback address
+	ViaLocal       = "local"       // a loopback address: another program on this computer
+	ViaLAN         = "lan"         // a private address: the local network
 	ViaDirect      = "direct"      // a public address, dialled straight
 	ViaHolePunched = "holepunched" // a direct connection made through both NATs
 	ViaRelayed     = "relayed"     // through a relay
@@ -167,7 +168,7 @@ func call(f func()) {
 
 func (rs *reachService) Via(id peer.ID) string {
 	best := ""
-	rank := map[string]int{"": 0, ViaRelayed: 1, ViaDirect: 2, ViaHolePunched: 2, ViaLAN: 3}
+	rank := map[string]int{"": 0, ViaRelayed: 1, ViaDirect: 2, ViaHolePunched: 2, ViaLAN: 3, ViaLocal: 4}
 	for _, c := range rs.host.Network().ConnsToPeer(id) {
 		via := rs.connVia(c)
 		if rank[via] > rank[best] {
@@ -182,7 +183,9 @@ func (rs *reachService) connVia(c network.Conn) string {
 	switch {
 	case isRelayed(addr):
 		return ViaRelayed
-	case manet.IsPrivateAddr(addr) || manet.IsIPLoopback(addr):
+	case manet.IsIPLoopback(addr):
+		return ViaLocal
+	case manet.IsPrivateAddr(addr):
 		return ViaLAN
 	}
 	rs.mu.Lock()

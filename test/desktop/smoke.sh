@@ -202,6 +202,25 @@ wait_for 10 "the window repaints after sending" changed
 colours=$(convert "$shot" -format %k info:)
 ((colours >= 50)) || fail "window looks blank: $colours colours in $shot"
 
+# Six lines typed with Shift+Enter grow the composer (WebKitGTK has no CSS
+# field-sizing: the box is measured). The part of the screen that changed
+# is as tall as the grown box; a box that stayed two lines high, scrolling,
+# changes no more than its own 60-odd pixels.
+steady "$work/before-lines.png" || fail "the screen did not settle before typing lines"
+for i in 1 2 3 4 5 6; do
+  xdotool type --delay 10 --window "$window" "line $i"
+  ((i == 6)) || xdotool key --window "$window" shift+Return
+done
+grown() {
+  steady "$work/lines.png" || return 1
+  local box
+  box=$(compare "$work/before-lines.png" "$work/lines.png" -compose src -fuzz 5% miff:- 2>/dev/null |
+    convert - -trim -format '%h' info: 2>/dev/null || true)
+  [[ $box =~ ^[0-9]+$ ]] && ((box > 110))
+}
+wait_for 10 "six typed lines grow the composer" grown
+xdotool key --window "$window" ctrl+a Delete
+
 # A second start with an invite link (as a click on a parley:// link makes
 # it) hands the link to the running window and exits 0.
 linked=$(call "$peer_api" "$peer_token" CreateRoom '["Linked room"]' | jq -r .id)
@@ -224,6 +243,8 @@ for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$pid" 2>/dev/null && fail "parley did not exit within 5s of SIGTERM"
 wait "$pid" || fail "parley exited with status $? after SIGTERM"
 unset 'pids[-1]'
+# The window's web storage (theme, drafts) is in the data dir, not the home.
+[[ -d $work/desk/webview/data/parley ]] || fail "no web storage under the data dir: $(ls "$work/desk")"
 
 # The whole history reached the desktop's store: the seeded messages, the
 # probes and the last message.
