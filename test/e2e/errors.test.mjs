@@ -3,6 +3,7 @@
 // message arriving and the read mark it causes do not wipe it away.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
+import { violations } from './axe.mjs'
 import { launchBrowser, openUI, screenshots, startNode } from './nodes.mjs'
 import { addRoomMenu, openJoinLink } from './ui.mjs'
 
@@ -186,3 +187,52 @@ test('"Invite link copied" is a toast: nothing in the window moves', async () =>
   assert.deepEqual(page.problems, [])
   await page.context().close()
 })
+
+/** Whether an element lies wholly inside the window. */
+const inside = (locator) =>
+  locator.evaluate((el) => {
+    const r = el.getBoundingClientRect()
+    return r.left >= 0 && r.top >= 0 && r.right <= innerWidth + 0.5 && r.bottom <= innerHeight + 0.5 && r.width > 0
+  })
+
+for (const [width, height] of [
+  [800, 600],
+  [1440, 900],
+]) {
+  for (const colorScheme of ['light', 'dark']) {
+    test(`the "+" menu, Join with a link (with its error) and Jump to date fit and pass axe (${colorScheme}, ${width}x${height})`, async () => {
+      const page = await openUI(browser, ada, { colorScheme, viewport: { width, height } })
+      await page.getByRole('heading', { name: '# errors' }).waitFor()
+      const found = []
+      const tag = `${colorScheme} ${width}x${height}`
+
+      await page.getByRole('button', { name: 'Add a room' }).click()
+      const menu = page.getByRole('menu')
+      await menu.waitFor()
+      assert.ok(await inside(menu), 'the "+" menu is inside the window')
+      found.push(...(await violations(page, `"+" menu, ${tag}`)))
+      await page.keyboard.press('Escape')
+
+      const dialog = await openJoinLink(page, 'hello')
+      await dialog.getByTestId('join-link').press('Enter')
+      await dialog.getByTestId('field-error').waitFor()
+      assert.ok(await inside(dialog), 'the join dialog is inside the window')
+      found.push(...(await violations(page, `join dialog with an error, ${tag}`)))
+      await page.screenshot({ path: `${screenshots}/errors-join-${colorScheme}-${width}x${height}.png` })
+      await dialog.getByRole('button', { name: 'Cancel' }).click()
+
+      await page.getByTestId('room-menu').click()
+      await page.getByTestId('menu-jump').click()
+      const jump = page.getByRole('dialog', { name: 'Jump to date' })
+      await jump.waitFor()
+      assert.ok(await inside(jump), 'the jump dialog is inside the window')
+      found.push(...(await violations(page, `jump dialog, ${tag}`)))
+      await page.screenshot({ path: `${screenshots}/jump-${colorScheme}-${width}x${height}.png` })
+      await jump.getByRole('button', { name: 'Cancel' }).click()
+
+      assert.deepEqual(found, [])
+      assert.deepEqual(page.problems, [])
+      await page.context().close()
+    })
+  }
+}
