@@ -28,9 +28,26 @@ func (s *Service) SetName(ctx context.Context, name string) (Me, error) {
 	if err != nil {
 		return Me{}, err
 	}
-	// The profile is kept as a signed message like any other, so it can be
-	// passed on unchanged. It needs a room; ours is stored under the zero room.
-	m, err := wire.Sign(s.id.Key, wire.Draft{Time: s.clock.Now(), Kind: wire.Kind_KIND_PROFILE, Name: name})
+	s.mu.Lock()
+	rooms := make([]wire.RoomID, 0, len(s.joined))
+	for id := range s.joined {
+		rooms = append(rooms, id)
+	}
+	s.mu.Unlock()
+	// Each room hears a profile signed for it: its topic takes only the
+	// room's messages. The one hellos and sync pass on, signed for no room
+	// (stored under the zero room), is signed last: peers keep only the
+	// newest profile of each peer, and pass one signed for a room on only
+	// in that room.
+	perRoom := make([]*wire.Message, 0, len(rooms))
+	for _, id := range rooms {
+		m, err := s.signProfile(id, name)
+		if err != nil {
+			return Me{}, fmt.Errorf("set name: %w", err)
+		}
+		perRoom = append(perRoom, m)
+	}
+	m, err := s.signProfile(wire.RoomID{}, name)
 	if err != nil {
 		return Me{}, fmt.Errorf("set name: %w", err)
 	}
@@ -40,39 +57,26 @@ func (s *Service) SetName(ctx context.Context, name string) (Me, error) {
 	s.mu.Lock()
 	s.myName = name
 	s.names[s.id.ID] = name
-	rooms := make([]wire.RoomID, 0, len(s.joined))
-	for id := range s.joined {
-		rooms = append(rooms, id)
-	}
-	s.mu.Unlock()
-	s.mu.Lock()
 	s.myProfile = m.Raw
 	s.mu.Unlock()
 	s.bus.publish(Event{Name: EventProfile, Data: s.profile(s.id.ID)})
 	s.node.HelloAll()
-	for _, id := range rooms {
-		s.publishProfile(ctx, id)
+	// Reaching members we are not directly connected to.
+	for _, pm := range perRoom {
+		if err := s.node.Publish(ctx, pm); err != nil {
+			s.log.Warn("publish profile failed", "room", pm.Room.String()[:8], "err", err)
+		}
 	}
 	return s.Me(), nil
 }
 
-// publishProfile broadcasts our name into a room, reaching members we are
-// not directly connected to.
-func (s *Service) publishProfile(ctx context.Context, id wire.RoomID) {
-	s.mu.Lock()
-	name := s.myName
-	s.mu.Unlock()
-	if name == "" {
-		return
-	}
-	m, err := wire.Sign(s.id.Key, wire.Draft{Room: id, Time: s.clock.Now(), Kind: wire.Kind_KIND_PROFILE, Name: name})
+// signProfile signs our name for a room, or for none (the zero room).
+func (s *Service) signProfile(room wire.RoomID, name string) (*wire.Message, error) {
+	m, err := wire.Sign(s.id.Key, wire.Draft{Room: room, Time: s.clock.Now(), Kind: wire.Kind_KIND_PROFILE, Name: name})
 	if err != nil {
-		s.log.Error("sign profile failed", "err", err)
-		return
+		return nil, fmt.Errorf("sign profile: %w", err)
 	}
-	if err := s.node.Publish(ctx, m); err != nil {
-		s.log.Warn("publish profile failed", "room", id.String()[:8], "err", err)
-	}
+	return m, nil
 }
 
 func (s *Service) receiveProfile(m *wire.Message) {

@@ -196,12 +196,13 @@ func (s *Service) start() error {
 				s.requestSync(room, p)
 			}
 		},
-		Sync:    s.store, // Scan and Envelope
-		OnSync:  s.onSync,
-		Hello:   s.helloContent,
-		OnHello: s.receiveHello,
-		Logger:  s.opts.Logger,
-		Now:     s.opts.Now,
+		Sync:     s.store, // Scan and Envelope
+		Profiles: s.store, // the names that travel with a room's history
+		OnSync:   s.onSync,
+		Hello:    s.helloContent,
+		OnHello:  s.receiveHello,
+		Logger:   s.opts.Logger,
+		Now:      s.opts.Now,
 	})
 	if err != nil {
 		return err

@@ -90,6 +90,9 @@ type Options struct {
 	OnHello func(from peer.ID, h PeerHello)
 	// Sync, if set, lets the node reconcile room histories with peers.
 	Sync SyncSource
+	// Profiles, if set, lets sync sessions carry the profiles of a room's
+	// authors, so that names come with the history.
+	Profiles ProfileSource
 	// OnSync, if set, hears how sync sessions progress. It must not block.
 	OnSync func(SyncProgress)
 	// Helper runs the node as a helper (internet mode only): publicly

@@ -45,7 +45,10 @@ type syncServer struct {
 	trust  *trust
 	rooms  roomHandlers
 	source SyncSource // nil: nothing to sync from
-	limits *sessionLimits
+	// profiles is where sessions find the profiles of a room's authors;
+	// nil: sessions carry none.
+	profiles ProfileSource
+	limits   *sessionLimits
 	// reject counts garbage or lies against the peer that sent them.
 	reject func(from peer.ID, room wire.RoomID, err error)
 	onSync func(SyncProgress) // may be nil
@@ -68,12 +71,13 @@ type roomHandlers interface {
 func newSyncServer(ctx context.Context, h host.Host, t *trust, rooms roomHandlers, reject func(peer.ID, wire.RoomID, error), opts Options) *syncServer {
 	return &syncServer{
 		ctx: ctx, host: h, trust: t, rooms: rooms, reject: reject,
-		source:  opts.Sync,
-		limits:  newSessionLimits(syncSessionEvery, syncSessionBurst),
-		onSync:  opts.OnSync,
-		now:     opts.Now,
-		log:     opts.Logger.With("component", "sync"),
-		running: map[peer.ID]int{},
+		source:   opts.Sync,
+		profiles: opts.Profiles,
+		limits:   newSessionLimits(syncSessionEvery, syncSessionBurst),
+		onSync:   opts.OnSync,
+		now:      opts.Now,
+		log:      opts.Logger.With("component", "sync"),
+		running:  map[peer.ID]int{},
 	}
 }
 
@@ -232,6 +236,8 @@ type session struct {
 	recon   *reconcile.Session
 	deliver Handler
 	prog    SyncProgress
+	// profiles are the room's authors' names, both ways.
+	profiles *profileExchange
 }
 
 func (sv *syncServer) newSession(s network.Stream, r msgio.ReadCloser, room wire.RoomID, deliver Handler) (*session, error) {
@@ -239,10 +245,11 @@ func (sv *syncServer) newSession(s network.Stream, r msgio.ReadCloser, room wire
 	from := s.Conn().RemotePeer()
 	return &session{
 		sv: sv, s: s, room: room, from: from, deliver: deliver,
-		r:     r,
-		w:     msgio.NewVarintWriter(s),
-		recon: reconcile.New(items),
-		prog:  SyncProgress{Room: room, Peer: from},
+		r:        r,
+		w:        msgio.NewVarintWriter(s),
+		recon:    reconcile.New(items),
+		prog:     SyncProgress{Room: room, Peer: from},
+		profiles: newProfileExchange(sv.profiles, room, sv.host.ID()),
 	}, nil
 }
 
@@ -258,6 +265,9 @@ func (sv *syncServer) runSync(ctx context.Context, s network.Stream, room wire.R
 	}
 	first := encodeFrame(f)
 	first.Room = room[:]
+	if err := ss.profiles.ask(first); err != nil {
+		return err
+	}
 	if err := ss.send(first); err != nil {
 		return err
 	}
@@ -302,6 +312,11 @@ func (ss *session) reconcileFrom(ctx context.Context, in *wire.SyncMessage) erro
 		if err != nil {
 			return err
 		}
+		if round == 0 { // the peer's first frame: its question about names
+			if err := ss.profiles.heard(in); err != nil {
+				return err
+			}
+		}
 		out, err := ss.recon.Reply(frame)
 		if err != nil {
 			return err
@@ -309,7 +324,11 @@ func (ss *session) reconcileFrom(ctx context.Context, in *wire.SyncMessage) erro
 		if reconcile.Settled(frame) {
 			return nil
 		}
-		if err := ss.send(encodeFrame(out)); err != nil {
+		msg := encodeFrame(out)
+		if err := ss.profiles.ask(msg); err != nil {
+			return err
+		}
+		if err := ss.send(msg); err != nil {
 			return err
 		}
 		if reconcile.Settled(out) {
@@ -320,7 +339,9 @@ func (ss *session) reconcileFrom(ctx context.Context, in *wire.SyncMessage) erro
 	return fmt.Errorf("%w: no agreement after %d rounds", reconcile.ErrProtocol, maxSyncRounds)
 }
 
-// sendHaves sends the messages the peer lacks, in batches, then a last marker.
+// sendHaves sends the messages the peer lacks, in batches, then a last
+// message with the profiles of their authors and of those the peer asked
+// about.
 func (ss *session) sendHaves() error {
 	batch := &wire.SyncMessage{Count: uint32(len(ss.recon.Have))}
 	for id := range ss.recon.Have {
@@ -331,6 +352,7 @@ func (ss *session) sendHaves() error {
 		if env == nil {
 			continue // deleted since the two compared: fewer than announced is fine
 		}
+		ss.profiles.sending(env)
 		batch.Envelopes = append(batch.Envelopes, env)
 		ss.prog.Sent++
 		if len(batch.Envelopes) == deliverBatch {
@@ -340,6 +362,19 @@ func (ss *session) sendHaves() error {
 			batch = &wire.SyncMessage{}
 		}
 	}
+	profiles, err := ss.profiles.toSend()
+	if err != nil {
+		return fmt.Errorf("read profiles to send: %w", err)
+	}
+	if len(profiles) > 0 && len(batch.Envelopes) > 0 {
+		// The profiles go alone: a batch of big envelopes leaves them no
+		// room under maxSyncMessage.
+		if err := ss.send(batch); err != nil {
+			return err
+		}
+		batch = &wire.SyncMessage{}
+	}
+	batch.Profiles = profiles
 	batch.Last = true
 	return ss.send(batch)
 }
@@ -347,7 +382,8 @@ func (ss *session) sendHaves() error {
 // receiveAll takes the peer's batches, verifying each message and handing
 // it to the room's handler, like gossip. The first batch announces how many
 // will come; a peer that sends more, or anything that fails verification,
-// ends the session.
+// ends the session. Profiles go to the handler too, ahead of the messages
+// of their batch, so that those show with their authors' names.
 func (ss *session) receiveAll() error {
 	for first := true; ; first = false {
 		in, err := ss.recv()
@@ -361,20 +397,25 @@ func (ss *session) receiveAll() error {
 		if len(in.Envelopes) > ss.prog.Total-ss.prog.Received {
 			return fmt.Errorf("%w: more messages than announced", reconcile.ErrProtocol)
 		}
-		batch := Batch{Room: ss.room, From: ss.from, Messages: make([]*wire.Message, 0, len(in.Envelopes))}
 		now := ss.sv.now()
+		messages := make([]*wire.Message, 0, len(in.Envelopes))
 		for _, raw := range in.Envelopes {
 			m, err := wire.Decode(raw, wire.Check{Room: &ss.room, Now: now})
 			if err != nil {
 				return err
 			}
-			batch.Messages = append(batch.Messages, m)
+			ss.profiles.receiving(m)
+			messages = append(messages, m)
 		}
-		if len(batch.Messages) > 0 {
+		profiles, err := ss.profiles.take(in.Profiles, now)
+		if err != nil {
+			return err
+		}
+		if len(messages)+len(profiles) > 0 {
 			// The whole frame is verified before any of it is kept, and
 			// kept in one go.
-			ss.deliver(batch)
-			ss.prog.Received += len(batch.Messages)
+			ss.deliver(Batch{Room: ss.room, From: ss.from, Messages: append(profiles, messages...)})
+			ss.prog.Received += len(messages)
 		}
 		ss.report()
 		if in.Last {

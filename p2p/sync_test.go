@@ -1,10 +1,12 @@
 package p2p
 
 import (
+	"crypto/rand"
 	"errors"
 	"testing"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-msgio"
@@ -29,10 +31,48 @@ func FuzzSyncFrame(f *testing.F) {
 	}}))
 	f.Add(list)
 	f.Add([]byte{0x12, 0x02, 0x18, 0x01})
+	// A first frame asking about authors' names, and a last message
+	// carrying profiles: one signed for no room, one for another room.
+	room, other := wire.RoomID{7}, wire.RoomID{8}
+	key, _, err := crypto.GenerateEd25519Key(rand.Reader)
+	if err != nil {
+		f.Fatal(err)
+	}
+	author, _ := peer.IDFromPrivateKey(key)
+	asking := encodeFrame(f0)
+	asking.Room, asking.WantProfiles = room[:], [][]byte{[]byte(author), {1, 2}}
+	withWants, _ := proto.Marshal(asking)
+	f.Add(withWants)
+	var profiles [][]byte
+	for _, r := range []wire.RoomID{{}, other} {
+		p, err := wire.Sign(key, wire.Draft{Room: r, Time: 1, Kind: wire.Kind_KIND_PROFILE, Name: "Ada"})
+		if err != nil {
+			f.Fatal(err)
+		}
+		profiles = append(profiles, p.Raw)
+	}
+	last, _ := proto.Marshal(&wire.SyncMessage{Last: true, Profiles: profiles})
+	f.Add(last)
+	now := time.Unix(1e9, 0)
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		var m wire.SyncMessage
 		if proto.Unmarshal(raw, &m) != nil {
 			return
+		}
+		if asked, err := decodeWants(&m); err == nil && len(asked) > len(m.WantProfiles) {
+			t.Fatalf("%d authors asked about, %d read", len(m.WantProfiles), len(asked))
+		}
+		for _, p := range m.Profiles {
+			// What is taken is a verified profile signed for no room or
+			// for the session's.
+			if pm, err := decodeProfile(p, room, now); err == nil && (pm.Kind != wire.Kind_KIND_PROFILE || (pm.Room != wire.RoomID{} && pm.Room != room)) {
+				t.Fatalf("took a %s of room %s as a profile", pm.Kind, pm.Room)
+			}
+		}
+		pe := newProfileExchange(nil, room, author)
+		pe.wanted[author] = true
+		if kept, err := pe.take(m.Profiles, now); err == nil && len(kept) > min(len(m.Profiles), maxSyncProfiles) {
+			t.Fatalf("kept %d profiles of %d", len(kept), len(m.Profiles))
 		}
 		frame, err := decodeFrame(&m)
 		if err != nil {

@@ -97,11 +97,13 @@ func (s *Store) Rooms() ([]Room, error) {
 }
 
 // PutProfile keeps a profile envelope if it is newer than the one stored for
-// the same peer, and reports whether it was.
+// the same peer, and reports whether it was: an older profile, or the same
+// one again, never replaces the stored one, whichever arrives last.
 func (s *Store) PutProfile(peerID string, time uint64, envelope []byte) (bool, error) {
-	newer := false
 	key := profileKey(peerID)
-	err := s.db.Update(func(txn *badger.Txn) error {
+	var newer bool
+	err := s.updateRetrying(func(txn *badger.Txn) error {
+		newer = false
 		item, err := txn.Get(key)
 		if err != nil && !errors.Is(err, badger.ErrKeyNotFound) {
 			return err

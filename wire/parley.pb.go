@@ -794,7 +794,15 @@ type SyncMessage struct {
 	// last marks a side's final batch of envelopes.
 	Last bool `protobuf:"varint,4,opt,name=last,proto3" json:"last,omitempty"`
 	// count, in a side's first batch, says how many envelopes it will send.
-	Count         uint32 `protobuf:"varint,5,opt,name=count,proto3" json:"count,omitempty"`
+	Count uint32 `protobuf:"varint,5,opt,name=count,proto3" json:"count,omitempty"`
+	// want_profiles, in a side's first reconciliation frame, names authors of
+	// the room whose profile it lacks (peer ID bytes), at most 1,024.
+	WantProfiles [][]byte `protobuf:"bytes,6,rep,name=want_profiles,json=wantProfiles,proto3" json:"want_profiles,omitempty"`
+	// profiles, in a side's last message, are signed profiles of the room's
+	// authors: those of the messages it sent and those the other side
+	// wanted, one per author, at most 1,024 and 256 KiB in a session. A
+	// peer of an earlier version sends none and skips them.
+	Profiles      [][]byte `protobuf:"bytes,7,rep,name=profiles,proto3" json:"profiles,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -862,6 +870,20 @@ func (x *SyncMessage) GetCount() uint32 {
 		return x.Count
 	}
 	return 0
+}
+
+func (x *SyncMessage) GetWantProfiles() [][]byte {
+	if x != nil {
+		return x.WantProfiles
+	}
+	return nil
+}
+
+func (x *SyncMessage) GetProfiles() [][]byte {
+	if x != nil {
+		return x.Profiles
+	}
+	return nil
 }
 
 type SyncRange struct {
@@ -1004,13 +1026,15 @@ const file_wire_parley_proto_rawDesc = "" +
 	"\tHelloRoom\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\fR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x16\n" +
-	"\x06secret\x18\x03 \x01(\fR\x06secret\"\x99\x01\n" +
+	"\x06secret\x18\x03 \x01(\fR\x06secret\"\xda\x01\n" +
 	"\vSyncMessage\x12\x12\n" +
 	"\x04room\x18\x01 \x01(\fR\x04room\x12.\n" +
 	"\x06ranges\x18\x02 \x03(\v2\x16.parley.wire.SyncRangeR\x06ranges\x12\x1c\n" +
 	"\tenvelopes\x18\x03 \x03(\fR\tenvelopes\x12\x12\n" +
 	"\x04last\x18\x04 \x01(\bR\x04last\x12\x14\n" +
-	"\x05count\x18\x05 \x01(\rR\x05count\"\xc0\x01\n" +
+	"\x05count\x18\x05 \x01(\rR\x05count\x12#\n" +
+	"\rwant_profiles\x18\x06 \x03(\fR\fwantProfiles\x12\x1a\n" +
+	"\bprofiles\x18\a \x03(\fR\bprofiles\"\xc0\x01\n" +
 	"\tSyncRange\x12\x1d\n" +
 	"\n" +
 	"upper_time\x18\x01 \x01(\x04R\tupperTime\x12\x19\n" +
