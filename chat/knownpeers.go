@@ -41,8 +41,8 @@ func (s *Service) rememberSender(b p2p.Batch, added []bool) {
 }
 
 // rememberEvery is how often one peer is saved again while it keeps
-// sending: each save is a write to the store, and "last seen" needs no
-// finer grain.
+// sending: each save is a write to the store, and while the peer stays
+// connected its last-seen time is kept up anyway (lastseen.go).
 const rememberEvery = time.Minute
 
 // rememberTimes says when each peer was last saved, for the most recent

@@ -21,8 +21,9 @@ type Member struct {
 	// Presence is PresenceOnline, PresenceAway (connected, idle) or
 	// PresenceOffline.
 	Presence string `json:"presence"`
-	// LastSeen is when an offline member last sent us messages, unix ms;
-	// 0 if not known or online now.
+	// LastSeen is when an offline member was last connected to us, unix
+	// ms (kept across restarts for the peers remembered); 0 if never, as
+	// for an author known only from what sync brought, or online now.
 	LastSeen int64 `json:"lastSeen"`
 }
 
@@ -61,12 +62,12 @@ func (s *Service) Members(roomID string) ([]Member, error) {
 		m.Online = true
 		m.Via = s.node.Via(p)
 	}
-	lastSeen := s.lastSeen()
+	stored := s.lastSeen()
 	out := make([]Member, 0, len(seen))
 	for p, m := range seen {
 		switch {
 		case !m.Online:
-			m.Presence, m.LastSeen = PresenceOffline, lastSeen[p]
+			m.Presence, m.LastSeen = PresenceOffline, s.lastSeenOf(p, stored)
 		case s.isAway(p):
 			m.Presence = PresenceAway
 		default:
@@ -82,6 +83,7 @@ func (s *Service) Members(roomID string) ([]Member, error) {
 
 // onPeer and onRoomPeer run on libp2p's goroutines: they must not block.
 func (s *Service) onPeer(p peer.ID, connected bool) {
+	s.peerTimes.mark(p, connected, s.opts.Now())
 	s.nearbyLeft(p, connected)
 	if !connected {
 		s.forgetAway(p)
@@ -109,7 +111,8 @@ func (s *Service) onRoomPeer(room wire.RoomID, p peer.ID, joined bool) {
 	}
 }
 
-// lastSeen maps remembered peers to when they last sent us messages.
+// lastSeen maps remembered peers to when they were last connected
+// to us, as saved.
 func (s *Service) lastSeen() map[peer.ID]int64 {
 	known, err := s.store.KnownPeers()
 	if err != nil {

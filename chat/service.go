@@ -78,6 +78,7 @@ type Service struct {
 	flush      *workset.Set[wire.RoomID] // rooms whose outbox should go out now
 	remember   *workset.Set[peer.ID]     // peers met in a room, to save and keep
 	remembered rememberTimes             // when each peer was last saved
+	peerTimes  peerTimes                 // when peers connected in this run were last connected
 	syncs      *workset.Set[syncRequest] // rooms and peers to sync with
 
 	syncPeerMu sync.Mutex
@@ -218,6 +219,7 @@ func (s *Service) start() error {
 	s.wg.Go(s.outboxLoop)
 	s.wg.Go(s.syncLoop)
 	s.wg.Go(s.rememberLoop)
+	s.wg.Go(s.lastSeenLoop)
 	s.wg.Go(s.nearbyLoop)
 	if err := s.keepKnownPeers(); err != nil {
 		return err
@@ -281,6 +283,7 @@ func (s *Service) Close() error {
 		errs = append(errs, s.node.Close())
 	}
 	if s.store != nil {
+		s.saveLastSeen() // those connected until now were seen now
 		errs = append(errs, s.store.Close())
 	}
 	s.bus.close()

@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -14,7 +15,9 @@ import (
 type KnownPeer struct {
 	ID    string   `json:"-"` // peer ID bytes
 	Addrs []string `json:"addrs"`
-	// Seen is when the peer last sent us messages we kept, unix ms.
+	// Seen is when the peer was last connected to us, unix ms: set when it
+	// is remembered, and moved on while it stays connected and when it
+	// disconnects (SeenKnownPeers).
 	Seen int64 `json:"seen"`
 }
 
@@ -49,6 +52,50 @@ func (s *Store) PutKnownPeer(p KnownPeer, max int) (forgot []string, err error) 
 		return nil, fmt.Errorf("save known peer: %w", err)
 	}
 	return forgot, nil
+}
+
+// SeenKnownPeers moves remembered peers' Seen times (unix ms) on, in one
+// transaction; a time older than the one saved is left out, and so is a
+// peer not remembered: only a peer that sent us something is kept here.
+func (s *Store) SeenKnownPeers(seen map[string]int64) error {
+	if len(seen) == 0 {
+		return nil
+	}
+	err := s.updateRetrying(func(txn *badger.Txn) error {
+		for id, at := range seen {
+			if err := seeKnownPeer(txn, id, at); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("save when known peers were seen: %w", err)
+	}
+	return nil
+}
+
+func seeKnownPeer(txn *badger.Txn, id string, at int64) error {
+	item, err := txn.Get(peerKey(id))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var p KnownPeer
+	if err := item.Value(func(v []byte) error { return json.Unmarshal(v, &p) }); err != nil {
+		return fmt.Errorf("%w: known peer: %w", ErrBadKey, err)
+	}
+	if p.Seen >= at {
+		return nil
+	}
+	p.Seen = at
+	v, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("encode known peer: %w", err)
+	}
+	return txn.Set(peerKey(id), v)
 }
 
 // ForgetKnownPeers deletes remembered peers; an ID not remembered is skipped.

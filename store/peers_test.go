@@ -54,3 +54,32 @@ func TestPutKnownPeerReturnsWhatItForgot(t *testing.T) {
 		t.Fatalf("known peers %v, want %v", ids, want)
 	}
 }
+
+// "Last seen" moves on while a peer is connected and when it leaves, never
+// back, and only for a peer the store remembers.
+func TestSeenKnownPeers(t *testing.T) {
+	s := openStore(t, t.TempDir())
+	addrs := []string{"/ip4/127.0.0.1/tcp/1"}
+	for _, id := range []string{"a", "b"} {
+		if _, err := s.PutKnownPeer(KnownPeer{ID: id, Addrs: addrs, Seen: 100}, 10); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.SeenKnownPeers(map[string]int64{"a": 200, "b": 50, "stranger": 300}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.KnownPeers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int64{}
+	for _, p := range got {
+		seen[p.ID] = p.Seen
+		if !slices.Equal(p.Addrs, addrs) {
+			t.Errorf("peer %s lost its addresses: %v", p.ID, p.Addrs)
+		}
+	}
+	if want := map[string]int64{"a": 200, "b": 100}; fmt.Sprint(seen) != fmt.Sprint(want) {
+		t.Errorf("seen = %v, want %v (an older time is left out, a peer not remembered is not added)", seen, want)
+	}
+}

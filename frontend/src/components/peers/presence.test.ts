@@ -18,9 +18,14 @@ describe('presence words', () => {
     expect(ago(now - 40 * 86400_000, now)).toMatch(/^on .*2026/)
   })
 
-  it('says last seen for an offline member known before, offline otherwise', () => {
+  it('says last seen for an offline member connected before, offline for one never connected', () => {
     expect(presenceText({ ...member('c', false), lastSeen: now - 2 * 3600_000 }, now)).toBe('last seen 2 h ago')
     expect(presenceText(member('d', false), now)).toBe('offline')
     expect(presenceText({ ...member('e', true), presence: 'away' }, now)).toBe('away')
+  })
+
+  it('says just now for a member who left seconds ago, however long ago it last wrote', () => {
+    // lastSeen is when the member was last connected, not its last message.
+    expect(presenceText({ ...member('f', false), lastSeen: now - 3_000 }, now)).toBe('last seen just now')
   })
 })
