@@ -489,7 +489,7 @@ func (n *Node) HelloAll() { n.hello.HelloAll() }
 // Reachability reports how others can reach this node.
 func (n *Node) Reachability() Reachability { return n.reach.Reachability() }
 
-// Via says how we are connected to a peer: ViaLAN, ViaDirect,
+// Via says how we are connected to a peer: ViaLocal, ViaLAN, ViaDirect,
 // ViaHolePunched or ViaRelayed, the best of its connections; "" when not
 // connected.
 func (n *Node) Via(id peer.ID) string { return n.reach.Via(id) }

@@ -80,28 +80,63 @@ func TestGossipBurstArrivesInBatches(t *testing.T) {
 	}
 }
 
+// One room with one peer is in one session at a time, whoever started it:
+// a second would count the same differences again beside the first.
+func TestOneSessionPerRoomAndPeer(t *testing.T) {
+	n := newTestNode(t, ModeOff)
+	p := randomPeer(t)
+	roomA, roomB := wire.RoomID{1}, wire.RoomID{2}
+	release, ok := n.sync.acquire(p, roomA, false)
+	if !ok {
+		t.Fatal("the first session was refused")
+	}
+	if _, ok := n.sync.acquire(p, roomA, true); ok {
+		t.Error("the peer started a session of a room already in session with it")
+	}
+	if _, ok := n.sync.acquire(p, roomA, false); ok {
+		t.Error("a second session of the same room with the same peer was started")
+	}
+	other, ok := n.sync.acquire(p, roomB, true)
+	if !ok {
+		t.Error("another room with the same peer was refused")
+	} else {
+		other()
+	}
+	if again, ok := n.sync.acquire(randomPeer(t), roomA, true); !ok {
+		t.Error("the same room with another peer was refused")
+	} else {
+		again()
+	}
+	release()
+	if again, ok := n.sync.acquire(p, roomA, true); !ok {
+		t.Error("the room was refused after its session ended")
+	} else {
+		again()
+	}
+}
+
 // Sessions that peers start are capped for all peers together, not only
 // per peer: many peers cannot make a node run sessions without end.
 func TestSyncSessionsServedAreCappedOverall(t *testing.T) {
 	n := newTestNode(t, ModeOff)
 	var releases []func()
 	for range maxSyncsServed {
-		release, ok := n.sync.acquire(randomPeer(t), true)
+		release, ok := n.sync.acquire(randomPeer(t), wire.RoomID{}, true)
 		if !ok {
 			t.Fatal("refused a session under the cap")
 		}
 		releases = append(releases, release)
 	}
-	if _, ok := n.sync.acquire(randomPeer(t), true); ok {
+	if _, ok := n.sync.acquire(randomPeer(t), wire.RoomID{}, true); ok {
 		t.Fatalf("a new peer got session %d, over the cap of %d", maxSyncsServed+1, maxSyncsServed)
 	}
-	if release, ok := n.sync.acquire(randomPeer(t), false); !ok {
+	if release, ok := n.sync.acquire(randomPeer(t), wire.RoomID{}, false); !ok {
 		t.Error("a session we start was refused by the cap on sessions served")
 	} else {
 		release()
 	}
 	releases[0]()
-	if _, ok := n.sync.acquire(randomPeer(t), true); !ok {
+	if _, ok := n.sync.acquire(randomPeer(t), wire.RoomID{}, true); !ok {
 		t.Error("a slot freed but a new session was refused")
 	}
 }

@@ -57,9 +57,18 @@ type syncServer struct {
 
 	observer atomic.Pointer[func(SyncProgress)]
 
-	mu      sync.Mutex
-	running map[peer.ID]int // sessions running per peer
-	served  int             // sessions peers started, all together
+	mu        sync.Mutex
+	running   map[peer.ID]int      // sessions running per peer
+	inSession map[roomSession]bool // rooms in session per peer, whoever started it
+	served    int                  // sessions peers started, all together
+}
+
+// roomSession is one room synced with one peer: never two sessions of it at
+// once, in either direction. A second would count the same differences
+// again and say "syncing 2,008 of 10,000" beside the first.
+type roomSession struct {
+	peer peer.ID
+	room wire.RoomID
 }
 
 // roomHandlers gives the handler of a joined room, where a session's
@@ -71,13 +80,14 @@ type roomHandlers interface {
 func newSyncServer(ctx context.Context, h host.Host, t *trust, rooms roomHandlers, reject func(peer.ID, wire.RoomID, error), opts Options) *syncServer {
 	return &syncServer{
 		ctx: ctx, host: h, trust: t, rooms: rooms, reject: reject,
-		source:   opts.Sync,
-		profiles: opts.Profiles,
-		limits:   newSessionLimits(syncSessionEvery, syncSessionBurst),
-		onSync:   opts.OnSync,
-		now:      opts.Now,
-		log:      opts.Logger.With("component", "sync"),
-		running:  map[peer.ID]int{},
+		source:    opts.Sync,
+		profiles:  opts.Profiles,
+		limits:    newSessionLimits(syncSessionEvery, syncSessionBurst),
+		onSync:    opts.OnSync,
+		now:       opts.Now,
+		log:       opts.Logger.With("component", "sync"),
+		running:   map[peer.ID]int{},
+		inSession: map[roomSession]bool{},
 	}
 }
 
@@ -129,7 +139,7 @@ func (sv *syncServer) Sync(ctx context.Context, p peer.ID, room wire.RoomID) err
 		// The first frame names the room: only a member may hear it.
 		return fmt.Errorf("sync room %s with %s: %w", room, identity.ShortID(p), ErrNotMember)
 	}
-	release, ok := sv.acquire(p, false)
+	release, ok := sv.acquire(p, room, false)
 	if !ok {
 		return ErrSyncBusy
 	}
@@ -177,7 +187,7 @@ func (sv *syncServer) handleSync(s network.Stream) {
 		s.Reset() // not a room of ours, or not the peer's: nothing to say
 		return
 	}
-	release, ok := sv.acquire(from, true)
+	release, ok := sv.acquire(from, room, true)
 	if !ok {
 		// Busy: the peer reads ErrSyncRefused and tries again later.
 		sv.limits.countBusy()
@@ -496,14 +506,18 @@ func (sv *syncServer) failed(from peer.ID, room wire.RoomID, err error) {
 	}
 }
 
-// acquireSync takes one of the peer's session slots and, for a session the
-// peer started, one of the slots all peers share.
-func (sv *syncServer) acquire(p peer.ID, served bool) (release func(), ok bool) {
+// acquire takes one of the peer's session slots and, for a session the
+// peer started, one of the slots all peers share. A room already in session
+// with the peer is refused like a busy peer: the one who asked tries again
+// once it is over, and finds what is left.
+func (sv *syncServer) acquire(p peer.ID, room wire.RoomID, served bool) (release func(), ok bool) {
 	sv.mu.Lock()
 	defer sv.mu.Unlock()
-	if sv.running[p] >= MaxSyncsPerPeer || (served && sv.served >= maxSyncsServed) {
+	pair := roomSession{p, room}
+	if sv.inSession[pair] || sv.running[p] >= MaxSyncsPerPeer || (served && sv.served >= maxSyncsServed) {
 		return nil, false
 	}
+	sv.inSession[pair] = true
 	sv.running[p]++
 	if served {
 		sv.served++
@@ -511,6 +525,7 @@ func (sv *syncServer) acquire(p peer.ID, served bool) (release func(), ok bool) 
 	return func() {
 		sv.mu.Lock()
 		defer sv.mu.Unlock()
+		delete(sv.inSession, pair)
 		if sv.running[p]--; sv.running[p] == 0 {
 			delete(sv.running, p)
 		}
