@@ -23,7 +23,7 @@ FUZZTIME ?= 50000x
 # Every fuzz target, as package:Target; `make test` runs each for FUZZTIME.
 FUZZ_TARGETS := ./wire:FuzzDecode ./wire:FuzzDecodeHello ./wire:FuzzCleanName ./invite:FuzzParse ./store:FuzzParseMessageKey ./store:FuzzDecodeChange ./search:FuzzParse ./api:FuzzRequestArgs ./p2p:FuzzSyncFrame ./test/dist/peversion:FuzzParse ./test/dist/nsisheader:FuzzDecode
 
-.PHONY: help setup run build dist dist-test bench-anchors bench-scale bench-flood test test-go test-bench test-fuzz test-frontend test-start test-desktop test-e2e test-netns bench lint fmt generate
+.PHONY: help setup run build dist dist-test bench-anchors bench-scale bench-flood test test-long test-go test-bench test-fuzz test-frontend test-start test-desktop test-e2e test-netns bench lint fmt generate
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -76,10 +76,13 @@ test: setup test-go test-fuzz test-bench test-frontend test-start test-desktop t
 
 test-go: ## go vet and the Go tests with the race detector; the build without a window leaves out Wails
 	$(GO) vet ./...
-	$(GO) test -race -short -count=1 -timeout 20m ./... # -count=1: a run tests, never replays a cached result; -short: the room harness runs in test-bench; -timeout: chat takes about 5 minutes under -race, more on a busy machine
+	$(GO) test -race -short -count=1 -timeout 20m ./... # -count=1: a run tests, never replays a cached result; -short: the room harness runs in test-bench, the large-history sync at a fifth of its size (full size: make test-long); -timeout: chat takes about 5 minutes under -race, more on a busy machine
 	$(GO) vet -tags nowindow .
 	$(GO) test -count=1 -tags nowindow .
 	@! $(GO) list -deps -tags nowindow . | grep wailsapp || { echo "the nowindow build links Wails (above)"; exit 1; }
+
+test-long: ## the Go tests at full size (-short off: a 100,000-message sync, the room harness); not part of `make test` or CI
+	$(GO) test -race -count=1 -timeout 40m ./...
 
 test-bench: build/bench/parley ## the room benchmark harness, on its own: three nodes, two rate steps, a late member
 	@mkdir -p build/test
