@@ -3,8 +3,11 @@ package chat
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
 )
 
 // loopback keeps test nodes on 127.0.0.1: TCP and QUIC, system-picked ports.
@@ -71,20 +74,42 @@ func joinAll(t *testing.T, nodes []*Service, room Room) {
 		joinFrom(t, nodes[0], s, room.ID, room.Name)
 	}
 	for i, s := range nodes {
-		eventually(t, 20*time.Second, fmt.Sprintf("node %d sees every member online", i), func() bool {
+		online := func() bool {
 			members, err := s.Members(room.ID)
 			if err != nil {
 				return false
 			}
-			online := 0
+			n := 0
 			for _, m := range members {
 				if m.Online {
-					online++
+					n++
 				}
 			}
-			return online == len(nodes)
-		})
+			return n == len(nodes)
+		}
+		deadline := time.Now().Add(20 * time.Second)
+		for !online() {
+			if time.Now().After(deadline) {
+				t.Fatalf("after 20s: node %d sees every member online; it sees %s", i, memberState(s, room.ID))
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
 	}
+}
+
+// memberState says, for a failure message, how a node sees a room's
+// members and why it is connected to each peer it is connected to.
+func memberState(s *Service, room string) string {
+	members, err := s.Members(room)
+	if err != nil {
+		return err.Error()
+	}
+	var out []string
+	for _, m := range members {
+		p, _ := peer.Decode(m.PeerID)
+		out = append(out, fmt.Sprintf("%s online=%v connected=%v why=%q", m.ShortID, m.Online, s.node.Connectedness(p), s.node.Why(p)))
+	}
+	return strings.Join(out, "; ")
 }
 
 func fullHistory(t *testing.T, s *Service, room string) []Message {
