@@ -99,11 +99,18 @@ func (g *gossipRepair) reannounceLater(p peer.ID) { g.reannounce.Add(p) }
 // gossipLoop runs the checks asked for, and a sweep over every connected
 // peer now and then as a safety net.
 func (g *gossipRepair) loop() {
+	// A peer already being worked on stays queued until that run ends,
+	// then runs again: a request that came after the run's last look (a
+	// proof of one more room, say) is never dropped.
 	for range gossipCheckers {
-		g.run.Go(func() { g.checks.Serve(g.ctx, nil, g.checkGossip) })
+		g.run.Go(func() {
+			g.checks.Serve(g.ctx, g.claimer(g.checking), g.releasing(g.checks, g.checking, g.checkGossip))
+		})
 	}
 	for range gossipCheckers {
-		g.run.Go(func() { g.reannounce.Serve(g.ctx, nil, g.askToReannounce) })
+		g.run.Go(func() {
+			g.reannounce.Serve(g.ctx, g.claimer(g.asking), g.releasing(g.reannounce, g.asking, g.askToReannounce))
+		})
 	}
 	g.run.Go(func() { g.resyncs.Serve(g.ctx, nil, g.resync) })
 	sweep := time.NewTicker(gossipSweep)
@@ -169,12 +176,8 @@ func (g *gossipRepair) hasGossipWriter(id peer.ID) bool {
 // is still broken: a missing writer is asked for again (GossipSub gives up
 // on a peer whose streams died four times in ten minutes), and a room that
 // lost the peer gets both sides to announce their rooms again. One check
-// runs per peer at a time; a check asked for meanwhile is covered by it.
+// runs per peer at a time (the caller holds its claim in checking).
 func (g *gossipRepair) checkGossip(id peer.ID) {
-	if !g.claim(g.checking, id) {
-		return
-	}
-	defer g.release(g.checking, id)
 	for try := 1; try <= gossipTries; try++ {
 		if !g.waitGossipWhole(id, gossipSettle) || g.gossipWhole(id) || !g.connected(id) || g.graylisted(id) {
 			return
@@ -211,12 +214,9 @@ const reannounceAfter = 250 * time.Millisecond
 // joined yet; GossipSub announces subscriptions only when they change or
 // on a new stream, so new streams it is. Both sides often ask at once, and
 // a reset can wipe the announcement the other side's reset brought: each
-// try is checked, and the next comes after a random pause.
+// try is checked, and the next comes after a random pause. One run per
+// member at a time (the caller holds its claim in asking).
 func (g *gossipRepair) askToReannounce(p peer.ID) {
-	if !g.claim(g.asking, p) {
-		return // being asked already: that run checks its own result
-	}
-	defer g.release(g.asking, p)
 	wait := reannounceAfter
 	for try := 1; try <= gossipTries; try++ {
 		if !sleep(g.ctx, wait) || !g.connected(p) {
@@ -254,6 +254,26 @@ func (g *gossipRepair) askForGossipWriter(id peer.ID) {
 	added := []protocol.ID{pubsub.GossipSubID_v13, pubsub.GossipSubID_v12, pubsub.GossipSubID_v11}
 	if err := g.emitter.Emit(event.EvtPeerProtocolsUpdated{Peer: id, Added: added}); err != nil {
 		g.log.Debug("ask for a gossip writer failed", "peer", identity.ShortID(id), "err", err)
+	}
+}
+
+// claimer is a workset Take filter: it claims the peer in busy, and
+// leaves a peer already claimed queued.
+func (g *gossipRepair) claimer(busy map[peer.ID]struct{}) func(peer.ID) bool {
+	return func(p peer.ID) bool { return g.claim(busy, p) }
+}
+
+// releasing runs do on a claimed peer, then releases it and wakes a worker
+// for what waited on it.
+func (g *gossipRepair) releasing(set *workset.Set[peer.ID], busy map[peer.ID]struct{}, do func(peer.ID)) func(peer.ID) {
+	return func(p peer.ID) {
+		defer func() {
+			g.release(busy, p)
+			if set.Len() > 0 {
+				set.Wake()
+			}
+		}()
+		do(p)
 	}
 }
 

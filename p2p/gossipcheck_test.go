@@ -168,3 +168,42 @@ func tcpPort(t *testing.T, n *Node) string {
 	t.Fatal("no TCP address")
 	return ""
 }
+
+// A repair asked for while one for the same peer runs is not dropped: it
+// waits, and runs once the first is over (its proof may be newer than the
+// first run's last look).
+func TestARepairAskedForDuringOneRunsAfterIt(t *testing.T) {
+	g := newGossipRepair(t.Context(), nil, nil, nil)
+	p := randomPeer(t)
+	started := make(chan int, 4)
+	proceed := make(chan struct{})
+	runs := 0
+	do := g.releasing(g.reannounce, g.asking, func(peer.ID) {
+		runs++
+		started <- runs
+		<-proceed
+	})
+	for range 2 { // two workers, as the node runs several
+		go g.reannounce.Serve(t.Context(), g.claimer(g.asking), do)
+	}
+	g.reannounce.Add(p)
+	if n := <-started; n != 1 {
+		t.Fatalf("run %d started first", n)
+	}
+	g.reannounce.Add(p) // asked again while the first run works
+	select {
+	case n := <-started:
+		t.Fatalf("run %d started beside the first", n)
+	case <-time.After(200 * time.Millisecond):
+	}
+	proceed <- struct{}{}
+	select {
+	case n := <-started:
+		if n != 2 {
+			t.Fatalf("run %d started after the first", n)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the repair asked for during the first run never ran")
+	}
+	proceed <- struct{}{}
+}
