@@ -80,5 +80,35 @@ export function useMentions(box: Ref<HTMLTextAreaElement | null>, text: Ref<stri
     mention.value = null
   }
 
-  return { mention, active, options, pickerOpen, find, pick, close }
+  /**
+   * The list's keys while it is open: arrows move, Enter or Tab picks,
+   * Escape closes. True when the key was the list's.
+   */
+  function onKey(e: KeyboardEvent): boolean {
+    const n = options.value.length
+    if (n === 0) return false
+    switch (e.key) {
+      case 'ArrowDown':
+        active.value = (active.value + 1) % n
+        break
+      case 'ArrowUp':
+        active.value = (active.value - 1 + n) % n
+        break
+      case 'Enter':
+      case 'Tab':
+        if (e.shiftKey) return false
+        void pick(options.value[Math.min(active.value, n - 1)]!)
+        break
+      case 'Escape':
+        e.stopPropagation()
+        close()
+        break
+      default:
+        return false
+    }
+    e.preventDefault()
+    return true
+  }
+
+  return { mention, active, options, pickerOpen, find, pick, close, onKey }
 }
