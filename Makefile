@@ -71,7 +71,8 @@ dist-test: build ## build the .deb, a helper tarball and the Windows installer i
 	scripts/dist-windows $(PARLEY_VERSION) build/test/dist
 	test/dist/windows.sh $(PARLEY_VERSION) build/test/dist
 
-test: setup test-go test-fuzz test-bench test-frontend test-start test-desktop test-e2e test-netns dist-test ## run every test
+test: setup test-go test-fuzz test-bench test-frontend build ## run every test
+	@MAKE="$(MAKE)" test/lanes.sh build/test/beside.log "test-start test-desktop test-e2e" "test-netns dist-test" # the suites that mostly wait run beside the browser tests
 	@echo "make test: all tests passed"
 
 test-go: ## go vet and the Go tests with the race detector; the build without a window leaves out Wails

@@ -9,6 +9,7 @@ export default defineConfig({
   },
   test: {
     environment: 'happy-dom',
+    pool: 'threads', // a fifth faster than forks here; every file still gets its own module graph
     globals: true,
     include: ['src/**/*.test.ts'],
   },
