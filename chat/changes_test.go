@@ -375,6 +375,10 @@ func TestTypingAndPresenceReachOnlineMembers(t *testing.T) {
 	joinAll(t, net, room)
 	events, stop := b.Subscribe()
 	defer stop()
+	// Typing is never stored nor synced: it reaches b only once a's
+	// GossipSub has b on the topic, which can come after both show online.
+	id := mustRoom(t, room.ID)
+	eventually(t, 10*time.Second, "a's gossip reaches b", func() bool { return a.node.Hears(id, b.id.ID) })
 	if err := a.Typing(t.Context(), room.ID); err != nil {
 		t.Fatal(err)
 	}

@@ -509,6 +509,9 @@ func (n *Node) Publish(ctx context.Context, m *wire.Message) error { return n.ro
 // subscribed to its topic.
 func (n *Node) RoomPeers(id wire.RoomID) []peer.ID { return n.rooms.RoomPeers(id) }
 
+// Hears reports whether what is published in the room now goes to the peer.
+func (n *Node) Hears(id wire.RoomID, p peer.ID) bool { return n.rooms.Hears(id, p) }
+
 // proven takes in what a peer's hello proved: the rooms it became or
 // stopped being a member of, and whether it must announce its
 // subscriptions again.

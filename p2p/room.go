@@ -326,6 +326,17 @@ func (rs *roomService) Publish(ctx context.Context, m *wire.Message) error {
 	return nil
 }
 
+// Hears reports whether GossipSub counts the peer on the room's topic:
+// what is published there now goes to it. RoomPeers can list a member a
+// moment before this holds (its hello came first), so a signal that is
+// never stored, such as typing, can miss it then.
+func (rs *roomService) Hears(id wire.RoomID, p peer.ID) bool {
+	rs.mu.Lock()
+	r, ok := rs.rooms[id]
+	rs.mu.Unlock()
+	return ok && slices.Contains(r.topic.ListPeers(), p)
+}
+
 // RoomPeers lists the room's members that are here: connected, proven,
 // and subscribed to its topic. A member GossipSub drops for a moment while
 // one of two connections to it closes (the relayed one, after a hole
