@@ -105,7 +105,11 @@ func TestGossipMovesFromTheRelayToADirectConnection(t *testing.T) {
 		t.Fatalf("reserve a slot on the helper's relay: %v", err)
 	}
 	circuit := multiaddr.StringCast(fmt.Sprintf("/ip4/127.0.0.1/tcp/%s/p2p/%s/p2p-circuit", tcpPort(t, helper), helper.ID()))
-	for round := range 6 {
+	rounds := 6
+	if testing.Short() {
+		rounds = 3 // make test-long runs all six
+	}
+	for round := range rounds {
 		a.host.Peerstore().ClearAddrs(b.ID()) // only the relay, this time
 		if err := a.host.Connect(t.Context(), peer.AddrInfo{ID: b.ID(), Addrs: []multiaddr.Multiaddr{circuit}}); err != nil {
 			t.Fatalf("round %d: dial through the relay: %v", round, err)
