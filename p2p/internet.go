@@ -110,7 +110,7 @@ func (n *Node) reachOptions() []libp2p.Option {
 	}
 	return append(portMap,
 		libp2p.EnableAutoNATv2(),
-		libp2p.EnableHolePunching(holepunch.WithTracer(punchTracer{n})),
+		libp2p.EnableHolePunching(holepunch.WithTracer(punchTracer{n}), n.punch.option()),
 		libp2p.EnableAutoRelayWithPeerSource(n.relayCandidates,
 			autorelay.WithMinCandidates(1),
 			autorelay.WithNumRelays(relaysWanted),

@@ -159,6 +159,7 @@ type Node struct {
 	sync       *syncServer        // history sessions, both ways
 	keep       *keeper            // kept peers, redials, mDNS discovery
 	reach      *reachService      // reachability, hole punches, moves off relays
+	punch      *punchService      // hole punches tried again for relayed members
 	rendezvous *rendezvousService // the DHT and rooms' meeting keys; internet mode only
 	relay      *helperRelay       // a helper's relay; helpers only
 }
@@ -181,6 +182,7 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 	n.gate = newGater(n.log, opts.Bootstrap)
 	n.repair = newGossipRepair(ctx, &n.run, n.log, opts.OnGossipRepaired)
 	n.reach = newReachService(ctx, &n.run, n.log)
+	n.punch = newPunchService(ctx, &n.run, n.log)
 	n.reach.onReach, n.reach.moved = opts.OnReach, n.repair.check
 	if n.host, err = newHost(opts, n.gate, n.reachOptions()); err != nil {
 		stop()
@@ -229,6 +231,9 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 	h.SetStreamHandler(syncProtocol, n.counted(n.sync.handleSync))
 	h.Network().Notify(&network.NotifyBundle{ConnectedF: n.connected, DisconnectedF: n.disconnected})
 	n.reach.start(h)
+	if opts.Mode == ModeInternet && !opts.Helper {
+		n.punch.start(h, func(p peer.ID) bool { return len(n.trust.memberRooms(p)) > 0 })
+	}
 	n.AddHelpers(opts.Bootstrap...)
 	n.keep.start(opts.Mode == ModeLAN || opts.Mode == ModeInternet && !opts.Isolated)
 	n.log.Info("node started", "peer", identity.ShortID(h.ID()), "mode", opts.Mode, "helper", opts.Helper, "addrs", h.Addrs())
@@ -350,9 +355,11 @@ func (n *Node) disconnected(net network.Network, c network.Conn) {
 	// lost the peer with this one.
 	if net.Connectedness(c.RemotePeer()) == network.Connected {
 		n.repair.check(c.RemotePeer())
+		n.punch.relayed(c.RemotePeer()) // the direct one may be what closed
 		return
 	}
 	n.reach.forget(c.RemotePeer())
+	n.punch.forget(c.RemotePeer())
 	n.trust.gone(c.RemotePeer())
 	n.keep.lostPeer(c.RemotePeer())
 	if n.opts.OnPeer != nil {
@@ -529,6 +536,7 @@ func (n *Node) proven(from peer.ID, joined, left []wire.RoomID, reannounce bool)
 	if len(joined) > 0 {
 		n.repair.check(from)
 		n.repair.reannounceLater(from) // if its subscriptions do not follow soon
+		n.punch.relayed(from)          // a member now: worth a direct connection
 	}
 }
 

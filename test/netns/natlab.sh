@@ -2,9 +2,11 @@
 # Internet rooms across NATs, in network namespaces. A helper H stands on a
 # small "internet" (a bridge, IPv6 3fff::/20, which go-libp2p counts as
 # public); two homes A and B each sit behind a router of their own that
-# masquerades (nftables). Both homes know only H. A's invite link brings B
-# in through H's relay; then, per NAT type:
-#   cone       the two homes punch a hole: Members shows via "holepunched",
+# masquerades (nftables). A knows H; A's invite link brings B in through
+# H's relay; then, per NAT type:
+#   cone       B is a newcomer that knows nothing but the link (started
+#              with no --bootstrap, as a desktop user's first join), and
+#              the two homes punch a hole: Members shows via "holepunched",
 #              a conversation goes on over it (long enough to span the
 #              node moving room traffic off the relay), and when H stops;
 #   symmetric  the ports differ per destination, no hole: via "relayed";
@@ -379,7 +381,13 @@ scenario() { # scenario NAT
   grep -q "^peer id: *$hid" "$run/h.log" || fail "helper did not print its peer id"
   local boot="/ip6/$H/udp/4001/quic-v1/p2p/$hid"
   start a --bootstrap "$boot"
-  start b --bootstrap "$boot"
+  if [[ $1 == cone ]]; then
+    # A newcomer, as every desktop user is the first time: no helper of
+    # its own, only what A's link names. It must still end up punched.
+    start b
+  else
+    start b --bootstrap "$boot"
+  fi
   aid=$(call a Status | jq -r .peerId)
   bid=$(call b Status | jq -r .peerId)
   t0=$(now_ms)
