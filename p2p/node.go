@@ -160,6 +160,7 @@ type Node struct {
 	keep       *keeper            // kept peers, redials, mDNS discovery
 	reach      *reachService      // reachability, hole punches, moves off relays
 	punch      *punchService      // hole punches tried again for relayed members
+	relays     *relayWatch        // relays in use, pinged; a silent one is cut
 	rendezvous *rendezvousService // the DHT and rooms' meeting keys; internet mode only
 	relay      *helperRelay       // a helper's relay; helpers only
 }
@@ -183,6 +184,7 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 	n.repair = newGossipRepair(ctx, &n.run, n.log, opts.OnGossipRepaired)
 	n.reach = newReachService(ctx, &n.run, n.log)
 	n.punch = newPunchService(ctx, &n.run, n.log)
+	n.relays = newRelayWatch(ctx, &n.run, n.log)
 	n.reach.onReach, n.reach.moved = opts.OnReach, n.repair.check
 	if n.host, err = newHost(opts, n.gate, n.reachOptions()); err != nil {
 		stop()
@@ -233,6 +235,7 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 	n.reach.start(h)
 	if opts.Mode == ModeInternet && !opts.Helper {
 		n.punch.start(h, func(p peer.ID) bool { return len(n.trust.memberRooms(p)) > 0 })
+		n.relays.start(h, func() []peer.ID { return relaysInUse(h, n.reach.Reachability().Relays) })
 	}
 	n.AddHelpers(opts.Bootstrap...)
 	n.keep.start(opts.Mode == ModeLAN || opts.Mode == ModeInternet && !opts.Isolated)
