@@ -213,8 +213,18 @@ func (a *App) Invite(roomID string) (string, error) {
 	if a.svc == nil {
 		return "", errNoService
 	}
-	link, err := a.svc.Invite(roomID)
+	link, err := a.svc.Invite(a.ctx, roomID)
 	return link, a.userError("Invite", err)
+}
+
+// InviteStatus says whether an invite made now lets someone far away in
+// at once, and if not, why.
+func (a *App) InviteStatus(roomID string) (chat.InviteStatus, error) {
+	if a.svc == nil {
+		return chat.InviteStatus{}, errNoService
+	}
+	status, err := a.svc.InviteStatus(roomID)
+	return status, a.userError("InviteStatus", err)
 }
 
 // LeaveRoom leaves a room; its history stays.

@@ -35,8 +35,9 @@ func methods(svc *chat.Service) map[string]method {
 		"Connect": oneString(func(ctx context.Context, addr string) (any, error) {
 			return nil, svc.Connect(ctx, addr)
 		}),
-		"Invite": oneString(func(_ context.Context, id string) (string, error) {
-			return svc.Invite(id)
+		"Invite": oneString(svc.Invite),
+		"InviteStatus": oneString(func(_ context.Context, id string) (chat.InviteStatus, error) {
+			return svc.InviteStatus(id)
 		}),
 		"JoinRoom": twoStrings(func(_ context.Context, id, name string) (chat.Room, error) {
 			return svc.JoinRoom(id, name)

@@ -555,7 +555,7 @@ func TestChangingSomeoneElsesMessageIsForbidden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	link, err := svc.Invite(room.ID)
+	link, err := svc.Invite(t.Context(), room.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -428,7 +428,7 @@ func TestNotifySettingAndDeletedHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	s = newNode(t, dir)
-	link, err := s.Invite(room.ID)
+	link, err := s.Invite(t.Context(), room.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,19 +11,33 @@ import (
 
 	"parley/identity"
 	"parley/invite"
+	"parley/p2p"
 )
 
 // inviteDial bounds the first dial to an inviter; the node goes on
 // redialling it for a day (inviterKeep).
 const inviteDial = 30 * time.Second
 
+// inviteWait bounds how long Invite waits for a way in from the internet
+// (a relay, or a public address) when the node is still finding one;
+// inviteLook is how often it looks meanwhile.
+var (
+	inviteWait = 20 * time.Second // a variable for tests
+	inviteLook = 250 * time.Millisecond
+)
+
 // Invite makes a parley://join/ link for a joined room: its ID and name,
-// where this node can be reached and the helpers it uses.
-func (s *Service) Invite(roomID string) (string, error) {
+// where this node can be reached and the helpers it uses. A node still
+// finding its way in from the internet (helpers known, no relay yet) waits
+// up to inviteWait for one, so that the link works far away at once; after
+// that, or with no helper known, the link carries what there is, and the
+// helpers and the room's rendezvous do the rest.
+func (s *Service) Invite(ctx context.Context, roomID string) (string, error) {
 	id, err := s.joinedRoom(roomID)
 	if err != nil {
 		return "", err
 	}
+	s.waitForWayIn(ctx)
 	s.mu.Lock()
 	name, keys := s.joined[id], s.keys[id]
 	s.mu.Unlock()
@@ -34,6 +48,48 @@ func (s *Service) Invite(roomID string) (string, error) {
 		Addrs:   s.node.InviteAddrs(),
 		Helpers: s.node.HelperAddrs(),
 	})
+}
+
+// waitForWayIn returns once the node has a way in from the internet, no
+// longer looks for one, inviteWait has passed or ctx ends.
+func (s *Service) waitForWayIn(ctx context.Context) {
+	if _, why := s.node.WayIn(); why != p2p.WayInFinding {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, inviteWait)
+	defer cancel()
+	look := time.NewTicker(inviteLook)
+	defer look.Stop()
+	for {
+		select {
+		case <-look.C:
+			if _, why := s.node.WayIn(); why != p2p.WayInFinding {
+				return
+			}
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// InviteStatus says whether an invite made now lets someone far away in
+// at once; the window says so beside "Copy invite link" when not.
+type InviteStatus struct {
+	Ready bool `json:"ready"`
+	// Why is "" when ready, else "findingWayIn" (helpers known, no relay
+	// or public address yet: a link made now waits for one, up to 20 s)
+	// or "noHelpers" (on the internet with no helper known: the link
+	// carries only this network's addresses).
+	Why string `json:"why"`
+}
+
+// InviteStatus reports whether an invite for the room made now is ready.
+func (s *Service) InviteStatus(roomID string) (InviteStatus, error) {
+	if _, err := s.joinedRoom(roomID); err != nil {
+		return InviteStatus{}, err
+	}
+	ready, why := s.node.WayIn()
+	return InviteStatus{Ready: ready, Why: why}, nil
 }
 
 // InvitePreview is what the window shows of an invite link before joining:

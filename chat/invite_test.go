@@ -21,7 +21,7 @@ func TestJoinByInviteLinkAlone(t *testing.T) {
 	if _, err := a.Send(t.Context(), room.ID, "welcome, whoever has the link"); err != nil {
 		t.Fatal(err)
 	}
-	link, err := a.Invite(room.ID)
+	link, err := a.Invite(t.Context(), room.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func TestJoinByInviteNamesAndErrors(t *testing.T) {
 	if _, err := b.JoinRoom("https://example.com/room", ""); !errors.Is(err, ErrBadRoomID) {
 		t.Errorf("a web address gave %v, want ErrBadRoomID", err)
 	}
-	if _, err := a.Invite(strings.Repeat("ab", 32)); !errors.Is(err, ErrNotJoined) {
+	if _, err := a.Invite(t.Context(), strings.Repeat("ab", 32)); !errors.Is(err, ErrNotJoined) {
 		t.Errorf("Invite for a room not joined = %v, want ErrNotJoined", err)
 	}
 	if rooms := b.Rooms(); len(rooms) != 1 {
@@ -105,7 +105,7 @@ func bookClubInvite(t *testing.T) (a, b *Service, room Room, link string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if link, err = a.Invite(room.ID); err != nil {
+	if link, err = a.Invite(t.Context(), room.ID); err != nil {
 		t.Fatal(err)
 	}
 	return a, b, room, link

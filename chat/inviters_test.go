@@ -157,7 +157,7 @@ func TestInviterReachedIsRemembered(t *testing.T) {
 	if _, err := a.Send(t.Context(), room.ID, "welcome"); err != nil {
 		t.Fatal(err)
 	}
-	link, err := a.Invite(room.ID)
+	link, err := a.Invite(t.Context(), room.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

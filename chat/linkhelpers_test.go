@@ -51,11 +51,11 @@ func TestLinkHelpersFollowTheirRooms(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	designLink, err := a1.Invite(design.ID)
+	designLink, err := a1.Invite(t.Context(), design.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	opsLink, err := a2.Invite(ops.ID)
+	opsLink, err := a2.Invite(t.Context(), ops.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

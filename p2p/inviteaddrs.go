@@ -98,3 +98,32 @@ func appendMax(list []multiaddr.Multiaddr, a multiaddr.Multiaddr, max int) []mul
 	}
 	return append(list, a)
 }
+
+// Why an invite made now may not let someone far away in yet.
+const (
+	// WayInFinding: helpers are known but neither a relay nor a public
+	// address is ready: the node is still finding its way in.
+	WayInFinding = "findingWayIn"
+	// WayInNoHelpers: on the internet with no helper known, the link
+	// carries only this network's addresses.
+	WayInNoHelpers = "noHelpers"
+)
+
+// WayIn reports whether an invite made now carries an address someone on
+// the internet can use, and when not, why (WayInFinding, WayInNoHelpers).
+// Off the internet, and on a helper, a link is as good as it will get.
+func (n *Node) WayIn() (ready bool, why string) {
+	if n.opts.Mode != ModeInternet || n.opts.Helper {
+		return true, ""
+	}
+	public := n.reach.Reachability().State == "public"
+	for _, a := range n.host.Addrs() {
+		if isRelayed(a) || public && manet.IsPublicAddr(a) {
+			return true, ""
+		}
+	}
+	if len(n.Helpers()) == 0 {
+		return false, WayInNoHelpers
+	}
+	return false, WayInFinding
+}

@@ -194,7 +194,12 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 	n.trust = newTrust(h.ID())
 	n.keep = newKeeper(ctx, h, n.trust, &n.run, n.log)
 	n.keep.isHelper, n.keep.foundOnLAN = n.helpers.has, n.markLAN
-	n.reach.newRelays = n.keep.wakeRedials
+	n.reach.newRelays = func() {
+		n.keep.wakeRedials()
+		if n.rooms != nil {
+			n.rooms.rendezvousNow()
+		}
+	}
 	n.hello = newHelloService(ctx, h, n.trust, &n.run, opts, n.proven, n.limits.reject)
 	n.gate.start(h, n.trust, n.isConnected)
 	if n.ps, err = newGossipSub(ctx, gossipHost{Host: h, ctx: ctx, trust: n.trust}, n.trust, n.limits.score); err != nil {

@@ -214,6 +214,23 @@ func (rs *roomService) peerLoop(ctx context.Context, id wire.RoomID, r *room) {
 	}
 }
 
+// rendezvousNow runs a rendezvous round in every joined room: our relay
+// addresses changed, and members looking for us should find the new ones
+// (a room advertised before we had a relay gave none).
+func (rs *roomService) rendezvousNow() {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	for _, r := range rs.rooms {
+		if r.wake == nil {
+			continue
+		}
+		select {
+		case r.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
 // roomLoops is how many goroutines serve a joined room, besides its
 // rendezvous in internet mode.
 const roomLoops = 3

@@ -288,7 +288,7 @@ check_lab() { # check_lab NAT: the homes reach H, nothing reaches a home unasked
 
 call() { # call NODE METHOD [JSON-ARGS]: print the JSON result, fail on HTTP errors
   local n=$1 method=$2 args=${3:-[]}
-  in_ns "$n" curl -sf --max-time 5 \
+  in_ns "$n" curl -sf --max-time "${CALL_MAX:-5}" \
     -H "Authorization: Bearer $(cat "$run/$n/api-token" 2>/dev/null)" \
     -d "$args" "http://127.0.0.1:7717/api/$method"
 }
@@ -392,15 +392,20 @@ scenario() { # scenario NAT
   fi
   aid=$(call a Status | jq -r .peerId)
   bid=$(call b Status | jq -r .peerId)
-  t0=$(now_ms)
-  wait_for 60 "home A holds a relay reservation on H (Status.relays)" has_relay a
-  note "A has a relay $(secs $(($(now_ms) - t0))) after start; A status: $(call a Status | jq -c '{reachability, relays: (.relays | length), natType}')"
-  note "B status then: $(call b Status | jq -c '{reachability, relays: (.relays | length), natType}')"
-  ok "A is reachable through H's relay"
 
+  # A invites at once, before it has a relay: the invite waits for one
+  # (up to 20 s), so that the link works from B's home.
   room=$(call a CreateRoom '["natlab"]' | jq -r .id)
-  link=$(call a Invite "[\"$room\"]" | jq -r .)
+  local status
+  status=$(call a InviteStatus "[\"$room\"]" | jq -c .)
+  [[ $(jq -r .why <<<"$status") == findingWayIn ]] || fail "A, just started, says its invite is $status; want findingWayIn"
+  t0=$(now_ms)
+  link=$(CALL_MAX=30 call a Invite "[\"$room\"]" | jq -r .) || fail "A's Invite failed"
   [[ $link == parley://join/* ]] || fail "A's invite is not a parley://join/ link: $link"
+  note "an invite asked for right after A started (InviteStatus $status) came after $(secs $(($(now_ms) - t0))); InviteStatus then $(call a InviteStatus "[\"$room\"]" | jq -c .)"
+  has_relay a >/dev/null || fail "A's invite came before A had a relay"
+  note "A status: $(call a Status | jq -c '{reachability, relays: (.relays | length), natType}'); B status: $(call b Status | jq -c '{reachability, relays: (.relays | length), natType}')"
+  ok "an invite made at start waits for A's relay"
   # The helper is given the room: it relays members without limits only
   # between members of a room it joined (others get a limited relay, enough
   # to punch a hole but not to carry a room).

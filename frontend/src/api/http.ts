@@ -105,6 +105,7 @@ export const httpBackend: Backend = {
   createRoom: (name) => call('CreateRoom', name),
   joinRoom: (idOrLink, name) => call('JoinRoom', idOrLink, name),
   invite: (roomId) => call('Invite', roomId),
+  inviteStatus: (roomId) => call('InviteStatus', roomId),
   leaveRoom: (id) => call('LeaveRoom', id),
   send: (roomId, text) => call('Send', roomId, text),
   reply: (roomId, messageId, text) => call('Reply', roomId, messageId, text),

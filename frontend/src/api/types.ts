@@ -272,6 +272,17 @@ export interface InvitePreview {
   joined: boolean
 }
 
+/**
+ * Whether an invite link made now lets someone on the internet in at once.
+ * findingWayIn: helpers are known but no relay or public address is ready
+ * yet (invite() waits up to 20 s for one); noHelpers: no helper is known,
+ * the link carries only this network's addresses.
+ */
+export interface InviteStatus {
+  ready: boolean
+  why: '' | 'findingWayIn' | 'noHelpers'
+}
+
 /** A member sending faster than anyone types (a flood or a broken bot). */
 export interface ThrottledPeer {
   peerId: string
@@ -317,6 +328,8 @@ export interface Backend {
   setRoomNearby(roomId: string, on: boolean): Promise<Room>
   /** A parley://join/ link that lets someone else join a joined room. */
   invite(roomId: string): Promise<string>
+  /** Whether a link made now works from far away at once, and if not why. */
+  inviteStatus(roomId: string): Promise<InviteStatus>
   leaveRoom(id: string): Promise<void>
   send(roomId: string, text: string): Promise<Message>
   /** Sends text as a reply to a message of the room. */

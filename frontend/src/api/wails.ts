@@ -1,7 +1,7 @@
 // The backend inside the desktop window: Wails bindings to the Go app.
 import * as app from './wailsjs/go/main/App'
 import { BrowserOpenURL, ClipboardSetText, EventsOn, WindowSetTitle } from './wailsjs/runtime/runtime'
-import type { Backend, BackendEvent, InvitePreview, Member, Message, Peer, Room, Status } from './types'
+import type { Backend, BackendEvent, InvitePreview, InviteStatus, Member, Message, Peer, Room, Status } from './types'
 
 /** The Wails event that carries batches of BackendEvent (app.go). */
 const eventsName = 'parley:events'
@@ -18,6 +18,7 @@ export const wailsBackend: Backend = {
   createRoom: (name) => app.CreateRoom(name) as Promise<Room>,
   joinRoom: (idOrLink, name) => app.JoinRoom(idOrLink, name) as Promise<Room>,
   invite: (roomId) => app.Invite(roomId),
+  inviteStatus: (roomId) => app.InviteStatus(roomId) as Promise<InviteStatus>,
   leaveRoom: (id) => app.LeaveRoom(id),
   send: (roomId, text) => app.Send(roomId, text) as Promise<Message>,
   reply: (roomId, messageId, text) => app.Reply(roomId, messageId, text) as Promise<Message>,

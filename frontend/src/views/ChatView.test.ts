@@ -26,6 +26,7 @@ vi.mock('@/api', async (original) => ({
     connect: vi.fn(),
     setAway: vi.fn(),
     invite: vi.fn(),
+    inviteStatus: vi.fn(async () => ({ ready: true, why: '' })),
     joinRoom: vi.fn(),
     pendingInvite: vi.fn(),
     on: vi.fn(),

@@ -4,7 +4,7 @@ import { createPinia, setActivePinia } from 'pinia'
 
 vi.mock('@/api', async (original) => ({
   ...(await original<typeof import('@/api')>()),
-  api: { invite: vi.fn(), copyText: vi.fn() },
+  api: { invite: vi.fn(), inviteStatus: vi.fn(), copyText: vi.fn() },
 }))
 
 import { api } from '@/api'
@@ -20,6 +20,7 @@ describe('CopyInviteButton', () => {
     vi.useFakeTimers()
     vi.mocked(api.invite).mockReset()
     vi.mocked(api.copyText).mockReset()
+    vi.mocked(api.inviteStatus).mockReset().mockResolvedValue({ ready: true, why: '' })
     vi.spyOn(console, 'error').mockImplementation(() => {})
   })
   afterEach(() => {
@@ -43,6 +44,38 @@ describe('CopyInviteButton', () => {
     vi.advanceTimersByTime(3000)
     await flushPromises()
     expect(notices.notices).toEqual([])
+  })
+
+  it('says the node is still finding a way in while the link waits for it, and copies it after', async () => {
+    vi.mocked(api.inviteStatus).mockResolvedValue({ ready: false, why: 'findingWayIn' })
+    let answer: (link: string) => void = () => {}
+    vi.mocked(api.invite).mockReturnValue(new Promise((ok) => (answer = ok)))
+    vi.mocked(api.copyText).mockResolvedValue()
+    const wrapper = mount(CopyInviteButton, { props: { roomId } })
+    await wrapper.get('[data-testid="copy-invite"]').trigger('click')
+    await flushPromises()
+    const note = wrapper.get('[data-testid="invite-note"]')
+    expect(note.attributes('role')).toBe('status')
+    expect(note.text()).toBe('Still finding a way in from the internet; the link will work in a moment.')
+    expect(wrapper.get('[data-testid="copy-invite"]').attributes('disabled')).toBeDefined()
+    answer(link)
+    await flushPromises()
+    expect(api.copyText).toHaveBeenCalledWith(link)
+    expect(wrapper.find('[data-testid="invite-note"]').exists()).toBe(false)
+    expect(useNoticesStore().notices.map((n) => n.text)).toEqual(['Invite link copied'])
+  })
+
+  it('copies a link that works on this network only, and says so beside the button', async () => {
+    vi.mocked(api.inviteStatus).mockResolvedValue({ ready: false, why: 'noHelpers' })
+    vi.mocked(api.invite).mockResolvedValue(link)
+    vi.mocked(api.copyText).mockResolvedValue()
+    const wrapper = mount(CopyInviteButton, { props: { roomId } })
+    await wrapper.get('[data-testid="copy-invite"]').trigger('click')
+    await flushPromises()
+    expect(api.copyText).toHaveBeenCalledWith(link)
+    expect(wrapper.get('[data-testid="invite-note"]').text()).toBe(
+      'This link works on your network only: Parley knows no helper to reach others through.',
+    )
   })
 
   it('shows the backend’s sentence when no link can be made, and copies nothing', async () => {

@@ -40,6 +40,20 @@ export namespace chat {
 	        this.joined = source["joined"];
 	    }
 	}
+	export class InviteStatus {
+	    ready: boolean;
+	    why: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new InviteStatus(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.ready = source["ready"];
+	        this.why = source["why"];
+	    }
+	}
 	export class Limits {
 	    authorMessages: number;
 	    peerMessages: number;

@@ -26,6 +26,8 @@ export function HistoryAround(arg1:string,arg2:number,arg3:number):Promise<Array
 
 export function Invite(arg1:string):Promise<string>;
 
+export function InviteStatus(arg1:string):Promise<chat.InviteStatus>;
+
 export function JoinRoom(arg1:string,arg2:string):Promise<chat.Room>;
 
 export function LeaveRoom(arg1:string):Promise<void>;

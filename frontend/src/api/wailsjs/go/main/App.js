@@ -50,6 +50,10 @@ export function Invite(arg1) {
   return window['go']['main']['App']['Invite'](arg1);
 }
 
+export function InviteStatus(arg1) {
+  return window['go']['main']['App']['InviteStatus'](arg1);
+}
+
 export function JoinRoom(arg1, arg2) {
   return window['go']['main']['App']['JoinRoom'](arg1, arg2);
 }
