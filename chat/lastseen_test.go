@@ -68,3 +68,29 @@ func TestLastSeenIsWhenThePeerWasLastConnected(t *testing.T) {
 			m.Online, m.LastSeen, before, after, sent.SentAt)
 	}
 }
+
+// A connected member says how it is reached: on this computer, over QUIC
+// or TCP; Peers says the same.
+func TestMembersSayHowTheyAreReached(t *testing.T) {
+	net := connectedNodes(t, 2)
+	a, b := net[0], net[1]
+	room, _ := a.CreateRoom("paths")
+	joinAll(t, net, room)
+	members, err := a.Members(room.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range members {
+		switch {
+		case m.Me && (m.Via != "" || m.Transport != ""):
+			t.Errorf("you are reached via %q over %q, want nothing", m.Via, m.Transport)
+		case !m.Me && (m.Via != "local" || m.Transport != "quic" && m.Transport != "tcp"):
+			t.Errorf("b is reached via %q over %q, want local over quic or tcp", m.Via, m.Transport)
+		}
+	}
+	for _, p := range a.Peers() {
+		if p.PeerID == b.Me().PeerID && (p.Via != "local" || p.Transport != "quic" && p.Transport != "tcp") {
+			t.Errorf("Peers: b via %q over %q", p.Via, p.Transport)
+		}
+	}
+}

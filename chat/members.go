@@ -18,6 +18,10 @@ type Member struct {
 	// "direct", "holepunched" (direct, through both sides' NATs) or
 	// "relayed"; empty for ourselves and for members who are not connected.
 	Via string `json:"via"`
+	// Transport is that connection's transport: "quic", "tcp", "wss" or
+	// "ws" (for a relayed one, that of the path to the relay); empty when
+	// Via is.
+	Transport string `json:"transport"`
 	// Presence is PresenceOnline, PresenceAway (connected, idle) or
 	// PresenceOffline.
 	Presence string `json:"presence"`
@@ -60,7 +64,7 @@ func (s *Service) Members(roomID string) ([]Member, error) {
 	for _, p := range s.node.RoomPeers(id) {
 		m := add(p)
 		m.Online = true
-		m.Via = s.node.Via(p)
+		m.Via, m.Transport = s.node.Path(p)
 	}
 	stored := s.lastSeen()
 	out := make([]Member, 0, len(seen))

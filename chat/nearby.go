@@ -42,6 +42,9 @@ type Peer struct {
 	// "lan", "direct", "holepunched" or "relayed".
 	LAN bool   `json:"lan"`
 	Via string `json:"via"`
+	// Transport is the transport of that connection: "quic", "tcp",
+	// "wss" or "ws".
+	Transport string `json:"transport"`
 	// Why says why it is connected, as the trust policy sees it: "member"
 	// (in a room with us), "nearby" (found on this network), "helper",
 	// "kept" (remembered), "relay" (reached through a relay, for a hole
@@ -249,7 +252,8 @@ func (s *Service) Peers() []Peer {
 	ids := s.node.ConnectedPeers()
 	out := make([]Peer, 0, len(ids))
 	for _, id := range ids {
-		out = append(out, Peer{Profile: s.profile(id), LAN: s.node.FoundOnLAN(id), Via: s.node.Via(id), Why: s.node.Why(id)})
+		via, transport := s.node.Path(id)
+		out = append(out, Peer{Profile: s.profile(id), LAN: s.node.FoundOnLAN(id), Via: via, Transport: transport, Why: s.node.Why(id)})
 	}
 	slices.SortFunc(out, func(a, b Peer) int { return strings.Compare(a.PeerID, b.PeerID) })
 	return out

@@ -509,6 +509,10 @@ func (n *Node) Reachability() Reachability { return n.reach.Reachability() }
 // connected.
 func (n *Node) Via(id peer.ID) string { return n.reach.Via(id) }
 
+// Path says how a connected peer is reached: Via, and the transport of
+// that connection ("quic", "tcp", "wss", "ws").
+func (n *Node) Path(id peer.ID) (via, transport string) { return n.reach.Path(id) }
+
 // Join subscribes to a room's topic. Every valid message from a member is
 // passed to deliver, in arrival order, on a read loop owned by the node.
 // Joining a room twice is a no-op.

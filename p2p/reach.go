@@ -52,9 +52,11 @@ type reachService struct {
 	onReach, newRelays func()
 	moved              func(peer.ID)
 
+	nat *natObserver // the NAT type, from what peers see of our connections
+
 	mu      sync.Mutex
 	state   string               // from AutoNAT: "public", "private", "unknown"
-	natType string               // "cone" or "symmetric" once known
+	natType string               // "cone" or "symmetric" once go-libp2p knows
 	punched map[peer.ID]struct{} // peers reached by a hole punch
 	moving  map[peer.ID]struct{} // peers whose traffic moves off a relay
 }
@@ -62,6 +64,7 @@ type reachService struct {
 func newReachService(ctx context.Context, run *group, log *slog.Logger) *reachService {
 	return &reachService{
 		ctx: ctx, run: run, log: log,
+		nat:     newNATObserver(),
 		punched: map[peer.ID]struct{}{},
 		moving:  map[peer.ID]struct{}{},
 	}
@@ -82,6 +85,11 @@ func (rs *reachService) Reachability() Reachability {
 	}
 	if r.State != "private" {
 		r.NATType = ""
+	}
+	// Peers that saw us at an address not our own saw a NAT, whatever
+	// AutoNAT has concluded yet.
+	if seen := rs.nat.natType(); seen != "" {
+		r.NATType = seen
 	}
 	seen := map[peer.ID]bool{}
 	for _, a := range rs.host.Addrs() {
@@ -118,6 +126,7 @@ func (rs *reachService) watch() {
 		new(event.EvtLocalReachabilityChanged),
 		new(event.EvtNATDeviceTypeChanged),
 		new(event.EvtLocalAddressesUpdated),
+		new(event.EvtPeerIdentificationCompleted),
 	})
 	if err != nil {
 		rs.log.Error("watch reachability failed", "err", err)
@@ -128,6 +137,15 @@ func (rs *reachService) watch() {
 	for {
 		select {
 		case e := <-sub.Out():
+			if id, ok := e.(event.EvtPeerIdentificationCompleted); ok {
+				before := rs.nat.natType()
+				rs.nat.observe(id.Conn.LocalMultiaddr(), id.Conn.RemoteMultiaddr(), id.ObservedAddr)
+				if now := rs.nat.natType(); now != before {
+					rs.log.Info("NAT type", "type", now)
+					call(rs.onReach)
+				}
+				continue
+			}
 			if _, ok := e.(event.EvtLocalAddressesUpdated); ok {
 				// Only a new set of relays makes us reachable anew: peers
 				// waiting to be redialled need not wait out their backoff.
@@ -167,15 +185,43 @@ func call(f func()) {
 }
 
 func (rs *reachService) Via(id peer.ID) string {
-	best := ""
+	via, _ := rs.Path(id)
+	return via
+}
+
+// Path says how the peer is reached over its best connection: the Via
+// value, and the transport ("quic", "tcp", "wss", "ws"; for a relayed
+// connection, that of the path to the relay). Both are "" when it is not
+// connected.
+func (rs *reachService) Path(id peer.ID) (via, transport string) {
 	rank := map[string]int{"": 0, ViaRelayed: 1, ViaDirect: 2, ViaHolePunched: 2, ViaLAN: 3, ViaLocal: 4}
 	for _, c := range rs.host.Network().ConnsToPeer(id) {
-		via := rs.connVia(c)
-		if rank[via] > rank[best] {
-			best = via
+		v := rs.connVia(c)
+		if rank[v] > rank[via] {
+			via, transport = v, transportOf(c.RemoteMultiaddr())
 		}
 	}
-	return best
+	return via, transport
+}
+
+// transportOf names the transport of an address: "wss", "ws", "quic",
+// "tcp", or "" for none of these.
+func transportOf(a multiaddr.Multiaddr) string {
+	has := func(code int) bool {
+		_, err := a.ValueForProtocol(code)
+		return err == nil
+	}
+	switch {
+	case has(multiaddr.P_WSS) || has(multiaddr.P_WS) && has(multiaddr.P_TLS):
+		return "wss"
+	case has(multiaddr.P_WS):
+		return "ws"
+	case has(multiaddr.P_QUIC_V1):
+		return "quic"
+	case has(multiaddr.P_TCP):
+		return "tcp"
+	}
+	return ""
 }
 
 func (rs *reachService) connVia(c network.Conn) string {

@@ -122,6 +122,9 @@ export interface Message {
  */
 export type Via = 'local' | 'lan' | 'direct' | 'holepunched' | 'relayed' | ''
 
+/** The transport of the connection Via describes; '' when not connected. */
+export type Transport = 'quic' | 'tcp' | 'wss' | 'ws' | ''
+
 /** online: connected and active; away: connected, idle for a while; offline: not connected. */
 export type Presence = 'online' | 'away' | 'offline'
 
@@ -136,6 +139,7 @@ export interface Member {
   me: boolean
   /** How an online member is reached; '' otherwise. */
   via: Via
+  transport: Transport
 }
 
 /** A change announced by the backend. */
@@ -198,6 +202,7 @@ export interface Peer {
   name: string
   lan: boolean
   via: Via
+  transport: Transport
   why: PeerWhy
 }
 

@@ -33,7 +33,7 @@ export function message(text: string, author = 'peer-b', mine = false): Message 
 }
 
 export function member(name: string, online: boolean): Member {
-  return { peerId: `peer-${name}`, shortId: name.slice(0, 8), name, online, me: false, via: online ? 'lan' : '', presence: online ? 'online' : 'offline', lastSeen: 0 }
+  return { peerId: `peer-${name}`, shortId: name.slice(0, 8), name, online, me: false, via: online ? 'lan' : '', transport: online ? 'quic' : '', presence: online ? 'online' : 'offline', lastSeen: 0 }
 }
 
 /** A node's status: LAN mode, nobody connected, unless overridden. */

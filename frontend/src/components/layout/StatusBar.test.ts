@@ -5,7 +5,7 @@ import { status } from '@/test/fixtures'
 import StatusBar from './StatusBar.vue'
 
 let seq = 0
-const peer = (via: Via): Peer => ({ peerId: `peer-${++seq}`, shortId: 's', name: 'n', lan: via === 'lan', via, why: 'member' })
+const peer = (via: Via): Peer => ({ peerId: `peer-${++seq}`, shortId: 's', name: 'n', lan: via === 'lan', via, transport: via ? 'quic' : '', why: 'member' })
 const relay = '12D3KooWRelayPeerIdentity000000000000000000000000'
 
 describe('StatusBar', () => {

@@ -53,7 +53,7 @@ describe('ConnectionDetails', () => {
   })
 
   it('says why each connected peer is there, in plain words', () => {
-    const peer = (name: string, why: Peer['why'], via: Peer['via'] = 'direct'): Peer => ({ peerId: `12D3KooW${name}`, shortId: name.slice(0, 8), name, lan: via === 'lan', via, why })
+    const peer = (name: string, why: Peer['why'], via: Peer['via'] = 'direct'): Peer => ({ peerId: `12D3KooW${name}`, shortId: name.slice(0, 8), name, lan: via === 'lan', via, transport: 'quic', why })
     const peers = [
       peer('Bob', 'member', 'lan'),
       peer('Carol', 'nearby', 'lan'),
@@ -91,7 +91,7 @@ describe('ConnectionDetails', () => {
       connected,
     })
     const helpers = [helper('Help1', ['design', 'ops'], true), helper('Help2', [], false)]
-    const peers: Peer[] = [{ peerId: '12D3KooWHelp1', shortId: 'Help1', name: '', lan: false, via: 'direct', why: 'helper' }]
+    const peers: Peer[] = [{ peerId: '12D3KooWHelp1', shortId: 'Help1', name: '', lan: false, via: 'direct', transport: 'quic', why: 'helper' }]
     const wrapper = open({ helpers, peers })
     const rows = wrapper.findAll('[data-testid="helper"]')
     expect(rows.map((r) => r.get('[data-testid="helper-from"]').text())).toEqual(['Helper · from #design, #ops', 'Helper · given at start'])
