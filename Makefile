@@ -23,7 +23,7 @@ FUZZTIME ?= 20000x
 # Every fuzz target, as package:Target; `make test` runs each for FUZZTIME.
 FUZZ_TARGETS := ./wire:FuzzDecode ./wire:FuzzDecodeHello ./wire:FuzzCleanName ./invite:FuzzParse ./store:FuzzParseMessageKey ./store:FuzzDecodeChange ./search:FuzzParse ./api:FuzzRequestArgs ./p2p:FuzzSyncFrame ./test/dist/peversion:FuzzParse ./test/dist/nsisheader:FuzzDecode
 
-.PHONY: help setup run build dist dist-test bench-anchors bench-scale bench-flood test test-long test-go test-bench test-fuzz test-frontend test-start test-desktop test-e2e test-netns bench lint fmt generate
+.PHONY: help setup run build dist dist-test bench-anchors bench-scale bench-flood bench-natlab test test-long test-go test-bench test-fuzz test-frontend test-start test-desktop test-e2e test-netns bench lint fmt generate
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -125,6 +125,14 @@ bench-flood: build/bench/parley ## one member flooding a 10-member room: honest 
 	set -e; mkdir -p build/test; \
 	$(GO) build -o build/test/flood ./test/flood; \
 	test/netns/flood.sh --bench build/bench/flood.json build/bench/parley build/test/flood
+
+bench-natlab: build/bench/parley ## the NAT lab five times on a cone NAT and twice on a symmetric one: join, punch, helper crash and return (root only); JSON in build/bench/natlab.json
+	@if [[ $$(id -u) -ne 0 ]]; then echo "bench-natlab: SKIPPED: needs root to create network namespaces"; exit 0; fi; \
+	set -e; mkdir -p build/bench; rm -f build/bench/natlab.jsonl; \
+	for i in 1 2 3 4 5; do NATLAB_FIGURES=build/bench/natlab.jsonl test/netns/natlab.sh build/bench/parley cone; done; \
+	for i in 1 2; do NATLAB_FIGURES=build/bench/natlab.jsonl test/netns/natlab.sh build/bench/parley symmetric; done; \
+	jq -s 'group_by(.nat) | map({nat: .[0].nat, runs: length} + (map(to_entries) | add | map(select(.key != "nat")) | group_by(.key) | map({key: .[0].key, value: (map(.value) | if (.[0] | type) == "number" then {min: min, max: max, all: .} else unique end)}) | from_entries))' build/bench/natlab.jsonl > build/bench/natlab.json; \
+	cat build/bench/natlab.json
 
 bench-anchors: build/bench/parley ## the anchor harnesses one after the other, on loopback (ANCHORS=dir holding socketio/, gossipsub-naive/, parley-room/)
 	@test -n "$(ANCHORS)" || { echo "make bench-anchors needs ANCHORS=<directory holding socketio/, gossipsub-naive/ and parley-room/>"; exit 2; }

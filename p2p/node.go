@@ -352,6 +352,11 @@ func (n *Node) connected(net network.Network, c network.Conn) {
 		}
 		return
 	}
+	if n.helpers.has(c.RemotePeer()) {
+		// A helper is back: the members only its relay reaches may be
+		// reachable again, and their redials need not wait out a backoff.
+		n.keep.wakeRedials()
+	}
 	if n.opts.OnPeer != nil {
 		n.opts.OnPeer(c.RemotePeer(), true)
 	}

@@ -29,9 +29,10 @@
 #        test/netns/natlab.sh --net-only [cone] [symmetric]
 #   --net-only builds each lab and checks it with ping and a UDP mapping
 #   probe, without starting Parley.
-# Needs root, ip, nft, ping, curl and jq (the probe also python3 and conntrack,
-# else skipped). Everything it creates is removed on exit, on failure too;
-# with NATLAB_LOGS=DIR the nodes' logs are copied to DIR/<nat>/ first.
+# Needs root, ip, nft, ping, curl and jq (the mapping probe also python3 and
+# conntrack: without them the lab fails, as it cannot tell its NAT type). Everything it creates is removed on exit, on failure too;
+# with NATLAB_LOGS=DIR the nodes' logs are copied to DIR/<nat>/ first, and
+# with NATLAB_FIGURES=FILE each lab appends a JSON line of its figures.
 set -euo pipefail
 
 usage="usage: natlab.sh BINARY|--net-only [cone] [symmetric]"
@@ -62,8 +63,8 @@ done
 
 tag="nl$$"
 work=$(mktemp -d /tmp/natlab.XXXXXX)
-nodes=(h a b)                  # the Parley nodes
-spaces=(inet h ra rb a b)      # every namespace, by its short name
+nodes=(h h2 a b)               # the Parley nodes
+spaces=(inet h h2 ra rb a b)   # every namespace, by its short name
 declare -A pid                 # Parley node -> PID
 nat=                           # the NAT type of the lab standing now
 run=                           # its work dir
@@ -72,6 +73,7 @@ passed=0
 ns() { echo "$tag-$1"; }
 
 H=3fff:0:0:100::10
+H2=3fff:0:0:100::20 # a second helper: a second observer of the homes' NAT mappings
 RA_WAN=3fff:0:0:a00::1
 RB_WAN=3fff:0:0:b00::1
 A=fd00:a::2
@@ -142,6 +144,17 @@ fail() {
 }
 ok() { passed=$((passed + 1)); echo "natlab: ok: $nat: $*"; }
 note() { echo "natlab: $nat: $*"; }
+
+# With NATLAB_FIGURES=FILE, each lab appends one JSON line of its figures
+# (milliseconds) to FILE: make bench-natlab gathers them.
+declare -A fig
+figure() { fig[$1]=$2; } # figure NAME VALUE
+write_figures() {
+  [[ -n ${NATLAB_FIGURES:-} ]] || return 0
+  local k args=(--arg nat "$nat")
+  for k in "${!fig[@]}"; do args+=(--arg "$k" "${fig[$k]}"); done
+  jq -cn "${args[@]}" '$ARGS.named | with_entries(.value |= (if test("^[0-9]+$") then tonumber else . end))' >>"$NATLAB_FIGURES"
+}
 trap 'fail "command failed at line $LINENO: $BASH_COMMAND"' ERR
 
 now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); }
@@ -197,12 +210,16 @@ build_lab() { # build_lab NAT
   ip -n "$(ns inet)" link add br0 type bridge mcast_snooping 0
   ip -n "$(ns inet)" link set br0 up
 
-  # H: a /64 of its own, and the whole "internet" on-link.
-  ip -n "$(ns inet)" link add vh type veth peer name eth0 netns "$(ns h)"
-  ip -n "$(ns inet)" link set vh master br0 up
-  ip -n "$(ns h)" addr add "$H/64" dev eth0 nodad
-  ip -n "$(ns h)" link set eth0 up
-  ip -n "$(ns h)" route add 3fff::/20 dev eth0
+  # H and H2: a /64 of their own, and the whole "internet" on-link.
+  local helper addr
+  for helper in h h2; do
+    [[ $helper == h ]] && addr=$H || addr=$H2
+    ip -n "$(ns inet)" link add "v$helper" type veth peer name eth0 netns "$(ns "$helper")"
+    ip -n "$(ns inet)" link set "v$helper" master br0 up
+    ip -n "$(ns "$helper")" addr add "$addr/64" dev eth0 nodad
+    ip -n "$(ns "$helper")" link set eth0 up
+    ip -n "$(ns "$helper")" route add 3fff::/20 dev eth0
+  done
 
   # Each home behind its router.
   local home router wan prefix
@@ -402,6 +419,7 @@ scenario() { # scenario NAT
   t0=$(now_ms)
   link=$(CALL_MAX=30 call a Invite "[\"$room\"]" | jq -r .) || fail "A's Invite failed"
   [[ $link == parley://join/* ]] || fail "A's invite is not a parley://join/ link: $link"
+  figure invite_ms $(($(now_ms) - t0))
   note "an invite asked for right after A started (InviteStatus $status) came after $(secs $(($(now_ms) - t0))); InviteStatus then $(call a InviteStatus "[\"$room\"]" | jq -c .)"
   has_relay a >/dev/null || fail "A's invite came before A had a relay"
   note "A status: $(call a Status | jq -c '{reachability, relays: (.relays | length), natType}'); B status: $(call b Status | jq -c '{reachability, relays: (.relays | length), natType}')"
@@ -427,6 +445,7 @@ scenario() { # scenario NAT
     [[ -z $ta ]] && history_has a "$room" "hello from b" >/dev/null 2>&1 && ta=$(($(now_ms) - t0))
     sleep 0.1
   done
+  figure join_to_first_ms $((ta < tb ? ta : tb))
   note "join -> first message: $((ta < tb ? ta : tb)) ms (JoinRoom returned after $tj ms; B sees A's: $tb ms, A sees B's: $ta ms)"
   note "right after: A sees B via '$(via a "$room" "$bid")', B sees A via '$(via b "$room" "$aid")'"
   ok "B joined with A's link and both see each other's first message"
@@ -434,6 +453,7 @@ scenario() { # scenario NAT
   if [[ $1 == cone ]]; then
     wait_for 60 "A sees B via holepunched" via_was a "$room" "$bid" holepunched
     wait_for 60 "B sees A via holepunched" via_was b "$room" "$aid" holepunched
+    figure join_to_punched_ms $(($(now_ms) - t0))
     note "via holepunched on both sides $(secs $(($(now_ms) - t0))) after the join"
     local punched
     punched=$(grep -ho 'msg="hole punched".*' "$run/a.log" "$run/b.log" | grep -o 'took=[^ ]*' | paste -sd ' ' || true)
@@ -479,6 +499,7 @@ scenario() { # scenario NAT
       [[ -z $tb ]] && offline b "$room" "$aid" >/dev/null 2>&1 && tb=$(($(now_ms) - t0))
       sleep 0.2
     done
+    figure kill_to_offline_ms $((ta > tb ? ta : tb))
     note "without helper: A shows B offline after $(secs "$ta"), B shows A offline after $(secs "$tb"); relays now A $(call a Status | jq -c '.relays | length'), B $(call b Status | jq -c '.relays | length')"
     ok "A and B notice that the path through H is gone"
     local state
@@ -497,7 +518,14 @@ scenario() { # scenario NAT
     note "helper back: A has a relay again after $(secs $(($(now_ms) - t0)))"
     wait_for 120 "B gets A's message written while H was away" history_has b "$room" "a while the helper is away"
     wait_for 120 "A gets B's message written while H was away" history_has a "$room" "b while the helper is away"
+    figure restart_to_delivered_ms $(($(now_ms) - t0))
     note "helper back: messages written while it was away arrive $(secs $(($(now_ms) - t0))) after its restart"
+    # They came through H, a member holding the room; A and B redial each
+    # other through its relay once both hold a reservation again.
+    wait_for 60 "A sees B via relayed again" via_was a "$room" "$bid" relayed
+    wait_for 60 "B sees A via relayed again" via_was b "$room" "$aid" relayed
+    figure restart_to_relayed_ms $(($(now_ms) - t0))
+    note "helper back: A and B reach each other through the relay again $(secs $(($(now_ms) - t0))) after its restart"
     converse "helper back" 3 120 relayed
     note "helper back: A sees B $(member a "$room" "$bid" | jq -c '{online, via}'), B sees A $(member b "$room" "$aid" | jq -c '{online, via}')"
     ok "the chat recovers once H is back"
@@ -517,6 +545,23 @@ scenario() { # scenario NAT
   fi
 }
 
+# nat_type_is NODE TYPE: NODE's Status gives natType TYPE.
+nat_type_is() { [[ $(call "$1" Status | jq -r '.natType // ""') == "$2" ]]; }
+
+# check_nat_type NAT: a second helper, H2, that A has not met, sees A's NAT
+# mapping too; with H's (and on the cone lab B's, over the hole) A can
+# tell its NAT's type.
+check_nat_type() {
+  start h2 --helper --listen "/ip6/$H2/udp/4001/quic-v1" --listen "/ip6/$H2/tcp/4001"
+  local h2id
+  h2id=$(call h2 Status | jq -r .peerId)
+  call a Connect "[\"/ip6/$H2/udp/4001/quic-v1/p2p/$h2id\"]" >/dev/null || fail "A could not connect to H2"
+  wait_for 30 "A's Status gives natType $1" nat_type_is a "$1"
+  figure nat_type "$(call a Status | jq -r .natType)"
+  note "natType: A $(call a Status | jq -c .natType), B $(call b Status | jq -c .natType)"
+  ok "A tells its NAT is $1"
+}
+
 for nat in "${nats[@]}"; do
   run=$work/$nat
   mkdir -p "$run"
@@ -524,7 +569,10 @@ for nat in "${nats[@]}"; do
   build_lab "$nat"
   check_lab "$nat"
   if [[ $net_only == no ]]; then
+    fig=()
     scenario "$nat"
+    check_nat_type "$nat"
+    write_figures
   fi
   teardown_lab
   note "done in $((SECONDS - t_lab)) s"
