@@ -9,6 +9,10 @@
 # Exits 0 only if both lanes passed. When the first lane fails, the second
 # is stopped with SIGTERM (its scripts remove what they made on exit).
 #
+# The caller builds what both lanes share first, and passes MAKE with what
+# keeps the lanes from building it again at once (make's -o FILE, and the
+# version of the run: a lane computing its own could see another).
+#
 # Usage: MAKE=make test/lanes.sh LOG "TARGETS HERE" "TARGETS BESIDE"
 set -uo pipefail
 

@@ -99,6 +99,7 @@ export namespace chat {
 	    online: boolean;
 	    me: boolean;
 	    via: string;
+	    transport: string;
 	    presence: string;
 	    lastSeen: number;
 	
@@ -114,6 +115,7 @@ export namespace chat {
 	        this.online = source["online"];
 	        this.me = source["me"];
 	        this.via = source["via"];
+	        this.transport = source["transport"];
 	        this.presence = source["presence"];
 	        this.lastSeen = source["lastSeen"];
 	    }
@@ -287,6 +289,7 @@ export namespace chat {
 	    name: string;
 	    lan: boolean;
 	    via: string;
+	    transport: string;
 	    why: string;
 	
 	    static createFrom(source: any = {}) {
@@ -300,6 +303,7 @@ export namespace chat {
 	        this.name = source["name"];
 	        this.lan = source["lan"];
 	        this.via = source["via"];
+	        this.transport = source["transport"];
 	        this.why = source["why"];
 	    }
 	}
