@@ -25,14 +25,12 @@ export const useNoticesStore = defineStore('notices', () => {
   const timers = new Map<number, ReturnType<typeof setTimeout>>()
   let next = 1
 
-  function show(text: string, kind: Notice['kind']): number {
+  /** Shows a notice for ms, or until dismissed when ms is 0. */
+  function show(text: string, kind: Notice['kind'], ms: number): number {
     const id = next++
     notices.value.push({ id, text, kind })
     while (notices.value.length > maxNotices) dismiss(notices.value[0]!.id)
-    timers.set(
-      id,
-      setTimeout(() => dismiss(id), kind === 'info' ? infoMs : errorMs),
-    )
+    if (ms > 0) timers.set(id, setTimeout(() => dismiss(id), ms))
     return id
   }
 
@@ -44,10 +42,12 @@ export const useNoticesStore = defineStore('notices', () => {
 
   return {
     notices: readonly(notices),
-    /** A confirmation that something worked. */
-    info: (text: string) => show(text, 'info'),
+    /** A confirmation that something worked; a longer one may ask for more time. */
+    info: (text: string, ms = infoMs) => show(text, 'info', ms),
+    /** What a slow action is waiting for, until its caller dismisses it. */
+    progress: (text: string) => show(text, 'info', 0),
     /** A failure of something that ran in the background. */
-    error: (err: unknown) => show(errorText(err), 'error'),
+    error: (err: unknown) => show(errorText(err), 'error', errorMs),
     dismiss,
   }
 })
