@@ -515,6 +515,7 @@ scenario() { # scenario NAT
     t0=$(now_ms)
     note "helper restarted"
     wait_for 120 "A holds a relay reservation again" has_relay a
+    figure restart_to_relay_ms $(($(now_ms) - t0))
     note "helper back: A has a relay again after $(secs $(($(now_ms) - t0)))"
     wait_for 120 "B gets A's message written while H was away" history_has b "$room" "a while the helper is away"
     wait_for 120 "A gets B's message written while H was away" history_has a "$room" "b while the helper is away"
