@@ -26,9 +26,8 @@
 #   and the two JSON reports are copied to DIR before everything is removed.
 #   With --bench, the same run also writes OUT.json: honest latency in the
 #   baseline and in the flood (p50, p99, max), the flood's p99 over the
-#   baseline's, the target (p99 in the flood within 2 x the baseline's +
-#   500 ms) and whether it was met, the checks' outcome and the machine's
-#   cores and load. The target is a benchmark figure, never a check.
+#   baseline's, the checks' outcome and the machine's cores and load.
+#   `make bench-flood` weighs them against the target (bench/flood-target.jq).
 # Needs root (for ip netns); otherwise it says so and skips. Everything it
 # creates is removed on exit, on failure too.
 set -euo pipefail
@@ -58,11 +57,6 @@ flood_min=1000      # what it must reach for the test to mean anything
 baseline_s=15
 flood_s=20
 rss_slack_mib=30
-# The benchmark's target for honest p99 in the flood: 2 x the baseline's
-# plus this. The flood's first fraction of a second, before every node has
-# the flooder graylisted, costs each node the flooder's burst: honest p99
-# went to 140-250 ms on a 2-core machine (baseline about 12 ms).
-p99_slack_ms=500
 
 tag="fl$$"
 work=$(mktemp -d /tmp/parley-flood.XXXXXX)
@@ -244,11 +238,11 @@ echo "flood: run done in $((SECONDS - t1)) s"
 for n in "${nodes[@]}"; do call "$n" Status >"$work/status-$n.json"; done
 
 # --- figures and checks ---------------------------------------------------------
-# write_bench OUT: the run's latency figures, weighed against the target,
-# with what the machine was, as one JSON object.
+# write_bench OUT: the run's latency figures, with what the machine was, as
+# one JSON object.
 write_bench() {
   jq -n --slurpfile chat "$work/chat.json" --slurpfile flooder "$work/flooder.json" \
-    --argjson slack "$p99_slack_ms" --argjson failed "$failed" \
+    --argjson failed "$failed" \
     --argjson members "$members" --argjson chatRate "$chat_rate" --argjson floodRate "$flood_rate" \
     --argjson baselineS "$baseline_s" --argjson floodS "$flood_s" \
     --arg version "$("$bin" --version 2>/dev/null || echo unknown)" \
@@ -257,20 +251,19 @@ write_bench() {
     --arg kernel "$(uname -r)" --arg loadStart "$load_start" --arg loadEnd "$(cut -d' ' -f1-3 /proc/loadavg)" '
     def phase: {sent, samples, expected, p50Ms, p99Ms, maxMs};
     def loads: split(" ") | map(tonumber);
-    $chat[0].phases as $p | (2 * $p.baseline.p99Ms + $slack) as $target |
+    $chat[0].phases as $p |
     {
       scenario: "flood", date: $date, version: $version,
       members: $members, chatRate: $chatRate, floodRate: $floodRate,
       baselineSeconds: $baselineS, floodSeconds: $floodS,
       baseline: ($p.baseline | phase), flood: ($p.flood | phase),
       p99Ratio: (if $p.baseline.p99Ms > 0 then $p.flood.p99Ms / $p.baseline.p99Ms * 100 | round / 100 else null end),
-      target: {rule: "flood p99 <= 2 x baseline p99 + \($slack) ms", p99Ms: $target, met: ($p.flood.p99Ms <= $target)},
       flooder: ($flooder[0] | {published, rate: (.rate | round), peers}),
       honestAllDelivered: $chat[0].allDelivered,
       checksFailed: $failed,
       machine: {cores: $cores, cpu: $cpu, kernel: $kernel, loadAvgStart: ($loadStart | loads), loadAvgEnd: ($loadEnd | loads)}
     }' >"$1"
-  echo "flood: bench: p99 in the flood $(jq -r '"\(.flood.p99Ms) ms against \(.baseline.p99Ms) ms baseline (x\(.p99Ratio)); target \(.target.rule) = \(.target.p99Ms) ms, met: \(.target.met)"' "$1"); written to $1"
+  echo "flood: bench: p99 in the flood $(jq -r '"\(.flood.p99Ms) ms against \(.baseline.p99Ms) ms baseline (x\(.p99Ratio))"' "$1"); written to $1"
 }
 
 R=$work/chat.json
@@ -296,8 +289,8 @@ check jq -e '.allDelivered and .sendErrors == 0' "$R" -- \
   "every honest message reached every honest node"
 # A figure, not a check: a latency bound fails on a busy machine whatever
 # the code (the same build went from under 500 ms to over 1 s on one
-# machine); the behaviour checks are above and below, and --bench weighs
-# the figure against its target.
+# machine); the behaviour checks are above and below, and `make
+# bench-flood` weighs the figure against its target.
 echo "flood: honest p99 in the flood $flood_p99 ms (baseline $base_p99 ms)"
 rss_over=$(jr --argjson s "$rss_slack_mib" '[.nodes[] | select(([.rssFloodMiB, .rssSettleMiB] | max) > 2 * .rssBaselineMiB + $s) | "\(.name): \(.rssBaselineMiB) -> \([.rssFloodMiB, .rssSettleMiB] | max) MiB"] | join(", ")')
 check test -z "$rss_over" -- \
