@@ -194,11 +194,9 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 	n.trust = newTrust(h.ID())
 	n.keep = newKeeper(ctx, h, n.trust, &n.run, n.log)
 	n.keep.isHelper, n.keep.foundOnLAN = n.helpers.has, n.markLAN
-	n.reach.newRelays = func() {
+	n.reach.newRelays = func() { // called only once reach starts, after rooms exist
 		n.keep.wakeRedials()
-		if n.rooms != nil {
-			n.rooms.rendezvousNow()
-		}
+		n.rooms.rendezvousNow()
 	}
 	n.hello = newHelloService(ctx, h, n.trust, &n.run, opts, n.proven, n.limits.reject)
 	n.gate.start(h, n.trust, n.isConnected)
