@@ -182,6 +182,16 @@ func (a *App) SetName(name string) (chat.Me, error) {
 	return me, a.userError("SetName", err)
 }
 
+// SetProxy sets how the node reaches helpers over HTTPS: mode "system",
+// "none" or "manual" with url (http:// or socks5://).
+func (a *App) SetProxy(mode, url string) (chat.ProxySetting, error) {
+	if a.svc == nil {
+		return chat.ProxySetting{}, errNoService
+	}
+	proxy, err := a.svc.SetProxy(mode, url)
+	return proxy, a.userError("SetProxy", err)
+}
+
 // Rooms lists the joined rooms.
 func (a *App) Rooms() ([]chat.Room, error) {
 	if a.svc == nil {

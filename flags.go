@@ -15,6 +15,7 @@ import (
 	"parley/datadir"
 	"parley/invite"
 	"parley/p2p"
+	"parley/version"
 )
 
 // flags are the command-line settings.
@@ -38,6 +39,12 @@ type flags struct {
 	// link reaches the app): the window offers to join its room; a headless
 	// node joins it at start.
 	invite string
+	// wssPort, with --helper, adds a secure WebSocket listener; its
+	// certificate comes from tlsCert and tlsKey (for domain) or autoTLS.
+	wssPort         int
+	tlsCert, tlsKey string
+	domain          string
+	autoTLS         bool
 	// version: print the version and exit.
 	version bool
 }
@@ -71,6 +78,12 @@ func parseFlags(args []string, usage io.Writer) (flags, error) {
 	fs.Var((*repeated)(&opts.bootstrap), "bootstrap", "multiaddr of a helper node, ending in /p2p/<peer ID>: the DHT starts from it and relays are picked among helpers; repeatable")
 	fs.BoolVar(&opts.helper, "helper", false, "with --headless: run as a helper node for a group (DHT server, relay, AutoNAT); needs a public address")
 
+	fs.IntVar(&opts.wssPort, "wss-port", 0, "with --helper: also listen for secure WebSocket on this TCP port (443 gets through networks that let only web traffic out), with --tls-cert, --tls-key and --domain, or --autotls")
+	fs.StringVar(&opts.tlsCert, "tls-cert", "", "with --wss-port: PEM certificate (chain) for --domain; reloaded when the file changes")
+	fs.StringVar(&opts.tlsKey, "tls-key", "", "with --wss-port: PEM private key of --tls-cert")
+	fs.StringVar(&opts.domain, "domain", "", "with --wss-port: the DNS name of this helper, which --tls-cert is for")
+	fs.BoolVar(&opts.autoTLS, "autotls", false, "with --wss-port: get a name under libp2p.direct and its certificate automatically (Let's Encrypt, through p2p-forge) instead of --tls-cert")
+
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(usage, "Usage: parley [flags] [parley://join/… invite link]")
@@ -101,6 +114,9 @@ func parseFlags(args []string, usage io.Writer) (flags, error) {
 			return opts, errors.New("--helper needs --network internet")
 		}
 	}
+	if err := checkWSS(opts); err != nil {
+		return opts, err
+	}
 	for _, addr := range opts.listen {
 		if _, err := multiaddr.NewMultiaddr(addr); err != nil {
 			return opts, fmt.Errorf("bad --listen address %q: %w", addr, err)
@@ -125,6 +141,42 @@ func parseFlags(args []string, usage io.Writer) (flags, error) {
 		}
 	}
 	return opts, nil
+}
+
+// checkWSS checks the secure WebSocket flags: a port, on a helper, with
+// one source of certificate.
+func checkWSS(opts flags) error {
+	files := opts.tlsCert != "" || opts.tlsKey != "" || opts.domain != ""
+	switch {
+	case opts.wssPort == 0 && (files || opts.autoTLS):
+		return errors.New("--tls-cert, --tls-key, --domain and --autotls go with --wss-port: add --wss-port 443")
+	case opts.wssPort == 0:
+		return nil
+	case opts.wssPort < 1 || opts.wssPort > 65535:
+		return fmt.Errorf("--wss-port %d is not a TCP port (1 to 65535)", opts.wssPort)
+	case !opts.helper:
+		return errors.New("--wss-port needs --helper: members reach helpers over it")
+	case files && opts.autoTLS:
+		return errors.New("--autotls gets its own certificate: leave out --tls-cert, --tls-key and --domain, or --autotls")
+	case opts.autoTLS:
+		return nil
+	case opts.tlsCert == "" || opts.tlsKey == "" || opts.domain == "":
+		return errors.New("--wss-port needs a certificate: give --tls-cert, --tls-key and --domain, or --autotls")
+	case strings.ContainsAny(opts.domain, "/ ") || strings.HasPrefix(opts.domain, "*"):
+		return fmt.Errorf("--domain %q is not a DNS name (give e.g. helper.example.org)", opts.domain)
+	}
+	return nil
+}
+
+// wss is the listener the flags ask for, or nil.
+func (opts flags) wss() *p2p.WSS {
+	if opts.wssPort == 0 {
+		return nil
+	}
+	return &p2p.WSS{
+		Port: opts.wssPort, CertFile: opts.tlsCert, KeyFile: opts.tlsKey, Domain: opts.domain,
+		AutoTLS: opts.autoTLS, DataDir: opts.dataDir, UserAgent: "parley/" + version.String(),
+	}
 }
 
 // checkAPI refuses to serve the API over plain HTTP where other machines

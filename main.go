@@ -89,6 +89,7 @@ func openService(ctx context.Context, opts flags, logger *slog.Logger) (*chat.Se
 		Peers:       opts.peers,
 		Bootstrap:   opts.bootstrap,
 		Helper:      opts.helper,
+		WSS:         opts.wss(),
 		Logger:      logger,
 	})
 }

@@ -205,6 +205,11 @@ func TestBadFlagsGiveOneLineError(t *testing.T) {
 		{"listen garbage", []string{"--listen", "localhost:4001"}, "bad --listen address"},
 		{"API off loopback without TLS", []string{"--headless", "--api", "0.0.0.0:7001"}, "--api 0.0.0.0:7001 is reachable from other machines: give --api-cert and --api-key, or --api-insecure to serve it without TLS"},
 		{"API certificate without key", []string{"--headless", "--api-cert", "cert.pem"}, "--api-cert and --api-key go together"},
+		{"WSS on a member", []string{"--headless", "--wss-port", "443", "--autotls"}, "--wss-port needs --helper"},
+		{"WSS without a certificate", []string{"--headless", "--helper", "--wss-port", "443"}, "--wss-port needs a certificate: give --tls-cert, --tls-key and --domain, or --autotls"},
+		{"WSS with two certificates", []string{"--headless", "--helper", "--wss-port", "443", "--autotls", "--domain", "h.example.org"}, "--autotls gets its own certificate"},
+		{"certificate without WSS", []string{"--headless", "--helper", "--tls-cert", "c.pem"}, "go with --wss-port"},
+		{"WSS port out of range", []string{"--headless", "--helper", "--wss-port", "70000"}, "--wss-port 70000 is not a TCP port"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

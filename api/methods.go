@@ -43,6 +43,9 @@ func methods(svc *chat.Service) map[string]method {
 			return svc.JoinRoom(id, name)
 		}),
 		"Send": twoStrings(svc.Send),
+		"SetProxy": twoStrings(func(_ context.Context, mode, url string) (chat.ProxySetting, error) {
+			return svc.SetProxy(mode, url)
+		}),
 		"MarkRead": twoStrings(func(_ context.Context, room, id string) (any, error) {
 			return nil, svc.MarkRead(room, id)
 		}),

@@ -68,6 +68,14 @@ type Status struct {
 	NATType string `json:"natType"`
 	// Helper is true on a helper node.
 	Helper bool `json:"helper"`
+	// Restricted is true when this network seems to let only web traffic
+	// out: helpers are reached over secure WebSocket only.
+	Restricted bool `json:"restricted"`
+	// Proxy is how secure WebSocket dials go out (SetProxy).
+	Proxy ProxySetting `json:"proxy"`
+	// WSS is a helper's secure WebSocket listener; nil on other nodes
+	// and on helpers without one.
+	WSS *WSSStatus `json:"wss"`
 	// Rejected counts messages from peers refused since start: malformed,
 	// badly signed, or an edit or delete by someone who is not the author.
 	Rejected int64 `json:"rejected"`
@@ -83,6 +91,40 @@ type Status struct {
 	ThrottledPeers []ThrottledPeer `json:"throttledPeers"`
 	// Limits counts what every flood limit turned away since start.
 	Limits Limits `json:"limits"`
+}
+
+// WSSStatus is a helper's secure WebSocket listener.
+type WSSStatus struct {
+	// Addrs are the listener's addresses, as links carry them.
+	Addrs []string `json:"addrs"`
+	// Cert is where the certificate comes from: "file" or "autotls".
+	Cert string `json:"cert"`
+	// Names are the DNS names the certificate is for.
+	Names []string `json:"names"`
+	// ExpiresAt is when the certificate ends (unix milliseconds); 0 while
+	// there is none.
+	ExpiresAt int64 `json:"expiresAt"`
+	// Error is what needs the admin's attention, in one sentence: a
+	// reload or renewal that failed, an end near or past; "" if nothing.
+	Error string `json:"error"`
+}
+
+func (s *Service) wssStatus() *WSSStatus {
+	addrs, cert, ok := s.node.WSSStatus()
+	if !ok {
+		return nil
+	}
+	st := &WSSStatus{Addrs: addrs, Cert: cert.Source, Names: cert.Names, Error: cert.Error}
+	if st.Addrs == nil {
+		st.Addrs = []string{}
+	}
+	if st.Names == nil {
+		st.Names = []string{}
+	}
+	if !cert.ExpiresAt.IsZero() {
+		st.ExpiresAt = cert.ExpiresAt.UnixMilli()
+	}
+	return st
 }
 
 // ThrottledPeer is a neighbour passing on more than the per-peer limit.
@@ -276,6 +318,9 @@ func (s *Service) Status() Status {
 		Relays:         relays,
 		NATType:        reach.NATType,
 		Helper:         s.opts.Helper,
+		Restricted:     s.node.Restricted(),
+		Proxy:          proxySetting(p2p.CurrentProxy()),
+		WSS:            s.wssStatus(),
 		Rejected:       s.node.RejectedTotal() + s.RejectedChanges(),
 		Version:        version.String(),
 		Throttled:      s.throttled(),

@@ -40,6 +40,8 @@ type Options struct {
 	// Helper runs the node as a helper (internet mode): publicly reachable,
 	// DHT server, AutoNAT service and relay for Parley peers.
 	Helper bool
+	// WSS, on a helper, adds a secure WebSocket listener (see p2p.WSS).
+	WSS *p2p.WSS
 	// Logger receives the service's logs; nil discards them.
 	Logger *slog.Logger
 	// Now is the wall clock; default time.Now.
@@ -182,11 +184,13 @@ func (s *Service) start() error {
 	if err != nil {
 		return err
 	}
+	s.loadProxy()
 	s.node, err = p2p.New(s.ctx, p2p.Options{
 		Key:         s.id.Key,
 		ListenAddrs: s.opts.ListenAddrs,
 		Mode:        s.opts.Network,
 		Helper:      s.opts.Helper,
+		WSS:         s.opts.WSS,
 		Bootstrap:   bootstrap,
 		OnReach:     func() { s.bus.publish(Event{Name: EventStatus}) },
 		History:     s.store,

@@ -23,11 +23,15 @@ const (
 func (n *Node) InviteAddrs() []multiaddr.Multiaddr { return inviteAddrs(n.host.Addrs()) }
 
 func inviteAddrs(addrs []multiaddr.Multiaddr) []multiaddr.Multiaddr {
-	var public, relayed, lan, loopback []multiaddr.Multiaddr
+	var wss, public, relayed, lan, loopback []multiaddr.Multiaddr
 	for _, a := range addrs {
 		switch {
 		case isRelayed(a):
 			relayed = appendMax(relayed, a, inviteRelay)
+		case transportOf(a) == "wss" && manet.IsPublicAddr(a):
+			// First, and one only: what a network that lets only web
+			// traffic out can use, without crowding out QUIC and TCP.
+			wss = appendMax(wss, a, 1)
 		case manet.IsIPLoopback(a):
 			loopback = appendMax(loopback, a, inviteLAN)
 		case manet.IsPublicAddr(a):
@@ -36,7 +40,7 @@ func inviteAddrs(addrs []multiaddr.Multiaddr) []multiaddr.Multiaddr {
 			lan = appendMax(lan, a, inviteLAN)
 		}
 	}
-	out := append(append(append([]multiaddr.Multiaddr{}, public...), relayed...), lan...)
+	out := append(append(append(append([]multiaddr.Multiaddr{}, wss...), public...), relayed...), lan...)
 	if len(out) == 0 {
 		out = loopback
 	}
@@ -54,8 +58,10 @@ func (n *Node) ForgetInviter(id peer.ID, addrs []multiaddr.Multiaddr) {
 	n.host.Peerstore().SetAddrs(id, addrs, 0)
 }
 
-// HelperAddrs are the helpers an invite link names: each with one address,
-// public if it has one, ending in /p2p/<id>.
+// HelperAddrs are the helpers an invite link names, each address ending
+// in /p2p/<id>: a helper's secure WebSocket address first if it has one
+// (for a joiner on a network that lets only web traffic out), then its
+// best direct one, public if it has one.
 func (n *Node) HelperAddrs() []multiaddr.Multiaddr {
 	var out []multiaddr.Multiaddr
 	for _, h := range n.Helpers() {
@@ -63,11 +69,17 @@ func (n *Node) HelperAddrs() []multiaddr.Multiaddr {
 		if len(addrs) == 0 {
 			addrs = h.Addrs
 		}
-		best := bestAddr(addrs)
-		if best == nil {
+		var pick []multiaddr.Multiaddr
+		if wss := wssAddr(addrs); wss != nil {
+			pick = append(pick, wss)
+		}
+		if best := bestAddr(addrs); best != nil {
+			pick = append(pick, best)
+		}
+		if len(pick) == 0 {
 			continue
 		}
-		full, err := peer.AddrInfoToP2pAddrs(&peer.AddrInfo{ID: h.ID, Addrs: []multiaddr.Multiaddr{best}})
+		full, err := peer.AddrInfoToP2pAddrs(&peer.AddrInfo{ID: h.ID, Addrs: pick})
 		if err == nil {
 			out = append(out, full...)
 		}
@@ -75,11 +87,22 @@ func (n *Node) HelperAddrs() []multiaddr.Multiaddr {
 	return out
 }
 
-// bestAddr picks a public direct address, else any direct one.
+// wssAddr picks a public secure WebSocket address, if there is one.
+func wssAddr(addrs []multiaddr.Multiaddr) multiaddr.Multiaddr {
+	for _, a := range addrs {
+		if transportOf(a) == "wss" && !isRelayed(a) && manet.IsPublicAddr(a) {
+			return a
+		}
+	}
+	return nil
+}
+
+// bestAddr picks a public direct address other than WSS (wssAddr picks
+// that), else any direct one.
 func bestAddr(addrs []multiaddr.Multiaddr) multiaddr.Multiaddr {
 	var fallback multiaddr.Multiaddr
 	for _, a := range addrs {
-		if isRelayed(a) {
+		if isRelayed(a) || transportOf(a) == "wss" {
 			continue
 		}
 		if manet.IsPublicAddr(a) {

@@ -3,6 +3,8 @@ package p2p
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,7 +19,11 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
 	"github.com/libp2p/go-libp2p/p2p/net/connmgr"
+	"github.com/libp2p/go-libp2p/p2p/net/swarm"
 	"github.com/libp2p/go-libp2p/p2p/protocol/identify"
+	quic "github.com/libp2p/go-libp2p/p2p/transport/quic"
+	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
+	"github.com/libp2p/go-libp2p/p2p/transport/websocket"
 	"github.com/multiformats/go-multiaddr"
 
 	"parley/identity"
@@ -98,6 +104,12 @@ type Options struct {
 	// Helper runs the node as a helper (internet mode only): publicly
 	// reachable, a DHT server, an AutoNAT service and a relay.
 	Helper bool
+	// WSS, on a helper, adds a secure WebSocket listener, for members on
+	// networks that let out only web traffic.
+	WSS *WSS
+	// TLSRoots are the certificate authorities secure WebSocket dials
+	// trust; nil means the system's (on Linux SSL_CERT_FILE names them).
+	TLSRoots *x509.CertPool
 	// Bootstrap are helper nodes to start from in internet mode: the DHT
 	// bootstraps from them and relays are picked among them.
 	Bootstrap []peer.AddrInfo
@@ -163,6 +175,8 @@ type Node struct {
 	relays     *relayWatch        // relays in use, pinged; a silent one is cut
 	rendezvous *rendezvousService // the DHT and rooms' meeting keys; internet mode only
 	relay      *helperRelay       // a helper's relay; helpers only
+	wss        *wssListener       // a helper's secure WebSocket listener, if any
+	dialed     *wssMemory         // helpers reached over WSS, dialled that way first
 }
 
 // New starts a host listening on opts.ListenAddrs, a GossipSub router, and
@@ -186,7 +200,20 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 	n.punch = newPunchService(ctx, &n.run, n.log)
 	n.relays = newRelayWatch(ctx, &n.run, n.log)
 	n.reach.onReach, n.reach.moved = opts.OnReach, n.repair.check
-	if n.host, err = newHost(opts, n.gate, n.reachOptions()); err != nil {
+	n.dialed = newWSSMemory()
+	extra := append(n.reachOptions(), libp2p.SwarmOpts(swarm.WithDialRanker(n.dialed.rank)))
+	var serveTLS *tls.Config
+	if opts.WSS != nil {
+		var wssOpts []libp2p.Option
+		if n.wss, wssOpts, err = opts.WSS.options(opts.ListenAddrs, opts.Now); err != nil {
+			stop()
+			return nil, fmt.Errorf("start node: %w", err)
+		}
+		serveTLS = n.wss.tls
+		extra = append(extra, wssOpts...)
+	}
+	extra = append(extra, transports(serveTLS, opts.TLSRoots))
+	if n.host, err = newHost(opts, n.gate, extra); err != nil {
 		stop()
 		return nil, fmt.Errorf("start node: %w", err)
 	}
@@ -240,6 +267,12 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 		n.punch.start(h, func(p peer.ID) bool { return len(n.trust.memberRooms(p)) > 0 })
 		n.relays.start(h, func() []peer.ID { return relaysInUse(h, n.reach.Reachability().Relays) })
 	}
+	if n.wss != nil {
+		if err := n.wss.start(ctx, h, &n.run); err != nil {
+			stop()
+			return nil, errors.Join(fmt.Errorf("start node: %w", err), h.Close())
+		}
+	}
 	n.AddHelpers(opts.Bootstrap...)
 	n.keep.start(opts.Mode == ModeLAN || opts.Mode == ModeInternet && !opts.Isolated)
 	n.log.Info("node started", "peer", identity.ShortID(h.ID()), "mode", opts.Mode, "helper", opts.Helper, "addrs", h.Addrs())
@@ -282,6 +315,26 @@ func (opts Options) withDefaults() (Options, error) {
 		opts.PeerByteBurst = DefaultPeerByteBurst
 	}
 	return opts, nil
+}
+
+// transports are the ones Parley speaks: QUIC, TCP and WebSocket (secure
+// WebSocket to helpers on networks that let only web traffic out), served
+// with serveTLS when the node has a WSS listener. Naming them leaves out
+// the WebTransport and WebRTC transports libp2p would add: Parley never
+// listens on them.
+func transports(serveTLS *tls.Config, roots *x509.CertPool) libp2p.Option {
+	wsOpts := []interface{}{}
+	if serveTLS != nil {
+		wsOpts = append(wsOpts, websocket.WithTLSConfig(serveTLS))
+	}
+	if roots != nil {
+		wsOpts = append(wsOpts, websocket.WithTLSClientConfig(&tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}))
+	}
+	return libp2p.ChainOptions(
+		libp2p.Transport(quic.NewTransport),
+		libp2p.Transport(tcp.NewTCPTransport),
+		libp2p.Transport(websocket.New, wsOpts...),
+	)
 }
 
 // newHost starts the libp2p host: the node key, the listen addresses, the
@@ -344,6 +397,9 @@ func newGossipSub(ctx context.Context, h host.Host, t *trust, score func(peer.ID
 // one should take over its traffic.
 func (n *Node) connected(net network.Network, c network.Conn) {
 	n.Hello(c.RemotePeer())
+	if transportOf(c.RemoteMultiaddr()) == "wss" && !isRelayed(c.RemoteMultiaddr()) && n.helpers.has(c.RemotePeer()) {
+		n.dialed.remember(c.RemoteMultiaddr())
+	}
 	if len(net.ConnsToPeer(c.RemotePeer())) > 1 {
 		if n.reach.directAlongsideRelay(c) {
 			n.reach.preferDirect(c.RemotePeer())

@@ -12,6 +12,7 @@ import (
 
 	"parley/chat"
 	"parley/invite"
+	"parley/p2p"
 	"parley/store"
 	"parley/wire"
 )
@@ -66,6 +67,8 @@ var answers = []struct {
 	{chat.ErrBadNotify, Answer{"badNotify", "Pick all, mentions or none for the room's notifications.", http.StatusBadRequest}},
 	{chat.ErrBusy, Answer{"busy", "Parley is still storing your earlier messages; try again in a moment.", http.StatusServiceUnavailable}},
 	{chat.ErrRoomFull, Answer{"roomFull", "This room's history has reached its size limit on this device; delete its history here to write in it again.", http.StatusInsufficientStorage}},
+	{p2p.ErrProxyURL, Answer{"badProxy", "That proxy address will not work; give it as http://host:port or socks5://host:port, with user:password@ before the host if it needs them.", http.StatusBadRequest}},
+	{p2p.ErrProxyMode, Answer{"badProxyMode", "Choose how Parley reaches the internet: system, none or manual.", http.StatusBadRequest}},
 	{store.ErrRoomFull, Answer{"roomFull", "This room's history has reached its size limit on this device; delete its history here to write in it again.", http.StatusInsufficientStorage}},
 }
 

@@ -307,6 +307,22 @@ export namespace chat {
 	        this.why = source["why"];
 	    }
 	}
+	export class ProxySetting {
+	    mode: string;
+	    url: string;
+	    credentials: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new ProxySetting(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.mode = source["mode"];
+	        this.url = source["url"];
+	        this.credentials = source["credentials"];
+	    }
+	}
 	
 	
 	export class Room {
@@ -381,6 +397,26 @@ export namespace chat {
 	        this.dropped = source["dropped"];
 	    }
 	}
+	export class WSSStatus {
+	    addrs: string[];
+	    cert: string;
+	    names: string[];
+	    expiresAt: number;
+	    error: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new WSSStatus(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.addrs = source["addrs"];
+	        this.cert = source["cert"];
+	        this.names = source["names"];
+	        this.expiresAt = source["expiresAt"];
+	        this.error = source["error"];
+	    }
+	}
 	export class Status {
 	    peerId: string;
 	    network: string;
@@ -391,6 +427,9 @@ export namespace chat {
 	    relays: string[];
 	    natType: string;
 	    helper: boolean;
+	    restricted: boolean;
+	    proxy: ProxySetting;
+	    wss?: WSSStatus;
 	    rejected: number;
 	    version: string;
 	    throttled: ThrottledAuthor[];
@@ -413,6 +452,9 @@ export namespace chat {
 	        this.relays = source["relays"];
 	        this.natType = source["natType"];
 	        this.helper = source["helper"];
+	        this.restricted = source["restricted"];
+	        this.proxy = this.convertValues(source["proxy"], ProxySetting);
+	        this.wss = this.convertValues(source["wss"], WSSStatus);
 	        this.rejected = source["rejected"];
 	        this.version = source["version"];
 	        this.throttled = this.convertValues(source["throttled"], ThrottledAuthor);
@@ -439,6 +481,7 @@ export namespace chat {
 		    return a;
 		}
 	}
+	
 	
 
 }

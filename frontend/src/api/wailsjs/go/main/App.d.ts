@@ -62,6 +62,8 @@ export function SetName(arg1:string):Promise<chat.Me>;
 
 export function SetNotify(arg1:string,arg2:string):Promise<chat.Room>;
 
+export function SetProxy(arg1:string,arg2:string):Promise<chat.ProxySetting>;
+
 export function SetRoomNearby(arg1:string,arg2:boolean):Promise<chat.Room>;
 
 export function SetTopic(arg1:string,arg2:string):Promise<chat.Room>;

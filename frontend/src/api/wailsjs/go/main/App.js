@@ -122,6 +122,10 @@ export function SetNotify(arg1, arg2) {
   return window['go']['main']['App']['SetNotify'](arg1, arg2);
 }
 
+export function SetProxy(arg1, arg2) {
+  return window['go']['main']['App']['SetProxy'](arg1, arg2);
+}
+
 export function SetRoomNearby(arg1, arg2) {
   return window['go']['main']['App']['SetRoomNearby'](arg1, arg2);
 }
