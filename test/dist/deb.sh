@@ -133,7 +133,7 @@ ok "parley.desktop validates, opens parley:// links with %u"
 unit=$root/usr/lib/systemd/system/parley-helper.service
 # shellcheck disable=SC2016 # ${STATE_DIRECTORY} is systemd's, read literally
 for key in 'ExecStart=/usr/bin/parley --headless --helper --data-dir ${STATE_DIRECTORY} --api 127.0.0.1:7717 ' \
-  DynamicUser=yes StateDirectory=parley NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes PrivateTmp=yes \
+  DynamicUser=yes StateDirectory=parley AmbientCapabilities=CAP_NET_BIND_SERVICE NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes PrivateTmp=yes \
   Restart=on-failure WantedBy=multi-user.target; do
   grep -qF -- "$key" "$unit" || fail "parley-helper.service lacks '$key'"
 done
