@@ -104,12 +104,13 @@ build/bench/parley: $(APP_SOURCES) build/version
 
 bench: build/bench/parley ## run the benchmarks (a 10-member room of separate processes too); JSON figures go to build/bench/
 	@mkdir -p build/bench
-	$(GO) test -run '^$$' -bench . -benchmem -json ./wire ./store > build/bench/go-bench.json
+	$(GO) test -run '^$$' -bench . -benchmem -json ./wire ./store ./p2p > build/bench/go-bench.json
 	$(GO) run ./bench/storerss > build/bench/store-rss.json
 	$(GO) run ./bench/syncbench > build/bench/sync.json
 	$(GO) run ./bench/syncrss > build/bench/sync-rss.json
+	$(GO) run ./bench/wssmem > build/bench/wss-mem.json
 	@grep -o '"Output":"[^"]*ns/op[^"]*' build/bench/go-bench.json | sed 's/"Output":"//; s/\\t/ /g; s/\\n//'
-	@cat build/bench/store-rss.json build/bench/sync.json build/bench/sync-rss.json
+	@cat build/bench/store-rss.json build/bench/sync.json build/bench/sync-rss.json build/bench/wss-mem.json
 	$(GO) run ./bench/room -n 10 -bin build/bench/parley -src . > build/bench/room.jsonl 2> build/bench/room-steps.jsonl
 	@cat build/bench/room.jsonl
 

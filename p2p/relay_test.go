@@ -29,7 +29,7 @@ func (f fixedPolicy) unlimited(context.Context, peer.ID, peer.ID) bool { return 
 
 // newPlainHost starts a libp2p host on 127.0.0.1 (TCP), a relay client
 // like any default host.
-func newPlainHost(t *testing.T, opts ...libp2p.Option) host.Host {
+func newPlainHost(t testing.TB, opts ...libp2p.Option) host.Host {
 	t.Helper()
 	h, err := libp2p.New(append([]libp2p.Option{libp2p.ListenAddrStrings("/ip4/127.0.0.1/tcp/0")}, opts...)...)
 	if err != nil {
@@ -40,13 +40,13 @@ func newPlainHost(t *testing.T, opts ...libp2p.Option) host.Host {
 }
 
 // newRelayHost starts a host with a helper's relay that follows policy.
-func newRelayHost(t *testing.T, policy relayPolicy, bytesPerSec, burst int) host.Host {
+func newRelayHost(t testing.TB, policy relayPolicy, bytesPerSec, burst int, opts ...libp2p.Option) host.Host {
 	t.Helper()
 	rm, err := resourceManager(true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := newPlainHost(t, libp2p.ResourceManager(rm))
+	h := newPlainHost(t, append([]libp2p.Option{libp2p.ResourceManager(rm)}, opts...)...)
 	r, err := newHelperRelay(t.Context(), h, policy, slog.New(slog.DiscardHandler), bytesPerSec, burst)
 	if err != nil {
 		t.Fatal(err)
@@ -56,8 +56,9 @@ func newRelayHost(t *testing.T, policy relayPolicy, bytesPerSec, burst int) host
 }
 
 // relayThrough reserves a slot for dest on relay, then dials dest from src
-// through it and returns the relayed connection.
-func relayThrough(t *testing.T, relay peer.AddrInfo, src, dest host.Host) network.Conn {
+// through it, by the relay's first TCP-based address (TCP or WSS), and
+// returns the relayed connection.
+func relayThrough(t testing.TB, relay peer.AddrInfo, src, dest host.Host) network.Conn {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
@@ -68,6 +69,7 @@ func relayThrough(t *testing.T, relay peer.AddrInfo, src, dest host.Host) networ
 	for _, a := range relay.Addrs {
 		if _, err := a.ValueForProtocol(multiaddr.P_TCP); err == nil {
 			circuit = multiaddr.StringCast(fmt.Sprintf("%s/p2p/%s/p2p-circuit", a, relay.ID))
+			break
 		}
 	}
 	src.Peerstore().ClearAddrs(dest.ID())
@@ -87,7 +89,7 @@ const sinkProtocol = "/parley/test/sink"
 
 // sendThrough sends size bytes from src to dest on a new stream and returns
 // how many dest read before the stream ended, and when it ended.
-func sendThrough(t *testing.T, src, dest host.Host, size int) (int64, time.Time) {
+func sendThrough(t testing.TB, src, dest host.Host, size int) (int64, time.Time) {
 	t.Helper()
 	type result struct {
 		n   int64

@@ -37,7 +37,7 @@ type testCA struct {
 	pool *x509.CertPool
 }
 
-func newTestCA(t *testing.T) *testCA {
+func newTestCA(t testing.TB) *testCA {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -60,7 +60,7 @@ func newTestCA(t *testing.T) *testCA {
 
 // issue writes a certificate for name ending at notAfter, and its key, to
 // certFile and keyFile.
-func (ca *testCA) issue(t *testing.T, name string, notAfter time.Time, certFile, keyFile string) {
+func (ca *testCA) issue(t testing.TB, name string, notAfter time.Time, certFile, keyFile string) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -84,7 +84,7 @@ func (ca *testCA) issue(t *testing.T, name string, notAfter time.Time, certFile,
 	writePEM(t, keyFile, "PRIVATE KEY", keyDER)
 }
 
-func writePEM(t *testing.T, path, kind string, der []byte) {
+func writePEM(t testing.TB, path, kind string, der []byte) {
 	t.Helper()
 	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: kind, Bytes: der}), 0o600); err != nil {
 		t.Fatal(err)
