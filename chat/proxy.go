@@ -13,14 +13,20 @@ type ProxySetting struct {
 	// Mode is "system" (HTTPS_PROXY from the environment), "none" or
 	// "manual".
 	Mode string `json:"mode"`
-	// URL is the manual proxy, http://host:port or socks5://host:port,
-	// without user name or password.
+	// URL is the proxy, http://host:port or socks5://host:port, without
+	// user name or password: the manual one, or for "system" the one the
+	// environment names ("" if none).
 	URL string `json:"url"`
 	// Credentials is true when the saved URL has a user name or password.
 	Credentials bool `json:"credentials"`
 }
 
+// proxySetting shows p; for the system's setting, the proxy the
+// environment names, if any.
 func proxySetting(p p2p.Proxy) ProxySetting {
+	if p.Mode == p2p.ProxySystem {
+		p.URL = p2p.ProxyInUse()
+	}
 	return ProxySetting{Mode: p.Mode, URL: p.Redacted(), Credentials: p.HasCredentials()}
 }
 

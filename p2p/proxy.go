@@ -3,11 +3,16 @@ package p2p
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
+	"strconv"
 	"sync"
 
 	ws "github.com/gorilla/websocket"
+	"github.com/multiformats/go-multiaddr"
+	manet "github.com/multiformats/go-multiaddr/net"
 )
 
 // How secure WebSocket dials find their way out (SetProxy). QUIC and TCP
@@ -110,10 +115,36 @@ func proxyFor(req *http.Request) (*url.URL, error) {
 	return http.ProxyFromEnvironment(req)
 }
 
-// proxyInUse reports whether WSS dials go through a proxy: then a direct
-// QUIC or TCP dial is unlikely to get out, and WSS need not wait for it.
-func proxyInUse() bool {
+// ProxyInUse is the proxy WSS dials to the internet go through now, nil
+// if none: the manual one, or the one the environment names.
+func ProxyInUse() *url.URL {
 	req := &http.Request{URL: &url.URL{Scheme: "https", Host: "parley.invalid:443"}}
 	u, err := proxyFor(req)
-	return err == nil && u != nil
+	if err != nil {
+		return nil
+	}
+	return u
+}
+
+// proxyInUse reports whether WSS dials go through a proxy: then a direct
+// QUIC or TCP dial is unlikely to get out, and WSS need not wait for it.
+func proxyInUse() bool { return ProxyInUse() != nil }
+
+// viaProxy reports whether a connection's remote address is the proxy's:
+// a connection through a proxy has the proxy as its far end.
+func viaProxy(remote multiaddr.Multiaddr) bool {
+	u := ProxyInUse()
+	if u == nil {
+		return false
+	}
+	na, err := manet.ToNetAddr(remote[:min(2, len(remote))])
+	if err != nil {
+		return false
+	}
+	tcp, ok := na.(*net.TCPAddr)
+	if !ok {
+		return false
+	}
+	ip, err := netip.ParseAddr(u.Hostname())
+	return err == nil && ip.Unmap() == tcp.AddrPort().Addr().Unmap() && u.Port() == strconv.Itoa(tcp.Port)
 }

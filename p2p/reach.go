@@ -229,6 +229,10 @@ func (rs *reachService) connVia(c network.Conn) string {
 	switch {
 	case isRelayed(addr):
 		return ViaRelayed
+	case transportOf(addr) == "wss" && viaProxy(addr):
+		// The address is the proxy's, on this network; the peer is
+		// beyond it.
+		return ViaDirect
 	case manet.IsIPLoopback(addr):
 		return ViaLocal
 	case manet.IsPrivateAddr(addr):

@@ -293,6 +293,11 @@ func TestWSSThroughAProxyKeepsItsPasswordOutOfTheLog(t *testing.T) {
 	if proxy.tunnels.Load() == 0 {
 		t.Fatal("connected, but not through the proxy")
 	}
+	// The connection's far end is the proxy, here on loopback; the helper
+	// is beyond it.
+	if via, transport := client.Path(helper.ID()); via != ViaDirect || transport != "wss" {
+		t.Fatalf("through the proxy: via %q over %q, want direct over wss", via, transport)
+	}
 
 	// A wrong password: the dial fails, and its error does not carry it.
 	wrong, _ := ParseProxy(ProxyManual, "http://parley:wrong-pw-123@"+proxy.addr)
