@@ -17,6 +17,12 @@ import (
 // give up.
 const wssDelay = 1500 * time.Millisecond
 
+// wssRememberedDelay is the wait for a helper's WSS address that worked
+// before: enough for QUIC to win where it gets through (one round trip
+// against WSS's several), so a member back on an open network is not left
+// on WSS, and short enough not to matter where only WSS gets out.
+const wssRememberedDelay = 250 * time.Millisecond
+
 // wssRemembered bounds the helper addresses remembered as reached over
 // WSS: a group runs a handful of helpers.
 const wssRemembered = 64
@@ -59,9 +65,9 @@ func (m *wssMemory) knows(a multiaddr.Multiaddr) bool {
 }
 
 // rank is the swarm's dial ranker: go-libp2p's default order for QUIC, TCP
-// and relays; direct WSS addresses wssDelay after the start, or at once for
-// an address that worked before, when a proxy carries WSS, or when the
-// peer has nothing else.
+// and relays; direct WSS addresses wssDelay after the start, or at once
+// when a proxy carries WSS or the peer has nothing else, or after
+// wssRememberedDelay for an address that worked before.
 func (m *wssMemory) rank(addrs []multiaddr.Multiaddr) []network.AddrDelay {
 	var others, wss []multiaddr.Multiaddr
 	for _, a := range addrs {
@@ -79,7 +85,7 @@ func (m *wssMemory) rank(addrs []multiaddr.Multiaddr) []network.AddrDelay {
 	for _, a := range wss {
 		d := delay
 		if m.knows(a) {
-			d = 0
+			d = min(d, wssRememberedDelay)
 		}
 		out = append(out, network.AddrDelay{Addr: a, Delay: d})
 	}

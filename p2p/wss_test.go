@@ -177,7 +177,7 @@ func TestWSSRefusesACertificateItDoesNotTrust(t *testing.T) {
 	}
 }
 
-func TestDialRankerWaitsForQUICAndTCPUnlessWSSWorkedBefore(t *testing.T) {
+func TestDialRankerWaitsForQUICAndTCPLessIfWSSWorkedBefore(t *testing.T) {
 	quicA := multiaddr.StringCast("/ip4/198.18.0.1/udp/4001/quic-v1")
 	tcpA := multiaddr.StringCast("/ip4/198.18.0.1/tcp/4001")
 	wssA := multiaddr.StringCast("/ip4/198.18.0.1/tcp/443/tls/sni/" + testDomain + "/ws")
@@ -201,8 +201,8 @@ func TestDialRankerWaitsForQUICAndTCPUnlessWSSWorkedBefore(t *testing.T) {
 	}
 	// A connection's address lacks the SNI part of the one dialled.
 	m.remember(multiaddr.StringCast("/ip4/198.18.0.1/tcp/443/tls/ws"))
-	if again := delayOf(m, quicA, tcpA, wssA); again["wss"] != 0 {
-		t.Fatalf("a WSS address that worked still waits %v", again["wss"])
+	if again := delayOf(m, quicA, tcpA, wssA); again["wss"] != wssRememberedDelay {
+		t.Fatalf("a WSS address that worked waits %v, want %v", again["wss"], wssRememberedDelay)
 	}
 
 	u, _ := url.Parse("http://127.0.0.1:1")
@@ -347,4 +347,29 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.Write(p)
+}
+
+func TestWSSListenAddrsOncePerIP(t *testing.T) {
+	got, err := wssListenAddrs([]string{
+		"/ip4/0.0.0.0/tcp/0", "/ip4/0.0.0.0/udp/0/quic-v1", "/ip6/::/tcp/0", "/ip6/3fff::1/udp/4001/quic-v1",
+	}, 443, "*.libp2p.direct")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"/ip4/0.0.0.0/tcp/443/tls/sni/*.libp2p.direct/ws",
+		"/ip6/::/tcp/443/tls/sni/*.libp2p.direct/ws",
+		"/ip6/3fff::1/tcp/443/tls/sni/*.libp2p.direct/ws",
+	}
+	if len(got) != len(want) {
+		t.Fatalf("wssListenAddrs = %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i].String() != want[i] {
+			t.Fatalf("wssListenAddrs = %v, want %v", got, want)
+		}
+	}
+	if _, err := wssListenAddrs([]string{"/dns4/example.org/tcp/1"}, 443, testDomain); err == nil {
+		t.Fatal("a WSS listener with no IP to listen on")
+	}
 }
