@@ -373,3 +373,21 @@ func TestWSSListenAddrsOncePerIP(t *testing.T) {
 		t.Fatal("a WSS listener with no IP to listen on")
 	}
 }
+
+// --autotls is set up without a word to the forge: that starts with the
+// host (never in tests: the forge is on the internet). Until a certificate
+// comes, the status says what it waits for.
+func TestAutoTLSListensUnderTheForgesNameAndWaits(t *testing.T) {
+	w := &WSS{Port: 443, AutoTLS: true, DataDir: t.TempDir(), UserAgent: "parley/test"}
+	l, opts, err := w.options([]string{"/ip4/0.0.0.0/tcp/0"}, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.forge == nil || l.tls == nil || len(opts) != 2 {
+		t.Fatalf("listener %+v with %d options; want the forge's manager, its TLS config, an address factory and the listen addresses", l, len(opts))
+	}
+	st := l.status()
+	if st.Source != CertFromAutoTLS || !strings.Contains(st.Error, "waiting for a certificate from libp2p.direct") {
+		t.Fatalf("status before a certificate: %+v", st)
+	}
+}
