@@ -141,4 +141,22 @@ describe('httpBackend calls', () => {
     expect((err as BackendError).message).toBe('The Parley node answered with HTTP 502; try again.')
     expect((err as BackendError).code).toBe('unknown')
   })
+
+  it('setProxy posts the mode and the URL, and gives back the setting the node saved', async () => {
+    const saved = { mode: 'manual', url: 'http://127.0.0.1:3128', credentials: true }
+    const fetchMock = vi.fn(async (_url: string, _init: RequestInit) => new Response(JSON.stringify(saved), { status: 200 }))
+    vi.stubGlobal('fetch', fetchMock)
+    await expect(httpBackend.setProxy('manual', 'http://alice:secret@127.0.0.1:3128')).resolves.toEqual(saved)
+    const [url, init] = fetchMock.mock.calls[0]!
+    expect(url).toBe('/api/SetProxy')
+    expect(init.body).toBe('["manual","http://alice:secret@127.0.0.1:3128"]')
+  })
+
+  it('setProxy rejects a URL the node refuses with its sentence and badProxy', async () => {
+    const answer = { error: 'That proxy address will not work; give it as http://host:port or socks5://host:port.', code: 'badProxy' }
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify(answer), { status: 400 })))
+    const err = await httpBackend.setProxy('manual', 'proxy:3128').catch((e: unknown) => e)
+    expect((err as BackendError).message).toBe(answer.error)
+    expect((err as BackendError).code).toBe('badProxy')
+  })
 })

@@ -130,6 +130,7 @@ export const httpBackend: Backend = {
   helpers: () => call('Helpers'),
   status: () => call('Status'),
   connect: (addr) => call('Connect', addr),
+  setProxy: (mode, url) => call('SetProxy', mode, url),
   pendingInvite: async () => null, // a headless node joins the link it was started with itself
   frontendReady: async () => {}, // only the desktop shell listens for it
   copyText: (text) => navigator.clipboard.writeText(text),

@@ -253,6 +253,15 @@ export interface Status {
   natType: string
   /** True on a helper node (a headless node that relays for others). */
   helper: boolean
+  /**
+   * This network seems to let only web traffic out: every helper this node
+   * is connected to is reached over secure WebSocket only.
+   */
+  restricted: boolean
+  /** The proxy setting in use for secure WebSocket dials to helpers. */
+  proxy: ProxySetting
+  /** A helper's secure WebSocket listener; null on other nodes and on helpers without one. */
+  wss: WSSStatus | null
   /** Messages from peers refused since start: malformed, badly signed, or an edit or delete by someone else. */
   rejected: number
   /** The running Parley's version: "0.4.0", or "0.0.0+110.gbe9f173" between releases. */
@@ -265,6 +274,34 @@ export interface Status {
   throttledPeers: readonly ThrottledPeer[]
   /** What every flood limit turned away since start. */
   limits: Limits
+}
+
+/**
+ * How secure WebSocket dials to helpers go out: system uses HTTPS_PROXY
+ * from the environment, none dials straight, manual uses url.
+ */
+export type ProxyMode = 'system' | 'none' | 'manual'
+
+export interface ProxySetting {
+  mode: ProxyMode
+  /** The manual proxy, http://host:port or socks5://host:port; never with a user name or password. */
+  url: string
+  /** A user name and password are saved with the URL (they are never sent back). */
+  credentials: boolean
+}
+
+/** A helper's secure WebSocket listener and its certificate. */
+export interface WSSStatus {
+  /** The listener's addresses, as invite links carry them. */
+  addrs: readonly string[]
+  /** Where the certificate comes from: files the admin gave, or obtained automatically (libp2p.direct). */
+  cert: 'file' | 'autotls'
+  /** The DNS names the certificate is for. */
+  names: readonly string[]
+  /** When the certificate ends, unix ms; 0 while there is none. */
+  expiresAt: number
+  /** One sentence when something needs the admin (a failed reload, an end near or past); '' if nothing. */
+  error: string
 }
 
 /** An invite link Parley was asked to open, and the room it leads to. */
@@ -377,6 +414,12 @@ export interface Backend {
   helpers(): Promise<Helper[]>
   status(): Promise<Status>
   connect(addr: string): Promise<void>
+  /**
+   * Sets and saves how secure WebSocket dials to helpers go out, from the
+   * next dial on; url (manual only) may carry user:password@, which the
+   * answer never does. Rejects with a sentence for a URL or mode it refuses.
+   */
+  setProxy(mode: ProxyMode, url: string): Promise<ProxySetting>
   /**
    * The invite link Parley was last asked to open (at start, by a second
    * start, or by the system), once: null when there is none. Rejects with a

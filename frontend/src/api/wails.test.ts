@@ -1,9 +1,10 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import type { BackendEvent, InvitePreview } from './types'
+import type { BackendEvent, InvitePreview, ProxySetting } from './types'
 
-// The Wails runtime as a tiny event bus, and the one binding used here.
+// The Wails runtime as a tiny event bus, and the bindings used here.
 const bus = vi.hoisted(() => new Map<string, Set<(...data: unknown[]) => void>>())
 const pendingInvite = vi.hoisted(() => vi.fn<() => Promise<InvitePreview>>())
+const setProxy = vi.hoisted(() => vi.fn<(mode: string, url: string) => Promise<ProxySetting>>())
 
 vi.mock('./wailsjs/runtime/runtime', () => ({
   EventsOn: (name: string, fn: (...data: unknown[]) => void) => {
@@ -15,7 +16,7 @@ vi.mock('./wailsjs/runtime/runtime', () => ({
   ClipboardSetText: vi.fn(),
   WindowSetTitle: vi.fn(),
 }))
-vi.mock('./wailsjs/go/main/App', () => ({ PendingInvite: pendingInvite }))
+vi.mock('./wailsjs/go/main/App', () => ({ PendingInvite: pendingInvite, SetProxy: setProxy }))
 
 import { wailsBackend } from './wails'
 
@@ -59,5 +60,17 @@ describe('wailsBackend', () => {
   it('pendingInvite: a damaged link rejects with the sentence from Go', async () => {
     pendingInvite.mockRejectedValueOnce('This invite link is damaged: ask for a new one.')
     await expect(wailsBackend.pendingInvite()).rejects.toBe('This invite link is damaged: ask for a new one.')
+  })
+
+  it('setProxy: passes the mode and the URL to Go, and gives back its setting', async () => {
+    const saved: ProxySetting = { mode: 'manual', url: 'socks5://127.0.0.1:1080', credentials: false }
+    setProxy.mockResolvedValueOnce(saved)
+    await expect(wailsBackend.setProxy('manual', 'socks5://127.0.0.1:1080')).resolves.toEqual(saved)
+    expect(setProxy).toHaveBeenCalledWith('manual', 'socks5://127.0.0.1:1080')
+  })
+
+  it('setProxy: a refused URL rejects with the sentence from Go', async () => {
+    setProxy.mockRejectedValueOnce('That proxy address will not work; give it as http://host:port or socks5://host:port.')
+    await expect(wailsBackend.setProxy('manual', 'proxy')).rejects.toMatch(/^That proxy address will not work/)
   })
 })

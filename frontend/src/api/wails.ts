@@ -1,7 +1,7 @@
 // The backend inside the desktop window: Wails bindings to the Go app.
 import * as app from './wailsjs/go/main/App'
 import { BrowserOpenURL, ClipboardSetText, EventsOn, WindowSetTitle } from './wailsjs/runtime/runtime'
-import type { Backend, BackendEvent, InvitePreview, InviteStatus, Member, Message, Peer, Room, Status } from './types'
+import type { Backend, BackendEvent, InvitePreview, InviteStatus, Member, Message, Peer, ProxySetting, Room, Status } from './types'
 
 /** The Wails event that carries batches of BackendEvent (app.go). */
 const eventsName = 'parley:events'
@@ -12,8 +12,9 @@ export const wailsBackend: Backend = {
   me: () => app.Me(),
   setName: (name) => app.SetName(name),
   // The generated models type Room.notify, Message.kind, Message.state,
-  // Member.via, Member.presence and Peer.why as plain strings; Go only ever
-  // sets the values types.ts names.
+  // Member.via, Member.presence, Peer.why, Status.proxy.mode and
+  // Status.wss.cert as plain strings; Go only ever sets the values
+  // types.ts names.
   rooms: () => app.Rooms() as Promise<Room[]>,
   createRoom: (name) => app.CreateRoom(name) as Promise<Room>,
   joinRoom: (idOrLink, name) => app.JoinRoom(idOrLink, name) as Promise<Room>,
@@ -43,6 +44,7 @@ export const wailsBackend: Backend = {
   helpers: () => app.Helpers(),
   status: () => app.Status() as Promise<Status>,
   connect: (addr) => app.Connect(addr),
+  setProxy: (mode, url) => app.SetProxy(mode, url) as Promise<ProxySetting>,
   pendingInvite: async () => {
     const preview: InvitePreview = await app.PendingInvite()
     return preview.link ? preview : null

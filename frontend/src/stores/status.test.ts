@@ -3,7 +3,7 @@ import { createPinia, setActivePinia } from 'pinia'
 
 vi.mock('@/api', async (original) => ({
   ...(await original<typeof import('@/api')>()),
-  api: { status: vi.fn(), peers: vi.fn(), helpers: vi.fn() },
+  api: { status: vi.fn(), peers: vi.fn(), helpers: vi.fn(), setProxy: vi.fn() },
 }))
 
 import { api, type Helper, type Status, type SyncProgress } from '@/api'
@@ -82,5 +82,45 @@ describe('status store: load', () => {
       ['h1', ['design']],
       ['h2', []],
     ])
+  })
+
+  it('takes a node from before the proxy setting as using the system proxy, not restricted, no secure WebSocket', async () => {
+    const { restricted: _r, proxy: _p, wss: _w, ...old } = status()
+    vi.mocked(api.status).mockResolvedValue(old as unknown as Status)
+    vi.mocked(api.peers).mockResolvedValue([])
+    vi.mocked(api.helpers).mockResolvedValue([])
+    const s = useStatusStore()
+    await s.load()
+    expect(s.status?.restricted).toBe(false)
+    expect(s.status?.proxy).toEqual({ mode: 'system', url: '', credentials: false })
+    expect(s.status?.wss).toBeNull()
+  })
+})
+
+describe('status store: setProxy', () => {
+  beforeEach(() => setActivePinia(createPinia()))
+
+  it('shows the saved setting at once, as the node gives it back (without the password)', async () => {
+    vi.mocked(api.status).mockResolvedValue(status())
+    vi.mocked(api.peers).mockResolvedValue([])
+    vi.mocked(api.helpers).mockResolvedValue([])
+    const saved = { mode: 'manual', url: 'http://127.0.0.1:3128', credentials: true } as const
+    vi.mocked(api.setProxy).mockResolvedValue(saved)
+    const s = useStatusStore()
+    await s.load()
+    await expect(s.setProxy('manual', 'http://alice:secret@127.0.0.1:3128')).resolves.toEqual(saved)
+    expect(api.setProxy).toHaveBeenCalledWith('manual', 'http://alice:secret@127.0.0.1:3128')
+    expect(s.status?.proxy).toEqual(saved)
+  })
+
+  it('leaves the setting as it was when the node refuses it', async () => {
+    vi.mocked(api.status).mockResolvedValue(status())
+    vi.mocked(api.peers).mockResolvedValue([])
+    vi.mocked(api.helpers).mockResolvedValue([])
+    vi.mocked(api.setProxy).mockRejectedValue(new Error('That proxy address will not work.'))
+    const s = useStatusStore()
+    await s.load()
+    await expect(s.setProxy('manual', 'proxy')).rejects.toThrow('will not work')
+    expect(s.status?.proxy.mode).toBe('system')
   })
 })

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { readonly, ref } from 'vue'
-import { api, type Helper, type Peer, type Status, type SyncProgress } from '@/api'
+import { api, type Helper, type Peer, type ProxyMode, type ProxySetting, type Status, type SyncProgress } from '@/api'
 import { newestOnly } from './newest'
 
 /**
@@ -10,12 +10,25 @@ import { newestOnly } from './newest'
  */
 export const syncSilenceMs = 10_000
 
+/** What a node from before the proxy setting uses: the system's. */
+const systemProxy: ProxySetting = { mode: 'system', url: '', credentials: false }
+
 /**
  * A status with every field set: Go sends an empty relay list as null, and
- * a node from before internet mode sends no reachability at all.
+ * a node from before internet mode sends no reachability at all (nor one
+ * from before secure WebSocket a proxy setting).
  */
 function withDefaults(s: Status): Status {
-  return { ...s, reachability: s.reachability ?? 'unknown', relays: s.relays ?? [], natType: s.natType ?? '', helper: s.helper ?? false }
+  return {
+    ...s,
+    reachability: s.reachability ?? 'unknown',
+    relays: s.relays ?? [],
+    natType: s.natType ?? '',
+    helper: s.helper ?? false,
+    restricted: s.restricted ?? false,
+    proxy: s.proxy ?? systemProxy,
+    wss: s.wss ?? null,
+  }
 }
 
 /** The network state the status bar shows. */
@@ -72,6 +85,16 @@ export const useStatusStore = defineStore('status', () => {
     sweep = undefined
   }
 
+  /**
+   * Saves the proxy setting and shows it at once; the status event the
+   * node sends after it brings the rest.
+   */
+  async function setProxy(mode: ProxyMode, url: string): Promise<ProxySetting> {
+    const proxy = await api.setProxy(mode, url)
+    if (status.value) status.value = { ...status.value, proxy }
+    return proxy
+  }
+
   function setNodeLost(lost: boolean): void {
     nodeLost.value = lost
     // Whoever was connected through the node is not, as far as anyone can tell.
@@ -88,5 +111,6 @@ export const useStatusStore = defineStore('status', () => {
     syncProgress,
     clearSyncs,
     setNodeLost,
+    setProxy,
   }
 })

@@ -38,7 +38,7 @@ export function member(name: string, online: boolean): Member {
 
 /** A node's status: LAN mode, nobody connected, unless overridden. */
 export function status(over: Partial<Status> = {}): Status {
-  return { peerId: me.peerId, network: 'lan', peers: 0, mdns: true, addrs: [], reachability: 'unknown', relays: [], natType: '', helper: false, rejected: 0, version: '0.4.0', throttled: [], throttledTotal: 0, throttledPeers: [], limits: { authorMessages: 0, peerMessages: 0, peerBytes: 0, syncsLimited: 0, syncsBusy: 0 }, ...over }
+  return { peerId: me.peerId, network: 'lan', peers: 0, mdns: true, addrs: [], reachability: 'unknown', relays: [], natType: '', helper: false, restricted: false, proxy: { mode: 'system', url: '', credentials: false }, wss: null, rejected: 0, version: '0.4.0', throttled: [], throttledTotal: 0, throttledPeers: [], limits: { authorMessages: 0, peerMessages: 0, peerBytes: 0, syncsLimited: 0, syncsBusy: 0 }, ...over }
 }
 
 /** A joined room with nothing unread, unless overridden. */

@@ -24,6 +24,7 @@ vi.mock('@/api', async (original) => ({
     deleteRoomHistory: vi.fn(),
     copyText: vi.fn(),
     connect: vi.fn(),
+    setProxy: vi.fn(),
     setAway: vi.fn(),
     invite: vi.fn(),
     inviteStatus: vi.fn(async () => ({ ready: true, why: '' })),
@@ -161,8 +162,21 @@ describe('ChatView', () => {
     expect(details.get('[data-testid="room-id"]').text()).toBe(roomId)
     vi.mocked(api.connect).mockResolvedValue()
     await details.get('[data-testid="peer-addr"]').setValue('/ip4/127.0.0.1/tcp/1/p2p/x')
-    await details.get('form').trigger('submit')
+    await details.get('form.connect').trigger('submit')
     expect(api.connect).toHaveBeenCalledWith('/ip4/127.0.0.1/tcp/1/p2p/x')
+  })
+
+  it('saves the proxy from Connection details through the node, and shows what it saved', async () => {
+    wrapper = await open()
+    vi.mocked(api.setProxy).mockResolvedValue({ mode: 'none', url: '', credentials: false })
+    await click(wrapper, '[data-testid="connection-details-button"]')
+    const proxy = wrapper.get('[data-testid="proxy-settings"]')
+    await proxy.get('[data-testid="proxy-none"]').setValue(true)
+    await proxy.trigger('submit')
+    await flushPromises()
+    expect(api.setProxy).toHaveBeenCalledWith('none', '')
+    expect(useStatusStore().status?.proxy.mode).toBe('none')
+    expect(proxy.get('[data-testid="proxy-saved"]').text()).toMatch(/^Saved\./)
   })
 
   it('shows in Connection details the helpers as they are when it opens, with the rooms they came from', async () => {

@@ -100,3 +100,29 @@ describe('StatusBar: connection details', () => {
     expect(text).not.toContain('Only on this network')
   })
 })
+
+describe('StatusBar: a network that lets only web traffic out', () => {
+  const words = 'This network only lets web traffic out: connected through your helper over HTTPS'
+
+  it('says so, as information and not as an error', () => {
+    const wrapper = mount(StatusBar, { props: { status: status({ network: 'internet', restricted: true, relays: [relay] }), peers: [peer('relayed')] } })
+    const notice = wrapper.get('[data-testid="restricted"]')
+    expect(notice.text()).toBe(words)
+    expect(notice.attributes('role')).toBeUndefined() // the bar is already a status region: no alert
+    // The rest of the bar still says how many are connected and how people reach you.
+    expect(wrapper.get('[data-testid="peer-count"]').text()).toBe('Connected to 1 peer')
+    expect(wrapper.get('[data-testid="reachability"]').text()).toBe('Reachable through a relay')
+  })
+
+  it('says nothing of it on an open network, before the first status, or away from the node', () => {
+    for (const props of [
+      { status: status({ network: 'internet', restricted: false }), peers: [] },
+      { status: null, peers: [] },
+      { status: status({ network: 'internet', restricted: true }), peers: [], nodeLost: true },
+    ]) {
+      const wrapper = mount(StatusBar, { props })
+      expect(wrapper.find('[data-testid="restricted"]').exists()).toBe(false)
+      expect(wrapper.text()).not.toContain('web traffic')
+    }
+  })
+})

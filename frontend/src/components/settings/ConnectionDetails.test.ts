@@ -1,12 +1,12 @@
 import { describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
-import type { Helper, Peer } from '@/api'
+import type { Helper, Peer, WSSStatus } from '@/api'
 import { me, room, roomId, status } from '@/test/fixtures'
 import ConnectionDetails from './ConnectionDetails.vue'
 
 function open(over = {}) {
   return mount(ConnectionDetails, {
-    props: { me, status: status(), peers: [], room: room(), connect: async () => {}, ...over },
+    props: { me, status: status(), peers: [], room: room(), connect: async () => {}, setProxy: async () => status().proxy, ...over },
     attachTo: document.body,
   })
 }
@@ -135,9 +135,9 @@ describe('ConnectionDetails', () => {
     const wrapper = open({ connect })
     const input = wrapper.get('[data-testid="peer-addr"]')
     await input.setValue('  ')
-    await wrapper.get('form').trigger('submit')
+    await wrapper.get('form.connect').trigger('submit')
     await input.setValue(' /ip4/127.0.0.1/tcp/4001/p2p/12D3KooWPeer ')
-    await wrapper.get('form').trigger('submit')
+    await wrapper.get('form.connect').trigger('submit')
     await flushPromises()
     expect(connect.mock.calls).toEqual([['/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWPeer']])
     expect((input.element as HTMLInputElement).value).toBe('')
@@ -179,5 +179,66 @@ describe('ConnectionDetails', () => {
     expect((input.element as HTMLInputElement).value).toBe('')
     expect(wrapper.get('[data-testid="connected-to"]').text()).toBe('Connected.')
     expect(wrapper.find('[data-testid="field-error"]').exists()).toBe(false)
+  })
+
+  it('has the proxy setting, as the node has it, once the status is known', () => {
+    const wrapper = open({ status: status({ proxy: { mode: 'manual', url: 'http://127.0.0.1:3128', credentials: true } }) })
+    const proxy = wrapper.get('[data-testid="proxy-settings"]')
+    expect((proxy.get('[data-testid="proxy-manual"]').element as HTMLInputElement).checked).toBe(true)
+    expect((proxy.get('[data-testid="proxy-url"]').element as HTMLInputElement).value).toBe('http://127.0.0.1:3128')
+    expect(proxy.get('[data-testid="proxy-credentials"]').text()).toContain('user name and password are saved')
+    wrapper.unmount()
+    const starting = open({ status: null })
+    expect(starting.find('[data-testid="proxy-settings"]').exists()).toBe(false)
+    starting.unmount()
+  })
+})
+
+describe('ConnectionDetails on a helper with secure WebSocket', () => {
+  const wss = (over: Partial<WSSStatus> = {}): WSSStatus => ({
+    addrs: ['/ip4/203.0.113.7/tcp/443/tls/sni/*.libp2p.direct/ws/p2p/12D3KooWHelper'],
+    cert: 'autotls',
+    names: ['*.k51qzi5uqu5dh.libp2p.direct'],
+    expiresAt: Date.UTC(2026, 5, 30, 12),
+    error: '',
+    ...over,
+  })
+
+  it('shows the addresses, where the certificate comes from, its names and its end in the local way', () => {
+    const w = wss()
+    const wrapper = open({ status: status({ helper: true, wss: w }) })
+    const part = wrapper.get('[data-testid="wss"]')
+    expect(part.get('h3').text()).toBe('Secure WebSocket')
+    expect(part.get('[data-testid="wss-addrs"]').text()).toBe(w.addrs[0])
+    expect(part.get('[data-testid="wss-cert"]').text()).toBe('Automatic (libp2p.direct)')
+    expect(part.get('[data-testid="wss-names"]').text()).toBe(w.names[0])
+    expect(part.get('[data-testid="wss-ends"]').text()).toBe(new Intl.DateTimeFormat(undefined, { dateStyle: 'long' }).format(w.expiresAt))
+    expect(part.find('[data-testid="wss-error"]').exists()).toBe(false)
+    wrapper.unmount()
+  })
+
+  it('names certificate files, and says when there is no certificate yet', () => {
+    const wrapper = open({ status: status({ helper: true, wss: wss({ cert: 'file', expiresAt: 0, names: [] }) }) })
+    expect(wrapper.get('[data-testid="wss-cert"]').text()).toBe('Certificate files')
+    expect(wrapper.get('[data-testid="wss-ends"]').text()).toBe('No certificate yet')
+    wrapper.unmount()
+  })
+
+  it('puts what needs the admin first, where it cannot be missed', () => {
+    const error = 'The certificate ends in 5 days and could not be renewed: check that port 443 is reachable.'
+    const wrapper = open({ status: status({ helper: true, wss: wss({ error }) }) })
+    const part = wrapper.get('[data-testid="wss"]')
+    const shown = part.get('[data-testid="wss-error"]')
+    expect(shown.text()).toBe(error)
+    // Right under the heading, before the details.
+    expect(part.element.children[1]).toBe(shown.element)
+    wrapper.unmount()
+  })
+
+  it('is not there on a node without a secure WebSocket listener', () => {
+    const wrapper = open({ status: status({ helper: true, wss: null }) })
+    expect(wrapper.find('[data-testid="wss"]').exists()).toBe(false)
+    expect(wrapper.text()).not.toContain('Secure WebSocket')
+    wrapper.unmount()
   })
 })
