@@ -129,11 +129,11 @@ bench-flood: build/bench/parley ## one member flooding a 10-member room: honest 
 	jq --argjson slack 500 -f bench/flood-target.jq build/bench/flood-run.json > build/bench/flood.json; \
 	jq -r '"bench-flood: target \(.target.rule) = \(.target.p99Ms) ms, met: \(.target.met)"' build/bench/flood.json
 
-bench-natlab: build/bench/parley ## the NAT lab five times on a cone NAT and twice on a symmetric one: join, punch, helper crash and return (root only); JSON in build/bench/natlab.json
+bench-natlab: build/bench/parley ## the NAT lab five times on a cone NAT, twice on a symmetric one and twice each locked to port 443 and behind a proxy: join, punch, helper crash and return, 100 messages over WSS (root only); JSON in build/bench/natlab.json
 	@if [[ $$(id -u) -ne 0 ]]; then echo "bench-natlab: SKIPPED: needs root to create network namespaces"; exit 0; fi; \
 	set -e; mkdir -p build/bench; rm -f build/bench/natlab.jsonl; \
 	for i in 1 2 3 4 5; do NATLAB_FIGURES=build/bench/natlab.jsonl test/netns/natlab.sh build/bench/parley cone; done; \
-	for i in 1 2; do NATLAB_FIGURES=build/bench/natlab.jsonl test/netns/natlab.sh build/bench/parley symmetric; done; \
+	for i in 1 2; do NATLAB_FIGURES=build/bench/natlab.jsonl test/netns/natlab.sh build/bench/parley symmetric locked proxy; done; \
 	jq -s 'group_by(.nat) | map({nat: .[0].nat, runs: length} + (map(to_entries) | add | map(select(.key != "nat")) | group_by(.key) | map({key: .[0].key, value: (map(.value) | if (.[0] | type) == "number" then {min: min, max: max, all: .} else unique end)}) | from_entries))' build/bench/natlab.jsonl > build/bench/natlab.json; \
 	cat build/bench/natlab.json
 
