@@ -176,8 +176,11 @@ func (k *keeper) redial(id peer.ID) {
 		if !kept && attempt > lanRedials {
 			return
 		}
+		// No addresses given: Connect would add them to the peerstore
+		// again, for minutes, after a Forget cleared them meanwhile. The
+		// dial uses what the peerstore holds.
 		ctx, cancel := context.WithTimeout(k.ctx, dialTimeout)
-		err := k.host.Connect(ctx, peer.AddrInfo{ID: id, Addrs: k.host.Peerstore().Addrs(id)})
+		err := k.host.Connect(ctx, peer.AddrInfo{ID: id})
 		cancel()
 		if err == nil {
 			k.log.Info("peer back", "peer", identity.ShortID(id), "attempts", attempt)
