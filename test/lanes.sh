@@ -24,7 +24,8 @@ mkdir -p "$(dirname "$log")"
 
 # A session of its own, so that stopping it reaches every process it started.
 # shellcheck disable=SC2086 # the target lists are meant to split
-setsid $make --no-print-directory $beside >"$log" 2>&1 </dev/null &
+# It notes how long it took, so the lanes can be balanced.
+setsid bash -c 'start=$SECONDS; "$@"; rc=$?; echo "lanes: this lane took $((SECONDS - start)) s"; exit $rc' lane $make --no-print-directory $beside >"$log" 2>&1 </dev/null &
 beside_pid=$!
 echo "lanes: $beside runs beside, its output in $log"
 
@@ -37,6 +38,7 @@ trap 'stop_beside; exit 130' INT TERM
 # shellcheck disable=SC2086
 $make --no-print-directory $here
 here_rc=$?
+echo "lanes: $here took $SECONDS s"
 if ((here_rc != 0)); then
   echo "lanes: $here failed; stopping $beside"
   stop_beside
