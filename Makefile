@@ -19,7 +19,7 @@ LDFLAGS := -X parley/version.stamped=$(PARLEY_VERSION)
 .DEFAULT_GOAL := help
 # A count, not a duration: Go 1.26 can fail a duration-bound fuzz run with
 # "context deadline exceeded" when the time is up (go.dev/issue/75804).
-FUZZTIME ?= 20000x
+FUZZTIME ?= 10000x
 # Every fuzz target, as package:Target; `make test` runs each for FUZZTIME.
 FUZZ_TARGETS := ./wire:FuzzDecode ./wire:FuzzDecodeHello ./wire:FuzzCleanName ./invite:FuzzParse ./store:FuzzParseMessageKey ./store:FuzzDecodeChange ./search:FuzzParse ./api:FuzzRequestArgs ./p2p:FuzzSyncFrame ./test/dist/peversion:FuzzParse ./test/dist/nsisheader:FuzzDecode
 
@@ -71,8 +71,8 @@ dist-test: build ## build the .deb, a helper tarball and the Windows installer i
 	scripts/dist-windows $(PARLEY_VERSION) build/test/dist
 	test/dist/windows.sh $(PARLEY_VERSION) build/test/dist
 
-test: setup test-go test-bench build ## run every test
-	@MAKE="$(MAKE) -o $(BIN) VERSION=$(PARLEY_VERSION)" test/lanes.sh build/test/beside.log "test-start test-desktop test-e2e" "test-frontend test-netns test-fuzz dist-test" # the namespace suites mostly wait: they, the frontend's unit tests, the fuzzing and the packages run beside the window and browser tests
+test: setup test-go build ## run every test
+	@MAKE="$(MAKE) -o $(BIN) VERSION=$(PARLEY_VERSION)" test/lanes.sh build/test/beside.log "test-start test-desktop test-e2e" "test-frontend test-bench test-netns test-fuzz dist-test" # the namespace suites mostly wait: they, the frontend's unit tests, the room harness, the fuzzing and the packages run beside the window and browser tests
 	@echo "make test: all tests passed"
 
 test-go: ## go vet and the Go tests with the race detector; the build without a window leaves out Wails
@@ -158,16 +158,19 @@ test-e2e: build ## the web UI of headless nodes in Chromium (Playwright): chat, 
 test-netns: build ## LAN discovery, sync across a partition and a crash, rooms across cone and symmetric NATs and from networks that let only port 443 or a proxy out, one member flooding a 10-member room, and what a stranger learns of a room, in network namespaces (root only)
 	$(GO) build -o build/test/seedroom ./test/seedroom
 	test/netns/run.sh $(BIN) build/test/seedroom
-	@# The labs mostly wait (for relays, punches, timeouts): the two behind
-	@# web-only networks run beside the two NAT types, in namespaces of their own.
-	@mkdir -p build/test; echo "test/netns/natlab.sh $(BIN) cone symmetric, and beside it locked proxy"; \
-	test/netns/natlab.sh $(BIN) locked proxy >build/test/natlab-web.log 2>&1 </dev/null & web=$$!; \
-	test/netns/natlab.sh $(BIN) cone symmetric; nat=$$?; wait $$web; web=$$?; \
-	echo "--- test/netns/natlab.sh $(BIN) locked proxy (ran beside) ---"; cat build/test/natlab-web.log; \
-	[[ $$nat -eq 0 && $$web -eq 0 ]]
 	$(GO) build -o build/test/flood ./test/flood
+	$(GO) build -o build/test/stranger ./test/stranger
+	@# The labs mostly wait (for relays, punches, timeouts): the two behind
+	@# web-only networks, and the stranger's, run beside the two NAT types,
+	@# each in namespaces of its own.
+	@mkdir -p build/test; echo "test/netns/natlab.sh $(BIN) cone symmetric, and beside it locked proxy, and the stranger"; \
+	test/netns/natlab.sh $(BIN) locked proxy >build/test/natlab-web.log 2>&1 </dev/null & web=$$!; \
+	test/netns/stranger.sh $(BIN) build/test/stranger >build/test/stranger.log 2>&1 </dev/null & stranger=$$!; \
+	test/netns/natlab.sh $(BIN) cone symmetric; nat=$$?; wait $$web; web=$$?; wait $$stranger; stranger=$$?; \
+	echo "--- test/netns/natlab.sh $(BIN) locked proxy (ran beside) ---"; cat build/test/natlab-web.log; \
+	echo "--- test/netns/stranger.sh (ran beside) ---"; cat build/test/stranger.log; \
+	[[ $$nat -eq 0 && $$web -eq 0 && $$stranger -eq 0 ]]
 	test/netns/flood.sh $(BIN) build/test/flood
-	$(GO) build -o build/test/stranger ./test/stranger && test/netns/stranger.sh $(BIN) build/test/stranger
 
 lint: setup ## formatting, vet and type checks
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt would change the files above"; exit 1; }
