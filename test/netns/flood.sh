@@ -8,7 +8,8 @@
 #   baseline  the honest members chat at 5 msg/s in all, in turn, through
 #             their APIs (test/flood chat), for 15 s;
 #   flood     the same chat, while the flooder publishes at 2,000 msg/s
-#             (at least 1,000 must go out) for 20 s.
+#             (at least 600 must go out: four times the per-author limit)
+#             for 20 s.
 #
 # Checks, generous because this runs in `make test` on a busy machine:
 #   - every honest message reaches every honest node (History);
@@ -53,7 +54,11 @@ done
 members=10          # honest nodes
 chat_rate=5         # honest messages per second, all together
 flood_rate=2000     # what the flooder aims at
-flood_min=1000      # what it must reach for the test to mean anything
+# What the flooder must reach for the checks to mean anything: four times
+# the per-author limit (150 msg/s), so that "kept at most a third" tells
+# throttling from none. Not a speed check: on a busy machine the flooder
+# makes 1,000-2,000 msg/s, and a bound near that failed a healthy run.
+flood_min=600
 baseline_s=15
 flood_s=20
 rss_slack_mib=30
