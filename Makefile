@@ -72,7 +72,7 @@ dist-test: build ## build the .deb, a helper tarball and the Windows installer i
 	test/dist/windows.sh $(PARLEY_VERSION) build/test/dist
 
 test: setup test-go build ## run every test
-	@MAKE="$(MAKE) -o $(BIN) VERSION=$(PARLEY_VERSION)" test/lanes.sh build/test/beside.log "test-start test-e2e" "test-desktop test-frontend test-bench test-netns test-fuzz dist-test" # the namespace suites mostly wait: they, the desktop window, the frontend's unit tests, the room harness, the fuzzing and the packages run beside the browser tests
+	@MAKE="$(MAKE) -o $(BIN) VERSION=$(PARLEY_VERSION)" test/lanes.sh build/test/beside.log "test-start test-desktop test-e2e" "test-frontend test-bench test-netns test-fuzz dist-test" # the namespace suites mostly wait: they, the frontend's unit tests, the room harness, the fuzzing and the packages run beside the window and browser tests
 	@echo "make test: all tests passed"
 
 test-go: ## go vet and the Go tests with the race detector; the build without a window leaves out Wails
