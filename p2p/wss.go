@@ -45,7 +45,7 @@ type wssListener struct {
 	file        *fileCert              // with CertFile
 	forge       *forge.P2PForgeCertMgr // with AutoTLS
 	tls         *tls.Config            // what the listener serves
-	host        func() host.Host       // the host, once it exists
+	host        host.Host              // set by start
 	now         func() time.Time
 	mu          sync.Mutex
 	forgeLoaded bool // the forge's certificate is in hand
@@ -117,7 +117,7 @@ func wssListenAddrs(listenAddrs []string, port int, sni string) ([]multiaddr.Mul
 // start begins what runs beside the listener: the files' reload, or the
 // forge's certificate requests, until ctx ends.
 func (l *wssListener) start(ctx context.Context, h host.Host, run *group) error {
-	l.host = func() host.Host { return h }
+	l.host = h
 	if l.file != nil {
 		run.Go(func() { l.file.watch(ctx) })
 		return nil
@@ -152,7 +152,7 @@ func (l *wssListener) status() CertStatus {
 		st.Error = "waiting for a certificate from " + forge.DefaultForgeDomain + ": the helper must be reachable from the internet on its WSS port"
 		return st
 	}
-	name, err := forgeName(l.host().ID())
+	name, err := forgeName(l.host.ID())
 	if err != nil {
 		st.Error = err.Error()
 		return st

@@ -46,13 +46,7 @@ func LoadNetwork(dir string) (Network, error) {
 
 // Save writes the network preferences to dir, atomically (see Save).
 func (n Network) Save(dir string) error {
-	data, err := json.MarshalIndent(n, "", "  ")
-	if err != nil {
-		return fmt.Errorf("save network settings: %w", err)
-	}
-	saveMu.Lock()
-	defer saveMu.Unlock()
-	if err := writeAtomic(filepath.Join(dir, NetworkFileName), data); err != nil {
+	if err := saveJSON(dir, NetworkFileName, n); err != nil {
 		return fmt.Errorf("save network settings: %w", err)
 	}
 	return nil

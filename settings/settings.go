@@ -95,16 +95,22 @@ func (s Settings) Save(dir string) error {
 	if err := s.Validate(); err != nil {
 		return fmt.Errorf("save settings: %w", err)
 	}
-	data, err := json.MarshalIndent(s, "", "  ")
-	if err != nil {
-		return fmt.Errorf("save settings: %w", err)
-	}
-	saveMu.Lock()
-	defer saveMu.Unlock()
-	if err := writeAtomic(filepath.Join(dir, FileName), data); err != nil {
+	if err := saveJSON(dir, FileName, s); err != nil {
 		return fmt.Errorf("save settings: %w", err)
 	}
 	return nil
+}
+
+// saveJSON writes v as indented JSON to dir/name through writeAtomic,
+// one save at a time.
+func saveJSON(dir, name string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	saveMu.Lock()
+	defer saveMu.Unlock()
+	return writeAtomic(filepath.Join(dir, name), data)
 }
 
 // writeAtomic replaces path with data through a uniquely named temporary
