@@ -139,7 +139,8 @@ func (c *fileCert) status() CertStatus {
 	left := leaf.NotAfter.Sub(c.now())
 	switch {
 	case err != nil:
-		st.Error = fmt.Sprintf("%v; still serving the certificate that ends %s", err, leaf.NotAfter.UTC().Format(time.DateOnly))
+		// Our words, not the TLS package's: this is shown to the admin.
+		st.Error = fmt.Sprintf("%s or %s changed but could not be loaded: check that they hold a PEM certificate and its key; still serving the certificate that ends %s", c.certFile, c.keyFile, leaf.NotAfter.UTC().Format(time.DateOnly))
 	case left <= 0:
 		st.Error = fmt.Sprintf("the certificate in %s ended %s: renew it and replace the file", c.certFile, leaf.NotAfter.UTC().Format(time.DateOnly))
 	case left < certRenewWarning:
