@@ -43,8 +43,11 @@ APP_SOURCES = $(shell find . -name '*.go' -not -path './frontend/*' -not -path '
 	go.mod go.sum wails.json $(shell find frontend/src frontend/public -type f -not -path '*/wailsjs/*') \
 	$(wildcard frontend/index.html frontend/package.json frontend/package-lock.json frontend/vite.config.ts frontend/tsconfig*.json)
 
+# -s: setup has installed the npm packages and the frontend is built here
+# (Wails would install them all again, a quarter of a minute).
 $(BIN): $(APP_SOURCES) build/version
-	$(WAILS) build -m -nosyncgomod -tags "$(WAILS_TAGS)" -ldflags "$(LDFLAGS)" -o parley
+	cd frontend && npm run build
+	$(WAILS) build -s -m -nosyncgomod -tags "$(WAILS_TAGS)" -ldflags "$(LDFLAGS)" -o parley
 	@touch $(BIN)
 
 # build/version holds the version the binary was stamped with: rewritten

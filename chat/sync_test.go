@@ -103,11 +103,11 @@ func (l *progressLog) done() []p2p.SyncProgress {
 func TestSyncFindsTheDifferencesInALargeHistory(t *testing.T) {
 	const aOnly, bOnly = 1_000, 10
 	// 100,000 shared messages in `make test-long`; `make test` (-short)
-	// checks the same bounds on 20,000, which costs a fifth of the time
-	// and still takes three rounds of splitting.
+	// checks the same bounds on 10,000, a tenth of the time, which still
+	// takes three rounds of splitting (log16 of 10,000/32 is over 2).
 	shared := 100_000
 	if testing.Short() {
-		shared = 20_000
+		shared = 10_000
 	}
 	a := newNode(t, t.TempDir())
 	b := newNode(t, t.TempDir())
@@ -172,7 +172,12 @@ func TestSyncFindsTheDifferencesInALargeHistory(t *testing.T) {
 }
 
 func TestOfflineNodeCatchesUpWithProgressEvents(t *testing.T) {
-	const missed = 10_000
+	// 10,000 in `make test-long`; -short keeps a dozen sync batches and
+	// more messages than a subscriber's buffer holds events.
+	missed := 10_000
+	if testing.Short() {
+		missed = 3_000
+	}
 	a := newNode(t, t.TempDir())
 	bDir := t.TempDir()
 	b := openNode(t, bDir)
@@ -193,7 +198,7 @@ func TestOfflineNodeCatchesUpWithProgressEvents(t *testing.T) {
 	if err := b.Connect(t.Context(), a.Me().Addrs[0]); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 60*time.Second, "b holds every message it missed", func() bool { return count(t, b, id) == missed })
+	eventually(t, 2*time.Minute, "b holds every message it missed", func() bool { return count(t, b, id) == missed })
 	if last, _ := b.History(room.ID, "", 1); len(last) != 1 || last[0].ID != sent[missed-1] {
 		t.Errorf("newest message on b = %v", last)
 	}

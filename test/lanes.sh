@@ -22,10 +22,25 @@ beside=${3:?usage: lanes.sh LOG "TARGETS HERE" "TARGETS BESIDE"}
 make=${MAKE:-make}
 mkdir -p "$(dirname "$log")"
 
+# run_lane MAKE TARGETS...: the targets one after the other, each timed so
+# that the lanes can be balanced; stops at the first that fails.
+run_lane() {
+  local make=$1 target start rc
+  shift
+  for target in "$@"; do
+    start=$SECONDS
+    # shellcheck disable=SC2086 # MAKE may carry options
+    $make --no-print-directory "$target"
+    rc=$?
+    echo "lanes: $target took $((SECONDS - start)) s"
+    ((rc == 0)) || return "$rc"
+  done
+}
+export -f run_lane
+
 # A session of its own, so that stopping it reaches every process it started.
 # shellcheck disable=SC2086 # the target lists are meant to split
-# It notes how long it took, so the lanes can be balanced.
-setsid bash -c 'start=$SECONDS; "$@"; rc=$?; echo "lanes: this lane took $((SECONDS - start)) s"; exit $rc' lane $make --no-print-directory $beside >"$log" 2>&1 </dev/null &
+setsid bash -c 'start=$SECONDS; run_lane "$@"; rc=$?; echo "lanes: this lane took $((SECONDS - start)) s"; exit $rc' lane "$make" $beside >"$log" 2>&1 </dev/null &
 beside_pid=$!
 echo "lanes: $beside runs beside, its output in $log"
 
@@ -36,7 +51,7 @@ stop_beside() {
 trap 'stop_beside; exit 130' INT TERM
 
 # shellcheck disable=SC2086
-$make --no-print-directory $here
+run_lane "$make" $here
 here_rc=$?
 echo "lanes: $here took $SECONDS s"
 if ((here_rc != 0)); then

@@ -64,6 +64,9 @@ wait_for() { # wait_for SECONDS WHAT CONDITION
 
 # start_headless DIR NAME: a headless node; sets $api and $token
 start_headless() {
+  # The output of an earlier run of that name goes first: the background
+  # start may truncate it only after the wait below has read its address.
+  rm -f "$work/$2.out" "$work/$2.err"
   "$bin" --headless --network off --data-dir "$1" --listen /ip4/127.0.0.1/tcp/0 \
     --api 127.0.0.1:0 >"$work/$2.out" 2>"$work/$2.err" &
   pids+=($!)
@@ -71,8 +74,11 @@ start_headless() {
   api=$(awk '/^api:/ {print $2}' "$work/$2.out")
   token=$(cat "$1/api-token")
 }
-call() { # call API TOKEN METHOD JSON
-  curl -sf --max-time 10 -H "Authorization: Bearer $2" -d "$4" "$1/api/$3"
+call() { # call API TOKEN METHOD JSON; a failure says which call and why
+  local status=0
+  curl -sS --fail-with-body --max-time 30 -H "Authorization: Bearer $2" -d "$4" "$1/api/$3" 2>"$work/curl.err" || status=$?
+  ((status == 0)) || echo "desktop smoke: $3 on $1 failed (curl status $status): $(cat "$work/curl.err")" >&2
+  return "$status"
 }
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
