@@ -74,8 +74,14 @@ dist-test: build ## build the .deb, a helper tarball and the Windows installer i
 	scripts/dist-windows $(PARLEY_VERSION) build/test/dist
 	test/dist/windows.sh $(PARLEY_VERSION) build/test/dist
 
-test: setup test-go build ## run every test
-	@MAKE="$(MAKE) -o $(BIN) VERSION=$(PARLEY_VERSION)" test/lanes.sh build/test/beside.log "test-start test-desktop test-e2e" "test-frontend test-bench test-netns test-fuzz dist-test" # the namespace suites mostly wait: they, the frontend's unit tests, the room harness, the fuzzing and the packages run beside the window and browser tests
+test: setup ## run every test
+	@# Two rounds of two lanes (test/lanes.sh). The Go tests leave a quarter
+	@# of the CPU idle while they wait on peers: the build, the frontend's
+	@# unit tests and the fuzzing, which need no binary, use it. Then the
+	@# browser suites, and beside them the suites that mostly wait (network
+	@# namespaces, the window's start-up, packaging).
+	@MAKE="$(MAKE) VERSION=$(PARLEY_VERSION)" test/lanes.sh build/test/round1.log "test-go" "build test-frontend test-fuzz"
+	@MAKE="$(MAKE) -o $(BIN) VERSION=$(PARLEY_VERSION)" test/lanes.sh build/test/round2.log "test-e2e" "test-start test-desktop test-bench test-netns dist-test"
 	@echo "make test: all tests passed"
 
 test-go: ## go vet and the Go tests with the race detector; the build without a window leaves out Wails
@@ -144,8 +150,8 @@ bench-anchors: build/bench/parley ## the anchor harnesses one after the other, o
 	@test -n "$(ANCHORS)" || { echo "make bench-anchors needs ANCHORS=<directory holding socketio/, gossipsub-naive/ and parley-room/>"; exit 2; }
 	ANCHORS="$(ANCHORS)" PARLEY_BIN=build/bench/parley bench/anchors.sh
 
-test-frontend: setup ## type-check the frontend and run its unit tests
-	cd frontend && npx vue-tsc --noEmit && npx vitest run
+test-frontend: setup ## the frontend's unit tests (the build type-checks it: npm run build)
+	cd frontend && npx vitest run
 
 test-start: build ## setup's apt logic with stand-ins; a missing display and windows opened back to back on one Xvfb
 	test/start/setup.sh

@@ -394,6 +394,11 @@ func TestIndexChangesNoFrame(t *testing.T) {
 		{"catch up", 0, 20_000, 0, 1},
 	}
 	for _, tc := range tests {
+		if testing.Short() {
+			// A fifth of the shared items: the same differences, and still
+			// several levels of splitting, in a fifth of the time.
+			tc.shared /= 5
+		}
 		t.Run(tc.name, func(t *testing.T) {
 			shared := withTimes(makeItems(tc.shared, "shared"), tc.step)
 			// The differences spread over the whole set: the costly case.

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs two lists of make targets side by side: the first here, its output
 # as it comes; the second in the background, its output kept in a file and
-# printed once both are over. The second lane is for suites that mostly
-# wait (network namespaces, packaging): beside the browser tests they use
-# a core that would otherwise idle, which keeps `make test` under 15
+# printed once both are over. The second lane is for work that fills a
+# core the first leaves idle (the Go tests wait on peers; the suites in
+# network namespaces wait on timers), which keeps `make test` under 15
 # minutes on 2 cores.
 #
 # Exits 0 only if both lanes passed. When the first lane fails, the second
