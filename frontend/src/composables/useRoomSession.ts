@@ -40,6 +40,7 @@ export function useRoomSession(focusComposer: () => void) {
   watch(
     () => rooms.currentId,
     async (id) => {
+      const focused = document.activeElement
       // Runs without the user asking: a failure is a toast, never in the
       // place of an error the user is reading.
       try {
@@ -51,11 +52,13 @@ export function useRoomSession(focusComposer: () => void) {
       }
       await nextTick()
       // Into the composer, unless a dialog (first run, room switcher) has
-      // the focus, or the user is typing somewhere else. A room the user
-      // just created or joined takes the focus from where they did it.
+      // the focus, the user is typing somewhere else, or moved the focus
+      // while the room loaded (opened its menu, say: taking the focus
+      // would close it under the pointer). A room the user just created or
+      // joined takes the focus from where they did it.
       const asked = focusOnOpen
       focusOnOpen = false
-      if (!document.querySelector('[role="dialog"]') && (asked || !typingElsewhere())) focusComposer()
+      if (!document.querySelector('[role="dialog"]') && (asked || (!typingElsewhere() && !movedSince(focused)))) focusComposer()
     },
     { immediate: true },
   )
@@ -87,4 +90,10 @@ function typingElsewhere(): boolean {
   const el = document.activeElement
   if (!el || el.closest('[data-testid="composer"]')) return false
   return el.matches('textarea, [contenteditable="true"], input:not([type]), input[type="text"], input[type="search"]')
+}
+
+/** Whether the user put the focus somewhere since el had it. */
+function movedSince(el: Element | null): boolean {
+  const now = document.activeElement
+  return now !== null && now !== el && now !== document.body
 }

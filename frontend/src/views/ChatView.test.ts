@@ -611,6 +611,25 @@ describe('ChatView', () => {
     expect(composerFocus).toHaveBeenCalled()
   })
 
+  it('leaves the focus on what the user moved it to while the room loaded', async () => {
+    wrapper = await open()
+    // The members load slowly; meanwhile the user opens the room's menu.
+    let loaded: (value: never[]) => void = () => {}
+    vi.mocked(api.members).mockReturnValueOnce(new Promise((resolve) => (loaded = resolve)))
+    composerFocus.mockClear()
+    useRoomsStore().select(other.id)
+    await flushPromises()
+    ;(wrapper.get('[data-testid="room-menu"]').element as HTMLElement).focus() // as a click does
+    await click(wrapper, '[data-testid="room-menu"]')
+    const item = document.activeElement
+    expect(item?.getAttribute('role')).toBe('menuitem')
+    loaded([])
+    await flushPromises()
+    expect(composerFocus).not.toHaveBeenCalled()
+    expect(document.activeElement).toBe(item)
+    expect(wrapper.find('[data-testid="menu-leave"]').exists()).toBe(true)
+  })
+
   it('steps to the room below and above with Alt+Down and Alt+Up, wrapping around', async () => {
     wrapper = await open()
     const rooms = useRoomsStore()
