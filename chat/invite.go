@@ -104,9 +104,9 @@ type InvitePreview struct {
 
 // PreviewInvite reads an invite link without joining.
 func (s *Service) PreviewInvite(link string) (InvitePreview, error) {
-	l, err := invite.Parse(link)
+	l, err := parseLink(link)
 	if err != nil {
-		return InvitePreview{}, fmt.Errorf("%w: %w", ErrBadInvite, err)
+		return InvitePreview{}, err
 	}
 	p := InvitePreview{Link: link, RoomID: l.Room.ID.String(), Name: l.Name}
 	s.mu.Lock()
@@ -128,9 +128,9 @@ func (s *Service) PreviewInvite(link string) (InvitePreview, error) {
 // member is reached. The helpers are the room's for as long as it is
 // joined; the inviter's addresses are tried for a day.
 func (s *Service) joinByInvite(link, name string) (Room, error) {
-	l, err := invite.Parse(link)
+	l, err := parseLink(link)
 	if err != nil {
-		return Room{}, fmt.Errorf("%w: %w", ErrBadInvite, err)
+		return Room{}, err
 	}
 	if strings.TrimSpace(name) == "" {
 		name = l.Name
@@ -159,4 +159,18 @@ func (s *Service) reachInviter(id peer.ID) {
 	if err != nil && !errors.Is(err, context.Canceled) {
 		s.log.Info("inviter not reached yet; will keep trying", "peer", identity.ShortID(id), "err", err)
 	}
+}
+
+// parseLink reads an invite link this Parley can join by. A private room's
+// link reads, but joining one is not built yet: it gets the answer an
+// older Parley gives, to update.
+func parseLink(link string) (invite.Link, error) {
+	l, err := invite.Parse(link)
+	if err == nil && l.Invitation != nil {
+		err = invite.ErrVersion
+	}
+	if err != nil {
+		return invite.Link{}, fmt.Errorf("%w: %w", ErrBadInvite, err)
+	}
+	return l, nil
 }

@@ -7,22 +7,31 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
+	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/multiformats/go-multiaddr"
 	"google.golang.org/protobuf/proto"
 
 	"parley/roomkey"
+	"parley/seal"
 	"parley/wire"
 )
 
 // Prefix starts every invite link.
 const Prefix = "parley://join/"
 
-// Version is the payload version this Parley writes and reads. Version 1
-// carried only the room ID, which no longer lets anyone in.
+// Version is the payload version this Parley writes and reads for a room
+// anyone with the link may join. Version 1 carried only the room ID, which
+// no longer lets anyone in.
 const Version = 2
+
+// PrivateVersion is the version of a private room's link: one an older
+// Parley cannot use, so it says to update rather than join without the
+// invitation.
+const PrivateVersion = 3
 
 // Bounds of a link: it must fit a chat message or a QR code.
 const (
@@ -53,6 +62,16 @@ type Link struct {
 	// Helpers are helper nodes and relays the inviter uses, each address
 	// ending in /p2p/<id>.
 	Helpers []multiaddr.Multiaddr
+	// Invitation is set for a private room (Room.Founders names its
+	// founder): what the joiner proves it holds to be admitted.
+	Invitation *Invitation
+}
+
+// Invitation is what a private room's link carries beyond the room.
+type Invitation struct {
+	Seed [seal.SeedSize]byte
+	// Expires is when the invitation ends; zero never.
+	Expires time.Time
 }
 
 // Encode writes a link. Addresses are kept in the order given, and the last
@@ -66,9 +85,20 @@ func Encode(l Link) (string, error) {
 		return "", fmt.Errorf("make invite: inviter: %w", err)
 	}
 	in := &Invite{Version: Version, Name: name, Inviter: []byte(l.Inviter)}
-	if l.Room.Legacy {
+	switch founder := l.Room.Founders[0]; {
+	case l.Room.Legacy:
 		in.Room = l.Room.ID[:]
-	} else {
+	case founder != "" && l.Room.Founders[1] != "":
+		return "", errors.New("make invite: a direct conversation has no invite links")
+	case founder != "":
+		if l.Invitation == nil {
+			return "", errors.New("make invite: a private room's link needs an invitation")
+		}
+		in.Version, in.Secret, in.Founder, in.Seed = PrivateVersion, l.Room.Secret[:], []byte(founder), l.Invitation.Seed[:]
+		if !l.Invitation.Expires.IsZero() {
+			in.Expires = uint64(l.Invitation.Expires.UnixMilli())
+		}
+	default:
 		in.Secret = l.Room.Secret[:]
 	}
 	for _, h := range l.Helpers[:min(len(l.Helpers), maxHelpers)] {
@@ -121,13 +151,18 @@ func Parse(s string) (Link, error) {
 	if err := proto.Unmarshal(raw, &in); err != nil {
 		return Link{}, fmt.Errorf("%w (%v)", ErrMalformed, err)
 	}
+	private := in.Version == PrivateVersion
 	switch {
-	case in.Version > Version:
+	case in.Version > PrivateVersion:
 		return Link{}, ErrVersion
 	case in.Version == 1:
 		return Link{}, ErrOld
-	case in.Version != Version:
+	case in.Version != Version && !private:
 		return Link{}, fmt.Errorf("%w (version %d)", ErrMalformed, in.Version)
+	case private && (len(in.Room) != 0 || len(in.Seed) != seal.SeedSize):
+		return Link{}, fmt.Errorf("%w (private link with a room ID of %d bytes, a seed of %d)", ErrMalformed, len(in.Room), len(in.Seed))
+	case !private && (len(in.Seed) != 0 || len(in.Founder) != 0 || in.Expires != 0):
+		return Link{}, fmt.Errorf("%w (an invitation in a link to a room open to any holder)", ErrMalformed)
 	case len(in.Room) == 0 && len(in.Secret) != roomkey.SecretSize:
 		return Link{}, fmt.Errorf("%w (room secret of %d bytes)", ErrMalformed, len(in.Secret))
 	case len(in.Room) != 0 && (len(in.Room) != wire.IDSize || len(in.Secret) != 0):
@@ -136,9 +171,20 @@ func Parse(s string) (Link, error) {
 		return Link{}, fmt.Errorf("%w (%d addresses, %d helpers)", ErrMalformed, len(in.Addrs), len(in.Helpers))
 	}
 	l := Link{}
-	if len(in.Room) != 0 {
+	switch {
+	case private:
+		founder, err := peer.IDFromBytes(in.Founder)
+		if err != nil {
+			return Link{}, fmt.Errorf("%w (founder: %v)", ErrMalformed, err)
+		}
+		l.Room = roomkey.Private(roomkey.Secret(in.Secret), founder)
+		l.Invitation = &Invitation{Seed: [seal.SeedSize]byte(in.Seed)}
+		if in.Expires != 0 {
+			l.Invitation.Expires = time.UnixMilli(int64(min(in.Expires, math.MaxInt64)))
+		}
+	case len(in.Room) != 0:
 		l.Room = roomkey.FromLegacyID(wire.RoomID(in.Room))
-	} else {
+	default:
 		l.Room = roomkey.FromSecret(roomkey.Secret(in.Secret))
 	}
 	if l.Name, err = wire.CleanName(in.Name, wire.MaxRoomNameChars); err != nil {

@@ -26,7 +26,8 @@ const (
 // Invite is what a parley://join/ link carries, URL-safe base64 encoded.
 type Invite struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// version is 2. A link of a newer version is refused with a clear error;
+	// version is 2, or 3 for a private room. A link of a newer version is
+	// refused with a clear error;
 	// a version 1 link (it carried only the room ID) is refused with one that
 	// says to ask for a new link.
 	Version uint32 `protobuf:"varint,1,opt,name=version,proto3" json:"version,omitempty"`
@@ -43,7 +44,14 @@ type Invite struct {
 	// and relays the inviter uses.
 	Helpers [][]byte `protobuf:"bytes,6,rep,name=helpers,proto3" json:"helpers,omitempty"`
 	// secret is the room's 32-byte secret; empty for a legacy room.
-	Secret        []byte `protobuf:"bytes,7,opt,name=secret,proto3" json:"secret,omitempty"`
+	Secret []byte `protobuf:"bytes,7,opt,name=secret,proto3" json:"secret,omitempty"`
+	// A private room's link (version 3; an older Parley, reading version 2,
+	// says to update): seed is the invitation's 32-byte seed, expires when
+	// it ends (unix milliseconds, 0 never), founder the room's founder's
+	// peer ID, to which the room's ID commits.
+	Seed          []byte `protobuf:"bytes,8,opt,name=seed,proto3" json:"seed,omitempty"`
+	Expires       uint64 `protobuf:"varint,9,opt,name=expires,proto3" json:"expires,omitempty"`
+	Founder       []byte `protobuf:"bytes,10,opt,name=founder,proto3" json:"founder,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -127,11 +135,32 @@ func (x *Invite) GetSecret() []byte {
 	return nil
 }
 
+func (x *Invite) GetSeed() []byte {
+	if x != nil {
+		return x.Seed
+	}
+	return nil
+}
+
+func (x *Invite) GetExpires() uint64 {
+	if x != nil {
+		return x.Expires
+	}
+	return 0
+}
+
+func (x *Invite) GetFounder() []byte {
+	if x != nil {
+		return x.Founder
+	}
+	return nil
+}
+
 var File_invite_invite_proto protoreflect.FileDescriptor
 
 const file_invite_invite_proto_rawDesc = "" +
 	"\n" +
-	"\x13invite/invite.proto\x12\rparley.invite\"\xb2\x01\n" +
+	"\x13invite/invite.proto\x12\rparley.invite\"\xf4\x01\n" +
 	"\x06Invite\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12\x12\n" +
 	"\x04room\x18\x02 \x01(\fR\x04room\x12\x12\n" +
@@ -139,7 +168,11 @@ const file_invite_invite_proto_rawDesc = "" +
 	"\ainviter\x18\x04 \x01(\fR\ainviter\x12\x14\n" +
 	"\x05addrs\x18\x05 \x03(\fR\x05addrs\x12\x18\n" +
 	"\ahelpers\x18\x06 \x03(\fR\ahelpers\x12\x16\n" +
-	"\x06secret\x18\a \x01(\fR\x06secretJ\x04\b\b\x10\tB\x0fZ\rparley/inviteb\x06proto3"
+	"\x06secret\x18\a \x01(\fR\x06secret\x12\x12\n" +
+	"\x04seed\x18\b \x01(\fR\x04seed\x12\x18\n" +
+	"\aexpires\x18\t \x01(\x04R\aexpires\x12\x18\n" +
+	"\afounder\x18\n" +
+	" \x01(\fR\afounderB\x0fZ\rparley/inviteb\x06proto3"
 
 var (
 	file_invite_invite_proto_rawDescOnce sync.Once

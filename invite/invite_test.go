@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -14,6 +15,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"parley/roomkey"
+	"parley/seal"
 	"parley/wire"
 )
 
@@ -109,13 +111,7 @@ func TestBadLinksGetAClearError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	payload := func(in *Invite) string {
-		raw, err := proto.Marshal(in)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return Prefix + base64.RawURLEncoding.EncodeToString(raw)
-	}
+	payload := func(in *Invite) string { return payload(t, in) }
 	room, _ := wire.NewRoomID()
 	secret := make([]byte, roomkey.SecretSize)
 	inviter := []byte(testPeer(t))
@@ -130,7 +126,7 @@ func TestBadLinksGetAClearError(t *testing.T) {
 		{"cut to the prefix", Prefix, ErrMalformed},
 		{"not base64", Prefix + "***", ErrMalformed},
 		{"too long", Prefix + strings.Repeat("A", MaxLinkLen), ErrTooLong},
-		{"newer version", payload(&Invite{Version: 3, Secret: secret, Name: "x", Inviter: inviter}), ErrVersion},
+		{"newer version", payload(&Invite{Version: PrivateVersion + 1, Secret: secret, Name: "x", Inviter: inviter}), ErrVersion},
 		{"a link of the first version", payload(&Invite{Version: 1, Room: room[:], Name: "x", Inviter: inviter}), ErrOld},
 		{"no version", payload(&Invite{Secret: secret, Name: "x", Inviter: inviter}), ErrMalformed},
 		{"no secret", payload(&Invite{Version: 2, Name: "x", Inviter: inviter}), ErrMalformed},
@@ -167,6 +163,12 @@ func FuzzParse(f *testing.F) {
 		f.Add(link)
 		f.Add(link[:len(link)/2])
 	}
+	private := testLink(f, 1)
+	private.Room = roomkey.Private(private.Room.Secret, private.Inviter)
+	private.Invitation = &Invitation{Seed: [32]byte{9}, Expires: time.UnixMilli(1_800_000_000_000)}
+	if link, err := Encode(private); err == nil {
+		f.Add(link)
+	}
 	f.Add(Prefix)
 	f.Add("parley://join/AAAA")
 	f.Fuzz(func(t *testing.T, s string) {
@@ -179,8 +181,75 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("accepted %q but cannot write it again: %v", s, err)
 		}
 		back, err := Parse(again)
-		if err != nil || back.Room != l.Room || back.Name != l.Name || back.Inviter != l.Inviter || len(back.Addrs) != len(l.Addrs) {
+		if err != nil || back.Room != l.Room || back.Name != l.Name || back.Inviter != l.Inviter || len(back.Addrs) != len(l.Addrs) ||
+			(back.Invitation == nil) != (l.Invitation == nil) || (l.Invitation != nil && *back.Invitation != *l.Invitation) {
 			t.Fatalf("round trip of %q: %+v, %v", s, back, err)
 		}
 	})
+}
+
+func TestAPrivateRoomsLinkCarriesItsInvitation(t *testing.T) {
+	l := testLink(t, 2)
+	founder := testPeer(t)
+	l.Room = roomkey.Private(l.Room.Secret, founder)
+	if _, err := Encode(l); err == nil {
+		t.Fatal("a private room's link was written without an invitation")
+	}
+	inv, err := seal.NewInvitation()
+	if err != nil {
+		t.Fatal(err)
+	}
+	expires := time.UnixMilli(time.Now().Add(24 * time.Hour).UnixMilli())
+	l.Invitation = &Invitation{Seed: inv.Seed, Expires: expires}
+	link, err := Encode(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Parse(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Room != l.Room || got.Invitation == nil || got.Invitation.Seed != inv.Seed || !got.Invitation.Expires.Equal(expires) {
+		t.Errorf("read back %+v, invitation %+v", got.Room, got.Invitation)
+	}
+	// An invitation that never ends, and a link that claims another
+	// founder: another room, which no member holds.
+	l.Invitation.Expires = time.Time{}
+	raw, _ := Encode(l)
+	if got, _ := Parse(raw); got.Invitation == nil || !got.Invitation.Expires.IsZero() {
+		t.Errorf("an invitation that never ends reads back as %+v", got.Invitation)
+	}
+	if roomkey.Private(l.Room.Secret, testPeer(t)).ID == l.Room.ID {
+		t.Error("another founder names the same room")
+	}
+	direct := l
+	direct.Room = roomkey.Direct(founder, testPeer(t), l.Room.Secret)
+	if _, err := Encode(direct); err == nil {
+		t.Error("a link was written to a direct conversation")
+	}
+}
+
+func TestPrivateFieldsInAPublicLinkAreRefused(t *testing.T) {
+	secret := make([]byte, roomkey.SecretSize)
+	inviter := []byte(testPeer(t))
+	for name, in := range map[string]*Invite{
+		"a seed in a version 2 link":     {Version: Version, Secret: secret, Name: "x", Inviter: inviter, Seed: make([]byte, 32)},
+		"a founder in a version 2 link":  {Version: Version, Secret: secret, Name: "x", Inviter: inviter, Founder: inviter},
+		"a private link with no seed":    {Version: PrivateVersion, Secret: secret, Name: "x", Inviter: inviter, Founder: inviter},
+		"a private link with no founder": {Version: PrivateVersion, Secret: secret, Name: "x", Inviter: inviter, Seed: make([]byte, 32)},
+	} {
+		if _, err := Parse(payload(t, in)); !errors.Is(err, ErrMalformed) {
+			t.Errorf("%s: err = %v", name, err)
+		}
+	}
+}
+
+// payload writes an Invite as a link, whatever it holds.
+func payload(t *testing.T, in *Invite) string {
+	t.Helper()
+	raw, err := proto.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Prefix + base64.RawURLEncoding.EncodeToString(raw)
 }

@@ -35,6 +35,8 @@ type Proof [ProofSize]byte
 // for another.
 const (
 	labelID         = "parley room id v2"
+	labelPrivateID  = "parley private room id v1"
+	labelDirectID   = "parley direct room id v1"
 	labelLegacy     = "parley legacy room secret v1"
 	labelTopic      = "parley room topic v2"
 	labelRendezvous = "parley room rendezvous v2"
@@ -50,6 +52,11 @@ type Room struct {
 	// Legacy is true for a room created before rooms had secrets: its
 	// secret follows from its ID, so anyone who knows the ID can join.
 	Legacy bool
+	// Founders are set for a private room (its owner, first) and a direct
+	// conversation (both people, in byte order): the ID commits to them, so
+	// nobody can claim to have founded the room. An array keeps Room
+	// comparable.
+	Founders [2]peer.ID
 
 	topic      string
 	rendezvous [32]byte
@@ -73,6 +80,42 @@ func FromSecret(s Secret) Room {
 	return r
 }
 
+// Private derives a private room's keys from its secret and its founder.
+func Private(s Secret, founder peer.ID) Room {
+	id := sha256.New()
+	id.Write([]byte(labelPrivateID + "\x00"))
+	id.Write(s[:])
+	id.Write([]byte(founder))
+	r := Room{ID: wire.RoomID(id.Sum(nil)), Secret: s, Founders: [2]peer.ID{founder}}
+	r.derive()
+	return r
+}
+
+// Direct derives the keys of a direct conversation between a and b: its ID
+// follows from the two alone (either may start it, and both find the same
+// room), its secret is the one the starter chose.
+func Direct(a, b peer.ID, s Secret) Room {
+	if b < a {
+		a, b = b, a
+	}
+	r := Room{ID: DirectID(a, b), Secret: s, Founders: [2]peer.ID{a, b}}
+	r.derive()
+	return r
+}
+
+// DirectID is the ID of the direct conversation between a and b.
+func DirectID(a, b peer.ID) wire.RoomID {
+	if b < a {
+		a, b = b, a
+	}
+	id := sha256.New()
+	id.Write([]byte(labelDirectID + "\x00"))
+	id.Write([]byte{byte(len(a))})
+	id.Write([]byte(a))
+	id.Write([]byte(b))
+	return wire.RoomID(id.Sum(nil))
+}
+
 // FromLegacyID derives the keys of a room made before rooms had secrets:
 // its ID stays, and its secret is derived from the ID.
 func FromLegacyID(id wire.RoomID) Room {
@@ -92,6 +135,18 @@ func (r *Room) derive() {
 func derive(secret []byte, label string, n int) []byte {
 	// hkdf.Key fails only for outputs over 255 hash sizes; n is at most 32.
 	out, _ := hkdf.Key(sha256.New, secret, nil, label, n)
+	return out
+}
+
+// FounderList is the room's founders: none for a public room, one for a
+// private room, two for a direct conversation.
+func (r Room) FounderList() []peer.ID {
+	var out []peer.ID
+	for _, f := range r.Founders {
+		if f != "" {
+			out = append(out, f)
+		}
+	}
 	return out
 }
 

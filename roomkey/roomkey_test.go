@@ -82,3 +82,32 @@ func TestProofIsBoundToBothPeers(t *testing.T) {
 		}
 	}
 }
+
+func TestAPrivateRoomsIDCommitsToItsFounder(t *testing.T) {
+	a, b := testPeer(t), testPeer(t)
+	s := Secret{7}
+	r := Private(s, a)
+	if r.ID == FromSecret(s).ID {
+		t.Error("a private room shares its ID with the public room of its secret")
+	}
+	if Private(s, b).ID == r.ID {
+		t.Error("another founder gives the same room")
+	}
+	if r.Topic() != FromSecret(s).Topic() || len(r.FounderList()) != 1 || r.Founders[0] != a {
+		t.Errorf("private room = %+v", r)
+	}
+}
+
+func TestADirectConversationIsTheSameRoomFromEitherSide(t *testing.T) {
+	a, b, c := testPeer(t), testPeer(t), testPeer(t)
+	ab, ba := Direct(a, b, Secret{1}), Direct(b, a, Secret{2})
+	if ab.ID != ba.ID || ab.ID != DirectID(b, a) {
+		t.Error("the two sides name different rooms")
+	}
+	if DirectID(a, c) == ab.ID {
+		t.Error("two pairs share a room")
+	}
+	if ab.Founders != ba.Founders || len(ab.FounderList()) != 2 {
+		t.Error("the founders are not in one order")
+	}
+}

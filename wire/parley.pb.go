@@ -39,20 +39,30 @@ const (
 	// Ephemeral signals: relayed by gossip, never stored or synced.
 	Kind_KIND_TYPING   Kind = 7
 	Kind_KIND_PRESENCE Kind = 8
+	// Private rooms (docs/SECURITY.md). A sealed message's body is a Sealed:
+	// its real kind, body and reply target, encrypted under an epoch key.
+	Kind_KIND_SEALED Kind = 9
+	// Keys wraps one epoch's key for member devices; signed, not sealed.
+	Kind_KIND_KEYS Kind = 10
+	// A membership log event (Member). Only ever inside a Sealed body.
+	Kind_KIND_MEMBER Kind = 11
 )
 
 // Enum value maps for Kind.
 var (
 	Kind_name = map[int32]string{
-		0: "KIND_UNSPECIFIED",
-		1: "KIND_TEXT",
-		2: "KIND_PROFILE",
-		3: "KIND_REACTION",
-		4: "KIND_EDIT",
-		5: "KIND_DELETE",
-		6: "KIND_ROOM_META",
-		7: "KIND_TYPING",
-		8: "KIND_PRESENCE",
+		0:  "KIND_UNSPECIFIED",
+		1:  "KIND_TEXT",
+		2:  "KIND_PROFILE",
+		3:  "KIND_REACTION",
+		4:  "KIND_EDIT",
+		5:  "KIND_DELETE",
+		6:  "KIND_ROOM_META",
+		7:  "KIND_TYPING",
+		8:  "KIND_PRESENCE",
+		9:  "KIND_SEALED",
+		10: "KIND_KEYS",
+		11: "KIND_MEMBER",
 	}
 	Kind_value = map[string]int32{
 		"KIND_UNSPECIFIED": 0,
@@ -64,6 +74,9 @@ var (
 		"KIND_ROOM_META":   6,
 		"KIND_TYPING":      7,
 		"KIND_PRESENCE":    8,
+		"KIND_SEALED":      9,
+		"KIND_KEYS":        10,
+		"KIND_MEMBER":      11,
 	}
 )
 
@@ -92,6 +105,130 @@ func (x Kind) Number() protoreflect.EnumNumber {
 // Deprecated: Use Kind.Descriptor instead.
 func (Kind) EnumDescriptor() ([]byte, []int) {
 	return file_wire_parley_proto_rawDescGZIP(), []int{0}
+}
+
+// Role is what a member of a private room may do.
+type Role int32
+
+const (
+	Role_ROLE_NONE      Role = 0
+	Role_ROLE_MEMBER    Role = 1
+	Role_ROLE_MODERATOR Role = 2
+	Role_ROLE_OWNER     Role = 3
+)
+
+// Enum value maps for Role.
+var (
+	Role_name = map[int32]string{
+		0: "ROLE_NONE",
+		1: "ROLE_MEMBER",
+		2: "ROLE_MODERATOR",
+		3: "ROLE_OWNER",
+	}
+	Role_value = map[string]int32{
+		"ROLE_NONE":      0,
+		"ROLE_MEMBER":    1,
+		"ROLE_MODERATOR": 2,
+		"ROLE_OWNER":     3,
+	}
+)
+
+func (x Role) Enum() *Role {
+	p := new(Role)
+	*p = x
+	return p
+}
+
+func (x Role) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Role) Descriptor() protoreflect.EnumDescriptor {
+	return file_wire_parley_proto_enumTypes[1].Descriptor()
+}
+
+func (Role) Type() protoreflect.EnumType {
+	return &file_wire_parley_proto_enumTypes[1]
+}
+
+func (x Role) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Role.Descriptor instead.
+func (Role) EnumDescriptor() ([]byte, []int) {
+	return file_wire_parley_proto_rawDescGZIP(), []int{1}
+}
+
+type Member_Action int32
+
+const (
+	Member_ACTION_UNSPECIFIED Member_Action = 0
+	// The room begins; the author is its owner. device.
+	Member_ACTION_CREATE Member_Action = 1
+	// An invitation: invite_key, expires, uses.
+	Member_ACTION_INVITE Member_Action = 2
+	// invite stops working.
+	Member_ACTION_REVOKE_INVITE Member_Action = 3
+	// subject joins with invite: device, proof.
+	Member_ACTION_ADMIT Member_Action = 4
+	// subject is removed.
+	Member_ACTION_REMOVE Member_Action = 5
+	// The author leaves.
+	Member_ACTION_LEAVE Member_Action = 6
+	// subject gets role; ROLE_OWNER hands over ownership.
+	Member_ACTION_ROLE Member_Action = 7
+)
+
+// Enum value maps for Member_Action.
+var (
+	Member_Action_name = map[int32]string{
+		0: "ACTION_UNSPECIFIED",
+		1: "ACTION_CREATE",
+		2: "ACTION_INVITE",
+		3: "ACTION_REVOKE_INVITE",
+		4: "ACTION_ADMIT",
+		5: "ACTION_REMOVE",
+		6: "ACTION_LEAVE",
+		7: "ACTION_ROLE",
+	}
+	Member_Action_value = map[string]int32{
+		"ACTION_UNSPECIFIED":   0,
+		"ACTION_CREATE":        1,
+		"ACTION_INVITE":        2,
+		"ACTION_REVOKE_INVITE": 3,
+		"ACTION_ADMIT":         4,
+		"ACTION_REMOVE":        5,
+		"ACTION_LEAVE":         6,
+		"ACTION_ROLE":          7,
+	}
+)
+
+func (x Member_Action) Enum() *Member_Action {
+	p := new(Member_Action)
+	*p = x
+	return p
+}
+
+func (x Member_Action) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Member_Action) Descriptor() protoreflect.EnumDescriptor {
+	return file_wire_parley_proto_enumTypes[2].Descriptor()
+}
+
+func (Member_Action) Type() protoreflect.EnumType {
+	return &file_wire_parley_proto_enumTypes[2]
+}
+
+func (x Member_Action) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Member_Action.Descriptor instead.
+func (Member_Action) EnumDescriptor() ([]byte, []int) {
+	return file_wire_parley_proto_rawDescGZIP(), []int{19, 0}
 }
 
 // Envelope is what travels on the network and sits on disk.
@@ -978,6 +1115,455 @@ func (x *SyncRange) GetIds() [][]byte {
 	return nil
 }
 
+// Sealed is the body of a KIND_SEALED message: an Inner, encrypted with
+// XChaCha20-Poly1305 under the room's key for epoch, with the room, the
+// author, the time and the epoch as associated data.
+type Sealed struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Epoch uint32                 `protobuf:"varint,1,opt,name=epoch,proto3" json:"epoch,omitempty"`
+	// nonce is 24 random bytes.
+	Nonce         []byte `protobuf:"bytes,2,opt,name=nonce,proto3" json:"nonce,omitempty"`
+	Ciphertext    []byte `protobuf:"bytes,3,opt,name=ciphertext,proto3" json:"ciphertext,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Sealed) Reset() {
+	*x = Sealed{}
+	mi := &file_wire_parley_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Sealed) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Sealed) ProtoMessage() {}
+
+func (x *Sealed) ProtoReflect() protoreflect.Message {
+	mi := &file_wire_parley_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Sealed.ProtoReflect.Descriptor instead.
+func (*Sealed) Descriptor() ([]byte, []int) {
+	return file_wire_parley_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *Sealed) GetEpoch() uint32 {
+	if x != nil {
+		return x.Epoch
+	}
+	return 0
+}
+
+func (x *Sealed) GetNonce() []byte {
+	if x != nil {
+		return x.Nonce
+	}
+	return nil
+}
+
+func (x *Sealed) GetCiphertext() []byte {
+	if x != nil {
+		return x.Ciphertext
+	}
+	return nil
+}
+
+// Inner is what a Sealed body holds once opened: the message as it would
+// be in a public room.
+type Inner struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Kind          Kind                   `protobuf:"varint,1,opt,name=kind,proto3,enum=parley.wire.Kind" json:"kind,omitempty"`
+	Body          []byte                 `protobuf:"bytes,2,opt,name=body,proto3" json:"body,omitempty"`
+	ReplyTo       []byte                 `protobuf:"bytes,3,opt,name=reply_to,json=replyTo,proto3" json:"reply_to,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Inner) Reset() {
+	*x = Inner{}
+	mi := &file_wire_parley_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Inner) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Inner) ProtoMessage() {}
+
+func (x *Inner) ProtoReflect() protoreflect.Message {
+	mi := &file_wire_parley_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Inner.ProtoReflect.Descriptor instead.
+func (*Inner) Descriptor() ([]byte, []int) {
+	return file_wire_parley_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *Inner) GetKind() Kind {
+	if x != nil {
+		return x.Kind
+	}
+	return Kind_KIND_UNSPECIFIED
+}
+
+func (x *Inner) GetBody() []byte {
+	if x != nil {
+		return x.Body
+	}
+	return nil
+}
+
+func (x *Inner) GetReplyTo() []byte {
+	if x != nil {
+		return x.ReplyTo
+	}
+	return nil
+}
+
+// Keys is the body of a KIND_KEYS message: epoch's key, wrapped for each
+// device named, at most 500.
+type Keys struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Epoch uint32                 `protobuf:"varint,1,opt,name=epoch,proto3" json:"epoch,omitempty"`
+	Wraps []*Wrap                `protobuf:"bytes,2,rep,name=wraps,proto3" json:"wraps,omitempty"`
+	// check is the epoch key's 16-byte check value (HMAC-SHA256 under the
+	// key): a device tells by it that what it unwrapped is the epoch's key.
+	Check []byte `protobuf:"bytes,3,opt,name=check,proto3" json:"check,omitempty"`
+	// prev chains the author's events as Member.prev does.
+	Prev          []byte `protobuf:"bytes,4,opt,name=prev,proto3" json:"prev,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Keys) Reset() {
+	*x = Keys{}
+	mi := &file_wire_parley_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Keys) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Keys) ProtoMessage() {}
+
+func (x *Keys) ProtoReflect() protoreflect.Message {
+	mi := &file_wire_parley_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Keys.ProtoReflect.Descriptor instead.
+func (*Keys) Descriptor() ([]byte, []int) {
+	return file_wire_parley_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *Keys) GetEpoch() uint32 {
+	if x != nil {
+		return x.Epoch
+	}
+	return 0
+}
+
+func (x *Keys) GetWraps() []*Wrap {
+	if x != nil {
+		return x.Wraps
+	}
+	return nil
+}
+
+func (x *Keys) GetCheck() []byte {
+	if x != nil {
+		return x.Check
+	}
+	return nil
+}
+
+func (x *Keys) GetPrev() []byte {
+	if x != nil {
+		return x.Prev
+	}
+	return nil
+}
+
+// Wrap is an epoch key sealed with HPKE (DHKEM X25519, HKDF-SHA256,
+// ChaCha20-Poly1305) to one device key: the encapsulated key, then the
+// ciphertext.
+type Wrap struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// device is the device's 32-byte X25519 public key.
+	Device        []byte `protobuf:"bytes,1,opt,name=device,proto3" json:"device,omitempty"`
+	Wrapped       []byte `protobuf:"bytes,2,opt,name=wrapped,proto3" json:"wrapped,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Wrap) Reset() {
+	*x = Wrap{}
+	mi := &file_wire_parley_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Wrap) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Wrap) ProtoMessage() {}
+
+func (x *Wrap) ProtoReflect() protoreflect.Message {
+	mi := &file_wire_parley_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Wrap.ProtoReflect.Descriptor instead.
+func (*Wrap) Descriptor() ([]byte, []int) {
+	return file_wire_parley_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *Wrap) GetDevice() []byte {
+	if x != nil {
+		return x.Device
+	}
+	return nil
+}
+
+func (x *Wrap) GetWrapped() []byte {
+	if x != nil {
+		return x.Wrapped
+	}
+	return nil
+}
+
+// DeviceKey is a node's X25519 key for private rooms, signed by its node
+// key over "parley device key v1" followed by key.
+type DeviceKey struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Key           []byte                 `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	Signature     []byte                 `protobuf:"bytes,2,opt,name=signature,proto3" json:"signature,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeviceKey) Reset() {
+	*x = DeviceKey{}
+	mi := &file_wire_parley_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeviceKey) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeviceKey) ProtoMessage() {}
+
+func (x *DeviceKey) ProtoReflect() protoreflect.Message {
+	mi := &file_wire_parley_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeviceKey.ProtoReflect.Descriptor instead.
+func (*DeviceKey) Descriptor() ([]byte, []int) {
+	return file_wire_parley_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *DeviceKey) GetKey() []byte {
+	if x != nil {
+		return x.Key
+	}
+	return nil
+}
+
+func (x *DeviceKey) GetSignature() []byte {
+	if x != nil {
+		return x.Signature
+	}
+	return nil
+}
+
+// Member is one event of a private room's membership log (inside a Sealed
+// body). Which fields an action uses is in the comments.
+type Member struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Action Member_Action          `protobuf:"varint,1,opt,name=action,proto3,enum=parley.wire.Member_Action" json:"action,omitempty"`
+	// subject is a peer ID, in binary form.
+	Subject []byte `protobuf:"bytes,2,opt,name=subject,proto3" json:"subject,omitempty"`
+	Role    Role   `protobuf:"varint,3,opt,name=role,proto3,enum=parley.wire.Role" json:"role,omitempty"`
+	// invite_key is an invitation's 32-byte Ed25519 public key.
+	InviteKey []byte `protobuf:"bytes,4,opt,name=invite_key,json=inviteKey,proto3" json:"invite_key,omitempty"`
+	// expires is when an invitation ends, unix milliseconds; 0 never.
+	Expires uint64 `protobuf:"varint,5,opt,name=expires,proto3" json:"expires,omitempty"`
+	// uses is how many joins an invitation admits; 0 any number.
+	Uses uint32 `protobuf:"varint,6,opt,name=uses,proto3" json:"uses,omitempty"`
+	// invite is the ID of the ACTION_INVITE message an event is about.
+	Invite []byte `protobuf:"bytes,7,opt,name=invite,proto3" json:"invite,omitempty"`
+	// device is the member's 32-byte X25519 public key.
+	Device []byte `protobuf:"bytes,8,opt,name=device,proto3" json:"device,omitempty"`
+	// proof is the invitation key's Ed25519 signature over "parley join v1",
+	// the room ID, the subject and the device: the joiner held the link.
+	Proof []byte `protobuf:"bytes,9,opt,name=proof,proto3" json:"proof,omitempty"`
+	// prev is the ID of the author's previous membership or keys event in
+	// the room; empty for its first. Each author's events form a chain.
+	Prev []byte `protobuf:"bytes,10,opt,name=prev,proto3" json:"prev,omitempty"`
+	// known, on ACTION_REMOVE, is the ID of the subject's newest membership
+	// event the remover holds: of the subject's events before the removal,
+	// only that one and its chain count, so a removed moderator cannot date
+	// new events back to when it was one.
+	Known         []byte `protobuf:"bytes,11,opt,name=known,proto3" json:"known,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Member) Reset() {
+	*x = Member{}
+	mi := &file_wire_parley_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Member) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Member) ProtoMessage() {}
+
+func (x *Member) ProtoReflect() protoreflect.Message {
+	mi := &file_wire_parley_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Member.ProtoReflect.Descriptor instead.
+func (*Member) Descriptor() ([]byte, []int) {
+	return file_wire_parley_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *Member) GetAction() Member_Action {
+	if x != nil {
+		return x.Action
+	}
+	return Member_ACTION_UNSPECIFIED
+}
+
+func (x *Member) GetSubject() []byte {
+	if x != nil {
+		return x.Subject
+	}
+	return nil
+}
+
+func (x *Member) GetRole() Role {
+	if x != nil {
+		return x.Role
+	}
+	return Role_ROLE_NONE
+}
+
+func (x *Member) GetInviteKey() []byte {
+	if x != nil {
+		return x.InviteKey
+	}
+	return nil
+}
+
+func (x *Member) GetExpires() uint64 {
+	if x != nil {
+		return x.Expires
+	}
+	return 0
+}
+
+func (x *Member) GetUses() uint32 {
+	if x != nil {
+		return x.Uses
+	}
+	return 0
+}
+
+func (x *Member) GetInvite() []byte {
+	if x != nil {
+		return x.Invite
+	}
+	return nil
+}
+
+func (x *Member) GetDevice() []byte {
+	if x != nil {
+		return x.Device
+	}
+	return nil
+}
+
+func (x *Member) GetProof() []byte {
+	if x != nil {
+		return x.Proof
+	}
+	return nil
+}
+
+func (x *Member) GetPrev() []byte {
+	if x != nil {
+		return x.Prev
+	}
+	return nil
+}
+
+func (x *Member) GetKnown() []byte {
+	if x != nil {
+		return x.Known
+	}
+	return nil
+}
+
 var File_wire_parley_proto protoreflect.FileDescriptor
 
 const file_wire_parley_proto_rawDesc = "" +
@@ -1043,7 +1629,51 @@ const file_wire_parley_proto_rawDesc = "" +
 	"\x04mode\x18\x04 \x01(\rR\x04mode\x12 \n" +
 	"\vfingerprint\x18\x05 \x01(\fR\vfingerprint\x12\x14\n" +
 	"\x05count\x18\x06 \x01(\rR\x05count\x12\x10\n" +
-	"\x03ids\x18\a \x03(\fR\x03ids*\xa8\x01\n" +
+	"\x03ids\x18\a \x03(\fR\x03ids\"T\n" +
+	"\x06Sealed\x12\x14\n" +
+	"\x05epoch\x18\x01 \x01(\rR\x05epoch\x12\x14\n" +
+	"\x05nonce\x18\x02 \x01(\fR\x05nonce\x12\x1e\n" +
+	"\n" +
+	"ciphertext\x18\x03 \x01(\fR\n" +
+	"ciphertext\"]\n" +
+	"\x05Inner\x12%\n" +
+	"\x04kind\x18\x01 \x01(\x0e2\x11.parley.wire.KindR\x04kind\x12\x12\n" +
+	"\x04body\x18\x02 \x01(\fR\x04body\x12\x19\n" +
+	"\breply_to\x18\x03 \x01(\fR\areplyTo\"o\n" +
+	"\x04Keys\x12\x14\n" +
+	"\x05epoch\x18\x01 \x01(\rR\x05epoch\x12'\n" +
+	"\x05wraps\x18\x02 \x03(\v2\x11.parley.wire.WrapR\x05wraps\x12\x14\n" +
+	"\x05check\x18\x03 \x01(\fR\x05check\x12\x12\n" +
+	"\x04prev\x18\x04 \x01(\fR\x04prev\"8\n" +
+	"\x04Wrap\x12\x16\n" +
+	"\x06device\x18\x01 \x01(\fR\x06device\x12\x18\n" +
+	"\awrapped\x18\x02 \x01(\fR\awrapped\";\n" +
+	"\tDeviceKey\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\fR\x03key\x12\x1c\n" +
+	"\tsignature\x18\x02 \x01(\fR\tsignature\"\xe5\x03\n" +
+	"\x06Member\x122\n" +
+	"\x06action\x18\x01 \x01(\x0e2\x1a.parley.wire.Member.ActionR\x06action\x12\x18\n" +
+	"\asubject\x18\x02 \x01(\fR\asubject\x12%\n" +
+	"\x04role\x18\x03 \x01(\x0e2\x11.parley.wire.RoleR\x04role\x12\x1d\n" +
+	"\n" +
+	"invite_key\x18\x04 \x01(\fR\tinviteKey\x12\x18\n" +
+	"\aexpires\x18\x05 \x01(\x04R\aexpires\x12\x12\n" +
+	"\x04uses\x18\x06 \x01(\rR\x04uses\x12\x16\n" +
+	"\x06invite\x18\a \x01(\fR\x06invite\x12\x16\n" +
+	"\x06device\x18\b \x01(\fR\x06device\x12\x14\n" +
+	"\x05proof\x18\t \x01(\fR\x05proof\x12\x12\n" +
+	"\x04prev\x18\n" +
+	" \x01(\fR\x04prev\x12\x14\n" +
+	"\x05known\x18\v \x01(\fR\x05known\"\xa8\x01\n" +
+	"\x06Action\x12\x16\n" +
+	"\x12ACTION_UNSPECIFIED\x10\x00\x12\x11\n" +
+	"\rACTION_CREATE\x10\x01\x12\x11\n" +
+	"\rACTION_INVITE\x10\x02\x12\x18\n" +
+	"\x14ACTION_REVOKE_INVITE\x10\x03\x12\x10\n" +
+	"\fACTION_ADMIT\x10\x04\x12\x11\n" +
+	"\rACTION_REMOVE\x10\x05\x12\x10\n" +
+	"\fACTION_LEAVE\x10\x06\x12\x0f\n" +
+	"\vACTION_ROLE\x10\a*\xd9\x01\n" +
 	"\x04Kind\x12\x14\n" +
 	"\x10KIND_UNSPECIFIED\x10\x00\x12\r\n" +
 	"\tKIND_TEXT\x10\x01\x12\x10\n" +
@@ -1053,7 +1683,17 @@ const file_wire_parley_proto_rawDesc = "" +
 	"\vKIND_DELETE\x10\x05\x12\x12\n" +
 	"\x0eKIND_ROOM_META\x10\x06\x12\x0f\n" +
 	"\vKIND_TYPING\x10\a\x12\x11\n" +
-	"\rKIND_PRESENCE\x10\bB\rZ\vparley/wireb\x06proto3"
+	"\rKIND_PRESENCE\x10\b\x12\x0f\n" +
+	"\vKIND_SEALED\x10\t\x12\r\n" +
+	"\tKIND_KEYS\x10\n" +
+	"\x12\x0f\n" +
+	"\vKIND_MEMBER\x10\v*J\n" +
+	"\x04Role\x12\r\n" +
+	"\tROLE_NONE\x10\x00\x12\x0f\n" +
+	"\vROLE_MEMBER\x10\x01\x12\x12\n" +
+	"\x0eROLE_MODERATOR\x10\x02\x12\x0e\n" +
+	"\n" +
+	"ROLE_OWNER\x10\x03B\rZ\vparley/wireb\x06proto3"
 
 var (
 	file_wire_parley_proto_rawDescOnce sync.Once
@@ -1067,34 +1707,46 @@ func file_wire_parley_proto_rawDescGZIP() []byte {
 	return file_wire_parley_proto_rawDescData
 }
 
-var file_wire_parley_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_wire_parley_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_wire_parley_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_wire_parley_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
 var file_wire_parley_proto_goTypes = []any{
 	(Kind)(0),           // 0: parley.wire.Kind
-	(*Envelope)(nil),    // 1: parley.wire.Envelope
-	(*Payload)(nil),     // 2: parley.wire.Payload
-	(*Text)(nil),        // 3: parley.wire.Text
-	(*Profile)(nil),     // 4: parley.wire.Profile
-	(*Reaction)(nil),    // 5: parley.wire.Reaction
-	(*Edit)(nil),        // 6: parley.wire.Edit
-	(*Delete)(nil),      // 7: parley.wire.Delete
-	(*RoomMeta)(nil),    // 8: parley.wire.RoomMeta
-	(*Typing)(nil),      // 9: parley.wire.Typing
-	(*Presence)(nil),    // 10: parley.wire.Presence
-	(*Hello)(nil),       // 11: parley.wire.Hello
-	(*HelloRoom)(nil),   // 12: parley.wire.HelloRoom
-	(*SyncMessage)(nil), // 13: parley.wire.SyncMessage
-	(*SyncRange)(nil),   // 14: parley.wire.SyncRange
+	(Role)(0),           // 1: parley.wire.Role
+	(Member_Action)(0),  // 2: parley.wire.Member.Action
+	(*Envelope)(nil),    // 3: parley.wire.Envelope
+	(*Payload)(nil),     // 4: parley.wire.Payload
+	(*Text)(nil),        // 5: parley.wire.Text
+	(*Profile)(nil),     // 6: parley.wire.Profile
+	(*Reaction)(nil),    // 7: parley.wire.Reaction
+	(*Edit)(nil),        // 8: parley.wire.Edit
+	(*Delete)(nil),      // 9: parley.wire.Delete
+	(*RoomMeta)(nil),    // 10: parley.wire.RoomMeta
+	(*Typing)(nil),      // 11: parley.wire.Typing
+	(*Presence)(nil),    // 12: parley.wire.Presence
+	(*Hello)(nil),       // 13: parley.wire.Hello
+	(*HelloRoom)(nil),   // 14: parley.wire.HelloRoom
+	(*SyncMessage)(nil), // 15: parley.wire.SyncMessage
+	(*SyncRange)(nil),   // 16: parley.wire.SyncRange
+	(*Sealed)(nil),      // 17: parley.wire.Sealed
+	(*Inner)(nil),       // 18: parley.wire.Inner
+	(*Keys)(nil),        // 19: parley.wire.Keys
+	(*Wrap)(nil),        // 20: parley.wire.Wrap
+	(*DeviceKey)(nil),   // 21: parley.wire.DeviceKey
+	(*Member)(nil),      // 22: parley.wire.Member
 }
 var file_wire_parley_proto_depIdxs = []int32{
 	0,  // 0: parley.wire.Payload.kind:type_name -> parley.wire.Kind
-	12, // 1: parley.wire.Hello.nearby:type_name -> parley.wire.HelloRoom
-	14, // 2: parley.wire.SyncMessage.ranges:type_name -> parley.wire.SyncRange
-	3,  // [3:3] is the sub-list for method output_type
-	3,  // [3:3] is the sub-list for method input_type
-	3,  // [3:3] is the sub-list for extension type_name
-	3,  // [3:3] is the sub-list for extension extendee
-	0,  // [0:3] is the sub-list for field type_name
+	14, // 1: parley.wire.Hello.nearby:type_name -> parley.wire.HelloRoom
+	16, // 2: parley.wire.SyncMessage.ranges:type_name -> parley.wire.SyncRange
+	0,  // 3: parley.wire.Inner.kind:type_name -> parley.wire.Kind
+	20, // 4: parley.wire.Keys.wraps:type_name -> parley.wire.Wrap
+	2,  // 5: parley.wire.Member.action:type_name -> parley.wire.Member.Action
+	1,  // 6: parley.wire.Member.role:type_name -> parley.wire.Role
+	7,  // [7:7] is the sub-list for method output_type
+	7,  // [7:7] is the sub-list for method input_type
+	7,  // [7:7] is the sub-list for extension type_name
+	7,  // [7:7] is the sub-list for extension extendee
+	0,  // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_wire_parley_proto_init() }
@@ -1108,8 +1760,8 @@ func file_wire_parley_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wire_parley_proto_rawDesc), len(file_wire_parley_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   14,
+			NumEnums:      3,
+			NumMessages:   20,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

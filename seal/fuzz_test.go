@@ -1,0 +1,37 @@
+package seal
+
+import (
+	"bytes"
+	"testing"
+
+	"google.golang.org/protobuf/proto"
+
+	"parley/wire"
+)
+
+// Whatever a peer sends as a sealed body: it is refused by form or does
+// not open, never opens as something, never panics.
+func FuzzDecodeSealed(f *testing.F) {
+	_, ada := newPeer(f)
+	room := wire.RoomID{1}
+	k := Key{2}
+	c := Context{Room: room, Author: ada, Time: 5, Epoch: 1}
+	good, err := Seal(k, c, []byte("hello"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	raw, _ := proto.Marshal(good)
+	f.Add(raw)
+	f.Add([]byte{})
+	f.Add([]byte{0x08, 0x01, 0x12, 0x02, 0x00, 0x00})
+	f.Fuzz(func(t *testing.T, body []byte) {
+		s, err := DecodeSealed(body)
+		if err != nil {
+			return
+		}
+		inner, err := Open(k, c, s)
+		if err == nil && !bytes.Equal(body, raw) && !bytes.Equal(inner, []byte("hello")) {
+			t.Fatalf("a made-up body opened as %q", inner)
+		}
+	})
+}
