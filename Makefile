@@ -21,7 +21,7 @@ LDFLAGS := -X parley/version.stamped=$(PARLEY_VERSION)
 # "context deadline exceeded" when the time is up (go.dev/issue/75804).
 FUZZTIME ?= 5000x
 # Every fuzz target, as package:Target; `make test` runs each for FUZZTIME.
-FUZZ_TARGETS := ./wire:FuzzDecode ./wire:FuzzDecodeHello ./wire:FuzzCleanName ./invite:FuzzParse ./store:FuzzParseMessageKey ./store:FuzzDecodeChange ./search:FuzzParse ./api:FuzzRequestArgs ./p2p:FuzzSyncFrame ./test/dist/peversion:FuzzParse ./test/dist/nsisheader:FuzzDecode ./seal:FuzzDecodeSealed ./memberlog:FuzzDecodeMember ./memberlog:FuzzDecodeKeys
+FUZZ_TARGETS := ./wire:FuzzDecode ./wire:FuzzDecodeHello ./wire:FuzzCleanName ./invite:FuzzParse ./store:FuzzParseMessageKey ./store:FuzzDecodeChange ./search:FuzzParse ./api:FuzzRequestArgs ./p2p:FuzzSyncFrame ./test/dist/peversion:FuzzParse ./test/dist/nsisheader:FuzzDecode ./seal:FuzzDecodeSealed ./seal:FuzzDecodeJoin ./memberlog:FuzzDecodeMember ./memberlog:FuzzDecodeKeys
 
 .PHONY: help setup run build dist dist-test bench-anchors bench-scale bench-flood bench-natlab test test-long test-go test-bench test-fuzz test-frontend test-start test-desktop test-e2e test-netns bench lint fmt generate
 
@@ -77,11 +77,12 @@ dist-test: build ## build the .deb, a helper tarball and the Windows installer i
 test: setup ## run every test
 	@# Two rounds of two lanes (test/lanes.sh). The Go tests leave a quarter
 	@# of the CPU idle while they wait on peers: the build, the frontend's
-	@# unit tests and the fuzzing, which need no binary, use it. Then the
-	@# browser suites, and beside them the suites that mostly wait (network
-	@# namespaces, the window's start-up, packaging).
-	@MAKE="$(MAKE) VERSION=$(PARLEY_VERSION)" test/lanes.sh build/test/round1.log "test-go" "build test-frontend test-fuzz"
-	@MAKE="$(MAKE) -o $(BIN) VERSION=$(PARLEY_VERSION)" test/lanes.sh build/test/round2.log "test-e2e" "test-start test-desktop test-bench test-netns dist-test"
+	@# unit tests, the fuzzing and the room harness (which needs no window
+	@# binary) use it. Then the browser suites, and beside them the suites
+	@# that mostly wait (network namespaces, the window's start-up,
+	@# packaging).
+	@MAKE="$(MAKE) VERSION=$(PARLEY_VERSION)" test/lanes.sh build/test/round1.log "test-go" "build test-frontend test-fuzz test-bench"
+	@MAKE="$(MAKE) -o $(BIN) VERSION=$(PARLEY_VERSION)" test/lanes.sh build/test/round2.log "test-e2e" "test-start test-desktop test-netns dist-test"
 	@echo "make test: all tests passed"
 
 test-go: ## go vet and the Go tests with the race detector; the build without a window leaves out Wails

@@ -35,3 +35,28 @@ func FuzzDecodeSealed(f *testing.F) {
 		}
 	})
 }
+
+// Whatever arrives on /parley/join/1: refused, or a request whose device
+// the sender vouched for and whose proof holds.
+func FuzzDecodeJoin(f *testing.F) {
+	key, bob := newPeer(f)
+	room := wire.RoomID{3}
+	d, err := NewDevice()
+	if err != nil {
+		f.Fatal(err)
+	}
+	inv := InvitationFromSeed([SeedSize]byte{4})
+	dk, _ := SignDevice(key, d.Public())
+	raw, _ := proto.Marshal(&wire.JoinRequest{Room: room[:], InviteKey: inv.Public(), Device: dk, Proof: inv.Prove(room, bob, d.Public())})
+	f.Add(raw)
+	f.Add([]byte{0x0a, 0x01, 0x00})
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		j, err := DecodeJoin(raw, bob)
+		if err != nil {
+			return
+		}
+		if err := VerifyJoin(j.InviteKey, j.Room, bob, j.Device, j.Proof); err != nil {
+			t.Fatalf("accepted a request whose proof fails: %v", err)
+		}
+	})
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
+	"google.golang.org/protobuf/proto"
 
 	"parley/wire"
 )
@@ -223,5 +224,33 @@ func TestAJoinProofHoldsForOneRoomJoinerAndDevice(t *testing.T) {
 		if err := VerifyJoin(c.pub, c.room, c.joiner, c.device, proof); !errors.Is(err, ErrMalformed) {
 			t.Errorf("%s: err = %v", c.name, err)
 		}
+	}
+}
+
+func TestAJoinRequestIsCheckedAgainstItsPeer(t *testing.T) {
+	bobKey, bob := newPeer(t)
+	_, eve := newPeer(t)
+	room, _ := wire.NewRoomID()
+	d, _ := NewDevice()
+	inv, _ := NewInvitation()
+	dk, _ := SignDevice(bobKey, d.Public())
+	req := &wire.JoinRequest{Room: room[:], InviteKey: inv.Public(), Device: dk, Proof: inv.Prove(room, bob, d.Public())}
+	raw, _ := proto.Marshal(req)
+	j, err := DecodeJoin(raw, bob)
+	if err != nil || j.Room != room || j.Device != d.Public() || j.Joiner != bob {
+		t.Fatalf("DecodeJoin = %+v, %v", j, err)
+	}
+	// The same request replayed by another peer: its node key does not
+	// vouch for the device, nor was the proof made for it.
+	if _, err := DecodeJoin(raw, eve); !errors.Is(err, ErrMalformed) {
+		t.Errorf("replayed by another peer: %v", err)
+	}
+	req.Proof = inv.Prove(room, eve, d.Public())
+	raw, _ = proto.Marshal(req)
+	if _, err := DecodeJoin(raw, bob); !errors.Is(err, ErrMalformed) {
+		t.Errorf("a proof made for another joiner: %v", err)
+	}
+	if _, err := DecodeJoin(make([]byte, MaxJoinRequest+1), bob); !errors.Is(err, ErrMalformed) {
+		t.Errorf("an oversized request: %v", err)
 	}
 }

@@ -231,6 +231,66 @@ func (Member_Action) EnumDescriptor() ([]byte, []int) {
 	return file_wire_parley_proto_rawDescGZIP(), []int{19, 0}
 }
 
+type JoinAnswer_Refusal int32
+
+const (
+	JoinAnswer_REFUSAL_NONE    JoinAnswer_Refusal = 0
+	JoinAnswer_REFUSAL_EXPIRED JoinAnswer_Refusal = 1
+	JoinAnswer_REFUSAL_REVOKED JoinAnswer_Refusal = 2
+	JoinAnswer_REFUSAL_USED_UP JoinAnswer_Refusal = 3
+	// No invitation of the room has that key, or the proof is wrong.
+	JoinAnswer_REFUSAL_UNKNOWN JoinAnswer_Refusal = 4
+	// The joiner was removed after the invitation was made.
+	JoinAnswer_REFUSAL_REMOVED JoinAnswer_Refusal = 5
+)
+
+// Enum value maps for JoinAnswer_Refusal.
+var (
+	JoinAnswer_Refusal_name = map[int32]string{
+		0: "REFUSAL_NONE",
+		1: "REFUSAL_EXPIRED",
+		2: "REFUSAL_REVOKED",
+		3: "REFUSAL_USED_UP",
+		4: "REFUSAL_UNKNOWN",
+		5: "REFUSAL_REMOVED",
+	}
+	JoinAnswer_Refusal_value = map[string]int32{
+		"REFUSAL_NONE":    0,
+		"REFUSAL_EXPIRED": 1,
+		"REFUSAL_REVOKED": 2,
+		"REFUSAL_USED_UP": 3,
+		"REFUSAL_UNKNOWN": 4,
+		"REFUSAL_REMOVED": 5,
+	}
+)
+
+func (x JoinAnswer_Refusal) Enum() *JoinAnswer_Refusal {
+	p := new(JoinAnswer_Refusal)
+	*p = x
+	return p
+}
+
+func (x JoinAnswer_Refusal) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (JoinAnswer_Refusal) Descriptor() protoreflect.EnumDescriptor {
+	return file_wire_parley_proto_enumTypes[3].Descriptor()
+}
+
+func (JoinAnswer_Refusal) Type() protoreflect.EnumType {
+	return &file_wire_parley_proto_enumTypes[3]
+}
+
+func (x JoinAnswer_Refusal) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use JoinAnswer_Refusal.Descriptor instead.
+func (JoinAnswer_Refusal) EnumDescriptor() ([]byte, []int) {
+	return file_wire_parley_proto_rawDescGZIP(), []int{21, 0}
+}
+
 // Envelope is what travels on the network and sits on disk.
 type Envelope struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1564,6 +1624,135 @@ func (x *Member) GetKnown() []byte {
 	return nil
 }
 
+// JoinRequest is what someone holding a private room's link sends a member
+// over /parley/join/1: the stream's peer asks to be admitted with device.
+type JoinRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// room is the 32-byte room ID.
+	Room []byte `protobuf:"bytes,1,opt,name=room,proto3" json:"room,omitempty"`
+	// invite_key is the link's invitation public key (32 bytes).
+	InviteKey []byte     `protobuf:"bytes,2,opt,name=invite_key,json=inviteKey,proto3" json:"invite_key,omitempty"`
+	Device    *DeviceKey `protobuf:"bytes,3,opt,name=device,proto3" json:"device,omitempty"`
+	// proof is the invitation's signature over the room, the peer and the
+	// device (as in Member.proof).
+	Proof         []byte `protobuf:"bytes,4,opt,name=proof,proto3" json:"proof,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *JoinRequest) Reset() {
+	*x = JoinRequest{}
+	mi := &file_wire_parley_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *JoinRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*JoinRequest) ProtoMessage() {}
+
+func (x *JoinRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wire_parley_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use JoinRequest.ProtoReflect.Descriptor instead.
+func (*JoinRequest) Descriptor() ([]byte, []int) {
+	return file_wire_parley_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *JoinRequest) GetRoom() []byte {
+	if x != nil {
+		return x.Room
+	}
+	return nil
+}
+
+func (x *JoinRequest) GetInviteKey() []byte {
+	if x != nil {
+		return x.InviteKey
+	}
+	return nil
+}
+
+func (x *JoinRequest) GetDevice() *DeviceKey {
+	if x != nil {
+		return x.Device
+	}
+	return nil
+}
+
+func (x *JoinRequest) GetProof() []byte {
+	if x != nil {
+		return x.Proof
+	}
+	return nil
+}
+
+// JoinAnswer is the member's answer: the admission and the keys, or why
+// not.
+type JoinAnswer struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Refused JoinAnswer_Refusal     `protobuf:"varint,1,opt,name=refused,proto3,enum=parley.wire.JoinAnswer_Refusal" json:"refused,omitempty"`
+	// envelopes are the admit event and the keys events for the device.
+	Envelopes     [][]byte `protobuf:"bytes,2,rep,name=envelopes,proto3" json:"envelopes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *JoinAnswer) Reset() {
+	*x = JoinAnswer{}
+	mi := &file_wire_parley_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *JoinAnswer) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*JoinAnswer) ProtoMessage() {}
+
+func (x *JoinAnswer) ProtoReflect() protoreflect.Message {
+	mi := &file_wire_parley_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use JoinAnswer.ProtoReflect.Descriptor instead.
+func (*JoinAnswer) Descriptor() ([]byte, []int) {
+	return file_wire_parley_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *JoinAnswer) GetRefused() JoinAnswer_Refusal {
+	if x != nil {
+		return x.Refused
+	}
+	return JoinAnswer_REFUSAL_NONE
+}
+
+func (x *JoinAnswer) GetEnvelopes() [][]byte {
+	if x != nil {
+		return x.Envelopes
+	}
+	return nil
+}
+
 var File_wire_parley_proto protoreflect.FileDescriptor
 
 const file_wire_parley_proto_rawDesc = "" +
@@ -1673,7 +1862,24 @@ const file_wire_parley_proto_rawDesc = "" +
 	"\fACTION_ADMIT\x10\x04\x12\x11\n" +
 	"\rACTION_REMOVE\x10\x05\x12\x10\n" +
 	"\fACTION_LEAVE\x10\x06\x12\x0f\n" +
-	"\vACTION_ROLE\x10\a*\xd9\x01\n" +
+	"\vACTION_ROLE\x10\a\"\x86\x01\n" +
+	"\vJoinRequest\x12\x12\n" +
+	"\x04room\x18\x01 \x01(\fR\x04room\x12\x1d\n" +
+	"\n" +
+	"invite_key\x18\x02 \x01(\fR\tinviteKey\x12.\n" +
+	"\x06device\x18\x03 \x01(\v2\x16.parley.wire.DeviceKeyR\x06device\x12\x14\n" +
+	"\x05proof\x18\x04 \x01(\fR\x05proof\"\xec\x01\n" +
+	"\n" +
+	"JoinAnswer\x129\n" +
+	"\arefused\x18\x01 \x01(\x0e2\x1f.parley.wire.JoinAnswer.RefusalR\arefused\x12\x1c\n" +
+	"\tenvelopes\x18\x02 \x03(\fR\tenvelopes\"\x84\x01\n" +
+	"\aRefusal\x12\x10\n" +
+	"\fREFUSAL_NONE\x10\x00\x12\x13\n" +
+	"\x0fREFUSAL_EXPIRED\x10\x01\x12\x13\n" +
+	"\x0fREFUSAL_REVOKED\x10\x02\x12\x13\n" +
+	"\x0fREFUSAL_USED_UP\x10\x03\x12\x13\n" +
+	"\x0fREFUSAL_UNKNOWN\x10\x04\x12\x13\n" +
+	"\x0fREFUSAL_REMOVED\x10\x05*\xd9\x01\n" +
 	"\x04Kind\x12\x14\n" +
 	"\x10KIND_UNSPECIFIED\x10\x00\x12\r\n" +
 	"\tKIND_TEXT\x10\x01\x12\x10\n" +
@@ -1707,46 +1913,51 @@ func file_wire_parley_proto_rawDescGZIP() []byte {
 	return file_wire_parley_proto_rawDescData
 }
 
-var file_wire_parley_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_wire_parley_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
+var file_wire_parley_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
+var file_wire_parley_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_wire_parley_proto_goTypes = []any{
-	(Kind)(0),           // 0: parley.wire.Kind
-	(Role)(0),           // 1: parley.wire.Role
-	(Member_Action)(0),  // 2: parley.wire.Member.Action
-	(*Envelope)(nil),    // 3: parley.wire.Envelope
-	(*Payload)(nil),     // 4: parley.wire.Payload
-	(*Text)(nil),        // 5: parley.wire.Text
-	(*Profile)(nil),     // 6: parley.wire.Profile
-	(*Reaction)(nil),    // 7: parley.wire.Reaction
-	(*Edit)(nil),        // 8: parley.wire.Edit
-	(*Delete)(nil),      // 9: parley.wire.Delete
-	(*RoomMeta)(nil),    // 10: parley.wire.RoomMeta
-	(*Typing)(nil),      // 11: parley.wire.Typing
-	(*Presence)(nil),    // 12: parley.wire.Presence
-	(*Hello)(nil),       // 13: parley.wire.Hello
-	(*HelloRoom)(nil),   // 14: parley.wire.HelloRoom
-	(*SyncMessage)(nil), // 15: parley.wire.SyncMessage
-	(*SyncRange)(nil),   // 16: parley.wire.SyncRange
-	(*Sealed)(nil),      // 17: parley.wire.Sealed
-	(*Inner)(nil),       // 18: parley.wire.Inner
-	(*Keys)(nil),        // 19: parley.wire.Keys
-	(*Wrap)(nil),        // 20: parley.wire.Wrap
-	(*DeviceKey)(nil),   // 21: parley.wire.DeviceKey
-	(*Member)(nil),      // 22: parley.wire.Member
+	(Kind)(0),               // 0: parley.wire.Kind
+	(Role)(0),               // 1: parley.wire.Role
+	(Member_Action)(0),      // 2: parley.wire.Member.Action
+	(JoinAnswer_Refusal)(0), // 3: parley.wire.JoinAnswer.Refusal
+	(*Envelope)(nil),        // 4: parley.wire.Envelope
+	(*Payload)(nil),         // 5: parley.wire.Payload
+	(*Text)(nil),            // 6: parley.wire.Text
+	(*Profile)(nil),         // 7: parley.wire.Profile
+	(*Reaction)(nil),        // 8: parley.wire.Reaction
+	(*Edit)(nil),            // 9: parley.wire.Edit
+	(*Delete)(nil),          // 10: parley.wire.Delete
+	(*RoomMeta)(nil),        // 11: parley.wire.RoomMeta
+	(*Typing)(nil),          // 12: parley.wire.Typing
+	(*Presence)(nil),        // 13: parley.wire.Presence
+	(*Hello)(nil),           // 14: parley.wire.Hello
+	(*HelloRoom)(nil),       // 15: parley.wire.HelloRoom
+	(*SyncMessage)(nil),     // 16: parley.wire.SyncMessage
+	(*SyncRange)(nil),       // 17: parley.wire.SyncRange
+	(*Sealed)(nil),          // 18: parley.wire.Sealed
+	(*Inner)(nil),           // 19: parley.wire.Inner
+	(*Keys)(nil),            // 20: parley.wire.Keys
+	(*Wrap)(nil),            // 21: parley.wire.Wrap
+	(*DeviceKey)(nil),       // 22: parley.wire.DeviceKey
+	(*Member)(nil),          // 23: parley.wire.Member
+	(*JoinRequest)(nil),     // 24: parley.wire.JoinRequest
+	(*JoinAnswer)(nil),      // 25: parley.wire.JoinAnswer
 }
 var file_wire_parley_proto_depIdxs = []int32{
 	0,  // 0: parley.wire.Payload.kind:type_name -> parley.wire.Kind
-	14, // 1: parley.wire.Hello.nearby:type_name -> parley.wire.HelloRoom
-	16, // 2: parley.wire.SyncMessage.ranges:type_name -> parley.wire.SyncRange
+	15, // 1: parley.wire.Hello.nearby:type_name -> parley.wire.HelloRoom
+	17, // 2: parley.wire.SyncMessage.ranges:type_name -> parley.wire.SyncRange
 	0,  // 3: parley.wire.Inner.kind:type_name -> parley.wire.Kind
-	20, // 4: parley.wire.Keys.wraps:type_name -> parley.wire.Wrap
+	21, // 4: parley.wire.Keys.wraps:type_name -> parley.wire.Wrap
 	2,  // 5: parley.wire.Member.action:type_name -> parley.wire.Member.Action
 	1,  // 6: parley.wire.Member.role:type_name -> parley.wire.Role
-	7,  // [7:7] is the sub-list for method output_type
-	7,  // [7:7] is the sub-list for method input_type
-	7,  // [7:7] is the sub-list for extension type_name
-	7,  // [7:7] is the sub-list for extension extendee
-	0,  // [0:7] is the sub-list for field type_name
+	22, // 7: parley.wire.JoinRequest.device:type_name -> parley.wire.DeviceKey
+	3,  // 8: parley.wire.JoinAnswer.refused:type_name -> parley.wire.JoinAnswer.Refusal
+	9,  // [9:9] is the sub-list for method output_type
+	9,  // [9:9] is the sub-list for method input_type
+	9,  // [9:9] is the sub-list for extension type_name
+	9,  // [9:9] is the sub-list for extension extendee
+	0,  // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_wire_parley_proto_init() }
@@ -1760,8 +1971,8 @@ func file_wire_parley_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wire_parley_proto_rawDesc), len(file_wire_parley_proto_rawDesc)),
-			NumEnums:      3,
-			NumMessages:   20,
+			NumEnums:      4,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
