@@ -321,7 +321,7 @@ func (s *State) unknownToRemovers(sorted []Event) map[wire.MessageID]bool {
 			}
 		}
 		kept := map[wire.MessageID]bool{}
-		if len(r.Member.Known) != 0 {
+		if len(r.Member.Known) == wire.IDSize { // a counted removal passed checkMember
 			head, ok := byID[wire.MessageID(r.Member.Known)]
 			if !ok {
 				continue
@@ -333,7 +333,7 @@ func (s *State) unknownToRemovers(sorted []Event) map[wire.MessageID]bool {
 				}
 				kept[head.ID] = true
 				prev := prevOf(head)
-				if len(prev) == 0 {
+				if len(prev) != wire.IDSize { // the first, or malformed (refused)
 					break
 				}
 				if head, ok = byID[wire.MessageID(prev)]; !ok {

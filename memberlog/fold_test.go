@@ -479,3 +479,27 @@ func TestMalformedEventsAreRefusedByForm(t *testing.T) {
 		t.Errorf("%d wraps: %v", len(many.Wraps), err)
 	}
 }
+
+// Fold takes events as they come, some malformed: those are refused, the
+// rest fold as if they were not there.
+func TestMalformedEventsInTheLogAreRefusedNotFatal(t *testing.T) {
+	b := newBook(t)
+	ada, bob := newPerson(t, "ada"), newPerson(t, "bob")
+	create := b.create(ada)
+	inv, invitation := b.invite(ada, 0, 0)
+	admit := b.admit(ada, inv, invitation, bob)
+	broken := b.member(bob, &wire.Member{Action: wire.Member_ACTION_LEAVE})
+	broken.Member.Prev = []byte{1, 2, 3}
+	noKeys := Event{ID: wire.MessageID{9}, Author: ada.id, Time: b.next(), Keys: &wire.Keys{Epoch: 0, Check: []byte{1}}}
+	empty := Event{ID: wire.MessageID{8}, Author: ada.id, Time: b.next()}
+	removal := b.remove(ada, bob)
+	s := Fold(Genesis{Room: b.room, Founders: []peer.ID{ada.id}}, []Event{create, inv, admit, broken, noKeys, empty, removal})
+	for _, e := range []Event{broken, noKeys, empty} {
+		if err := s.Refused()[e.ID]; !errors.Is(err, ErrMalformed) {
+			t.Errorf("a malformed event: %v", err)
+		}
+	}
+	if s.Role(bob.id) != None || !s.Removed(bob.id) || s.Role(ada.id) != Owner {
+		t.Errorf("roles: %s", roles(s, ada, bob))
+	}
+}
