@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -47,6 +48,8 @@ type book struct {
 	room  wire.RoomID
 	clock uint64
 	n     int
+	// log is every event written, in the order written.
+	log []Event
 }
 
 func newBook(t testing.TB) *book {
@@ -65,7 +68,9 @@ func (b *book) event(author *person, at uint64, m *wire.Member, k *wire.Keys) Ev
 		k.Prev = author.head
 	}
 	author.head = id[:]
-	return Event{ID: id, Author: author.id, Time: at, Member: m, Keys: k}
+	e := Event{ID: id, Author: author.id, Time: at, Member: m, Keys: k}
+	b.log = append(b.log, e)
+	return e
 }
 
 func (b *book) member(author *person, m *wire.Member) Event { return b.event(author, b.next(), m, nil) }
@@ -191,29 +196,25 @@ func TestAnInvitedPersonIsAdmittedAndGetsTheKeys(t *testing.T) {
 func TestWhatEachRoleMayDo(t *testing.T) {
 	b := newBook(t)
 	ada, mod, bob, cy := newPerson(t, "ada"), newPerson(t, "mod"), newPerson(t, "bob"), newPerson(t, "cy")
-	var events []Event
-	add := func(e Event) Event { events = append(events, e); return e }
-	add(b.create(ada))
+	b.create(ada)
 	inv, invitation := b.invite(ada, 0, 0)
-	add(inv)
-	add(b.admit(ada, inv, invitation, mod))
-	add(b.admit(ada, inv, invitation, bob))
-	add(b.admit(ada, inv, invitation, cy))
-	add(b.role(ada, mod, wire.Role_ROLE_MODERATOR))
+	b.admit(ada, inv, invitation, mod)
+	b.admit(ada, inv, invitation, bob)
+	b.admit(ada, inv, invitation, cy)
+	b.role(ada, mod, wire.Role_ROLE_MODERATOR)
 	memberInvites, _ := b.invite(bob, 0, 0)
-	add(memberInvites)
-	memberRemoves := add(b.remove(bob, cy))
-	memberAppoints := add(b.role(bob, cy, wire.Role_ROLE_MODERATOR))
-	modRemovesOwner := add(b.remove(mod, ada))
-	modAppoints := add(b.role(mod, bob, wire.Role_ROLE_MODERATOR))
-	ownerLeaves := add(b.member(ada, &wire.Member{Action: wire.Member_ACTION_LEAVE}))
-	modRemovesMember := add(b.remove(mod, cy))
-	cyAfterRemoval := add(b.member(cy, &wire.Member{Action: wire.Member_ACTION_LEAVE}))
+	memberRemoves := b.remove(bob, cy)
+	memberAppoints := b.role(bob, cy, wire.Role_ROLE_MODERATOR)
+	modRemovesOwner := b.remove(mod, ada)
+	modAppoints := b.role(mod, bob, wire.Role_ROLE_MODERATOR)
+	ownerLeaves := b.member(ada, &wire.Member{Action: wire.Member_ACTION_LEAVE})
+	modRemovesMember := b.remove(mod, cy)
+	cyAfterRemoval := b.member(cy, &wire.Member{Action: wire.Member_ACTION_LEAVE})
 	// The owner hands over: ada is a moderator after it, mod the owner.
-	add(b.role(ada, mod, wire.Role_ROLE_OWNER))
-	adaNowRemovesBob := add(b.remove(ada, bob))
+	b.role(ada, mod, wire.Role_ROLE_OWNER)
+	adaNowRemovesBob := b.remove(ada, bob)
 
-	s := Fold(Genesis{Room: b.room, Founders: []peer.ID{ada.id}}, events)
+	s := Fold(Genesis{Room: b.room, Founders: []peer.ID{ada.id}}, b.log)
 	refusedWith(t, s, memberInvites, ErrForbidden)
 	refusedWith(t, s, memberRemoves, ErrForbidden)
 	refusedWith(t, s, memberAppoints, ErrForbidden)
@@ -248,37 +249,28 @@ func TestWhatEachRoleMayDo(t *testing.T) {
 func TestAnInvitationAdmitsOnlyWhileItHolds(t *testing.T) {
 	b := newBook(t)
 	ada, bob, cy, dee := newPerson(t, "ada"), newPerson(t, "bob"), newPerson(t, "cy"), newPerson(t, "dee")
-	var events []Event
-	add := func(e Event) Event { events = append(events, e); return e }
-	add(b.create(ada))
+	b.create(ada)
 	once, onceKey := b.invite(ada, 0, 1)
-	add(once)
-	add(b.admit(ada, once, onceKey, bob))
-	usedUp := add(b.admit(ada, once, onceKey, cy))
+	b.admit(ada, once, onceKey, bob)
+	usedUp := b.admit(ada, once, onceKey, cy)
 	hour, hourKey := b.invite(ada, 1, 0)
-	add(hour)
 	b.clock += uint64(2*time.Hour/time.Millisecond) << 16
-	expired := add(b.admit(ada, hour, hourKey, cy))
+	expired := b.admit(ada, hour, hourKey, cy)
 	revoked, revokedKey := b.invite(ada, 0, 0)
-	add(revoked)
-	add(b.member(ada, &wire.Member{Action: wire.Member_ACTION_REVOKE_INVITE, Invite: revoked.ID[:]}))
-	afterRevoke := add(b.admit(ada, revoked, revokedKey, cy))
+	b.member(ada, &wire.Member{Action: wire.Member_ACTION_REVOKE_INVITE, Invite: revoked.ID[:]})
+	afterRevoke := b.admit(ada, revoked, revokedKey, cy)
 	// A proof made with another link's invitation, or for another device.
 	open, openKey := b.invite(ada, 0, 0)
-	add(open)
 	forged := b.admit(ada, open, onceKey, cy)
-	add(forged)
 	otherDevice := b.member(ada, &wire.Member{Action: wire.Member_ACTION_ADMIT, Subject: []byte(dee.id), Invite: open.ID[:],
 		Device: cy.pub(), Proof: openKey.Prove(b.room, dee.id, dee.device.Public())})
-	add(otherDevice)
 	// Removed, then back only by an invitation made after the removal.
-	add(b.remove(ada, bob))
-	oldLink := add(b.admit(ada, open, openKey, bob))
+	b.remove(ada, bob)
+	oldLink := b.admit(ada, open, openKey, bob)
 	fresh, freshKey := b.invite(ada, 0, 0)
-	add(fresh)
-	newLink := add(b.admit(ada, fresh, freshKey, bob))
+	newLink := b.admit(ada, fresh, freshKey, bob)
 
-	s := Fold(Genesis{Room: b.room, Founders: []peer.ID{ada.id}}, events)
+	s := Fold(Genesis{Room: b.room, Founders: []peer.ID{ada.id}}, b.log)
 	for name, e := range map[string]Event{"used up": usedUp, "expired": expired, "revoked": afterRevoke,
 		"another link's proof": forged, "a proof for another device": otherDevice, "a link from before the removal": oldLink} {
 		if err := s.Refused()[e.ID]; !errors.Is(err, ErrInvite) {
@@ -297,20 +289,17 @@ func TestKeysFromTheWrongPeopleOrForTheWrongEpochAreRefused(t *testing.T) {
 	b := newBook(t)
 	ada, bob := newPerson(t, "ada"), newPerson(t, "bob")
 	k0 := newKey(t)
-	var events []Event
-	add := func(e Event) Event { events = append(events, e); return e }
-	add(b.create(ada))
-	add(b.keys(ada, 0, k0, ada))
+	b.create(ada)
+	b.keys(ada, 0, k0, ada)
 	inv, invitation := b.invite(ada, 0, 0)
-	add(inv)
-	add(b.admit(ada, inv, invitation, bob))
-	add(b.keys(ada, 0, k0, bob))
-	memberRotates := add(b.keys(bob, 1, newKey(t), ada, bob))
-	skipsAnEpoch := add(b.keys(ada, 2, newKey(t), ada, bob))
-	anotherKeyForZero := add(b.keys(bob, 0, newKey(t), bob))
-	add(b.keys(ada, 1, newKey(t), ada, bob))
+	b.admit(ada, inv, invitation, bob)
+	b.keys(ada, 0, k0, bob)
+	memberRotates := b.keys(bob, 1, newKey(t), ada, bob)
+	skipsAnEpoch := b.keys(ada, 2, newKey(t), ada, bob)
+	anotherKeyForZero := b.keys(bob, 0, newKey(t), bob)
+	b.keys(ada, 1, newKey(t), ada, bob)
 
-	s := Fold(Genesis{Room: b.room, Founders: []peer.ID{ada.id}}, events)
+	s := Fold(Genesis{Room: b.room, Founders: []peer.ID{ada.id}}, b.log)
 	refusedWith(t, s, memberRotates, ErrForbidden)
 	refusedWith(t, s, skipsAnEpoch, ErrEpoch)
 	refusedWith(t, s, anotherKeyForZero, ErrEpoch)
@@ -326,25 +315,23 @@ func TestKeysFromTheWrongPeopleOrForTheWrongEpochAreRefused(t *testing.T) {
 func TestConcurrentRemovalsConvergeAndEndInAKeyNoRemovedDeviceHolds(t *testing.T) {
 	b := newBook(t)
 	ada, m1, m2, x, y := newPerson(t, "ada"), newPerson(t, "m1"), newPerson(t, "m2"), newPerson(t, "x"), newPerson(t, "y")
-	var events []Event
-	add := func(e Event) Event { events = append(events, e); return e }
-	add(b.create(ada))
-	add(b.keys(ada, 0, newKey(t), ada))
+	b.create(ada)
+	b.keys(ada, 0, newKey(t), ada)
 	inv, invitation := b.invite(ada, 0, 0)
-	add(inv)
 	for _, p := range []*person{m1, m2, x, y} {
-		add(b.admit(ada, inv, invitation, p))
+		b.admit(ada, inv, invitation, p)
 	}
-	add(b.role(ada, m1, wire.Role_ROLE_MODERATOR))
-	add(b.role(ada, m2, wire.Role_ROLE_MODERATOR))
+	b.role(ada, m1, wire.Role_ROLE_MODERATOR)
+	b.role(ada, m2, wire.Role_ROLE_MODERATOR)
 	at := b.next()
-	add(b.removeAt(m1, at, x))
-	add(b.removeAt(m2, at, y))
+	b.removeAt(m1, at, x)
+	b.removeAt(m2, at, y)
 	// Each wraps epoch 1 for those it believes remain.
-	add(b.keysAt(m1, at+1, 1, newKey(t), ada, m1, m2, y))
-	add(b.keysAt(m2, at+2, 1, newKey(t), ada, m1, m2, x))
+	b.keysAt(m1, at+1, 1, newKey(t), ada, m1, m2, y)
+	b.keysAt(m2, at+2, 1, newKey(t), ada, m1, m2, x)
 	g := Genesis{Room: b.room, Founders: []peer.ID{ada.id}}
 
+	events := slices.Clone(b.log)
 	want := Fold(g, events)
 	if got := roles(want, ada, m1, m2, x, y); got != "ada:owner m1:moderator m2:moderator x: y: " {
 		t.Fatalf("roles: %s", got)
@@ -365,8 +352,8 @@ func TestConcurrentRemovalsConvergeAndEndInAKeyNoRemovedDeviceHolds(t *testing.T
 		}
 	}
 	final := newKey(t)
-	events = append(events, b.keys(ada, 2, final, ada, m1, m2))
-	s := Fold(g, events)
+	b.keys(ada, 2, final, ada, m1, m2)
+	s := Fold(g, b.log)
 	if s.NeedsRotation() || s.Epochs() != 3 {
 		t.Fatalf("after the third rotation: needs another %v, %d epochs", s.NeedsRotation(), s.Epochs())
 	}
@@ -390,29 +377,25 @@ func reversed(events []Event) []Event {
 func TestARemovedModeratorCannotWriteIntoThePast(t *testing.T) {
 	b := newBook(t)
 	ada, mod, bob, sock := newPerson(t, "ada"), newPerson(t, "mod"), newPerson(t, "bob"), newPerson(t, "sock")
-	var events []Event
-	add := func(e Event) Event { events = append(events, e); return e }
-	add(b.create(ada))
+	b.create(ada)
 	inv, invitation := b.invite(ada, 0, 0)
-	add(inv)
-	add(b.admit(ada, inv, invitation, mod))
-	add(b.role(ada, mod, wire.Role_ROLE_MODERATOR))
+	b.admit(ada, inv, invitation, mod)
+	b.role(ada, mod, wire.Role_ROLE_MODERATOR)
 	// Before the removal the moderator admits bob: the remover knows it.
-	add(b.admit(mod, inv, invitation, bob))
+	b.admit(mod, inv, invitation, bob)
 	backdateTo := b.next()
 	b.clock += 3 << 16 // room for two events before the removal
-	removal := add(b.remove(ada, mod))
+	removal := b.remove(ada, mod)
 	// After it, the moderator writes an invitation and admits a second
 	// identity of its own, both dated before the removal, chained on.
 	b.clock = backdateTo
 	sockInv, sockKey := b.invite(mod, 0, 0)
-	add(sockInv)
-	sockIn := add(b.admit(mod, sockInv, sockKey, sock))
+	sockIn := b.admit(mod, sockInv, sockKey, sock)
 	if !sockIn.before(removal) {
 		t.Fatal("the test did not date the events back")
 	}
 
-	s := Fold(Genesis{Room: b.room, Founders: []peer.ID{ada.id}}, events)
+	s := Fold(Genesis{Room: b.room, Founders: []peer.ID{ada.id}}, b.log)
 	refusedWith(t, s, sockInv, ErrUnknown)
 	refusedWith(t, s, sockIn, ErrUnknown)
 	if got := roles(s, ada, mod, bob, sock); got != "ada:owner mod: bob:member sock: " {
@@ -423,18 +406,15 @@ func TestARemovedModeratorCannotWriteIntoThePast(t *testing.T) {
 func TestADirectConversationHasTwoOwnersAndNoInvitations(t *testing.T) {
 	b := newBook(t)
 	ada, bob, eve := newPerson(t, "ada"), newPerson(t, "bob"), newPerson(t, "eve")
-	var events []Event
-	add := func(e Event) Event { events = append(events, e); return e }
-	add(b.create(ada))
-	add(b.create(bob))
-	add(b.keys(ada, 0, newKey(t), ada, bob))
+	b.create(ada)
+	b.create(bob)
+	b.keys(ada, 0, newKey(t), ada, bob)
 	inv, invitation := b.invite(ada, 0, 0)
-	add(inv)
-	eveIn := add(b.admit(ada, inv, invitation, eve))
-	removeBob := add(b.remove(ada, bob))
-	eveCreates := add(b.create(eve))
+	eveIn := b.admit(ada, inv, invitation, eve)
+	removeBob := b.remove(ada, bob)
+	eveCreates := b.create(eve)
 
-	s := Fold(Genesis{Room: b.room, Founders: []peer.ID{ada.id, bob.id}}, events)
+	s := Fold(Genesis{Room: b.room, Founders: []peer.ID{ada.id, bob.id}}, b.log)
 	refusedWith(t, s, inv, ErrForbidden)
 	refusedWith(t, s, eveIn, ErrForbidden)
 	refusedWith(t, s, removeBob, ErrForbidden)
