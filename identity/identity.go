@@ -71,7 +71,7 @@ func create(path string) (*Identity, error) {
 // never leaves a half-written key behind. Callers hold the data dir lock, so
 // no other process can create the key meanwhile.
 func writeNew(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), FileName+".tmp-*")
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return err
 	}
