@@ -48,7 +48,7 @@ func DecodeMember(body []byte) (*wire.Member, error) {
 	if err := proto.Unmarshal(body, &m); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
-	if err := checkMember(&m); err != nil {
+	if err := CheckMember(&m); err != nil {
 		return nil, err
 	}
 	return &m, nil
@@ -60,13 +60,15 @@ func DecodeKeys(body []byte) (*wire.Keys, error) {
 	if err := proto.Unmarshal(body, &k); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
-	if err := checkKeys(&k); err != nil {
+	if err := CheckKeys(&k); err != nil {
 		return nil, err
 	}
 	return &k, nil
 }
 
-func checkMember(m *wire.Member) error {
+// CheckMember checks the form of a membership event: what the log cannot
+// judge by itself.
+func CheckMember(m *wire.Member) error {
 	bad := func(what string, args ...any) error {
 		return fmt.Errorf("%w: %s: %s", ErrMalformed, m.Action, fmt.Sprintf(what, args...))
 	}
@@ -135,7 +137,8 @@ func optionalID(b []byte) error {
 	return nil
 }
 
-func checkKeys(k *wire.Keys) error {
+// CheckKeys checks the form of a keys event.
+func CheckKeys(k *wire.Keys) error {
 	if err := optionalID(k.Prev); err != nil {
 		return fmt.Errorf("%w: keys: prev: %v", ErrMalformed, err)
 	}

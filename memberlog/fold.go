@@ -187,7 +187,7 @@ func (s *State) Allowed(actor peer.ID, action wire.Member_Action, subject peer.I
 
 func (s *State) applyMember(e Event) error {
 	m := e.Member
-	if err := checkMember(m); err != nil {
+	if err := CheckMember(m); err != nil {
 		return err
 	}
 	subject, _ := peer.IDFromBytes(m.Subject) // checked; empty where unused
@@ -264,7 +264,7 @@ func (s *State) depart(who peer.ID, at uint64) {
 
 func (s *State) applyKeys(e Event) error {
 	k := e.Keys
-	if err := checkKeys(k); err != nil {
+	if err := CheckKeys(k); err != nil {
 		return err
 	}
 	role := s.roles[e.Author]

@@ -438,15 +438,15 @@ func TestMalformedEventsAreRefusedByForm(t *testing.T) {
 		{Action: 99},
 	}
 	for _, m := range bad {
-		if err := checkMember(m); !errors.Is(err, ErrMalformed) {
+		if err := CheckMember(m); !errors.Is(err, ErrMalformed) {
 			t.Errorf("%v: err = %v", m, err)
 		}
 	}
-	if err := checkKeys(&wire.Keys{Check: make([]byte, 16)}); !errors.Is(err, ErrMalformed) {
+	if err := CheckKeys(&wire.Keys{Check: make([]byte, 16)}); !errors.Is(err, ErrMalformed) {
 		t.Errorf("keys with no wraps: %v", err)
 	}
 	w := &wire.Wrap{Device: make([]byte, 32), Wrapped: make([]byte, seal.WrapSize)}
-	if err := checkKeys(&wire.Keys{Check: make([]byte, 16), Wraps: []*wire.Wrap{w, w}}); !errors.Is(err, ErrMalformed) {
+	if err := CheckKeys(&wire.Keys{Check: make([]byte, 16), Wraps: []*wire.Wrap{w, w}}); !errors.Is(err, ErrMalformed) {
 		t.Errorf("two wraps for one device: %v", err)
 	}
 	many := &wire.Keys{Check: make([]byte, 16)}
@@ -455,7 +455,7 @@ func TestMalformedEventsAreRefusedByForm(t *testing.T) {
 		d[0], d[1] = byte(i), byte(i>>8)
 		many.Wraps = append(many.Wraps, &wire.Wrap{Device: d, Wrapped: make([]byte, seal.WrapSize)})
 	}
-	if err := checkKeys(many); !errors.Is(err, ErrMalformed) {
+	if err := CheckKeys(many); !errors.Is(err, ErrMalformed) {
 		t.Errorf("%d wraps: %v", len(many.Wraps), err)
 	}
 }

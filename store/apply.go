@@ -131,7 +131,7 @@ func plan(txn *badger.Txn, it Item) (*write, error) {
 	case wire.Kind_KIND_TEXT, wire.Kind_KIND_UNSPECIFIED:
 		w.set(viewKey(it.Room, it.Position), []byte{viewText})
 		markForIndex(w, it.Room, it.Position, it.ID)
-	case wire.Kind_KIND_ROOM_META:
+	case wire.Kind_KIND_ROOM_META, wire.Kind_KIND_MEMBER:
 		w.set(viewKey(it.Room, it.Position), []byte{viewEvent})
 	case wire.Kind_KIND_REACTION, wire.Kind_KIND_EDIT:
 		if err := planChange(txn, w, it); err != nil {
@@ -141,6 +141,9 @@ func plan(txn *badger.Txn, it Item) (*write, error) {
 		if err := planDelete(txn, w, it); err != nil {
 			return w, err
 		}
+	}
+	if isLogEvent(it.Kind) {
+		w.set(logKey(it.Room, it.Position), nil)
 	}
 	if err := settle(txn, w, it, arrivedKept); err != nil {
 		return w, err
@@ -431,7 +434,7 @@ func readStored(txn *badger.Txn, room wire.RoomID, pos Position) (m *wire.Messag
 		if len(raw) == 0 {
 			return nil // a forgotten author's: only its place is kept
 		}
-		m, err = wire.Parse(raw)
+		m, err = parseStored(txn, room, raw)
 		return err
 	})
 	if err != nil {

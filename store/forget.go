@@ -30,7 +30,7 @@ func (s *Store) DeleteRoom(room wire.RoomID) error {
 			var w write
 			w.del(k)
 			w.del(indexKey(pos.ID))
-			if m, err := wire.Parse(raw); err == nil {
+			if m, err := parseStored(txn, room, raw); err == nil {
 				if err := forgetMessage(txn, &w, m, pos); err != nil {
 					return err
 				}
@@ -60,6 +60,7 @@ func (s *Store) DeleteRoom(room wire.RoomID) error {
 		for _, prefix := range [][]byte{
 			roomPrefix(prefixAuthor, room), roomPrefix(prefixOutbox, room),
 			roomPrefix(prefixUsage, room), // authors' tallies and marks
+			roomPrefix(prefixLog, room), roomPrefix(prefixEpochKey, room),
 		} {
 			if err := eachKey(txn, prefix, func(k, _ []byte) error { return del(k) }); err != nil {
 				return err

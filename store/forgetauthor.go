@@ -133,7 +133,7 @@ func (s *Store) forgetStep(room wire.RoomID, authorID string, from []byte, first
 		if len(raw) == 0 {
 			continue // a tombstone already
 		}
-		m, err := wire.Parse(raw)
+		m, err := parseStored(txn, room, raw)
 		if err != nil {
 			return 0, nil, fmt.Errorf("read message under %x: %w", k, err)
 		}

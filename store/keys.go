@@ -27,6 +27,7 @@ import (
 //	p/<peer ID>                   -> latest profile envelope
 //	o/<room 32>/<id 32>           -> nothing (own messages no peer has had yet)
 //	k/<peer ID>                   -> remembered peer (JSON: addresses, last seen)
+//	e/<room 32>/..., g/           -> a private room's epoch keys and log (private.go)
 const (
 	prefixMessage = 'm'
 	prefixIndex   = 'i'

@@ -64,6 +64,17 @@ type Message struct {
 	Topic    *string
 	Nearby   *bool
 	Away     bool // for KIND_PRESENCE
+	// Sealed is a KIND_SEALED body not opened yet; Keys a KIND_KEYS
+	// body; Member a KIND_MEMBER body, found only inside a sealed one.
+	// Their form is checked by the packages that use them (seal,
+	// memberlog), which know the limits.
+	Sealed *Sealed
+	Keys   *Keys
+	Member *Member
+	// Epoch is the epoch of the key a message was sealed under; set on
+	// an opened message (see Opened).
+	Epoch  uint32
+	Opened bool
 	// Raw is the encoded envelope exactly as signed: what is stored and
 	// forwarded, never re-encoded.
 	Raw []byte
@@ -191,6 +202,12 @@ func decodeBody(m *Message, body []byte) error {
 		m.RoomName, m.Topic, m.Nearby = b.Name, b.Topic, b.Nearby
 	case *Presence:
 		m.Away = b.Away
+	case *Sealed:
+		m.Sealed = b
+	case *Keys:
+		m.Keys = b
+	case *Member:
+		m.Member = b
 	}
 	if target != nil {
 		if len(target) != IDSize {
@@ -221,6 +238,12 @@ func bodyOf(k Kind) (proto.Message, error) {
 		return &Typing{}, nil
 	case Kind_KIND_PRESENCE:
 		return &Presence{}, nil
+	case Kind_KIND_SEALED:
+		return &Sealed{}, nil
+	case Kind_KIND_KEYS:
+		return &Keys{}, nil
+	case Kind_KIND_MEMBER:
+		return &Member{}, nil
 	}
 	return nil, fmt.Errorf("%w: %d", ErrUnknownKind, k)
 }
@@ -261,6 +284,18 @@ func checkBody(m *Message) error {
 			return fmt.Errorf("%w: reaction is not one clean character", ErrBadBody)
 		}
 	case Kind_KIND_DELETE, Kind_KIND_TYPING, Kind_KIND_PRESENCE:
+	case Kind_KIND_SEALED:
+		if m.Opened {
+			return fmt.Errorf("%w: a sealed body inside a sealed body", ErrBadBody)
+		}
+	case Kind_KIND_KEYS:
+		if m.Opened {
+			return fmt.Errorf("%w: keys are never sealed", ErrBadBody)
+		}
+	case Kind_KIND_MEMBER:
+		if !m.Opened {
+			return fmt.Errorf("%w: a membership event outside a sealed body", ErrBadBody)
+		}
 	case Kind_KIND_ROOM_META:
 		if m.RoomName == nil && m.Topic == nil && m.Nearby == nil {
 			return fmt.Errorf("%w: room meta sets nothing", ErrBadBody)
@@ -321,22 +356,47 @@ type Draft struct {
 	Topic      *string
 	Nearby     *bool
 	Away       bool
+	Keys       *Keys   // KIND_KEYS
+	Member     *Member // KIND_MEMBER, sealed only
 }
 
 // Sign encodes and signs a draft with the author's key. It applies the same
 // limits Decode does, so what Sign returns every peer accepts.
 func Sign(key crypto.PrivKey, d Draft) (*Message, error) {
-	m := &Message{
+	if d.Kind == Kind_KIND_SEALED || d.Kind == Kind_KIND_MEMBER {
+		return nil, fmt.Errorf("sign message: %w: %s is made by SignSealed", ErrBadBody, d.Kind)
+	}
+	m := d.message()
+	body, err := encodeBody(m)
+	if err != nil {
+		return nil, fmt.Errorf("sign message: %w", err)
+	}
+	var replyTo []byte
+	if d.ReplyTo != nil {
+		replyTo = d.ReplyTo[:]
+	}
+	return signPayload(key, m, body, replyTo)
+}
+
+// message is the Message a draft becomes, before it is signed.
+func (d Draft) message() *Message {
+	return &Message{
 		Room: d.Room, Time: d.Time, Kind: d.Kind, Text: d.Text, Name: d.Name, ReplyTo: d.ReplyTo,
 		Target: d.Target, TargetTime: d.TargetTime, Emoji: d.Emoji, On: d.On,
 		RoomName: d.RoomName, Topic: d.Topic, Nearby: d.Nearby, Away: d.Away,
+		Keys: d.Keys, Member: d.Member,
 	}
+}
+
+// encodeBody checks a message's fields against the limits of its kind and
+// encodes its body.
+func encodeBody(m *Message) ([]byte, error) {
 	if err := checkBody(m); err != nil {
-		return nil, fmt.Errorf("sign message: %w", err)
+		return nil, err
 	}
-	body, err := bodyOf(d.Kind)
+	body, err := bodyOf(m.Kind)
 	if err != nil {
-		return nil, fmt.Errorf("sign message: %w", err)
+		return nil, err
 	}
 	var target []byte
 	if m.Target != nil {
@@ -357,19 +417,37 @@ func Sign(key crypto.PrivKey, d Draft) (*Message, error) {
 		b.Name, b.Topic, b.Nearby = m.RoomName, m.Topic, m.Nearby
 	case *Presence:
 		b.Away = m.Away
+	case *Sealed:
+		if m.Sealed == nil {
+			return nil, fmt.Errorf("%w: sealed message without its body", ErrBadBody)
+		}
+		body = m.Sealed
+	case *Keys:
+		if m.Keys == nil {
+			return nil, fmt.Errorf("%w: keys message without its body", ErrBadBody)
+		}
+		body = m.Keys
+	case *Member:
+		if m.Member == nil {
+			return nil, fmt.Errorf("%w: membership event without its body", ErrBadBody)
+		}
+		body = m.Member
 	}
 	bodyBytes, err := proto.MarshalOptions{Deterministic: true}.Marshal(body)
 	if err != nil {
-		return nil, fmt.Errorf("sign message: encode body: %w", err)
+		return nil, fmt.Errorf("encode body: %w", err)
 	}
+	return bodyBytes, nil
+}
+
+// signPayload wraps an encoded body in a payload and an envelope signed
+// with key, and completes m with what that gives it.
+func signPayload(key crypto.PrivKey, m *Message, body, replyTo []byte) (*Message, error) {
 	authorKey, err := crypto.MarshalPublicKey(key.GetPublic())
 	if err != nil {
 		return nil, fmt.Errorf("sign message: encode author key: %w", err)
 	}
-	p := &Payload{Version: Version, Room: d.Room[:], Author: authorKey, Time: d.Time, Kind: d.Kind, Body: bodyBytes}
-	if d.ReplyTo != nil {
-		p.ReplyTo = d.ReplyTo[:]
-	}
+	p := &Payload{Version: Version, Room: m.Room[:], Author: authorKey, Time: m.Time, Kind: m.Kind, Body: body, ReplyTo: replyTo}
 	payload, err := proto.MarshalOptions{Deterministic: true}.Marshal(p)
 	if err != nil {
 		return nil, fmt.Errorf("sign message: encode payload: %w", err)
