@@ -53,8 +53,12 @@ type trust struct {
 	others *lru.Map[peer.ID, map[string]struct{}]
 	// seen are the rooms whose topic each member was seen in on this
 	// connection: only a room a peer was in can have lost it.
-	seen    map[peer.ID]map[wire.RoomID]struct{}
-	changed chan struct{} // closed and replaced at each hello heard
+	seen map[peer.ID]map[wire.RoomID]struct{}
+	// admitted are, for each private room, the peers its membership log
+	// lists: there, proving the secret is not enough to be a member. A
+	// room not named here admits every peer that proves its secret.
+	admitted map[wire.RoomID]map[peer.ID]struct{}
+	changed  chan struct{} // closed and replaced at each hello heard
 }
 
 // maxOtherTopics bounds the subscriptions to rooms we are not in that one
@@ -64,15 +68,16 @@ const maxOtherTopics = wire.MaxHelloRooms
 
 func newTrust(self peer.ID) *trust {
 	t := &trust{
-		self:    self,
-		rooms:   map[wire.RoomID]roomkey.Room{},
-		topics:  map[string]wire.RoomID{},
-		lan:     lru.New[peer.ID, struct{}](maxTrackedPeers, nil),
-		members: map[peer.ID]map[wire.RoomID]struct{}{},
-		refused: lru.New[peer.ID, map[wire.RoomID]struct{}](maxTrackedPeers, nil),
-		others:  lru.New[peer.ID, map[string]struct{}](maxTrackedPeers, nil),
-		seen:    map[peer.ID]map[wire.RoomID]struct{}{},
-		changed: make(chan struct{}),
+		self:     self,
+		rooms:    map[wire.RoomID]roomkey.Room{},
+		topics:   map[string]wire.RoomID{},
+		lan:      lru.New[peer.ID, struct{}](maxTrackedPeers, nil),
+		members:  map[peer.ID]map[wire.RoomID]struct{}{},
+		refused:  lru.New[peer.ID, map[wire.RoomID]struct{}](maxTrackedPeers, nil),
+		others:   lru.New[peer.ID, map[string]struct{}](maxTrackedPeers, nil),
+		seen:     map[peer.ID]map[wire.RoomID]struct{}{},
+		admitted: map[wire.RoomID]map[peer.ID]struct{}{},
+		changed:  make(chan struct{}),
 	}
 	// What a peer proved goes with its hello.
 	t.hellos = lru.New(maxTrackedPeers, func(p peer.ID, _ *wire.PeerHello) {
@@ -91,7 +96,7 @@ func (t *trust) join(r roomkey.Room) []peer.ID {
 	t.topics[r.Topic()] = r.ID
 	var proven []peer.ID
 	for p, h := range t.hellos.All() {
-		if t.proves(r, p, h.Proofs) {
+		if t.provesLocked(r, p, h.Proofs) {
 			t.addMemberLocked(p, r.ID)
 			proven = append(proven, p)
 		}
@@ -110,6 +115,7 @@ func (t *trust) leave(id wire.RoomID) {
 		delete(t.topics, r.Topic())
 	}
 	delete(t.rooms, id)
+	delete(t.admitted, id)
 	for _, rooms := range t.members {
 		delete(rooms, id)
 	}
@@ -157,6 +163,18 @@ func paddedCount(n int) int {
 	return min(c, wire.MaxHelloRooms)
 }
 
+// provesLocked reports whether a peer's proofs make it a member of a
+// joined room: it holds the secret and, in a private room, the log admits
+// it.
+func (t *trust) provesLocked(r roomkey.Room, from peer.ID, proofs []wire.HelloProof) bool {
+	if admitted, private := t.admitted[r.ID]; private {
+		if _, ok := admitted[from]; !ok {
+			return false
+		}
+	}
+	return t.proves(r, from, proofs)
+}
+
 func (t *trust) proves(r roomkey.Room, from peer.ID, proofs []wire.HelloProof) bool {
 	for _, p := range proofs {
 		if r.Verify(roomkey.Proof(p), from, t.self) {
@@ -182,7 +200,7 @@ func (t *trust) heard(from peer.ID, h *wire.PeerHello, connected func(peer.ID) b
 	refused, _ := t.refused.Peek(from)
 	now := map[wire.RoomID]struct{}{}
 	for id, r := range t.rooms {
-		if t.proves(r, from, h.Proofs) {
+		if t.provesLocked(r, from, h.Proofs) {
 			now[id] = struct{}{}
 		}
 	}
@@ -208,6 +226,71 @@ func (t *trust) heard(from peer.ID, h *wire.PeerHello, connected func(peer.ID) b
 	}
 	t.notifyLocked()
 	return joined, left, reannounce
+}
+
+// admit sets who a private room's membership log lists, and checks the
+// kept hellos again: it returns the peers that became members, those that
+// stopped being members, and the new members whose subscription was
+// refused before (they must announce it again).
+func (t *trust) admit(room wire.RoomID, peers []peer.ID) (joined, left []peer.ID, reannounce []peer.ID) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	admitted := make(map[peer.ID]struct{}, len(peers))
+	for _, p := range peers {
+		admitted[p] = struct{}{}
+	}
+	t.admitted[room] = admitted
+	r, ok := t.rooms[room]
+	if !ok {
+		return nil, nil, nil
+	}
+	for p, h := range t.hellos.All() {
+		_, was := t.members[p][room]
+		now := t.provesLocked(r, p, h.Proofs)
+		switch {
+		case now && !was:
+			t.addMemberLocked(p, room)
+			joined = append(joined, p)
+			if refused, _ := t.refused.Peek(p); refused != nil {
+				if _, ok := refused[room]; ok {
+					delete(refused, room)
+					reannounce = append(reannounce, p)
+				}
+			}
+		case was && !now:
+			delete(t.members[p], room)
+			if len(t.members[p]) == 0 {
+				delete(t.members, p)
+			}
+			if t.seen[p] != nil {
+				delete(t.seen[p], room)
+			}
+			left = append(left, p)
+		}
+	}
+	if len(joined)+len(left) > 0 {
+		t.notifyLocked()
+	}
+	return joined, left, reannounce
+}
+
+// holders lists the connected peers whose hello proves they hold a joined
+// room's secret, admitted or not: whom a newcomer with an invitation asks
+// to be let in.
+func (t *trust) holders(room wire.RoomID) []peer.ID {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	r, ok := t.rooms[room]
+	if !ok {
+		return nil
+	}
+	var out []peer.ID
+	for p, h := range t.hellos.All() {
+		if t.proves(r, p, h.Proofs) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func (t *trust) addMemberLocked(p peer.ID, room wire.RoomID) {

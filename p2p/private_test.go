@@ -1,0 +1,130 @@
+package p2p
+
+import (
+	"crypto/rand"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"parley/roomkey"
+	"parley/wire"
+)
+
+// privateRoomNode starts an off-mode node in a private room that admits
+// whom the log lists, collecting the texts it is handed.
+func privateRoomNode(t *testing.T, keys roomkey.Room, got chan<- string) *Node {
+	t.Helper()
+	n := newTestNode(t, ModeOff)
+	if err := n.Join(keys, func(b Batch) {
+		for _, m := range b.Messages {
+			got <- m.Text
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// In a private room, holding the secret is not membership: a link holder
+// the log does not list is never meshed, never handed the room's
+// messages, and what it publishes is dropped unread. A member the log
+// stops listing is cut off the same way, and comes back when listed again.
+func TestAPrivateRoomMeshesOnlyWhomTheLogLists(t *testing.T) {
+	keys, err := roomkey.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	toA, toB, toC := make(chan string, 64), make(chan string, 64), make(chan string, 64)
+	a, b, c := privateRoomNode(t, keys, toA), privateRoomNode(t, keys, toB), privateRoomNode(t, keys, toC)
+	members := []peer.ID{a.ID(), b.ID()}
+	a.AdmitToRoom(keys.ID, members)
+	b.AdmitToRoom(keys.ID, members)
+	// c holds the secret and takes everyone for a member.
+	c.AdmitToRoom(keys.ID, []peer.ID{a.ID(), b.ID(), c.ID()})
+	for _, pair := range [][2]*Node{{a, b}, {a, c}, {b, c}} {
+		if err := pair[0].host.Connect(t.Context(), info(pair[1])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitRoomPeer(t, a, b.ID(), keys.ID)
+	waitRoomPeer(t, b, a.ID(), keys.ID)
+	key, _, _ := crypto.GenerateEd25519Key(rand.Reader)
+	send := func(from *Node, text string) {
+		t.Helper()
+		m, err := wire.Sign(key, wire.Draft{Room: keys.ID, Time: wire.WallTime(time.Now()), Kind: wire.Kind_KIND_TEXT, Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := from.Publish(t.Context(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// expect waits for text and returns what came before it.
+	expect := func(to chan string, text string) (before []string) {
+		t.Helper()
+		deadline := time.After(20 * time.Second)
+		for {
+			select {
+			case got := <-to:
+				if got == text {
+					return before
+				}
+				before = append(before, got)
+			case <-deadline:
+				t.Fatalf("%q not delivered in 20 s", text)
+			}
+		}
+	}
+	for deadline := time.Now().Add(20 * time.Second); !slices.Contains(a.RoomHolders(keys.ID), c.ID()); {
+		if time.Now().After(deadline) {
+			t.Fatal("a never sees that c holds the secret")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if a.trust.isMember(c.ID(), keys.ID) || slices.Contains(a.RoomPeers(keys.ID), c.ID()) {
+		t.Error("a counts the unlisted link holder as a member")
+	}
+
+	send(c, "from the outsider")
+	send(a, "for members")
+	if before := expect(toB, "for members"); len(before) > 0 {
+		t.Errorf("b was handed %q", before)
+	}
+	send(b, "back to a")
+	if before := expect(toA, "back to a"); len(before) > 0 {
+		t.Errorf("a was handed %q", before)
+	}
+	// What c published went to a and b before their own messages did:
+	// had either taken it, it would be ahead of theirs.
+	select {
+	case got := <-toC:
+		t.Errorf("the outsider was handed %q", got)
+	default:
+	}
+
+	// b is removed: a stops meshing it at once.
+	a.AdmitToRoom(keys.ID, []peer.ID{a.ID()})
+	if a.trust.isMember(b.ID(), keys.ID) {
+		t.Fatal("a still counts the removed member")
+	}
+	send(a, "after the removal")
+	send(c, "to check the order")
+	// Admitted again, b is meshed again and hears what a says next.
+	a.AdmitToRoom(keys.ID, members)
+	waitRoomPeer(t, a, b.ID(), keys.ID)
+	waitRoomPeer(t, b, a.ID(), keys.ID)
+	// The removal reset b's gossip streams: what is published before new
+	// ones are up is lost (a room's history sync makes up for it).
+	for _, pair := range [][2]*Node{{a, b}, {b, a}} {
+		if !pair[0].repair.waitGossipWhole(pair[1].ID(), 20*time.Second) || !pair[0].repair.gossipWhole(pair[1].ID()) {
+			t.Fatal("gossip between a and b is not whole 20 s after b was admitted again")
+		}
+	}
+	send(a, "welcome back")
+	if before := expect(toB, "welcome back"); len(before) > 0 {
+		t.Errorf("b was handed %q while removed", before)
+	}
+}
