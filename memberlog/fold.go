@@ -1,6 +1,8 @@
 package memberlog
 
 import (
+	"bytes"
+	"cmp"
 	"crypto/ed25519"
 	"errors"
 	"fmt"
@@ -72,7 +74,9 @@ type State struct {
 	removedAt map[peer.ID]uint64
 	invites   map[wire.MessageID]*Invite
 	epochs    []*Epoch
-	// lastDeparture is the time of the last removal or leave.
+	// departedAt is when each identity that left or was removed went
+	// (until admitted again); lastDeparture the newest of those times.
+	departedAt    map[peer.ID]uint64
 	lastDeparture uint64
 	removals      []Event
 	refused       map[wire.MessageID]error
@@ -104,12 +108,13 @@ func Fold(g Genesis, events []Event) *State {
 
 func fold(g Genesis, sorted []Event, excluded map[wire.MessageID]bool) *State {
 	s := &State{
-		genesis:   g,
-		roles:     map[peer.ID]Role{},
-		devices:   map[peer.ID]seal.DevicePublic{},
-		removedAt: map[peer.ID]uint64{},
-		invites:   map[wire.MessageID]*Invite{},
-		refused:   map[wire.MessageID]error{},
+		genesis:    g,
+		roles:      map[peer.ID]Role{},
+		devices:    map[peer.ID]seal.DevicePublic{},
+		removedAt:  map[peer.ID]uint64{},
+		departedAt: map[peer.ID]uint64{},
+		invites:    map[wire.MessageID]*Invite{},
+		refused:    map[wire.MessageID]error{},
 	}
 	for _, f := range g.Founders {
 		s.roles[f] = Owner
@@ -253,12 +258,14 @@ func (s *State) admit(e Event, subject peer.ID) error {
 	s.roles[subject] = Member
 	s.devices[subject] = device
 	delete(s.removedAt, subject)
+	delete(s.departedAt, subject)
 	return nil
 }
 
 func (s *State) depart(who peer.ID, at uint64) {
 	delete(s.roles, who)
 	delete(s.devices, who)
+	s.departedAt[who] = at
 	s.lastDeparture = max(s.lastDeparture, at)
 }
 
@@ -376,6 +383,25 @@ func (s *State) Members() map[peer.ID]Role { return maps.Clone(s.roles) }
 func (s *State) Removed(p peer.ID) bool {
 	_, ok := s.removedAt[p]
 	return ok
+}
+
+// DepartedAt is when p left or was removed, if it did and was not
+// admitted again since.
+func (s *State) DepartedAt(p peer.ID) (uint64, bool) {
+	at, ok := s.departedAt[p]
+	return at, ok
+}
+
+// Invites lists the room's invitations, oldest first.
+func (s *State) Invites() []*Invite {
+	out := slices.Collect(maps.Values(s.invites))
+	slices.SortFunc(out, func(a, b *Invite) int {
+		if a.Time != b.Time {
+			return cmp.Compare(a.Time, b.Time)
+		}
+		return bytes.Compare(a.ID[:], b.ID[:])
+	})
+	return out
 }
 
 // Invite is an invitation of the room, nil if the log has none by that ID.
