@@ -190,7 +190,7 @@ func (s *Service) ownTarget(room wire.RoomID, messageID string) (*wire.Message, 
 	if it.Deleted {
 		return nil, ErrMessageDeleted
 	}
-	m, err := wire.Decode(it.Envelope, wire.Check{Room: &room})
+	m, err := s.openStored(room, it.Envelope)
 	if err != nil {
 		return nil, err
 	}
@@ -222,7 +222,7 @@ func (s *Service) React(ctx context.Context, roomID, messageID, emoji string) (M
 		return Message{}, ErrBadEmoji
 	}
 	mine := false
-	m, err := wire.Decode(it.Envelope, wire.Check{Room: &room})
+	m, err := s.openStored(room, it.Envelope)
 	if err != nil {
 		return Message{}, err
 	}

@@ -28,6 +28,9 @@ const (
 	EventSync = "sync"
 	// EventStatus: how this node is reachable may have changed (Data: nil).
 	EventStatus = "status"
+	// EventJoinRefused: a member turned away the user's request to join a
+	// private room by link (Data: JoinRefused).
+	EventJoinRefused = "joinRefused"
 	// EventLagged: this subscriber fell behind and missed events; reload
 	// what is on screen from the service (Data: nil).
 	EventLagged = "lagged"

@@ -37,6 +37,9 @@ func (s *Service) Invite(ctx context.Context, roomID string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if s.privateRoom(id) != nil {
+		return s.invitePrivate(ctx, roomID)
+	}
 	s.waitForWayIn(ctx)
 	s.mu.Lock()
 	name, keys := s.joined[id], s.keys[id]
@@ -138,7 +141,12 @@ func (s *Service) joinByInvite(link, name string) (Room, error) {
 	if name, err = cleanRoomName(name); err != nil {
 		return Room{}, err
 	}
-	room, err := s.join(l.Room, name, false)
+	var room Room
+	if l.Invitation != nil {
+		room, err = s.joinPrivateByLink(l, name)
+	} else {
+		room, err = s.join(l.Room, name, false)
+	}
 	if err != nil {
 		return Room{}, err
 	}
@@ -161,14 +169,9 @@ func (s *Service) reachInviter(id peer.ID) {
 	}
 }
 
-// parseLink reads an invite link this Parley can join by. A private room's
-// link reads, but joining one is not built yet: it gets the answer an
-// older Parley gives, to update.
+// parseLink reads an invite link this Parley can join by.
 func parseLink(link string) (invite.Link, error) {
 	l, err := invite.Parse(link)
-	if err == nil && l.Invitation != nil {
-		err = invite.ErrVersion
-	}
 	if err != nil {
 		return invite.Link{}, fmt.Errorf("%w: %w", ErrBadInvite, err)
 	}

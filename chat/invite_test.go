@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"parley/invite"
-	"parley/roomkey"
 )
 
 // Two nodes that know nothing of each other meet by an invite link alone:
@@ -59,24 +58,6 @@ func TestJoinByInviteNamesAndErrors(t *testing.T) {
 		if _, err := b.JoinRoom(bad, ""); !errors.Is(err, ErrBadInvite) {
 			t.Errorf("JoinRoom(%.30q…) = %v, want ErrBadInvite", bad, err)
 		}
-	}
-	// A private room's link: joining one is not built yet, and it says to
-	// update, as an older Parley does, rather than join it as an open room.
-	parsed, err := invite.Parse(link)
-	if err != nil {
-		t.Fatal(err)
-	}
-	parsed.Room = roomkey.Private(parsed.Room.Secret, parsed.Inviter)
-	parsed.Invitation = &invite.Invitation{Seed: [32]byte{1}}
-	private, err := invite.Encode(parsed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.JoinRoom(private, ""); !errors.Is(err, invite.ErrVersion) || !errors.Is(err, ErrBadInvite) {
-		t.Errorf("a private room's link = %v, want ErrBadInvite and ErrVersion", err)
-	}
-	if _, err := b.PreviewInvite(private); !errors.Is(err, invite.ErrVersion) {
-		t.Errorf("a private room's link previewed: %v", err)
 	}
 	if _, err := b.JoinRoom("https://example.com/room", ""); !errors.Is(err, ErrBadRoomID) {
 		t.Errorf("a web address gave %v, want ErrBadRoomID", err)

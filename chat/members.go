@@ -29,6 +29,9 @@ type Member struct {
 	// ms (kept across restarts for the peers remembered); 0 if never, as
 	// for an author known only from what sync brought, or online now.
 	LastSeen int64 `json:"lastSeen"`
+	// Role is the member's role in a private room ("owner", "moderator",
+	// "member"); "" in a public room.
+	Role string `json:"role"`
 }
 
 // Presence values of a member.
@@ -58,10 +61,21 @@ func (s *Service) Members(roomID string) ([]Member, error) {
 		return m
 	}
 	add(s.id.ID).Online = true
-	for _, a := range authors {
-		add(peer.ID(a))
+	pr := s.privateRoom(id)
+	if pr != nil {
+		// A private room's members are whom its log lists.
+		for p := range pr.State().Members() {
+			add(p)
+		}
+	} else {
+		for _, a := range authors {
+			add(peer.ID(a))
+		}
 	}
 	for _, p := range s.node.RoomPeers(id) {
+		if pr != nil && seen[p] == nil {
+			continue // in the mesh a moment longer, no longer in the log
+		}
 		m := add(p)
 		m.Online = true
 		m.Via, m.Transport = s.node.Path(p)
@@ -69,6 +83,7 @@ func (s *Service) Members(roomID string) ([]Member, error) {
 	stored := s.lastSeen()
 	out := make([]Member, 0, len(seen))
 	for p, m := range seen {
+		m.Role = roleName(pr, p)
 		switch {
 		case !m.Online:
 			m.Presence, m.LastSeen = PresenceOffline, s.lastSeenOf(p, stored)

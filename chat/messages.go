@@ -23,9 +23,10 @@ import (
 type Message struct {
 	ID   string `json:"id"`
 	Room string `json:"room"`
-	// Kind is KindText, KindRoomName, KindRoomTopic or KindRoomNearby;
-	// Text is the room's new name or topic, or for KindRoomNearby "on"
-	// (visible on this network) or "off" (invite only).
+	// Kind is KindText, KindRoomName, KindRoomTopic, KindRoomNearby or
+	// KindMember; Text is the room's new name or topic, for
+	// KindRoomNearby "on" (visible on this network) or "off" (invite
+	// only), for KindMember what changed.
 	Kind string `json:"kind"`
 	// Author is the author's full peer ID; AuthorShort its fingerprint.
 	Author      string `json:"author"`
@@ -63,6 +64,9 @@ const (
 	KindText      = "text"
 	KindRoomName  = "roomName"
 	KindRoomTopic = "roomTopic"
+	// KindMember: a private room's membership changed; Text says how
+	// ("Ada removed Bob").
+	KindMember = "member"
 	// KindRoomNearby: a member made the room visible on the network, or
 	// invite-only again.
 	KindRoomNearby = "roomNearby"
@@ -151,7 +155,7 @@ func (s *Service) publishOwn(ctx context.Context, d wire.Draft) (*wire.Message, 
 	}
 	defer release()
 	d.Time = s.clock.Now()
-	m, err := wire.Sign(s.id.Key, d)
+	m, err := s.sign(d)
 	if err != nil {
 		return nil, "", err
 	}
@@ -328,6 +332,9 @@ const liveEventsMax = 16
 // kept goes into the room's history in one commit, profiles into the
 // profile table, passing signals (typing, presence) to the UI only.
 func (s *Service) receive(b p2p.Batch) {
+	if pr := s.privateRoom(b.Room); pr != nil {
+		b.Messages = s.openPrivate(b.Room, pr, b)
+	}
 	items := make([]store.Item, 0, len(b.Messages))
 	kept := make([]*wire.Message, 0, len(b.Messages))
 	for _, m := range b.Messages {
@@ -375,6 +382,8 @@ func (s *Service) receive(b p2p.Batch) {
 		case m.Kind == wire.Kind_KIND_ROOM_META:
 			s.applyRoomMeta(m)
 			shown = append(shown, m)
+		case m.Kind == wire.Kind_KIND_KEYS:
+			// The log's, never shown.
 		default:
 			shown = append(shown, m)
 		}
@@ -487,7 +496,7 @@ func (s *Service) undelivered(room wire.RoomID) int {
 		if err != nil || !ok || it.Deleted || it.Envelope == nil {
 			continue
 		}
-		if m, err := wire.Decode(it.Envelope, wire.Check{Room: &room}); err == nil && m.Kind == wire.Kind_KIND_TEXT {
+		if m, err := s.openStored(room, it.Envelope); err == nil && m.Kind == wire.Kind_KIND_TEXT {
 			n++
 		}
 	}
@@ -532,7 +541,7 @@ func (s *Service) itemView(room wire.RoomID, it store.Item) (Message, bool) {
 		return s.stubView(room, it), true
 	}
 	// The one decode path; times are not checked again (Now left zero).
-	m, err := wire.Decode(it.Envelope, wire.Check{Room: &room})
+	m, err := s.openStored(room, it.Envelope)
 	if err != nil {
 		s.log.Error("stored message unreadable", "id", it.ID.String()[:8], "err", err)
 		return Message{}, false
@@ -564,6 +573,9 @@ func (s *Service) view(m *wire.Message, changes []store.Change) Message {
 		SentAt:      wire.TimeOf(m.Time).UnixMilli(),
 		Text:        m.Text,
 		Mine:        m.Author == s.id.ID,
+	}
+	if m.Kind == wire.Kind_KIND_MEMBER {
+		msg.Kind, msg.Text = KindMember, s.memberText(m)
 	}
 	if m.Kind == wire.Kind_KIND_ROOM_META {
 		switch {

@@ -77,7 +77,8 @@ type Status struct {
 	// and on helpers without one.
 	WSS *WSSStatus `json:"wss"`
 	// Rejected counts messages from peers refused since start: malformed,
-	// badly signed, or an edit or delete by someone who is not the author.
+	// badly signed, an edit or delete by someone who is not the author,
+	// or a private room's message that does not open or count.
 	Rejected int64 `json:"rejected"`
 	// Version is the running Parley's version (package version).
 	Version string `json:"version"`
@@ -321,7 +322,7 @@ func (s *Service) Status() Status {
 		Restricted:     s.node.Restricted(),
 		Proxy:          proxySetting(p2p.CurrentProxy()),
 		WSS:            s.wssStatus(),
-		Rejected:       s.node.RejectedTotal() + s.RejectedChanges(),
+		Rejected:       s.node.RejectedTotal() + s.RejectedChanges() + s.privateRejected.Load(),
 		Version:        version.String(),
 		Throttled:      s.throttled(),
 		ThrottledTotal: s.node.ThrottledTotal(),

@@ -62,6 +62,9 @@ func (s *Service) SetRoomNearby(ctx context.Context, roomID string, on bool) (Ro
 }
 
 func (s *Service) sendRoomMeta(ctx context.Context, d wire.Draft) (Room, error) {
+	if err := s.mayChangeRoom(d); err != nil {
+		return Room{}, err
+	}
 	m, _, err := s.publishOwn(ctx, d)
 	if err != nil {
 		return Room{}, fmt.Errorf("change room: %w", err)
@@ -78,6 +81,9 @@ func (s *Service) sendRoomMeta(ctx context.Context, d wire.Draft) (Room, error) 
 // applyRoomMeta keeps a room's name or topic if the message is newer than
 // the one that set it last (last writer wins, by time then ID).
 func (s *Service) applyRoomMeta(m *wire.Message) {
+	if !s.roomMetaCounts(m) {
+		return
+	}
 	pos := store.Position{Time: m.Time, ID: m.ID}
 	s.readMu.Lock()
 	rec, ok, err := s.store.Room(m.Room)

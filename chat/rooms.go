@@ -44,6 +44,22 @@ type Room struct {
 	// Legacy is true for a room made by an older Parley: anyone who has
 	// its ID can join it.
 	Legacy bool `json:"legacy"`
+	// Private is true for a private room: only the members its log lists
+	// read it. Direct marks a direct conversation (also private).
+	Private bool `json:"private"`
+	Direct  bool `json:"direct"`
+	// MyRole is the user's role in a private room: "owner", "moderator"
+	// or "member"; "" in a public room, and while pending or removed.
+	MyRole string `json:"myRole"`
+	// Pending: joined by link, no member has let this device in yet.
+	// Refused says why one turned it away, if one did.
+	Pending bool   `json:"pending"`
+	Refused string `json:"refused,omitempty"`
+	// Removed: a moderator or the owner removed the user.
+	Removed bool `json:"removed"`
+	// Request: a direct conversation from someone the user shares no
+	// room with; it does not notify.
+	Request bool `json:"request"`
 }
 
 // MaxUnread caps the unread count (the UI shows "999+").
@@ -107,6 +123,10 @@ func (s *Service) knownRoom(id wire.RoomID) (keys roomkey.Room, known store.Room
 	if err != nil {
 		return keys, known, err
 	}
+	if ok && rec.Private != nil {
+		// A private room lets in only by invitation, also one left before.
+		return keys, known, ErrNeedInvite
+	}
 	if ok {
 		keys, err := roomKeys(rec)
 		return keys, rec, err
@@ -126,6 +146,9 @@ func (s *Service) knownRoom(id wire.RoomID) (keys roomkey.Room, known store.Room
 // roomKeys derives a stored room's keys: from its secret, or from its ID
 // for a room made before rooms had secrets.
 func roomKeys(rec store.Room) (roomkey.Room, error) {
+	if rec.Private != nil {
+		return privateKeys(rec)
+	}
 	if len(rec.Secret) == 0 {
 		return roomkey.FromLegacyID(rec.ID), nil
 	}
@@ -221,11 +244,17 @@ func (s *Service) LeaveRoom(roomID string) error {
 	if err != nil {
 		return err
 	}
+	if pr := s.privateRoom(id); pr != nil {
+		if err := s.leavePrivate(pr); err != nil {
+			return err
+		}
+	}
 	s.mu.Lock()
 	name := s.joined[id]
 	delete(s.joined, id)
 	delete(s.keys, id)
 	delete(s.visible, id)
+	delete(s.private, id)
 	s.mu.Unlock()
 	s.readMu.Lock()
 	rec, _, err := s.store.Room(id)
@@ -269,6 +298,7 @@ func (s *Service) roomView(id wire.RoomID, name string) Room {
 		return r
 	}
 	r.Topic, r.Nearby, r.Legacy = rec.Topic, rec.Nearby, len(rec.Secret) == 0
+	s.privateView(&r, id, rec)
 	if rec.Notify != "" {
 		r.Notify = rec.Notify
 	}
@@ -344,6 +374,13 @@ func (s *Service) loadJoinedRooms() ([]roomkey.Room, error) {
 		keys, err := roomKeys(r)
 		if err != nil {
 			return nil, fmt.Errorf("load rooms: %w", err)
+		}
+		if r.Private != nil {
+			pr, err := s.loadPrivate(r)
+			if err != nil {
+				return nil, fmt.Errorf("load rooms: %w", err)
+			}
+			s.private[r.ID] = pr
 		}
 		s.joined[r.ID] = r.Name
 		s.keys[r.ID] = keys

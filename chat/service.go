@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -18,6 +19,7 @@ import (
 	"parley/lru"
 	"parley/p2p"
 	"parley/roomkey"
+	"parley/seal"
 	"parley/store"
 	"parley/wire"
 	"parley/workset"
@@ -63,7 +65,9 @@ type Service struct {
 	opts  Options
 	dir   *datadir.Dir
 	id    *identity.Identity
-	store *store.Store
+	// device is the key private rooms wrap their keys to (package seal).
+	device *seal.Device
+	store  *store.Store
 	node  *p2p.Node
 	clock *wire.Clock
 	log   *slog.Logger
@@ -71,6 +75,8 @@ type Service struct {
 	// sending holds a slot for each own message being signed and stored:
 	// past saturation senders wait here (or get ErrBusy), not in memory.
 	sending chan struct{}
+	// privateRejected counts private rooms' messages refused since start.
+	privateRejected atomic.Int64
 	// fullLogged is when each room was last logged as full (under mu).
 	fullLogged map[wire.RoomID]time.Time
 
@@ -93,6 +99,7 @@ type Service struct {
 	myProfile []byte                         // our signed profile envelope, for hellos
 	joined    map[wire.RoomID]string         // joined room -> name
 	keys      map[wire.RoomID]roomkey.Room   // joined room -> its keys
+	private   map[wire.RoomID]*privateRoom   // joined private room -> its log and keys
 	visible   map[wire.RoomID]bool           // joined rooms visible on this network
 	nearby    *lru.Map[peer.ID, *nearbyPeer] // peers that said hello, with their public rooms
 	away      map[peer.ID]bool               // connected peers who said they are away
@@ -145,6 +152,7 @@ func Open(ctx context.Context, opts Options) (*Service, error) {
 		names:      map[peer.ID]string{},
 		joined:     map[wire.RoomID]string{},
 		keys:       map[wire.RoomID]roomkey.Room{},
+		private:    map[wire.RoomID]*privateRoom{},
 		visible:    map[wire.RoomID]bool{},
 		nearby:     lru.New[peer.ID, *nearbyPeer](maxNearby, nil),
 		away:       map[peer.ID]bool{},
@@ -166,6 +174,9 @@ func Open(ctx context.Context, opts Options) (*Service, error) {
 func (s *Service) start() error {
 	var err error
 	if s.id, err = identity.LoadOrCreate(s.dir.Path); err != nil {
+		return err
+	}
+	if s.device, err = identity.LoadOrCreateDevice(s.dir.Path); err != nil {
 		return err
 	}
 	if s.store, err = store.Open(filepath.Join(s.dir.Path, "store"), store.Options{Logger: s.opts.Logger, RoomQuota: s.opts.RoomQuota}); err != nil {
@@ -204,6 +215,7 @@ func (s *Service) start() error {
 		Sync:     s.store, // Scan and Envelope
 		Profiles: s.store, // the names that travel with a room's history
 		OnSync:   s.onSync,
+		OnJoin:   s.answerJoin,
 		Hello:    s.helloContent,
 		OnHello:  s.receiveHello,
 		Logger:   s.opts.Logger,
@@ -216,6 +228,9 @@ func (s *Service) start() error {
 		s.opts.networkUp()
 	}
 	for _, keys := range rooms {
+		if pr := s.privateRoom(keys.ID); pr != nil {
+			s.admit(keys.ID, pr)
+		}
 		if err := s.node.Join(keys, s.receive); err != nil {
 			return err
 		}
@@ -230,6 +245,7 @@ func (s *Service) start() error {
 	}
 	s.restoreHelpers()
 	s.restoreInviters()
+	s.resumeJoins()
 	for _, addr := range s.opts.Peers {
 		s.wg.Go(func() { s.dialAtStart(addr) })
 	}

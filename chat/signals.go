@@ -91,7 +91,7 @@ func (s *Service) signal(ctx context.Context, d wire.Draft) error {
 		return nil
 	}
 	d.Time = s.clock.Now()
-	m, err := wire.Sign(s.id.Key, d)
+	m, err := s.sign(d)
 	if err != nil {
 		return fmt.Errorf("sign %s: %w", d.Kind, err)
 	}

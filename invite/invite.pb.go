@@ -27,9 +27,8 @@ const (
 type Invite struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// version is 2, or 3 for a private room. A link of a newer version is
-	// refused with a clear error;
-	// a version 1 link (it carried only the room ID) is refused with one that
-	// says to ask for a new link.
+	// refused with a clear error; a version 1 link (it carried only the room
+	// ID) is refused with one that says to ask for a new link.
 	Version uint32 `protobuf:"varint,1,opt,name=version,proto3" json:"version,omitempty"`
 	// room is the 32-byte ID of a legacy room (made before rooms had
 	// secrets), whose secret follows from its ID; empty for other rooms.

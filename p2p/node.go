@@ -101,6 +101,8 @@ type Options struct {
 	Profiles ProfileSource
 	// OnSync, if set, hears how sync sessions progress. It must not block.
 	OnSync func(SyncProgress)
+	// OnJoin, if set, answers private rooms' join requests (join.go).
+	OnJoin JoinHandler
 	// Helper runs the node as a helper (internet mode only): publicly
 	// reachable, a DHT server, an AutoNAT service and a relay.
 	Helper bool
@@ -261,6 +263,9 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 	}
 	n.hello.start(n.counted)
 	h.SetStreamHandler(syncProtocol, n.counted(n.sync.handleSync))
+	if opts.OnJoin != nil {
+		h.SetStreamHandler(joinProtocol, n.counted(newJoinServer(opts.OnJoin).serve))
+	}
 	h.Network().Notify(&network.NotifyBundle{ConnectedF: n.connected, DisconnectedF: n.disconnected})
 	n.reach.start(h)
 	if opts.Mode == ModeInternet && !opts.Helper {

@@ -2,6 +2,7 @@ package p2p
 
 import (
 	"slices"
+	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 
@@ -12,8 +13,10 @@ import (
 // now on only they count as its members, however many hold its secret. It
 // may come before Join (the room is then private from the start) and is
 // called again at every change of the log. A peer that stops being a
-// member has its GossipSub streams reset, so that its subscription is
-// refused and it leaves the room's mesh.
+// member is sent nothing more of the room at once; a moment later its
+// GossipSub streams are reset, so that its subscription is refused and it
+// leaves the room's mesh. The moment lets what went out before (its
+// removal among it) reach it.
 func (n *Node) AdmitToRoom(room wire.RoomID, peers []peer.ID) {
 	joined, left, reannounce := n.trust.admit(room, peers)
 	for _, p := range joined {
@@ -22,9 +25,22 @@ func (n *Node) AdmitToRoom(room wire.RoomID, peers []peer.ID) {
 	}
 	for _, p := range left {
 		n.proven(p, nil, []wire.RoomID{room}, false)
-		n.repair.resetGossipStreams(p)
+	}
+	if len(left) > 0 {
+		n.run.Go(func() {
+			if !sleep(n.ctx, leaveFlush) {
+				return
+			}
+			for _, p := range left {
+				n.repair.resetGossipStreams(p)
+			}
+		})
 	}
 }
+
+// leaveFlush is how long a peer that stopped being a member keeps its
+// GossipSub streams: what was queued for it before goes out.
+const leaveFlush = 2 * time.Second
 
 // RoomHolders lists the connected peers that prove they hold a joined
 // room's secret, whether or not its log admits them: those a newcomer

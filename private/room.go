@@ -262,13 +262,16 @@ func (r *Room) refoldLocked() {
 }
 
 // Seal signs what the user says in the room, sealed under the newest
-// epoch's key.
+// epoch's key: only while the log lists the user.
 func (r *Room) Seal(d wire.Draft) (*wire.Message, error) {
 	r.mu.Lock()
 	n := r.state.Epochs()
 	var k seal.Key
 	err := fmt.Errorf("%w: the room has no epoch yet", ErrNoKey)
-	if n > 0 {
+	switch {
+	case r.state.Role(r.me.ID) == memberlog.None:
+		err = fmt.Errorf("%w: the log does not list this device's identity", ErrNotMember)
+	case n > 0:
 		k, err = r.keyLocked(uint32(n - 1))
 	}
 	r.mu.Unlock()

@@ -35,6 +35,26 @@ type Room struct {
 	TopicSetAt Position `json:"topicSetAt"`
 	// Notify is when the room notifies: "" (all), "mentions" or "none".
 	Notify string `json:"notify,omitempty"`
+	// Private is set for a private room (docs/SECURITY.md); its log and
+	// keys are kept apart (private.go).
+	Private *PrivateRoom `json:"private,omitempty"`
+}
+
+// PrivateRoom is what a private room's record keeps beside its log and
+// epoch keys.
+type PrivateRoom struct {
+	// Founders are the peer IDs (text form) the room's ID commits to: its
+	// founder, or the two people of a direct conversation.
+	Founders []string `json:"founders"`
+	// Pending is true from a join by link until a member admits this
+	// device; Seed is the link's invitation seed meanwhile, and Refused
+	// why a member turned it away, if one did.
+	Pending bool   `json:"pending,omitempty"`
+	Seed    []byte `json:"seed,omitempty"`
+	Refused string `json:"refused,omitempty"`
+	// Links are the invite links made on this device, by invitation ID
+	// (hex): only their maker holds their seeds.
+	Links map[string]string `json:"links,omitempty"`
 }
 
 // PutRoom saves a room record, replacing any earlier one.

@@ -1703,7 +1703,8 @@ func (x *JoinRequest) GetProof() []byte {
 type JoinAnswer struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
 	Refused JoinAnswer_Refusal     `protobuf:"varint,1,opt,name=refused,proto3,enum=parley.wire.JoinAnswer_Refusal" json:"refused,omitempty"`
-	// envelopes are the admit event and the keys events for the device.
+	// envelopes are the room's log, the admission among them: every
+	// membership and keys event the member holds.
 	Envelopes     [][]byte `protobuf:"bytes,2,rep,name=envelopes,proto3" json:"envelopes,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -102,6 +102,7 @@ export namespace chat {
 	    transport: string;
 	    presence: string;
 	    lastSeen: number;
+	    role: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Member(source);
@@ -118,6 +119,7 @@ export namespace chat {
 	        this.transport = source["transport"];
 	        this.presence = source["presence"];
 	        this.lastSeen = source["lastSeen"];
+	        this.role = source["role"];
 	    }
 	}
 	export class Reaction {
@@ -337,6 +339,13 @@ export namespace chat {
 	    lastActivity: number;
 	    nearby: boolean;
 	    legacy: boolean;
+	    private: boolean;
+	    direct: boolean;
+	    myRole: string;
+	    pending: boolean;
+	    refused?: string;
+	    removed: boolean;
+	    request: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new Room(source);
@@ -355,6 +364,13 @@ export namespace chat {
 	        this.lastActivity = source["lastActivity"];
 	        this.nearby = source["nearby"];
 	        this.legacy = source["legacy"];
+	        this.private = source["private"];
+	        this.direct = source["direct"];
+	        this.myRole = source["myRole"];
+	        this.pending = source["pending"];
+	        this.refused = source["refused"];
+	        this.removed = source["removed"];
+	        this.request = source["request"];
 	    }
 	}
 	export class ThrottledPeer {

@@ -1,0 +1,392 @@
+package chat
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"parley/identity"
+	"parley/memberlog"
+	"parley/p2p"
+	"parley/private"
+	"parley/roomkey"
+	"parley/store"
+	"parley/wire"
+)
+
+// Errors of private rooms a UI tells apart.
+var (
+	// ErrForbidden: the user's role in the room does not allow it.
+	ErrForbidden = errors.New("your role in this room does not allow that")
+	// ErrNotMember: the person named is not a member of the room.
+	ErrNotMember = errors.New("that person is not a member of this room")
+	// ErrOwnerStays: the owner leaves only once someone else owns the room.
+	ErrOwnerStays = errors.New("the owner cannot leave while others stay: make someone else the owner first")
+	// ErrNotAdmitted: joined by link, the user is not let in yet, or was
+	// removed.
+	ErrNotAdmitted = errors.New("you cannot write in this room: no member has let you in")
+	// ErrBadRole, ErrBadHours, ErrBadUses: arguments out of range.
+	ErrBadRole  = errors.New("a role is member, moderator or owner")
+	ErrBadHours = errors.New("an invitation lasts 1 to 8760 hours, or 0 for ever")
+	ErrBadUses  = errors.New("an invitation admits 1 to 1000 people, or 0 for any number")
+	// ErrPublicRoom: the call is for private rooms only.
+	ErrPublicRoom = errors.New("this is not a private room")
+)
+
+// privateRoom is a joined private room: its log and keys, and the
+// messages that came before what opens them.
+type privateRoom struct {
+	*private.Room
+	mu   sync.Mutex
+	held []heldMessage
+}
+
+// heldMessage is a verified message waiting for its epoch's key, or for
+// the log to list its author.
+type heldMessage struct {
+	m     *wire.Message
+	since time.Time
+}
+
+// A room holds at most maxHeld messages, each for at most holdFor: past
+// that, sync brings them again later (they were never stored).
+const (
+	maxHeld = 1000
+	holdFor = 10 * time.Minute
+)
+
+// takeHeld returns the messages held so far, dropping those held too long.
+func (pr *privateRoom) takeHeld(now time.Time) []*wire.Message {
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	out := make([]*wire.Message, 0, len(pr.held))
+	for _, h := range pr.held {
+		if now.Sub(h.since) < holdFor {
+			out = append(out, h.m)
+		}
+	}
+	pr.held = nil
+	return out
+}
+
+// hold keeps messages to try again, the newest maxHeld.
+func (pr *privateRoom) hold(ms []*wire.Message, now time.Time) {
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	for _, m := range ms {
+		pr.held = append(pr.held, heldMessage{m: m, since: now})
+	}
+	if over := len(pr.held) - maxHeld; over > 0 {
+		pr.held = slices.Delete(pr.held, 0, over)
+	}
+}
+
+// privateRoom is a joined private room, nil for any other room.
+func (s *Service) privateRoom(id wire.RoomID) *privateRoom {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.private[id]
+}
+
+func (s *Service) me() private.Identity {
+	return private.Identity{ID: s.id.ID, Key: s.id.Key, Device: s.device}
+}
+
+// genesisOf is what a private room's record says its ID commits to.
+func genesisOf(id wire.RoomID, rec *store.PrivateRoom) (memberlog.Genesis, error) {
+	g := memberlog.Genesis{Room: id}
+	for _, f := range rec.Founders {
+		p, err := peer.Decode(f)
+		if err != nil {
+			return g, fmt.Errorf("room %s: founder: %w", id, err)
+		}
+		g.Founders = append(g.Founders, p)
+	}
+	if len(g.Founders) != 1 {
+		return g, fmt.Errorf("room %s: %d founders", id, len(g.Founders))
+	}
+	return g, nil
+}
+
+// privateKeys derives a private room's keys from its record.
+func privateKeys(rec store.Room) (roomkey.Room, error) {
+	g, err := genesisOf(rec.ID, rec.Private)
+	if err != nil {
+		return roomkey.Room{}, err
+	}
+	if len(rec.Secret) != roomkey.SecretSize {
+		return roomkey.Room{}, fmt.Errorf("room %s: stored secret of %d bytes", rec.ID, len(rec.Secret))
+	}
+	keys := roomkey.Private(roomkey.Secret(rec.Secret), g.Founders[0])
+	if keys.ID != rec.ID {
+		return roomkey.Room{}, fmt.Errorf("room %s: stored secret and founder belong to another room", rec.ID)
+	}
+	return keys, nil
+}
+
+// loadPrivate builds a private room from what the store kept: its keys,
+// then its log, opened with them.
+func (s *Service) loadPrivate(rec store.Room) (*privateRoom, error) {
+	g, err := genesisOf(rec.ID, rec.Private)
+	if err != nil {
+		return nil, err
+	}
+	room := private.New(g, s.me(), s.clock.Now)
+	keys, err := s.store.EpochKeys(rec.ID)
+	if err != nil {
+		return nil, err
+	}
+	for epoch, k := range keys {
+		room.AddKey(epoch, k)
+	}
+	events, err := s.store.LogEvents(rec.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range events {
+		m, err := wire.Parse(it.Envelope)
+		if err == nil {
+			m, err = room.Open(m)
+		}
+		if err == nil {
+			_, err = room.Add(m)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("load the log of room %s: event %s: %w", rec.ID, it.ID, err)
+		}
+	}
+	return &privateRoom{Room: room}, nil
+}
+
+// admit tells the node who the room's log lists: only they are its
+// members on the network.
+func (s *Service) admit(id wire.RoomID, pr *privateRoom) {
+	members := pr.State().Members()
+	peers := make([]peer.ID, 0, len(members))
+	for p := range members {
+		peers = append(peers, p)
+	}
+	s.node.AdmitToRoom(id, peers)
+}
+
+// CreatePrivateRoom makes a private room with the user as its owner and
+// joins it. Only people the owner or a moderator invite get in, and only
+// its members read it.
+func (s *Service) CreatePrivateRoom(name string) (Room, error) {
+	name, err := cleanRoomName(name)
+	if err != nil {
+		return Room{}, err
+	}
+	secret, err := roomkey.New()
+	if err != nil {
+		return Room{}, fmt.Errorf("create private room: %w", err)
+	}
+	keys := roomkey.Private(secret.Secret, s.id.ID)
+	g := memberlog.Genesis{Room: keys.ID, Founders: []peer.ID{s.id.ID}}
+	room, log, err := private.Create(g, s.me(), s.clock.Now)
+	if err != nil {
+		return Room{}, fmt.Errorf("create private room: %w", err)
+	}
+	pr := &privateRoom{Room: room}
+	if err := s.keepKeys(keys.ID, pr); err != nil {
+		return Room{}, err
+	}
+	if err := s.putOwn(log...); err != nil {
+		return Room{}, err
+	}
+	rec := store.Room{ID: keys.ID, Name: name, Joined: true, Secret: keys.Secret[:],
+		Private: &store.PrivateRoom{Founders: []string{s.id.ID.String()}}}
+	return s.joinPrivate(keys, rec, pr)
+}
+
+// joinPrivate saves a private room's record and joins its topic, members
+// admitted first.
+func (s *Service) joinPrivate(keys roomkey.Room, rec store.Room, pr *privateRoom) (Room, error) {
+	id := keys.ID
+	s.readMu.Lock()
+	err := s.store.PutRoom(rec)
+	s.readMu.Unlock()
+	if err != nil {
+		return Room{}, err
+	}
+	s.mu.Lock()
+	s.keys[id] = keys
+	s.private[id] = pr
+	s.mu.Unlock()
+	s.admit(id, pr)
+	if err := s.node.Join(keys, s.receive); err != nil {
+		s.mu.Lock()
+		delete(s.keys, id)
+		delete(s.private, id)
+		s.mu.Unlock()
+		return Room{}, err
+	}
+	s.mu.Lock()
+	s.joined[id] = rec.Name
+	s.mu.Unlock()
+	s.bus.publish(Event{Name: EventRooms})
+	return s.roomView(id, rec.Name), nil
+}
+
+// keepKeys stores the epoch keys the room learned, before anything sealed
+// under them is stored.
+func (s *Service) keepKeys(id wire.RoomID, pr *privateRoom) error {
+	for _, k := range pr.Fresh() {
+		if err := s.store.PutEpochKey(id, k.Epoch, k.Key); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// putOwn stores log events the user wrote, durably, and hands them to the
+// room's peers (or the outbox).
+func (s *Service) putOwn(msgs ...*wire.Message) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	items := make([]store.Item, len(msgs))
+	for i, m := range msgs {
+		items[i] = store.ItemOf(m)
+	}
+	if _, err := s.store.PutDurable(s.ctx, items...); err != nil {
+		return err
+	}
+	for _, m := range msgs {
+		s.handOver(m)
+	}
+	return nil
+}
+
+// handOver publishes a stored own message, or leaves it in the outbox when
+// no peer of its room is online.
+func (s *Service) handOver(m *wire.Message) {
+	if len(s.node.RoomPeers(m.Room)) > 0 {
+		if err := s.node.Publish(s.ctx, m); err == nil {
+			return
+		}
+	}
+	if err := s.store.AddToOutbox(m.Room, m.ID); err != nil {
+		s.log.Error("queue message failed", "room", m.Room.String()[:8], "err", err)
+	}
+}
+
+// sign signs an own message: sealed in a private room.
+func (s *Service) sign(d wire.Draft) (*wire.Message, error) {
+	if pr := s.privateRoom(d.Room); pr != nil {
+		m, err := pr.Seal(d)
+		if errors.Is(err, private.ErrNoKey) || errors.Is(err, private.ErrNotMember) {
+			return nil, ErrNotAdmitted
+		}
+		return m, err
+	}
+	return wire.Sign(s.id.Key, d)
+}
+
+// openPrivate opens a private room's batch: sealed messages come back
+// opened, log events are taken into the room, and what cannot be opened
+// yet is held for the next batch. Messages that fail are refused and
+// counted. It returns what to store and show.
+func (s *Service) openPrivate(id wire.RoomID, pr *privateRoom, b p2p.Batch) []*wire.Message {
+	now := s.opts.Now()
+	out := make([]*wire.Message, 0, len(b.Messages))
+	pending := append(pr.takeHeld(now), b.Messages...)
+	logChanged := false
+	for progress := true; progress && len(pending) > 0; {
+		progress = false
+		var waiting []*wire.Message
+		for _, m := range pending {
+			opened, err := pr.Open(m)
+			if errors.Is(err, private.ErrNoKey) || errors.Is(err, private.ErrNotMember) {
+				waiting = append(waiting, m)
+				continue
+			}
+			if err == nil && private.IsLogEvent(opened) {
+				var added bool
+				if added, err = pr.Add(opened); added {
+					logChanged, progress = true, true
+				}
+			}
+			if err != nil {
+				s.refusePrivate(b.From, id, err)
+				continue
+			}
+			out = append(out, opened)
+		}
+		pending = waiting
+	}
+	pr.hold(pending, now)
+	if logChanged {
+		if err := s.keepKeys(id, pr); err != nil {
+			s.log.Error("keep epoch keys failed", "room", id.String()[:8], "err", err)
+		}
+		s.admit(id, pr)
+		s.wg.Go(func() { s.afterLogChange(id, pr) })
+	}
+	return out
+}
+
+// refusePrivate counts a private room's message that failed to open or
+// to count.
+func (s *Service) refusePrivate(from peer.ID, id wire.RoomID, err error) {
+	s.privateRejected.Add(1)
+	s.log.Debug("private room message refused", "peer", identity.ShortID(from), "room", id.String()[:8], "err", err)
+}
+
+// afterLogChange does what a change of a room's log asks of this device:
+// a new epoch if someone left and the user may begin one, and the room's
+// new state in the window.
+func (s *Service) afterLogChange(id wire.RoomID, pr *privateRoom) {
+	rotation, err := pr.RotateIfNeeded()
+	if err == nil && rotation != nil {
+		err = s.keepKeys(id, pr)
+		if err == nil {
+			err = s.putOwn(rotation)
+		}
+	}
+	if err != nil {
+		s.log.Error("rotate room key failed", "room", id.String()[:8], "err", err)
+	}
+	s.bus.publish(Event{Name: EventRooms})
+}
+
+// openStored opens a stored envelope of a room: decoded, and opened if
+// sealed.
+func (s *Service) openStored(room wire.RoomID, raw []byte) (*wire.Message, error) {
+	m, err := wire.Decode(raw, wire.Check{Room: &room})
+	if err != nil || m.Kind != wire.Kind_KIND_SEALED {
+		return m, err
+	}
+	pr := s.privateRoom(room)
+	if pr == nil {
+		return nil, fmt.Errorf("a sealed message in room %s, which is not private here", room)
+	}
+	return pr.Open(m)
+}
+
+// roleName is a member's role as the API names it.
+func roleName(pr *privateRoom, p peer.ID) string {
+	if pr == nil {
+		return ""
+	}
+	return pr.State().Role(p).String()
+}
+
+// privateError maps the log's refusals to the API's errors.
+func privateError(err error) error {
+	switch {
+	case errors.Is(err, memberlog.ErrNotMember) && !errors.Is(err, memberlog.ErrForbidden):
+		return fmt.Errorf("%w: %w", ErrNotMember, err)
+	case errors.Is(err, memberlog.ErrForbidden):
+		return fmt.Errorf("%w: %w", ErrForbidden, err)
+	case errors.Is(err, memberlog.ErrOwnerStays):
+		return fmt.Errorf("%w: %w", ErrOwnerStays, err)
+	case errors.Is(err, private.ErrNoKey):
+		return fmt.Errorf("%w: %w", ErrNotAdmitted, err)
+	}
+	return err
+}

@@ -1,0 +1,161 @@
+package chat
+
+import (
+	"errors"
+	"slices"
+	"testing"
+	"time"
+)
+
+
+// shownTexts lists what a room's history shows.
+func shownTexts(t *testing.T, s *Service, room string) []string {
+	t.Helper()
+	var out []string
+	for _, m := range fullHistory(t, s, room) {
+		out = append(out, m.Text)
+	}
+	return out
+}
+
+func roomOf(s *Service, id string) Room {
+	for _, r := range s.Rooms() {
+		if r.ID == id {
+			return r
+		}
+	}
+	return Room{}
+}
+
+// joinByLink has s join a private room by link and waits until a member
+// lets it in.
+func joinByLink(t *testing.T, s *Service, link string) Room {
+	t.Helper()
+	room, err := s.JoinRoom(link, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !room.Private || !room.Pending || room.MyRole != "" {
+		t.Fatalf("joined by link: %+v; want a pending private room", room)
+	}
+	eventually(t, 30*time.Second, "a member let the joiner in", func() bool {
+		r := roomOf(s, room.ID)
+		return !r.Pending && r.MyRole == "member"
+	})
+	return roomOf(s, room.ID)
+}
+
+// A private room from start to removal: the owner invites by link, the
+// joiner is let in and reads what came before it, members chat, a
+// revoked link lets no one in and shows that one nothing, and a removed
+// member reads nothing said after while the others chat on.
+func TestAPrivateRoomLetsInOnlyWhomItsLogLists(t *testing.T) {
+	ada, bob, cat, dan := newNode(t, t.TempDir()), newNode(t, t.TempDir()), newNode(t, t.TempDir()), newNode(t, t.TempDir())
+	room, err := ada.CreatePrivateRoom("Board")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !room.Private || room.MyRole != "owner" || room.Direct || room.Pending {
+		t.Fatalf("created %+v", room)
+	}
+	if _, err := ada.Send(t.Context(), room.ID, "the agenda is out"); err != nil {
+		t.Fatal(err)
+	}
+	inv, err := ada.CreateInvite(t.Context(), room.ID, 24, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv.Link == "" || inv.Uses != 0 || inv.ExpiresAt == 0 || inv.By != ada.Me().PeerID {
+		t.Fatalf("invitation %+v", inv)
+	}
+	joinByLink(t, bob, inv.Link)
+	joinByLink(t, dan, inv.Link)
+	eventually(t, 30*time.Second, "the history reached the joiner", func() bool {
+		return slices.Contains(shownTexts(t, bob, room.ID), "the agenda is out")
+	})
+	if _, err := bob.Send(t.Context(), room.ID, "read it"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, "the owner reads the member", func() bool {
+		return slices.Contains(shownTexts(t, ada, room.ID), "read it")
+	})
+
+	// What members may not do.
+	if _, err := bob.CreateInvite(t.Context(), room.ID, 1, 1); !errors.Is(err, ErrForbidden) {
+		t.Errorf("a member invites: %v", err)
+	}
+	if err := bob.RemoveMember(room.ID, ada.Me().PeerID); !errors.Is(err, ErrForbidden) {
+		t.Errorf("a member removes the owner: %v", err)
+	}
+	if err := ada.SetRole(room.ID, bob.Me().PeerID, "admin"); !errors.Is(err, ErrBadRole) {
+		t.Errorf("a role that does not exist: %v", err)
+	}
+	if err := ada.SetRole(room.ID, cat.Me().PeerID, "member"); !errors.Is(err, ErrNotMember) {
+		t.Errorf("a role for someone not in the room: %v", err)
+	}
+	if _, err := ada.CreateInvite(t.Context(), room.ID, 9000, 0); !errors.Is(err, ErrBadHours) {
+		t.Errorf("an invitation for 9000 hours: %v", err)
+	}
+	if err := ada.LeaveRoom(room.ID); !errors.Is(err, ErrOwnerStays) {
+		t.Errorf("the owner leaves while others stay: %v", err)
+	}
+	if _, err := cat.JoinRoom(room.ID, "Board"); !errors.Is(err, ErrNeedInvite) {
+		t.Errorf("a private room joined by its ID: %v", err)
+	}
+
+	// A revoked link lets no one in, and shows them nothing.
+	if err := ada.RevokeInvite(room.ID, inv.ID); err != nil {
+		t.Fatal(err)
+	}
+	if open, err := ada.Invites(room.ID); err != nil || len(open) != 0 {
+		t.Fatalf("open invitations after the revocation: %+v, %v", open, err)
+	}
+	events, stop := cat.Subscribe()
+	defer stop()
+	if _, err := cat.JoinRoom(inv.Link, ""); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, "the joiner with a revoked link hears why", func() bool {
+		return roomOf(cat, room.ID).Refused == "revoked"
+	})
+	heard := false
+	for len(events) > 0 && !heard {
+		e := <-events
+		heard = e.Name == EventJoinRefused && e.Data == JoinRefused{Room: room.ID, Reason: "revoked"}
+	}
+	if !heard {
+		t.Error("no joinRefused event")
+	}
+	if n, err := cat.MessageCount(room.ID); err != nil || n != 0 {
+		t.Errorf("the refused joiner stores %d messages (%v)", n, err)
+	}
+
+	// bob is removed: ada and dan chat on, bob reads nothing new.
+	if err := ada.RemoveMember(room.ID, bob.Me().PeerID); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, "the removed member learns it", func() bool { return roomOf(bob, room.ID).Removed })
+	if _, err := bob.Send(t.Context(), room.ID, "am I still here"); !errors.Is(err, ErrNotAdmitted) {
+		t.Errorf("the removed member sends: %v", err)
+	}
+	if _, err := ada.Send(t.Context(), room.ID, "after bob"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, "the remaining member reads on", func() bool {
+		return slices.Contains(shownTexts(t, dan, room.ID), "after bob")
+	})
+	if slices.Contains(shownTexts(t, bob, room.ID), "after bob") {
+		t.Error("the removed member reads what was said after its removal")
+	}
+	members, err := ada.Members(room.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roles := map[string]string{}
+	for _, m := range members {
+		roles[m.PeerID] = m.Role
+	}
+	if len(roles) != 2 || roles[ada.Me().PeerID] != "owner" || roles[dan.Me().PeerID] != "member" {
+		t.Errorf("members after the removal: %v", roles)
+	}
+}
