@@ -251,4 +251,3 @@ func (s *Service) answerJoin(from peer.ID, raw []byte) []byte {
 	}
 	return out
 }
-

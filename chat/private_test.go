@@ -7,7 +7,6 @@ import (
 	"time"
 )
 
-
 // shownTexts lists what a room's history shows.
 func shownTexts(t *testing.T, s *Service, room string) []string {
 	t.Helper()

@@ -62,16 +62,16 @@ type Options struct {
 
 // Service owns one node's data dir, identity, store and network node.
 type Service struct {
-	opts  Options
-	dir   *datadir.Dir
-	id    *identity.Identity
+	opts Options
+	dir  *datadir.Dir
+	id   *identity.Identity
 	// device is the key private rooms wrap their keys to (package seal).
 	device *seal.Device
 	store  *store.Store
-	node  *p2p.Node
-	clock *wire.Clock
-	log   *slog.Logger
-	bus   *bus
+	node   *p2p.Node
+	clock  *wire.Clock
+	log    *slog.Logger
+	bus    *bus
 	// sending holds a slot for each own message being signed and stored:
 	// past saturation senders wait here (or get ErrBusy), not in memory.
 	sending chan struct{}
