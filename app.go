@@ -227,6 +227,58 @@ func (a *App) Invite(roomID string) (string, error) {
 	return link, a.userError("Invite", err)
 }
 
+// CreatePrivateRoom makes a private room, with the user as its owner.
+func (a *App) CreatePrivateRoom(name string) (chat.Room, error) {
+	if a.svc == nil {
+		return chat.Room{}, errNoService
+	}
+	room, err := a.svc.CreatePrivateRoom(name)
+	return room, a.userError("CreatePrivateRoom", err)
+}
+
+// CreateInvite makes an invitation to a private room: valid for hours (0
+// until revoked), for uses people (0 any number).
+func (a *App) CreateInvite(roomID string, hours, uses int) (chat.Invitation, error) {
+	if a.svc == nil {
+		return chat.Invitation{}, errNoService
+	}
+	inv, err := a.svc.CreateInvite(a.ctx, roomID, hours, uses)
+	return inv, a.userError("CreateInvite", err)
+}
+
+// Invites lists a private room's open invitations.
+func (a *App) Invites(roomID string) ([]chat.Invitation, error) {
+	if a.svc == nil {
+		return nil, errNoService
+	}
+	invs, err := a.svc.Invites(roomID)
+	return invs, a.userError("Invites", err)
+}
+
+// RevokeInvite ends an invitation.
+func (a *App) RevokeInvite(roomID, inviteID string) error {
+	if a.svc == nil {
+		return errNoService
+	}
+	return a.userError("RevokeInvite", a.svc.RevokeInvite(roomID, inviteID))
+}
+
+// SetRole gives a member of a private room a role.
+func (a *App) SetRole(roomID, peerID, role string) error {
+	if a.svc == nil {
+		return errNoService
+	}
+	return a.userError("SetRole", a.svc.SetRole(roomID, peerID, role))
+}
+
+// RemoveMember removes someone from a private room.
+func (a *App) RemoveMember(roomID, peerID string) error {
+	if a.svc == nil {
+		return errNoService
+	}
+	return a.userError("RemoveMember", a.svc.RemoveMember(roomID, peerID))
+}
+
 // InviteStatus says whether an invite made now lets someone far away in
 // at once, and if not, why.
 func (a *App) InviteStatus(roomID string) (chat.InviteStatus, error) {

@@ -79,6 +79,29 @@ func methods(svc *chat.Service) map[string]method {
 			}
 			return svc.SetRoomNearby(ctx, room, on)
 		},
+		"CreatePrivateRoom": oneString(func(_ context.Context, name string) (chat.Room, error) {
+			return svc.CreatePrivateRoom(name)
+		}),
+		"CreateInvite": func(ctx context.Context, args []json.RawMessage) (any, error) {
+			var room string
+			var hours, uses int
+			if err := bind(args, &room, &hours, &uses); err != nil {
+				return nil, err
+			}
+			return svc.CreateInvite(ctx, room, hours, uses)
+		},
+		"Invites": oneString(func(_ context.Context, id string) ([]chat.Invitation, error) {
+			return svc.Invites(id)
+		}),
+		"RevokeInvite": twoStrings(func(_ context.Context, room, inviteID string) (any, error) {
+			return nil, svc.RevokeInvite(room, inviteID)
+		}),
+		"SetRole": threeStrings(func(_ context.Context, room, peerID, role string) (any, error) {
+			return nil, svc.SetRole(room, peerID, role)
+		}),
+		"RemoveMember": twoStrings(func(_ context.Context, room, peerID string) (any, error) {
+			return nil, svc.RemoveMember(room, peerID)
+		}),
 		"SetAway": func(ctx context.Context, args []json.RawMessage) (any, error) {
 			var away bool
 			if err := bind(args, &away); err != nil {

@@ -40,6 +40,15 @@ var answers = []struct {
 	err error
 	Answer
 }{
+	{chat.ErrForbidden, Answer{"forbidden", "Your role in this room does not allow that; ask the owner or a moderator.", http.StatusForbidden}},
+	{chat.ErrNotAdmitted, Answer{"notAdmitted", "You are not a member of this room (yet): wait for a member to let you in, or ask for a new invite link.", http.StatusForbidden}},
+	{chat.ErrNotMember, Answer{"notMember", "That person is not a member of this room; reopen the member list to see who is.", http.StatusNotFound}},
+	{chat.ErrOwnerStays, Answer{"ownerStays", "The owner cannot leave while others stay; make someone else the owner first.", http.StatusConflict}},
+	{chat.ErrPublicRoom, Answer{"publicRoom", "That is for private rooms only; this room is open to everyone with its link.", http.StatusBadRequest}},
+	{chat.ErrUnknownInvite, Answer{"unknownInvite", "That invitation is not in this room; reopen the invite dialog to see the open ones.", http.StatusNotFound}},
+	{chat.ErrBadRole, Answer{"badRole", "A role is member, moderator or owner.", http.StatusBadRequest}},
+	{chat.ErrBadHours, Answer{"badHours", "An invitation lasts 1 to 8760 hours, or 0 to last until revoked.", http.StatusBadRequest}},
+	{chat.ErrBadUses, Answer{"badUses", "An invitation lets in 1 to 1000 people, or 0 for any number.", http.StatusBadRequest}},
 	{chat.ErrNotJoined, Answer{"notJoined", "You have not joined this room; join it first to read and write in it.", http.StatusNotFound}},
 	{chat.ErrBadRoomID, Answer{"badRoomId", "That is neither an invite link nor a room ID; copy the whole link again from the person who invited you.", http.StatusBadRequest}},
 	{chat.ErrNeedInvite, Answer{"needInvite", "A room ID alone does not let you in; ask a member of the room for an invite link.", http.StatusForbidden}},

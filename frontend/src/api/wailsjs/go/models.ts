@@ -22,6 +22,28 @@ export namespace chat {
 	        this.connected = source["connected"];
 	    }
 	}
+	export class Invitation {
+	    id: string;
+	    link: string;
+	    expiresAt: number;
+	    uses: number;
+	    used: number;
+	    by: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Invitation(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.link = source["link"];
+	        this.expiresAt = source["expiresAt"];
+	        this.uses = source["uses"];
+	        this.used = source["used"];
+	        this.by = source["by"];
+	    }
+	}
 	export class InvitePreview {
 	    link: string;
 	    roomId: string;

@@ -4,6 +4,10 @@ import {chat} from '../models';
 
 export function Connect(arg1:string):Promise<void>;
 
+export function CreateInvite(arg1:string,arg2:number,arg3:number):Promise<chat.Invitation>;
+
+export function CreatePrivateRoom(arg1:string):Promise<chat.Room>;
+
 export function CreateRoom(arg1:string):Promise<chat.Room>;
 
 export function Delete(arg1:string,arg2:string):Promise<chat.Message>;
@@ -28,6 +32,8 @@ export function Invite(arg1:string):Promise<string>;
 
 export function InviteStatus(arg1:string):Promise<chat.InviteStatus>;
 
+export function Invites(arg1:string):Promise<Array<chat.Invitation>>;
+
 export function JoinRoom(arg1:string,arg2:string):Promise<chat.Room>;
 
 export function LeaveRoom(arg1:string):Promise<void>;
@@ -46,9 +52,13 @@ export function PendingInvite():Promise<chat.InvitePreview>;
 
 export function React(arg1:string,arg2:string,arg3:string):Promise<chat.Message>;
 
+export function RemoveMember(arg1:string,arg2:string):Promise<void>;
+
 export function RenameRoom(arg1:string,arg2:string):Promise<chat.Room>;
 
 export function Reply(arg1:string,arg2:string,arg3:string):Promise<chat.Message>;
+
+export function RevokeInvite(arg1:string,arg2:string):Promise<void>;
 
 export function Rooms():Promise<Array<chat.Room>>;
 
@@ -63,6 +73,8 @@ export function SetName(arg1:string):Promise<chat.Me>;
 export function SetNotify(arg1:string,arg2:string):Promise<chat.Room>;
 
 export function SetProxy(arg1:string,arg2:string):Promise<chat.ProxySetting>;
+
+export function SetRole(arg1:string,arg2:string,arg3:string):Promise<void>;
 
 export function SetRoomNearby(arg1:string,arg2:boolean):Promise<chat.Room>;
 

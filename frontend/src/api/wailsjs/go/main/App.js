@@ -6,6 +6,14 @@ export function Connect(arg1) {
   return window['go']['main']['App']['Connect'](arg1);
 }
 
+export function CreateInvite(arg1, arg2, arg3) {
+  return window['go']['main']['App']['CreateInvite'](arg1, arg2, arg3);
+}
+
+export function CreatePrivateRoom(arg1) {
+  return window['go']['main']['App']['CreatePrivateRoom'](arg1);
+}
+
 export function CreateRoom(arg1) {
   return window['go']['main']['App']['CreateRoom'](arg1);
 }
@@ -54,6 +62,10 @@ export function InviteStatus(arg1) {
   return window['go']['main']['App']['InviteStatus'](arg1);
 }
 
+export function Invites(arg1) {
+  return window['go']['main']['App']['Invites'](arg1);
+}
+
 export function JoinRoom(arg1, arg2) {
   return window['go']['main']['App']['JoinRoom'](arg1, arg2);
 }
@@ -90,12 +102,20 @@ export function React(arg1, arg2, arg3) {
   return window['go']['main']['App']['React'](arg1, arg2, arg3);
 }
 
+export function RemoveMember(arg1, arg2) {
+  return window['go']['main']['App']['RemoveMember'](arg1, arg2);
+}
+
 export function RenameRoom(arg1, arg2) {
   return window['go']['main']['App']['RenameRoom'](arg1, arg2);
 }
 
 export function Reply(arg1, arg2, arg3) {
   return window['go']['main']['App']['Reply'](arg1, arg2, arg3);
+}
+
+export function RevokeInvite(arg1, arg2) {
+  return window['go']['main']['App']['RevokeInvite'](arg1, arg2);
 }
 
 export function Rooms() {
@@ -124,6 +144,10 @@ export function SetNotify(arg1, arg2) {
 
 export function SetProxy(arg1, arg2) {
   return window['go']['main']['App']['SetProxy'](arg1, arg2);
+}
+
+export function SetRole(arg1, arg2, arg3) {
+  return window['go']['main']['App']['SetRole'](arg1, arg2, arg3);
 }
 
 export function SetRoomNearby(arg1, arg2) {
