@@ -279,6 +279,39 @@ func (a *App) RemoveMember(roomID, peerID string) error {
 	return a.userError("RemoveMember", a.svc.RemoveMember(roomID, peerID))
 }
 
+// DirectMessage opens the direct conversation with a person.
+func (a *App) DirectMessage(peerID string) (chat.Room, error) {
+	if a.svc == nil {
+		return chat.Room{}, errNoService
+	}
+	room, err := a.svc.DirectMessage(peerID)
+	return room, a.userError("DirectMessage", err)
+}
+
+// Block hides a person on this device.
+func (a *App) Block(peerID string) error {
+	if a.svc == nil {
+		return errNoService
+	}
+	return a.userError("Block", a.svc.Block(peerID))
+}
+
+// Unblock undoes Block.
+func (a *App) Unblock(peerID string) error {
+	if a.svc == nil {
+		return errNoService
+	}
+	return a.userError("Unblock", a.svc.Unblock(peerID))
+}
+
+// Blocked lists the people blocked on this device.
+func (a *App) Blocked() ([]chat.Profile, error) {
+	if a.svc == nil {
+		return nil, errNoService
+	}
+	return a.svc.Blocked(), nil
+}
+
 // InviteStatus says whether an invite made now lets someone far away in
 // at once, and if not, why.
 func (a *App) InviteStatus(roomID string) (chat.InviteStatus, error) {

@@ -102,6 +102,16 @@ func methods(svc *chat.Service) map[string]method {
 		"RemoveMember": twoStrings(func(_ context.Context, room, peerID string) (any, error) {
 			return nil, svc.RemoveMember(room, peerID)
 		}),
+		"DirectMessage": oneString(func(_ context.Context, peerID string) (chat.Room, error) {
+			return svc.DirectMessage(peerID)
+		}),
+		"Block": oneString(func(_ context.Context, peerID string) (any, error) {
+			return nil, svc.Block(peerID)
+		}),
+		"Unblock": oneString(func(_ context.Context, peerID string) (any, error) {
+			return nil, svc.Unblock(peerID)
+		}),
+		"Blocked": noArgs(svc.Blocked),
 		"SetAway": func(ctx context.Context, args []json.RawMessage) (any, error) {
 			var away bool
 			if err := bind(args, &away); err != nil {

@@ -152,24 +152,14 @@ func (s *Service) ask(id wire.RoomID, p peer.ID, req []byte) bool {
 		s.log.Debug("join request not answered", "peer", identity.ShortID(p), "err", err)
 		return false
 	}
-	var answer wire.JoinAnswer
-	if err := proto.Unmarshal(raw, &answer); err != nil {
+	refusal, msgs, err := private.DecodeJoinAnswer(raw, id, s.opts.Now())
+	if err != nil {
 		s.refusePrivate(p, id, err)
 		return false
 	}
-	if reason, refused := refusals[answer.Refused]; refused {
+	if reason, refused := refusals[refusal]; refused {
 		s.joinRefused(id, reason)
 		return true
-	}
-	now := s.opts.Now()
-	msgs := make([]*wire.Message, 0, len(answer.Envelopes))
-	for _, env := range answer.Envelopes {
-		m, err := wire.Decode(env, wire.Check{Room: &id, Now: now})
-		if err != nil {
-			s.refusePrivate(p, id, err)
-			return false
-		}
-		msgs = append(msgs, m)
 	}
 	s.receive(p2p.Batch{Room: id, From: p, Messages: msgs})
 	pr := s.privateRoom(id)

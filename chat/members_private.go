@@ -307,7 +307,10 @@ func (s *Service) privateView(r *Room, id wire.RoomID, rec store.Room) {
 	}
 	state := pr.State()
 	r.MyRole = state.Role(s.id.ID).String()
-	r.Direct = pr.Genesis().Direct()
+	r.Direct, r.Request = pr.Genesis().Direct(), rec.Private.Request
+	if r.Direct {
+		r.Name = s.displayName(s.otherOf(pr.Genesis()))
+	}
 	r.Removed = !r.Pending && r.MyRole == "" && (state.Removed(s.id.ID) || state.Epochs() > 0)
 }
 

@@ -114,6 +114,7 @@ func (s *Service) Reply(ctx context.Context, roomID, messageID, text string) (Me
 }
 
 func (s *Service) sendText(ctx context.Context, roomID, text string, replyTo *wire.MessageID) (Message, error) {
+	defer s.answerRequest(roomID)
 	id, err := s.joinedRoom(roomID)
 	if err != nil {
 		return Message{}, err
@@ -384,6 +385,7 @@ func (s *Service) receive(b p2p.Batch) {
 			shown = append(shown, m)
 		case m.Kind == wire.Kind_KIND_KEYS:
 			// The log's, never shown.
+		case s.isBlocked(m.Author):
 		default:
 			shown = append(shown, m)
 		}
@@ -545,6 +547,9 @@ func (s *Service) itemView(room wire.RoomID, it store.Item) (Message, bool) {
 	if err != nil {
 		s.log.Error("stored message unreadable", "id", it.ID.String()[:8], "err", err)
 		return Message{}, false
+	}
+	if m.Kind == wire.Kind_KIND_TEXT && s.isBlocked(m.Author) {
+		return Message{}, false // blocked: kept, not shown
 	}
 	return s.view(m, it.Changes), true
 }

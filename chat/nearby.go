@@ -231,7 +231,7 @@ func (s *Service) stillNearbyLocked(p peer.ID) bool {
 func (s *Service) helloContent() p2p.HelloContent {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := p2p.HelloContent{Profile: s.myProfile}
+	out := p2p.HelloContent{Profile: s.myProfile, Device: s.deviceKey}
 	for id, on := range s.visible {
 		if !on {
 			continue
@@ -252,6 +252,11 @@ func (s *Service) helloContent() p2p.HelloContent {
 func (s *Service) receiveHello(from peer.ID, h p2p.PeerHello) {
 	if h.Profile != nil {
 		s.receiveProfile(h.Profile)
+	}
+	if h.HasDevice {
+		s.mu.Lock()
+		s.devices.Add(from, h.Device, nil)
+		s.mu.Unlock()
 	}
 	if !h.LAN {
 		return

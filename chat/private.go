@@ -106,7 +106,7 @@ func genesisOf(id wire.RoomID, rec *store.PrivateRoom) (memberlog.Genesis, error
 		}
 		g.Founders = append(g.Founders, p)
 	}
-	if len(g.Founders) != 1 {
+	if len(g.Founders) != 1 && len(g.Founders) != 2 {
 		return g, fmt.Errorf("room %s: %d founders", id, len(g.Founders))
 	}
 	return g, nil
@@ -122,6 +122,9 @@ func privateKeys(rec store.Room) (roomkey.Room, error) {
 		return roomkey.Room{}, fmt.Errorf("room %s: stored secret of %d bytes", rec.ID, len(rec.Secret))
 	}
 	keys := roomkey.Private(roomkey.Secret(rec.Secret), g.Founders[0])
+	if g.Direct() {
+		keys = roomkey.Direct(g.Founders[0], g.Founders[1], roomkey.Secret(rec.Secret))
+	}
 	if keys.ID != rec.ID {
 		return roomkey.Room{}, fmt.Errorf("room %s: stored secret and founder belong to another room", rec.ID)
 	}

@@ -158,3 +158,59 @@ func TestAPrivateRoomLetsInOnlyWhomItsLogLists(t *testing.T) {
 		t.Errorf("members after the removal: %v", roles)
 	}
 }
+
+// A private room is never visible on the network: no member can turn it
+// on, and no hello names it.
+func TestAPrivateRoomIsNeverNearby(t *testing.T) {
+	ada := newNode(t, t.TempDir())
+	room, err := ada.CreatePrivateRoom("Payroll")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ada.SetRoomNearby(t.Context(), room.ID, true); !errors.Is(err, ErrForbidden) {
+		t.Errorf("made a private room visible: %v", err)
+	}
+	if nearby := ada.helloContent().Nearby; len(nearby) != 0 {
+		t.Errorf("the hello names %d rooms", len(nearby))
+	}
+	if r := roomOf(ada, room.ID); r.Nearby {
+		t.Error("the room shows as visible")
+	}
+}
+
+// A member offline while someone is removed comes back, syncs, and reads
+// what was said under the new key.
+func TestAMemberOfflineThroughARotationCatchesUp(t *testing.T) {
+	ada, bob := newNode(t, t.TempDir()), newNode(t, t.TempDir())
+	catDir := t.TempDir()
+	cat := openNode(t, catDir)
+	room, err := ada.CreatePrivateRoom("Board")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := ada.CreateInvite(t.Context(), room.ID, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	joinByLink(t, bob, inv.Link)
+	joinByLink(t, cat, inv.Link)
+	if err := cat.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := ada.RemoveMember(room.ID, bob.Me().PeerID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ada.Send(t.Context(), room.ID, "under the new key"); err != nil {
+		t.Fatal(err)
+	}
+	cat = newNode(t, catDir)
+	if err := cat.Connect(t.Context(), ada.Me().Addrs[0]); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, "the member back online reads what was said under the new key", func() bool {
+		return slices.Contains(shownTexts(t, cat, room.ID), "under the new key")
+	})
+	if r := roomOf(cat, room.ID); r.MyRole != "member" || r.Removed {
+		t.Errorf("after the catch-up: %+v", r)
+	}
+}

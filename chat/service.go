@@ -65,13 +65,15 @@ type Service struct {
 	opts Options
 	dir  *datadir.Dir
 	id   *identity.Identity
-	// device is the key private rooms wrap their keys to (package seal).
-	device *seal.Device
-	store  *store.Store
-	node   *p2p.Node
-	clock  *wire.Clock
-	log    *slog.Logger
-	bus    *bus
+	// device is the key private rooms wrap their keys to (package seal);
+	// deviceKey its public half signed, as hellos carry it.
+	device    *seal.Device
+	deviceKey *wire.DeviceKey
+	store     *store.Store
+	node      *p2p.Node
+	clock     *wire.Clock
+	log       *slog.Logger
+	bus       *bus
 	// sending holds a slot for each own message being signed and stored:
 	// past saturation senders wait here (or get ErrBusy), not in memory.
 	sending chan struct{}
@@ -96,13 +98,15 @@ type Service struct {
 	mu        sync.Mutex
 	names     map[peer.ID]string // display names from profiles
 	myName    string
-	myProfile []byte                         // our signed profile envelope, for hellos
-	joined    map[wire.RoomID]string         // joined room -> name
-	keys      map[wire.RoomID]roomkey.Room   // joined room -> its keys
-	private   map[wire.RoomID]*privateRoom   // joined private room -> its log and keys
-	visible   map[wire.RoomID]bool           // joined rooms visible on this network
-	nearby    *lru.Map[peer.ID, *nearbyPeer] // peers that said hello, with their public rooms
-	away      map[peer.ID]bool               // connected peers who said they are away
+	myProfile []byte                               // our signed profile envelope, for hellos
+	joined    map[wire.RoomID]string               // joined room -> name
+	keys      map[wire.RoomID]roomkey.Room         // joined room -> its keys
+	private   map[wire.RoomID]*privateRoom         // joined private room -> its log and keys
+	devices   *lru.Map[peer.ID, seal.DevicePublic] // device keys peers' hellos named
+	blocked   map[peer.ID]bool                     // people the user blocked
+	visible   map[wire.RoomID]bool                 // joined rooms visible on this network
+	nearby    *lru.Map[peer.ID, *nearbyPeer]       // peers that said hello, with their public rooms
+	away      map[peer.ID]bool                     // connected peers who said they are away
 	amAway    bool
 	typedAt   map[wire.RoomID]time.Time // when we last said we are typing, per room
 	closeErr  error
@@ -153,6 +157,8 @@ func Open(ctx context.Context, opts Options) (*Service, error) {
 		joined:     map[wire.RoomID]string{},
 		keys:       map[wire.RoomID]roomkey.Room{},
 		private:    map[wire.RoomID]*privateRoom{},
+		devices:    lru.New[peer.ID, seal.DevicePublic](maxDevices, nil),
+		blocked:    map[peer.ID]bool{},
 		visible:    map[wire.RoomID]bool{},
 		nearby:     lru.New[peer.ID, *nearbyPeer](maxNearby, nil),
 		away:       map[peer.ID]bool{},
@@ -179,12 +185,18 @@ func (s *Service) start() error {
 	if s.device, err = identity.LoadOrCreateDevice(s.dir.Path); err != nil {
 		return err
 	}
+	if s.deviceKey, err = seal.SignDevice(s.id.Key, s.device.Public()); err != nil {
+		return err
+	}
 	if s.store, err = store.Open(filepath.Join(s.dir.Path, "store"), store.Options{Logger: s.opts.Logger, RoomQuota: s.opts.RoomQuota}); err != nil {
 		return err
 	}
 	// Everything a peer's hello or sync may read is loaded before the
 	// network starts: its handlers run from the first connection on.
 	if err := s.loadProfiles(); err != nil {
+		return err
+	}
+	if err := s.loadBlocked(); err != nil {
 		return err
 	}
 	rooms, err := s.loadJoinedRooms()
@@ -216,6 +228,7 @@ func (s *Service) start() error {
 		Profiles: s.store, // the names that travel with a room's history
 		OnSync:   s.onSync,
 		OnJoin:   s.answerJoin,
+		OnDirect: s.answerDirect,
 		Hello:    s.helloContent,
 		OnHello:  s.receiveHello,
 		Logger:   s.opts.Logger,
@@ -246,6 +259,7 @@ func (s *Service) start() error {
 	s.restoreHelpers()
 	s.restoreInviters()
 	s.resumeJoins()
+	s.resumeOffers()
 	for _, addr := range s.opts.Peers {
 		s.wg.Go(func() { s.dialAtStart(addr) })
 	}

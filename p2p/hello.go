@@ -17,6 +17,7 @@ import (
 
 	"parley/identity"
 	"parley/roomkey"
+	"parley/seal"
 	"parley/wire"
 	"parley/workset"
 )
@@ -34,6 +35,9 @@ type HelloContent struct {
 	// Nearby are the rooms visible on this network. The node tells them
 	// only to peers found by mDNS.
 	Nearby []wire.NearbyRoom
+	// Device is the node's device key, signed (package seal): what a
+	// direct conversation's first key is wrapped for. Every peer hears it.
+	Device *wire.DeviceKey
 }
 
 // PeerHello is a peer's checked hello, as the owner hears it.
@@ -45,6 +49,10 @@ type PeerHello struct {
 	// Nearby are the rooms the peer made visible on this network, each
 	// checked against its secret; empty unless the peer was found here.
 	Nearby []NearbyRoom
+	// Device is the peer's device key, its signature checked; HasDevice
+	// is false when the hello carried none.
+	Device    seal.DevicePublic
+	HasDevice bool
 }
 
 // NearbyRoom is a room a peer on this network made visible.
@@ -225,7 +233,7 @@ func (hs *helloService) helloFor(p peer.ID) ([]byte, error) {
 			content.Profile = nil
 		}
 	}
-	return wire.EncodeHello(content.Profile, content.Nearby, hs.trust.proofs(p))
+	return wire.EncodeHello(content.Profile, content.Device, content.Nearby, hs.trust.proofs(p))
 }
 
 func (hs *helloService) send(p peer.ID) error {
@@ -314,6 +322,14 @@ func (hs *helloService) tell(from peer.ID, h *wire.PeerHello) {
 		return
 	}
 	out := PeerHello{Profile: h.Profile, LAN: hs.trust.foundOnLAN(from)}
+	if h.Device != nil {
+		device, err := seal.VerifyDevice(h.Device, from)
+		if err != nil {
+			hs.reject(from, wire.RoomID{}, fmt.Errorf("hello device key: %w", err))
+		} else {
+			out.Device, out.HasDevice = device, true
+		}
+	}
 	if out.LAN {
 		for _, r := range h.Nearby {
 			keys := roomkey.FromLegacyID(r.ID)
@@ -338,7 +354,7 @@ func SendProofs(ctx context.Context, h host.Host, to peer.ID, rooms ...roomkey.R
 	for i, r := range rooms {
 		proofs[i] = wire.HelloProof(r.Proof(h.ID(), to))
 	}
-	raw, err := wire.EncodeHello(nil, nil, proofs)
+	raw, err := wire.EncodeHello(nil, nil, nil, proofs)
 	if err != nil {
 		return err
 	}

@@ -101,8 +101,11 @@ type Options struct {
 	Profiles ProfileSource
 	// OnSync, if set, hears how sync sessions progress. It must not block.
 	OnSync func(SyncProgress)
-	// OnJoin, if set, answers private rooms' join requests (join.go).
-	OnJoin JoinHandler
+	// OnJoin, if set, answers private rooms' join requests; OnDirect, if
+	// set, takes direct conversations offered (ask.go). OnDirect answers
+	// nil to refuse, or any one byte to acknowledge.
+	OnJoin   Answerer
+	OnDirect Answerer
 	// Helper runs the node as a helper (internet mode only): publicly
 	// reachable, a DHT server, an AutoNAT service and a relay.
 	Helper bool
@@ -264,7 +267,10 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 	n.hello.start(n.counted)
 	h.SetStreamHandler(syncProtocol, n.counted(n.sync.handleSync))
 	if opts.OnJoin != nil {
-		h.SetStreamHandler(joinProtocol, n.counted(newJoinServer(opts.OnJoin).serve))
+		h.SetStreamHandler(joinProtocol, n.counted(newAskServer(opts.OnJoin, MaxJoinRequest, MaxJoinAnswer).serve))
+	}
+	if opts.OnDirect != nil {
+		h.SetStreamHandler(directProtocol, n.counted(newAskServer(opts.OnDirect, MaxDirectOffer, 1).serve))
 	}
 	h.Network().Notify(&network.NotifyBundle{ConnectedF: n.connected, DisconnectedF: n.disconnected})
 	n.reach.start(h)

@@ -159,21 +159,42 @@ func (r *Room) Admit(j *seal.Join) ([]*wire.Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := []*wire.Message{admit}
+	keys, err := r.WrapFor(j.Device)
+	return append([]*wire.Message{admit}, keys...), err
+}
+
+// WrapFor hands every epoch's key to a device: a keys event per epoch,
+// each with the one wrap. It writes nothing for epochs the device has.
+func (r *Room) WrapFor(device seal.DevicePublic) ([]*wire.Message, error) {
+	var out []*wire.Message
 	for epoch := range uint32(r.State().Epochs()) {
 		r.mu.Lock()
 		k, err := r.keyLocked(epoch)
+		has := r.state.Epoch(epoch).Devices[device]
 		r.mu.Unlock()
 		if err != nil {
 			return out, err
 		}
-		keys, err := r.keysEvent(epoch, k, []seal.DevicePublic{j.Device})
+		if has {
+			continue
+		}
+		keys, err := r.keysEvent(epoch, k, []seal.DevicePublic{device})
 		if err != nil {
 			return out, err
 		}
 		out = append(out, keys)
 	}
 	return out, nil
+}
+
+// Found writes the user's own creation event in a direct conversation the
+// other person started: it names the user's device, which later keys are
+// wrapped for. It returns nil when the log has it already.
+func (r *Room) Found() (*wire.Message, error) {
+	if _, ok := r.State().Device(r.me.ID); ok {
+		return nil, nil
+	}
+	return r.write(&wire.Member{Action: wire.Member_ACTION_CREATE, Device: r.me.Device.Public().Bytes()})
 }
 
 // Remove writes a member's removal and a new epoch its device does not

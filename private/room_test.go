@@ -29,7 +29,7 @@ func clock() uint64 {
 	}
 }
 
-func newIdentity(t *testing.T) Identity {
+func newIdentity(t testing.TB) Identity {
 	t.Helper()
 	key, _, err := crypto.GenerateEd25519Key(rand.Reader)
 	if err != nil {
@@ -93,7 +93,7 @@ func (m *member) say(t *testing.T, text string) *wire.Message {
 	return msg
 }
 
-func found(t *testing.T) (*member, []*wire.Message) {
+func found(t testing.TB) (*member, []*wire.Message) {
 	t.Helper()
 	ada := &member{Identity: newIdentity(t)}
 	secret, err := roomkey.New()

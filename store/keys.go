@@ -28,6 +28,7 @@ import (
 //	o/<room 32>/<id 32>           -> nothing (own messages no peer has had yet)
 //	k/<peer ID>                   -> remembered peer (JSON: addresses, last seen)
 //	e/<room 32>/..., g/           -> a private room's epoch keys and log (private.go)
+//	b/<peer ID>                   -> nothing (a person the user blocked; blocked.go)
 const (
 	prefixMessage = 'm'
 	prefixIndex   = 'i'

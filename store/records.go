@@ -55,6 +55,11 @@ type PrivateRoom struct {
 	// Links are the invite links made on this device, by invitation ID
 	// (hex): only their maker holds their seeds.
 	Links map[string]string `json:"links,omitempty"`
+	// Unoffered: a direct conversation started here that the other
+	// person has not taken yet. Request: one the other person started,
+	// sharing no room with the user, not answered yet.
+	Unoffered bool `json:"unoffered,omitempty"`
+	Request   bool `json:"request,omitempty"`
 }
 
 // PutRoom saves a room record, replacing any earlier one.

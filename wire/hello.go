@@ -38,17 +38,20 @@ type PeerHello struct {
 	Profile *Message
 	Nearby  []NearbyRoom
 	Proofs  []HelloProof
+	// Device is the sender's device key as sent, nil if none; the seal
+	// package checks its signature.
+	Device *DeviceKey
 }
 
 // EncodeHello encodes a hello. profile is our signed profile envelope, or
-// nil. Nearby rooms whose names peers would refuse are left out, and so
+// nil; device our signed device key, or nil. Nearby rooms whose names peers would refuse are left out, and so
 // are the rooms past MaxHelloRooms or past MaxHelloSize; proofs past
 // MaxHelloRooms are an error (the caller pads them, it must not lose any).
-func EncodeHello(profile []byte, nearby []NearbyRoom, proofs []HelloProof) ([]byte, error) {
+func EncodeHello(profile []byte, device *DeviceKey, nearby []NearbyRoom, proofs []HelloProof) ([]byte, error) {
 	if len(proofs) > MaxHelloRooms {
 		return nil, fmt.Errorf("encode hello: %d proofs, limit %d", len(proofs), MaxHelloRooms)
 	}
-	h := &Hello{Profile: profile}
+	h := &Hello{Profile: profile, Device: device}
 	for _, p := range proofs {
 		h.Proofs = append(h.Proofs, p[:]...)
 	}
@@ -90,7 +93,7 @@ func DecodeHello(raw []byte, from peer.ID, now time.Time) (*PeerHello, error) {
 	if err := proto.Unmarshal(raw, &h); err != nil {
 		return nil, fmt.Errorf("%w: hello: %w", ErrMalformed, err)
 	}
-	out := &PeerHello{}
+	out := &PeerHello{Device: h.Device}
 	if len(h.Profile) > 0 {
 		m, err := Decode(h.Profile, Check{Now: now})
 		if err != nil {

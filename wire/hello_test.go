@@ -20,7 +20,7 @@ func TestHelloRoundTrip(t *testing.T) {
 	}
 	rooms := []NearbyRoom{{ID: newRoom(t), Name: "général", Secret: make([]byte, SecretSize)}, {ID: newRoom(t), Name: "games"}}
 	proofs := []HelloProof{{1, 2, 3}, {4, 5, 6}, {7}}
-	raw, err := EncodeHello(profile.Raw, rooms, proofs)
+	raw, err := EncodeHello(profile.Raw, nil, rooms, proofs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func TestHelloRoundTrip(t *testing.T) {
 		t.Errorf("decoded %+v", h)
 	}
 
-	anonymous, _ := EncodeHello(nil, nil, nil)
+	anonymous, _ := EncodeHello(nil, nil, nil, nil)
 	if h, err := DecodeHello(anonymous, from, time.Now()); err != nil || h.Profile != nil {
 		t.Errorf("hello without a profile: %+v, %v", h, err)
 	}
@@ -81,7 +81,7 @@ func FuzzDecodeHello(f *testing.F) {
 	key := newKey(f)
 	from, _ := peer.IDFromPrivateKey(key)
 	profile, _ := Sign(key, Draft{Kind: Kind_KIND_PROFILE, Name: "Ada"})
-	raw, _ := EncodeHello(profile.Raw, []NearbyRoom{{Name: "lobby"}}, []HelloProof{{1}})
+	raw, _ := EncodeHello(profile.Raw, nil, []NearbyRoom{{Name: "lobby"}}, []HelloProof{{1}})
 	f.Add(raw)
 	f.Add([]byte{})
 	// Room names the name rule refuses.

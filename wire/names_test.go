@@ -175,7 +175,7 @@ func TestEncodeHelloLeavesOutWhatPeersRefuse(t *testing.T) {
 	key := newKey(t)
 	from, _ := peer.IDFromPrivateKey(key)
 	good := NearbyRoom{ID: newRoom(t), Name: strings.Repeat(family, MaxRoomNameChars), Secret: make([]byte, SecretSize)}
-	raw, err := EncodeHello(nil, []NearbyRoom{{ID: newRoom(t), Name: "old\u202Ename"}, good}, nil)
+	raw, err := EncodeHello(nil, nil, []NearbyRoom{{ID: newRoom(t), Name: "old\u202Ename"}, good}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +194,7 @@ func TestEncodeHelloLeavesOutWhatPeersRefuse(t *testing.T) {
 	for range MaxHelloRooms {
 		many = append(many, NearbyRoom{ID: newRoom(t), Name: strings.Repeat(kiss, MaxRoomNameChars), Secret: make([]byte, SecretSize)})
 	}
-	raw, err = EncodeHello(nil, many, proofs)
+	raw, err = EncodeHello(nil, nil, many, proofs)
 	if err != nil {
 		t.Fatal(err)
 	}

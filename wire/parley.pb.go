@@ -860,7 +860,10 @@ type Hello struct {
 	Nearby []*HelloRoom `protobuf:"bytes,3,rep,name=nearby,proto3" json:"nearby,omitempty"`
 	// proofs are 16-byte membership proofs, back to back, padded with random
 	// ones to a count that says little about how many rooms there are.
-	Proofs        []byte `protobuf:"bytes,4,opt,name=proofs,proto3" json:"proofs,omitempty"`
+	Proofs []byte `protobuf:"bytes,4,opt,name=proofs,proto3" json:"proofs,omitempty"`
+	// device is the node's device key, signed by the node key: what a
+	// direct conversation's starter wraps the first key for.
+	Device        *DeviceKey `protobuf:"bytes,5,opt,name=device,proto3" json:"device,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -912,6 +915,13 @@ func (x *Hello) GetNearby() []*HelloRoom {
 func (x *Hello) GetProofs() []byte {
 	if x != nil {
 		return x.Proofs
+	}
+	return nil
+}
+
+func (x *Hello) GetDevice() *DeviceKey {
+	if x != nil {
+		return x.Device
 	}
 	return nil
 }
@@ -1754,6 +1764,62 @@ func (x *JoinAnswer) GetEnvelopes() [][]byte {
 	return nil
 }
 
+// DirectOffer is what the starter of a direct conversation sends the other
+// person over /parley/dm/1 when they meet: the conversation's secret (the
+// stream is authenticated and encrypted to that person) and its log so
+// far, the first key wrapped for the other's device among it.
+type DirectOffer struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Secret        []byte                 `protobuf:"bytes,1,opt,name=secret,proto3" json:"secret,omitempty"`
+	Envelopes     [][]byte               `protobuf:"bytes,2,rep,name=envelopes,proto3" json:"envelopes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DirectOffer) Reset() {
+	*x = DirectOffer{}
+	mi := &file_wire_parley_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DirectOffer) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DirectOffer) ProtoMessage() {}
+
+func (x *DirectOffer) ProtoReflect() protoreflect.Message {
+	mi := &file_wire_parley_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DirectOffer.ProtoReflect.Descriptor instead.
+func (*DirectOffer) Descriptor() ([]byte, []int) {
+	return file_wire_parley_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *DirectOffer) GetSecret() []byte {
+	if x != nil {
+		return x.Secret
+	}
+	return nil
+}
+
+func (x *DirectOffer) GetEnvelopes() [][]byte {
+	if x != nil {
+		return x.Envelopes
+	}
+	return nil
+}
+
 var File_wire_parley_proto protoreflect.FileDescriptor
 
 const file_wire_parley_proto_rawDesc = "" +
@@ -1794,11 +1860,12 @@ const file_wire_parley_proto_rawDesc = "" +
 	"\a_nearby\"\b\n" +
 	"\x06Typing\"\x1e\n" +
 	"\bPresence\x12\x12\n" +
-	"\x04away\x18\x01 \x01(\bR\x04away\"o\n" +
+	"\x04away\x18\x01 \x01(\bR\x04away\"\x9f\x01\n" +
 	"\x05Hello\x12\x18\n" +
 	"\aprofile\x18\x01 \x01(\fR\aprofile\x12.\n" +
 	"\x06nearby\x18\x03 \x03(\v2\x16.parley.wire.HelloRoomR\x06nearby\x12\x16\n" +
-	"\x06proofs\x18\x04 \x01(\fR\x06proofsJ\x04\b\x02\x10\x03\"G\n" +
+	"\x06proofs\x18\x04 \x01(\fR\x06proofs\x12.\n" +
+	"\x06device\x18\x05 \x01(\v2\x16.parley.wire.DeviceKeyR\x06deviceJ\x04\b\x02\x10\x03\"G\n" +
 	"\tHelloRoom\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\fR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x16\n" +
@@ -1880,7 +1947,10 @@ const file_wire_parley_proto_rawDesc = "" +
 	"\x0fREFUSAL_REVOKED\x10\x02\x12\x13\n" +
 	"\x0fREFUSAL_USED_UP\x10\x03\x12\x13\n" +
 	"\x0fREFUSAL_UNKNOWN\x10\x04\x12\x13\n" +
-	"\x0fREFUSAL_REMOVED\x10\x05*\xd9\x01\n" +
+	"\x0fREFUSAL_REMOVED\x10\x05\"C\n" +
+	"\vDirectOffer\x12\x16\n" +
+	"\x06secret\x18\x01 \x01(\fR\x06secret\x12\x1c\n" +
+	"\tenvelopes\x18\x02 \x03(\fR\tenvelopes*\xd9\x01\n" +
 	"\x04Kind\x12\x14\n" +
 	"\x10KIND_UNSPECIFIED\x10\x00\x12\r\n" +
 	"\tKIND_TEXT\x10\x01\x12\x10\n" +
@@ -1915,7 +1985,7 @@ func file_wire_parley_proto_rawDescGZIP() []byte {
 }
 
 var file_wire_parley_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_wire_parley_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
+var file_wire_parley_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
 var file_wire_parley_proto_goTypes = []any{
 	(Kind)(0),               // 0: parley.wire.Kind
 	(Role)(0),               // 1: parley.wire.Role
@@ -1943,22 +2013,24 @@ var file_wire_parley_proto_goTypes = []any{
 	(*Member)(nil),          // 23: parley.wire.Member
 	(*JoinRequest)(nil),     // 24: parley.wire.JoinRequest
 	(*JoinAnswer)(nil),      // 25: parley.wire.JoinAnswer
+	(*DirectOffer)(nil),     // 26: parley.wire.DirectOffer
 }
 var file_wire_parley_proto_depIdxs = []int32{
 	0,  // 0: parley.wire.Payload.kind:type_name -> parley.wire.Kind
 	15, // 1: parley.wire.Hello.nearby:type_name -> parley.wire.HelloRoom
-	17, // 2: parley.wire.SyncMessage.ranges:type_name -> parley.wire.SyncRange
-	0,  // 3: parley.wire.Inner.kind:type_name -> parley.wire.Kind
-	21, // 4: parley.wire.Keys.wraps:type_name -> parley.wire.Wrap
-	2,  // 5: parley.wire.Member.action:type_name -> parley.wire.Member.Action
-	1,  // 6: parley.wire.Member.role:type_name -> parley.wire.Role
-	22, // 7: parley.wire.JoinRequest.device:type_name -> parley.wire.DeviceKey
-	3,  // 8: parley.wire.JoinAnswer.refused:type_name -> parley.wire.JoinAnswer.Refusal
-	9,  // [9:9] is the sub-list for method output_type
-	9,  // [9:9] is the sub-list for method input_type
-	9,  // [9:9] is the sub-list for extension type_name
-	9,  // [9:9] is the sub-list for extension extendee
-	0,  // [0:9] is the sub-list for field type_name
+	22, // 2: parley.wire.Hello.device:type_name -> parley.wire.DeviceKey
+	17, // 3: parley.wire.SyncMessage.ranges:type_name -> parley.wire.SyncRange
+	0,  // 4: parley.wire.Inner.kind:type_name -> parley.wire.Kind
+	21, // 5: parley.wire.Keys.wraps:type_name -> parley.wire.Wrap
+	2,  // 6: parley.wire.Member.action:type_name -> parley.wire.Member.Action
+	1,  // 7: parley.wire.Member.role:type_name -> parley.wire.Role
+	22, // 8: parley.wire.JoinRequest.device:type_name -> parley.wire.DeviceKey
+	3,  // 9: parley.wire.JoinAnswer.refused:type_name -> parley.wire.JoinAnswer.Refusal
+	10, // [10:10] is the sub-list for method output_type
+	10, // [10:10] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_wire_parley_proto_init() }
@@ -1973,7 +2045,7 @@ func file_wire_parley_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wire_parley_proto_rawDesc), len(file_wire_parley_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   22,
+			NumMessages:   23,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -623,7 +623,7 @@ func sendHello(ctx context.Context, h host.Host, to peer.ID, guess roomkey.Room)
 		}
 		proofs[i], proofs[j.Int64()] = proofs[j.Int64()], proofs[i]
 	}
-	raw, err := wire.EncodeHello(nil, nil, proofs)
+	raw, err := wire.EncodeHello(nil, nil, nil, proofs)
 	if err != nil {
 		return err
 	}

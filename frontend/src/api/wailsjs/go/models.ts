@@ -331,6 +331,22 @@ export namespace chat {
 	        this.why = source["why"];
 	    }
 	}
+	export class Profile {
+	    peerId: string;
+	    shortId: string;
+	    name: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Profile(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.peerId = source["peerId"];
+	        this.shortId = source["shortId"];
+	        this.name = source["name"];
+	    }
+	}
 	export class ProxySetting {
 	    mode: string;
 	    url: string;
