@@ -351,6 +351,13 @@ func (s *Service) afterLogChange(id wire.RoomID, pr *privateRoom) {
 			err = s.putOwn(rotation)
 		}
 	}
+	if err == nil {
+		var keys []*wire.Message
+		keys, err = pr.HandOutKeys()
+		if len(keys) > 0 {
+			err = errors.Join(err, s.putOwn(keys...))
+		}
+	}
 	if err != nil {
 		s.log.Error("rotate room key failed", "room", id.String()[:8], "err", err)
 	}

@@ -78,8 +78,11 @@ type State struct {
 	// (until admitted again); lastDeparture the newest of those times.
 	departedAt    map[peer.ID]uint64
 	lastDeparture uint64
-	removals      []Event
-	refused       map[wire.MessageID]error
+	// goneDevices are the devices of those who departed, until their
+	// identity is admitted again with that device.
+	goneDevices map[seal.DevicePublic]bool
+	removals    []Event
+	refused     map[wire.MessageID]error
 }
 
 // Fold reads a room's membership and key events, in any order, into the
@@ -108,13 +111,14 @@ func Fold(g Genesis, events []Event) *State {
 
 func fold(g Genesis, sorted []Event, excluded map[wire.MessageID]bool) *State {
 	s := &State{
-		genesis:    g,
-		roles:      map[peer.ID]Role{},
-		devices:    map[peer.ID]seal.DevicePublic{},
-		removedAt:  map[peer.ID]uint64{},
-		departedAt: map[peer.ID]uint64{},
-		invites:    map[wire.MessageID]*Invite{},
-		refused:    map[wire.MessageID]error{},
+		genesis:     g,
+		roles:       map[peer.ID]Role{},
+		devices:     map[peer.ID]seal.DevicePublic{},
+		removedAt:   map[peer.ID]uint64{},
+		departedAt:  map[peer.ID]uint64{},
+		goneDevices: map[seal.DevicePublic]bool{},
+		invites:     map[wire.MessageID]*Invite{},
+		refused:     map[wire.MessageID]error{},
 	}
 	for _, f := range g.Founders {
 		s.roles[f] = Owner
@@ -257,12 +261,16 @@ func (s *State) admit(e Event, subject peer.ID) error {
 	inv.Used++
 	s.roles[subject] = Member
 	s.devices[subject] = device
+	delete(s.goneDevices, device)
 	delete(s.removedAt, subject)
 	delete(s.departedAt, subject)
 	return nil
 }
 
 func (s *State) depart(who peer.ID, at uint64) {
+	if d, ok := s.devices[who]; ok {
+		s.goneDevices[d] = true
+	}
 	delete(s.roles, who)
 	delete(s.devices, who)
 	s.departedAt[who] = at
@@ -420,8 +428,10 @@ func (s *State) Epoch(n uint32) *Epoch {
 }
 
 // NeedsRotation reports whether the newest epoch's key must be replaced:
-// someone left or was removed after it began, or it was wrapped for a
-// device that is no member's (the losing half of two removals at once).
+// someone left or was removed after it began, or it was wrapped for the
+// device of someone who left (the losing half of two removals at once).
+// A wrap for a device the log does not name yet (a direct conversation's
+// other person, before their own creation event) is no reason.
 func (s *State) NeedsRotation() bool {
 	if len(s.epochs) == 0 {
 		return false
@@ -430,16 +440,26 @@ func (s *State) NeedsRotation() bool {
 	if s.lastDeparture > newest.Time {
 		return true
 	}
-	members := map[seal.DevicePublic]bool{}
-	for _, d := range s.devices {
-		members[d] = true
-	}
 	for d := range newest.Devices {
-		if !members[d] {
+		if s.goneDevices[d] {
 			return true
 		}
 	}
 	return false
+}
+
+// Unwrapped lists, for each member's device, the epochs whose key was not
+// wrapped for it: what a member holding those keys should hand it.
+func (s *State) Unwrapped() map[seal.DevicePublic][]uint32 {
+	out := map[seal.DevicePublic][]uint32{}
+	for _, d := range s.devices {
+		for n, ep := range s.epochs {
+			if !ep.Devices[d] {
+				out[d] = append(out[d], uint32(n))
+			}
+		}
+	}
+	return out
 }
 
 // Refused lists the events that did not count, with why.

@@ -269,3 +269,23 @@ func (r *Room) RotateIfNeeded() (*wire.Message, error) {
 	}
 	return r.Rotate()
 }
+
+// HandOutKeys wraps, for every member's device the log names, the keys of
+// the epochs it lacks: one written before its device was known (a direct
+// conversation's first rotation, say). The owner and moderators do it for
+// the room; it returns nil when nothing was missing.
+func (r *Room) HandOutKeys() ([]*wire.Message, error) {
+	state := r.State()
+	if state.Role(r.me.ID) < memberlog.Moderator {
+		return nil, nil
+	}
+	var out []*wire.Message
+	for device := range state.Unwrapped() {
+		keys, err := r.WrapFor(device)
+		out = append(out, keys...)
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}

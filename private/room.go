@@ -262,22 +262,25 @@ func (r *Room) refoldLocked() {
 }
 
 // Seal signs what the user says in the room, sealed under the newest
-// epoch's key: only while the log lists the user.
+// epoch whose key this device holds (a newer one not handed to it yet
+// would leave it mute): only while the log lists the user.
 func (r *Room) Seal(d wire.Draft) (*wire.Message, error) {
 	r.mu.Lock()
-	n := r.state.Epochs()
 	var k seal.Key
-	err := fmt.Errorf("%w: the room has no epoch yet", ErrNoKey)
-	switch {
-	case r.state.Role(r.me.ID) == memberlog.None:
+	epoch := uint32(0)
+	err := fmt.Errorf("%w: no epoch of the room has a key here", ErrNoKey)
+	if r.state.Role(r.me.ID) == memberlog.None {
 		err = fmt.Errorf("%w: the log does not list this device's identity", ErrNotMember)
-	case n > 0:
-		k, err = r.keyLocked(uint32(n - 1))
+	} else {
+		for n := r.state.Epochs() - 1; n >= 0 && err != nil; n-- {
+			epoch = uint32(n)
+			k, err = r.keyLocked(epoch)
+		}
 	}
 	r.mu.Unlock()
 	if err != nil {
 		return nil, err
 	}
 	d.Room = r.genesis.Room
-	return seal.SignMessage(r.me.Key, k, uint32(n-1), d)
+	return seal.SignMessage(r.me.Key, k, epoch, d)
 }

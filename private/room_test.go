@@ -359,3 +359,49 @@ func TestAMembersOwnEpochOpensNothing(t *testing.T) {
 		t.Fatalf("a message under the forged epoch: %v", err)
 	}
 }
+
+// In a direct conversation the first key is wrapped for the other's
+// device before the log names it: that is no reason to rotate; and a key
+// begun while a member's device was unknown is handed to it once known.
+func TestADirectConversationHandsEveryKeyToBoth(t *testing.T) {
+	ada, bob := &member{Identity: newIdentity(t)}, &member{Identity: newIdentity(t)}
+	secret, _ := roomkey.New()
+	keys := roomkey.Direct(ada.ID, bob.ID, secret.Secret)
+	g := memberlog.Genesis{Room: keys.ID, Founders: keys.FounderList()}
+	room, log, err := Create(g, ada.Identity, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ada.room = room
+	wraps, err := ada.room.WrapFor(bob.Device.Public())
+	if err != nil || len(wraps) != 1 {
+		t.Fatalf("wrap for the other's device: %d, %v", len(wraps), err)
+	}
+	if ada.room.State().NeedsRotation() {
+		t.Fatal("a wrap for the other's device, before its creation event, calls for a rotation")
+	}
+	// A rotation now (the other's device still unknown) leaves it out...
+	rotation, err := ada.room.Rotate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob.room = New(g, bob.Identity, clock)
+	bob.take(t, append(append(log, wraps...), rotation)...)
+	founded, err := bob.room.Found()
+	if err != nil || founded == nil {
+		t.Fatalf("the other's creation: %v", err)
+	}
+	ada.take(t, founded)
+	// ... and once its device is known, the owner hands it the key.
+	handed, err := ada.room.HandOutKeys()
+	if err != nil || len(handed) != 1 {
+		t.Fatalf("hand out keys: %d, %v", len(handed), err)
+	}
+	bob.take(t, handed...)
+	if _, err := bob.room.Open(outer(t, ada.say(t, "under epoch 1"))); err != nil {
+		t.Fatalf("the other opens the newest epoch: %v", err)
+	}
+	if more, _ := ada.room.HandOutKeys(); len(more) != 0 {
+		t.Error("keys handed out twice")
+	}
+}
