@@ -89,11 +89,15 @@ func (c *client) connect(ctx context.Context, addr string) error {
 }
 
 // createRoom returns the new room's ID.
-func (c *client) createRoom(ctx context.Context, name string) (string, error) {
+func (c *client) createRoom(ctx context.Context, name string, private bool) (string, error) {
 	var r struct {
 		ID string `json:"id"`
 	}
-	err := c.call(ctx, "CreateRoom", &r, name)
+	method := "CreateRoom"
+	if private {
+		method = "CreatePrivateRoom"
+	}
+	err := c.call(ctx, method, &r, name)
 	return r.ID, err
 }
 

@@ -32,6 +32,9 @@ const defaultRates = "20,30,50,75,100,150,200,300,500,750,1000,1500,2000,3000,40
 
 // config is what the flags set.
 type config struct {
+	// private runs the room as a private room: sealed messages, joins let
+	// in by a member.
+	private      bool
 	ns           []int
 	rates        []float64
 	baseRate     float64
@@ -92,6 +95,9 @@ func (c config) validate() error {
 	if c.seedMsgs < 0 || c.lateWaitS <= 0 {
 		return errors.New("-seed-msgs must not be negative, -late-wait-s must be positive")
 	}
+	if c.private && (c.seedMsgs > 0 || c.lateJoin) {
+		return errors.New("-private does not go with -seed-msgs or -late-join")
+	}
 	if c.seedMsgs > 0 && c.seedroom == "" {
 		return errors.New("-seed-msgs needs -seedroom (build it: go build -o build/test/seedroom ./test/seedroom)")
 	}
@@ -124,6 +130,7 @@ func parseConfig(args []string) (config, error) {
 	fs.Uint64Var(&c.seed, "seed", 1, "graph seed (the anchors draw the same graph for the same seed)")
 	fs.StringVar(&c.bin, "bin", "build/bench/parley", "Parley binary, the build without a window")
 	fs.StringVar(&c.src, "src", ".", "checkout the binary was built from (its commit goes into `stack`)")
+	fs.BoolVar(&c.private, "private", false, "make the room a private room (CreatePrivateRoom; members join by its link and are let in)")
 	fs.BoolVar(&c.keep, "keep", false, "keep the data dirs and node logs (the path is in the setup line)")
 	fs.IntVar(&c.sendWorkers, "send-workers", 8, "Send calls at once per node")
 	fs.IntVar(&c.sendQueue, "send-queue", 128, "queued sends per node before messages are skipped")

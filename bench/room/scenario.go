@@ -14,6 +14,11 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/multiformats/go-multiaddr"
+
+	"parley/invite"
 )
 
 const (
@@ -99,7 +104,7 @@ func runScenario(pctx context.Context, cfg config, n int, out *emitter) (sc *sce
 	// node 0 creates it and the others join by invite links
 	in := make([]bool, n)
 	if room == "" {
-		if room, err = nodes[0].api.createRoom(ctx, roomName); err != nil {
+		if room, err = nodes[0].api.createRoom(ctx, roomName, cfg.private); err != nil {
 			return nil, fmt.Errorf("node 0: %w", err)
 		}
 		in[0] = true
@@ -108,7 +113,7 @@ func runScenario(pctx context.Context, cfg config, n int, out *emitter) (sc *sce
 			in[i] = true
 		}
 	}
-	if err := joinAlongGraph(ctx, nodes, g, room, in); err != nil {
+	if err := joinAlongGraph(ctx, nodes, g, room, in, cfg.private); err != nil {
 		return nil, err
 	}
 	timedOut, err := awaitNeighbours(ctx, nodes, room, g, secs(cfg.meshWaitS))
@@ -225,7 +230,7 @@ func runScenario(pctx context.Context, cfg config, n int, out *emitter) (sc *sce
 		meshAt = "mesh_ready_s counts from the first Connect call (every member starts with the seeded room joined) until every node lists all its graph neighbours as online members (Members API); then 3 s of heartbeats"
 	}
 	sc = &scenarioLine{
-		Kind: "scenario", Anchor: anchorName, Stack: stack(cfg.src, n),
+		Kind: "scenario", Anchor: anchorName, Stack: stack(cfg.src, n, cfg.private),
 		Transport: transport,
 		Topology:  fmt.Sprintf("sparse random graph, each node dials %d others (Connect API); %d %s", cfg.dial, n, where),
 		N:         n, PayloadBytes: bodyBytes, MsgBytes: sampleBytes(n), Health: defaultHealth,
@@ -324,14 +329,26 @@ func connectAll(ctx context.Context, nodes []*node, g graph) error {
 // it with an invite link made by a graph neighbour that is in it. Joining
 // by link dials the inviter, to which the joiner is connected already, so
 // the connections stay the graph's. Nodes join in waves outward from those
-// in the room, 8 at a time.
-func joinAlongGraph(ctx context.Context, nodes []*node, g graph, room string, in []bool) error {
+// in the room, 8 at a time. In a private room only the owner (node 0)
+// invites: its one invitation goes out in links that name the neighbour
+// as the one to ask, and the neighbour, a member, lets the joiner in.
+func joinAlongGraph(ctx context.Context, nodes []*node, g graph, room string, in []bool, private bool) error {
 	adj := make([][]int, len(nodes))
 	for _, e := range g.edges {
 		adj[e[0]] = append(adj[e[0]], e[1])
 		adj[e[1]] = append(adj[e[1]], e[0])
 	}
 	links := map[int]string{} // by inviter
+	var invitation invite.Link
+	if private {
+		link, err := nodes[0].api.invite(ctx, room)
+		if err == nil {
+			invitation, err = invite.Parse(link)
+		}
+		if err != nil {
+			return fmt.Errorf("node 0: %w", err)
+		}
+	}
 	for {
 		var joiners, inviters []int
 		for i := range nodes {
@@ -352,7 +369,7 @@ func joinAlongGraph(ctx context.Context, nodes []*node, g graph, room string, in
 			if _, ok := links[j]; ok {
 				continue
 			}
-			link, err := nodes[j].api.invite(ctx, room)
+			link, err := linkFrom(ctx, nodes[j], room, invitation, private)
 			if err != nil {
 				return fmt.Errorf("node %d: %w", nodes[j].idx, err)
 			}
@@ -443,7 +460,7 @@ func sampleBytes(n int) int {
 
 // stack names what ran: the commit of the checkout at src (+dirty when it
 // has changes), n processes.
-func stack(src string, n int) string {
+func stack(src string, n int, private bool) string {
 	sha := "unknown"
 	if b, err := exec.Command("git", "-C", src, "rev-parse", "--short", "HEAD").Output(); err == nil {
 		sha = strings.TrimSpace(string(b))
@@ -451,7 +468,11 @@ func stack(src string, n int) string {
 			sha += "+dirty"
 		}
 	}
-	return fmt.Sprintf("parley %s (build without a window), %d processes, HTTP API + WebSocket events, Badger per node, signed envelopes", sha, n)
+	room := "signed envelopes"
+	if private {
+		room = "a private room: signed envelopes with sealed bodies"
+	}
+	return fmt.Sprintf("parley %s (build without a window), %d processes, HTTP API + WebSocket events, Badger per node, %s", sha, n, room)
 }
 
 // absDir makes a directory path absolute and creates it.
@@ -461,4 +482,22 @@ func absDir(dir string) (string, error) {
 		return "", err
 	}
 	return abs, os.MkdirAll(abs, 0o755)
+}
+
+// linkFrom is the link a joiner gets from neighbour j: j's own, or in a
+// private room the owner's invitation naming j as the one to ask.
+func linkFrom(ctx context.Context, j *node, room string, invitation invite.Link, private bool) (string, error) {
+	if !private {
+		return j.api.invite(ctx, room)
+	}
+	addr, err := multiaddr.NewMultiaddr(j.addr)
+	if err != nil {
+		return "", err
+	}
+	info, err := peer.AddrInfoFromP2pAddr(addr)
+	if err != nil {
+		return "", err
+	}
+	invitation.Inviter, invitation.Addrs = info.ID, info.Addrs
+	return invite.Encode(invitation)
 }
