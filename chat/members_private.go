@@ -219,25 +219,10 @@ func (s *Service) RemoveMember(roomID, peerID string) error {
 	if err := s.putOwn(evs...); err != nil {
 		return err
 	}
-	// The removed member stays meshed a moment, so that its removal
-	// reaches it: what goes out meanwhile is sealed under the new key,
-	// which it does not get.
-	s.wg.Go(func() {
-		timer := time.NewTimer(removalFlush)
-		defer timer.Stop()
-		select {
-		case <-timer.C:
-			s.admit(id, pr)
-		case <-s.ctx.Done():
-		}
-	})
+	s.admit(id, pr) // the removed member is told apart (removal.go)
 	s.bus.publish(Event{Name: EventRooms})
 	return nil
 }
-
-// removalFlush is how long a removed member stays meshed after its
-// removal went out.
-const removalFlush = 2 * time.Second
 
 // memberAction reads the room and the person a member action names.
 func (s *Service) memberAction(roomID, peerID string) (wire.RoomID, *privateRoom, peer.ID, error) {

@@ -214,3 +214,40 @@ func TestAMemberOfflineThroughARotationCatchesUp(t *testing.T) {
 		t.Errorf("after the catch-up: %+v", r)
 	}
 }
+
+// Someone removed while offline learns it when back: a member that meets
+// them proving the room's secret tells them.
+func TestAMemberRemovedWhileOfflineLearnsIt(t *testing.T) {
+	ada := newNode(t, t.TempDir())
+	bobDir := t.TempDir()
+	bob := openNode(t, bobDir)
+	room, err := ada.CreatePrivateRoom("Board")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := ada.CreateInvite(t.Context(), room.ID, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	joinByLink(t, bob, inv.Link)
+	if err := bob.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := ada.RemoveMember(room.ID, bob.Me().PeerID); err != nil {
+		t.Fatal(err)
+	}
+	bob = newNode(t, bobDir)
+	if roomOf(bob, room.ID).Removed {
+		t.Fatal("removed before anyone said so")
+	}
+	if err := bob.Connect(t.Context(), ada.Me().Addrs[0]); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, "the member removed while offline learns it", func() bool { return roomOf(bob, room.ID).Removed })
+	if _, err := ada.Send(t.Context(), room.ID, "not for bob"); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := bob.MessageCount(room.ID); n > 0 && slices.Contains(shownTexts(t, bob, room.ID), "not for bob") {
+		t.Error("the removed member reads on")
+	}
+}

@@ -104,6 +104,7 @@ type Service struct {
 	private   map[wire.RoomID]*privateRoom         // joined private room -> its log and keys
 	devices   *lru.Map[peer.ID, seal.DevicePublic] // device keys peers' hellos named
 	blocked   map[peer.ID]bool                     // people the user blocked
+	told      *tellings                            // removed people told of it, when
 	visible   map[wire.RoomID]bool                 // joined rooms visible on this network
 	nearby    *lru.Map[peer.ID, *nearbyPeer]       // peers that said hello, with their public rooms
 	away      map[peer.ID]bool                     // connected peers who said they are away
@@ -159,6 +160,7 @@ func Open(ctx context.Context, opts Options) (*Service, error) {
 		private:    map[wire.RoomID]*privateRoom{},
 		devices:    lru.New[peer.ID, seal.DevicePublic](maxDevices, nil),
 		blocked:    map[peer.ID]bool{},
+		told:       newTellings(),
 		visible:    map[wire.RoomID]bool{},
 		nearby:     lru.New[peer.ID, *nearbyPeer](maxNearby, nil),
 		away:       map[peer.ID]bool{},
@@ -224,15 +226,17 @@ func (s *Service) start() error {
 				s.requestSync(room, p)
 			}
 		},
-		Sync:     s.store, // Scan and Envelope
-		Profiles: s.store, // the names that travel with a room's history
-		OnSync:   s.onSync,
-		OnJoin:   s.answerJoin,
-		OnDirect: s.answerDirect,
-		Hello:    s.helloContent,
-		OnHello:  s.receiveHello,
-		Logger:   s.opts.Logger,
-		Now:      s.opts.Now,
+		Sync:       s.store, // Scan and Envelope
+		Profiles:   s.store, // the names that travel with a room's history
+		OnSync:     s.onSync,
+		OnJoin:     s.answerJoin,
+		OnDirect:   s.answerDirect,
+		OnRemoval:  s.answerRemoval,
+		OnOutsider: s.onOutsider,
+		Hello:      s.helloContent,
+		OnHello:    s.receiveHello,
+		Logger:     s.opts.Logger,
+		Now:        s.opts.Now,
 	})
 	if err != nil {
 		return err

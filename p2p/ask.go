@@ -22,9 +22,13 @@ import (
 //     member to let it in; the answer is the room's log, or a refusal.
 //   - /parley/dm/1: the starter of a direct conversation offers it to the
 //     other person when they meet; the answer is an empty acknowledgement.
+//   - /parley/removal/1: a member tells someone removed from a private
+//     room of its removal (the event, sealed as the log has it), since the
+//     room no longer carries anything to it; acknowledged likewise.
 const (
-	joinProtocol   = "/parley/join/1"
-	directProtocol = "/parley/dm/1"
+	joinProtocol    = "/parley/join/1"
+	directProtocol  = "/parley/dm/1"
+	removalProtocol = "/parley/removal/1"
 )
 
 // Bounds of the two protocols. A join request is a few hundred bytes and
@@ -162,6 +166,15 @@ func (n *Node) OfferDirect(ctx context.Context, p peer.ID, offer []byte) error {
 	}
 	if _, err := n.ask(ctx, p, directProtocol, offer, 1); err != nil {
 		return fmt.Errorf("offer direct conversation: %w", err)
+	}
+	return nil
+}
+
+// TellRemoval sends someone removed from a private room the event that
+// removed it.
+func (n *Node) TellRemoval(ctx context.Context, p peer.ID, envelope []byte) error {
+	if _, err := n.ask(ctx, p, removalProtocol, envelope, 1); err != nil {
+		return fmt.Errorf("tell of a removal: %w", err)
 	}
 	return nil
 }

@@ -74,6 +74,9 @@ type helloService struct {
 	queue   *workset.Set[peer.ID]           // peers owed a hello
 	content func() HelloContent             // what the owner says; may be nil
 	onHello func(from peer.ID, h PeerHello) // may be nil
+	// onOutsider hears of a peer whose hello proves it holds a private
+	// room's secret that the room's log does not list; may be nil.
+	onOutsider func(from peer.ID, room wire.RoomID)
 	// proven hears the rooms a hello proved or stopped proving, and whether
 	// the peer must announce its subscriptions again.
 	proven func(from peer.ID, joined, left []wire.RoomID, reannounce bool)
@@ -96,7 +99,7 @@ func newHelloService(ctx context.Context, h host.Host, t *trust, run *group, opt
 		queue:   workset.New[peer.ID](),
 		sending: map[peer.ID]struct{}{},
 		content: opts.Hello,
-		onHello: opts.OnHello,
+		onHello: opts.OnHello, onOutsider: opts.OnOutsider,
 		now:     opts.Now,
 		log:     opts.Logger.With("component", "hello"),
 	}
@@ -308,6 +311,11 @@ func (hs *helloService) handle(s network.Stream) {
 	}
 	joined, left, reannounce := hs.trust.heard(from, h, hs.connected)
 	hs.proven(from, joined, left, reannounce)
+	if hs.onOutsider != nil {
+		for _, room := range hs.trust.outsiderRooms(from, h.Proofs) {
+			hs.onOutsider(from, room)
+		}
+	}
 	if len(joined) > 0 {
 		hs.Hello(from) // now a member, it may hear who we are
 	}

@@ -106,6 +106,13 @@ type Options struct {
 	// nil to refuse, or any one byte to acknowledge.
 	OnJoin   Answerer
 	OnDirect Answerer
+	// OnRemoval, if set, takes the removal a member tells of (ask.go);
+	// any one byte acknowledges it.
+	OnRemoval Answerer
+	// OnOutsider, if set, hears of a peer whose hello proves it holds a
+	// private room's secret though the room's log does not list it (a
+	// newcomer, or someone removed). It runs on the hello's goroutine.
+	OnOutsider func(from peer.ID, room wire.RoomID)
 	// Helper runs the node as a helper (internet mode only): publicly
 	// reachable, a DHT server, an AutoNAT service and a relay.
 	Helper bool
@@ -268,6 +275,9 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 	h.SetStreamHandler(syncProtocol, n.counted(n.sync.handleSync))
 	if opts.OnJoin != nil {
 		h.SetStreamHandler(joinProtocol, n.counted(newAskServer(opts.OnJoin, MaxJoinRequest, MaxJoinAnswer).serve))
+	}
+	if opts.OnRemoval != nil {
+		h.SetStreamHandler(removalProtocol, n.counted(newAskServer(opts.OnRemoval, wire.MaxEnvelopeSize, 1).serve))
 	}
 	if opts.OnDirect != nil {
 		h.SetStreamHandler(directProtocol, n.counted(newAskServer(opts.OnDirect, MaxDirectOffer, 1).serve))

@@ -2,7 +2,6 @@ package p2p
 
 import (
 	"slices"
-	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 
@@ -13,10 +12,9 @@ import (
 // now on only they count as its members, however many hold its secret. It
 // may come before Join (the room is then private from the start) and is
 // called again at every change of the log. A peer that stops being a
-// member is sent nothing more of the room at once; a moment later its
-// GossipSub streams are reset, so that its subscription is refused and it
-// leaves the room's mesh. The moment lets what went out before (its
-// removal among it) reach it.
+// member is sent nothing more of the room: its GossipSub streams are
+// reset, so that its subscription is refused and it leaves the room's
+// mesh. (Its owner tells it of its removal apart: OnOutsider.)
 func (n *Node) AdmitToRoom(room wire.RoomID, peers []peer.ID) {
 	joined, left, reannounce := n.trust.admit(room, peers)
 	for _, p := range joined {
@@ -25,22 +23,12 @@ func (n *Node) AdmitToRoom(room wire.RoomID, peers []peer.ID) {
 	}
 	for _, p := range left {
 		n.proven(p, nil, []wire.RoomID{room}, false)
-	}
-	if len(left) > 0 {
-		n.run.Go(func() {
-			if !sleep(n.ctx, leaveFlush) {
-				return
-			}
-			for _, p := range left {
-				n.repair.resetGossipStreams(p)
-			}
-		})
+		n.repair.resetGossipStreams(p)
+		if n.opts.OnOutsider != nil {
+			n.opts.OnOutsider(p, room)
+		}
 	}
 }
-
-// leaveFlush is how long a peer that stopped being a member keeps its
-// GossipSub streams: what was queued for it before goes out.
-const leaveFlush = 2 * time.Second
 
 // RoomHolders lists the connected peers that prove they hold a joined
 // room's secret, whether or not its log admits them: those a newcomer

@@ -128,3 +128,45 @@ func TestAPrivateRoomMeshesOnlyWhomTheLogLists(t *testing.T) {
 		t.Errorf("b was handed %q while removed", before)
 	}
 }
+
+// The gossip check repairs a private room like any other: after a
+// member's GossipSub streams die, both sides announce the room again and
+// messages flow.
+func TestTheGossipCheckRepairsAPrivateRoom(t *testing.T) {
+	keys, err := roomkey.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	toA, toB := make(chan string, 64), make(chan string, 64)
+	a, b := privateRoomNode(t, keys, toA), privateRoomNode(t, keys, toB)
+	for _, n := range []*Node{a, b} {
+		n.AdmitToRoom(keys.ID, []peer.ID{a.ID(), b.ID()})
+	}
+	if err := a.host.Connect(t.Context(), info(b)); err != nil {
+		t.Fatal(err)
+	}
+	waitRoomPeer(t, a, b.ID(), keys.ID)
+	waitRoomPeer(t, b, a.ID(), keys.ID)
+	a.repair.resetGossipStreams(b.ID())
+	for _, pair := range [][2]*Node{{a, b}, {b, a}} {
+		if !pair[0].repair.waitGossipWhole(pair[1].ID(), 20*time.Second) || !pair[0].repair.gossipWhole(pair[1].ID()) {
+			t.Fatal("gossip is not whole 20 s after the streams died")
+		}
+	}
+	key, _, _ := crypto.GenerateEd25519Key(rand.Reader)
+	m, err := wire.Sign(key, wire.Draft{Room: keys.ID, Time: wire.WallTime(time.Now()), Kind: wire.Kind_KIND_TEXT, Text: "after the repair"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Publish(t.Context(), m); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case got := <-toB:
+		if got != "after the repair" {
+			t.Fatalf("b got %q", got)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("nothing reached b after the repair")
+	}
+}

@@ -274,6 +274,23 @@ func (t *trust) admit(room wire.RoomID, peers []peer.ID) (joined, left []peer.ID
 	return joined, left, reannounce
 }
 
+// outsiderRooms lists the private rooms whose secret a peer's proofs show
+// it holds though the room's log does not list it.
+func (t *trust) outsiderRooms(p peer.ID, proofs []wire.HelloProof) []wire.RoomID {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var out []wire.RoomID
+	for id, admitted := range t.admitted {
+		if _, listed := admitted[p]; listed {
+			continue
+		}
+		if r, ok := t.rooms[id]; ok && t.proves(r, p, proofs) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
 // holders lists the connected peers whose hello proves they hold a joined
 // room's secret, admitted or not: whom a newcomer with an invitation asks
 // to be let in.
