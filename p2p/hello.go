@@ -100,8 +100,8 @@ func newHelloService(ctx context.Context, h host.Host, t *trust, run *group, opt
 		sending: map[peer.ID]struct{}{},
 		content: opts.Hello,
 		onHello: opts.OnHello, onOutsider: opts.OnOutsider,
-		now:     opts.Now,
-		log:     opts.Logger.With("component", "hello"),
+		now: opts.Now,
+		log: opts.Logger.With("component", "hello"),
 	}
 }
 
