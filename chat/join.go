@@ -27,11 +27,13 @@ type JoinRefused struct {
 	Reason string `json:"reason"`
 }
 
-// How a pending join asks: a round every joinRound over the members in
-// reach, for at most joinFor (or until the link expires).
+// How a pending join asks: rounds over the members in reach, the first
+// soon after each other (the link's inviter is being dialled), then every
+// joinRound, for at most joinFor (or until the link expires).
 const (
-	joinRound = 3 * time.Second
-	joinFor   = 24 * time.Hour
+	joinFirstRound = 100 * time.Millisecond
+	joinRound      = 3 * time.Second
+	joinFor        = 24 * time.Hour
 )
 
 // refusals names a join answer's refusal as the API does.
@@ -90,8 +92,7 @@ func (s *Service) askToJoin(id wire.RoomID, inviter peer.ID, inv seal.Invitation
 		s.log.Error("make join request failed", "room", id.String()[:8], "err", err)
 		return
 	}
-	tick := time.NewTicker(joinRound)
-	defer tick.Stop()
+	wait := joinFirstRound
 	for s.opts.Now().Before(until) {
 		asked := map[peer.ID]bool{s.id.ID: true}
 		for _, p := range append([]peer.ID{inviter}, s.node.RoomHolders(id)...) {
@@ -103,11 +104,14 @@ func (s *Service) askToJoin(id wire.RoomID, inviter peer.ID, inv seal.Invitation
 				return
 			}
 		}
+		timer := time.NewTimer(wait)
 		select {
-		case <-tick.C:
+		case <-timer.C:
 		case <-s.ctx.Done():
+			timer.Stop()
 			return
 		}
+		wait = min(2*wait, joinRound)
 		if pr := s.privateRoom(id); pr == nil || pr.State().Role(s.id.ID) != memberlog.None {
 			return // left, or let in some other way
 		}
