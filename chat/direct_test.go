@@ -11,6 +11,7 @@ import (
 // reaches them as a request; once they answer, it is an ordinary
 // conversation both ways.
 func TestADirectConversationReachesTheOtherAsARequest(t *testing.T) {
+	t.Parallel() // its own nodes on loopback; waits mostly on the network
 	nodes := connectedNodes(t, 2)
 	ada, bob := nodes[0], nodes[1]
 	if _, err := bob.SetName(t.Context(), "Bob"); err != nil {
@@ -83,6 +84,7 @@ func TestADirectConversationReachesTheOtherAsARequest(t *testing.T) {
 // Two people who start a direct conversation with each other before they
 // meet end in one conversation: the earlier start wins on both sides.
 func TestDirectConversationsStartedAtOnceBecomeOne(t *testing.T) {
+	t.Parallel() // its own nodes on loopback; waits mostly on the network
 	ada, bob := newNode(t, t.TempDir()), newNode(t, t.TempDir())
 	mine, err := ada.DirectMessage(bob.Me().PeerID)
 	if err != nil {

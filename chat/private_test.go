@@ -49,6 +49,7 @@ func joinByLink(t *testing.T, s *Service, link string) Room {
 // revoked link lets no one in and shows that one nothing, and a removed
 // member reads nothing said after while the others chat on.
 func TestAPrivateRoomLetsInOnlyWhomItsLogLists(t *testing.T) {
+	t.Parallel() // its own nodes on loopback; waits mostly on the network
 	ada, bob, cat, dan := newNode(t, t.TempDir()), newNode(t, t.TempDir()), newNode(t, t.TempDir()), newNode(t, t.TempDir())
 	room, err := ada.CreatePrivateRoom("Board")
 	if err != nil {
@@ -162,6 +163,7 @@ func TestAPrivateRoomLetsInOnlyWhomItsLogLists(t *testing.T) {
 // A private room is never visible on the network: no member can turn it
 // on, and no hello names it.
 func TestAPrivateRoomIsNeverNearby(t *testing.T) {
+	t.Parallel() // its own nodes on loopback; waits mostly on the network
 	ada := newNode(t, t.TempDir())
 	room, err := ada.CreatePrivateRoom("Payroll")
 	if err != nil {
@@ -181,6 +183,7 @@ func TestAPrivateRoomIsNeverNearby(t *testing.T) {
 // A member offline while someone is removed comes back, syncs, and reads
 // what was said under the new key.
 func TestAMemberOfflineThroughARotationCatchesUp(t *testing.T) {
+	t.Parallel() // its own nodes on loopback; waits mostly on the network
 	ada, bob := newNode(t, t.TempDir()), newNode(t, t.TempDir())
 	catDir := t.TempDir()
 	cat := openNode(t, catDir)
@@ -218,6 +221,7 @@ func TestAMemberOfflineThroughARotationCatchesUp(t *testing.T) {
 // Someone removed while offline learns it when back: a member that meets
 // them proving the room's secret tells them.
 func TestAMemberRemovedWhileOfflineLearnsIt(t *testing.T) {
+	t.Parallel() // its own nodes on loopback; waits mostly on the network
 	ada := newNode(t, t.TempDir())
 	bobDir := t.TempDir()
 	bob := openNode(t, bobDir)
