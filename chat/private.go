@@ -312,6 +312,12 @@ func (s *Service) openPrivate(id wire.RoomID, pr *privateRoom, b p2p.Batch) []*w
 				var added bool
 				if added, err = pr.Add(opened); added {
 					logChanged, progress = true, true
+					// Kept, so every member holds the same log; counted
+					// when it does not count (yet: the fold is redone as
+					// the log grows).
+					if why := pr.State().Why(opened.ID); why != nil {
+						s.refusePrivate(b.From, id, why)
+					}
 				}
 			}
 			if err != nil {

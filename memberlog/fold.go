@@ -462,5 +462,8 @@ func (s *State) Unwrapped() map[seal.DevicePublic][]uint32 {
 	return out
 }
 
+// Why says why an event does not count; nil if it counts or is unknown.
+func (s *State) Why(id wire.MessageID) error { return s.refused[id] }
+
 // Refused lists the events that did not count, with why.
 func (s *State) Refused() map[wire.MessageID]error { return maps.Clone(s.refused) }

@@ -57,10 +57,7 @@ func (r *Room) takeOwn(msg *wire.Message) error {
 	if _, err := r.Add(msg); err != nil {
 		return err
 	}
-	if err, refused := r.State().Refused()[msg.ID]; refused {
-		return err
-	}
-	return nil
+	return r.State().Why(msg.ID)
 }
 
 // head is the ID of an identity's newest log event here, nil for none:
