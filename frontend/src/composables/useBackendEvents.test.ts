@@ -42,7 +42,7 @@ function controlled<T>(fn: (...args: never[]) => Promise<T>): Pending<T>[] {
   return calls
 }
 
-const room = (over: Partial<Room> = {}): Room => ({ id: roomId, name: 'r', topic: '', notify: 'all', unread: 0, mentions: 0, undelivered: 0, lastRead: '', lastActivity: 0, nearby: false, legacy: false, ...over })
+const room = (over: Partial<Room> = {}): Room => ({ id: roomId, name: 'r', topic: '', notify: 'all', unread: 0, mentions: 0, undelivered: 0, lastRead: '', lastActivity: 0, nearby: false, legacy: false, private: false, direct: false, myRole: '', pending: false, removed: false, request: false, ...over })
 const sync = (over: Partial<SyncProgress> = {}): SyncProgress => ({
   room: roomId,
   peerId: 'peer-b',

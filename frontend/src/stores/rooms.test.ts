@@ -20,7 +20,7 @@ vi.mock('@/api', async (original) => ({
 import { api } from '@/api'
 import { useRoomsStore } from './rooms'
 
-const room = (id: string, unread: number) => ({ id, name: id, topic: '', notify: 'all' as const, unread, mentions: 0, undelivered: 0, lastRead: '', lastActivity: 0, nearby: false, legacy: false })
+const room = (id: string, unread: number) => ({ id, name: id, topic: '', notify: 'all' as const, unread, mentions: 0, undelivered: 0, lastRead: '', lastActivity: 0, nearby: false, legacy: false, private: false, direct: false, myRole: '' as const, pending: false, removed: false, request: false })
 
 describe('rooms store', () => {
   beforeEach(() => setActivePinia(createPinia()))
