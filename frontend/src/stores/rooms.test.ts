@@ -12,6 +12,7 @@ vi.mock('@/api', async (original) => ({
     setNotify: vi.fn(),
     setRoomNearby: vi.fn(),
     createRoom: vi.fn(),
+    createPrivateRoom: vi.fn(),
     leaveRoom: vi.fn(),
     deleteRoomHistory: vi.fn(),
   },
@@ -82,6 +83,16 @@ describe('rooms store: room settings', () => {
     expect((await rooms.create('new')).id).toBe('new')
     expect(api.createRoom).toHaveBeenCalledWith('new')
     expect(rooms.currentId).toBe('new')
+  })
+
+  it('creates a private room and opens it', async () => {
+    const rooms = await loaded()
+    vi.mocked(api.createPrivateRoom).mockResolvedValue({ ...room('p', 0), private: true, myRole: 'owner' })
+    vi.mocked(api.rooms).mockResolvedValue([room('a', 0), room('b', 0), { ...room('p', 0), private: true, myRole: 'owner' }])
+    await rooms.create('p', true)
+    expect(api.createPrivateRoom).toHaveBeenCalledWith('p')
+    expect(api.createRoom).not.toHaveBeenCalledWith('p')
+    expect(rooms.current).toMatchObject({ id: 'p', private: true, myRole: 'owner' })
   })
 
   it('shows a room as visible on this network once the node confirms it, and as before when it refuses', async () => {
