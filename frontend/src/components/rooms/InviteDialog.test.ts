@@ -5,7 +5,7 @@ import type { Invitation } from '@/api'
 
 vi.mock('@/api', async (original) => ({
   ...(await original<typeof import('@/api')>()),
-  api: { createInvite: vi.fn(), invites: vi.fn(), revokeInvite: vi.fn(), copyText: vi.fn(), members: vi.fn(), history: vi.fn(), historyAfter: vi.fn() },
+  api: { createInvite: vi.fn(), inviteStatus: vi.fn(), invites: vi.fn(), revokeInvite: vi.fn(), copyText: vi.fn(), members: vi.fn(), history: vi.fn(), historyAfter: vi.fn() },
 }))
 
 import { api } from '@/api'
@@ -36,6 +36,7 @@ describe('InviteDialog', () => {
     await useMembersStore().load(roomId)
     vi.mocked(api.invites).mockResolvedValue([])
     vi.mocked(api.history).mockResolvedValue([])
+    vi.mocked(api.inviteStatus).mockResolvedValue({ ready: true, why: '' })
   })
   afterEach(() => {
     while (mounted.length) mounted.pop()!.unmount()
@@ -122,6 +123,25 @@ describe('InviteDialog', () => {
     await flushPromises()
     expect(w.get('[data-testid="invite-error"]').text()).toBe(sentence)
     expect(w.find('[data-testid="invite-created"]').exists()).toBe(false)
+  })
+
+  it('says while the link waits for a way in from the internet, and when it works on this network only', async () => {
+    const w = await dialog()
+    vi.mocked(api.inviteStatus).mockResolvedValue({ ready: false, why: 'findingWayIn' })
+    let answer: (inv: Invitation) => void = () => {}
+    vi.mocked(api.createInvite).mockReturnValue(new Promise((ok) => (answer = ok)))
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    expect(w.get('[data-testid="invite-note"]').text()).toBe('Still finding a way in from the internet; the link will work in a moment.')
+    expect(w.get('[data-testid="invite-create"]').attributes('disabled')).toBeDefined()
+    answer(invitation())
+    await flushPromises()
+    expect(w.find('[data-testid="invite-note"]').exists()).toBe(false)
+    vi.mocked(api.inviteStatus).mockResolvedValue({ ready: false, why: 'noHelpers' })
+    vi.mocked(api.createInvite).mockResolvedValue(invitation({ id: 'inv-2' }))
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    expect(w.get('[data-testid="invite-note"]').text()).toContain('works on this network only')
   })
 
   it('Done and Escape close it', async () => {
