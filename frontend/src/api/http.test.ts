@@ -159,4 +159,31 @@ describe('httpBackend calls', () => {
     expect((err as BackendError).message).toBe(answer.error)
     expect((err as BackendError).code).toBe('badProxy')
   })
+
+  it('the private-room calls post their method and arguments in order', async () => {
+    const fetchMock = vi.fn(async (_url: string, _init: RequestInit) => new Response('null', { status: 200 }))
+    vi.stubGlobal('fetch', fetchMock)
+    await httpBackend.createPrivateRoom('book club')
+    await httpBackend.createInvite('r1', 24, 5)
+    await httpBackend.invites('r1')
+    await httpBackend.revokeInvite('r1', 'inv1')
+    await httpBackend.setRole('r1', 'peer-b', 'moderator')
+    await httpBackend.removeMember('r1', 'peer-c')
+    expect(fetchMock.mock.calls.map(([url, init]) => [url, init.body])).toEqual([
+      ['/api/CreatePrivateRoom', '["book club"]'],
+      ['/api/CreateInvite', '["r1",24,5]'],
+      ['/api/Invites', '["r1"]'],
+      ['/api/RevokeInvite', '["r1","inv1"]'],
+      ['/api/SetRole', '["r1","peer-b","moderator"]'],
+      ['/api/RemoveMember', '["r1","peer-c"]'],
+    ])
+  })
+
+  it('a private room\'s refusal keeps the node\'s sentence and code (ownerStays)', async () => {
+    const answer = { error: 'The owner cannot leave while others stay; make someone else the owner first.', code: 'ownerStays' }
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify(answer), { status: 409 })))
+    const err = await httpBackend.leaveRoom('r1').catch((e: unknown) => e)
+    expect((err as BackendError).message).toBe(answer.error)
+    expect((err as BackendError).code).toBe('ownerStays')
+  })
 })

@@ -38,6 +38,44 @@ export interface Room {
   nearby: boolean
   /** Made by an older Parley: anyone who has its ID can join. */
   legacy: boolean
+  /** Only the members its log lists can join and read it (docs/SECURITY.md). */
+  private: boolean
+  /** A direct conversation between two people. */
+  direct: boolean
+  /** Your role in a private room; '' in open rooms, and while pending or removed. */
+  myRole: Role
+  /** Joined by link, not let in by a member yet. */
+  pending: boolean
+  /** Why a member turned the join away (the room stays pending); absent or '' if none did. */
+  refused?: JoinRefusal | ''
+  /** The owner or a moderator removed you: new messages no longer reach you. */
+  removed: boolean
+  /** A direct conversation from someone you share no room with. */
+  request: boolean
+}
+
+/** A role in a private room: the owner, a moderator, or a member; '' in open rooms. */
+export type Role = 'owner' | 'moderator' | 'member' | ''
+
+/**
+ * Why a member turned a join by link away: the link expired, was revoked or
+ * used up, you were removed after it was made, or the room does not know it.
+ */
+export type JoinRefusal = 'expired' | 'revoked' | 'usedUp' | 'removed' | 'unknown'
+
+/** An open invitation to a private room. */
+export interface Invitation {
+  id: string
+  /** The invite link; '' for one made on another device. */
+  link: string
+  /** When it stops letting people in, unix ms; 0 never. */
+  expiresAt: number
+  /** How many people it lets in, 0 any number. */
+  uses: number
+  /** How many it let in so far. */
+  used: number
+  /** The peer ID of the member who made it (never shown: the window names them). */
+  by: string
 }
 
 /**
@@ -81,9 +119,10 @@ export interface HighlightPart {
  * text: a message someone wrote. roomName / roomTopic: someone renamed the
  * room or changed its topic; text holds the new name or topic. roomNearby:
  * someone made the room visible on this network (text "on") or invite only
- * again ("off").
+ * again ("off"). member: a private room's membership changed; text says
+ * what, in words ("Ada removed Bob").
  */
-export type MessageKind = 'text' | 'roomName' | 'roomTopic' | 'roomNearby'
+export type MessageKind = 'text' | 'roomName' | 'roomTopic' | 'roomNearby' | 'member'
 
 export interface Message {
   id: string
@@ -140,6 +179,8 @@ export interface Member {
   /** How an online member is reached; '' otherwise. */
   via: Via
   transport: Transport
+  /** The member's role in a private room; '' in open rooms. */
+  role: Role
 }
 
 /** A change announced by the backend. */
@@ -154,6 +195,8 @@ export type BackendEvent =
   | { name: 'sync'; data: SyncProgress }
   /** A history sync stored count messages of a room at once (one batch). */
   | { name: 'arrived'; data: { room: string; count: number } }
+  /** A member turned away your join by link of a private room; it stays pending, refused. */
+  | { name: 'joinRefused'; data: { room: string; reason: JoinRefusal } }
   /** status: how this node is reachable may have changed. */
   | { name: 'rooms' | 'members' | 'nearby' | 'status' | 'lagged'; data: null }
   /** Parley was asked to open an invite link: pendingInvite() has it. */
@@ -360,6 +403,21 @@ export interface Backend {
   rooms(): Promise<Room[]>
   /** Makes an invite-only room (not visible on this network). */
   createRoom(name: string): Promise<Room>
+  /** Makes a private room, with you as its owner: only whom you invite joins, only members read it. */
+  createPrivateRoom(name: string): Promise<Room>
+  /**
+   * A new invite link to a private room, valid for hours (0: until revoked)
+   * and for uses people (0: any number). Owner and moderators only.
+   */
+  createInvite(roomId: string, hours: number, uses: number): Promise<Invitation>
+  /** A private room's open invitations, oldest first. Owner and moderators only. */
+  invites(roomId: string): Promise<Invitation[]>
+  /** Ends an invitation: its link lets no one else in. */
+  revokeInvite(roomId: string, inviteId: string): Promise<void>
+  /** Gives a member of a private room a role; owner only. 'owner' hands the room over (you become a moderator). */
+  setRole(roomId: string, peerId: string, role: Exclude<Role, ''>): Promise<void>
+  /** Removes someone from a private room: the owner anyone, moderators members. */
+  removeMember(roomId: string, peerId: string): Promise<void>
   /**
    * Joins by invite link, or by room ID for a room seen under Nearby (a bare
    * ID of another room is refused: only an invite lets you in); an empty name

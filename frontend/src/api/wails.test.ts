@@ -16,7 +16,15 @@ vi.mock('./wailsjs/runtime/runtime', () => ({
   ClipboardSetText: vi.fn(),
   WindowSetTitle: vi.fn(),
 }))
-vi.mock('./wailsjs/go/main/App', () => ({ PendingInvite: pendingInvite, SetProxy: setProxy }))
+const bound = vi.hoisted(() => ({
+  CreatePrivateRoom: vi.fn(),
+  CreateInvite: vi.fn(),
+  Invites: vi.fn(),
+  RevokeInvite: vi.fn(),
+  SetRole: vi.fn(),
+  RemoveMember: vi.fn(),
+}))
+vi.mock('./wailsjs/go/main/App', () => ({ PendingInvite: pendingInvite, SetProxy: setProxy, ...bound }))
 
 import { wailsBackend } from './wails'
 
@@ -72,5 +80,22 @@ describe('wailsBackend', () => {
   it('setProxy: a refused URL rejects with the sentence from Go', async () => {
     setProxy.mockRejectedValueOnce('That proxy address will not work; give it as http://host:port or socks5://host:port.')
     await expect(wailsBackend.setProxy('manual', 'proxy')).rejects.toMatch(/^That proxy address will not work/)
+  })
+
+  it('the private-room calls reach their Go methods with their arguments', async () => {
+    const invitation = { id: 'inv1', link: 'parley://join/x', expiresAt: 0, uses: 5, used: 0, by: 'peer-a' }
+    bound.CreateInvite.mockResolvedValueOnce(invitation)
+    await expect(wailsBackend.createInvite('r1', 168, 5)).resolves.toEqual(invitation)
+    expect(bound.CreateInvite).toHaveBeenCalledWith('r1', 168, 5)
+    await wailsBackend.createPrivateRoom('book club')
+    await wailsBackend.invites('r1')
+    await wailsBackend.revokeInvite('r1', 'inv1')
+    await wailsBackend.setRole('r1', 'peer-b', 'owner')
+    await wailsBackend.removeMember('r1', 'peer-c')
+    expect(bound.CreatePrivateRoom).toHaveBeenCalledWith('book club')
+    expect(bound.Invites).toHaveBeenCalledWith('r1')
+    expect(bound.RevokeInvite).toHaveBeenCalledWith('r1', 'inv1')
+    expect(bound.SetRole).toHaveBeenCalledWith('r1', 'peer-b', 'owner')
+    expect(bound.RemoveMember).toHaveBeenCalledWith('r1', 'peer-c')
   })
 })

@@ -11,12 +11,18 @@ const linkEvent = 'parley:link'
 export const wailsBackend: Backend = {
   me: () => app.Me(),
   setName: (name) => app.SetName(name),
-  // The generated models type Room.notify, Message.kind, Message.state,
-  // Member.via, Member.presence, Peer.why, Status.proxy.mode and
-  // Status.wss.cert as plain strings; Go only ever sets the values
-  // types.ts names.
+  // The generated models type Room.notify, Room.myRole, Room.refused,
+  // Message.kind, Message.state, Member.via, Member.presence, Member.role,
+  // Peer.why, Status.proxy.mode and Status.wss.cert as plain strings; Go
+  // only ever sets the values types.ts names.
   rooms: () => app.Rooms() as Promise<Room[]>,
   createRoom: (name) => app.CreateRoom(name) as Promise<Room>,
+  createPrivateRoom: (name) => app.CreatePrivateRoom(name) as Promise<Room>,
+  createInvite: (roomId, hours, uses) => app.CreateInvite(roomId, hours, uses),
+  invites: (roomId) => app.Invites(roomId),
+  revokeInvite: (roomId, inviteId) => app.RevokeInvite(roomId, inviteId),
+  setRole: (roomId, peerId, role) => app.SetRole(roomId, peerId, role),
+  removeMember: (roomId, peerId) => app.RemoveMember(roomId, peerId),
   joinRoom: (idOrLink, name) => app.JoinRoom(idOrLink, name) as Promise<Room>,
   invite: (roomId) => app.Invite(roomId),
   inviteStatus: (roomId) => app.InviteStatus(roomId) as Promise<InviteStatus>,

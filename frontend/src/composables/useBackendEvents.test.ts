@@ -25,6 +25,7 @@ import { api } from '@/api'
 import { useMembersStore } from '@/stores/members'
 import { useMessagesStore } from '@/stores/messages'
 import { useNearbyStore } from '@/stores/nearby'
+import { useNoticesStore } from '@/stores/notices'
 import { useRoomsStore } from '@/stores/rooms'
 import { useStatusStore } from '@/stores/status'
 import { useTypingStore } from '@/stores/typing'
@@ -42,7 +43,7 @@ function controlled<T>(fn: (...args: never[]) => Promise<T>): Pending<T>[] {
   return calls
 }
 
-const room = (over: Partial<Room> = {}): Room => ({ id: roomId, name: 'r', topic: '', notify: 'all', unread: 0, mentions: 0, undelivered: 0, lastRead: '', lastActivity: 0, nearby: false, legacy: false, ...over })
+const room = (over: Partial<Room> = {}): Room => ({ id: roomId, name: 'r', topic: '', notify: 'all', unread: 0, mentions: 0, undelivered: 0, lastRead: '', lastActivity: 0, nearby: false, legacy: false, private: false, direct: false, myRole: '', pending: false, removed: false, request: false, ...over })
 const sync = (over: Partial<SyncProgress> = {}): SyncProgress => ({
   room: roomId,
   peerId: 'peer-b',
@@ -262,5 +263,36 @@ describe('useBackendEvents', () => {
     emit({ name: 'lagged', data: null }) // b's end was lost
     await nextBatch()
     expect(status.syncs).toEqual({})
+  })
+
+  it('reloads the rooms when a join by link is turned away, and says so when that room is not the open one', async () => {
+    const other = 'bb'.repeat(32)
+    vi.mocked(api.rooms).mockResolvedValue([room(), room({ id: other, name: 'plans', private: true, pending: true })])
+    vi.mocked(api.nearby).mockResolvedValue([])
+    await useRoomsStore().load()
+    vi.mocked(api.rooms).mockClear()
+    emit({ name: 'joinRefused', data: { room: other, reason: 'expired' } })
+    await nextBatch()
+    expect(api.rooms).toHaveBeenCalledTimes(1)
+    expect(useNoticesStore().notices.map((n) => n.text)).toEqual(['Not let into plans: This invite link has expired; ask for a new one.'])
+    // The open room's banner says it: no toast on top.
+    emit({ name: 'joinRefused', data: { room: roomId, reason: 'revoked' } })
+    await nextBatch()
+    expect(useNoticesStore().notices).toHaveLength(1)
+  })
+
+  it("reloads the open private room's members with the rooms, for roles that changed", async () => {
+    vi.mocked(api.rooms).mockResolvedValue([room({ private: true, myRole: 'member' })])
+    vi.mocked(api.nearby).mockResolvedValue([])
+    vi.mocked(api.members).mockResolvedValue([member('Bob', true)])
+    vi.mocked(api.history).mockResolvedValue([])
+    await useRoomsStore().load()
+    await useMembersStore().load(roomId)
+    vi.mocked(api.members).mockClear()
+    emit({ name: 'rooms', data: null })
+    await nextBatch()
+    expect(api.members).toHaveBeenCalledTimes(1)
+    // The lines this node wrote ("You made Bob a moderator") come with no event: the room reloads.
+    expect(api.history).toHaveBeenCalledWith(roomId, '', expect.any(Number))
   })
 })

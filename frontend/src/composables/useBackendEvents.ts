@@ -1,9 +1,11 @@
 import { onMounted, onUnmounted } from 'vue'
 import { api, type BackendEvent, type Message } from '@/api'
+import { refusalText } from '@/components/rooms/privateRoom'
 import { useIdentityStore } from '@/stores/identity'
 import { useMembersStore } from '@/stores/members'
 import { useMessagesStore } from '@/stores/messages'
 import { useNearbyStore } from '@/stores/nearby'
+import { useNoticesStore } from '@/stores/notices'
 import { useRoomsStore } from '@/stores/rooms'
 import { useStatusStore } from '@/stores/status'
 import { useTypingStore } from '@/stores/typing'
@@ -41,6 +43,7 @@ export function useBackendEvents(): void {
   const nearby = useNearbyStore()
   const status = useStatusStore()
   const typing = useTypingStore()
+  const notices = useNoticesStore()
 
   const failed = (what: string) => (err: unknown) => console.error(`reload ${what} failed`, err)
 
@@ -159,9 +162,27 @@ export function useBackendEvents(): void {
           break
         case 'rooms':
           reloads.add('rooms').add('nearby') // "joined" marks in Nearby
+          // A private room's log changed (a role, a removal, a join): its
+          // members' roles with it, and the lines this node wrote for it,
+          // which come with no message event of their own.
+          if (rooms.current?.private) {
+            reloads.add('members')
+            refreshRooms.add(rooms.current.id)
+          }
           break
+        case 'joinRefused': {
+          reloads.add('rooms')
+          // The open room's banner says why; another room's refusal would go unseen.
+          const refused = rooms.rooms.find((r) => r.id === e.data.room)
+          if (refused && refused.id !== rooms.currentId) {
+            notices.error(new Error(`Not let into ${refused.name}: ${refusalText[e.data.reason] ?? refusalText.unknown}`))
+          }
+          break
+        }
         case 'members':
           reloads.add('members').add('status')
+          // Someone let in by this node: the line saying so has no message event.
+          if (rooms.current?.private) refreshRooms.add(rooms.current.id)
           break
         case 'nearby':
           reloads.add('nearby').add('status')

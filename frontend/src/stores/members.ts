@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { readonly, ref } from 'vue'
-import { api, type Member } from '@/api'
+import { api, type Member, type Role } from '@/api'
 import { newestOnly } from './newest'
 
 export const useMembersStore = defineStore('members', () => {
@@ -30,5 +30,17 @@ export const useMembersStore = defineStore('members', () => {
     members.value = members.value.map((m) => (m.me ? m : { ...m, online: false, via: '', presence: 'offline' }))
   }
 
-  return { members: readonly(members), load, reload, presenceUnknown }
+  /** Gives a member of a private room a role (owner only); the list shows it once the node has it. */
+  async function setRole(room: string, peerId: string, role: Exclude<Role, ''>): Promise<void> {
+    await api.setRole(room, peerId, role)
+    if (roomId.value === room) await reload()
+  }
+
+  /** Removes someone from a private room; the list shows it once the node has it. */
+  async function remove(room: string, peerId: string): Promise<void> {
+    await api.removeMember(room, peerId)
+    if (roomId.value === room) await reload()
+  }
+
+  return { members: readonly(members), roomId: readonly(roomId), load, reload, presenceUnknown, setRole, remove }
 })

@@ -11,7 +11,7 @@ vi.mock('@/api', async (original) => ({
 import { api } from '@/api'
 import { followLimit, pageSize, useMessagesStore } from './messages'
 
-const room = (over: Partial<Room> = {}): Room => ({ id: roomId, name: 'r', topic: '', notify: 'all', unread: 0, mentions: 0, undelivered: 0, lastRead: '', lastActivity: 0, nearby: false, legacy: false, ...over })
+const room = (over: Partial<Room> = {}): Room => ({ id: roomId, name: 'r', topic: '', notify: 'all', unread: 0, mentions: 0, undelivered: 0, lastRead: '', lastActivity: 0, nearby: false, legacy: false, private: false, direct: false, myRole: '', pending: false, removed: false, request: false, ...over })
 
 describe('messages store', () => {
   beforeEach(() => {

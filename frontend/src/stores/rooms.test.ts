@@ -12,6 +12,7 @@ vi.mock('@/api', async (original) => ({
     setNotify: vi.fn(),
     setRoomNearby: vi.fn(),
     createRoom: vi.fn(),
+    createPrivateRoom: vi.fn(),
     leaveRoom: vi.fn(),
     deleteRoomHistory: vi.fn(),
   },
@@ -20,7 +21,7 @@ vi.mock('@/api', async (original) => ({
 import { api } from '@/api'
 import { useRoomsStore } from './rooms'
 
-const room = (id: string, unread: number) => ({ id, name: id, topic: '', notify: 'all' as const, unread, mentions: 0, undelivered: 0, lastRead: '', lastActivity: 0, nearby: false, legacy: false })
+const room = (id: string, unread: number) => ({ id, name: id, topic: '', notify: 'all' as const, unread, mentions: 0, undelivered: 0, lastRead: '', lastActivity: 0, nearby: false, legacy: false, private: false, direct: false, myRole: '' as const, pending: false, removed: false, request: false })
 
 describe('rooms store', () => {
   beforeEach(() => setActivePinia(createPinia()))
@@ -82,6 +83,16 @@ describe('rooms store: room settings', () => {
     expect((await rooms.create('new')).id).toBe('new')
     expect(api.createRoom).toHaveBeenCalledWith('new')
     expect(rooms.currentId).toBe('new')
+  })
+
+  it('creates a private room and opens it', async () => {
+    const rooms = await loaded()
+    vi.mocked(api.createPrivateRoom).mockResolvedValue({ ...room('p', 0), private: true, myRole: 'owner' })
+    vi.mocked(api.rooms).mockResolvedValue([room('a', 0), room('b', 0), { ...room('p', 0), private: true, myRole: 'owner' }])
+    await rooms.create('p', true)
+    expect(api.createPrivateRoom).toHaveBeenCalledWith('p')
+    expect(api.createRoom).not.toHaveBeenCalledWith('p')
+    expect(rooms.current).toMatchObject({ id: 'p', private: true, myRole: 'owner' })
   })
 
   it('shows a room as visible on this network once the node confirms it, and as before when it refuses', async () => {

@@ -20,9 +20,12 @@ export const useRoomsStore = defineStore('rooms', () => {
     currentId.value = id
   }
 
-  /** Creates an invite-only room and opens it. */
-  async function create(name: string): Promise<Room> {
-    const room = await api.createRoom(name)
+  /**
+   * Creates a room and opens it: an invite-only one, or a private one (only
+   * whom its owner and moderators invite get in, only members read it).
+   */
+  async function create(name: string, isPrivate = false): Promise<Room> {
+    const room = await (isPrivate ? api.createPrivateRoom(name) : api.createRoom(name))
     await load()
     currentId.value = room.id
     return room

@@ -33,7 +33,7 @@ export function message(text: string, author = 'peer-b', mine = false): Message 
 }
 
 export function member(name: string, online: boolean): Member {
-  return { peerId: `peer-${name}`, shortId: name.slice(0, 8), name, online, me: false, via: online ? 'lan' : '', transport: online ? 'quic' : '', presence: online ? 'online' : 'offline', lastSeen: 0 }
+  return { peerId: `peer-${name}`, shortId: name.slice(0, 8), name, online, me: false, via: online ? 'lan' : '', transport: online ? 'quic' : '', presence: online ? 'online' : 'offline', lastSeen: 0, role: '' }
 }
 
 /** A node's status: LAN mode, nobody connected, unless overridden. */
@@ -43,5 +43,5 @@ export function status(over: Partial<Status> = {}): Status {
 
 /** A joined room with nothing unread, unless overridden. */
 export function room(over: Partial<Room> = {}): Room {
-  return { id: roomId, name: 'r', topic: '', notify: 'all', unread: 0, mentions: 0, undelivered: 0, lastRead: '', lastActivity: 0, nearby: false, legacy: false, ...over }
+  return { id: roomId, name: 'r', topic: '', notify: 'all', unread: 0, mentions: 0, undelivered: 0, lastRead: '', lastActivity: 0, nearby: false, legacy: false, private: false, direct: false, myRole: '', pending: false, removed: false, request: false, ...over }
 }

@@ -31,6 +31,12 @@ vi.mock('@/api', async (original) => ({
     joinRoom: vi.fn(),
     pendingInvite: vi.fn(),
     on: vi.fn(),
+    createPrivateRoom: vi.fn(),
+    createInvite: vi.fn(),
+    invites: vi.fn(),
+    revokeInvite: vi.fn(),
+    setRole: vi.fn(),
+    removeMember: vi.fn(),
   },
 }))
 
@@ -662,5 +668,110 @@ describe('ChatView', () => {
     await click(wrapper, '[data-testid="about-close"]')
     expect(wrapper.find('[data-testid="about"]').exists()).toBe(false)
     expect(document.activeElement?.getAttribute('data-testid')).toBe('you-menu') // the focus goes back
+  })
+})
+
+describe('ChatView: a private room', () => {
+  let wrapper: VueWrapper | undefined
+  const plans = room({ name: 'plans', private: true, myRole: 'owner' })
+  const ada: Member = { ...member('Ada', true), me: true, role: 'owner' }
+  const cy: Member = { ...member('Cy', true), role: 'member' }
+  beforeEach(() => {
+    setActivePinia(createPinia())
+    narrow = false
+    stubMedia()
+    vi.clearAllMocks()
+    vi.mocked(api.members).mockResolvedValue([ada, { ...bob, role: 'moderator' }, cy])
+    vi.mocked(api.history).mockResolvedValue([])
+    vi.mocked(api.historyAfter).mockResolvedValue([])
+    vi.mocked(api.pendingInvite).mockResolvedValue(null)
+    vi.mocked(api.invites).mockResolvedValue([])
+    vi.mocked(api.setAway).mockResolvedValue()
+    vi.mocked(api.on).mockImplementation(() => () => {})
+  })
+  afterEach(() => {
+    wrapper?.unmount()
+    wrapper = undefined
+    vi.unstubAllGlobals()
+  })
+
+  const row = (w: VueWrapper, name: string) => w.findAll('[data-testid="member"]').find((r) => r.get('.name').text().startsWith(name))!
+  async function pick(w: VueWrapper, name: string, item: string): Promise<void> {
+    await row(w, name).get('[data-testid="member-menu"] button').trigger('click')
+    await flushPromises()
+    await row(w, name).findAll('[role="menuitem"]').find((i) => i.text() === item)!.trigger('click')
+    await flushPromises()
+  }
+
+  it('makes a member a moderator from the member list, and shows the role the node then has', async () => {
+    wrapper = await open([plans])
+    vi.mocked(api.setRole).mockResolvedValue()
+    vi.mocked(api.members).mockResolvedValue([ada, { ...bob, role: 'moderator' }, { ...cy, role: 'moderator' }])
+    await pick(wrapper, 'Cy', 'Make moderator')
+    expect(api.setRole).toHaveBeenCalledWith(roomId, cy.peerId, 'moderator')
+    expect(row(wrapper, 'Cy').get('[data-testid="member-role"]').text()).toBe('Moderator')
+  })
+
+  it("shows the node's sentence in the member list when a role change is refused", async () => {
+    wrapper = await open([plans])
+    const sentence = 'Your role in this room does not allow that; ask the owner or a moderator.'
+    vi.mocked(api.setRole).mockRejectedValue(new Error(sentence))
+    await pick(wrapper, 'Bob', 'Make member')
+    expect(wrapper.get('[data-testid="member-action-error"]').text()).toBe(sentence)
+  })
+
+  it('asks before removing someone, removes them once confirmed, and closes', async () => {
+    wrapper = await open([plans])
+    await pick(wrapper, 'Cy', 'Remove from room…')
+    const dialog = wrapper.get('[data-testid="member-action-dialog"]')
+    expect(dialog.element.closest('dialog')!.textContent).toContain('Remove Cy from plans?')
+    expect(api.removeMember).not.toHaveBeenCalled()
+    vi.mocked(api.removeMember).mockResolvedValue()
+    vi.mocked(api.members).mockResolvedValue([ada, { ...bob, role: 'moderator' }])
+    await click(wrapper, '[data-testid="member-action-confirm"]')
+    expect(api.removeMember).toHaveBeenCalledWith(roomId, cy.peerId)
+    expect(wrapper.find('[data-testid="member-action-dialog"]').exists()).toBe(false)
+    expect(row(wrapper, 'Cy')).toBeUndefined()
+  })
+
+  it('asks before handing the room over, saying the owner becomes a moderator', async () => {
+    wrapper = await open([plans])
+    await pick(wrapper, 'Bob', 'Make owner…')
+    expect(wrapper.get('[data-testid="member-action-dialog"]').text()).toContain('You will become a moderator.')
+    vi.mocked(api.setRole).mockResolvedValue()
+    vi.mocked(api.rooms).mockResolvedValue([{ ...plans, myRole: 'moderator' }])
+    vi.mocked(api.members).mockResolvedValue([{ ...ada, role: 'moderator' }, { ...bob, role: 'owner' }, cy])
+    await click(wrapper, '[data-testid="member-action-confirm"]')
+    expect(api.setRole).toHaveBeenCalledWith(roomId, bob.peerId, 'owner')
+    // Now a moderator: Bob's menu is gone, Cy's offers a removal only.
+    expect(row(wrapper, 'Bob').find('[data-testid="member-menu"]').exists()).toBe(false)
+    await row(wrapper, 'Cy').get('[data-testid="member-menu"] button').trigger('click')
+    await flushPromises()
+    expect(row(wrapper, 'Cy').findAll('[role="menuitem"]').map((i) => i.text())).toEqual(['Remove from room…'])
+  })
+
+  it('opens the invite dialog from the header, which lists the open links', async () => {
+    wrapper = await open([plans])
+    await click(wrapper, '[data-testid="invite-people"]')
+    expect(wrapper.find('[data-testid="invite-dialog"]').exists()).toBe(true)
+    expect(api.invites).toHaveBeenCalledWith(roomId)
+  })
+
+  it("keeps the leave dialog open with the node's sentence when the owner may not leave", async () => {
+    wrapper = await open([plans])
+    const sentence = 'The owner cannot leave while others stay; make someone else the owner first.'
+    vi.mocked(api.leaveRoom).mockRejectedValue(new Error(sentence))
+    await click(wrapper, '[data-testid="room-menu"]')
+    await click(wrapper, '[data-testid="menu-leave"]')
+    await click(wrapper, '[data-testid="leave-keep"]')
+    expect(wrapper.get('[data-testid="leave-dialog"] [role="alert"]').text()).toBe(sentence)
+  })
+
+  it('shows a joiner waiting to be let in a calm banner, and no invite or member actions', async () => {
+    vi.mocked(api.members).mockResolvedValue([{ ...ada, role: '' }])
+    wrapper = await open([{ ...plans, myRole: '', pending: true }])
+    expect(wrapper.get('[data-testid="room-standing"]').text()).toContain('Waiting for a member to let you in…')
+    expect(wrapper.find('[data-testid="invite-people"]').exists()).toBe(false)
+    expect(wrapper.find('[data-testid="member-menu"]').exists()).toBe(false)
   })
 })

@@ -5,8 +5,10 @@ import type { Member, Message } from '@/api'
 import { useComposeStore } from '@/stores/compose'
 import { useMembersStore } from '@/stores/members'
 import { useMessagesStore } from '@/stores/messages'
+import { useRoomsStore } from '@/stores/rooms'
+import { useDialogsStore } from '@/stores/dialogs'
 import { useTypingStore } from '@/stores/typing'
-import { me, member, message, roomId } from '@/test/fixtures'
+import { me, member, message, room, roomId } from '@/test/fixtures'
 
 vi.mock('@/api', async (original) => ({
   ...(await original<typeof import('@/api')>()),
@@ -19,6 +21,7 @@ vi.mock('@/api', async (original) => ({
     members: vi.fn(),
     history: vi.fn(),
     historyAfter: vi.fn(),
+    rooms: vi.fn(),
   },
 }))
 
@@ -398,6 +401,33 @@ describe('MessageComposer', () => {
       expect(note(wrapper).exists()).toBe(false)
       await withMembers(self, member('Bob', true))
       expect(note(wrapper).exists()).toBe(false)
+    })
+  })
+
+  describe('a private room', () => {
+    it('is off with the reason while the user waits to be let in, or was removed, and sends nothing', async () => {
+      await withMembers(self)
+      const wrapper = composer('hello')
+      await wrapper.setProps({ blocked: 'You can write here once a member lets you in.' })
+      const note = wrapper.get('[data-testid="composer-blocked"]')
+      expect(note.text()).toBe('You can write here once a member lets you in.')
+      expect(box(wrapper).attributes('disabled')).toBeDefined()
+      expect(box(wrapper).attributes('aria-describedby')).toContain(note.attributes('id'))
+      expect(wrapper.get('button[type="submit"]').attributes('disabled')).toBeDefined()
+      expect(wrapper.find('[data-testid="invite-hint"]').exists()).toBe(false) // nobody else, but not the user's to fix
+      await wrapper.get('form').trigger('submit')
+      expect(wrapper.emitted('send')).toBeUndefined()
+    })
+
+    it("asks its owner, alone in it, to invite people through the room's dialog, not a copied link", async () => {
+      vi.mocked(api.rooms).mockResolvedValue([room({ private: true, myRole: 'owner' })])
+      await useRoomsStore().load()
+      await withMembers({ ...self, role: 'owner' })
+      const wrapper = composer('')
+      expect(wrapper.get('[data-testid="invite-hint"]').text()).toContain('Nobody else is in this room yet')
+      expect(wrapper.find('[data-testid="hint-copy-invite"]').exists()).toBe(false)
+      await wrapper.get('[data-testid="hint-invite-people"]').trigger('click')
+      expect(useDialogsStore().open).toBe('invite')
     })
   })
 })

@@ -352,6 +352,23 @@ describe('MessageList', () => {
     expect(wrapper.findAll('article')).toHaveLength(1)
   })
 
+  it('invites a first message in an empty room, but not where the user cannot write', async () => {
+    const { wrapper } = show([])
+    expect(wrapper.get('.empty').text()).toBe('No messages yet. Say hello!')
+    await wrapper.setProps({ emptyText: 'No messages here yet.' })
+    expect(wrapper.get('.empty').text()).toBe('No messages here yet.')
+  })
+
+  it("tells a private room's membership change in a centred line, as text, never as HTML", () => {
+    const line: Message = { ...message('<b>Ada</b> removed <img src=x onerror=alert(1)>Bob'), kind: 'member', authorName: 'Ada' }
+    const { wrapper } = show([message('hi'), line])
+    const system = wrapper.get('[data-testid="system-line"]')
+    expect(system.text()).toContain('<b>Ada</b> removed <img src=x onerror=alert(1)>Bob')
+    expect(system.find('b').exists()).toBe(false)
+    expect(system.find('img').exists()).toBe(false)
+    expect(wrapper.findAll('article')).toHaveLength(1)
+  })
+
   describe('names, not fingerprints', () => {
     const from = (text: string, peerId: string, name: string): Message => ({ ...message(text, peerId), authorName: name, authorShort: peerId.slice(-8) })
     const header = (w: VueWrapper, m: Message) => row(w, m).get('header')

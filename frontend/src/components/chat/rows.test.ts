@@ -69,6 +69,13 @@ describe('room changes and labels', () => {
     ])
   })
 
+  it("shows a private room's membership line as the node worded it, as its own line", () => {
+    const line = { ...message('Ada removed Bob', 'ada'), kind: 'member' as const, authorName: 'Ada' }
+    const rows = buildRows([line], null, now)
+    expect(rows.map((r) => r.kind)).toEqual(['day', 'system'])
+    expect(systemText(line)).toBe('Ada removed Bob')
+  })
+
   it('says "You" for your own changes', () => {
     expect(systemText({ ...message('New', 'me', true), kind: 'roomName' })).toBe('You renamed the room to New')
   })

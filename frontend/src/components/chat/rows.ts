@@ -33,8 +33,13 @@ export function authorLabel(m: ShownMessage): string {
   return m.mine ? 'You' : displayName(m.authorName)
 }
 
-/** A change to the room as one line: "Ada renamed the room to Plans". */
+/**
+ * A change to the room as one line: "Ada renamed the room to Plans". A
+ * private room's membership change comes worded by the node ("Ada removed
+ * Bob") and is shown as it is.
+ */
 export function systemText(m: ShownMessage): string {
+  if (m.kind === 'member') return m.text
   const who = authorLabel(m)
   if (m.kind === 'roomName') return `${who} renamed the room to ${m.text}`
   if (m.kind === 'roomTopic') return m.text ? `${who} set the topic: ${m.text}` : `${who} cleared the topic`

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { mount } from '@vue/test-utils'
 import type { Via } from '@/api'
-import { member } from '@/test/fixtures'
+import { member, room } from '@/test/fixtures'
 import MemberList from './MemberList.vue'
 
 describe('MemberList', () => {
@@ -91,5 +91,95 @@ describe('MemberList: names, not fingerprints', () => {
     expect(mount(MemberList, { props: { members: many } }).get('[data-testid="members-online"]').text()).toBe(
       `${f.format(1100)} of ${f.format(1200)} online`,
     )
+  })
+})
+
+describe('MemberList: a private room', () => {
+  const self = { ...member('Ada', true), peerId: 'peer-me', me: true }
+  const withRoles = (myRole: 'owner' | 'moderator' | 'member') => [
+    { ...self, role: myRole },
+    { ...member('Bob', true), role: myRole === 'owner' ? ('moderator' as const) : ('owner' as const) },
+    { ...member('Cy', true), role: 'member' as const },
+  ]
+  function list(myRole: 'owner' | 'moderator' | 'member', over = {}) {
+    return mount(MemberList, {
+      props: { members: withRoles(myRole), room: room({ private: true, myRole, ...over }) },
+      attachTo: document.body,
+    })
+  }
+  const row = (w: ReturnType<typeof list>, name: string) => w.findAll('[data-testid="member"]').find((r) => r.get('.name').text().startsWith(name))!
+
+  it('shows the owner and moderators by a word beside the name, and no badge for a plain member', () => {
+    const w = list('member')
+    expect(row(w, 'Bob').get('[data-testid="member-role"]').text()).toBe('Owner')
+    expect(row(w, 'Cy').find('[data-testid="member-role"]').exists()).toBe(false)
+    expect(row(w, 'Bob').get('button.who').text()).toMatch(/^Bob\s*,\s*Owner\s*, online$/) // read out with the name
+    w.unmount()
+  })
+
+  it('shows no roles in an open room', () => {
+    const w = mount(MemberList, { props: { members: withRoles('owner'), room: room() } })
+    expect(w.find('[data-testid="member-role"]').exists()).toBe(false)
+    expect(w.find('[data-testid="member-menu"]').exists()).toBe(false)
+  })
+
+  it('gives the owner a menu on everyone else, opened by the keyboard, that asks for the action picked', async () => {
+    const w = list('owner')
+    expect(row(w, 'Ada').find('[data-testid="member-menu"]').exists()).toBe(false) // not on yourself
+    const trigger = row(w, 'Cy').get('[data-testid="member-menu"] button')
+    expect(trigger.attributes('aria-label')).toBe('Actions for Cy')
+    await trigger.trigger('keydown', { key: 'ArrowDown' })
+    const items = row(w, 'Cy').findAll('[role="menuitem"]')
+    expect(items.map((i) => i.text())).toEqual(['Make moderator', 'Make owner…', 'Remove from room…'])
+    expect(document.activeElement).toBe(items[0]!.element)
+    await row(w, 'Cy').get('[role="menu"]').trigger('keydown', { key: 'End' })
+    await row(w, 'Cy').get('[role="menu"]').trigger('keydown', { key: 'Enter' })
+    expect(w.emitted('act')).toEqual([[withRoles('owner')[2], 'remove']])
+    await row(w, 'Bob').get('[data-testid="member-menu"] button').trigger('click')
+    expect(row(w, 'Bob').findAll('[role="menuitem"]').map((i) => i.text())).toEqual(['Make member', 'Make owner…', 'Remove from room…'])
+    w.unmount()
+  })
+
+  it('gives a moderator "Remove from room" on plain members only, and a member no menu at all', () => {
+    const mod = list('moderator')
+    expect(row(mod, 'Bob').find('[data-testid="member-menu"]').exists()).toBe(false) // the owner
+    expect(row(mod, 'Cy').find('[data-testid="member-menu"]').exists()).toBe(true)
+    mod.unmount()
+    const plain = list('member')
+    expect(plain.find('[data-testid="member-menu"]').exists()).toBe(false)
+    plain.unmount()
+  })
+
+  it('offers the owner and moderators "Invite people…", and tells a member who can invite', async () => {
+    const owner = list('owner')
+    await owner.get('[data-testid="member-list-invite"]').trigger('click')
+    expect(owner.emitted('invite')).toHaveLength(1)
+    owner.unmount()
+    const plain = list('member')
+    expect(plain.find('[data-testid="member-list-invite"]').exists()).toBe(false)
+    expect(plain.get('[data-testid="member-invite"]').text()).toBe('Only the owner and moderators can invite people to this room.')
+    plain.unmount()
+  })
+
+  it('offers nothing while waiting to be let in, or once removed', () => {
+    for (const over of [{ pending: true, myRole: '' as const }, { removed: true, myRole: '' as const }]) {
+      const w = mount(MemberList, { props: { members: withRoles('owner'), room: room({ private: true, ...over }) } })
+      expect(w.find('[data-testid="member-menu"]').exists()).toBe(false)
+      expect(w.find('[data-testid="member-invite"]').exists()).toBe(false)
+    }
+  })
+
+  it("shows the node's sentence when an action failed, until dismissed", async () => {
+    const sentence = 'Your role in this room does not allow that; ask the owner or a moderator.'
+    const w = mount(MemberList, { props: { members: withRoles('moderator'), room: room({ private: true, myRole: 'moderator' }), error: sentence } })
+    expect(w.get('[role="alert"]').text()).toBe(sentence)
+    await w.get('button[aria-label="Dismiss"]').trigger('click')
+    expect(w.emitted('dismissError')).toHaveLength(1)
+  })
+
+  it('shows no peer ID, only names and badges', () => {
+    const w = list('owner')
+    expect(w.text()).not.toContain('peer-')
+    w.unmount()
   })
 })

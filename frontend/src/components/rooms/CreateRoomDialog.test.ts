@@ -6,7 +6,7 @@ function dialog(props: { name?: string; busy?: boolean; error?: string | null } 
   return mount(CreateRoomDialog, { props: { name: 'team', ...props }, attachTo: document.body })
 }
 
-const radio = (w: ReturnType<typeof dialog>, id: 'who-invite' | 'who-network') => w.get<HTMLInputElement>(`[data-testid="${id}"]`).element
+const radio = (w: ReturnType<typeof dialog>, id: 'who-invite' | 'who-network' | 'who-private') => w.get<HTMLInputElement>(`[data-testid="${id}"]`).element
 
 describe('CreateRoomDialog', () => {
   it('asks who can join, invite only chosen, with the focus on that choice', async () => {
@@ -16,14 +16,17 @@ describe('CreateRoomDialog', () => {
     expect(group.get('legend').text()).toBe('Who can join')
     expect(group.text()).toContain('Anyone with an invite link')
     expect(group.text()).toContain('People on this network can find it too')
+    expect(group.text()).toContain('Only people you invite (private)')
     expect(radio(wrapper, 'who-invite').checked).toBe(true)
     expect(radio(wrapper, 'who-network').checked).toBe(false)
-    // One radio group: the arrow keys move between the two.
+    expect(radio(wrapper, 'who-private').checked).toBe(false)
+    // One radio group: the arrow keys move between the three.
     expect(radio(wrapper, 'who-invite').name).toBe(radio(wrapper, 'who-network').name)
+    expect(radio(wrapper, 'who-private').name).toBe(radio(wrapper, 'who-network').name)
     expect(document.activeElement).toBe(radio(wrapper, 'who-invite'))
     expect(wrapper.get<HTMLInputElement>('[data-testid="create-room-name"]').element.value).toBe('team')
     await wrapper.get('form').trigger('submit')
-    expect(wrapper.emitted('create')).toEqual([['team', false]])
+    expect(wrapper.emitted('create')).toEqual([['team', false, false]])
     wrapper.unmount()
   })
 
@@ -32,7 +35,7 @@ describe('CreateRoomDialog', () => {
     await wrapper.get('[data-testid="who-network"]').setValue(true)
     expect(radio(wrapper, 'who-invite').checked).toBe(false)
     await wrapper.get('[data-testid="who-network"]').trigger('keydown', { key: 'Enter' })
-    expect(wrapper.emitted('create')).toEqual([['team', true]])
+    expect(wrapper.emitted('create')).toEqual([['team', true, false]])
     wrapper.unmount()
   })
 
@@ -46,7 +49,30 @@ describe('CreateRoomDialog', () => {
     expect(wrapper.emitted('create')).toBeUndefined()
     await name.setValue('  Lunch ')
     await wrapper.get('form').trigger('submit')
-    expect(wrapper.emitted('create')).toEqual([['Lunch', false]])
+    expect(wrapper.emitted('create')).toEqual([['Lunch', false, false]])
+    wrapper.unmount()
+  })
+
+  it('creates a private room when that is chosen, and says what it means', async () => {
+    const wrapper = dialog()
+    expect(wrapper.get('[data-testid="create-room-hint"]').text()).toBe('Anyone in the room can change this later.')
+    await wrapper.get('[data-testid="who-private"]').setValue(true)
+    expect(radio(wrapper, 'who-invite').checked).toBe(false)
+    expect(wrapper.get('[data-testid="who-private"]').element.closest('label')!.querySelector('[data-testid="lock-icon"]')).not.toBeNull()
+    expect(wrapper.get('[data-testid="create-room-hint"]').text()).toBe('You will be its owner. A private room stays private.')
+    const hint = document.getElementById(wrapper.get('[data-testid="who-private"]').attributes('aria-describedby')!)
+    expect(hint?.textContent).toContain('Only its members can read it.')
+    await wrapper.get('form').trigger('submit')
+    expect(wrapper.emitted('create')).toEqual([['team', false, true]])
+    wrapper.unmount()
+  })
+
+  it('a network-visible choice left for private is not carried into the private room', async () => {
+    const wrapper = dialog()
+    await wrapper.get('[data-testid="who-network"]').setValue(true)
+    await wrapper.get('[data-testid="who-private"]').setValue(true)
+    await wrapper.get('[data-testid="who-private"]').trigger('keydown', { key: 'Enter' })
+    expect(wrapper.emitted('create')).toEqual([['team', false, true]])
     wrapper.unmount()
   })
 

@@ -20,4 +20,12 @@ describe('LeaveRoomDialog', () => {
     expect((document.activeElement as HTMLElement).textContent).toBe('Cancel')
     wrapper.unmount()
   })
+
+  it("shows the node's sentence when the owner of a private room with others in it may not leave", () => {
+    const sentence = 'The owner cannot leave while others stay; make someone else the owner first.'
+    const wrapper = mount(LeaveRoomDialog, { props: { room: room({ private: true, myRole: 'owner' }), error: sentence }, attachTo: document.body })
+    expect(wrapper.get('[role="alert"]').text()).toBe(sentence)
+    expect(wrapper.get('[data-testid="leave-private"]').text()).toContain('you need a new invite link')
+    wrapper.unmount()
+  })
 })

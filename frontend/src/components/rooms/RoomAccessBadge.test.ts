@@ -24,4 +24,15 @@ describe('RoomAccessBadge', () => {
     await wrapper.get('button').trigger('click')
     expect(wrapper.emitted('open')).toHaveLength(1)
   })
+
+  it('says a private room is private, as a label with nothing to change', () => {
+    const badge = mount(RoomAccessBadge, { props: { room: room({ private: true }) } })
+    expect(badge.find('button').exists()).toBe(false)
+    expect(badge.get('[data-testid="room-access"]').text()).toContain('Private')
+    expect(badge.get('[data-testid="room-access"]').attributes('title')).toContain('Only its members can read it')
+  })
+
+  it('no longer draws a lock for an invite-only open room: the lock is a private room\'s', () => {
+    expect(mount(RoomAccessBadge, { props: { room: room() } }).find('rect').exists()).toBe(false)
+  })
 })

@@ -68,4 +68,37 @@ describe('RoomMenu', () => {
     expect(some.get('[data-testid="menu-topic"]').text()).toBe('Edit topic…')
     some.unmount()
   })
+
+  const labels = async (over: object) => {
+    const wrapper = menu(over)
+    await wrapper.get('[data-testid="room-menu"]').trigger('click')
+    const items = wrapper.findAll('[role="menuitem"]').map((i) => i.attributes('data-testid'))
+    wrapper.unmount()
+    return items
+  }
+
+  it('in a private room, offers its owner and moderators to rename, set the topic and invite, never "Who can join"', async () => {
+    for (const myRole of ['owner', 'moderator']) {
+      const items = await labels({ private: true, myRole })
+      expect(items.slice(0, 3)).toEqual(['menu-rename', 'menu-topic', 'menu-invite'])
+      expect(items).not.toContain('menu-access')
+    }
+  })
+
+  it('in a private room, offers a plain member none of those, but still leaving', async () => {
+    const items = await labels({ private: true, myRole: 'member' })
+    expect(items).not.toContain('menu-rename')
+    expect(items).not.toContain('menu-topic')
+    expect(items).not.toContain('menu-invite')
+    expect(items).not.toContain('menu-access')
+    expect(items).toContain('menu-leave')
+  })
+
+  it('"Invite people…" asks for the invite dialog', async () => {
+    const wrapper = menu({ private: true, myRole: 'owner' })
+    await wrapper.get('[data-testid="room-menu"]').trigger('click')
+    await wrapper.get('[data-testid="menu-invite"]').trigger('keydown', { key: 'Enter' })
+    expect(wrapper.emitted('invite')).toHaveLength(1)
+    wrapper.unmount()
+  })
 })

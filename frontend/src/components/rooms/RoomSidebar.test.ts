@@ -70,3 +70,17 @@ describe('RoomSidebar: delivery', () => {
     expect(wrapper.findAll('[data-testid="room"]')[0]!.text()).toContain('alone')
   })
 })
+
+describe('RoomSidebar: private rooms', () => {
+  it('marks a private room with a lock where an open room has "#", and says so to screen readers', async () => {
+    const { room } = await import('@/test/fixtures')
+    const items = mount(RoomSidebar, { props: { rooms: [room({ id: 'o', name: 'open' }), room({ id: 'p', name: 'plans', private: true })], currentId: 'o' } }).findAll(
+      '[data-testid="room"]',
+    )
+    expect(items[0]!.find('[data-testid="lock-icon"]').exists()).toBe(false)
+    expect(items[0]!.get('.name').text()).toBe('# open')
+    expect(items[1]!.find('[data-testid="lock-icon"]').exists()).toBe(true)
+    expect(items[1]!.get('.name').text()).toBe('plans')
+    expect(items[1]!.text()).toContain(', private')
+  })
+})

@@ -12,7 +12,7 @@ import { api } from '@/api'
 import { searchDelayMs } from '@/stores/search'
 import RoomSwitcher from './RoomSwitcher.vue'
 
-const room = (id: string, name: string) => ({ id, name, topic: '', notify: 'all' as const, unread: 0, mentions: 0, undelivered: 0, lastRead: '', lastActivity: 0, nearby: false, legacy: false })
+const room = (id: string, name: string) => ({ id, name, topic: '', notify: 'all' as const, unread: 0, mentions: 0, undelivered: 0, lastRead: '', lastActivity: 0, nearby: false, legacy: false, private: false, direct: false, myRole: '' as const, pending: false, removed: false, request: false })
 const rooms = [room('1', 'general'), room('2', 'games'), room('3', 'random')]
 const people = [
   { peerId: 'peer-gabriel', name: 'Gabriel', shortId: 'g4b12345', roomId: '2' },
