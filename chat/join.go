@@ -51,6 +51,11 @@ var refusals = map[wire.JoinAnswer_Refusal]string{
 func (s *Service) joinPrivateByLink(l invite.Link, name string) (Room, error) {
 	id := l.Room.ID
 	if pr := s.privateRoom(id); pr != nil {
+		if pr.State().Role(s.id.ID) == memberlog.None {
+			// Still waiting, or turned away: this link is asked with
+			// from now on.
+			s.askAgain(id, l)
+		}
 		return s.roomView(id, s.roomName(id)), nil
 	}
 	founder := l.Room.Founders[0]
@@ -74,13 +79,33 @@ func (s *Service) joinPrivateByLink(l invite.Link, name string) (Room, error) {
 		return Room{}, err
 	}
 	if rec.Private.Pending {
-		until := s.opts.Now().Add(joinFor)
-		if exp := l.Invitation.Expires; !exp.IsZero() && exp.Before(until) {
-			until = exp
-		}
-		s.wg.Go(func() { s.askToJoin(id, l.Inviter, seal.InvitationFromSeed(l.Invitation.Seed), until) })
+		s.startAsking(id, l)
 	}
 	return room, nil
+}
+
+// startAsking sets out to ask the room's members to let this device in
+// with the link's invitation.
+func (s *Service) startAsking(id wire.RoomID, l invite.Link) {
+	until := s.opts.Now().Add(joinFor)
+	if exp := l.Invitation.Expires; !exp.IsZero() && exp.Before(until) {
+		until = exp
+	}
+	s.wg.Go(func() { s.askToJoin(id, l.Inviter, seal.InvitationFromSeed(l.Invitation.Seed), until) })
+}
+
+// askAgain asks with a new link for a room this device waits to be let
+// into, or was turned away from or removed from.
+func (s *Service) askAgain(id wire.RoomID, l invite.Link) {
+	if err := s.updateRecord(id, func(rec *store.Room) {
+		rec.Private.Pending, rec.Private.Seed, rec.Private.Refused = true, l.Invitation.Seed[:], ""
+	}); err != nil {
+		s.log.Error("save the new link failed", "room", id.String()[:8], "err", err)
+		return
+	}
+	s.keepInviter(peer.AddrInfo{ID: l.Inviter, Addrs: l.Addrs})
+	s.startAsking(id, l)
+	s.bus.publish(Event{Name: EventRooms})
 }
 
 // askToJoin asks the members in reach, round after round, to let this

@@ -199,7 +199,12 @@ func (s *Service) SetRole(roomID, peerID, role string) error {
 	if err != nil {
 		return privateError(err)
 	}
-	return s.putOwn(ev)
+	if err := s.putOwn(ev); err != nil {
+		return err
+	}
+	s.bus.publish(Event{Name: EventRooms})
+	s.bus.publish(Event{Name: EventMembers})
+	return nil
 }
 
 // RemoveMember removes someone from a private room: from the next key on
@@ -322,6 +327,9 @@ func (s *Service) memberText(m *wire.Message) string {
 	subject := ""
 	if p, err := peer.IDFromBytes(m.Member.GetSubject()); err == nil {
 		subject = s.displayName(p)
+		if p == s.id.ID {
+			subject = "you" // mid-sentence
+		}
 	}
 	switch m.Member.GetAction() {
 	case wire.Member_ACTION_CREATE:

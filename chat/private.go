@@ -247,7 +247,8 @@ func (s *Service) keepKeys(id wire.RoomID, pr *privateRoom) error {
 }
 
 // putOwn stores log events the user wrote, durably, and hands them to the
-// room's peers (or the outbox).
+// room's peers (or the outbox). The membership lines among them show in
+// the window at once, as read: the user did it.
 func (s *Service) putOwn(msgs ...*wire.Message) error {
 	if len(msgs) == 0 {
 		return nil
@@ -261,6 +262,13 @@ func (s *Service) putOwn(msgs ...*wire.Message) error {
 	}
 	for _, m := range msgs {
 		s.handOver(m)
+		if m.Kind != wire.Kind_KIND_MEMBER {
+			continue
+		}
+		if err := s.markRead(m.Room, store.Position{Time: m.Time, ID: m.ID}); err != nil && !errors.Is(err, ErrNotJoined) {
+			s.log.Warn("mark read failed", "room", m.Room.String()[:8], "err", err)
+		}
+		s.bus.publish(Event{Name: EventMessage, Data: s.view(m, nil)})
 	}
 	return nil
 }
@@ -334,6 +342,7 @@ func (s *Service) openPrivate(id wire.RoomID, pr *privateRoom, b p2p.Batch) []*w
 			s.log.Error("keep epoch keys failed", "room", id.String()[:8], "err", err)
 		}
 		s.admit(id, pr)
+		s.bus.publish(Event{Name: EventMembers})
 		s.wg.Go(func() { s.afterLogChange(id, pr) })
 	}
 	return out
