@@ -333,10 +333,11 @@ const liveEventsMax = 16
 // kept goes into the room's history in one commit, profiles into the
 // profile table, passing signals (typing, presence) to the UI only.
 func (s *Service) receive(b p2p.Batch) {
+	var refused []*wire.Message
 	if pr := s.privateRoom(b.Room); pr != nil {
-		b.Messages = s.openPrivate(b.Room, pr, b)
+		b.Messages, refused = s.openPrivate(b.Room, pr, b)
 	}
-	items := make([]store.Item, 0, len(b.Messages))
+	items := make([]store.Item, 0, len(b.Messages)+len(refused))
 	kept := make([]*wire.Message, 0, len(b.Messages))
 	for _, m := range b.Messages {
 		switch {
@@ -354,6 +355,11 @@ func (s *Service) receive(b p2p.Batch) {
 		s.clock.Observe(m.Time)
 		items = append(items, store.ItemOf(m))
 		kept = append(kept, m)
+	}
+	for _, m := range refused {
+		it := store.ItemOf(m)
+		it.Refused = true
+		items = append(items, it)
 	}
 	if len(items) == 0 {
 		return

@@ -300,11 +300,12 @@ func (s *Service) sign(d wire.Draft) (*wire.Message, error) {
 
 // openPrivate opens a private room's batch: sealed messages come back
 // opened, log events are taken into the room, and what cannot be opened
-// yet is held for the next batch. Messages that fail are refused and
-// counted. It returns what to store and show.
-func (s *Service) openPrivate(id wire.RoomID, pr *privateRoom, b p2p.Batch) []*wire.Message {
+// yet is held for the next batch. It returns what to store and show, and
+// the messages refused (counted; their places are kept so that sync does
+// not bring them again).
+func (s *Service) openPrivate(id wire.RoomID, pr *privateRoom, b p2p.Batch) (out, refused []*wire.Message) {
 	now := s.opts.Now()
-	out := make([]*wire.Message, 0, len(b.Messages))
+	out = make([]*wire.Message, 0, len(b.Messages))
 	pending := append(pr.takeHeld(now), b.Messages...)
 	logChanged := false
 	for progress := true; progress && len(pending) > 0; {
@@ -330,6 +331,7 @@ func (s *Service) openPrivate(id wire.RoomID, pr *privateRoom, b p2p.Batch) []*w
 			}
 			if err != nil {
 				s.refusePrivate(b.From, id, err)
+				refused = append(refused, m)
 				continue
 			}
 			out = append(out, opened)
@@ -345,7 +347,7 @@ func (s *Service) openPrivate(id wire.RoomID, pr *privateRoom, b p2p.Batch) []*w
 		s.bus.publish(Event{Name: EventMembers})
 		s.wg.Go(func() { s.afterLogChange(id, pr) })
 	}
-	return out
+	return out, refused
 }
 
 // refusePrivate counts a private room's message that failed to open or

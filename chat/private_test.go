@@ -1,10 +1,17 @@
 package chat
 
 import (
+	"crypto/rand"
 	"errors"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/libp2p/go-libp2p/core/crypto"
+
+	"parley/p2p"
+	"parley/seal"
+	"parley/wire"
 )
 
 // shownTexts lists what a room's history shows.
@@ -253,5 +260,45 @@ func TestAMemberRemovedWhileOfflineLearnsIt(t *testing.T) {
 	}
 	if n, _ := bob.MessageCount(room.ID); n > 0 && slices.Contains(shownTexts(t, bob, room.ID), "not for bob") {
 		t.Error("the removed member reads on")
+	}
+}
+
+// A message of a private room that does not open is refused and counted,
+// and only its place is kept: sync stops offering it, gossip ignores
+// copies, and nothing of it shows.
+func TestARefusedPrivateMessageKeepsOnlyItsPlace(t *testing.T) {
+	t.Parallel() // its own node; no network
+	ada := newNode(t, t.TempDir())
+	room, err := ada.CreatePrivateRoom("Board")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := parseRoom(room.ID)
+	key, _, err := crypto.GenerateEd25519Key(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrong, err := seal.NewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged, err := seal.SignMessage(key, wrong, 0, wire.Draft{Room: id, Time: wire.WallTime(time.Now()), Kind: wire.Kind_KIND_TEXT, Text: "not under the room's key"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	outer, err := wire.Decode(forged.Raw, wire.Check{Room: &id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := ada.Status().Rejected
+	ada.receive(p2p.Batch{Room: id, Messages: []*wire.Message{outer}})
+	if got := ada.Status().Rejected; got != before+1 {
+		t.Errorf("rejected %d, want %d", got, before+1)
+	}
+	if has, err := ada.store.Has(forged.ID); err != nil || !has {
+		t.Errorf("the refused message's place is not kept (%v)", err)
+	}
+	if slices.Contains(shownTexts(t, ada, room.ID), "not under the room's key") {
+		t.Error("the refused message shows")
 	}
 }

@@ -101,7 +101,7 @@ func plan(txn *badger.Txn, it Item) (*write, error) {
 	if err != nil {
 		return w, err
 	}
-	if author.forgotten {
+	if author.forgotten || it.Refused {
 		return w, planForgotten(txn, w, it, author)
 	}
 	switch it.Kind {

@@ -49,6 +49,12 @@ type Item struct {
 	Emoji      string
 	On         bool
 
+	// Refused marks a message from a peer that does not hold (a private
+	// room's that does not open): only its place is kept, as for a
+	// forgotten author (forgetauthor.go), so that sync stops offering it
+	// and gossip ignores copies; it counts against its author's share.
+	Refused bool
+
 	// Read back by Page and Get only:
 	// Deleted marks the stub of a deleted message; Author is the deleter.
 	Deleted bool
