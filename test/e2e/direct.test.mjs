@@ -5,7 +5,8 @@
 // with its banner, and Ada blocks Cy from it. Screenshots of the sidebar
 // with both conversations, and of the request's banner, light and dark,
 // at 800x600 and 1440x900; each checked to fit the window and to show no
-// peer ID.
+// peer ID. Cy is unblocked from the list under You, and a pasted ID the
+// node refuses shows its sentence.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { launchBrowser, openUI, screenshots, startNode } from './nodes.mjs'
@@ -130,6 +131,10 @@ test('direct messages: one started from the member list, a request from a strang
   await pa.getByTestId('message').filter({ hasText: 'Hello Ada, we met at the conference' }).waitFor()
   await capture(pa, 'request', (page) => [page.getByTestId('direct-request'), page.getByTestId('sidebar-direct')])
 
+  // Reply puts the focus in the composer.
+  await banner.getByRole('button', { name: 'Reply' }).click()
+  await pa.locator('[data-testid="composer"]:focus').waitFor()
+
   // Block, from the banner: the conversation goes, Cy is on Ada's blocked list.
   await banner.getByRole('button', { name: 'Block' }).click()
   await request.waitFor({ state: 'detached' })
@@ -147,8 +152,20 @@ test('direct messages: one started from the member list, a request from a strang
   const list = pa.getByRole('dialog', { name: 'Blocked people' })
   await list.getByTestId('blocked-person').filter({ hasText: 'Cy' }).waitFor()
   await pa.screenshot({ path: `${screenshots}/direct-blocked-light-1440x900.png`, animations: 'disabled', caret: 'hide' })
+  await list.getByRole('button', { name: 'Unblock Cy' }).click()
+  await list.getByText('You have not blocked anyone.').waitFor()
+  assert.deepEqual(await a.call('Blocked'), [])
   await pa.keyboard.press('Escape')
   await list.waitFor({ state: 'detached' })
+
+  // A pasted ID the node refuses: its sentence, in the dialog, which stays open.
+  await pa.getByRole('button', { name: 'New direct message' }).click()
+  const paste = pa.getByRole('dialog', { name: 'New direct message' })
+  await paste.getByTestId('new-direct-id').fill('12D3KooWnot-a-whole-id')
+  await paste.getByTestId('new-direct-id').press('Enter')
+  await paste.getByRole('alert').filter({ hasText: "That is not a person's ID; copy it again from Connection details." }).waitFor()
+  await pa.keyboard.press('Escape')
+  await paste.waitFor({ state: 'detached' })
 
   assert.deepEqual(pa.problems, [])
   await pa.context().close()
