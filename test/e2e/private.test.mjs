@@ -134,7 +134,10 @@ test('a private room: invite in the dialog, let in, chat, a moderator appointed 
   const bobMenu = memberRow(pa, 'Bob').getByRole('button', { name: 'Actions for Bob' })
   await bobMenu.focus()
   await pa.keyboard.press('Enter')
-  await pa.getByRole('menuitem', { name: 'Make moderator' }).waitFor()
+  // The menu opens on Message; the role actions come next.
+  await pa.getByRole('menuitem', { name: 'Message' }).waitFor()
+  await pa.keyboard.press('ArrowDown')
+  await pa.getByRole('menuitem', { name: 'Make moderator' }).and(pa.locator(':focus')).waitFor()
   await pa.keyboard.press('Enter')
   await memberRow(pa, 'Bob').getByTestId('member-role').filter({ hasText: 'Moderator' }).waitFor()
   await until(async () => (await b.call('Rooms')).find((r) => r.id === room.id)?.myRole === 'moderator', 'Bob is a moderator on his node')

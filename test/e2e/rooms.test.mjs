@@ -164,7 +164,7 @@ for (const [colorScheme, width, height] of [
 test('a member’s profile card says how they are connected and copies their peer ID', async () => {
   const pa = await openRoom(a, 'planning')
   await pa.context().grantPermissions(['clipboard-read', 'clipboard-write'])
-  await pa.getByTestId('member').filter({ hasText: 'Bob' }).getByRole('button').click()
+  await pa.getByTestId('member').filter({ hasText: 'Bob' }).getByRole('button', { name: /^Bob/ }).click()
   const card = pa.getByTestId('profile-card')
   await card.getByText('On this computer').waitFor()
   assert.equal(await card.getByTestId('profile-short-id').innerText(), (await a.call('Members', room.id)).find((m) => m.name === 'Bob').shortId)
@@ -224,7 +224,7 @@ test('the room menu, the member panel and the dialogs pass axe, light and dark',
     await pa.getByTestId('members-button').click()
     await pa.getByTestId('member-panel').getByTestId('member').first().waitFor()
     found.push(...(await violations(pa, `member panel, ${colorScheme}`)))
-    await pa.getByTestId('member').filter({ hasText: 'Bob' }).getByRole('button').click()
+    await pa.getByTestId('member').filter({ hasText: 'Bob' }).getByRole('button', { name: /^Bob/ }).click()
     await pa.getByTestId('profile-card').waitFor()
     found.push(...(await violations(pa, `profile card, ${colorScheme}`)))
     await pa.keyboard.press('Escape')

@@ -186,4 +186,27 @@ describe('httpBackend calls', () => {
     expect((err as BackendError).message).toBe(answer.error)
     expect((err as BackendError).code).toBe('ownerStays')
   })
+
+  it('the direct-conversation and blocking calls post their method and arguments', async () => {
+    const fetchMock = vi.fn(async (_url: string, _init: RequestInit) => new Response('null', { status: 200 }))
+    vi.stubGlobal('fetch', fetchMock)
+    await httpBackend.directMessage('peer-b')
+    await httpBackend.block('peer-c')
+    await httpBackend.unblock('peer-c')
+    await httpBackend.blocked()
+    expect(fetchMock.mock.calls.map(([url, init]) => [url, init.body])).toEqual([
+      ['/api/DirectMessage', '["peer-b"]'],
+      ['/api/Block', '["peer-c"]'],
+      ['/api/Unblock', '["peer-c"]'],
+      ['/api/Blocked', '[]'],
+    ])
+  })
+
+  it("a refused direct conversation keeps the node's sentence (badPeerId)", async () => {
+    const answer = { error: "That is not a person's ID; copy it again from Connection details.", code: 'badPeerId' }
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify(answer), { status: 400 })))
+    const err = await httpBackend.directMessage('nonsense').catch((e: unknown) => e)
+    expect((err as BackendError).message).toBe(answer.error)
+    expect((err as BackendError).code).toBe('badPeerId')
+  })
 })

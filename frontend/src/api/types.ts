@@ -183,6 +183,13 @@ export interface Member {
   role: Role
 }
 
+/** A person as the node knows them: the blocked list, a display name that changed. */
+export interface Profile {
+  peerId: string
+  shortId: string
+  name: string
+}
+
 /** A change announced by the backend. */
 export type BackendEvent =
   | { name: 'message'; data: Message }
@@ -190,7 +197,7 @@ export type BackendEvent =
   | { name: 'changed'; data: Message }
   /** Someone is typing in a room; show it for a few seconds unless it comes again. */
   | { name: 'typing'; data: Typing }
-  | { name: 'profile'; data: { peerId: string; shortId: string; name: string } }
+  | { name: 'profile'; data: Profile }
   | { name: 'delivered'; data: { id: string; room: string } }
   | { name: 'sync'; data: SyncProgress }
   /** A history sync stored count messages of a room at once (one batch). */
@@ -412,6 +419,21 @@ export interface Backend {
   createInvite(roomId: string, hours: number, uses: number): Promise<Invitation>
   /** A private room's open invitations, oldest first. Owner and moderators only. */
   invites(roomId: string): Promise<Invitation[]>
+  /**
+   * The direct conversation with a person, started if there is none. It
+   * is offered to them when they are next in reach; from someone they
+   * share no room with it arrives as a request.
+   */
+  directMessage(peerId: string): Promise<Room>
+  /**
+   * Hides a person on this device: their messages no longer show or
+   * notify, the direct conversations they offer are turned away. They are
+   * not told.
+   */
+  block(peerId: string): Promise<void>
+  unblock(peerId: string): Promise<void>
+  /** The people blocked, by name. */
+  blocked(): Promise<Profile[]>
   /** Ends an invitation: its link lets no one else in. */
   revokeInvite(roomId: string, inviteId: string): Promise<void>
   /** Gives a member of a private room a role; owner only. 'owner' hands the room over (you become a moderator). */

@@ -23,6 +23,10 @@ const bound = vi.hoisted(() => ({
   RevokeInvite: vi.fn(),
   SetRole: vi.fn(),
   RemoveMember: vi.fn(),
+  DirectMessage: vi.fn(),
+  Block: vi.fn(),
+  Unblock: vi.fn(),
+  Blocked: vi.fn(),
 }))
 vi.mock('./wailsjs/go/main/App', () => ({ PendingInvite: pendingInvite, SetProxy: setProxy, ...bound }))
 
@@ -97,5 +101,17 @@ describe('wailsBackend', () => {
     expect(bound.RevokeInvite).toHaveBeenCalledWith('r1', 'inv1')
     expect(bound.SetRole).toHaveBeenCalledWith('r1', 'peer-b', 'owner')
     expect(bound.RemoveMember).toHaveBeenCalledWith('r1', 'peer-c')
+  })
+
+  it('the direct-conversation and blocking calls reach their Go methods', async () => {
+    const profile = { peerId: 'peer-c', shortId: 'c', name: 'Cy' }
+    bound.Blocked.mockResolvedValueOnce([profile])
+    await expect(wailsBackend.blocked()).resolves.toEqual([profile])
+    await wailsBackend.directMessage('peer-b')
+    await wailsBackend.block('peer-c')
+    await wailsBackend.unblock('peer-c')
+    expect(bound.DirectMessage).toHaveBeenCalledWith('peer-b')
+    expect(bound.Block).toHaveBeenCalledWith('peer-c')
+    expect(bound.Unblock).toHaveBeenCalledWith('peer-c')
   })
 })

@@ -18,10 +18,13 @@ vi.mock('@/api', async (original) => ({
     helpers: vi.fn(),
     history: vi.fn(),
     historyAfter: vi.fn(),
+    blocked: vi.fn(),
   },
 }))
 
 import { api } from '@/api'
+import { useBlockedStore } from '@/stores/blocked'
+import { useDirectStore } from '@/stores/direct'
 import { useMembersStore } from '@/stores/members'
 import { useMessagesStore } from '@/stores/messages'
 import { useNearbyStore } from '@/stores/nearby'
@@ -81,6 +84,7 @@ describe('useBackendEvents', () => {
     localStorage.clear()
     setActivePinia(createPinia())
     for (const fn of Object.values(api)) vi.mocked(fn as () => unknown).mockReset()
+    vi.mocked(api.blocked).mockResolvedValue([])
     mountEvents()
   })
 
@@ -294,5 +298,59 @@ describe('useBackendEvents', () => {
     expect(api.members).toHaveBeenCalledTimes(1)
     // The lines this node wrote ("You made Bob a moderator") come with no event: the room reloads.
     expect(api.history).toHaveBeenCalledWith(roomId, '', expect.any(Number))
+  })
+
+  it('reloads who is blocked with the rooms: a block or unblock says so with a rooms event', async () => {
+    vi.mocked(api.rooms).mockResolvedValue([room()])
+    vi.mocked(api.nearby).mockResolvedValue([])
+    vi.mocked(api.blocked).mockResolvedValue([{ peerId: 'peer-c', shortId: 'c', name: 'Cy' }])
+    emit({ name: 'rooms', data: null })
+    emit({ name: 'rooms', data: null })
+    await nextBatch()
+    expect(api.blocked).toHaveBeenCalledTimes(1)
+    await settle()
+    expect(useBlockedStore().isBlocked('peer-c')).toBe(true)
+  })
+
+  it("reloads the presence of direct conversations' people when someone comes or goes, and no Members call without one", async () => {
+    vi.mocked(api.status).mockResolvedValue(nodeStatus({ network: 'off', mdns: false }))
+    vi.mocked(api.peers).mockResolvedValue([])
+    vi.mocked(api.helpers).mockResolvedValue([])
+    vi.mocked(api.members).mockResolvedValue([])
+    vi.mocked(api.rooms).mockResolvedValue([room()])
+    await useRoomsStore().load()
+    emit({ name: 'members', data: null })
+    await nextBatch()
+    expect(api.members).not.toHaveBeenCalled() // no room open in the members store, no conversation
+
+    const dm = 'dd'.repeat(32)
+    vi.mocked(api.rooms).mockResolvedValue([room(), room({ id: dm, name: 'Bob', private: true, direct: true, myRole: 'owner' })])
+    await useRoomsStore().load()
+    vi.mocked(api.members).mockImplementation(async (id) => (id === dm ? [{ ...member('Ada', true), me: true }, { ...member('Bob', true), presence: 'away' }] : []))
+    emit({ name: 'members', data: null })
+    await nextBatch()
+    await settle()
+    expect(api.members).toHaveBeenCalledWith(dm)
+    expect(useDirectStore().otherOf(dm)?.presence).toBe('away')
+  })
+
+  it('reloads the rooms when a name changes while there is a direct conversation: it is named after the other person', async () => {
+    vi.mocked(api.status).mockResolvedValue(nodeStatus({ network: 'off', mdns: false }))
+    vi.mocked(api.peers).mockResolvedValue([])
+    vi.mocked(api.helpers).mockResolvedValue([])
+    vi.mocked(api.members).mockResolvedValue([])
+    vi.mocked(api.nearby).mockResolvedValue([])
+    vi.mocked(api.rooms).mockResolvedValue([room()])
+    await useRoomsStore().load()
+    vi.mocked(api.rooms).mockClear()
+    emit({ name: 'profile', data: { peerId: 'peer-b', shortId: 'b', name: 'Robert' } })
+    await nextBatch()
+    expect(api.rooms).not.toHaveBeenCalled()
+    vi.mocked(api.rooms).mockResolvedValue([room({ id: 'dd'.repeat(32), name: 'Bob', private: true, direct: true })])
+    await useRoomsStore().load()
+    vi.mocked(api.rooms).mockClear()
+    emit({ name: 'profile', data: { peerId: 'peer-b', shortId: 'b', name: 'Robert' } })
+    await nextBatch()
+    expect(api.rooms).toHaveBeenCalledTimes(1)
   })
 })

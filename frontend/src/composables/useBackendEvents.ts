@@ -1,6 +1,8 @@
 import { onMounted, onUnmounted } from 'vue'
 import { api, type BackendEvent, type Message } from '@/api'
 import { refusalText } from '@/components/rooms/privateRoom'
+import { useBlockedStore } from '@/stores/blocked'
+import { useDirectStore } from '@/stores/direct'
 import { useIdentityStore } from '@/stores/identity'
 import { useMembersStore } from '@/stores/members'
 import { useMessagesStore } from '@/stores/messages'
@@ -26,7 +28,7 @@ const roomRefreshEveryMs = 250
 /** Where frames are paused (a hidden window), events are handled this often. */
 const batchAtLeastEveryMs = 100
 
-type Reload = 'identity' | 'rooms' | 'members' | 'nearby' | 'status'
+type Reload = 'identity' | 'rooms' | 'members' | 'nearby' | 'status' | 'direct' | 'blocked'
 
 /**
  * Keeps the stores in step with backend events while the component lives.
@@ -44,6 +46,8 @@ export function useBackendEvents(): void {
   const status = useStatusStore()
   const typing = useTypingStore()
   const notices = useNoticesStore()
+  const direct = useDirectStore()
+  const blocked = useBlockedStore()
 
   const failed = (what: string) => (err: unknown) => console.error(`reload ${what} failed`, err)
 
@@ -158,10 +162,13 @@ export function useBackendEvents(): void {
           break
         case 'profile':
           messages.rename(e.data.peerId, e.data.name)
-          reloads.add('members').add('status')
+          reloads.add('members').add('status').add('direct')
+          // A direct conversation is named after the other person.
+          if (rooms.rooms.some((r) => r.direct)) reloads.add('rooms')
           break
         case 'rooms':
           reloads.add('rooms').add('nearby') // "joined" marks in Nearby
+          reloads.add('blocked') // a block or unblock says so with this event
           // A private room's log changed (a role, a removal, a join): its
           // members' roles with it, and the lines this node wrote for it,
           // which come with no message event of their own.
@@ -180,7 +187,7 @@ export function useBackendEvents(): void {
           break
         }
         case 'members':
-          reloads.add('members').add('status')
+          reloads.add('members').add('status').add('direct') // the presence of direct conversations' people
           // Someone let in by this node: the line saying so has no message event.
           if (rooms.current?.private) refreshRooms.add(rooms.current.id)
           break
@@ -197,7 +204,7 @@ export function useBackendEvents(): void {
         case 'lagged':
           // Events were missed: everything on screen comes again from the
           // store, and sync lines whose end may have been missed go.
-          for (const r of ['identity', 'rooms', 'members', 'nearby', 'status'] as const) reloads.add(r)
+          for (const r of ['identity', 'rooms', 'members', 'nearby', 'status', 'direct', 'blocked'] as const) reloads.add(r)
           status.clearSyncs()
           if (rooms.currentId) refreshRooms.add(rooms.currentId)
           break
@@ -207,8 +214,16 @@ export function useBackendEvents(): void {
     messages.changeMany(changed)
 
     if (reloads.has('identity')) identity.load().catch(failed('identity'))
-    if (reloads.has('rooms')) rooms.load().catch(failed('rooms'))
-    else if (unread) reloadUnreadSoon()
+    if (reloads.has('rooms')) {
+      const loaded = rooms.load()
+      loaded.catch(failed('rooms'))
+      // With the rooms as they are now: a conversation may have come or gone.
+      if (reloads.has('direct')) loaded.then(() => direct.load(rooms.rooms)).catch(failed('direct conversations'))
+    } else {
+      if (unread) reloadUnreadSoon()
+      if (reloads.has('direct')) direct.load(rooms.rooms).catch(failed('direct conversations'))
+    }
+    if (reloads.has('blocked')) blocked.load().catch(failed('blocked'))
     if (reloads.has('members')) members.reload().catch(failed('members'))
     if (reloads.has('nearby')) nearby.load().catch(failed('nearby'))
     if (reloads.has('status')) status.load().catch(failed('status'))

@@ -75,7 +75,7 @@ export function useRoomSession(focusComposer: () => void) {
 
   /** The room above or below the open one in the sidebar (Alt+Up, Alt+Down). */
   function step(by: -1 | 1): void {
-    const list = rooms.rooms
+    const list = rooms.ordered
     if (list.length === 0) return
     const at = list.findIndex((r) => r.id === rooms.currentId)
     const next = at < 0 ? (by > 0 ? 0 : list.length - 1) : (at + by + list.length) % list.length

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { displayName, isShared, nameKey, nameless, sharedNames } from './names'
+import { displayName, isShared, nameKey, nameless, roomLabel, sharedNames } from './names'
 
 describe('displayName', () => {
   it('is the name, trimmed, or "Someone" for nobody named', () => {
@@ -51,3 +51,11 @@ describe('sharedNames', () => {
     expect(sharedNames([p('a', 'Ada'), p('b', 'Аda')]).size).toBe(0)
   })
 })
+
+describe('roomLabel', () => {
+  it('marks a room with "#", and names a direct conversation after the person alone', () => {
+    expect(roomLabel({ name: 'plans' })).toBe('# plans')
+    expect(roomLabel({ name: 'Bob', direct: true })).toBe('Bob')
+  })
+})
+

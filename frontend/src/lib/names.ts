@@ -44,3 +44,12 @@ export function sharedNames(people: Iterable<Named>): ReadonlySet<string> {
 export function isShared(shared: ReadonlySet<string>, name: string | null | undefined): boolean {
   return shared.size > 0 && shared.has(nameKey(name))
 }
+
+/**
+ * A room as lists name it: "# plans" for a room, the person's name alone
+ * for a direct conversation (it is named after them).
+ */
+export function roomLabel(room: { name: string; direct?: boolean }): string {
+  return room.direct ? room.name : `# ${room.name}`
+}
+

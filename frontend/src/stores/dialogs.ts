@@ -1,10 +1,27 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import type { Member } from '@/api'
+import type { Member, Profile } from '@/api'
 import type { MemberAction } from '@/components/peers/roles'
 
 /** The dialogs of the main window; one is open at a time. */
-export type DialogName = 'create' | 'join' | 'details' | 'about' | 'access' | 'leave' | 'rename' | 'topic' | 'jump' | 'invite' | 'member'
+export type DialogName =
+  | 'create'
+  | 'join'
+  | 'details'
+  | 'about'
+  | 'access'
+  | 'leave'
+  | 'rename'
+  | 'topic'
+  | 'jump'
+  | 'invite'
+  | 'member'
+  /** A new direct conversation, with a pasted ID. */
+  | 'direct'
+  /** Asks before blocking someone (blockTarget). */
+  | 'block'
+  /** The people blocked, each with Unblock. */
+  | 'blocked'
 
 /**
  * Which dialog is open, so that whatever asks for one (the sidebar, the room
@@ -19,6 +36,9 @@ export const useDialogsStore = defineStore('dialogs', () => {
   /** The action on a member of the open room that asks first ('member' dialog). */
   const memberAction = ref<{ member: Member; action: Extract<MemberAction, 'owner' | 'remove'> } | null>(null)
 
+  /** Whom the 'block' dialog asks about. */
+  const blockTarget = ref<Profile | null>(null)
+
   function show(name: DialogName): void {
     open.value = name
   }
@@ -26,6 +46,13 @@ export const useDialogsStore = defineStore('dialogs', () => {
   function close(): void {
     open.value = null
     memberAction.value = null
+    blockTarget.value = null
+  }
+
+  /** Asks before blocking someone. */
+  function confirmBlock(person: Profile): void {
+    blockTarget.value = { peerId: person.peerId, shortId: person.shortId, name: person.name }
+    open.value = 'block'
   }
 
   /** Asks before making someone the owner or removing them. */
@@ -39,5 +66,5 @@ export const useDialogsStore = defineStore('dialogs', () => {
     open.value = 'create'
   }
 
-  return { open, profile, createName, memberAction, show, close, askCreate, confirmMember }
+  return { open, profile, createName, memberAction, blockTarget, show, close, askCreate, confirmMember, confirmBlock }
 })

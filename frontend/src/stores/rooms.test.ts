@@ -13,6 +13,7 @@ vi.mock('@/api', async (original) => ({
     setRoomNearby: vi.fn(),
     createRoom: vi.fn(),
     createPrivateRoom: vi.fn(),
+    directMessage: vi.fn(),
     leaveRoom: vi.fn(),
     deleteRoomHistory: vi.fn(),
   },
@@ -130,3 +131,33 @@ describe('rooms store: room settings', () => {
     })
   }
 })
+
+describe('rooms store: direct conversations', () => {
+  beforeEach(() => setActivePinia(createPinia()))
+  const direct = (id: string, over = {}) => ({ ...room(id, 0), private: true, direct: true, myRole: 'owner' as const, ...over })
+
+  it('opens the conversation with a person, started by the node if there is none', async () => {
+    vi.mocked(api.directMessage).mockResolvedValue(direct('bob'))
+    vi.mocked(api.rooms).mockResolvedValue([room('a', 0), direct('bob')])
+    const rooms = useRoomsStore()
+    await rooms.openDirect('peer-bob')
+    expect(api.directMessage).toHaveBeenCalledWith('peer-bob')
+    expect(rooms.current?.id).toBe('bob')
+  })
+
+  it('puts direct conversations after the rooms, as the sidebar does, and opens a room first', async () => {
+    vi.mocked(api.rooms).mockResolvedValue([direct('ada'), room('b', 0), direct('cy'), room('d', 0)])
+    const rooms = useRoomsStore()
+    await rooms.load()
+    expect(rooms.ordered.map((r) => r.id)).toEqual(['b', 'd', 'ada', 'cy'])
+    expect(rooms.currentId).toBe('b')
+  })
+
+  it('leaves a request out of the unread count: it does not call for attention until answered', async () => {
+    vi.mocked(api.rooms).mockResolvedValue([room('a', 2), direct('cy', { request: true, unread: 5 }), direct('bob', { unread: 1 })])
+    const rooms = useRoomsStore()
+    await rooms.load()
+    expect(rooms.totalUnread).toBe(3)
+  })
+})
+

@@ -7,12 +7,14 @@ export const useRoomsStore = defineStore('rooms', () => {
   const rooms = ref<Room[]>([])
   const currentId = ref<string | null>(null)
   const current = computed(() => rooms.value.find((r) => r.id === currentId.value) ?? null)
+  /** The sidebar's order: rooms, then direct conversations; Alt+Up and Alt+Down follow it. */
+  const ordered = computed(() => [...rooms.value.filter((r) => !r.direct), ...rooms.value.filter((r) => r.direct)])
 
   const load = newestOnly(
     () => api.rooms(),
     (list) => {
       rooms.value = list
-      if (!current.value) currentId.value = list[0]?.id ?? null
+      if (!current.value) currentId.value = ordered.value[0]?.id ?? null
     },
   )
 
@@ -37,11 +39,22 @@ export const useRoomsStore = defineStore('rooms', () => {
     currentId.value = room.id
   }
 
+  /**
+   * Opens the direct conversation with a person, started if there is none
+   * (they are offered it when next in reach).
+   */
+  async function openDirect(peerId: string): Promise<Room> {
+    const room = await api.directMessage(peerId)
+    await load()
+    currentId.value = room.id
+    return room
+  }
+
   /** Leaves a room; with deleteHistory its messages leave this node too. */
   async function leave(id: string, deleteHistory = false): Promise<void> {
     await (deleteHistory ? api.deleteRoomHistory(id) : api.leaveRoom(id))
     rooms.value = rooms.value.filter((r) => r.id !== id)
-    if (currentId.value === id) currentId.value = rooms.value[0]?.id ?? null
+    if (currentId.value === id) currentId.value = ordered.value[0]?.id ?? null
     await load()
   }
 
@@ -68,8 +81,12 @@ export const useRoomsStore = defineStore('rooms', () => {
     put(await api.setRoomNearby(id, on))
   }
 
-  /** Unread messages in all rooms, for the window title. */
-  const totalUnread = computed(() => rooms.value.reduce((n, r) => n + r.unread, 0))
+  /**
+   * Unread messages in all rooms, for the window title. A request from
+   * someone you share no room with does not call for attention until you
+   * answer it.
+   */
+  const totalUnread = computed(() => rooms.value.reduce((n, r) => n + (r.request ? 0 : r.unread), 0))
 
   /** The user has seen a room up to messageId. */
   async function markRead(roomId: string, messageId: string): Promise<void> {
@@ -84,11 +101,13 @@ export const useRoomsStore = defineStore('rooms', () => {
     rooms: readonly(rooms),
     currentId: readonly(currentId),
     current,
+    ordered,
     totalUnread,
     load,
     select,
     create,
     join,
+    openDirect,
     leave,
     rename,
     setTopic,

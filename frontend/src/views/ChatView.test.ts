@@ -37,6 +37,10 @@ vi.mock('@/api', async (original) => ({
     revokeInvite: vi.fn(),
     setRole: vi.fn(),
     removeMember: vi.fn(),
+    directMessage: vi.fn(),
+    block: vi.fn(),
+    unblock: vi.fn(),
+    blocked: vi.fn(async () => []),
   },
 }))
 
@@ -743,11 +747,13 @@ describe('ChatView: a private room', () => {
     vi.mocked(api.members).mockResolvedValue([{ ...ada, role: 'moderator' }, { ...bob, role: 'owner' }, cy])
     await click(wrapper, '[data-testid="member-action-confirm"]')
     expect(api.setRole).toHaveBeenCalledWith(roomId, bob.peerId, 'owner')
-    // Now a moderator: Bob's menu is gone, Cy's offers a removal only.
-    expect(row(wrapper, 'Bob').find('[data-testid="member-menu"]').exists()).toBe(false)
+    // Now a moderator: Bob's menu has no role action left, Cy's offers a removal only.
+    await row(wrapper, 'Bob').get('[data-testid="member-menu"] button').trigger('click')
+    await flushPromises()
+    expect(row(wrapper, 'Bob').findAll('[role="menuitem"]').map((i) => i.text())).toEqual(['Message', 'Block Bob…'])
     await row(wrapper, 'Cy').get('[data-testid="member-menu"] button').trigger('click')
     await flushPromises()
-    expect(row(wrapper, 'Cy').findAll('[role="menuitem"]').map((i) => i.text())).toEqual(['Remove from room…'])
+    expect(row(wrapper, 'Cy').findAll('[role="menuitem"]').map((i) => i.text())).toEqual(['Message', 'Remove from room…', 'Block Cy…'])
   })
 
   it('opens the invite dialog from the header, which lists the open links', async () => {
@@ -773,5 +779,168 @@ describe('ChatView: a private room', () => {
     expect(wrapper.get('[data-testid="room-standing"]').text()).toContain('Waiting for a member to let you in…')
     expect(wrapper.find('[data-testid="invite-people"]').exists()).toBe(false)
     expect(wrapper.find('[data-testid="member-menu"]').exists()).toBe(false)
+  })
+})
+
+describe('ChatView: direct conversations and blocking', () => {
+  let wrapper: VueWrapper | undefined
+  const dmId = 'dd'.repeat(32)
+  const ada: Member = { ...member('Ada', true), me: true }
+  const withBob = room({ id: dmId, name: 'Bob', private: true, direct: true, myRole: 'owner' })
+  const cy: Member = { ...member('Cy', true), presence: 'away' }
+  const fromCy = room({ id: 'ee'.repeat(32), name: 'Cy', private: true, direct: true, request: true, notify: 'none', myRole: 'owner', unread: 2 })
+
+  beforeEach(() => {
+    setActivePinia(createPinia())
+    narrow = false
+    stubMedia()
+    vi.clearAllMocks()
+    vi.mocked(api.members).mockImplementation(async (id) => {
+      if (id === dmId) return [ada, bob]
+      if (id === fromCy.id) return [ada, cy]
+      return [ada, bob, carol]
+    })
+    vi.mocked(api.history).mockResolvedValue([])
+    vi.mocked(api.historyAfter).mockResolvedValue([])
+    vi.mocked(api.pendingInvite).mockResolvedValue(null)
+    vi.mocked(api.setAway).mockResolvedValue()
+    vi.mocked(api.blocked).mockResolvedValue([])
+    vi.mocked(api.on).mockImplementation(() => () => {})
+  })
+  afterEach(() => {
+    wrapper?.unmount()
+    wrapper = undefined
+    vi.unstubAllGlobals()
+  })
+
+  const memberRow = (w: VueWrapper, name: string) => w.findAll('[data-testid="member"]').find((r) => r.get('.name').text().startsWith(name))!
+  async function pick(w: VueWrapper, name: string, item: string): Promise<void> {
+    await memberRow(w, name).get('[data-testid="member-menu"] button').trigger('click')
+    await flushPromises()
+    await memberRow(w, name).findAll('[role="menuitem"]').find((i) => i.text() === item)!.trigger('click')
+    await flushPromises()
+  }
+
+  it('"Message" on a member opens the direct conversation: named after them, with their presence, no invitations or room settings', async () => {
+    wrapper = await open([general])
+    vi.mocked(api.directMessage).mockResolvedValue(withBob)
+    vi.mocked(api.rooms).mockResolvedValue([general, withBob])
+    await pick(wrapper, 'Bob', 'Message')
+    expect(api.directMessage).toHaveBeenCalledWith(bob.peerId)
+    expect(useRoomsStore().currentId).toBe(dmId)
+    const h1 = wrapper.get('.room-header h1')
+    expect(h1.text()).toBe('Bob')
+    expect(h1.find('[data-testid="person-icon"]').exists()).toBe(true)
+    expect(wrapper.get('[data-testid="direct-presence"]').text()).toBe('online')
+    expect(wrapper.find('[data-testid="invite-people"]').exists()).toBe(false)
+    expect(wrapper.find('[data-testid="copy-invite"]').exists()).toBe(false)
+    expect(wrapper.find('[data-testid="room-access"]').exists()).toBe(false)
+    await click(wrapper, '[data-testid="room-menu"]')
+    for (const gone of ['menu-rename', 'menu-topic', 'menu-access', 'menu-invite']) expect(wrapper.find(`[data-testid="${gone}"]`).exists()).toBe(false)
+    expect(wrapper.get('[data-testid="menu-leave"]').text()).toBe('Leave conversation…')
+    // In the sidebar, under its own heading, with Bob's presence.
+    const item = wrapper.get('[data-testid="sidebar-direct"] [data-testid="direct"]')
+    expect(item.text()).toContain('Bob')
+    expect(item.get('[data-testid="presence-dot"]').attributes('data-presence')).toBe('online')
+    expect(wrapper.text()).not.toContain(bob.peerId)
+  })
+
+  it("shows the node's sentence in the member list when a conversation cannot be started", async () => {
+    wrapper = await open([general])
+    const sentence = "That is not a person's ID; copy it again from Connection details."
+    vi.mocked(api.directMessage).mockRejectedValue(new Error(sentence))
+    await pick(wrapper, 'Bob', 'Message')
+    expect(wrapper.get('[data-testid="member-action-error"]').text()).toBe(sentence)
+  })
+
+  it('"New direct message" takes a pasted ID, shows a refusal in the node\'s words, and catches your own ID', async () => {
+    wrapper = await open([general])
+    await click(wrapper, '[data-testid="new-direct"]')
+    const dialog = () => wrapper!.get('[data-testid="new-direct-dialog"]')
+    await dialog().get('input').setValue(me.peerId)
+    await dialog().trigger('submit')
+    await flushPromises()
+    expect(api.directMessage).not.toHaveBeenCalled()
+    expect(wrapper.get('[data-testid="field-error"]').text()).toContain('That is your own ID')
+    const sentence = "That is not a person's ID; copy it again from Connection details."
+    vi.mocked(api.directMessage).mockRejectedValueOnce(new Error(sentence))
+    await dialog().get('input').setValue('12D3KooWnot-quite')
+    await dialog().trigger('submit')
+    await flushPromises()
+    expect(wrapper.get('[data-testid="field-error"]').text()).toContain(sentence)
+    vi.mocked(api.directMessage).mockResolvedValue(withBob)
+    vi.mocked(api.rooms).mockResolvedValue([general, withBob])
+    await dialog().get('input').setValue(`  ${bob.peerId} `)
+    await dialog().trigger('submit')
+    await flushPromises()
+    expect(api.directMessage).toHaveBeenLastCalledWith(bob.peerId)
+    expect(wrapper.find('[data-testid="new-direct-dialog"]').exists()).toBe(false)
+    expect(useRoomsStore().currentId).toBe(dmId)
+  })
+
+  it('asks before blocking a member, blocks once confirmed, and shows the open room again without their messages', async () => {
+    wrapper = await open([general])
+    await pick(wrapper, 'Bob', 'Block Bob…')
+    const dialog = wrapper.get('[data-testid="block-dialog"]')
+    expect(dialog.element.closest('dialog')!.textContent).toContain('Block Bob?')
+    expect(dialog.text()).toContain('You will no longer see their messages. They are not told.')
+    expect(api.block).not.toHaveBeenCalled()
+    vi.mocked(api.block).mockResolvedValue()
+    vi.mocked(api.blocked).mockResolvedValue([{ peerId: bob.peerId, shortId: bob.shortId, name: 'Bob' }])
+    vi.mocked(api.history).mockClear()
+    await click(wrapper, '[data-testid="block-confirm"]')
+    expect(api.block).toHaveBeenCalledWith(bob.peerId)
+    expect(api.history).toHaveBeenCalledWith(roomId, '', expect.any(Number)) // the node leaves Bob's out
+    expect(wrapper.find('[data-testid="block-dialog"]').exists()).toBe(false)
+    expect(memberRow(wrapper, 'Bob').get('[data-testid="member-blocked"]').text()).toBe('Blocked')
+  })
+
+  it('marks a request in the sidebar without a count, and opens it with a calm banner: Reply goes to the composer', async () => {
+    wrapper = await open([general, fromCy])
+    const item = wrapper.get('[data-testid="direct"][data-request]')
+    expect(item.get('[data-testid="direct-request-tag"]').text()).toBe('Request')
+    expect(item.classes()).not.toContain('unread')
+    expect(item.find('.badge').exists()).toBe(false)
+    expect(item.find('[data-testid="room-muted"]').exists()).toBe(false)
+    expect(useRoomsStore().totalUnread).toBe(0) // no count in the window title either
+    await item.trigger('click')
+    await flushPromises()
+    const banner = wrapper.get('[data-testid="direct-request"]')
+    expect(banner.text()).toContain('Cy wants to message you. You share no room with them.')
+    composerFocus.mockClear()
+    await banner.get('[data-testid="direct-request-reply"]').trigger('click')
+    expect(composerFocus).toHaveBeenCalled()
+  })
+
+  it('"Block" on a request blocks the person and leaves the conversation', async () => {
+    wrapper = await open([general, fromCy])
+    useRoomsStore().select(fromCy.id)
+    await flushPromises()
+    vi.mocked(api.block).mockResolvedValue()
+    vi.mocked(api.leaveRoom).mockResolvedValue()
+    vi.mocked(api.rooms).mockResolvedValue([general])
+    await click(wrapper, '[data-testid="direct-request-block"]')
+    expect(api.block).toHaveBeenCalledWith(cy.peerId)
+    expect(api.leaveRoom).toHaveBeenCalledWith(fromCy.id)
+    expect(useRoomsStore().currentId).toBe(roomId)
+    expect(wrapper.find('[data-testid="direct-request"]').exists()).toBe(false)
+  })
+
+  it('lists the people blocked under You, and unblocks one', async () => {
+    vi.mocked(api.blocked).mockResolvedValue([{ peerId: cy.peerId, shortId: cy.shortId, name: 'Cy' }])
+    wrapper = await open([general])
+    await click(wrapper, '[data-testid="you-menu"]')
+    await click(wrapper, '[data-testid="open-blocked"]')
+    const list = wrapper.get('[data-testid="blocked-people"]')
+    expect(list.findAll('[data-testid="blocked-person"]').map((r) => r.text())).toEqual(['Cy Unblock'])
+    expect(list.get('[data-testid="unblock"]').attributes('aria-label')).toBe('Unblock Cy')
+    vi.mocked(api.unblock).mockResolvedValue()
+    vi.mocked(api.blocked).mockResolvedValue([])
+    vi.mocked(api.history).mockClear()
+    await click(wrapper, '[data-testid="unblock"]')
+    expect(api.unblock).toHaveBeenCalledWith(cy.peerId)
+    expect(api.history).toHaveBeenCalled() // their messages show again
+    expect(wrapper.get('[data-testid="blocked-empty"]').text()).toBe('You have not blocked anyone.')
+    expect(wrapper.text()).not.toContain(cy.peerId)
   })
 })

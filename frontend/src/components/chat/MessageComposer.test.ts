@@ -430,4 +430,17 @@ describe('MessageComposer', () => {
       expect(useDialogsStore().open).toBe('invite')
     })
   })
+
+  describe('in a direct conversation', () => {
+    it('says where the message goes by the person\'s name, with no "#"', async () => {
+      vi.mocked(api.rooms).mockResolvedValue([room({ name: 'Bob', private: true, direct: true, myRole: 'owner' })])
+      await useRoomsStore().load()
+      expect(box(composer('')).attributes('placeholder')).toBe('Message Bob')
+      vi.mocked(api.rooms).mockResolvedValue([room({ name: 'plans' })])
+      await useRoomsStore().load()
+      await flushPromises()
+      expect(box(mounted[mounted.length - 1]!).attributes('placeholder')).toBe('Message #plans')
+    })
+  })
 })
+

@@ -46,6 +46,15 @@ describe('ProfileBar', () => {
     wrapper.unmount()
   })
 
+  it('opens Blocked people from the panel, in its place', async () => {
+    const wrapper = mount(ProfileBar, { props: { me, rename }, attachTo: document.body })
+    await wrapper.get('[data-testid="you-menu"]').trigger('click')
+    await wrapper.get('[data-testid="open-blocked"]').trigger('click')
+    expect(wrapper.emitted('blocked')).toHaveLength(1)
+    expect(wrapper.find('[role="dialog"]').exists()).toBe(false)
+    wrapper.unmount()
+  })
+
   it('does not save an unchanged or empty name', async () => {
     const wrapper = mount(ProfileBar, { props: { me, rename }, attachTo: document.body })
     await wrapper.get('[data-testid="you-menu"]').trigger('click')

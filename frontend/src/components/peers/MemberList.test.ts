@@ -117,10 +117,12 @@ describe('MemberList: a private room', () => {
     w.unmount()
   })
 
-  it('shows no roles in an open room', () => {
-    const w = mount(MemberList, { props: { members: withRoles('owner'), room: room() } })
+  it('shows no roles in an open room, and its menus offer only Message and Block', async () => {
+    const w = mount(MemberList, { props: { members: withRoles('owner'), room: room() }, attachTo: document.body })
     expect(w.find('[data-testid="member-role"]').exists()).toBe(false)
-    expect(w.find('[data-testid="member-menu"]').exists()).toBe(false)
+    await row(w, 'Cy').get('[data-testid="member-menu"] button').trigger('click')
+    expect(row(w, 'Cy').findAll('[role="menuitem"]').map((i) => i.text())).toEqual(['Message', 'Block Cy…'])
+    w.unmount()
   })
 
   it('gives the owner a menu on everyone else, opened by the keyboard, that asks for the action picked', async () => {
@@ -130,23 +132,30 @@ describe('MemberList: a private room', () => {
     expect(trigger.attributes('aria-label')).toBe('Actions for Cy')
     await trigger.trigger('keydown', { key: 'ArrowDown' })
     const items = row(w, 'Cy').findAll('[role="menuitem"]')
-    expect(items.map((i) => i.text())).toEqual(['Make moderator', 'Make owner…', 'Remove from room…'])
+    expect(items.map((i) => i.text())).toEqual(['Message', 'Make moderator', 'Make owner…', 'Remove from room…', 'Block Cy…'])
     expect(document.activeElement).toBe(items[0]!.element)
     await row(w, 'Cy').get('[role="menu"]').trigger('keydown', { key: 'End' })
+    await row(w, 'Cy').get('[role="menu"]').trigger('keydown', { key: 'ArrowUp' })
     await row(w, 'Cy').get('[role="menu"]').trigger('keydown', { key: 'Enter' })
     expect(w.emitted('act')).toEqual([[withRoles('owner')[2], 'remove']])
     await row(w, 'Bob').get('[data-testid="member-menu"] button').trigger('click')
-    expect(row(w, 'Bob').findAll('[role="menuitem"]').map((i) => i.text())).toEqual(['Make member', 'Make owner…', 'Remove from room…'])
+    expect(row(w, 'Bob').findAll('[role="menuitem"]').map((i) => i.text())).toEqual(['Message', 'Make member', 'Make owner…', 'Remove from room…', 'Block Bob…'])
     w.unmount()
   })
 
-  it('gives a moderator "Remove from room" on plain members only, and a member no menu at all', () => {
+  /** The items of a member's menu, opened. */
+  async function menuOf(w: ReturnType<typeof list>, name: string): Promise<string[]> {
+    await row(w, name).get('[data-testid="member-menu"] button').trigger('click')
+    return row(w, name).findAll('[role="menuitem"]').map((i) => i.text())
+  }
+
+  it('gives a moderator "Remove from room" on plain members only, and a member no role actions at all', async () => {
     const mod = list('moderator')
-    expect(row(mod, 'Bob').find('[data-testid="member-menu"]').exists()).toBe(false) // the owner
-    expect(row(mod, 'Cy').find('[data-testid="member-menu"]').exists()).toBe(true)
+    expect(await menuOf(mod, 'Bob')).toEqual(['Message', 'Block Bob…']) // the owner
+    expect(await menuOf(mod, 'Cy')).toEqual(['Message', 'Remove from room…', 'Block Cy…'])
     mod.unmount()
     const plain = list('member')
-    expect(plain.find('[data-testid="member-menu"]').exists()).toBe(false)
+    expect(await menuOf(plain, 'Bob')).toEqual(['Message', 'Block Bob…'])
     plain.unmount()
   })
 
@@ -161,11 +170,12 @@ describe('MemberList: a private room', () => {
     plain.unmount()
   })
 
-  it('offers nothing while waiting to be let in, or once removed', () => {
+  it('offers no role actions and no invite while waiting to be let in, or once removed', async () => {
     for (const over of [{ pending: true, myRole: '' as const }, { removed: true, myRole: '' as const }]) {
-      const w = mount(MemberList, { props: { members: withRoles('owner'), room: room({ private: true, ...over }) } })
-      expect(w.find('[data-testid="member-menu"]').exists()).toBe(false)
+      const w = mount(MemberList, { props: { members: withRoles('owner'), room: room({ private: true, ...over }) }, attachTo: document.body })
+      expect(await menuOf(w, 'Cy')).toEqual(['Message', 'Block Cy…'])
       expect(w.find('[data-testid="member-invite"]').exists()).toBe(false)
+      w.unmount()
     }
   })
 
@@ -180,6 +190,31 @@ describe('MemberList: a private room', () => {
   it('shows no peer ID, only names and badges', () => {
     const w = list('owner')
     expect(w.text()).not.toContain('peer-')
+    w.unmount()
+  })
+
+  it('offers Unblock, with no question, on someone blocked, and marks them in the list', async () => {
+    const w = mount(MemberList, { props: { members: withRoles('member'), room: room(), blocked: new Set(['peer-Cy']) }, attachTo: document.body })
+    expect(row(w, 'Cy').get('[data-testid="member-blocked"]').text()).toBe('Blocked')
+    expect(row(w, 'Bob').find('[data-testid="member-blocked"]').exists()).toBe(false)
+    expect(await menuOf(w, 'Cy')).toEqual(['Message', 'Unblock Cy'])
+    await row(w, 'Cy').findAll('[role="menuitem"]')[1]!.trigger('click')
+    expect(w.emitted('act')).toEqual([[withRoles('member')[2], 'unblock']])
+    w.unmount()
+  })
+})
+
+describe('MemberList: a direct conversation', () => {
+  const self = { ...member('Ada', true), me: true, role: 'owner' as const }
+  const bob = { ...member('Bob', true), role: 'owner' as const }
+
+  it('shows no roles and no invitations, though both own it, and no Message on the person you are talking to', async () => {
+    const w = mount(MemberList, { props: { members: [self, bob], room: room({ private: true, direct: true, myRole: 'owner' }) }, attachTo: document.body })
+    expect(w.find('[data-testid="member-role"]').exists()).toBe(false)
+    expect(w.find('[data-testid="member-invite"]').exists()).toBe(false)
+    const bobRow = w.findAll('[data-testid="member"]').find((r) => r.text().includes('Bob'))!
+    await bobRow.get('[data-testid="member-menu"] button').trigger('click')
+    expect(bobRow.findAll('[role="menuitem"]').map((i) => i.text())).toEqual(['Block Bob…'])
     w.unmount()
   })
 })

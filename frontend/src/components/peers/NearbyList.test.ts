@@ -34,7 +34,7 @@ describe('NearbyList', () => {
       // The name and the short ID are separate elements: only the name gives way.
       expect(nameEl.element.contains(wrapper.get('[data-testid="nearby-short-id"]').element)).toBe(false)
       expect(wrapper.get('[data-testid="nearby-room"]').attributes('title')).toBe(room)
-      const join = wrapper.get('button')
+      const join = wrapper.get('.rooms button')
       expect(join.text()).toBe('Join')
       await join.trigger('click')
       expect(wrapper.emitted('join')).toEqual([['room-1', room]])
@@ -92,10 +92,10 @@ describe('NearbyList: rooms made visible on this network', () => {
     const wrapper = mount(NearbyList, { props: { peers: [bob, { ...bob, peerId: 'p-eve', shortId: 'e5e12345', name: 'Eve', rooms: [] }] } })
     expect(wrapper.findAll('[data-testid="nearby-room"]').map((r) => r.text())).toEqual(['# lunch', '# team'])
     const [first, second] = wrapper.findAll('[data-testid="nearby-peer"]')
-    expect(first!.findAll('button').map((b) => b.attributes('aria-label'))).toEqual(['Join lunch'])
+    expect(first!.findAll('.rooms button').map((b) => b.attributes('aria-label'))).toEqual(['Join lunch'])
     expect(first!.text()).toContain('joined')
     expect(second!.find('[data-testid="nearby-room"]').exists()).toBe(false)
-    await first!.get('button').trigger('click')
+    await first!.get('.rooms button').trigger('click')
     expect(wrapper.emitted('join')).toEqual([['r-lunch', 'lunch']])
   })
 
@@ -110,5 +110,18 @@ describe('NearbyList: rooms made visible on this network', () => {
     expect(wrapper.find('img').exists()).toBe(false)
     expect(wrapper.find('b').exists()).toBe(false)
     expect(wrapper.get('[data-testid="nearby-room"]').text()).toBe('# <img src=x onerror=alert(1)>')
+  })
+})
+
+describe('NearbyList: messaging someone', () => {
+  it('offers "Message" on every person, named for screen readers, and asks for their conversation', async () => {
+    const eve: NearbyPeer = { peerId: 'p-eve', shortId: 'e5e12345', name: 'Eve', connected: false, lan: true, rooms: [] }
+    const wrapper = mount(NearbyList, { props: { peers: [eve, { ...eve, peerId: 'p-anon', name: '' }] } })
+    const buttons = wrapper.findAll('[data-testid="nearby-message"]')
+    expect(buttons.map((b) => b.attributes('aria-label'))).toEqual(['Message Eve', 'Message Someone'])
+    await buttons[0]!.trigger('click')
+    expect(wrapper.emitted('message')).toEqual([['p-eve']])
+    // The ID goes to the node, never on the screen.
+    expect(wrapper.text()).not.toContain('p-eve')
   })
 })

@@ -28,4 +28,14 @@ describe('LeaveRoomDialog', () => {
     expect(wrapper.get('[data-testid="leave-private"]').text()).toContain('you need a new invite link')
     wrapper.unmount()
   })
+
+  it('speaks of a direct conversation as one, with no "#" and no invite link', () => {
+    const wrapper = mount(LeaveRoomDialog, { props: { room: room({ name: 'Bob', private: true, direct: true, myRole: 'owner' }) }, attachTo: document.body })
+    const text = wrapper.get('[role="dialog"]').text()
+    expect(text).toContain('Leave your conversation with Bob?')
+    expect(text).not.toContain('#')
+    expect(wrapper.find('[data-testid="leave-private"]').exists()).toBe(false)
+    wrapper.unmount()
+  })
 })
+

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { mount } from '@vue/test-utils'
-import { room } from '@/test/fixtures'
+import { member, room } from '@/test/fixtures'
 import RoomSidebar from './RoomSidebar.vue'
 
 describe('RoomSidebar: adding a room', () => {
@@ -84,3 +84,52 @@ describe('RoomSidebar: private rooms', () => {
     expect(items[1]!.text()).toContain(', private')
   })
 })
+
+describe('RoomSidebar: direct conversations', () => {
+  const bob = { ...member('Bob', true), presence: 'away' as const }
+  const rooms = [
+    room({ id: 'g', name: 'general' }),
+    room({ id: 'd', name: 'Bob', private: true, direct: true, myRole: 'owner' }),
+    room({ id: 'q', name: 'Cy', private: true, direct: true, request: true, notify: 'none', unread: 4, mentions: 1, myRole: 'owner' }),
+  ]
+
+  it('lists them under "Direct messages", after the rooms, with a person and their presence, no "#" or lock', () => {
+    const w = mount(RoomSidebar, { props: { rooms, currentId: 'g', others: { d: bob } } })
+    expect(w.get('[data-testid="sidebar-rooms"]').findAll('[data-testid="room"]').map((r) => r.get('.name').text())).toEqual(['# general'])
+    const section = w.get('[data-testid="sidebar-direct"]')
+    expect(section.get('h2').text()).toBe('Direct messages')
+    const [withBob, fromCy] = section.findAll('[data-testid="direct"]')
+    expect(withBob!.get('.name').text()).toBe('Bob')
+    expect(withBob!.find('[data-testid="lock-icon"]').exists()).toBe(false)
+    expect(withBob!.find('[data-testid="person-icon"]').exists()).toBe(true)
+    expect(withBob!.get('[data-testid="presence-dot"]').attributes('data-presence')).toBe('away')
+    expect(withBob!.text()).toContain(', away') // for screen readers
+    expect(fromCy!.find('[data-testid="presence-dot"]').exists()).toBe(false) // not known yet
+  })
+
+  it('marks a request with a word, not a count, a mention badge, bold or the muted mark', () => {
+    const w = mount(RoomSidebar, { props: { rooms, currentId: 'g' } })
+    const request = w.get('[data-testid="direct"][data-request]')
+    expect(request.get('[data-testid="direct-request-tag"]').text()).toBe('Request')
+    expect(request.classes()).not.toContain('unread')
+    expect(request.find('.badge').exists()).toBe(false)
+    expect(request.find('[data-testid="room-muted"]').exists()).toBe(false)
+    expect(request.text()).not.toContain('unread')
+  })
+
+  it('says so when there are none, and asks for a new one from its "+"', async () => {
+    const w = mount(RoomSidebar, { props: { rooms: [rooms[0]!], currentId: 'g' } })
+    expect(w.get('[data-testid="sidebar-direct"]').text()).toContain('No direct messages yet.')
+    const add = w.get('[data-testid="new-direct"]')
+    expect(add.attributes('aria-label')).toBe('New direct message')
+    await add.trigger('click')
+    expect(w.emitted('direct')).toEqual([[]])
+  })
+
+  it('shows a name with markup as text', () => {
+    const w = mount(RoomSidebar, { props: { rooms: [room({ id: 'x', name: '<img src=x onerror=alert(1)>', private: true, direct: true })], currentId: null } })
+    expect(w.find('img').exists()).toBe(false)
+    expect(w.get('[data-testid="direct"] .name').text()).toBe('<img src=x onerror=alert(1)>')
+  })
+})
+

@@ -17,6 +17,12 @@ describe('privateRoom: who may invite', () => {
     expect(canChangeRoom(room({ private: true, myRole: 'moderator' }))).toBe(true)
     expect(canChangeRoom(room({ private: true, myRole: 'member' }))).toBe(false)
   })
+
+  it('nobody invites to a direct conversation, renames it or sets its topic, though both people own it', () => {
+    const direct = room({ private: true, direct: true, myRole: 'owner' })
+    expect(canInvite(direct)).toBe(false)
+    expect(canChangeRoom(direct)).toBe(false)
+  })
 })
 
 describe('privateRoom: where a join by link stands', () => {

@@ -3,14 +3,21 @@
 // header, its menu, the member list, the invite dialog and the composer.
 import type { JoinRefusal, Room } from '@/api'
 
-type RoomState = Pick<Room, 'private' | 'myRole' | 'pending' | 'removed' | 'refused'>
+type RoomState = Pick<Room, 'private' | 'myRole' | 'pending' | 'removed' | 'refused'> & Partial<Pick<Room, 'direct'>>
 
-/** The owner and moderators of a private room invite people; nobody else does. */
+/**
+ * The owner and moderators of a private room invite people; nobody else
+ * does. A direct conversation is two people's: nobody invites.
+ */
 export function canInvite(room: RoomState): boolean {
-  return room.private && !room.pending && !room.removed && (room.myRole === 'owner' || room.myRole === 'moderator')
+  return room.private && !room.direct && !room.pending && !room.removed && (room.myRole === 'owner' || room.myRole === 'moderator')
 }
 
-/** Only the owner and moderators rename a private room or set its topic; anyone in an open one. */
+/**
+ * Only the owner and moderators rename a private room or set its topic;
+ * anyone in an open one. A direct conversation is named after the other
+ * person and has no topic.
+ */
 export function canChangeRoom(room: RoomState): boolean {
   return !room.private || canInvite(room)
 }

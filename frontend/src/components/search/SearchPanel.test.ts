@@ -222,3 +222,31 @@ describe('SearchPanel', () => {
     wrapper.unmount()
   })
 })
+
+describe('SearchPanel: direct conversations', () => {
+  beforeEach(() => {
+    vi.useFakeTimers()
+    setActivePinia(createPinia())
+    vi.mocked(api.search).mockReset()
+    document.body.innerHTML = ''
+  })
+  afterEach(() => vi.useRealTimers())
+
+  it('names a result from a direct conversation after the person, with no "#", and searches "with" them', async () => {
+    const withBob = room({ id: 'c3'.repeat(32), name: 'Bob', private: true, direct: true, myRole: 'owner' })
+    vi.mocked(api.rooms).mockResolvedValue([general, withBob])
+    const rooms = useRoomsStore()
+    await rooms.load()
+    rooms.select(withBob.id)
+    vi.mocked(api.search).mockResolvedValue([])
+    const wrapper = mount(SearchPanel, { attachTo: document.body })
+    await wrapper.get('[data-testid="scope-room"]').setValue(true)
+    await type(wrapper.get('[data-testid="search-input"]'), 'lunch')
+    expect(wrapper.get('[data-testid="search-status"]').text()).toBe('No messages with Bob match “lunch”.')
+    vi.mocked(api.search).mockResolvedValue([hit(withBob, '', 'lunch', ' at one?')])
+    await type(wrapper.get('[data-testid="search-input"]'), 'lunch ')
+    expect(wrapper.get('[data-testid="search-result"] .room').text()).toBe('Bob')
+    wrapper.unmount()
+  })
+})
+

@@ -38,4 +38,15 @@ describe('ProfileCard', () => {
     expect(wrapper.emitted('close')).toHaveLength(2)
     wrapper.unmount()
   })
+
+  it('offers "Message" on someone else, never on yourself', async () => {
+    const bob = member('Bob', true)
+    const wrapper = mount(ProfileCard, { props: { member: bob }, attachTo: document.body })
+    await wrapper.get('[data-testid="profile-message"]').trigger('click')
+    expect(wrapper.emitted('message')).toEqual([[bob.peerId]])
+    wrapper.unmount()
+    const self = mount(ProfileCard, { props: { member: { ...bob, me: true } }, attachTo: document.body })
+    expect(self.find('[data-testid="profile-message"]').exists()).toBe(false)
+    self.unmount()
+  })
 })
