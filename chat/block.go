@@ -26,7 +26,7 @@ func (s *Service) setBlocked(peerID string, blocked bool) error {
 		return fmt.Errorf("%w: %w", ErrBadPeerID, err)
 	}
 	if p == s.id.ID {
-		return fmt.Errorf("%w: you cannot block yourself", ErrBadPeerID)
+		return ErrOwnPeerID
 	}
 	if err := s.store.SetBlocked(string(p), blocked); err != nil {
 		return err

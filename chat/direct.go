@@ -37,7 +37,7 @@ func (s *Service) DirectMessage(peerID string) (Room, error) {
 		return Room{}, fmt.Errorf("%w: %w", ErrBadPeerID, err)
 	}
 	if other == s.id.ID {
-		return Room{}, fmt.Errorf("%w: a direct conversation needs someone else", ErrBadPeerID)
+		return Room{}, ErrOwnPeerID
 	}
 	id := roomkey.DirectID(s.id.ID, other)
 	s.mu.Lock()

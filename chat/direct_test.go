@@ -17,7 +17,7 @@ func TestADirectConversationReachesTheOtherAsARequest(t *testing.T) {
 	if _, err := bob.SetName(t.Context(), "Bob"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ada.DirectMessage(ada.Me().PeerID); !errors.Is(err, ErrBadPeerID) {
+	if _, err := ada.DirectMessage(ada.Me().PeerID); !errors.Is(err, ErrOwnPeerID) {
 		t.Errorf("a direct conversation with oneself: %v", err)
 	}
 	if _, err := ada.DirectMessage("bob"); !errors.Is(err, ErrBadPeerID) {

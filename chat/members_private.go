@@ -252,6 +252,9 @@ func (s *Service) leavePrivate(pr *privateRoom) error {
 	if state.Role(s.id.ID) == memberlog.None {
 		return nil // pending or removed: nothing to say
 	}
+	if g := pr.Genesis(); g.Direct() && s.isBlocked(s.otherOf(g)) {
+		return nil // a blocked person is not told, not even that one left
+	}
 	ev, err := pr.Leave()
 	if err != nil {
 		return privateError(err)
@@ -333,6 +336,9 @@ func (s *Service) memberText(m *wire.Message) string {
 	}
 	switch m.Member.GetAction() {
 	case wire.Member_ACTION_CREATE:
+		if pr := s.privateRoom(m.Room); pr != nil && pr.Genesis().Direct() {
+			return who + " started the conversation"
+		}
 		return who + " created the room"
 	case wire.Member_ACTION_INVITE:
 		return who + " made an invite link"

@@ -33,6 +33,8 @@ var (
 	ErrBadRole  = errors.New("a role is member, moderator or owner")
 	ErrBadHours = errors.New("an invitation lasts 1 to 8760 hours, or 0 for ever")
 	ErrBadUses  = errors.New("an invitation admits 1 to 1000 people, or 0 for any number")
+	// ErrOwnPeerID: a direct conversation or a block names the user.
+	ErrOwnPeerID = errors.New("that is your own ID")
 	// ErrPublicRoom: the call is for private rooms only.
 	ErrPublicRoom = errors.New("this is not a private room")
 )

@@ -46,6 +46,7 @@ var answers = []struct {
 	{chat.ErrOwnerStays, Answer{"ownerStays", "The owner cannot leave while others stay; make someone else the owner first.", http.StatusConflict}},
 	{chat.ErrPublicRoom, Answer{"publicRoom", "That is for private rooms only; this room is open to everyone with its link.", http.StatusBadRequest}},
 	{chat.ErrUnknownInvite, Answer{"unknownInvite", "That invitation is not in this room; reopen the invite dialog to see the open ones.", http.StatusNotFound}},
+	{chat.ErrOwnPeerID, Answer{"ownPeerId", "That is your own ID; give the ID of the person you want to reach.", http.StatusBadRequest}},
 	{chat.ErrBadRole, Answer{"badRole", "A role is member, moderator or owner.", http.StatusBadRequest}},
 	{chat.ErrBadHours, Answer{"badHours", "An invitation lasts 1 to 8760 hours, or 0 to last until revoked.", http.StatusBadRequest}},
 	{chat.ErrBadUses, Answer{"badUses", "An invitation lets in 1 to 1000 people, or 0 for any number.", http.StatusBadRequest}},
