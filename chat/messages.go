@@ -387,8 +387,10 @@ func (s *Service) receive(b p2p.Batch) {
 		case m.Kind.Changes():
 			changed[*m.Target] = true
 		case m.Kind == wire.Kind_KIND_ROOM_META:
-			s.applyRoomMeta(m)
-			shown = append(shown, m)
+			if s.roomMetaCounts(m) {
+				s.applyRoomMeta(m)
+				shown = append(shown, m)
+			}
 		case m.Kind == wire.Kind_KIND_KEYS:
 			// The log's, never shown.
 		case s.isBlocked(m.Author):
@@ -556,6 +558,9 @@ func (s *Service) itemView(room wire.RoomID, it store.Item) (Message, bool) {
 	}
 	if m.Kind == wire.Kind_KIND_TEXT && s.isBlocked(m.Author) {
 		return Message{}, false // blocked: kept, not shown
+	}
+	if m.Kind == wire.Kind_KIND_ROOM_META && !s.roomMetaCounts(m) {
+		return Message{}, false // a private room's change by someone without the role
 	}
 	return s.view(m, it.Changes), true
 }

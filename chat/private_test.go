@@ -302,3 +302,44 @@ func TestARefusedPrivateMessageKeepsOnlyItsPlace(t *testing.T) {
 		t.Error("the refused message shows")
 	}
 }
+
+// In a private room only the owner and moderators rename it: a member's
+// rename is refused here, and one that comes from a member anyway (an
+// older or altered Parley) neither applies nor shows.
+func TestAMembersRenameOfAPrivateRoomDoesNotCount(t *testing.T) {
+	t.Parallel() // its own nodes on loopback; waits mostly on the network
+	ada, bob := newNode(t, t.TempDir()), newNode(t, t.TempDir())
+	room, err := ada.CreatePrivateRoom("Board")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := ada.CreateInvite(t.Context(), room.ID, 1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	joinByLink(t, bob, inv.Link)
+	if _, err := bob.RenameRoom(t.Context(), room.ID, "Bob's room"); !errors.Is(err, ErrForbidden) {
+		t.Errorf("a member renames the room: %v", err)
+	}
+	// The same rename, sealed by bob's node past the window's check.
+	id, _ := parseRoom(room.ID)
+	name := "Bob's room"
+	forged, err := bob.privateRoom(id).Seal(wire.Draft{Time: bob.clock.Now(), Kind: wire.Kind_KIND_ROOM_META, RoomName: &name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	outer, err := wire.Decode(forged.Raw, wire.Check{Room: &id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ada.receive(p2p.Batch{Room: id, From: bob.id.ID, Messages: []*wire.Message{outer}})
+	if got := roomOf(ada, room.ID).Name; got != "Board" {
+		t.Errorf("the room is named %q after a member's rename", got)
+	}
+	if slices.Contains(shownTexts(t, ada, room.ID), name) {
+		t.Error("a member's rename shows")
+	}
+	if _, err := ada.RenameRoom(t.Context(), room.ID, "Board 2027"); err != nil {
+		t.Fatalf("the owner renames: %v", err)
+	}
+}
