@@ -140,8 +140,16 @@ test(`a ${count.toLocaleString('en')}-message catch-up into the open room keeps 
   await page.getByTestId('new-below').click()
   await list.getByText(live, { exact: true }).waitFor({ timeout: 10_000 })
   await list.getByText(`message ${count} of ${count}`, { exact: true }).waitFor()
-  await a.call('Send', roomId, 'and one more')
-  await list.getByText('and one more', { exact: true }).waitFor({ timeout: 10_000 })
+  const last = await a.call('Send', roomId, 'and one more')
+  try {
+    await list.getByText('and one more', { exact: true }).waitFor({ timeout: 10_000 })
+  } catch (err) {
+    // What the nodes say, for a failure that comes only beside other heavy
+    // work: was the message sent, did it reach b's store, is a online for b?
+    const members = await b.call('Members', roomId)
+    const held = await b.call('MessageCount', roomId)
+    throw new Error(`${err.message}\nsent: ${last.state}; b holds ${held} of ${count + 2}; b's online members: ${members.filter((m) => m.online && !m.me).length}`)
+  }
   const perf = await page.evaluate(() => window.__perf)
   const composer = await page.getByTestId('composer').inputValue()
   await page.screenshot({ path: `${screenshots}/catch-up.png` })
