@@ -23,6 +23,26 @@ import (
 // maxDevices bounds the device keys kept from peers' hellos.
 const maxDevices = 1024
 
+// maxRequests bounds the unanswered direct conversation requests a node
+// keeps: past it, offers from people the user shares no room with are
+// turned away until some are answered or left. A variable for tests.
+var maxRequests = 100
+
+// openRequests counts the joined direct conversations still requests.
+func (s *Service) openRequests() int {
+	rooms, err := s.store.Rooms()
+	if err != nil {
+		return maxRequests // cannot tell: take none
+	}
+	n := 0
+	for _, r := range rooms {
+		if r.Joined && r.Private != nil && r.Private.Request {
+			n++
+		}
+	}
+	return n
+}
+
 // offerRound is how often a direct conversation not yet offered looks
 // for its other person.
 const offerRound = 3 * time.Second
@@ -186,6 +206,12 @@ func (s *Service) answerDirect(from peer.ID, raw []byte) []byte {
 		g := memberlog.Genesis{Room: id, Founders: keys.FounderList()}
 		pr := &privateRoom{Room: private.New(g, s.me(), s.clock.Now)}
 		request := s.node.Why(from) != p2p.WhyMember
+		if request && s.openRequests() >= maxRequests {
+			// Strangers' new peer IDs cost them nothing: their offers
+			// must not grow this node's rooms without bound.
+			s.log.Warn("direct conversation request turned away: too many unanswered", "peer", identity.ShortID(from))
+			return nil
+		}
 		rec := store.Room{ID: id, Name: s.displayName(from), Joined: true, Secret: keys.Secret[:],
 			Private: &store.PrivateRoom{Founders: founderStrings(g.Founders), Request: request}}
 		if request {

@@ -117,3 +117,31 @@ func TestDirectConversationsStartedAtOnceBecomeOne(t *testing.T) {
 		return slices.Contains(shownTexts(t, bob, mine.ID), "one room")
 	})
 }
+
+// Offers from people one shares no room with cannot grow the node's
+// rooms without bound: past maxRequests unanswered, more are turned away.
+func TestUnansweredRequestsAreBounded(t *testing.T) {
+	old := maxRequests
+	maxRequests = 1
+	t.Cleanup(func() { maxRequests = old })
+	nodes := connectedNodes(t, 3)
+	ada, bob, cat := nodes[0], nodes[1], nodes[2]
+	first, err := bob.DirectMessage(ada.Me().PeerID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, "the first request arrives", func() bool { return roomOf(ada, first.ID).Request })
+	second, err := cat.DirectMessage(ada.Me().PeerID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := parseRoom(second.ID)
+	// cat goes on offering every few seconds: a few rounds turned away.
+	deadline := time.Now().Add(3 * offerRound)
+	for time.Now().Before(deadline) {
+		if ada.privateRoom(id) != nil {
+			t.Fatal("a request past the bound was taken")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
