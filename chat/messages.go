@@ -168,24 +168,31 @@ func (s *Service) publishOwn(ctx context.Context, d wire.Draft) (*wire.Message, 
 		}
 		return nil, "", err
 	}
-	if len(s.node.RoomPeers(d.Room)) == 0 {
-		// Nobody to hand it to: the outbox publishes it when a peer joins.
-		// Publishing now would not help and would hurt: GossipSub remembers
-		// the ID as seen and would drop the real publish later.
-		if err := s.store.AddToOutbox(d.Room, m.ID); err != nil {
-			return nil, "", err
-		}
-		return m, StateStored, nil
+	state, err := s.handOver(ctx, m)
+	if err != nil {
+		return nil, "", err
 	}
-	if err := s.node.Publish(ctx, m); err != nil {
+	return m, state, nil
+}
+
+// handOver gives a stored own message to the room's peers, or leaves it in
+// the outbox when none is online or the publish fails; it says which.
+func (s *Service) handOver(ctx context.Context, m *wire.Message) (string, error) {
+	if len(s.node.RoomPeers(m.Room)) > 0 {
+		err := s.node.Publish(ctx, m)
+		if err == nil {
+			return StateSent, nil
+		}
 		// Not sent: it waits in the outbox like a message written offline.
-		s.log.Warn("publish failed; the message waits in the outbox", "room", d.Room.String()[:8], "err", err)
-		if err := s.store.AddToOutbox(d.Room, m.ID); err != nil {
-			return nil, "", err
-		}
-		return m, StateStored, nil
+		s.log.Warn("publish failed; the message waits in the outbox", "room", m.Room.String()[:8], "err", err)
 	}
-	return m, StateSent, nil
+	// Nobody to hand it to: the outbox publishes it when a peer joins.
+	// Publishing now would not help and would hurt: GossipSub remembers
+	// the ID as seen and would drop the real publish later.
+	if err := s.store.AddToOutbox(m.Room, m.ID); err != nil {
+		return "", err
+	}
+	return StateStored, nil
 }
 
 // Back-pressure on sending: at most maxSending own messages are signed and

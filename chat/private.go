@@ -263,7 +263,9 @@ func (s *Service) putOwn(msgs ...*wire.Message) error {
 		return err
 	}
 	for _, m := range msgs {
-		s.handOver(m)
+		if _, err := s.handOver(s.ctx, m); err != nil {
+			s.log.Error("queue message failed", "room", m.Room.String()[:8], "err", err)
+		}
 		if m.Kind != wire.Kind_KIND_MEMBER {
 			continue
 		}
@@ -273,19 +275,6 @@ func (s *Service) putOwn(msgs ...*wire.Message) error {
 		s.bus.publish(Event{Name: EventMessage, Data: s.view(m, nil)})
 	}
 	return nil
-}
-
-// handOver publishes a stored own message, or leaves it in the outbox when
-// no peer of its room is online.
-func (s *Service) handOver(m *wire.Message) {
-	if len(s.node.RoomPeers(m.Room)) > 0 {
-		if err := s.node.Publish(s.ctx, m); err == nil {
-			return
-		}
-	}
-	if err := s.store.AddToOutbox(m.Room, m.ID); err != nil {
-		s.log.Error("queue message failed", "room", m.Room.String()[:8], "err", err)
-	}
 }
 
 // sign signs an own message: sealed in a private room.
@@ -408,7 +397,7 @@ func roleName(pr *privateRoom, p peer.ID) string {
 // privateError maps the log's refusals to the API's errors.
 func privateError(err error) error {
 	switch {
-	case errors.Is(err, memberlog.ErrNotMember) && !errors.Is(err, memberlog.ErrForbidden):
+	case errors.Is(err, memberlog.ErrNotMember):
 		return fmt.Errorf("%w: %w", ErrNotMember, err)
 	case errors.Is(err, memberlog.ErrForbidden):
 		return fmt.Errorf("%w: %w", ErrForbidden, err)
