@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { launchBrowser, openUI, screenshots, startNode } from './nodes.mjs'
-import { askNewRoom } from './ui.mjs'
+import { askNewRoom, sizes, until } from './ui.mjs'
 
 let a, b, c, browser
 
@@ -21,24 +21,6 @@ after(async () => {
   await browser?.close()
   await Promise.all([a?.stop(), b?.stop(), c?.stop()])
 })
-
-/** Waits for check() to give something truthy, polling, for at most ms; returns it. */
-async function until(check, what, ms = 20_000) {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const got = await check()
-    if (got) return got
-    assert.ok(Date.now() < deadline, `timed out waiting: ${what}`)
-    await new Promise((ok) => setTimeout(ok, 100))
-  }
-}
-
-const sizes = [
-  ['light', 1440, 900],
-  ['dark', 1440, 900],
-  ['light', 800, 600],
-  ['dark', 800, 600],
-]
 
 /**
  * Pictures of what `part()` finds, in each theme and size: before each,

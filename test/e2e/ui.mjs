@@ -28,3 +28,22 @@ export async function askNewRoom(page, name) {
   await dialog.getByTestId('create-room-name').fill(name)
   return dialog
 }
+
+/** Waits for check() to give something truthy, polling, for at most ms; returns it. */
+export async function until(check, what, ms = 20_000) {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const got = await check()
+    if (got) return got
+    if (Date.now() >= deadline) throw new Error(`timed out waiting: ${what}`)
+    await new Promise((ok) => setTimeout(ok, 100))
+  }
+}
+
+/** The screenshot sizes every dialog is looked at in: theme, width, height. */
+export const sizes = [
+  ['light', 1440, 900],
+  ['dark', 1440, 900],
+  ['light', 800, 600],
+  ['dark', 800, 600],
+]
