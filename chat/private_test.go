@@ -33,6 +33,24 @@ func roomOf(s *Service, id string) Room {
 	return Room{}
 }
 
+// board has owner create a private room "Board" and let each joiner in by
+// an invite link; it returns the room.
+func board(t *testing.T, owner *Service, joiners ...*Service) Room {
+	t.Helper()
+	room, err := owner.CreatePrivateRoom("Board")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := owner.CreateInvite(t.Context(), room.ID, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range joiners {
+		joinByLink(t, j, inv.Link)
+	}
+	return room
+}
+
 // joinByLink has s join a private room by link and waits until a member
 // lets it in.
 func joinByLink(t *testing.T, s *Service, link string) Room {
@@ -194,16 +212,7 @@ func TestAMemberOfflineThroughARotationCatchesUp(t *testing.T) {
 	ada, bob := newNode(t, t.TempDir()), newNode(t, t.TempDir())
 	catDir := t.TempDir()
 	cat := openNode(t, catDir)
-	room, err := ada.CreatePrivateRoom("Board")
-	if err != nil {
-		t.Fatal(err)
-	}
-	inv, err := ada.CreateInvite(t.Context(), room.ID, 0, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	joinByLink(t, bob, inv.Link)
-	joinByLink(t, cat, inv.Link)
+	room := board(t, ada, bob, cat)
 	if err := cat.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -232,15 +241,7 @@ func TestAMemberRemovedWhileOfflineLearnsIt(t *testing.T) {
 	ada := newNode(t, t.TempDir())
 	bobDir := t.TempDir()
 	bob := openNode(t, bobDir)
-	room, err := ada.CreatePrivateRoom("Board")
-	if err != nil {
-		t.Fatal(err)
-	}
-	inv, err := ada.CreateInvite(t.Context(), room.ID, 0, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	joinByLink(t, bob, inv.Link)
+	room := board(t, ada, bob)
 	if err := bob.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -309,15 +310,7 @@ func TestARefusedPrivateMessageKeepsOnlyItsPlace(t *testing.T) {
 func TestAMembersRenameOfAPrivateRoomDoesNotCount(t *testing.T) {
 	t.Parallel() // its own nodes on loopback; waits mostly on the network
 	ada, bob := newNode(t, t.TempDir()), newNode(t, t.TempDir())
-	room, err := ada.CreatePrivateRoom("Board")
-	if err != nil {
-		t.Fatal(err)
-	}
-	inv, err := ada.CreateInvite(t.Context(), room.ID, 1, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	joinByLink(t, bob, inv.Link)
+	room := board(t, ada, bob)
 	if _, err := bob.RenameRoom(t.Context(), room.ID, "Bob's room"); !errors.Is(err, ErrForbidden) {
 		t.Errorf("a member renames the room: %v", err)
 	}
