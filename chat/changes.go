@@ -183,6 +183,18 @@ func (s *Service) target(room wire.RoomID, messageID string) (store.Item, error)
 
 // ownTarget finds a text message of the user's, not deleted, to change.
 func (s *Service) ownTarget(room wire.RoomID, messageID string) (*wire.Message, error) {
+	return s.changeableTarget(room, messageID, false)
+}
+
+// deletableTarget finds a text message, not deleted, the user may delete:
+// one of theirs, or, for the owner and moderators of a private room,
+// anyone's.
+func (s *Service) deletableTarget(room wire.RoomID, messageID string) (*wire.Message, error) {
+	pr := s.privateRoom(room)
+	return s.changeableTarget(room, messageID, pr != nil && pr.mayRemoveAt(s.id.ID, s.clock.Now()))
+}
+
+func (s *Service) changeableTarget(room wire.RoomID, messageID string, anyones bool) (*wire.Message, error) {
 	it, err := s.target(room, messageID)
 	if err != nil {
 		return nil, err
@@ -194,7 +206,7 @@ func (s *Service) ownTarget(room wire.RoomID, messageID string) (*wire.Message, 
 	if err != nil {
 		return nil, err
 	}
-	if m.Author != s.id.ID {
+	if m.Author != s.id.ID && !anyones {
 		return nil, ErrNotAuthor
 	}
 	if m.Kind != wire.Kind_KIND_TEXT {
@@ -260,7 +272,7 @@ func (s *Service) Delete(ctx context.Context, roomID, messageID string) (Message
 	if err != nil {
 		return Message{}, err
 	}
-	m, err := s.ownTarget(room, messageID)
+	m, err := s.deletableTarget(room, messageID)
 	if err != nil {
 		return Message{}, err
 	}

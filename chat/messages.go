@@ -46,10 +46,14 @@ type Message struct {
 	ReplyPreview *ReplyPreview `json:"replyPreview,omitempty"`
 	Reactions    []Reaction    `json:"reactions"`
 	// Edited: the author changed the text. Deleted: the author deleted the
-	// message; Text is empty.
-	Edited     bool `json:"edited"`
-	Deleted    bool `json:"deleted"`
-	MentionsMe bool `json:"mentionsMe"`
+	// message, or, when Removed, the owner or a moderator of the private
+	// room removed it (RemovedBy is their name, "" if unknown); Text is
+	// empty.
+	Edited     bool   `json:"edited"`
+	Deleted    bool   `json:"deleted"`
+	Removed    bool   `json:"removed,omitempty"`
+	RemovedBy  string `json:"removedBy,omitempty"`
+	MentionsMe bool   `json:"mentionsMe"`
 	// Highlight is set on search results: the matching part of the text.
 	Highlight []search.Part `json:"highlight,omitempty"`
 	// State is the delivery state of the user's own messages: StateStored
@@ -162,7 +166,7 @@ func (s *Service) publishOwn(ctx context.Context, d wire.Draft) (*wire.Message, 
 	}
 	// The message exists nowhere else yet: it must be on the disk itself,
 	// not only in the OS's cache, before the user sees it as kept.
-	if _, err := s.store.PutDurable(ctx, store.ItemOf(m)); err != nil {
+	if _, err := s.store.PutDurable(ctx, s.itemOf(m)); err != nil {
 		if errors.Is(err, store.ErrRoomFull) {
 			return nil, "", ErrRoomFull
 		}
@@ -360,7 +364,7 @@ func (s *Service) receive(b p2p.Batch) {
 		// whether one applies is the store's call, made once, when both it
 		// and its target are there.
 		s.clock.Observe(m.Time)
-		items = append(items, store.ItemOf(m))
+		items = append(items, s.itemOf(m))
 		kept = append(kept, m)
 	}
 	for _, m := range refused {
@@ -575,12 +579,19 @@ func (s *Service) itemView(room wire.RoomID, it store.Item) (Message, bool) {
 // stubView is what stays of a deleted message: who wrote it and when.
 func (s *Service) stubView(room wire.RoomID, it store.Item) Message {
 	author := peer.ID(it.Author)
-	return Message{
+	if author == "" {
+		author = peer.ID(it.RemovedBy) // removed before it came: the guess shows under the remover
+	}
+	msg := Message{
 		ID: it.ID.String(), Room: room.String(), Kind: KindText,
 		Author: author.String(), AuthorShort: identity.ShortID(author), AuthorName: s.nameOf(author),
 		Time: fmt.Sprintf("%020d", it.Time), SentAt: wire.TimeOf(it.Time).UnixMilli(),
 		Mine: author == s.id.ID, Deleted: true, Reactions: []Reaction{},
 	}
+	if it.RemovedBy != "" {
+		msg.Removed, msg.RemovedBy = true, s.nameOf(peer.ID(it.RemovedBy))
+	}
+	return msg
 }
 
 // view builds a message as the UI shows it, with its changes folded in.

@@ -47,41 +47,47 @@ type privateRoom struct {
 	held []heldMessage
 }
 
-// heldMessage is a verified message waiting for its epoch's key, or for
-// the log to list its author.
+// heldMessage is a verified message waiting for its epoch's key, for the
+// log to list its author, or, a removal of someone else's message, for
+// the log to give its author the role (see awaitsRole).
 type heldMessage struct {
 	m     *wire.Message
 	since time.Time
+	// forRole: it opened, and waits for the role only.
+	forRole bool
 }
 
 // A room holds at most maxHeld messages, each for at most holdFor: past
-// that, sync brings them again later (they were never stored).
+// that, sync brings them again later (they were never stored), and a
+// removal still waiting for its author's role is stored as it stands.
 const (
 	maxHeld = 1000
 	holdFor = 10 * time.Minute
 )
 
-// takeHeld returns the messages held so far, dropping those held too long.
-func (pr *privateRoom) takeHeld(now time.Time) []*wire.Message {
+// takeHeld returns the messages held so far, and apart those held too
+// long that only waited for a role; the others held too long are dropped.
+func (pr *privateRoom) takeHeld(now time.Time) (retry []heldMessage, noRole []*wire.Message) {
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
-	out := make([]*wire.Message, 0, len(pr.held))
+	retry = make([]heldMessage, 0, len(pr.held))
 	for _, h := range pr.held {
-		if now.Sub(h.since) < holdFor {
-			out = append(out, h.m)
+		switch {
+		case now.Sub(h.since) < holdFor:
+			retry = append(retry, h)
+		case h.forRole:
+			noRole = append(noRole, h.m)
 		}
 	}
 	pr.held = nil
-	return out
+	return retry, noRole
 }
 
 // hold keeps messages to try again, the newest maxHeld.
-func (pr *privateRoom) hold(ms []*wire.Message, now time.Time) {
+func (pr *privateRoom) hold(hs []heldMessage) {
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
-	for _, m := range ms {
-		pr.held = append(pr.held, heldMessage{m: m, since: now})
-	}
+	pr.held = append(pr.held, hs...)
 	if over := len(pr.held) - maxHeld; over > 0 {
 		pr.held = slices.Delete(pr.held, 0, over)
 	}
@@ -237,6 +243,45 @@ func (s *Service) joinPrivate(keys roomkey.Room, rec store.Room, pr *privateRoom
 	return s.roomView(id, rec.Name), nil
 }
 
+// itemOf is the store's item for a verified message. A delete in a
+// private room by someone the log made owner or moderator by then is a
+// removal: it takes the message whoever wrote it.
+func (s *Service) itemOf(m *wire.Message) store.Item {
+	it := store.ItemOf(m)
+	if m.Kind != wire.Kind_KIND_DELETE {
+		return it
+	}
+	if pr := s.privateRoom(m.Room); pr != nil {
+		it.Redacts = pr.mayRemoveAt(m.Author, m.Time)
+	}
+	return it
+}
+
+// awaitsRole says whether a message is a delete of someone else's message
+// by an author the log does not let remove others' messages: the role may
+// be on its way (the removal overtook the appointment, or sync brings them
+// in separate batches), and the store judges a delete once, when both it
+// and its target are there. It waits as a message whose key has not come
+// does.
+func (s *Service) awaitsRole(id wire.RoomID, pr *privateRoom, m *wire.Message) bool {
+	if m.Kind != wire.Kind_KIND_DELETE || m.Target == nil || pr.mayRemoveAt(m.Author, m.Time) {
+		return false
+	}
+	it, found, err := s.store.Get(*m.Target)
+	if err != nil || !found || it.Deleted || it.Room != id {
+		return false
+	}
+	target, err := s.openStored(id, it.Envelope)
+	return err == nil && target.Author != m.Author
+}
+
+// mayRemoveAt says whether someone could remove others' messages at a
+// time: the owner and moderators of a private room could, and no one in
+// a direct conversation (both are its owners).
+func (pr *privateRoom) mayRemoveAt(p peer.ID, t uint64) bool {
+	return !pr.Genesis().Direct() && pr.State().RoleAt(p, t) >= memberlog.Moderator
+}
+
 // keepKeys stores the epoch keys the room learned, before anything sealed
 // under them is stored.
 func (s *Service) keepKeys(id wire.RoomID, pr *privateRoom) error {
@@ -297,15 +342,28 @@ func (s *Service) sign(d wire.Draft) (*wire.Message, error) {
 func (s *Service) openPrivate(id wire.RoomID, pr *privateRoom, b p2p.Batch) (out, refused []*wire.Message) {
 	now := s.opts.Now()
 	out = make([]*wire.Message, 0, len(b.Messages))
-	pending := append(pr.takeHeld(now), b.Messages...)
+	pending, noRole := pr.takeHeld(now)
+	for _, m := range b.Messages {
+		pending = append(pending, heldMessage{m: m, since: now})
+	}
+	for _, m := range noRole {
+		if opened, err := pr.Open(m); err == nil {
+			out = append(out, opened) // filed as its author's role has it
+		}
+	}
 	logChanged := false
 	for progress := true; progress && len(pending) > 0; {
 		progress = false
-		var waiting []*wire.Message
-		for _, m := range pending {
+		var waiting []heldMessage
+		for _, h := range pending {
+			m := h.m
 			opened, err := pr.Open(m)
 			if errors.Is(err, private.ErrNoKey) || errors.Is(err, private.ErrNotMember) {
-				waiting = append(waiting, m)
+				waiting = append(waiting, heldMessage{m: m, since: h.since})
+				continue
+			}
+			if err == nil && s.awaitsRole(id, pr, opened) {
+				waiting = append(waiting, heldMessage{m: m, since: h.since, forRole: true})
 				continue
 			}
 			if err == nil && private.IsLogEvent(opened) {
@@ -329,7 +387,7 @@ func (s *Service) openPrivate(id wire.RoomID, pr *privateRoom, b p2p.Batch) (out
 		}
 		pending = waiting
 	}
-	pr.hold(pending, now)
+	pr.hold(pending)
 	if logChanged {
 		if err := s.keepKeys(id, pr); err != nil {
 			s.log.Error("keep epoch keys failed", "room", id.String()[:8], "err", err)

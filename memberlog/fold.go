@@ -68,6 +68,9 @@ type Epoch struct {
 type State struct {
 	genesis Genesis
 	roles   map[peer.ID]Role
+	// since is each identity's roles in log order, from when each held:
+	// what RoleAt reads.
+	since   map[peer.ID][]heldFrom
 	devices map[peer.ID]seal.DevicePublic
 	// removedAt is when each removed identity was removed (until admitted
 	// again).
@@ -113,6 +116,7 @@ func fold(g Genesis, sorted []Event, excluded map[wire.MessageID]bool) *State {
 	s := &State{
 		genesis:     g,
 		roles:       map[peer.ID]Role{},
+		since:       map[peer.ID][]heldFrom{},
 		devices:     map[peer.ID]seal.DevicePublic{},
 		removedAt:   map[peer.ID]uint64{},
 		departedAt:  map[peer.ID]uint64{},
@@ -121,7 +125,7 @@ func fold(g Genesis, sorted []Event, excluded map[wire.MessageID]bool) *State {
 		refused:     map[wire.MessageID]error{},
 	}
 	for _, f := range g.Founders {
-		s.roles[f] = Owner
+		s.setRole(f, Owner, 0)
 	}
 	for _, e := range sorted {
 		var err error
@@ -229,9 +233,9 @@ func (s *State) applyMember(e Event) error {
 	case wire.Member_ACTION_ROLE:
 		role := RoleOf(m.Role)
 		if role == Owner {
-			s.roles[e.Author] = Moderator // ownership handed over
+			s.setRole(e.Author, Moderator, e.Time) // ownership handed over
 		}
-		s.roles[subject] = role
+		s.setRole(subject, role, e.Time)
 	}
 	return nil
 }
@@ -259,7 +263,7 @@ func (s *State) admit(e Event, subject peer.ID) error {
 		return fmt.Errorf("%w: %w", ErrInvite, err)
 	}
 	inv.Used++
-	s.roles[subject] = Member
+	s.setRole(subject, Member, e.Time)
 	s.devices[subject] = device
 	delete(s.goneDevices, device)
 	delete(s.removedAt, subject)
@@ -271,7 +275,7 @@ func (s *State) depart(who peer.ID, at uint64) {
 	if d, ok := s.devices[who]; ok {
 		s.goneDevices[d] = true
 	}
-	delete(s.roles, who)
+	s.setRole(who, None, at)
 	delete(s.devices, who)
 	s.departedAt[who] = at
 	s.lastDeparture = max(s.lastDeparture, at)
@@ -377,6 +381,35 @@ func prevOf(e Event) []byte {
 
 // Role is a peer's role in the room: None when it is not a member.
 func (s *State) Role(p peer.ID) Role { return s.roles[p] }
+
+// heldFrom is a role and the log time it was given at.
+type heldFrom struct {
+	time uint64
+	role Role
+}
+
+func (s *State) setRole(p peer.ID, role Role, at uint64) {
+	if role == None {
+		delete(s.roles, p)
+	} else {
+		s.roles[p] = role
+	}
+	s.since[p] = append(s.since[p], heldFrom{at, role})
+}
+
+// RoleAt is the role an identity held at a time, as the log has it: what
+// judges an act that is not a log event (a moderator's removal of a
+// message), the same on every member whenever the act reaches it.
+func (s *State) RoleAt(p peer.ID, t uint64) Role {
+	role := None
+	for _, h := range s.since[p] {
+		if h.time > t {
+			break
+		}
+		role = h.role
+	}
+	return role
+}
 
 // Device is a member's device key.
 func (s *State) Device(p peer.ID) (seal.DevicePublic, bool) {

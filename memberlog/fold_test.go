@@ -483,3 +483,35 @@ func TestMalformedEventsInTheLogAreRefusedNotFatal(t *testing.T) {
 		t.Errorf("roles: %s", roles(s, ada, bob))
 	}
 }
+
+// An act that is not a log event, such as a moderator removing a message,
+// is judged by the role its author held when it was written, not now.
+func TestRoleAtIsTheRoleHeldThen(t *testing.T) {
+	b := newBook(t)
+	ada, mod := newPerson(t, "ada"), newPerson(t, "mod")
+	b.create(ada)
+	inv, invitation := b.invite(ada, 0, 0)
+	admitted := b.admit(ada, inv, invitation, mod)
+	appointed := b.role(ada, mod, wire.Role_ROLE_MODERATOR)
+	demoted := b.role(ada, mod, wire.Role_ROLE_MEMBER)
+	removed := b.remove(ada, mod)
+
+	s := Fold(Genesis{Room: b.room, Founders: []peer.ID{ada.id}}, b.log)
+	for _, c := range []struct {
+		at   uint64
+		want Role
+	}{
+		{admitted.Time - 1, None},
+		{admitted.Time, Member},
+		{appointed.Time + 1, Moderator},
+		{demoted.Time, Member},
+		{removed.Time + 1, None},
+	} {
+		if got := s.RoleAt(mod.id, c.at); got != c.want {
+			t.Errorf("mod's role at %d: %s, want %s", c.at, got, c.want)
+		}
+	}
+	if got := s.RoleAt(ada.id, 0); got != Owner {
+		t.Errorf("the founder's role from the start: %s", got)
+	}
+}

@@ -30,6 +30,12 @@ import (
 // stub shows until then. A delete also takes back its own author's edits
 // of the target, applied or not, so that every member ends with the same
 // history whatever order the messages came in.
+//
+// A delete marked Redacts (a private room's owner or moderator, by its
+// log) applies to a text of the same room whoever wrote it, and takes
+// every edit of it along, whoever's, in whichever order they come: an
+// edit of a removed message is not kept, and a removal that comes before
+// its target takes the edits already waiting for it.
 
 // write is what storing one item does: keys to set and keys to delete,
 // and search blocks rewritten without a deleted text's postings.
@@ -107,6 +113,9 @@ func plan(txn *badger.Txn, it Item) (*write, error) {
 	switch it.Kind {
 	case wire.Kind_KIND_EDIT:
 		gone, err := deletedBy(txn, it.Target, it.Author)
+		if err == nil && !gone {
+			gone, err = targetRemoved(txn, it.Target, it.Room)
+		}
 		if err != nil || gone {
 			return w, err // an edit of a deleted message is not kept
 		}
@@ -115,10 +124,17 @@ func plan(txn *badger.Txn, it Item) (*write, error) {
 		if err != nil {
 			return w, err
 		}
+		stub, deleter := append([]byte{viewDeleted}, it.Author...), it.Author
+		if !gone {
+			if deleter, gone, err = removedIn(txn, it.ID, it.Room); err != nil {
+				return w, err
+			}
+			stub = removedStub(deleter, it.Author)
+		}
 		if gone {
-			// Deleted by its author before it reached us: only the stub.
-			w.set(viewKey(it.Room, it.Position), append([]byte{viewDeleted}, it.Author...))
-			w.set(indexKey(it.ID), indexValue(it.Room, it.Time, indexDeleted, it.Author))
+			// Deleted before it reached us: only the stub.
+			w.set(viewKey(it.Room, it.Position), stub)
+			w.set(indexKey(it.ID), indexValue(it.Room, it.Time, indexDeleted, deleter))
 			return w, settle(txn, w, it, arrivedDeleted)
 		}
 	}
@@ -193,7 +209,8 @@ func appliesTo(txn *badger.Txn, change Item, e indexEntry) (*wire.Message, bool,
 	}
 	// An edit or a delete. Of a deleted message neither applies: its
 	// author's were refused (deletedBy) or taken back with it.
-	if e.deleted || (e.author != "" && e.author != change.Author) {
+	redacts := change.Kind == wire.Kind_KIND_DELETE && change.Redacts
+	if e.deleted || (e.author != "" && e.author != change.Author && !redacts) {
 		return nil, false, nil
 	}
 	target, ok, err := readStored(txn, e.room, Position{Time: e.time, ID: change.Target})
@@ -204,14 +221,14 @@ func appliesTo(txn *badger.Txn, change Item, e indexEntry) (*wire.Message, bool,
 		return nil, false, fmt.Errorf("message %s is indexed as kept but missing from the history", change.Target)
 	}
 	isText := target.Kind == wire.Kind_KIND_TEXT || target.Kind == wire.Kind_KIND_UNSPECIFIED
-	return target, isText && string(target.Author) == change.Author, nil
+	return target, isText && (redacts || string(target.Author) == change.Author), nil
 }
 
 // planDelete removes what a delete takes away, if it applies, and leaves
 // the stub. Whether or not it applies, the delete takes back its author's
-// edits of the target.
+// edits of the target (a removal: everyone's).
 func planDelete(txn *badger.Txn, w *write, del Item) error {
-	w.set(deletedKey(del.Target, del.Author), deletedValue(del.Room, del.TargetTime))
+	w.set(deletedKey(del.Target, del.Author), deletedValue(del.Room, del.TargetTime, del.Redacts))
 	e, found, err := lookup(txn, del.Target)
 	if err != nil {
 		return err
@@ -219,9 +236,13 @@ func planDelete(txn *badger.Txn, w *write, del Item) error {
 	if !found {
 		// Not here (yet): show the stub where the delete says it was,
 		// until the message comes (see settle).
-		w.set(viewKey(del.Room, Position{Time: del.TargetTime, ID: del.Target}), append([]byte{viewDeleted}, del.Author...))
+		stub, editors := append([]byte{viewDeleted}, del.Author...), del.Author
+		if del.Redacts {
+			stub, editors = removedStub(del.Author, ""), anyAuthor
+		}
+		w.set(viewKey(del.Room, Position{Time: del.TargetTime, ID: del.Target}), stub)
 		w.set(awaitedKey(del.Target), nil)
-		return dropEdits(txn, w, del.Target, del.Author)
+		return dropEdits(txn, w, del.Target, editors)
 	}
 	target, ok, err := appliesTo(txn, del, e)
 	if err != nil {
@@ -236,11 +257,19 @@ func planDelete(txn *badger.Txn, w *write, del Item) error {
 		if err := unindex(txn, w, target.Text, pos, false); err != nil {
 			return err
 		}
-		w.set(viewKey(e.room, pos), append([]byte{viewDeleted}, del.Author...))
+		stub, editors := append([]byte{viewDeleted}, del.Author...), del.Author
+		if author := string(target.Author); author != del.Author {
+			stub, editors = removedStub(del.Author, author), anyAuthor
+		}
+		w.set(viewKey(e.room, pos), stub)
 		w.set(indexKey(del.Target), indexValue(e.room, e.time, indexDeleted, del.Author))
+		return dropEdits(txn, w, del.Target, editors)
 	}
 	return dropEdits(txn, w, del.Target, del.Author)
 }
+
+// anyAuthor, to dropEdits: every author's.
+const anyAuthor = ""
 
 // dropEdits removes an author's edits of a message they deleted, applied
 // or not, with their text and terms; their index entries stay, so copies
@@ -256,12 +285,12 @@ func dropEdits(txn *badger.Txn, w *write, target wire.MessageID, author string) 
 			return err
 		}
 		for _, c := range changes {
-			if c.Kind != wire.Kind_KIND_EDIT || c.Author != author {
+			if c.Kind != wire.Kind_KIND_EDIT || (author != anyAuthor && c.Author != author) {
 				continue
 			}
 			w.del(messageKey(c.Room, c.Position))
 			w.del(key(target, c.Position))
-			w.set(indexKey(c.ID), indexValue(c.Room, c.Time, indexDeleted, author))
+			w.set(indexKey(c.ID), indexValue(c.Room, c.Time, indexDeleted, c.Author))
 			if !forged { // one kept apart was never indexed
 				if err := unindex(txn, w, c.Text, c.Position, false); err != nil {
 					return err
@@ -328,8 +357,8 @@ func settle(txn *badger.Txn, w *write, it Item, how arrival) error {
 	// A stub where this write shows the message is replaced; any other is
 	// a delete's guess that did not apply.
 	shown := how == arrivedDeleted || (how == arrivedKept && (isText || it.Kind == wire.Kind_KIND_ROOM_META))
-	return eachDelete(txn, it.ID, func(author string, room wire.RoomID, t uint64) error {
-		if author != it.Author || !isText || room != it.Room {
+	return eachDelete(txn, it.ID, func(author string, room wire.RoomID, t uint64, redacts bool) error {
+		if !isText || room != it.Room || (author != it.Author && !redacts) {
 			w.forged = append(w.forged, Change{Kind: wire.Kind_KIND_DELETE, Room: room, Author: author})
 		}
 		if shown && room == it.Room && t == it.Time {
@@ -358,14 +387,20 @@ func lookup(txn *badger.Txn, id wire.MessageID) (indexEntry, bool, error) {
 }
 
 // deletedValue is what a delete files under its target: where it left the
-// target's stub, so that the stub can be taken away if it was wrong.
-func deletedValue(room wire.RoomID, targetTime uint64) []byte {
-	return binary.BigEndian.AppendUint64(room[:len(room):len(room)], targetTime)
+// target's stub, so that the stub can be taken away if it was wrong, and
+// whether it is a removal (one more byte).
+func deletedValue(room wire.RoomID, targetTime uint64, redacts bool) []byte {
+	v := binary.BigEndian.AppendUint64(room[:len(room):len(room)], targetTime)
+	if redacts {
+		v = append(v, 1)
+	}
+	return v
 }
 
-// eachDelete calls fn with the author of each delete filed under target
-// and where it left its stub. Deletes stored before their value said so are skipped.
-func eachDelete(txn *badger.Txn, target wire.MessageID, fn func(author string, room wire.RoomID, t uint64) error) error {
+// eachDelete calls fn with the author of each delete filed under target,
+// where it left its stub and whether it is a removal. Deletes stored
+// before their value said where are skipped.
+func eachDelete(txn *badger.Txn, target wire.MessageID, fn func(author string, room wire.RoomID, t uint64, redacts bool) error) error {
 	opts := badger.DefaultIteratorOptions
 	opts.Prefix = deletedKey(target, "")
 	it := txn.NewIterator(opts)
@@ -373,16 +408,17 @@ func eachDelete(txn *badger.Txn, target wire.MessageID, fn func(author string, r
 	for it.Rewind(); it.Valid(); it.Next() {
 		var room wire.RoomID
 		var t uint64
-		known := false
+		known, redacts := false, false
 		err := it.Item().Value(func(v []byte) error {
-			if known = len(v) == wire.IDSize+8; known {
+			if known = len(v) >= wire.IDSize+8; known {
 				copy(room[:], v)
 				t = binary.BigEndian.Uint64(v[wire.IDSize:])
+				redacts = len(v) > wire.IDSize+8 && v[wire.IDSize+8] == 1
 			}
 			return nil
 		})
 		if err == nil && known {
-			err = fn(string(it.Item().Key()[len(opts.Prefix):]), room, t)
+			err = fn(string(it.Item().Key()[len(opts.Prefix):]), room, t, redacts)
 		}
 		if err != nil {
 			return err
@@ -413,10 +449,53 @@ func deletedFrom(txn *badger.Txn, target wire.MessageID, author string, room wir
 	}
 	same := true
 	err = item.Value(func(v []byte) error {
-		same = len(v) != wire.IDSize+8 || wire.RoomID(v[:wire.IDSize]) == room
+		same = len(v) < wire.IDSize+8 || wire.RoomID(v[:wire.IDSize]) == room
 		return nil
 	})
 	return same, err
+}
+
+// targetRemoved says whether a message, here or not, was removed by
+// someone other than its author (a Redacts delete).
+func targetRemoved(txn *badger.Txn, target wire.MessageID, room wire.RoomID) (bool, error) {
+	e, found, err := lookup(txn, target)
+	if err != nil || !found {
+		_, removed, err := removedIn(txn, target, room)
+		return removed, err
+	}
+	if !e.deleted {
+		return false, nil
+	}
+	item, err := txn.Get(deletedKey(target, e.author))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return false, nil // deleted by its author, or its author forgotten
+	} else if err != nil {
+		return false, err
+	}
+	removal := false
+	err = item.Value(func(v []byte) error {
+		removal = len(v) > wire.IDSize+8 && v[wire.IDSize+8] == 1
+		return nil
+	})
+	return removal, err
+}
+
+// removedIn says who removed a message of a room (a Redacts delete), if
+// anyone did. Only a message some delete named before it came is looked
+// up: its awaited mark is one read, a scan of the deletes another.
+func removedIn(txn *badger.Txn, target wire.MessageID, room wire.RoomID) (remover string, removed bool, err error) {
+	if _, err := txn.Get(awaitedKey(target)); errors.Is(err, badger.ErrKeyNotFound) {
+		return "", false, nil
+	} else if err != nil {
+		return "", false, err
+	}
+	err = eachDelete(txn, target, func(author string, r wire.RoomID, _ uint64, redacts bool) error {
+		if redacts && r == room && !removed {
+			remover, removed = author, true
+		}
+		return nil
+	})
+	return remover, removed, err
 }
 
 // readStored parses a kept message's envelope (verified when it arrived,

@@ -148,9 +148,16 @@ func itemAt(txn *badger.Txn, room wire.RoomID, pos Position, view []byte) (Item,
 	if len(view) == 0 {
 		return it, false, fmt.Errorf("%w: empty view entry", ErrBadKey)
 	}
-	if view[0] == viewDeleted {
+	switch view[0] {
+	case viewDeleted:
 		it.Deleted, it.Author = true, string(view[1:])
-	} else {
+	case viewRemoved:
+		remover, author, err := parseRemovedStub(view)
+		if err != nil {
+			return it, false, err
+		}
+		it.Deleted, it.Author, it.RemovedBy = true, author, remover
+	default:
 		m, err := txn.Get(messageKey(room, pos))
 		if errors.Is(err, badger.ErrKeyNotFound) {
 			return it, false, nil

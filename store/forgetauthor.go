@@ -219,7 +219,7 @@ func planForget(txn *badger.Txn, w *write, m *wire.Message, pos Position) error 
 // or, if another member's delete left one in the same place, names them.
 func dropGuess(txn *badger.Txn, w *write, del *wire.Message) error {
 	stub := viewKey(del.Room, Position{Time: del.TargetTime, ID: *del.Target})
-	same := deletedValue(del.Room, del.TargetTime)
+	same := deletedValue(del.Room, del.TargetTime, false)
 	opts := badger.DefaultIteratorOptions
 	opts.Prefix = deletedKey(*del.Target, "")
 	it := txn.NewIterator(opts)
@@ -233,7 +233,7 @@ func dropGuess(txn *badger.Txn, w *write, del *wire.Message) error {
 		if err != nil {
 			return err
 		}
-		if bytes.Equal(v, same) {
+		if bytes.HasPrefix(v, same) {
 			w.set(stub, append([]byte{viewDeleted}, other...))
 			return nil
 		}

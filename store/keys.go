@@ -12,7 +12,7 @@ import (
 //
 //	m/<room 32>/<time 8>/<id 32>  -> envelope bytes (every kept message: what sync compares)
 //	i/<id 32>                     -> <room 32><time 8>[<state 1><author>]
-//	v/<room 32>/<time 8>/<id 32>  -> what the room shows there (viewText, viewEvent, viewDeleted+author)
+//	v/<room 32>/<time 8>/<id 32>  -> what the room shows there (viewText, viewEvent, viewDeleted+author, viewRemoved+remover+author)
 //	c/<target 32>/<time 8>/<id 32> -> a reaction or edit of target (change record)
 //	d/<target 32>/<author>        -> nothing: author deleted target
 //	w/<term>\x00<^time 8><room 32><round 8> -> postings <time 8><id 32><target 32>... (search: a
@@ -52,7 +52,22 @@ const (
 	viewText    = 't'
 	viewEvent   = 'n'
 	viewDeleted = 'x' // followed by the deleter's peer ID bytes
+	// viewRemoved: someone else removed the message; followed by the
+	// remover's peer ID (one length byte, the bytes) and the author's.
+	viewRemoved = 'r'
 )
+
+func removedStub(remover, author string) []byte {
+	return append(append([]byte{viewRemoved, byte(len(remover))}, remover...), author...)
+}
+
+func parseRemovedStub(v []byte) (remover, author string, err error) {
+	if len(v) < 2 || len(v) < 2+int(v[1]) {
+		return "", "", fmt.Errorf("%w: removed stub of %d bytes", ErrBadKey, len(v))
+	}
+	n := 2 + int(v[1])
+	return string(v[2:n]), string(v[n:]), nil
+}
 
 // The state byte of an index value.
 const (

@@ -55,9 +55,18 @@ type Item struct {
 	// and gossip ignores copies; it counts against its author's share.
 	Refused bool
 
+	// Redacts marks a delete whose author may delete anyone's message: a
+	// private room's owner or moderator, as the room's log says (the
+	// caller's call). It takes away the target whoever wrote it, with
+	// every edit of it.
+	Redacts bool
+
 	// Read back by Page and Get only:
-	// Deleted marks the stub of a deleted message; Author is the deleter.
-	Deleted bool
+	// Deleted marks the stub of a deleted message; Author is the deleter,
+	// unless RemovedBy is set: then someone else removed it (a Redacts
+	// delete) and Author is its author ("" while it is not here).
+	Deleted   bool
+	RemovedBy string
 	// Changes are the reactions and edits naming this message, in order.
 	Changes []Change
 }

@@ -144,8 +144,12 @@ export interface Message {
   reactions: readonly Reaction[]
   /** The author changed the text after sending it. */
   edited: boolean
-  /** The author deleted it: text is empty, a stub stays in its place. */
+  /** The author deleted it (or, when removed, the owner or a moderator did): text is empty, a stub stays in its place. */
   deleted: boolean
+  /** Deleted by the owner or a moderator of the private room, not by its author. */
+  removed?: boolean
+  /** The name of whoever removed it; empty when unknown. */
+  removedBy?: string
   /** The text mentions you (@ and your name). */
   mentionsMe: boolean
   /** Only on Search results: the matching stretch of the text. */

@@ -31,10 +31,10 @@ function view(items: ShownMessage[], firstUnreadId: string | null = null): RoomV
 let wrapper: VueWrapper | null = null
 
 /** Mounts the list on the store's view of the room, as the app does. */
-function show(items: ShownMessage[], over: Partial<RoomView> = {}) {
+function show(items: ShownMessage[], over: Partial<RoomView> = {}, canRemove = false) {
   const store = useMessagesStore()
   store.views[roomId] = { ...view(items), ...over }
-  wrapper = mount(MessageList, { props: { view: store.views[roomId]!, roomId }, attachTo: document.body })
+  wrapper = mount(MessageList, { props: { view: store.views[roomId]!, roomId, canRemove }, attachTo: document.body })
   return { wrapper, store }
 }
 
@@ -181,6 +181,23 @@ describe('MessageList', () => {
     expect(row(wrapper, m).find('[data-testid="message-actions"]').exists()).toBe(false)
     await row(wrapper, m).trigger('contextmenu')
     expect(menuItems(wrapper)).toEqual(['Copy link'])
+  })
+
+  it("lets the owner or a moderator delete someone else's message, saying who removed it", async () => {
+    const theirs = { ...message('out of line'), authorName: 'Mallory' }
+    const { wrapper } = show([theirs], {}, true)
+    vi.mocked(api.deleteMessage).mockResolvedValue({ ...theirs, text: '', deleted: true, removed: true, removedBy: 'Ada' })
+    await row(wrapper, theirs).trigger('contextmenu')
+    expect(menuItems(wrapper)).toEqual(['Reply', 'React', 'Delete', 'Copy text', 'Copy link'])
+    await wrapper.get('[role="menu"]').trigger('keydown', { key: 'Escape' })
+    await row(wrapper, theirs).get('[data-action="delete"]').trigger('click')
+    const dialog = wrapper.get('[role="dialog"]')
+    expect(dialog.text()).toContain("Delete Mallory's message?")
+    expect(dialog.text()).toContain('a note that you removed it stays')
+    await dialog.get('[data-testid="confirm"]').trigger('click')
+    await flushPromises()
+    expect(api.deleteMessage).toHaveBeenCalledWith(roomId, theirs.id)
+    expect(row(wrapper, theirs).get('[data-testid="deleted-stub"]').text()).toBe('Removed by Ada')
   })
 
   it('closes the menu on a click outside it without doing anything', async () => {

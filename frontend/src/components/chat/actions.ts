@@ -15,16 +15,18 @@ export function messageLink(roomId: string, messageId: string): string {
 
 /**
  * The actions a message offers, in menu order: a deleted message only its
- * link; editing and deleting only for your own.
+ * link; editing only for your own, deleting for your own and, where you
+ * may remove others' (the owner or a moderator of a private room), for
+ * any text.
  */
-export function actionsFor(m: Message): ActionItem[] {
+export function actionsFor(m: Message, canRemove = false): ActionItem[] {
   if (m.deleted) return [{ action: 'copyLink', label: 'Copy link' }]
   const items: ActionItem[] = [
     { action: 'reply', label: 'Reply' },
     { action: 'react', label: 'React' },
   ]
   if (m.mine && m.kind === 'text') items.push({ action: 'edit', label: 'Edit' })
-  if (m.mine) items.push({ action: 'delete', label: 'Delete' })
+  if (m.mine || (canRemove && m.kind === 'text')) items.push({ action: 'delete', label: 'Delete' })
   items.push({ action: 'copyText', label: 'Copy text' }, { action: 'copyLink', label: 'Copy link' })
   return items
 }

@@ -200,6 +200,8 @@ export namespace chat {
 	    reactions: Reaction[];
 	    edited: boolean;
 	    deleted: boolean;
+	    removed?: boolean;
+	    removedBy?: string;
 	    mentionsMe: boolean;
 	    highlight?: search.Part[];
 	    state?: string;
@@ -225,6 +227,8 @@ export namespace chat {
 	        this.reactions = this.convertValues(source["reactions"], Reaction);
 	        this.edited = source["edited"];
 	        this.deleted = source["deleted"];
+	        this.removed = source["removed"];
+	        this.removedBy = source["removedBy"];
 	        this.mentionsMe = source["mentionsMe"];
 	        this.highlight = this.convertValues(source["highlight"], search.Part);
 	        this.state = source["state"];
