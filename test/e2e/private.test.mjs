@@ -1,10 +1,13 @@
 // A private room driven through the window of its owner: created as
 // private, an invite link made in its dialog, two people let in by it, a
 // chat both ways, one of them made a moderator from the member list (by
-// keyboard), the other removed, whose window then says so and stops
-// taking messages; the owner, with others still in, may not leave. Screenshots of the invite dialog, the member list with
-// its roles and the removed banner, light and dark, at 800x600 and
-// 1440x900; each checked to fit the window and to show no peer ID.
+// keyboard), the other's messages deleted by the owner and the moderator,
+// then that member removed, whose window then says so and stops taking
+// messages; the owner, with others still in, may not leave. Screenshots of
+// the invite dialog, the member list with its roles, the dialog deleting
+// someone else's message, the stubs of removed messages and the removed banner, light and dark, at
+// 800x600 and 1440x900; each checked to fit the window and to show no
+// peer ID.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { launchBrowser, openUI, screenshots, startNode } from './nodes.mjs'
@@ -59,7 +62,7 @@ async function showMembers(page, width) {
   await page.getByTestId('member-panel').waitFor()
 }
 
-test('a private room: invite in the dialog, let in, chat, a moderator appointed and a member removed', async () => {
+test('a private room: invite in the dialog, let in, chat, a moderator appointed, messages removed and a member removed', async () => {
   const pa = await openUI(browser, a, { viewport: { width: 1440, height: 900 } })
 
   // Created private from the create dialog: a lock, not "#", in the sidebar and the header.
@@ -125,6 +128,28 @@ test('a private room: invite in the dialog, let in, chat, a moderator appointed 
   await until(async () => (await b.call('Rooms')).find((r) => r.id === room.id)?.myRole === 'moderator', 'Bob is a moderator on his node')
   assert.equal(await memberRow(pa, 'Ada').getByTestId('member-role').innerText(), 'Owner')
   await capture(pa, 'member-list', (page) => page.getByTestId('member-panel'), showMembers)
+
+  // The owner deletes a member's message from its menu, after the dialog
+  // names whose it is; the moderator deletes another through his node.
+  // Everyone's window says who removed each.
+  const spam = await c.call('Send', room.id, 'cheap watches, click here')
+  const row = (page, id) => page.locator(`article[data-id="${id}"]`)
+  await row(pa, spam.id).click({ button: 'right' })
+  await pa.getByRole('menuitem', { name: 'Delete' }).click()
+  const removeDialog = pa.getByTestId('confirm-dialog')
+  await removeDialog.getByText("Delete Cy's message?").waitFor()
+  await capture(pa, 'remove-message', () => removeDialog)
+  await removeDialog.getByRole('button', { name: 'Delete' }).click()
+  const again = await c.call('Send', room.id, 'and once more')
+  await row(pa, again.id).waitFor()
+  await until(async () => (await b.call('History', room.id, '', 50)).some((m) => m.id === again.id), 'Bob has Cy’s message')
+  await b.call('Delete', room.id, again.id)
+  for (const page of [pa, pc]) {
+    await row(page, spam.id).getByTestId('deleted-stub').filter({ hasText: 'Removed by Ada' }).waitFor()
+    await row(page, again.id).getByTestId('deleted-stub').filter({ hasText: 'Removed by Bob' }).waitFor()
+    assert.equal(await row(page, spam.id).locator('.message-text').count(), 0, 'the removed text is gone')
+  }
+  await capture(pc, 'removed-messages', (page) => page.locator('main.room'))
 
   // Cy removed, after the dialog asks.
   await memberRow(pa, 'Cy').getByRole('button', { name: 'Actions for Cy' }).click()
