@@ -141,15 +141,24 @@ test(`a ${count.toLocaleString('en')}-message catch-up into the open room keeps 
   await list.getByText(live, { exact: true }).waitFor({ timeout: 10_000 })
   await list.getByText(`message ${count} of ${count}`, { exact: true }).waitFor()
   const last = await a.call('Send', roomId, 'and one more')
-  try {
-    await list.getByText('and one more', { exact: true }).waitFor({ timeout: 10_000 })
-  } catch (err) {
-    // What the nodes say, for a failure that comes only beside other heavy
-    // work: was the message sent, did it reach b's store, is a online for b?
+  const sentAt = performance.now()
+  // What the nodes say, for a late or lost message (seen only beside other
+  // heavy work): was it sent, did it reach b's store, is a online for b?
+  const nodesSay = async () => {
     const members = await b.call('Members', roomId)
     const held = await b.call('MessageCount', roomId)
-    throw new Error(`${err.message}\nsent: ${last.state}; b holds ${held} of ${count + 2}; b's online members: ${members.filter((m) => m.online && !m.me).length}`)
+    return `sent: ${last.state}; b holds ${held} of ${count + 2}; b's online members: ${members.filter((m) => m.online && !m.me).length}`
   }
+  // Gossip brings it at once; if the gossip check reset the streams just
+  // then (it may, on a machine this busy), the history sync that follows
+  // the repair brings it within seconds more.
+  try {
+    await list.getByText('and one more', { exact: true }).waitFor({ timeout: 30_000 })
+  } catch (err) {
+    throw new Error(`${err.message}\n${await nodesSay()}`)
+  }
+  const liveMs = Math.round(performance.now() - sentAt)
+  if (liveMs > 5_000) console.log(`catch-up: the last live message showed after ${liveMs} ms; ${await nodesSay()}`)
   const perf = await page.evaluate(() => window.__perf)
   const composer = await page.getByTestId('composer').inputValue()
   await page.screenshot({ path: `${screenshots}/catch-up.png` })
@@ -165,6 +174,7 @@ test(`a ${count.toLocaleString('en')}-message catch-up into the open room keeps 
     longTasksOver100Ms: perf.longTasks.filter((t) => t.ms > 100).length,
     longestTaskMs: Math.max(0, ...perf.longTasks.map((t) => t.ms)),
     scrolledUpAt: scrolledUp?.have ?? null,
+    lastLiveMs: liveMs,
   }
   writeFileSync(`${screenshots}/catch-up.json`, JSON.stringify({ ...figures, longTaskList: perf.longTasks }, null, 2))
   console.log('catch-up:', JSON.stringify(figures))
