@@ -144,9 +144,16 @@ test('a private room: invite in the dialog, let in, chat, a moderator appointed,
   await row(pa, again.id).waitFor()
   await until(async () => (await b.call('History', room.id, '', 50)).some((m) => m.id === again.id), 'Bob has Cy’s message')
   await b.call('Delete', room.id, again.id)
-  for (const page of [pa, pc]) {
+  for (const [who, page, node] of [['ada', pa, a], ['cy', pc, c]]) {
     await row(page, spam.id).getByTestId('deleted-stub').filter({ hasText: 'Removed by Ada' }).waitFor()
-    await row(page, again.id).getByTestId('deleted-stub').filter({ hasText: 'Removed by Bob' }).waitFor()
+    try {
+      await row(page, again.id).getByTestId('deleted-stub').filter({ hasText: 'Removed by Bob' }).waitFor()
+    } catch (err) {
+      // Whether the window or the node is behind.
+      const shown = await row(page, again.id).innerText().catch((e) => e.message)
+      const held = (await node.call('History', room.id, '', 50)).find((m) => m.id === again.id)
+      throw new Error(`${err.message}\n${who}'s window shows: ${shown}\n${who}'s node holds: ${JSON.stringify(held)}`)
+    }
     assert.equal(await row(page, spam.id).locator('.message-text').count(), 0, 'the removed text is gone')
   }
   await capture(pc, 'removed-messages', (page) => page.locator('main.room'))

@@ -173,6 +173,28 @@ describe('messages store', () => {
     expect(v.newBelow).toBe(false)
   })
 
+  it('keeps what changed or arrived while a refresh was out, though its page was read before', async () => {
+    const [a, b] = [message('a'), message('b')]
+    vi.mocked(api.history).mockResolvedValueOnce([a, b])
+    const store = useMessagesStore()
+    await store.open(room())
+    let answer!: (m: ReturnType<typeof message>[]) => void
+    vi.mocked(api.history).mockReturnValueOnce(new Promise((r) => (answer = r)))
+    const refreshing = store.refresh(room())
+    // A moderator removes b and c arrives, both after the node read the page.
+    store.change({ ...b, text: '', deleted: true, removed: true, removedBy: 'Bob' })
+    const c = message('c')
+    store.add(c)
+    answer([a, b])
+    await refreshing
+    const v = store.views[roomId]!
+    expect(v.items.map((m) => [m.text, m.deleted])).toEqual([
+      ['a', false],
+      ['', true],
+      ['c', false],
+    ])
+  })
+
   it('keeps the place of a user who scrolls up while a refresh is out', async () => {
     const shown = [message('a'), message('b')]
     vi.mocked(api.history).mockResolvedValueOnce(shown)

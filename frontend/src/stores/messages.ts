@@ -125,6 +125,22 @@ export const useMessagesStore = defineStore('messages', () => {
     heldBack.set(roomId, held.length > followLimit ? held.slice(held.length - followLimit) : held)
   }
 
+  /**
+   * Messages added or changed in a room while a refresh of it was under
+   * way, by room: the page it brings may have been read before them, and
+   * would put back what they replaced. They are applied again, in the
+   * order they came, once the page is in (any change newer than the page
+   * comes as an event of its own).
+   */
+  const duringRefresh = new Map<string, { added: Message[]; changed: Message[] }>()
+
+  function noteDuringRefresh(roomId: string, kind: 'added' | 'changed', list: readonly Message[]): void {
+    const seen = duringRefresh.get(roomId)
+    if (!seen) return
+    seen[kind].push(...list)
+    if (seen[kind].length > followLimit) seen[kind] = seen[kind].slice(seen[kind].length - followLimit)
+  }
+
   /** Adds what arrived while a room loaded, once its load has landed. */
   function releaseHeld(roomId: string): void {
     const held = heldBack.get(roomId)
@@ -265,7 +281,14 @@ export const useMessagesStore = defineStore('messages', () => {
     if (!v || (v.loading && v.items.length === 0)) return open(room)
     if (v.following && !v.hasNewer) {
       const mine = ask(room.id)
-      const newest = await api.history(room.id, '', pageSize)
+      const seen: { added: Message[]; changed: Message[] } = { added: [], changed: [] }
+      duringRefresh.set(room.id, seen)
+      let newest: Message[]
+      try {
+        newest = await api.history(room.id, '', pageSize)
+      } finally {
+        if (duringRefresh.get(room.id) === seen) duringRefresh.delete(room.id)
+      }
       if (latest.get(room.id) !== mine || views.value[room.id] !== v) return
       if (!v.following) {
         // The user scrolled up meanwhile: their place stays.
@@ -279,6 +302,8 @@ export const useMessagesStore = defineStore('messages', () => {
       const states = new Map(v.items.filter((m) => m.state).map((m) => [m.id, m.state]))
       v.items = newest.map((m) => (states.has(m.id) ? { ...m, state: states.get(m.id) } : m))
       v.hasOlder = newest.length === pageSize
+      addMany(seen.added)
+      changeMany(seen.changed)
       return
     }
     if (v.hasNewer) return // newer messages already wait below the loaded stretch
@@ -375,6 +400,7 @@ export const useMessagesStore = defineStore('messages', () => {
       else byRoom.set(m.room, [m])
     }
     for (const [roomId, incoming] of byRoom) {
+      noteDuringRefresh(roomId, 'added', incoming)
       const v = views.value[roomId]
       if (!v) continue // not open: it loads from the store when opened
       if (v.loading) {
@@ -502,6 +528,7 @@ export const useMessagesStore = defineStore('messages', () => {
    */
   function changeMany(list: readonly Message[]): void {
     if (list.length === 0) return
+    for (const m of list) noteDuringRefresh(m.room, 'changed', [m])
     const byId = new Map(list.map((m) => [m.id, m]))
     const swap = (items: ShownMessage[]) => {
       for (let i = 0; i < items.length; i++) {
