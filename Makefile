@@ -21,7 +21,7 @@ LDFLAGS := -X parley/version.stamped=$(PARLEY_VERSION)
 # "context deadline exceeded" when the time is up (go.dev/issue/75804).
 FUZZTIME ?= 5000x
 # Every fuzz target, as package:Target; `make test` runs each for FUZZTIME.
-FUZZ_TARGETS := ./wire:FuzzDecode ./wire:FuzzDecodeHello ./wire:FuzzCleanName ./invite:FuzzParse ./store:FuzzParseMessageKey ./store:FuzzDecodeChange ./search:FuzzParse ./api:FuzzRequestArgs ./p2p:FuzzSyncFrame ./test/dist/peversion:FuzzParse ./test/dist/nsisheader:FuzzDecode ./seal:FuzzDecodeSealed ./seal:FuzzDecodeJoin ./memberlog:FuzzDecodeMember ./memberlog:FuzzDecodeKeys ./private:FuzzDecodeJoinAnswer ./private:FuzzDecodeDirectOffer
+FUZZ_TARGETS := ./wire:FuzzDecode ./wire:FuzzDecodeHello ./wire:FuzzCleanName ./invite:FuzzParse ./store:FuzzParseMessageKey ./store:FuzzDecodeChange ./search:FuzzParse ./api:FuzzRequestArgs ./p2p:FuzzSyncFrame ./test/dist/peversion:FuzzParse ./test/dist/nsisheader:FuzzDecode ./seal:FuzzDecodeSealed ./seal:FuzzDecodeJoin ./memberlog:FuzzDecodeMember ./memberlog:FuzzDecodeKeys ./private:FuzzDecodeJoinAnswer ./private:FuzzDecodeDirectOffer ./files:FuzzDecodeManifest
 
 .PHONY: help setup run build dist dist-test bench-anchors bench-scale bench-flood bench-natlab test test-long test-go test-bench test-fuzz test-frontend test-start test-desktop test-e2e test-netns bench lint fmt generate
 
@@ -114,7 +114,7 @@ build/bench/parley: $(APP_SOURCES) build/version
 
 bench: build/bench/parley ## run the benchmarks (a 10-member room of separate processes too); JSON figures go to build/bench/
 	@mkdir -p build/bench
-	$(GO) test -run '^$$' -bench . -benchmem -json ./wire ./store ./p2p ./seal > build/bench/go-bench.json
+	$(GO) test -run '^$$' -bench . -benchmem -json ./wire ./store ./p2p ./seal ./files > build/bench/go-bench.json
 	$(GO) run ./bench/storerss > build/bench/store-rss.json
 	$(GO) run ./bench/syncbench > build/bench/sync.json
 	$(GO) run ./bench/syncrss > build/bench/sync-rss.json
@@ -193,5 +193,5 @@ fmt: ## format the Go code
 
 generate: setup ## regenerate protobuf code and the frontend's bindings to the Go app
 	@command -v protoc >/dev/null || { [[ $$(id -u) -eq 0 ]] && apt-get install -y -q protobuf-compiler; } || { echo "install protoc: sudo apt-get install protobuf-compiler"; exit 1; }
-	protoc --plugin=protoc-gen-go="$$($(GO) tool -n protoc-gen-go)" --go_out=. --go_opt=paths=source_relative wire/parley.proto invite/invite.proto
+	protoc --plugin=protoc-gen-go="$$($(GO) tool -n protoc-gen-go)" --go_out=. --go_opt=paths=source_relative wire/parley.proto invite/invite.proto files/manifest.proto
 	$(WAILS) generate module -tags "$(WAILS_TAGS)"
