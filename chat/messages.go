@@ -404,6 +404,9 @@ func (s *Service) receive(b p2p.Batch) {
 			}
 		case m.Kind == wire.Kind_KIND_KEYS:
 			// The log's, never shown.
+		case m.Kind == wire.Kind_KIND_FILE:
+			// Kept, so that sync converges; the room shows files once
+			// they can be fetched (the store gives them no place yet).
 		case s.isBlocked(m.Author):
 		default:
 			shown = append(shown, m)

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"google.golang.org/protobuf/proto"
+
+	"parley/wire"
 )
 
 func randomBytes(t testing.TB, n int) []byte {
@@ -248,6 +250,9 @@ func TestAHoldingResumesAfterARestartAndDropsTornChunks(t *testing.T) {
 }
 
 func TestCutStopsAtTheMostSize(t *testing.T) {
+	if MaxSize != wire.MaxFileSize {
+		t.Fatalf("files.MaxSize %d, wire.MaxFileSize %d: a message could name a file no node takes", MaxSize, wire.MaxFileSize)
+	}
 	_, err := Cut(io.LimitReader(zeros{}, MaxSize+1), nil, func(int, []byte) error { return nil })
 	if !errors.Is(err, ErrTooBig) {
 		t.Errorf("a file over the most size: %v", err)

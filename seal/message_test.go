@@ -65,3 +65,34 @@ func TestOnlyRoomSpeechIsSealed(t *testing.T) {
 		t.Fatalf("membership event opened as %+v, %v", opened, err)
 	}
 }
+
+// A private room's file travels sealed, its key inside; sealed without a
+// key it is refused.
+func TestAFileIsSealedWithItsKey(t *testing.T) {
+	key, _ := newPeer(t)
+	room, _ := wire.NewRoomID()
+	k := newKey(t)
+	file := &wire.File{Hash: bytes.Repeat([]byte{1}, wire.FileHashSize), Name: "plan.pdf", Size: 10, Key: bytes.Repeat([]byte{9}, wire.FileKeySize)}
+	sent, err := SignMessage(key, k, 0, wire.Draft{Room: room, Time: 1 << 30, Kind: wire.Kind_KIND_FILE, File: file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(sent.Raw, []byte("plan.pdf")) || bytes.Contains(sent.Raw, file.Key) {
+		t.Fatal("the envelope holds the name or the key in the clear")
+	}
+	got, err := wire.Decode(sent.Raw, wire.Check{Room: &room})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opened, err := OpenMessage(k, got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opened.Kind != wire.Kind_KIND_FILE || opened.File.GetName() != "plan.pdf" || !bytes.Equal(opened.File.GetKey(), file.Key) {
+		t.Fatalf("opened %+v", opened.File)
+	}
+	keyless := &wire.File{Hash: file.Hash, Name: file.Name, Size: file.Size}
+	if _, err := SignMessage(key, k, 0, wire.Draft{Room: room, Time: 1 << 30, Kind: wire.Kind_KIND_FILE, File: keyless}); !errors.Is(err, wire.ErrBadBody) {
+		t.Errorf("a sealed file without its key: %v", err)
+	}
+}

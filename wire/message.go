@@ -71,6 +71,8 @@ type Message struct {
 	Sealed *Sealed
 	Keys   *Keys
 	Member *Member
+	// File is a KIND_FILE body, checked by Decode (limits below).
+	File *File
 	// Epoch is the epoch of the key a message was sealed under; set on
 	// an opened message (see Opened).
 	Epoch  uint32
@@ -208,6 +210,8 @@ func decodeBody(m *Message, body []byte) error {
 		m.Keys = b
 	case *Member:
 		m.Member = b
+	case *File:
+		m.File = b
 	}
 	if target != nil {
 		if len(target) != IDSize {
@@ -244,6 +248,8 @@ func bodyOf(k Kind) (proto.Message, error) {
 		return &Keys{}, nil
 	case Kind_KIND_MEMBER:
 		return &Member{}, nil
+	case Kind_KIND_FILE:
+		return &File{}, nil
 	}
 	return nil, fmt.Errorf("%w: %d", ErrUnknownKind, k)
 }
@@ -296,6 +302,8 @@ func checkBody(m *Message) error {
 		if !m.Opened {
 			return fmt.Errorf("%w: a membership event outside a sealed body", ErrBadBody)
 		}
+	case Kind_KIND_FILE:
+		return checkFile(m)
 	case Kind_KIND_ROOM_META:
 		if m.RoomName == nil && m.Topic == nil && m.Nearby == nil {
 			return fmt.Errorf("%w: room meta sets nothing", ErrBadBody)
@@ -358,6 +366,7 @@ type Draft struct {
 	Away       bool
 	Keys       *Keys   // KIND_KEYS
 	Member     *Member // KIND_MEMBER, sealed only
+	File       *File   // KIND_FILE
 }
 
 // Sign encodes and signs a draft with the author's key. It applies the same
@@ -384,7 +393,7 @@ func (d Draft) message() *Message {
 		Room: d.Room, Time: d.Time, Kind: d.Kind, Text: d.Text, Name: d.Name, ReplyTo: d.ReplyTo,
 		Target: d.Target, TargetTime: d.TargetTime, Emoji: d.Emoji, On: d.On,
 		RoomName: d.RoomName, Topic: d.Topic, Nearby: d.Nearby, Away: d.Away,
-		Keys: d.Keys, Member: d.Member,
+		Keys: d.Keys, Member: d.Member, File: d.File,
 	}
 }
 
@@ -427,6 +436,11 @@ func encodeBody(m *Message) ([]byte, error) {
 			return nil, fmt.Errorf("%w: keys message without its body", ErrBadBody)
 		}
 		body = m.Keys
+	case *File:
+		if m.File == nil {
+			return nil, fmt.Errorf("%w: file message without its body", ErrBadBody)
+		}
+		body = m.File
 	case *Member:
 		if m.Member == nil {
 			return nil, fmt.Errorf("%w: membership event without its body", ErrBadBody)

@@ -46,6 +46,8 @@ const (
 	Kind_KIND_KEYS Kind = 10
 	// A membership log event (Member). Only ever inside a Sealed body.
 	Kind_KIND_MEMBER Kind = 11
+	// A file shared in a room (File); its bytes travel apart, by hash.
+	Kind_KIND_FILE Kind = 12
 )
 
 // Enum value maps for Kind.
@@ -63,6 +65,7 @@ var (
 		9:  "KIND_SEALED",
 		10: "KIND_KEYS",
 		11: "KIND_MEMBER",
+		12: "KIND_FILE",
 	}
 	Kind_value = map[string]int32{
 		"KIND_UNSPECIFIED": 0,
@@ -77,6 +80,7 @@ var (
 		"KIND_SEALED":      9,
 		"KIND_KEYS":        10,
 		"KIND_MEMBER":      11,
+		"KIND_FILE":        12,
 	}
 )
 
@@ -228,7 +232,7 @@ func (x Member_Action) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Member_Action.Descriptor instead.
 func (Member_Action) EnumDescriptor() ([]byte, []int) {
-	return file_wire_parley_proto_rawDescGZIP(), []int{19, 0}
+	return file_wire_parley_proto_rawDescGZIP(), []int{20, 0}
 }
 
 type JoinAnswer_Refusal int32
@@ -288,7 +292,7 @@ func (x JoinAnswer_Refusal) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use JoinAnswer_Refusal.Descriptor instead.
 func (JoinAnswer_Refusal) EnumDescriptor() ([]byte, []int) {
-	return file_wire_parley_proto_rawDescGZIP(), []int{21, 0}
+	return file_wire_parley_proto_rawDescGZIP(), []int{22, 0}
 }
 
 // Envelope is what travels on the network and sits on disk.
@@ -444,6 +448,126 @@ func (x *Payload) GetReplyTo() []byte {
 	return nil
 }
 
+// File is a KIND_FILE body: what a room's members need to fetch a file by
+// its hash, check it, and show it before it arrives.
+type File struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// hash is the SHA-256 of the file's manifest (see package files).
+	Hash []byte `protobuf:"bytes,1,opt,name=hash,proto3" json:"hash,omitempty"`
+	// name is the file's name, cleaned like a display name, with no path.
+	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	Size uint64 `protobuf:"varint,3,opt,name=size,proto3" json:"size,omitempty"`
+	// mime is the type the sender detected from the bytes (never from the
+	// name); a receiver detects it again from the bytes it checked.
+	Mime string `protobuf:"bytes,4,opt,name=mime,proto3" json:"mime,omitempty"`
+	// width and height of an image, 0 otherwise.
+	Width  uint32 `protobuf:"varint,5,opt,name=width,proto3" json:"width,omitempty"`
+	Height uint32 `protobuf:"varint,6,opt,name=height,proto3" json:"height,omitempty"`
+	// preview: a small JPEG the sender made of an image; receivers decode
+	// and re-encode it before showing it.
+	Preview []byte `protobuf:"bytes,7,opt,name=preview,proto3" json:"preview,omitempty"`
+	// text is an optional caption.
+	Text string `protobuf:"bytes,8,opt,name=text,proto3" json:"text,omitempty"`
+	// key is a private room's file key: only inside a sealed body, and
+	// always there.
+	Key           []byte `protobuf:"bytes,9,opt,name=key,proto3" json:"key,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *File) Reset() {
+	*x = File{}
+	mi := &file_wire_parley_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *File) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*File) ProtoMessage() {}
+
+func (x *File) ProtoReflect() protoreflect.Message {
+	mi := &file_wire_parley_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use File.ProtoReflect.Descriptor instead.
+func (*File) Descriptor() ([]byte, []int) {
+	return file_wire_parley_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *File) GetHash() []byte {
+	if x != nil {
+		return x.Hash
+	}
+	return nil
+}
+
+func (x *File) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *File) GetSize() uint64 {
+	if x != nil {
+		return x.Size
+	}
+	return 0
+}
+
+func (x *File) GetMime() string {
+	if x != nil {
+		return x.Mime
+	}
+	return ""
+}
+
+func (x *File) GetWidth() uint32 {
+	if x != nil {
+		return x.Width
+	}
+	return 0
+}
+
+func (x *File) GetHeight() uint32 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+func (x *File) GetPreview() []byte {
+	if x != nil {
+		return x.Preview
+	}
+	return nil
+}
+
+func (x *File) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+func (x *File) GetKey() []byte {
+	if x != nil {
+		return x.Key
+	}
+	return nil
+}
+
 type Text struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Text          string                 `protobuf:"bytes,1,opt,name=text,proto3" json:"text,omitempty"`
@@ -453,7 +577,7 @@ type Text struct {
 
 func (x *Text) Reset() {
 	*x = Text{}
-	mi := &file_wire_parley_proto_msgTypes[2]
+	mi := &file_wire_parley_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -465,7 +589,7 @@ func (x *Text) String() string {
 func (*Text) ProtoMessage() {}
 
 func (x *Text) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_parley_proto_msgTypes[2]
+	mi := &file_wire_parley_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -478,7 +602,7 @@ func (x *Text) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Text.ProtoReflect.Descriptor instead.
 func (*Text) Descriptor() ([]byte, []int) {
-	return file_wire_parley_proto_rawDescGZIP(), []int{2}
+	return file_wire_parley_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *Text) GetText() string {
@@ -497,7 +621,7 @@ type Profile struct {
 
 func (x *Profile) Reset() {
 	*x = Profile{}
-	mi := &file_wire_parley_proto_msgTypes[3]
+	mi := &file_wire_parley_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -509,7 +633,7 @@ func (x *Profile) String() string {
 func (*Profile) ProtoMessage() {}
 
 func (x *Profile) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_parley_proto_msgTypes[3]
+	mi := &file_wire_parley_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -522,7 +646,7 @@ func (x *Profile) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Profile.ProtoReflect.Descriptor instead.
 func (*Profile) Descriptor() ([]byte, []int) {
-	return file_wire_parley_proto_rawDescGZIP(), []int{3}
+	return file_wire_parley_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Profile) GetName() string {
@@ -545,7 +669,7 @@ type Reaction struct {
 
 func (x *Reaction) Reset() {
 	*x = Reaction{}
-	mi := &file_wire_parley_proto_msgTypes[4]
+	mi := &file_wire_parley_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -557,7 +681,7 @@ func (x *Reaction) String() string {
 func (*Reaction) ProtoMessage() {}
 
 func (x *Reaction) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_parley_proto_msgTypes[4]
+	mi := &file_wire_parley_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -570,7 +694,7 @@ func (x *Reaction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Reaction.ProtoReflect.Descriptor instead.
 func (*Reaction) Descriptor() ([]byte, []int) {
-	return file_wire_parley_proto_rawDescGZIP(), []int{4}
+	return file_wire_parley_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Reaction) GetTarget() []byte {
@@ -605,7 +729,7 @@ type Edit struct {
 
 func (x *Edit) Reset() {
 	*x = Edit{}
-	mi := &file_wire_parley_proto_msgTypes[5]
+	mi := &file_wire_parley_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -617,7 +741,7 @@ func (x *Edit) String() string {
 func (*Edit) ProtoMessage() {}
 
 func (x *Edit) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_parley_proto_msgTypes[5]
+	mi := &file_wire_parley_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -630,7 +754,7 @@ func (x *Edit) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Edit.ProtoReflect.Descriptor instead.
 func (*Edit) Descriptor() ([]byte, []int) {
-	return file_wire_parley_proto_rawDescGZIP(), []int{5}
+	return file_wire_parley_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Edit) GetTarget() []byte {
@@ -659,7 +783,7 @@ type Delete struct {
 
 func (x *Delete) Reset() {
 	*x = Delete{}
-	mi := &file_wire_parley_proto_msgTypes[6]
+	mi := &file_wire_parley_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -671,7 +795,7 @@ func (x *Delete) String() string {
 func (*Delete) ProtoMessage() {}
 
 func (x *Delete) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_parley_proto_msgTypes[6]
+	mi := &file_wire_parley_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -684,7 +808,7 @@ func (x *Delete) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Delete.ProtoReflect.Descriptor instead.
 func (*Delete) Descriptor() ([]byte, []int) {
-	return file_wire_parley_proto_rawDescGZIP(), []int{6}
+	return file_wire_parley_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Delete) GetTarget() []byte {
@@ -714,7 +838,7 @@ type RoomMeta struct {
 
 func (x *RoomMeta) Reset() {
 	*x = RoomMeta{}
-	mi := &file_wire_parley_proto_msgTypes[7]
+	mi := &file_wire_parley_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -726,7 +850,7 @@ func (x *RoomMeta) String() string {
 func (*RoomMeta) ProtoMessage() {}
 
 func (x *RoomMeta) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_parley_proto_msgTypes[7]
+	mi := &file_wire_parley_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -739,7 +863,7 @@ func (x *RoomMeta) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RoomMeta.ProtoReflect.Descriptor instead.
 func (*RoomMeta) Descriptor() ([]byte, []int) {
-	return file_wire_parley_proto_rawDescGZIP(), []int{7}
+	return file_wire_parley_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *RoomMeta) GetName() string {
@@ -772,7 +896,7 @@ type Typing struct {
 
 func (x *Typing) Reset() {
 	*x = Typing{}
-	mi := &file_wire_parley_proto_msgTypes[8]
+	mi := &file_wire_parley_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -784,7 +908,7 @@ func (x *Typing) String() string {
 func (*Typing) ProtoMessage() {}
 
 func (x *Typing) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_parley_proto_msgTypes[8]
+	mi := &file_wire_parley_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -797,7 +921,7 @@ func (x *Typing) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Typing.ProtoReflect.Descriptor instead.
 func (*Typing) Descriptor() ([]byte, []int) {
-	return file_wire_parley_proto_rawDescGZIP(), []int{8}
+	return file_wire_parley_proto_rawDescGZIP(), []int{9}
 }
 
 // Presence says whether the author is at their computer.
@@ -810,7 +934,7 @@ type Presence struct {
 
 func (x *Presence) Reset() {
 	*x = Presence{}
-	mi := &file_wire_parley_proto_msgTypes[9]
+	mi := &file_wire_parley_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -822,7 +946,7 @@ func (x *Presence) String() string {
 func (*Presence) ProtoMessage() {}
 
 func (x *Presence) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_parley_proto_msgTypes[9]
+	mi := &file_wire_parley_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -835,7 +959,7 @@ func (x *Presence) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Presence.ProtoReflect.Descriptor instead.
 func (*Presence) Descriptor() ([]byte, []int) {
-	return file_wire_parley_proto_rawDescGZIP(), []int{9}
+	return file_wire_parley_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Presence) GetAway() bool {
@@ -870,7 +994,7 @@ type Hello struct {
 
 func (x *Hello) Reset() {
 	*x = Hello{}
-	mi := &file_wire_parley_proto_msgTypes[10]
+	mi := &file_wire_parley_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -882,7 +1006,7 @@ func (x *Hello) String() string {
 func (*Hello) ProtoMessage() {}
 
 func (x *Hello) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_parley_proto_msgTypes[10]
+	mi := &file_wire_parley_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -895,7 +1019,7 @@ func (x *Hello) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Hello.ProtoReflect.Descriptor instead.
 func (*Hello) Descriptor() ([]byte, []int) {
-	return file_wire_parley_proto_rawDescGZIP(), []int{10}
+	return file_wire_parley_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Hello) GetProfile() []byte {
@@ -941,7 +1065,7 @@ type HelloRoom struct {
 
 func (x *HelloRoom) Reset() {
 	*x = HelloRoom{}
-	mi := &file_wire_parley_proto_msgTypes[11]
+	mi := &file_wire_parley_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -953,7 +1077,7 @@ func (x *HelloRoom) String() string {
 func (*HelloRoom) ProtoMessage() {}
 
 func (x *HelloRoom) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_parley_proto_msgTypes[11]
+	mi := &file_wire_parley_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -966,7 +1090,7 @@ func (x *HelloRoom) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HelloRoom.ProtoReflect.Descriptor instead.
 func (*HelloRoom) Descriptor() ([]byte, []int) {
-	return file_wire_parley_proto_rawDescGZIP(), []int{11}
+	return file_wire_parley_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *HelloRoom) GetId() []byte {
@@ -1016,7 +1140,7 @@ type SyncMessage struct {
 
 func (x *SyncMessage) Reset() {
 	*x = SyncMessage{}
-	mi := &file_wire_parley_proto_msgTypes[12]
+	mi := &file_wire_parley_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1028,7 +1152,7 @@ func (x *SyncMessage) String() string {
 func (*SyncMessage) ProtoMessage() {}
 
 func (x *SyncMessage) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_parley_proto_msgTypes[12]
+	mi := &file_wire_parley_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1041,7 +1165,7 @@ func (x *SyncMessage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SyncMessage.ProtoReflect.Descriptor instead.
 func (*SyncMessage) Descriptor() ([]byte, []int) {
-	return file_wire_parley_proto_rawDescGZIP(), []int{12}
+	return file_wire_parley_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *SyncMessage) GetRoom() []byte {
@@ -1108,7 +1232,7 @@ type SyncRange struct {
 
 func (x *SyncRange) Reset() {
 	*x = SyncRange{}
-	mi := &file_wire_parley_proto_msgTypes[13]
+	mi := &file_wire_parley_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1120,7 +1244,7 @@ func (x *SyncRange) String() string {
 func (*SyncRange) ProtoMessage() {}
 
 func (x *SyncRange) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_parley_proto_msgTypes[13]
+	mi := &file_wire_parley_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1133,7 +1257,7 @@ func (x *SyncRange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SyncRange.ProtoReflect.Descriptor instead.
 func (*SyncRange) Descriptor() ([]byte, []int) {
-	return file_wire_parley_proto_rawDescGZIP(), []int{13}
+	return file_wire_parley_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *SyncRange) GetUpperTime() uint64 {
@@ -1200,7 +1324,7 @@ type Sealed struct {
 
 func (x *Sealed) Reset() {
 	*x = Sealed{}
-	mi := &file_wire_parley_proto_msgTypes[14]
+	mi := &file_wire_parley_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1212,7 +1336,7 @@ func (x *Sealed) String() string {
 func (*Sealed) ProtoMessage() {}
 
 func (x *Sealed) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_parley_proto_msgTypes[14]
+	mi := &file_wire_parley_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1225,7 +1349,7 @@ func (x *Sealed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Sealed.ProtoReflect.Descriptor instead.
 func (*Sealed) Descriptor() ([]byte, []int) {
-	return file_wire_parley_proto_rawDescGZIP(), []int{14}
+	return file_wire_parley_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Sealed) GetEpoch() uint32 {
@@ -1262,7 +1386,7 @@ type Inner struct {
 
 func (x *Inner) Reset() {
 	*x = Inner{}
-	mi := &file_wire_parley_proto_msgTypes[15]
+	mi := &file_wire_parley_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1274,7 +1398,7 @@ func (x *Inner) String() string {
 func (*Inner) ProtoMessage() {}
 
 func (x *Inner) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_parley_proto_msgTypes[15]
+	mi := &file_wire_parley_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1287,7 +1411,7 @@ func (x *Inner) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Inner.ProtoReflect.Descriptor instead.
 func (*Inner) Descriptor() ([]byte, []int) {
-	return file_wire_parley_proto_rawDescGZIP(), []int{15}
+	return file_wire_parley_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Inner) GetKind() Kind {
@@ -1328,7 +1452,7 @@ type Keys struct {
 
 func (x *Keys) Reset() {
 	*x = Keys{}
-	mi := &file_wire_parley_proto_msgTypes[16]
+	mi := &file_wire_parley_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1340,7 +1464,7 @@ func (x *Keys) String() string {
 func (*Keys) ProtoMessage() {}
 
 func (x *Keys) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_parley_proto_msgTypes[16]
+	mi := &file_wire_parley_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1353,7 +1477,7 @@ func (x *Keys) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Keys.ProtoReflect.Descriptor instead.
 func (*Keys) Descriptor() ([]byte, []int) {
-	return file_wire_parley_proto_rawDescGZIP(), []int{16}
+	return file_wire_parley_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Keys) GetEpoch() uint32 {
@@ -1398,7 +1522,7 @@ type Wrap struct {
 
 func (x *Wrap) Reset() {
 	*x = Wrap{}
-	mi := &file_wire_parley_proto_msgTypes[17]
+	mi := &file_wire_parley_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1410,7 +1534,7 @@ func (x *Wrap) String() string {
 func (*Wrap) ProtoMessage() {}
 
 func (x *Wrap) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_parley_proto_msgTypes[17]
+	mi := &file_wire_parley_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1423,7 +1547,7 @@ func (x *Wrap) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Wrap.ProtoReflect.Descriptor instead.
 func (*Wrap) Descriptor() ([]byte, []int) {
-	return file_wire_parley_proto_rawDescGZIP(), []int{17}
+	return file_wire_parley_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Wrap) GetDevice() []byte {
@@ -1452,7 +1576,7 @@ type DeviceKey struct {
 
 func (x *DeviceKey) Reset() {
 	*x = DeviceKey{}
-	mi := &file_wire_parley_proto_msgTypes[18]
+	mi := &file_wire_parley_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1464,7 +1588,7 @@ func (x *DeviceKey) String() string {
 func (*DeviceKey) ProtoMessage() {}
 
 func (x *DeviceKey) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_parley_proto_msgTypes[18]
+	mi := &file_wire_parley_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1477,7 +1601,7 @@ func (x *DeviceKey) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeviceKey.ProtoReflect.Descriptor instead.
 func (*DeviceKey) Descriptor() ([]byte, []int) {
-	return file_wire_parley_proto_rawDescGZIP(), []int{18}
+	return file_wire_parley_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *DeviceKey) GetKey() []byte {
@@ -1529,7 +1653,7 @@ type Member struct {
 
 func (x *Member) Reset() {
 	*x = Member{}
-	mi := &file_wire_parley_proto_msgTypes[19]
+	mi := &file_wire_parley_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1541,7 +1665,7 @@ func (x *Member) String() string {
 func (*Member) ProtoMessage() {}
 
 func (x *Member) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_parley_proto_msgTypes[19]
+	mi := &file_wire_parley_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1554,7 +1678,7 @@ func (x *Member) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Member.ProtoReflect.Descriptor instead.
 func (*Member) Descriptor() ([]byte, []int) {
-	return file_wire_parley_proto_rawDescGZIP(), []int{19}
+	return file_wire_parley_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Member) GetAction() Member_Action {
@@ -1652,7 +1776,7 @@ type JoinRequest struct {
 
 func (x *JoinRequest) Reset() {
 	*x = JoinRequest{}
-	mi := &file_wire_parley_proto_msgTypes[20]
+	mi := &file_wire_parley_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1664,7 +1788,7 @@ func (x *JoinRequest) String() string {
 func (*JoinRequest) ProtoMessage() {}
 
 func (x *JoinRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_parley_proto_msgTypes[20]
+	mi := &file_wire_parley_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1677,7 +1801,7 @@ func (x *JoinRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JoinRequest.ProtoReflect.Descriptor instead.
 func (*JoinRequest) Descriptor() ([]byte, []int) {
-	return file_wire_parley_proto_rawDescGZIP(), []int{20}
+	return file_wire_parley_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *JoinRequest) GetRoom() []byte {
@@ -1722,7 +1846,7 @@ type JoinAnswer struct {
 
 func (x *JoinAnswer) Reset() {
 	*x = JoinAnswer{}
-	mi := &file_wire_parley_proto_msgTypes[21]
+	mi := &file_wire_parley_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1734,7 +1858,7 @@ func (x *JoinAnswer) String() string {
 func (*JoinAnswer) ProtoMessage() {}
 
 func (x *JoinAnswer) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_parley_proto_msgTypes[21]
+	mi := &file_wire_parley_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1747,7 +1871,7 @@ func (x *JoinAnswer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JoinAnswer.ProtoReflect.Descriptor instead.
 func (*JoinAnswer) Descriptor() ([]byte, []int) {
-	return file_wire_parley_proto_rawDescGZIP(), []int{21}
+	return file_wire_parley_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *JoinAnswer) GetRefused() JoinAnswer_Refusal {
@@ -1778,7 +1902,7 @@ type DirectOffer struct {
 
 func (x *DirectOffer) Reset() {
 	*x = DirectOffer{}
-	mi := &file_wire_parley_proto_msgTypes[22]
+	mi := &file_wire_parley_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1790,7 +1914,7 @@ func (x *DirectOffer) String() string {
 func (*DirectOffer) ProtoMessage() {}
 
 func (x *DirectOffer) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_parley_proto_msgTypes[22]
+	mi := &file_wire_parley_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1803,7 +1927,7 @@ func (x *DirectOffer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DirectOffer.ProtoReflect.Descriptor instead.
 func (*DirectOffer) Descriptor() ([]byte, []int) {
-	return file_wire_parley_proto_rawDescGZIP(), []int{22}
+	return file_wire_parley_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *DirectOffer) GetSecret() []byte {
@@ -1835,7 +1959,17 @@ const file_wire_parley_proto_rawDesc = "" +
 	"\x04time\x18\x04 \x01(\x04R\x04time\x12%\n" +
 	"\x04kind\x18\x05 \x01(\x0e2\x11.parley.wire.KindR\x04kind\x12\x12\n" +
 	"\x04body\x18\x06 \x01(\fR\x04body\x12\x19\n" +
-	"\breply_to\x18\a \x01(\fR\areplyTo\"\x1a\n" +
+	"\breply_to\x18\a \x01(\fR\areplyTo\"\xc4\x01\n" +
+	"\x04File\x12\x12\n" +
+	"\x04hash\x18\x01 \x01(\fR\x04hash\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x12\n" +
+	"\x04size\x18\x03 \x01(\x04R\x04size\x12\x12\n" +
+	"\x04mime\x18\x04 \x01(\tR\x04mime\x12\x14\n" +
+	"\x05width\x18\x05 \x01(\rR\x05width\x12\x16\n" +
+	"\x06height\x18\x06 \x01(\rR\x06height\x12\x18\n" +
+	"\apreview\x18\a \x01(\fR\apreview\x12\x12\n" +
+	"\x04text\x18\b \x01(\tR\x04text\x12\x10\n" +
+	"\x03key\x18\t \x01(\fR\x03key\"\x1a\n" +
 	"\x04Text\x12\x12\n" +
 	"\x04text\x18\x01 \x01(\tR\x04text\"\x1d\n" +
 	"\aProfile\x12\x12\n" +
@@ -1950,7 +2084,7 @@ const file_wire_parley_proto_rawDesc = "" +
 	"\x0fREFUSAL_REMOVED\x10\x05\"C\n" +
 	"\vDirectOffer\x12\x16\n" +
 	"\x06secret\x18\x01 \x01(\fR\x06secret\x12\x1c\n" +
-	"\tenvelopes\x18\x02 \x03(\fR\tenvelopes*\xd9\x01\n" +
+	"\tenvelopes\x18\x02 \x03(\fR\tenvelopes*\xe8\x01\n" +
 	"\x04Kind\x12\x14\n" +
 	"\x10KIND_UNSPECIFIED\x10\x00\x12\r\n" +
 	"\tKIND_TEXT\x10\x01\x12\x10\n" +
@@ -1964,7 +2098,8 @@ const file_wire_parley_proto_rawDesc = "" +
 	"\vKIND_SEALED\x10\t\x12\r\n" +
 	"\tKIND_KEYS\x10\n" +
 	"\x12\x0f\n" +
-	"\vKIND_MEMBER\x10\v*J\n" +
+	"\vKIND_MEMBER\x10\v\x12\r\n" +
+	"\tKIND_FILE\x10\f*J\n" +
 	"\x04Role\x12\r\n" +
 	"\tROLE_NONE\x10\x00\x12\x0f\n" +
 	"\vROLE_MEMBER\x10\x01\x12\x12\n" +
@@ -1985,7 +2120,7 @@ func file_wire_parley_proto_rawDescGZIP() []byte {
 }
 
 var file_wire_parley_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_wire_parley_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
+var file_wire_parley_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_wire_parley_proto_goTypes = []any{
 	(Kind)(0),               // 0: parley.wire.Kind
 	(Role)(0),               // 1: parley.wire.Role
@@ -1993,38 +2128,39 @@ var file_wire_parley_proto_goTypes = []any{
 	(JoinAnswer_Refusal)(0), // 3: parley.wire.JoinAnswer.Refusal
 	(*Envelope)(nil),        // 4: parley.wire.Envelope
 	(*Payload)(nil),         // 5: parley.wire.Payload
-	(*Text)(nil),            // 6: parley.wire.Text
-	(*Profile)(nil),         // 7: parley.wire.Profile
-	(*Reaction)(nil),        // 8: parley.wire.Reaction
-	(*Edit)(nil),            // 9: parley.wire.Edit
-	(*Delete)(nil),          // 10: parley.wire.Delete
-	(*RoomMeta)(nil),        // 11: parley.wire.RoomMeta
-	(*Typing)(nil),          // 12: parley.wire.Typing
-	(*Presence)(nil),        // 13: parley.wire.Presence
-	(*Hello)(nil),           // 14: parley.wire.Hello
-	(*HelloRoom)(nil),       // 15: parley.wire.HelloRoom
-	(*SyncMessage)(nil),     // 16: parley.wire.SyncMessage
-	(*SyncRange)(nil),       // 17: parley.wire.SyncRange
-	(*Sealed)(nil),          // 18: parley.wire.Sealed
-	(*Inner)(nil),           // 19: parley.wire.Inner
-	(*Keys)(nil),            // 20: parley.wire.Keys
-	(*Wrap)(nil),            // 21: parley.wire.Wrap
-	(*DeviceKey)(nil),       // 22: parley.wire.DeviceKey
-	(*Member)(nil),          // 23: parley.wire.Member
-	(*JoinRequest)(nil),     // 24: parley.wire.JoinRequest
-	(*JoinAnswer)(nil),      // 25: parley.wire.JoinAnswer
-	(*DirectOffer)(nil),     // 26: parley.wire.DirectOffer
+	(*File)(nil),            // 6: parley.wire.File
+	(*Text)(nil),            // 7: parley.wire.Text
+	(*Profile)(nil),         // 8: parley.wire.Profile
+	(*Reaction)(nil),        // 9: parley.wire.Reaction
+	(*Edit)(nil),            // 10: parley.wire.Edit
+	(*Delete)(nil),          // 11: parley.wire.Delete
+	(*RoomMeta)(nil),        // 12: parley.wire.RoomMeta
+	(*Typing)(nil),          // 13: parley.wire.Typing
+	(*Presence)(nil),        // 14: parley.wire.Presence
+	(*Hello)(nil),           // 15: parley.wire.Hello
+	(*HelloRoom)(nil),       // 16: parley.wire.HelloRoom
+	(*SyncMessage)(nil),     // 17: parley.wire.SyncMessage
+	(*SyncRange)(nil),       // 18: parley.wire.SyncRange
+	(*Sealed)(nil),          // 19: parley.wire.Sealed
+	(*Inner)(nil),           // 20: parley.wire.Inner
+	(*Keys)(nil),            // 21: parley.wire.Keys
+	(*Wrap)(nil),            // 22: parley.wire.Wrap
+	(*DeviceKey)(nil),       // 23: parley.wire.DeviceKey
+	(*Member)(nil),          // 24: parley.wire.Member
+	(*JoinRequest)(nil),     // 25: parley.wire.JoinRequest
+	(*JoinAnswer)(nil),      // 26: parley.wire.JoinAnswer
+	(*DirectOffer)(nil),     // 27: parley.wire.DirectOffer
 }
 var file_wire_parley_proto_depIdxs = []int32{
 	0,  // 0: parley.wire.Payload.kind:type_name -> parley.wire.Kind
-	15, // 1: parley.wire.Hello.nearby:type_name -> parley.wire.HelloRoom
-	22, // 2: parley.wire.Hello.device:type_name -> parley.wire.DeviceKey
-	17, // 3: parley.wire.SyncMessage.ranges:type_name -> parley.wire.SyncRange
+	16, // 1: parley.wire.Hello.nearby:type_name -> parley.wire.HelloRoom
+	23, // 2: parley.wire.Hello.device:type_name -> parley.wire.DeviceKey
+	18, // 3: parley.wire.SyncMessage.ranges:type_name -> parley.wire.SyncRange
 	0,  // 4: parley.wire.Inner.kind:type_name -> parley.wire.Kind
-	21, // 5: parley.wire.Keys.wraps:type_name -> parley.wire.Wrap
+	22, // 5: parley.wire.Keys.wraps:type_name -> parley.wire.Wrap
 	2,  // 6: parley.wire.Member.action:type_name -> parley.wire.Member.Action
 	1,  // 7: parley.wire.Member.role:type_name -> parley.wire.Role
-	22, // 8: parley.wire.JoinRequest.device:type_name -> parley.wire.DeviceKey
+	23, // 8: parley.wire.JoinRequest.device:type_name -> parley.wire.DeviceKey
 	3,  // 9: parley.wire.JoinAnswer.refused:type_name -> parley.wire.JoinAnswer.Refusal
 	10, // [10:10] is the sub-list for method output_type
 	10, // [10:10] is the sub-list for method input_type
@@ -2038,14 +2174,14 @@ func file_wire_parley_proto_init() {
 	if File_wire_parley_proto != nil {
 		return
 	}
-	file_wire_parley_proto_msgTypes[7].OneofWrappers = []any{}
+	file_wire_parley_proto_msgTypes[8].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wire_parley_proto_rawDesc), len(file_wire_parley_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   23,
+			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -64,7 +64,7 @@ func SignSealed(key crypto.PrivKey, d Draft, epoch uint32, seal Sealer) (*Messag
 func sealable(k Kind) bool {
 	switch k {
 	case Kind_KIND_TEXT, Kind_KIND_REACTION, Kind_KIND_EDIT, Kind_KIND_DELETE,
-		Kind_KIND_ROOM_META, Kind_KIND_TYPING, Kind_KIND_PRESENCE, Kind_KIND_MEMBER:
+		Kind_KIND_ROOM_META, Kind_KIND_TYPING, Kind_KIND_PRESENCE, Kind_KIND_MEMBER, Kind_KIND_FILE:
 		return true
 	}
 	return false
