@@ -21,7 +21,7 @@ LDFLAGS := -X parley/version.stamped=$(PARLEY_VERSION)
 # "context deadline exceeded" when the time is up (go.dev/issue/75804).
 FUZZTIME ?= 5000x
 # Every fuzz target, as package:Target; `make test` runs each for FUZZTIME.
-FUZZ_TARGETS := ./wire:FuzzDecode ./wire:FuzzDecodeHello ./wire:FuzzCleanName ./invite:FuzzParse ./store:FuzzParseMessageKey ./store:FuzzDecodeChange ./search:FuzzParse ./api:FuzzRequestArgs ./p2p:FuzzSyncFrame ./test/dist/peversion:FuzzParse ./test/dist/nsisheader:FuzzDecode ./seal:FuzzDecodeSealed ./seal:FuzzDecodeJoin ./memberlog:FuzzDecodeMember ./memberlog:FuzzDecodeKeys ./private:FuzzDecodeJoinAnswer ./private:FuzzDecodeDirectOffer ./files:FuzzDecodeManifest
+FUZZ_TARGETS := ./wire:FuzzDecode ./wire:FuzzDecodeHello ./wire:FuzzCleanName ./invite:FuzzParse ./store:FuzzParseMessageKey ./store:FuzzDecodeChange ./search:FuzzParse ./api:FuzzRequestArgs ./p2p:FuzzSyncFrame ./test/dist/peversion:FuzzParse ./test/dist/nsisheader:FuzzDecode ./seal:FuzzDecodeSealed ./seal:FuzzDecodeJoin ./memberlog:FuzzDecodeMember ./memberlog:FuzzDecodeKeys ./private:FuzzDecodeJoinAnswer ./private:FuzzDecodeDirectOffer ./files:FuzzDecodeManifest ./files:FuzzDecodeAsk ./files:FuzzDecodePart
 
 .PHONY: help setup run build dist dist-test bench-anchors bench-scale bench-flood bench-natlab test test-long test-go test-bench test-fuzz test-frontend test-start test-desktop test-e2e test-netns bench lint fmt generate
 
@@ -193,5 +193,5 @@ fmt: ## format the Go code
 
 generate: setup ## regenerate protobuf code and the frontend's bindings to the Go app
 	@command -v protoc >/dev/null || { [[ $$(id -u) -eq 0 ]] && apt-get install -y -q protobuf-compiler; } || { echo "install protoc: sudo apt-get install protobuf-compiler"; exit 1; }
-	protoc --plugin=protoc-gen-go="$$($(GO) tool -n protoc-gen-go)" --go_out=. --go_opt=paths=source_relative wire/parley.proto invite/invite.proto files/manifest.proto
+	protoc --plugin=protoc-gen-go="$$($(GO) tool -n protoc-gen-go)" --go_out=. --go_opt=paths=source_relative wire/parley.proto invite/invite.proto files/manifest.proto files/transfer.proto
 	$(WAILS) generate module -tags "$(WAILS_TAGS)"

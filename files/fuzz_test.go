@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"testing"
+
+	"google.golang.org/protobuf/proto"
 )
 
 // Whatever a peer sends as a manifest, decoding refuses it or returns a
@@ -32,6 +34,42 @@ func FuzzDecodeManifest(f *testing.F) {
 		}
 		if total != plan.Size || plan.Size != size {
 			t.Fatalf("chunks add up to %d of %d", total, plan.Size)
+		}
+	})
+}
+
+// Whatever a peer asks, decoding refuses it or returns an ask within the
+// bounds a server relies on.
+func FuzzDecodeAsk(f *testing.F) {
+	good, _ := proto.Marshal(&Ask{Hash: make([]byte, HashSize), Room: make([]byte, 32), Have: true, Chunks: []uint32{0, 5}})
+	f.Add(good)
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		a, hash, room, err := DecodeAsk(b)
+		if err != nil {
+			return
+		}
+		if len(a.Chunks) > MaxAskChunks || Hash(a.Hash) != hash || [32]byte(a.Room) != [32]byte(room) {
+			t.Fatalf("accepted %+v", a)
+		}
+	})
+}
+
+// Whatever a peer answers, decoding refuses it or returns one part of one
+// kind within its bound.
+func FuzzDecodePart(f *testing.F) {
+	chunk, _ := proto.Marshal(&Part{Index: 3, Chunk: []byte("bytes")})
+	missing, _ := proto.Marshal(&Part{Index: 3, Missing: true})
+	f.Add(chunk)
+	f.Add(missing)
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := DecodePart(b)
+		if err != nil {
+			return
+		}
+		if len(p.Chunk) > ChunkSize+Overhead || len(p.Manifest) > maxManifestSize || p.Index >= maxChunks {
+			t.Fatalf("accepted a part past its bounds")
 		}
 	})
 }
