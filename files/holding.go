@@ -20,6 +20,7 @@ import (
 // opened again checks every chunk it marks: a chunk torn by a crash is
 // fetched again, never served or shown.
 type Holding struct {
+	dir  string
 	plan *Plan
 	mu   sync.Mutex
 	data *os.File
@@ -64,7 +65,7 @@ func OpenHolding(dir string, plan *Plan) (*Holding, error) {
 	case !bytes.Equal(kept, plan.Encoded):
 		return nil, fmt.Errorf("%w: the folder %s holds another file", ErrManifest, dir)
 	}
-	h := &Holding{plan: plan, have: make([]byte, (plan.Chunks()+7)/8)}
+	h := &Holding{dir: dir, plan: plan, have: make([]byte, (plan.Chunks()+7)/8)}
 	var err error
 	if h.data, err = os.OpenFile(filepath.Join(dir, dataFile), os.O_RDWR|os.O_CREATE, 0o600); err != nil {
 		return nil, fmt.Errorf("open the file's data: %w", err)
@@ -116,6 +117,9 @@ func (h *Holding) mark(i int, held bool) error {
 	}
 	return nil
 }
+
+// Dir is the holding's folder.
+func (h *Holding) Dir() string { return h.dir }
 
 // Plan is the file's checked manifest.
 func (h *Holding) Plan() *Plan { return h.plan }

@@ -109,6 +109,9 @@ type Options struct {
 	// OnRemoval, if set, takes the removal a member tells of (ask.go);
 	// any one byte acknowledges it.
 	OnRemoval Answerer
+	// Files, if set, serves files' chunks to members of the rooms that
+	// name them (files.go).
+	Files FileHolder
 	// OnOutsider, if set, hears of a peer whose hello proves it holds a
 	// private room's secret though the room's log does not list it (a
 	// newcomer, or someone removed). It runs on the hello's goroutine.
@@ -281,6 +284,9 @@ func New(ctx context.Context, opts Options) (*Node, error) {
 	}
 	if opts.OnDirect != nil {
 		h.SetStreamHandler(directProtocol, n.counted(newAskServer(opts.OnDirect, MaxDirectOffer, 1).serve))
+	}
+	if opts.Files != nil {
+		h.SetStreamHandler(filesProtocol, n.counted(newFileServer(opts.Files, n.trust).serve))
 	}
 	h.Network().Notify(&network.NotifyBundle{ConnectedF: n.connected, DisconnectedF: n.disconnected})
 	n.reach.start(h)
