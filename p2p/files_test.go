@@ -18,7 +18,7 @@ import (
 )
 
 // fileNode starts an off-mode node that serves the holdings in held.
-func fileNode(t *testing.T, held map[files.Hash]*files.Holding, room wire.RoomID) *Node {
+func fileNode(t testing.TB, held map[files.Hash]*files.Holding, room wire.RoomID) *Node {
 	t.Helper()
 	key, _, err := crypto.GenerateEd25519Key(rand.Reader)
 	if err != nil {
@@ -39,7 +39,7 @@ func fileNode(t *testing.T, held map[files.Hash]*files.Holding, room wire.RoomID
 }
 
 // holding cuts data and keeps all of its chunks in a folder of its own.
-func holding(t *testing.T, data []byte) *files.Holding {
+func holding(t testing.TB, data []byte) *files.Holding {
 	t.Helper()
 	var chunks [][]byte
 	plan, err := files.Cut(bytes.NewReader(data), nil, func(_ int, c []byte) error {

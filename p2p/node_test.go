@@ -95,7 +95,7 @@ func waitMember(t *testing.T, n *Node, p peer.ID, room wire.RoomID) {
 
 // waitRoomPeer waits until n has p in a room: proven and subscribed, so
 // that what n publishes there reaches p.
-func waitRoomPeer(t *testing.T, n *Node, p peer.ID, room wire.RoomID) {
+func waitRoomPeer(t testing.TB, n *Node, p peer.ID, room wire.RoomID) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for !slices.Contains(n.RoomPeers(room), p) {
