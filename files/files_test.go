@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"google.golang.org/protobuf/proto"
@@ -262,3 +263,65 @@ func TestCutStopsAtTheMostSize(t *testing.T) {
 type zeros struct{}
 
 func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+// A file the user shares lands whole in a folder named by its hash; shared
+// again while half fetched, it fills the holding up.
+func TestImportHoldsTheWholeFileUnderItsHash(t *testing.T) {
+	root := t.TempDir()
+	key, err := NewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := randomBytes(t, 3*ChunkSize+17)
+	for _, k := range []*Key{nil, &key} {
+		h, err := Import(root, bytes.NewReader(data), k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !h.Complete() || filepath.Base(h.Dir()) != h.Plan().Hash.String() || h.Plan().Sealed != (k != nil) {
+			t.Fatalf("imported %+v in %s", h.Plan(), h.Dir())
+		}
+		var whole []byte
+		for i := range h.Plan().Chunks() {
+			c, err := h.Chunk(i)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if k != nil {
+				if c, err = k.OpenChunk(h.Plan(), i, c); err != nil {
+					t.Fatal(err)
+				}
+			}
+			whole = append(whole, c...)
+		}
+		if !bytes.Equal(whole, data) {
+			t.Fatal("the held file differs")
+		}
+		h.Close()
+	}
+	// Half fetched, then shared from the user's own copy.
+	other := randomBytes(t, 2*ChunkSize)
+	plan, chunks := cut(t, other, nil)
+	half, err := OpenHolding(filepath.Join(root, plan.Hash.String()), plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := half.Put(1, chunks[1]); err != nil {
+		t.Fatal(err)
+	}
+	half.Close()
+	h, err := Import(root, bytes.NewReader(other), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	if !h.Complete() {
+		t.Errorf("missing %v after sharing the whole file", h.Missing())
+	}
+	entries, _ := os.ReadDir(root)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".import-") {
+			t.Errorf("a staging folder is left: %s", e.Name())
+		}
+	}
+}
