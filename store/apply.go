@@ -161,6 +161,11 @@ func plan(txn *badger.Txn, it Item) (*write, error) {
 	if isLogEvent(it.Kind) {
 		w.set(logKey(it.Room, it.Position), nil)
 	}
+	if it.Kind == wire.Kind_KIND_FILE {
+		if err := planFile(txn, w, it); err != nil {
+			return w, err
+		}
+	}
 	if err := settle(txn, w, it, arrivedKept); err != nil {
 		return w, err
 	}

@@ -61,6 +61,7 @@ func (s *Store) DeleteRoom(room wire.RoomID) error {
 			roomPrefix(prefixAuthor, room), roomPrefix(prefixOutbox, room),
 			roomPrefix(prefixUsage, room), // authors' tallies and marks
 			roomPrefix(prefixLog, room), roomPrefix(prefixEpochKey, room),
+			roomPrefix(prefixFileRoom, room),
 		} {
 			if err := eachKey(txn, prefix, func(k, _ []byte) error { return del(k) }); err != nil {
 				return err

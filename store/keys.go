@@ -29,6 +29,7 @@ import (
 //	k/<peer ID>                   -> remembered peer (JSON: addresses, last seen)
 //	e/<room 32>/..., g/           -> a private room's epoch keys and log (private.go)
 //	b/<peer ID>                   -> nothing (a person the user blocked; blocked.go)
+//	F/<room 32>/<hash 32>         -> <time 8><id 32> (a room names a shared file; files.go)
 const (
 	prefixMessage = 'm'
 	prefixIndex   = 'i'

@@ -48,6 +48,8 @@ type Item struct {
 	TargetTime uint64
 	Emoji      string
 	On         bool
+	// File is a KIND_FILE message's file hash.
+	File []byte
 
 	// Refused marks a message from a peer that does not hold (a private
 	// room's that does not open): only its place is kept, as for a
@@ -79,6 +81,9 @@ func ItemOf(m *wire.Message) Item {
 	}
 	if m.Target != nil {
 		it.Target = *m.Target
+	}
+	if m.File != nil {
+		it.File = m.File.Hash
 	}
 	return it
 }

@@ -1,0 +1,82 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"parley/wire"
+)
+
+// Which rooms name which shared files (KIND_FILE messages), so that a
+// file's chunks go only to members of a room that names it, and a room's
+// files can be listed:
+//
+//	F/<room 32>/<hash 32> -> <time 8><id 32> (the newest message of the room naming it)
+const prefixFileRoom = 'F'
+
+func fileRoomKey(room wire.RoomID, hash [32]byte) []byte {
+	return append(roomPrefix(prefixFileRoom, room), hash[:]...)
+}
+
+// FileRef is a file a room names, and the newest message that does.
+type FileRef struct {
+	Hash [32]byte
+	Position
+}
+
+// planFile files a KIND_FILE message under its room and hash.
+func planFile(txn *badger.Txn, w *write, it Item) error {
+	if len(it.File) != 32 {
+		return fmt.Errorf("file message %s names a hash of %d bytes", it.ID, len(it.File))
+	}
+	key := fileRoomKey(it.Room, [32]byte(it.File))
+	if item, err := txn.Get(key); err == nil {
+		newer := true
+		if err := item.Value(func(v []byte) error {
+			if len(v) == 8+wire.IDSize {
+				kept := Position{Time: binary.BigEndian.Uint64(v), ID: wire.MessageID(v[8:])}
+				newer = kept.Time < it.Time || kept.Time == it.Time && bytes.Compare(kept.ID[:], it.ID[:]) < 0
+			}
+			return nil
+		}); err != nil || !newer {
+			return err
+		}
+	} else if !errors.Is(err, badger.ErrKeyNotFound) {
+		return err
+	}
+	w.set(key, append(binary.BigEndian.AppendUint64(nil, it.Time), it.ID[:]...))
+	return nil
+}
+
+// NamesFile says whether a room names a file: whether its chunks may go to
+// the room's members.
+func (s *Store) NamesFile(room wire.RoomID, hash [32]byte) (bool, error) {
+	err := s.db.View(func(txn *badger.Txn) error {
+		_, err := txn.Get(fileRoomKey(room, hash))
+		return err
+	})
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// FilesOf lists the files a room names.
+func (s *Store) FilesOf(room wire.RoomID) ([]FileRef, error) {
+	var out []FileRef
+	err := s.db.View(func(txn *badger.Txn) error {
+		prefix := roomPrefix(prefixFileRoom, room)
+		return eachKey(txn, prefix, func(k, v []byte) error {
+			if len(k) != len(prefix)+32 || len(v) != 8+wire.IDSize {
+				return fmt.Errorf("%w: file key of %d bytes", ErrBadKey, len(k))
+			}
+			out = append(out, FileRef{Hash: [32]byte(k[len(prefix):]), Position: Position{Time: binary.BigEndian.Uint64(v), ID: wire.MessageID(v[8:])}})
+			return nil
+		})
+	})
+	return out, err
+}
