@@ -21,7 +21,7 @@ LDFLAGS := -X parley/version.stamped=$(PARLEY_VERSION)
 # "context deadline exceeded" when the time is up (go.dev/issue/75804).
 FUZZTIME ?= 5000x
 # Every fuzz target, as package:Target; `make test` runs each for FUZZTIME.
-FUZZ_TARGETS := ./wire:FuzzDecode ./wire:FuzzDecodeHello ./wire:FuzzCleanName ./invite:FuzzParse ./store:FuzzParseMessageKey ./store:FuzzDecodeChange ./search:FuzzParse ./api:FuzzRequestArgs ./p2p:FuzzSyncFrame ./test/dist/peversion:FuzzParse ./test/dist/nsisheader:FuzzDecode ./seal:FuzzDecodeSealed ./seal:FuzzDecodeJoin ./memberlog:FuzzDecodeMember ./memberlog:FuzzDecodeKeys ./private:FuzzDecodeJoinAnswer ./private:FuzzDecodeDirectOffer ./files:FuzzDecodeManifest ./files:FuzzDecodeAsk ./files:FuzzDecodePart
+FUZZ_TARGETS := ./wire:FuzzDecode ./wire:FuzzDecodeHello ./wire:FuzzCleanName ./invite:FuzzParse ./store:FuzzParseMessageKey ./store:FuzzDecodeChange ./search:FuzzParse ./api:FuzzRequestArgs ./p2p:FuzzSyncFrame ./test/dist/peversion:FuzzParse ./test/dist/nsisheader:FuzzDecode ./seal:FuzzDecodeSealed ./seal:FuzzDecodeJoin ./memberlog:FuzzDecodeMember ./memberlog:FuzzDecodeKeys ./private:FuzzDecodeJoinAnswer ./private:FuzzDecodeDirectOffer ./files:FuzzDecodeManifest ./files:FuzzDecodeAsk ./files:FuzzDecodePart ./files:FuzzCleanPreview
 
 .PHONY: help setup run build dist dist-test bench-anchors bench-scale bench-flood bench-natlab test test-long test-go test-bench test-fuzz test-frontend test-start test-desktop test-e2e test-netns bench lint fmt generate
 

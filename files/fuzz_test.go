@@ -3,6 +3,8 @@ package files
 import (
 	"bytes"
 	"crypto/sha256"
+	"image"
+	"image/jpeg"
 	"testing"
 
 	"google.golang.org/protobuf/proto"
@@ -70,6 +72,26 @@ func FuzzDecodePart(f *testing.F) {
 		}
 		if len(p.Chunk) > ChunkSize+Overhead || len(p.Manifest) > maxManifestSize || p.Index >= maxChunks {
 			t.Fatalf("accepted a part past its bounds")
+		}
+	})
+}
+
+// Whatever a peer sends as a preview, cleaning it refuses it or returns a
+// JPEG this node encoded, within the bound.
+func FuzzCleanPreview(f *testing.F) {
+	var small bytes.Buffer
+	if err := jpeg.Encode(&small, image.NewGray(image.Rect(0, 0, 16, 8)), nil); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(small.Bytes())
+	f.Add([]byte{0xff, 0xd8, 0xff, 0xe0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		clean, err := CleanPreview(b)
+		if err != nil {
+			return
+		}
+		if _, err := jpeg.DecodeConfig(bytes.NewReader(clean)); err != nil {
+			t.Fatalf("a cleaned preview does not decode: %v", err)
 		}
 	})
 }
