@@ -243,6 +243,10 @@ func TestAHoldingResumesAfterARestartAndDropsTornChunks(t *testing.T) {
 	if !bytes.Equal(whole, bytes.Join(chunks, nil)) {
 		t.Error("the held chunks do not make the file")
 	}
+	// Found by its hash only in a folder named by it.
+	if _, err := OpenHeld(filepath.Dir(dir), plan.Hash); !errors.Is(err, ErrNotHere) {
+		t.Errorf("a holding in a folder not named by its hash: %v", err)
+	}
 	// Another file in the same folder is refused, not mixed in.
 	other, _ := cut(t, randomBytes(t, 10), nil)
 	if _, err := OpenHolding(dir, other); !errors.Is(err, ErrManifest) {
@@ -317,6 +321,14 @@ func TestImportHoldsTheWholeFileUnderItsHash(t *testing.T) {
 	defer h.Close()
 	if !h.Complete() {
 		t.Errorf("missing %v after sharing the whole file", h.Missing())
+	}
+	held, err := OpenHeld(root, plan.Hash)
+	if err != nil || !held.Complete() {
+		t.Fatalf("OpenHeld: %v", err)
+	}
+	held.Close()
+	if _, err := OpenHeld(root, Hash{1}); !errors.Is(err, ErrNotHere) {
+		t.Errorf("a file never held: %v", err)
 	}
 	entries, _ := os.ReadDir(root)
 	for _, e := range entries {

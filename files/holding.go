@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+
+	"google.golang.org/protobuf/proto"
 )
 
 // Holding is one file's chunks on disk, as they arrive: in its own folder,
@@ -201,4 +203,29 @@ func (h *Holding) Chunk(i int) ([]byte, error) {
 // Close closes the holding's files.
 func (h *Holding) Close() error {
 	return errors.Join(h.data.Close(), h.bits.Close())
+}
+
+// ErrNotHere: no holding of the file under the root.
+var ErrNotHere = errors.New("file not held here")
+
+// OpenHeld opens the holding of a file kept under root, whole or not,
+// checking its manifest against the hash.
+func OpenHeld(root string, hash Hash) (*Holding, error) {
+	dir := filepath.Join(root, hash.String())
+	encoded, err := os.ReadFile(filepath.Join(dir, manifestFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s", ErrNotHere, hash)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read the file's manifest: %w", err)
+	}
+	var m Manifest
+	if err := proto.Unmarshal(encoded, &m); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrManifest, err)
+	}
+	plan, err := DecodeManifest(encoded, hash, m.Size)
+	if err != nil {
+		return nil, err
+	}
+	return OpenHolding(dir, plan)
 }
