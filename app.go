@@ -312,6 +312,24 @@ func (a *App) Blocked() ([]chat.Profile, error) {
 	return a.svc.Blocked(), nil
 }
 
+// FetchFile starts or goes on fetching a file a joined room shares.
+func (a *App) FetchFile(hash string) (chat.File, error) {
+	if a.svc == nil {
+		return chat.File{}, errNoService
+	}
+	f, err := a.svc.FetchFile(hash)
+	return f, a.userError("FetchFile", err)
+}
+
+// CancelFetch stops fetching a file; what is here stays.
+func (a *App) CancelFetch(hash string) (chat.File, error) {
+	if a.svc == nil {
+		return chat.File{}, errNoService
+	}
+	f, err := a.svc.CancelFetch(hash)
+	return f, a.userError("CancelFetch", err)
+}
+
 // InviteStatus says whether an invite made now lets someone far away in
 // at once, and if not, why.
 func (a *App) InviteStatus(roomID string) (chat.InviteStatus, error) {

@@ -112,6 +112,12 @@ func methods(svc *chat.Service) map[string]method {
 			return nil, svc.Unblock(peerID)
 		}),
 		"Blocked": noArgs(svc.Blocked),
+		"FetchFile": oneString(func(_ context.Context, hash string) (any, error) {
+			return svc.FetchFile(hash)
+		}),
+		"CancelFetch": oneString(func(_ context.Context, hash string) (any, error) {
+			return svc.CancelFetch(hash)
+		}),
 		"SetAway": func(ctx context.Context, args []json.RawMessage) (any, error) {
 			var away bool
 			if err := bind(args, &away); err != nil {

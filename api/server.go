@@ -51,6 +51,7 @@ type Server struct {
 	methods map[string]method
 	log     *slog.Logger
 	mux     *http.ServeMux
+	imageVerdicts
 }
 
 // New builds the server's routes.
@@ -58,9 +59,10 @@ func New(opts Options) *Server {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{opts: opts, methods: methods(opts.Service), log: opts.Logger.With("component", "api"), mux: http.NewServeMux()}
+	s := &Server{opts: opts, methods: methods(opts.Service), log: opts.Logger.With("component", "api"), mux: http.NewServeMux(), imageVerdicts: newImageVerdicts()}
 	// Patterns without an HTTP method, so a request with the wrong one gets
 	// a JSON 405 with an Allow header from the handler, not the mux's text.
+	s.mux.HandleFunc("/api/files/{target}", s.handleFiles)
 	s.mux.HandleFunc("/api/{method}", s.handleAPI)
 	s.mux.HandleFunc("/api/", s.handleUnknown)
 	s.mux.HandleFunc("/login", s.handleLogin)

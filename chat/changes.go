@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -181,20 +182,21 @@ func (s *Service) target(room wire.RoomID, messageID string) (store.Item, error)
 	return it, nil
 }
 
-// ownTarget finds a text message of the user's, not deleted, to change.
+// ownTarget finds a text message of the user's, not deleted, to edit.
 func (s *Service) ownTarget(room wire.RoomID, messageID string) (*wire.Message, error) {
-	return s.changeableTarget(room, messageID, false)
+	return s.changeableTarget(room, messageID, false, wire.Kind_KIND_TEXT)
 }
 
-// deletableTarget finds a text message, not deleted, the user may delete:
-// one of theirs, or, for the owner and moderators of a private room,
-// anyone's.
+// deletableTarget finds a text or file message, not deleted, the user may
+// delete: one of theirs, or, for the owner and moderators of a private
+// room, anyone's.
 func (s *Service) deletableTarget(room wire.RoomID, messageID string) (*wire.Message, error) {
 	pr := s.privateRoom(room)
-	return s.changeableTarget(room, messageID, pr != nil && pr.mayRemoveAt(s.id.ID, s.clock.Now()))
+	anyones := pr != nil && pr.mayRemoveAt(s.id.ID, s.clock.Now())
+	return s.changeableTarget(room, messageID, anyones, wire.Kind_KIND_TEXT, wire.Kind_KIND_FILE)
 }
 
-func (s *Service) changeableTarget(room wire.RoomID, messageID string, anyones bool) (*wire.Message, error) {
+func (s *Service) changeableTarget(room wire.RoomID, messageID string, anyones bool, kinds ...wire.Kind) (*wire.Message, error) {
 	it, err := s.target(room, messageID)
 	if err != nil {
 		return nil, err
@@ -209,7 +211,7 @@ func (s *Service) changeableTarget(room wire.RoomID, messageID string, anyones b
 	if m.Author != s.id.ID && !anyones {
 		return nil, ErrNotAuthor
 	}
-	if m.Kind != wire.Kind_KIND_TEXT {
+	if !slices.Contains(kinds, m.Kind) {
 		return nil, fmt.Errorf("%w: only text messages can be changed", ErrNotAuthor)
 	}
 	return m, nil

@@ -37,4 +37,10 @@ var (
 	ErrBusy = errors.New("too many messages are waiting to be sent: try again in a moment")
 	// ErrRoomFull: the room's history on this device reached its size cap.
 	ErrRoomFull = errors.New("this room's history has reached its size limit on this device: nothing more can be sent to it")
+	// ErrBadFileName: a file shared with no name, or with a path for one.
+	ErrBadFileName = errors.New("not a usable file name")
+	// ErrEmptyFile: a file with no bytes.
+	ErrEmptyFile = errors.New("the file is empty")
+	// ErrUnknownFile: a file no joined room names.
+	ErrUnknownFile = errors.New("no room you are in shares this file")
 )

@@ -3,52 +3,173 @@ package chat
 import (
 	"bytes"
 	"crypto/rand"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
 	"testing"
-
-	"github.com/libp2p/go-libp2p/core/crypto"
-	"github.com/libp2p/go-libp2p/core/peer"
-
-	"parley/p2p"
-	"parley/wire"
+	"time"
 )
 
-// A file shared by a newer Parley is kept, so that every member holds the
-// same history, and not shown: the room shows files once they can be
-// fetched.
-func TestAFileMessageIsKeptButNotShownYet(t *testing.T) {
-	s := newNode(t, t.TempDir())
-	room, err := s.CreateRoom("files")
+func randomFile(t *testing.T, n int) []byte {
+	t.Helper()
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// fileShown finds a file message a node's history shows, by hash.
+func fileShown(t *testing.T, s *Service, room, hash string) (Message, bool) {
+	t.Helper()
+	for _, m := range fullHistory(t, s, room) {
+		if m.Kind == KindFile && m.File != nil && m.File.Hash == hash {
+			return m, true
+		}
+	}
+	return Message{}, false
+}
+
+// readWhole reads a complete file through OpenFile.
+func readWhole(t *testing.T, s *Service, hash string) []byte {
+	t.Helper()
+	f, _, err := s.OpenFile(hash)
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, _ := parseRoom(room.ID)
-	key, _, err := crypto.GenerateEd25519Key(rand.Reader)
+	defer f.Close()
+	b, err := io.ReadAll(f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	from, _ := peer.IDFromPrivateKey(key)
-	m, err := wire.Sign(key, wire.Draft{Room: id, Time: s.clock.Now(), Kind: wire.Kind_KIND_FILE,
-		File: &wire.File{Hash: bytes.Repeat([]byte{3}, wire.FileHashSize), Name: "notes.txt", Size: 5}})
+	return b
+}
+
+func waitComplete(t *testing.T, s *Service, room, hash string) {
+	t.Helper()
+	eventually(t, 60*time.Second, "the file is complete on the node", func() bool {
+		m, ok := fileShown(t, s, room, hash)
+		return ok && m.File.State == FileComplete
+	})
+}
+
+// A file shared in a room: every member online fetches it by itself (it
+// is small) and reads the same bytes; its caption shows as the text.
+func TestAFileSharedInARoomReachesAMemberWhole(t *testing.T) {
+	t.Parallel()
+	nodes := connectedNodes(t, 2)
+	a, b := nodes[0], nodes[1]
+	room, err := a.CreateRoom("files")
 	if err != nil {
 		t.Fatal(err)
 	}
-	events, stop := s.Subscribe()
-	defer stop()
-	s.receive(p2p.Batch{Room: id, From: from, Messages: []*wire.Message{m}})
-	if has, err := s.store.Has(m.ID); err != nil || !has {
-		t.Fatalf("the file message is not kept: %v, %v", has, err)
+	joinAll(t, nodes, room)
+	data := randomFile(t, 3<<20+123)
+	msg, err := a.SendFile(t.Context(), room.ID, " plan.bin ", "the plan", bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if shown := fullHistory(t, s, room.ID); len(shown) != 0 {
-		t.Errorf("the history shows %+v", shown)
+	f := msg.File
+	if msg.Kind != KindFile || msg.Text != "the plan" || f == nil || f.Name != "plan.bin" || f.Size != int64(len(data)) ||
+		f.State != FileComplete || f.Mime != "application/octet-stream" {
+		t.Fatalf("shared %+v with file %+v", msg, f)
 	}
-	for {
-		select {
-		case e := <-events:
-			if e.Name == EventMessage {
-				t.Fatalf("announced as a message: %+v", e.Data)
-			}
-		default:
-			return
+	waitComplete(t, b, room.ID, f.Hash)
+	if got := readWhole(t, b, f.Hash); !bytes.Equal(got, data) {
+		t.Fatal("the member reads other bytes")
+	}
+	if _, err := a.SendFile(t.Context(), room.ID, "../etc/passwd", "", bytes.NewReader(data[:10])); !errors.Is(err, ErrBadFileName) {
+		t.Errorf("a path for a name: %v", err)
+	}
+	if _, err := a.SendFile(t.Context(), room.ID, "empty.txt", "", bytes.NewReader(nil)); !errors.Is(err, ErrEmptyFile) {
+		t.Errorf("an empty file: %v", err)
+	}
+	if _, err := a.FetchFile("00"); !errors.Is(err, ErrUnknownFile) {
+		t.Errorf("a file no room names: %v", err)
+	}
+}
+
+// A member offline when a big file was shared gets it later from another
+// member, the sender gone: big files are fetched when asked for.
+func TestAMemberOfflineGetsAFileLaterFromAnotherMember(t *testing.T) {
+	t.Parallel()
+	dirA, dirB, dirC := t.TempDir(), t.TempDir(), t.TempDir()
+	a, b, c := openNode(t, dirA), newNode(t, dirB), openNode(t, dirC)
+	for _, n := range []*Service{b, c} {
+		if err := a.Connect(t.Context(), n.Me().Addrs[0]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Connect(t.Context(), c.Me().Addrs[0]); err != nil {
+		t.Fatal(err)
+	}
+	room, err := a.CreateRoom("files")
+	if err != nil {
+		t.Fatal(err)
+	}
+	joinAll(t, []*Service{a, b, c}, room)
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	data := randomFile(t, 20<<20)
+	msg, err := a.SendFile(t.Context(), room.ID, "recording.bin", "", bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash := msg.File.Hash
+	eventually(t, 30*time.Second, "b hears of the file", func() bool {
+		m, ok := fileShown(t, b, room.ID, hash)
+		return ok && m.File.State == FileMissing // over the size fetched by itself
+	})
+	if _, err := b.FetchFile(hash); err != nil {
+		t.Fatal(err)
+	}
+	waitComplete(t, b, room.ID, hash)
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	c = newNode(t, dirC)
+	if err := c.Connect(t.Context(), b.Me().Addrs[0]); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 60*time.Second, "c's history brings the file's message", func() bool {
+		_, ok := fileShown(t, c, room.ID, hash)
+		return ok
+	})
+	if _, err := c.FetchFile(hash); err != nil {
+		t.Fatal(err)
+	}
+	waitComplete(t, c, room.ID, hash)
+	if got := readWhole(t, c, hash); !bytes.Equal(got, data) {
+		t.Fatal("c reads other bytes")
+	}
+}
+
+// In a private room a file is sealed under a key of its own: members read
+// it, and no member's disk holds its bytes in the clear.
+func TestAPrivateRoomsFileIsSealedOnEveryDisk(t *testing.T) {
+	t.Parallel()
+	ada, bob := newNode(t, t.TempDir()), newNode(t, t.TempDir())
+	room := board(t, ada, bob)
+	data := append([]byte("THE SECRET PLAN "), randomFile(t, 300<<10)...)
+	msg, err := ada.SendFile(t.Context(), room.ID, "plan.txt", "", bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitComplete(t, bob, room.ID, msg.File.Hash)
+	if got := readWhole(t, bob, msg.File.Hash); !bytes.Equal(got, data) {
+		t.Fatal("the member reads other bytes")
+	}
+	for _, s := range []*Service{ada, bob} {
+		held, err := os.ReadFile(filepath.Join(s.filesRoot(), msg.File.Hash, "data"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(held, []byte("THE SECRET PLAN")) {
+			t.Error("a disk holds the file in the clear")
 		}
 	}
 }

@@ -120,6 +120,7 @@ func (s *Service) onRoomPeer(room wire.RoomID, p peer.ID, joined bool) {
 	}
 	if joined {
 		s.flush.Add(room)
+		s.wakeFetches(room)
 		if s.isAway(s.id.ID) {
 			s.wg.Add(1)
 			go func() {

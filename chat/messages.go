@@ -23,10 +23,10 @@ import (
 type Message struct {
 	ID   string `json:"id"`
 	Room string `json:"room"`
-	// Kind is KindText, KindRoomName, KindRoomTopic, KindRoomNearby or
-	// KindMember; Text is the room's new name or topic, for
-	// KindRoomNearby "on" (visible on this network) or "off" (invite
-	// only), for KindMember what changed.
+	// Kind is KindText, KindFile, KindRoomName, KindRoomTopic,
+	// KindRoomNearby or KindMember; Text is a file's caption, the room's
+	// new name or topic, for KindRoomNearby "on" (visible on this
+	// network) or "off" (invite only), for KindMember what changed.
 	Kind string `json:"kind"`
 	// Author is the author's full peer ID; AuthorShort its fingerprint.
 	Author      string `json:"author"`
@@ -61,6 +61,8 @@ type Message struct {
 	// restarts), StateSent once a peer in the room was sent it. Others'
 	// messages and deleted ones carry none.
 	State string `json:"state,omitempty"`
+	// File is a KindFile message's file.
+	File *File `json:"file,omitempty"`
 }
 
 // Kinds of Message.
@@ -74,6 +76,8 @@ const (
 	// KindRoomNearby: a member made the room visible on the network, or
 	// invite-only again.
 	KindRoomNearby = "roomNearby"
+	// KindFile: a shared file (Message.File); Text is its caption.
+	KindFile = "file"
 )
 
 // Delivery states of the user's own messages.
@@ -404,12 +408,12 @@ func (s *Service) receive(b p2p.Batch) {
 			}
 		case m.Kind == wire.Kind_KIND_KEYS:
 			// The log's, never shown.
-		case m.Kind == wire.Kind_KIND_FILE:
-			// Kept, so that sync converges; the room shows files once
-			// they can be fetched (the store gives them no place yet).
 		case s.isBlocked(m.Author):
 		default:
 			shown = append(shown, m)
+			if m.Kind == wire.Kind_KIND_FILE && int64(m.File.Size) <= s.autoFetchSize() {
+				s.fetchFile(b.Room, m)
+			}
 		}
 	}
 	switch {
@@ -614,6 +618,9 @@ func (s *Service) view(m *wire.Message, changes []store.Change) Message {
 	if m.Kind == wire.Kind_KIND_MEMBER {
 		msg.Kind, msg.Text = KindMember, s.memberText(m)
 	}
+	if m.Kind == wire.Kind_KIND_FILE {
+		msg.Kind, msg.File = KindFile, s.fileView(m)
+	}
 	if m.Kind == wire.Kind_KIND_ROOM_META {
 		switch {
 		case m.RoomName != nil:
@@ -637,7 +644,7 @@ func (s *Service) view(m *wire.Message, changes []store.Change) Message {
 		preview := s.replyPreview(m.Room, *m.ReplyTo)
 		msg.ReplyPreview = &preview
 	}
-	if !msg.Mine && msg.Kind == KindText {
+	if !msg.Mine && (msg.Kind == KindText || msg.Kind == KindFile) {
 		msg.MentionsMe = mentions(msg.Text, s.ownName())
 	}
 	return msg

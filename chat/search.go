@@ -62,7 +62,7 @@ func (s *Service) Search(query, roomID string, limit int) ([]Message, error) {
 		if err != nil {
 			return nil, fmt.Errorf("search: %w", err)
 		}
-		if !ok || msg.Deleted || msg.Kind != KindText {
+		if !ok || msg.Deleted || (msg.Kind != KindText && msg.Kind != KindFile) {
 			continue
 		}
 		ranges, match := q.Match(msg.Text)

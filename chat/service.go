@@ -15,6 +15,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"parley/datadir"
+	"parley/files"
 	"parley/identity"
 	"parley/lru"
 	"parley/p2p"
@@ -77,8 +78,17 @@ type Service struct {
 	// sending holds a slot for each own message being signed and stored:
 	// past saturation senders wait here (or get ErrBusy), not in memory.
 	sending chan struct{}
-	// privateRejected counts private rooms' messages refused since start.
+	// privateRejected counts private rooms' messages refused since start;
+	// filesRejected file manifests and chunks that did not check.
 	privateRejected atomic.Int64
+	filesRejected   atomic.Int64
+	// held keeps files' holdings open while in use; fetches are the
+	// files being fetched (under mu), at most fetchesAtOnce at a time
+	// (fetchSlots); previews the window's previews of files (under mu).
+	held       *heldFiles
+	fetches    map[files.Hash]*fetchRun
+	fetchSlots chan struct{}
+	previews   *lru.Map[files.Hash, string]
 	// fullLogged is when each room was last logged as full (under mu).
 	fullLogged map[wire.RoomID]time.Time
 
@@ -168,6 +178,9 @@ func Open(ctx context.Context, opts Options) (*Service, error) {
 		flush:      workset.New[wire.RoomID](),
 		remember:   workset.New[peer.ID](),
 		syncs:      workset.New[syncRequest](),
+		fetches:    map[files.Hash]*fetchRun{},
+		fetchSlots: make(chan struct{}, fetchesAtOnce),
+		previews:   lru.New[files.Hash, string](maxPreviews, nil),
 
 		syncPeers: map[peer.ID]int{},
 	}
@@ -210,6 +223,7 @@ func (s *Service) start() error {
 		return err
 	}
 	s.loadProxy()
+	s.held = newHeldFiles(s.filesRoot())
 	s.node, err = p2p.New(s.ctx, p2p.Options{
 		Key:         s.id.Key,
 		ListenAddrs: s.opts.ListenAddrs,
@@ -233,6 +247,7 @@ func (s *Service) start() error {
 		OnDirect:   s.answerDirect,
 		OnRemoval:  s.answerRemoval,
 		OnOutsider: s.onOutsider,
+		Files:      s.serveFile,
 		Hello:      s.helloContent,
 		OnHello:    s.receiveHello,
 		Logger:     s.opts.Logger,
@@ -260,6 +275,7 @@ func (s *Service) start() error {
 	if err := s.keepKnownPeers(); err != nil {
 		return err
 	}
+	s.wg.Go(s.resumeFetches)
 	s.restoreHelpers()
 	s.restoreInviters()
 	s.resumeJoins()
@@ -319,6 +335,9 @@ func (s *Service) Close() error {
 	var errs []error
 	if s.node != nil {
 		errs = append(errs, s.node.Close())
+	}
+	if s.held != nil {
+		errs = append(errs, s.held.close()) // after the node: no stream serves a file now
 	}
 	if s.store != nil {
 		s.saveLastSeen() // those connected until now were seen now

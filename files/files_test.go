@@ -337,3 +337,34 @@ func TestImportHoldsTheWholeFileUnderItsHash(t *testing.T) {
 		}
 	}
 }
+
+func TestAReaderGivesTheFileBackFromAnyOffset(t *testing.T) {
+	key, _ := NewKey()
+	data := randomBytes(t, 2*ChunkSize+100)
+	for _, k := range []*Key{nil, &key} {
+		h, err := Import(t.TempDir(), bytes.NewReader(data), k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := NewReader(h, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		whole, err := io.ReadAll(r)
+		if err != nil || !bytes.Equal(whole, data) {
+			t.Fatalf("read back %d bytes, %v", len(whole), err)
+		}
+		if _, err := r.Seek(ChunkSize-10, io.SeekStart); err != nil {
+			t.Fatal(err)
+		}
+		part := make([]byte, 30)
+		if _, err := io.ReadFull(r, part); err != nil || !bytes.Equal(part, data[ChunkSize-10:ChunkSize+20]) {
+			t.Fatalf("a range across two chunks: %v", err)
+		}
+		held, chunks, err := Peek(filepath.Dir(h.Dir()), h.Plan().Hash)
+		if err != nil || held != 3 || chunks != 3 {
+			t.Errorf("Peek = %d of %d, %v", held, chunks, err)
+		}
+		h.Close()
+	}
+}

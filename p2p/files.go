@@ -25,9 +25,10 @@ import (
 // file not held, so a stranger learns nothing of what is here.
 const filesProtocol = "/parley/files/1"
 
-// FileHolder finds the holding of a file a room names, or nil when the
-// room names no such file or nothing of it is held here.
-type FileHolder func(room wire.RoomID, hash files.Hash) *files.Holding
+// FileHolder finds the holding of a file a room names, and what to call
+// when done with it; nil when the room names no such file or nothing of
+// it is held here.
+type FileHolder func(room wire.RoomID, hash files.Hash) (*files.Holding, func())
 
 // Bounds of serving files: streams at once, in all and per peer, and how
 // long a stream may wait for its next ask.
@@ -98,13 +99,15 @@ func (fs *fileServer) serve(s network.Stream) {
 			s.Reset()
 			return
 		}
-		h := fs.hold(room, hash)
+		h, release := fs.hold(room, hash)
 		if h == nil {
 			s.Reset()
 			return
 		}
 		_ = s.SetWriteDeadline(time.Now().Add(fileWriteDeadline))
-		if err := answerAsk(w, h, ask); err != nil {
+		err = answerAsk(w, h, ask)
+		release()
+		if err != nil {
 			s.Reset()
 			return
 		}

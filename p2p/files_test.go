@@ -24,11 +24,11 @@ func fileNode(t testing.TB, held map[files.Hash]*files.Holding, room wire.RoomID
 	if err != nil {
 		t.Fatal(err)
 	}
-	hold := func(r wire.RoomID, h files.Hash) *files.Holding {
-		if r != room {
-			return nil
+	hold := func(r wire.RoomID, h files.Hash) (*files.Holding, func()) {
+		if r != room || held[h] == nil {
+			return nil, nil
 		}
-		return held[h]
+		return held[h], func() {}
 	}
 	n, err := New(t.Context(), Options{Key: key, Mode: ModeOff, ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}, Files: hold})
 	if err != nil {

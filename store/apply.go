@@ -119,7 +119,7 @@ func plan(txn *badger.Txn, it Item) (*write, error) {
 		if err != nil || gone {
 			return w, err // an edit of a deleted message is not kept
 		}
-	case wire.Kind_KIND_TEXT, wire.Kind_KIND_UNSPECIFIED:
+	case wire.Kind_KIND_TEXT, wire.Kind_KIND_UNSPECIFIED, wire.Kind_KIND_FILE:
 		gone, err := deletedFrom(txn, it.ID, it.Author, it.Room)
 		if err != nil {
 			return w, err
@@ -144,7 +144,7 @@ func plan(txn *badger.Txn, it Item) (*write, error) {
 	w.set(authorKey(it.Room, it.Author), nil)
 	w.set(authorUsageKey(it.Room, it.Author), author.value())
 	switch it.Kind {
-	case wire.Kind_KIND_TEXT, wire.Kind_KIND_UNSPECIFIED:
+	case wire.Kind_KIND_TEXT, wire.Kind_KIND_UNSPECIFIED, wire.Kind_KIND_FILE:
 		w.set(viewKey(it.Room, it.Position), []byte{viewText})
 		markForIndex(w, it.Room, it.Position, it.ID)
 	case wire.Kind_KIND_ROOM_META, wire.Kind_KIND_MEMBER:
@@ -225,8 +225,8 @@ func appliesTo(txn *badger.Txn, change Item, e indexEntry) (*wire.Message, bool,
 	if !ok {
 		return nil, false, fmt.Errorf("message %s is indexed as kept but missing from the history", change.Target)
 	}
-	isText := target.Kind == wire.Kind_KIND_TEXT || target.Kind == wire.Kind_KIND_UNSPECIFIED
-	return target, isText && (redacts || string(target.Author) == change.Author), nil
+	fits := editable(target.Kind) || change.Kind == wire.Kind_KIND_DELETE && isMessage(target.Kind)
+	return target, fits && (redacts || string(target.Author) == change.Author), nil
 }
 
 // planDelete removes what a delete takes away, if it applies, and leaves
@@ -342,11 +342,11 @@ func settle(txn *badger.Txn, w *write, it Item, how arrival) error {
 	if err != nil {
 		return err
 	}
-	isText := it.Kind == wire.Kind_KIND_TEXT || it.Kind == wire.Kind_KIND_UNSPECIFIED
+	isText := isMessage(it.Kind)
 	for _, c := range changes {
 		applies := c.Room == it.Room
 		if c.Kind == wire.Kind_KIND_EDIT {
-			applies = applies && how == arrivedKept && isText && c.Author == it.Author
+			applies = applies && how == arrivedKept && editable(it.Kind) && c.Author == it.Author
 		}
 		switch {
 		case !applies:
@@ -372,6 +372,17 @@ func settle(txn *badger.Txn, w *write, it Item, how arrival) error {
 		w.del(viewKey(room, Position{Time: t, ID: it.ID}))
 		return nil
 	})
+}
+
+// isMessage says whether a kind is a message people write (a text or a
+// file): what the view shows as one, and a delete may take.
+func isMessage(k wire.Kind) bool {
+	return editable(k) || k == wire.Kind_KIND_FILE
+}
+
+// editable says whether an edit may change a kind: text only.
+func editable(k wire.Kind) bool {
+	return k == wire.Kind_KIND_TEXT || k == wire.Kind_KIND_UNSPECIFIED
 }
 
 // lookup reads a message's index entry.

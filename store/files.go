@@ -55,14 +55,30 @@ func planFile(txn *badger.Txn, w *write, it Item) error {
 // NamesFile says whether a room names a file: whether its chunks may go to
 // the room's members.
 func (s *Store) NamesFile(room wire.RoomID, hash [32]byte) (bool, error) {
+	_, ok, err := s.FileIn(room, hash)
+	return ok, err
+}
+
+// FileIn finds the newest message of a room naming a file.
+func (s *Store) FileIn(room wire.RoomID, hash [32]byte) (FileRef, bool, error) {
+	ref := FileRef{Hash: hash}
 	err := s.db.View(func(txn *badger.Txn) error {
-		_, err := txn.Get(fileRoomKey(room, hash))
-		return err
+		item, err := txn.Get(fileRoomKey(room, hash))
+		if err != nil {
+			return err
+		}
+		return item.Value(func(v []byte) error {
+			if len(v) != 8+wire.IDSize {
+				return fmt.Errorf("%w: file value of %d bytes", ErrBadKey, len(v))
+			}
+			ref.Position = Position{Time: binary.BigEndian.Uint64(v), ID: wire.MessageID(v[8:])}
+			return nil
+		})
 	})
 	if errors.Is(err, badger.ErrKeyNotFound) {
-		return false, nil
+		return ref, false, nil
 	}
-	return err == nil, err
+	return ref, err == nil, err
 }
 
 // FilesOf lists the files a room names.

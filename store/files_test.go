@@ -49,3 +49,34 @@ func TestARoomNamesTheFilesItsMessagesShare(t *testing.T) {
 		t.Error("a deleted room still names its file")
 	}
 }
+
+// A file message goes in the room's view like a text, its caption in the
+// search index, and its author deletes it like a text; an edit never
+// changes it.
+func TestAFileMessageShowsAndIsDeletedLikeAText(t *testing.T) {
+	s, f := openStore(t, t.TempDir()), newFixture(t)
+	m, err := wire.Sign(f.key, wire.Draft{Room: f.room, Time: 10, Kind: wire.Kind_KIND_FILE,
+		File: &wire.File{Hash: bytes.Repeat([]byte{4}, 32), Name: "q3.pdf", Size: 5, Text: "quarterly figures"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := ItemOf(m)
+	edit := f.change(t, 11, wire.Draft{Kind: wire.Kind_KIND_EDIT, Target: &file.ID, Text: "changed"})
+	put(t, s, file, edit)
+	if view := viewOf(t, s, f.room); len(view) != 1 || view[0].id != file.ID || view[0].deleted || len(view[0].changes) != 0 {
+		t.Fatalf("view = %+v; want the file, its edit not applied", view)
+	}
+	if err := s.flushIndex(); err != nil {
+		t.Fatal(err)
+	}
+	if got := hits(t, s, "quarterly"); len(got) != 1 || got[0] != file.ID {
+		t.Errorf("search for the caption finds %v", got)
+	}
+	put(t, s, f.change(t, 12, wire.Draft{Kind: wire.Kind_KIND_DELETE, Target: &file.ID, TargetTime: file.Time}))
+	if view := viewOf(t, s, f.room); len(view) != 1 || !view[0].deleted {
+		t.Fatalf("view = %+v; want the stub", view)
+	}
+	if got := hits(t, s, "quarterly"); len(got) != 0 {
+		t.Errorf("search still finds the deleted file's caption: %v", got)
+	}
+}

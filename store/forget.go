@@ -92,7 +92,7 @@ func (s *Store) DeleteRoom(room wire.RoomID) error {
 // the same room and go with their own turn.
 func forgetMessage(txn *badger.Txn, w *write, m *wire.Message, pos Position) error {
 	switch m.Kind {
-	case wire.Kind_KIND_TEXT:
+	case wire.Kind_KIND_TEXT, wire.Kind_KIND_FILE:
 		return unindex(txn, w, m.Text, pos, true)
 	case wire.Kind_KIND_EDIT:
 		w.del(changeKey(*m.Target, pos))

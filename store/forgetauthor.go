@@ -185,7 +185,7 @@ func planForget(txn *badger.Txn, w *write, m *wire.Message, pos Position) error 
 	w.set(messageKey(m.Room, pos), nil)
 	w.set(indexKey(pos.ID), indexValue(m.Room, pos.Time, indexDeleted, author))
 	switch m.Kind {
-	case wire.Kind_KIND_TEXT, wire.Kind_KIND_UNSPECIFIED:
+	case wire.Kind_KIND_TEXT, wire.Kind_KIND_UNSPECIFIED, wire.Kind_KIND_FILE:
 		w.del(viewKey(m.Room, pos))
 		return unindex(txn, w, m.Text, pos, false)
 	case wire.Kind_KIND_ROOM_META:

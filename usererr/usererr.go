@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"parley/chat"
 	"parley/invite"
@@ -77,6 +78,9 @@ var answers = []struct {
 	{chat.ErrBadNotify, Answer{"badNotify", "Pick all, mentions or none for the room's notifications.", http.StatusBadRequest}},
 	{chat.ErrBusy, Answer{"busy", "Parley is still storing your earlier messages; try again in a moment.", http.StatusServiceUnavailable}},
 	{chat.ErrRoomFull, Answer{"roomFull", "This room's history has reached its size limit on this device; delete its history here to write in it again.", http.StatusInsufficientStorage}},
+	{chat.ErrBadFileName, Answer{"badFileName", "That file has no usable name; give it a name without slashes.", http.StatusBadRequest}},
+	{chat.ErrEmptyFile, Answer{"emptyFile", "That file is empty; there is nothing to send.", http.StatusBadRequest}},
+	{chat.ErrUnknownFile, Answer{"unknownFile", "No room you are in shares that file.", http.StatusNotFound}},
 	{p2p.ErrProxyURL, Answer{"badProxy", "That proxy address will not work; give it as http://host:port or socks5://host:port, with user:password@ before the host if it needs them.", http.StatusBadRequest}},
 	{p2p.ErrProxyMode, Answer{"badProxyMode", "Choose how Parley reaches the internet: system, none or manual.", http.StatusBadRequest}},
 	{store.ErrRoomFull, Answer{"roomFull", "This room's history has reached its size limit on this device; delete its history here to write in it again.", http.StatusInsufficientStorage}},
@@ -87,6 +91,10 @@ func Of(err error) Answer {
 	var a Answer
 	if errors.As(err, &a) {
 		return a
+	}
+	var tooLarge *chat.FileTooLargeError
+	if errors.As(err, &tooLarge) {
+		return Answer{"fileTooLarge", sentence(tooLarge.Error()) + "; nothing was sent.", http.StatusRequestEntityTooLarge}
 	}
 	for _, m := range answers {
 		if errors.Is(err, m.err) {
@@ -99,3 +107,11 @@ func Of(err error) Answer {
 // BadArgs is the answer for a call whose arguments do not fit its method;
 // msg is a sentence of our own naming the argument, never decoder text.
 func BadArgs(msg string) Answer { return Answer{"badArgs", msg, http.StatusBadRequest} }
+
+// sentence begins text with a capital letter.
+func sentence(text string) string {
+	if text == "" {
+		return text
+	}
+	return strings.ToUpper(text[:1]) + text[1:]
+}

@@ -71,6 +71,7 @@ func checkFile(m *Message) error {
 	if clean, err := CleanFileName(f.Name); err != nil || clean != f.Name {
 		return fmt.Errorf("%w: file name %q is not a clean name", ErrBadBody, f.Name)
 	}
+	m.Text = f.Text // the caption: what search finds and the window shows
 	return nil
 }
 

@@ -122,7 +122,39 @@ export interface HighlightPart {
  * again ("off"). member: a private room's membership changed; text says
  * what, in words ("Ada removed Bob").
  */
-export type MessageKind = 'text' | 'roomName' | 'roomTopic' | 'roomNearby' | 'member'
+export type MessageKind = 'text' | 'file' | 'roomName' | 'roomTopic' | 'roomNearby' | 'member'
+
+/** Where a shared file stands on this node. */
+export type FileState = 'complete' | 'fetching' | 'paused' | 'missing' | 'tooLarge'
+
+/** A shared file (Message.file); its bytes are fetched from the members who hold it. */
+export interface FileInfo {
+  hash: string
+  name: string
+  size: number
+  /** The type the sender found in the bytes. */
+  mime: string
+  /** An image's size, 0 otherwise. */
+  width: number
+  height: number
+  /** A small JPEG (a data URL) of an image, encoded by this node; absent when none. */
+  preview?: string
+  state: FileState
+  /** Bytes here so far. */
+  have: number
+}
+
+/** A fetch's progress, at most 4 times a second per file. */
+export interface FileProgress {
+  hash: string
+  room: string
+  state: FileState
+  have: number
+  size: number
+  /** Bytes a second since the fetch began. */
+  rate: number
+  peers: number
+}
 
 export interface Message {
   id: string
@@ -135,8 +167,11 @@ export interface Message {
   time: string
   /** Wall time in unix milliseconds. */
   sentAt: number
+  /** The text; for a file, its caption. */
   text: string
   mine: boolean
+  /** A file message's file. */
+  file?: FileInfo
   replyTo?: string
   /** Set on replies: what the answered message looks like now. */
   replyPreview?: ReplyPreview
@@ -217,6 +252,8 @@ export type BackendEvent =
    * false) or opened again (true, followed by 'lagged').
    */
   | { name: 'connection'; data: { connected: boolean } }
+  /** A file's fetch went on, ended or paused. */
+  | { name: 'file'; data: FileProgress }
 
 export interface Typing {
   room: string
@@ -438,6 +475,12 @@ export interface Backend {
   unblock(peerId: string): Promise<void>
   /** The people blocked, by name. */
   blocked(): Promise<Profile[]>
+  /** Starts (or goes on with) fetching a shared file, whatever its size within the limit. */
+  fetchFile(hash: string): Promise<FileInfo>
+  /** Stops fetching a file; what is here stays. */
+  cancelFetch(hash: string): Promise<FileInfo>
+  /** Where a complete file opens, or null where the window cannot open it yet. */
+  fileURL(hash: string): string | null
   /** Ends an invitation: its link lets no one else in. */
   revokeInvite(roomId: string, inviteId: string): Promise<void>
   /** Gives a member of a private room a role; owner only. 'owner' hands the room over (you become a moderator). */

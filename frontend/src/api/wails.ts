@@ -1,7 +1,7 @@
 // The backend inside the desktop window: Wails bindings to the Go app.
 import * as app from './wailsjs/go/main/App'
 import { BrowserOpenURL, ClipboardSetText, EventsOn, WindowSetTitle } from './wailsjs/runtime/runtime'
-import type { Backend, BackendEvent, InvitePreview, InviteStatus, Member, Message, Peer, ProxySetting, Room, Status } from './types'
+import type { Backend, BackendEvent, FileInfo, InvitePreview, InviteStatus, Member, Message, Peer, ProxySetting, Room, Status } from './types'
 
 /** The Wails event that carries batches of BackendEvent (app.go). */
 const eventsName = 'parley:events'
@@ -12,7 +12,7 @@ export const wailsBackend: Backend = {
   me: () => app.Me(),
   setName: (name) => app.SetName(name),
   // The generated models type Room.notify, Room.myRole, Room.refused,
-  // Message.kind, Message.state, Member.via, Member.presence, Member.role,
+  // Message.kind, Message.state, File.state, Member.via, Member.presence, Member.role,
   // Peer.why, Status.proxy.mode and Status.wss.cert as plain strings; Go
   // only ever sets the values types.ts names.
   rooms: () => app.Rooms() as Promise<Room[]>,
@@ -25,6 +25,9 @@ export const wailsBackend: Backend = {
   block: (peerId) => app.Block(peerId),
   unblock: (peerId) => app.Unblock(peerId),
   blocked: () => app.Blocked(),
+  fetchFile: (hash) => app.FetchFile(hash) as Promise<FileInfo>,
+  cancelFetch: (hash) => app.CancelFetch(hash) as Promise<FileInfo>,
+  fileURL: () => null, // the window does not serve files' bytes yet
   setRole: (roomId, peerId, role) => app.SetRole(roomId, peerId, role),
   removeMember: (roomId, peerId) => app.RemoveMember(roomId, peerId),
   joinRoom: (idOrLink, name) => app.JoinRoom(idOrLink, name) as Promise<Room>,

@@ -194,6 +194,13 @@ export function useBackendEvents(): void {
         case 'nearby':
           reloads.add('nearby').add('status')
           break
+        case 'file':
+          messages.addMany(incoming)
+          messages.changeMany(changed)
+          incoming = []
+          changed = []
+          messages.fileProgress(e.data)
+          break
         case 'status':
           reloads.add('status')
           break

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { badgeCount, countOf, formatCount } from './format'
+import { badgeCount, countOf, formatCount, formatSize } from './format'
 
 describe('formatCount', () => {
   it('groups digits the way the language writes them', () => {
@@ -32,5 +32,15 @@ describe('badgeCount', () => {
     expect(badgeCount(7, 'en-US')).toBe('7')
     expect(badgeCount(999, 'en-US')).toBe('999')
     expect(badgeCount(1000, 'en-US')).toBe('999+')
+  })
+})
+
+describe('formatSize', () => {
+  it('writes sizes as a file manager does', () => {
+    expect(formatSize(812, 'en')).toBe('812 bytes')
+    expect(formatSize(1, 'en')).toBe('1 byte')
+    expect(formatSize(340 * 1024, 'en')).toBe('340 KB')
+    expect(formatSize(5.25 * 1024 * 1024, 'en')).toBe('5.3 MB')
+    expect(formatSize(2 * 1024 ** 3, 'en')).toBe('2 GB')
   })
 })

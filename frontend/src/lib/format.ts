@@ -25,3 +25,20 @@ export function countOf(n: number, one: string, many: string, locale?: string): 
 export function badgeCount(n: number, locale?: string): string {
   return n > 999 ? `${formatCount(999, locale)}+` : formatCount(n, locale)
 }
+
+/**
+ * A file's size as a file manager writes it: "812 bytes", "340 KB",
+ * "12.5 MB" (units of 1,024, as the node's own messages count them).
+ */
+export function formatSize(bytes: number, locale?: string): string {
+  if (bytes < 1024) return countOf(bytes, 'byte', 'bytes', locale)
+  const units = ['KB', 'MB', 'GB']
+  let n = bytes / 1024
+  let unit = 0
+  while (n >= 1024 && unit < units.length - 1) {
+    n /= 1024
+    unit++
+  }
+  const digits = n < 10 ? 1 : 0
+  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(n)} ${units[unit]}`
+}

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { ref, watch } from 'vue'
-import { api, errorText, type Me, type Message, type ReplyPreview, type Room } from '@/api'
+import { api, errorText, type FileProgress, type Me, type Message, type ReplyPreview, type Room } from '@/api'
 
 /** How many messages a room view loads at a time. */
 export const pageSize = 100
@@ -547,6 +547,16 @@ export const useMessagesStore = defineStore('messages', () => {
     changeMany([m])
   }
 
+  /** A fetch's progress shows on the file's messages already loaded. */
+  function fileProgress(p: FileProgress): void {
+    for (const v of Object.values(views.value)) {
+      for (let i = 0; i < v.items.length; i++) {
+        const m = v.items[i]!
+        if (m.file?.hash === p.hash) v.items[i] = { ...m, file: { ...m.file, state: p.state, have: p.have } }
+      }
+    }
+  }
+
   /** A peer's new name shows on the messages already loaded. */
   function rename(peerId: string, name: string): void {
     for (const v of Object.values(views.value)) {
@@ -576,5 +586,6 @@ export const useMessagesStore = defineStore('messages', () => {
     discard,
     delivered,
     rename,
+    fileProgress,
   }
 })

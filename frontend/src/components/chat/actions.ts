@@ -26,7 +26,7 @@ export function actionsFor(m: Message, canRemove = false): ActionItem[] {
     { action: 'react', label: 'React' },
   ]
   if (m.mine && m.kind === 'text') items.push({ action: 'edit', label: 'Edit' })
-  if (m.mine || (canRemove && m.kind === 'text')) items.push({ action: 'delete', label: 'Delete' })
+  if (m.mine || (canRemove && (m.kind === 'text' || m.kind === 'file'))) items.push({ action: 'delete', label: 'Delete' })
   items.push({ action: 'copyText', label: 'Copy text' }, { action: 'copyLink', label: 'Copy link' })
   return items
 }

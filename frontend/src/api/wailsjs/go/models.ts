@@ -1,5 +1,33 @@
 export namespace chat {
 	
+	export class File {
+	    hash: string;
+	    name: string;
+	    size: number;
+	    mime: string;
+	    width: number;
+	    height: number;
+	    preview?: string;
+	    state: string;
+	    have: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new File(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.hash = source["hash"];
+	        this.name = source["name"];
+	        this.size = source["size"];
+	        this.mime = source["mime"];
+	        this.width = source["width"];
+	        this.height = source["height"];
+	        this.preview = source["preview"];
+	        this.state = source["state"];
+	        this.have = source["have"];
+	    }
+	}
 	export class Helper {
 	    peerId: string;
 	    shortId: string;
@@ -205,6 +233,7 @@ export namespace chat {
 	    mentionsMe: boolean;
 	    highlight?: search.Part[];
 	    state?: string;
+	    file?: File;
 	
 	    static createFrom(source: any = {}) {
 	        return new Message(source);
@@ -232,6 +261,7 @@ export namespace chat {
 	        this.mentionsMe = source["mentionsMe"];
 	        this.highlight = this.convertValues(source["highlight"], search.Part);
 	        this.state = source["state"];
+	        this.file = this.convertValues(source["file"], File);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {

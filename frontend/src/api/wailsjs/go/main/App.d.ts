@@ -6,6 +6,8 @@ export function Block(arg1:string):Promise<void>;
 
 export function Blocked():Promise<Array<chat.Profile>>;
 
+export function CancelFetch(arg1:string):Promise<chat.File>;
+
 export function Connect(arg1:string):Promise<void>;
 
 export function CreateInvite(arg1:string,arg2:number,arg3:number):Promise<chat.Invitation>;
@@ -21,6 +23,8 @@ export function DeleteRoomHistory(arg1:string):Promise<void>;
 export function DirectMessage(arg1:string):Promise<chat.Room>;
 
 export function Edit(arg1:string,arg2:string,arg3:string):Promise<chat.Message>;
+
+export function FetchFile(arg1:string):Promise<chat.File>;
 
 export function ForgetAuthor(arg1:string,arg2:string):Promise<void>;
 

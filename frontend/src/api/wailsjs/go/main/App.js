@@ -10,6 +10,10 @@ export function Blocked() {
   return window['go']['main']['App']['Blocked']();
 }
 
+export function CancelFetch(arg1) {
+  return window['go']['main']['App']['CancelFetch'](arg1);
+}
+
 export function Connect(arg1) {
   return window['go']['main']['App']['Connect'](arg1);
 }
@@ -40,6 +44,10 @@ export function DirectMessage(arg1) {
 
 export function Edit(arg1, arg2, arg3) {
   return window['go']['main']['App']['Edit'](arg1, arg2, arg3);
+}
+
+export function FetchFile(arg1) {
+  return window['go']['main']['App']['FetchFile'](arg1);
 }
 
 export function ForgetAuthor(arg1, arg2) {

@@ -1,0 +1,67 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { flushPromises, mount } from '@vue/test-utils'
+import type { FileInfo } from '@/api'
+
+vi.mock('@/api', async (original) => ({
+  ...(await original<typeof import('@/api')>()),
+  api: { fetchFile: vi.fn(), cancelFetch: vi.fn(), fileURL: vi.fn((hash: string) => `/api/files/${hash}`) },
+}))
+
+import { api } from '@/api'
+import FileCard from './FileCard.vue'
+
+const file = (over: Partial<FileInfo> = {}): FileInfo => ({
+  hash: 'ab'.repeat(32),
+  name: 'report.pdf',
+  size: 5 * 1024 * 1024,
+  mime: 'application/pdf',
+  width: 0,
+  height: 0,
+  state: 'missing',
+  have: 0,
+  ...over,
+})
+
+describe('FileCard', () => {
+  beforeEach(() => {
+    vi.mocked(api.fetchFile).mockReset()
+    vi.mocked(api.cancelFetch).mockReset()
+  })
+
+  it('offers a file not here yet for download, and says why it failed', async () => {
+    vi.mocked(api.fetchFile).mockRejectedValue(new Error('No room you are in shares that file.'))
+    const w = mount(FileCard, { props: { file: file(), tabbable: true } })
+    expect(w.get('[data-testid="file-name"]').text()).toBe('report.pdf')
+    expect(w.text()).toContain('5 MB')
+    await w.get('[data-testid="file-download"]').trigger('click')
+    await flushPromises()
+    expect(api.fetchFile).toHaveBeenCalledWith('ab'.repeat(32))
+    expect(w.get('[role="alert"]').text()).toBe('No room you are in shares that file.')
+  })
+
+  it('shows a download under way, and stops it', async () => {
+    const w = mount(FileCard, { props: { file: file({ state: 'fetching', have: 1024 * 1024 }), tabbable: true } })
+    expect(w.get('progress').attributes('value')).toBe('20')
+    expect(w.text()).toContain('1 MB of 5 MB')
+    await w.get('button').trigger('click')
+    expect(api.cancelFetch).toHaveBeenCalled()
+  })
+
+  it('opens a complete file, and says when one is too large to download', () => {
+    const done = mount(FileCard, { props: { file: file({ state: 'complete', have: 5 * 1024 * 1024 }), tabbable: false } })
+    const open = done.get('[data-testid="file-open"]')
+    expect(open.attributes('href')).toBe(`/api/files/${'ab'.repeat(32)}`)
+    expect(open.attributes('rel')).toContain('noopener')
+    expect(open.attributes('tabindex')).toBe('-1')
+    const big = mount(FileCard, { props: { file: file({ state: 'tooLarge' }), tabbable: true } })
+    expect(big.text()).toContain('Too large to download on this computer')
+    expect(big.find('[data-testid="file-download"]').exists()).toBe(false)
+  })
+
+  it("shows an image's preview, sized to its shape", () => {
+    const w = mount(FileCard, { props: { file: file({ mime: 'image/png', width: 1200, height: 600, preview: 'data:image/jpeg;base64,AAAA' }), tabbable: true } })
+    const img = w.get('[data-testid="file-preview"]')
+    expect(img.attributes('src')).toBe('data:image/jpeg;base64,AAAA')
+    expect([img.attributes('width'), img.attributes('height')]).toEqual(['240', '120'])
+  })
+})
