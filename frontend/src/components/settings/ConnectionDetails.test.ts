@@ -1,8 +1,12 @@
-import { describe, expect, it, vi } from 'vitest'
-import { flushPromises, mount } from '@vue/test-utils'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
 import type { Helper, Peer, WSSStatus } from '@/api'
 import { me, room, roomId, status } from '@/test/fixtures'
 import ConnectionDetails from './ConnectionDetails.vue'
+
+// The dialog is attached to the page, which the other test files of this
+// environment share: none may stay open after its test, passed or failed.
+enableAutoUnmount(afterEach)
 
 function open(over = {}) {
   return mount(ConnectionDetails, {
