@@ -28,6 +28,21 @@ describe('buildRows', () => {
   })
 })
 
+describe('files', () => {
+  it('shows a shared file as a message of its author, in the group', () => {
+    const now = new Date(2026, 10, 24, 12, 0)
+    const hi = { ...message('look', 'ada'), sentAt: new Date(2026, 10, 24, 9, 0).getTime() }
+    const file = {
+      ...message('', 'ada'),
+      kind: 'file' as const,
+      sentAt: new Date(2026, 10, 24, 9, 1).getTime(),
+      file: { hash: 'ab'.repeat(32), name: 'plan.pdf', size: 10, mime: 'application/pdf', width: 0, height: 0, state: 'complete' as const, have: 10 },
+    }
+    const rows = buildRows([hi, file], null, now)
+    expect(rows.map((r) => (r.kind === 'message' ? `${r.message.kind}${r.continued ? '+' : ''}` : r.kind))).toEqual(['day', 'text', 'file+'])
+  })
+})
+
 describe('room changes and labels', () => {
   const now = new Date(2026, 10, 24, 12, 0)
 

@@ -99,7 +99,7 @@ export function buildRows(items: readonly ShownMessage[], firstUnreadId: string 
     if (newDay) rows.push({ kind: 'day', key: `day-${dayKey(m.sentAt)}`, label: dayLabel(m.sentAt, now) })
     const unread = m.id === firstUnreadId
     if (unread) rows.push({ kind: 'unread', key: 'unread' })
-    if (m.kind !== 'text') {
+    if (m.kind !== 'text' && m.kind !== 'file') {
       rows.push({ kind: 'system', key: m.id, message: m, text: systemText(m) })
       prev = null // the next message starts a group of its own
       lastDay = dayKey(m.sentAt)
