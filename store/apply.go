@@ -268,6 +268,9 @@ func planDelete(txn *badger.Txn, w *write, del Item) error {
 		}
 		w.set(viewKey(e.room, pos), stub)
 		w.set(indexKey(del.Target), indexValue(e.room, e.time, indexDeleted, del.Author))
+		if err := unfileFile(txn, w, target, pos); err != nil {
+			return err
+		}
 		return dropEdits(txn, w, del.Target, editors)
 	}
 	return dropEdits(txn, w, del.Target, del.Author)

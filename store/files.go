@@ -52,6 +52,29 @@ func planFile(txn *badger.Txn, w *write, it Item) error {
 	return nil
 }
 
+// unfileFile takes back what a file message filed (F/) when the message
+// goes: the room no longer names the file, unless a newer message of it
+// does.
+func unfileFile(txn *badger.Txn, w *write, m *wire.Message, pos Position) error {
+	if m.Kind != wire.Kind_KIND_FILE || m.File == nil || len(m.File.Hash) != 32 {
+		return nil
+	}
+	key := fileRoomKey(m.Room, [32]byte(m.File.Hash))
+	item, err := txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return item.Value(func(v []byte) error {
+		if len(v) == 8+wire.IDSize && binary.BigEndian.Uint64(v) == pos.Time && wire.MessageID(v[8:]) == pos.ID {
+			w.del(key)
+		}
+		return nil
+	})
+}
+
 // NamesFile says whether a room names a file: whether its chunks may go to
 // the room's members.
 func (s *Store) NamesFile(room wire.RoomID, hash [32]byte) (bool, error) {

@@ -79,4 +79,8 @@ func TestAFileMessageShowsAndIsDeletedLikeAText(t *testing.T) {
 	if got := hits(t, s, "quarterly"); len(got) != 0 {
 		t.Errorf("search still finds the deleted file's caption: %v", got)
 	}
+	// Deleted, the message no longer names its file: its chunks go to no one.
+	if named, err := s.NamesFile(f.room, [32]byte(bytes.Repeat([]byte{4}, 32))); err != nil || named {
+		t.Errorf("after the delete the room names the file: %v, %v", named, err)
+	}
 }

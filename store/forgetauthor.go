@@ -187,6 +187,9 @@ func planForget(txn *badger.Txn, w *write, m *wire.Message, pos Position) error 
 	switch m.Kind {
 	case wire.Kind_KIND_TEXT, wire.Kind_KIND_UNSPECIFIED, wire.Kind_KIND_FILE:
 		w.del(viewKey(m.Room, pos))
+		if err := unfileFile(txn, w, m, pos); err != nil {
+			return err
+		}
 		return unindex(txn, w, m.Text, pos, false)
 	case wire.Kind_KIND_ROOM_META:
 		w.del(viewKey(m.Room, pos))
