@@ -64,7 +64,7 @@ type fetchRun struct {
 func (r *fetchRun) have() int64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return min(int64(r.held)*files.ChunkSize, int64(r.file.Size))
+	return heldBytes(r.held, int64(r.file.Size))
 }
 
 func (s *Service) fetchOf(hash files.Hash) *fetchRun {
@@ -77,7 +77,7 @@ func (s *Service) fetchOf(hash files.Hash) *fetchRun {
 // is here whole, over the limit, or being fetched.
 func (s *Service) fetchFile(room wire.RoomID, m *wire.Message) {
 	hash := files.Hash(m.File.Hash)
-	if int64(m.File.Size) > s.maxFileSize() {
+	if int64(m.File.Size) > s.MaxFileSize() {
 		return
 	}
 	if held, chunks, err := files.Peek(s.filesRoot(), hash); err == nil && held == chunks {
@@ -216,7 +216,7 @@ func (s *Service) fileProgress(hash files.Hash, run *fetchRun, held int) {
 	}
 	run.lastEvent = now
 	size := int64(run.file.Size)
-	have := min(int64(held)*files.ChunkSize, size)
+	have := heldBytes(held, size)
 	var rate int64
 	if took := now.Sub(run.started).Seconds(); took > 0 {
 		rate = int64(float64(held-run.startHeld) * files.ChunkSize / took)
@@ -230,13 +230,7 @@ func (s *Service) fileProgress(hash files.Hash, run *fetchRun, held int) {
 // joined rooms name that are small enough to fetch by themselves or were
 // being fetched.
 func (s *Service) resumeFetches() {
-	s.mu.Lock()
-	rooms := make([]wire.RoomID, 0, len(s.joined))
-	for id := range s.joined {
-		rooms = append(rooms, id)
-	}
-	s.mu.Unlock()
-	for _, room := range rooms {
+	for _, room := range s.joinedIDs() {
 		refs, err := s.store.FilesOf(room)
 		if err != nil {
 			s.log.Error("list a room's files failed", "room", room.String()[:8], "err", err)

@@ -45,7 +45,7 @@ const (
 )
 
 // File limits (docs/API.md): a file shared or fetched is at most
-// maxFileSize; one at most autoFetchSize is fetched as it is announced.
+// MaxFileSize; one at most autoFetchSize is fetched as it is announced.
 const (
 	defaultMaxFileSize   = 100 << 20
 	defaultAutoFetchSize = 10 << 20
@@ -84,7 +84,7 @@ func (s *Service) SendFile(ctx context.Context, roomID, name, caption string, r 
 		}
 		key = &k
 	}
-	limit := s.maxFileSize()
+	limit := s.MaxFileSize()
 	limited := &limitedReader{r: r, left: limit}
 	h, err := files.Import(s.filesRoot(), limited, key)
 	switch {
@@ -177,8 +177,10 @@ var errFileTooLarge = errors.New("over the file size limit")
 // MaxFileSize is the largest file this node shares or fetches.
 func (s *Service) MaxFileSize() int64 { return defaultMaxFileSize }
 
-func (s *Service) maxFileSize() int64   { return s.MaxFileSize() }
 func (s *Service) autoFetchSize() int64 { return defaultAutoFetchSize }
+
+// heldBytes is about how many bytes of a file of size held chunks are.
+func heldBytes(held int, size int64) int64 { return min(int64(held)*files.ChunkSize, size) }
 
 // fileView is a file message's file as the window shows it.
 func (s *Service) fileView(m *wire.Message) *File {
@@ -220,12 +222,12 @@ func (s *Service) fileState(hash files.Hash, size int64) (string, int64) {
 	switch {
 	case err == nil && held == chunks:
 		return FileComplete, size
-	case size > s.maxFileSize():
+	case size > s.MaxFileSize():
 		return FileTooLarge, 0
 	case err != nil || held == 0:
 		return FileMissing, 0
 	}
-	return FilePaused, min(int64(held)*files.ChunkSize, size)
+	return FilePaused, heldBytes(held, size)
 }
 
 // FileTooLargeError: a file over this node's limit.
@@ -248,13 +250,7 @@ func (s *Service) fileNamed(hashID string) (wire.RoomID, *wire.Message, error) {
 	if err != nil {
 		return wire.RoomID{}, nil, fmt.Errorf("%w: %w", ErrUnknownFile, err)
 	}
-	s.mu.Lock()
-	rooms := make([]wire.RoomID, 0, len(s.joined))
-	for id := range s.joined {
-		rooms = append(rooms, id)
-	}
-	s.mu.Unlock()
-	for _, room := range rooms {
+	for _, room := range s.joinedIDs() {
 		ref, ok, err := s.store.FileIn(room, hash)
 		if err != nil {
 			return room, nil, err

@@ -28,12 +28,7 @@ func (s *Service) SetName(ctx context.Context, name string) (Me, error) {
 	if err != nil {
 		return Me{}, err
 	}
-	s.mu.Lock()
-	rooms := make([]wire.RoomID, 0, len(s.joined))
-	for id := range s.joined {
-		rooms = append(rooms, id)
-	}
-	s.mu.Unlock()
+	rooms := s.joinedIDs()
 	// Each room hears a profile signed for it: its topic takes only the
 	// room's messages. The one hellos and sync pass on, signed for no room
 	// (stored under the zero room), is signed last: peers keep only the

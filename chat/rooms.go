@@ -390,6 +390,17 @@ func (s *Service) loadJoinedRooms() ([]roomkey.Room, error) {
 	return out, nil
 }
 
+// joinedIDs lists the joined rooms.
+func (s *Service) joinedIDs() []wire.RoomID {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rooms := make([]wire.RoomID, 0, len(s.joined))
+	for id := range s.joined {
+		rooms = append(rooms, id)
+	}
+	return rooms
+}
+
 func (s *Service) joinedRoom(roomID string) (wire.RoomID, error) {
 	id, err := parseRoom(roomID)
 	if err != nil {

@@ -128,12 +128,7 @@ func (s *Service) runSync(req syncRequest) {
 
 // randomSync picks a room with members online and one of those members.
 func (s *Service) randomSync() (syncRequest, bool) {
-	s.mu.Lock()
-	rooms := make([]wire.RoomID, 0, len(s.joined))
-	for id := range s.joined {
-		rooms = append(rooms, id)
-	}
-	s.mu.Unlock()
+	rooms := s.joinedIDs()
 	rand.Shuffle(len(rooms), func(i, j int) { rooms[i], rooms[j] = rooms[j], rooms[i] })
 	for _, room := range rooms {
 		if peers := s.node.RoomPeers(room); len(peers) > 0 {
