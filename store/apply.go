@@ -416,6 +416,40 @@ func deletedValue(room wire.RoomID, targetTime uint64, redacts bool) []byte {
 	return v
 }
 
+// deleted is a delete's value read back; known is false for one stored
+// before its value said where it left its stub.
+type deleted struct {
+	known, redacts bool
+	room           wire.RoomID
+	targetTime     uint64
+}
+
+func parseDeletedValue(v []byte) deleted {
+	if len(v) < wire.IDSize+8 {
+		return deleted{}
+	}
+	return deleted{
+		known: true, redacts: len(v) > wire.IDSize+8 && v[wire.IDSize+8] == 1,
+		room: wire.RoomID(v[:wire.IDSize]), targetTime: binary.BigEndian.Uint64(v[wire.IDSize:]),
+	}
+}
+
+// readDeleted reads the delete an author filed under target, if any.
+func readDeleted(txn *badger.Txn, target wire.MessageID, author string) (d deleted, found bool, err error) {
+	item, err := txn.Get(deletedKey(target, author))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return d, false, nil
+	}
+	if err != nil {
+		return d, false, err
+	}
+	err = item.Value(func(v []byte) error {
+		d = parseDeletedValue(v)
+		return nil
+	})
+	return d, err == nil, err
+}
+
 // eachDelete calls fn with the author of each delete filed under target,
 // where it left its stub and whether it is a removal. Deletes stored
 // before their value said where are skipped.
@@ -425,19 +459,13 @@ func eachDelete(txn *badger.Txn, target wire.MessageID, fn func(author string, r
 	it := txn.NewIterator(opts)
 	defer it.Close()
 	for it.Rewind(); it.Valid(); it.Next() {
-		var room wire.RoomID
-		var t uint64
-		known, redacts := false, false
+		var d deleted
 		err := it.Item().Value(func(v []byte) error {
-			if known = len(v) >= wire.IDSize+8; known {
-				copy(room[:], v)
-				t = binary.BigEndian.Uint64(v[wire.IDSize:])
-				redacts = len(v) > wire.IDSize+8 && v[wire.IDSize+8] == 1
-			}
+			d = parseDeletedValue(v)
 			return nil
 		})
-		if err == nil && known {
-			err = fn(string(it.Item().Key()[len(opts.Prefix):]), room, t, redacts)
+		if err == nil && d.known {
+			err = fn(string(it.Item().Key()[len(opts.Prefix):]), d.room, d.targetTime, d.redacts)
 		}
 		if err != nil {
 			return err
@@ -459,19 +487,8 @@ func deletedBy(txn *badger.Txn, target wire.MessageID, author string) (bool, err
 // delete sent in another room does not apply (deletes stored before their
 // value named the room are taken to).
 func deletedFrom(txn *badger.Txn, target wire.MessageID, author string, room wire.RoomID) (bool, error) {
-	item, err := txn.Get(deletedKey(target, author))
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	same := true
-	err = item.Value(func(v []byte) error {
-		same = len(v) < wire.IDSize+8 || wire.RoomID(v[:wire.IDSize]) == room
-		return nil
-	})
-	return same, err
+	d, found, err := readDeleted(txn, target, author)
+	return found && (!d.known || d.room == room), err
 }
 
 // targetRemoved says whether a message, here or not, was removed by
@@ -485,18 +502,9 @@ func targetRemoved(txn *badger.Txn, target wire.MessageID, room wire.RoomID) (bo
 	if !e.deleted {
 		return false, nil
 	}
-	item, err := txn.Get(deletedKey(target, e.author))
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return false, nil // deleted by its author, or its author forgotten
-	} else if err != nil {
-		return false, err
-	}
-	removal := false
-	err = item.Value(func(v []byte) error {
-		removal = len(v) > wire.IDSize+8 && v[wire.IDSize+8] == 1
-		return nil
-	})
-	return removal, err
+	// The deleter's mark says whether it was a removal (none: its author was forgotten).
+	d, found, err := readDeleted(txn, target, e.author)
+	return found && d.redacts, err
 }
 
 // removedIn says who removed a message of a room (a Redacts delete), if
