@@ -231,13 +231,8 @@ func (s *Server) handleCall(w http.ResponseWriter, r *http.Request) {
 	}
 	result, err := call(r.Context(), args)
 	if err != nil {
-		answer := usererr.Of(err)
-		if answer == usererr.Internal {
-			s.log.Error("call failed", "method", name, "err", err)
-		} else {
-			s.log.Debug("call refused", "method", name, "err", err)
-		}
-		writeAnswer(w, answer)
+		s.refused(name, err)
+		writeAnswer(w, usererr.Of(err))
 		return
 	}
 	writeJSON(w, http.StatusOK, result)

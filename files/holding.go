@@ -212,20 +212,29 @@ var ErrNotHere = errors.New("file not held here")
 // checking its manifest against the hash.
 func OpenHeld(root string, hash Hash) (*Holding, error) {
 	dir := filepath.Join(root, hash.String())
-	encoded, err := os.ReadFile(filepath.Join(dir, manifestFile))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w: %s", ErrNotHere, hash)
-	}
+	encoded, m, err := readManifest(dir)
 	if err != nil {
-		return nil, fmt.Errorf("read the file's manifest: %w", err)
-	}
-	var m Manifest
-	if err := proto.Unmarshal(encoded, &m); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrManifest, err)
+		return nil, err
 	}
 	plan, err := DecodeManifest(encoded, hash, m.Size)
 	if err != nil {
 		return nil, err
 	}
 	return OpenHolding(dir, plan)
+}
+
+// readManifest reads the manifest a holding's folder keeps, unchecked.
+func readManifest(dir string) ([]byte, *Manifest, error) {
+	encoded, err := os.ReadFile(filepath.Join(dir, manifestFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, fmt.Errorf("%w: %s", ErrNotHere, filepath.Base(dir))
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("read the file's manifest: %w", err)
+	}
+	var m Manifest
+	if err := proto.Unmarshal(encoded, &m); err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", ErrManifest, err)
+	}
+	return encoded, &m, nil
 }

@@ -7,8 +7,6 @@ import (
 	"math/bits"
 	"os"
 	"path/filepath"
-
-	"google.golang.org/protobuf/proto"
 )
 
 // Reader reads a complete held file as the user shared it: chunk by
@@ -83,16 +81,9 @@ func (r *Reader) Seek(offset int64, whence int) (int64, error) {
 // holding (which checks every chunk): a figure to show, not a promise.
 func Peek(root string, hash Hash) (held, chunks int, err error) {
 	dir := filepath.Join(root, hash.String())
-	encoded, err := os.ReadFile(filepath.Join(dir, manifestFile))
-	if errors.Is(err, os.ErrNotExist) {
-		return 0, 0, ErrNotHere
-	}
+	_, m, err := readManifest(dir)
 	if err != nil {
 		return 0, 0, err
-	}
-	var m Manifest
-	if err := proto.Unmarshal(encoded, &m); err != nil {
-		return 0, 0, fmt.Errorf("%w: %w", ErrManifest, err)
 	}
 	bitmap, err := os.ReadFile(filepath.Join(dir, bitmapFile))
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
