@@ -79,7 +79,9 @@ func (fs *fileServer) leave(p peer.ID) {
 
 func (fs *fileServer) serve(s network.Stream) {
 	from := s.Conn().RemotePeer()
-	if !fs.enter(from) {
+	// A peer that proved membership of no room takes no slot: strangers
+	// cannot hold the streams members fetch over.
+	if len(fs.trust.memberRooms(from)) == 0 || !fs.enter(from) {
 		s.Reset()
 		return
 	}

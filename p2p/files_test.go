@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/network"
 
 	"parley/files"
 	"parley/roomkey"
@@ -194,5 +197,32 @@ func corruptEveryChunk(t *testing.T, h *files.Holding) {
 		if _, err := f.WriteAt([]byte{0xee, 0xee}, int64(i)*files.ChunkSize+7); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// A stranger's file stream is reset at once: strangers hold none of the
+// streams members fetch over, however many they open.
+func TestAStrangerHoldsNoFileStream(t *testing.T) {
+	keys, err := roomkey.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	member := fileNode(t, nil, keys.ID)
+	if err := member.Join(keys, func(Batch) {}); err != nil {
+		t.Fatal(err)
+	}
+	stranger := fileNode(t, nil, keys.ID)
+	if err := stranger.host.Connect(t.Context(), info(member)); err != nil {
+		t.Fatal(err)
+	}
+	s, err := stranger.host.NewStream(t.Context(), member.ID(), filesProtocol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Reset()
+	// Nothing is asked: a server that took a slot would wait for the ask.
+	_ = s.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := s.Read(make([]byte, 1)); !errors.Is(err, network.ErrReset) {
+		t.Fatalf("the stranger's silent stream is held open: %v, not a reset", err)
 	}
 }
