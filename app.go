@@ -330,6 +330,61 @@ func (a *App) CancelFetch(hash string) (chat.File, error) {
 	return f, a.userError("CancelFetch", err)
 }
 
+// RemoveFile removes a file's bytes from this computer; its messages stay.
+func (a *App) RemoveFile(hash string) (chat.File, error) {
+	if a.svc == nil {
+		return chat.File{}, errNoService
+	}
+	f, err := a.svc.RemoveFile(hash)
+	return f, a.userError("RemoveFile", err)
+}
+
+// Files lists a room's files, newest first.
+func (a *App) Files(roomID string, limit int) ([]chat.Message, error) {
+	if a.svc == nil {
+		return nil, errNoService
+	}
+	msgs, err := a.svc.Files(roomID, limit)
+	return msgs, a.userError("Files", err)
+}
+
+// FilesUsage says how much disk files take here, against the cap.
+func (a *App) FilesUsage() (chat.FilesUsage, error) {
+	if a.svc == nil {
+		return chat.FilesUsage{}, errNoService
+	}
+	u, err := a.svc.FilesUsage()
+	return u, a.userError("FilesUsage", err)
+}
+
+// FileLimits returns the limits on files.
+func (a *App) FileLimits() (chat.FileLimits, error) {
+	if a.svc == nil {
+		return chat.FileLimits{}, errNoService
+	}
+	return a.svc.FileLimits(), nil
+}
+
+// SetFileLimits sets the largest file, the largest fetched by itself and
+// the space files may take, in MiB.
+func (a *App) SetFileLimits(maxFileMiB, autoMiB, capMiB int) (chat.FileLimits, error) {
+	if a.svc == nil {
+		return chat.FileLimits{}, errNoService
+	}
+	l, err := a.svc.SetFileLimits(maxFileMiB, autoMiB, capMiB)
+	return l, a.userError("SetFileLimits", err)
+}
+
+// RemoveFilesOlderThan removes the files fetched here and not used for
+// days.
+func (a *App) RemoveFilesOlderThan(days int) (chat.RemovedFiles, error) {
+	if a.svc == nil {
+		return chat.RemovedFiles{}, errNoService
+	}
+	r, err := a.svc.RemoveFilesOlderThan(days)
+	return r, a.userError("RemoveFilesOlderThan", err)
+}
+
 // InviteStatus says whether an invite made now lets someone far away in
 // at once, and if not, why.
 func (a *App) InviteStatus(roomID string) (chat.InviteStatus, error) {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -20,6 +21,7 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/options/mac"
 	"github.com/wailsapp/wails/v2/pkg/options/windows"
 
+	"parley/api"
 	"parley/datadir"
 	"parley/instance"
 	"parley/settings"
@@ -93,9 +95,11 @@ func runWindow(opts flags, logger *slog.Logger, stdout, stderr io.Writer) int {
 func runDesktop(app *App, display io.Closer, stderr io.Writer) (code int) {
 	win := app.settings.Window
 	webStorage, restoreEnv := "", func() {}
+	var filesHandler http.Handler
 	if app.svc != nil { // nil while `wails build` reads the bound types
 		webStorage = webStorageDir(app.svc.DataDir())
 		restoreEnv = keepWebStorageIn(webStorage)
+		filesHandler = api.WindowFiles(app.svc, app.log)
 	}
 	startup := func(ctx context.Context) {
 		// The web view exists by now, with its storage where it was told.
@@ -124,12 +128,17 @@ func runDesktop(app *App, display io.Closer, stderr io.Writer) (code int) {
 		MinWidth:         settings.MinWidth,
 		MinHeight:        settings.MinHeight,
 		BackgroundColour: &options.RGBA{R: 250, G: 250, B: 252, A: 255},
-		AssetServer:      &assetserver.Options{Assets: assets},
-		OnStartup:        startup,
-		OnShutdown:       app.shutdown,
-		OnDomReady:       app.restoreWindow,
-		OnBeforeClose:    app.beforeClose,
-		Bind:             []any{app},
+		// The handler serves /api/files to the page: file bytes go as
+		// request and response bodies, not through the bindings.
+		AssetServer: &assetserver.Options{Assets: assets, Handler: filesHandler},
+		// A drop hands the page the files' paths (OnFileDrop); the web
+		// view itself opens nothing dropped on it.
+		DragAndDrop:   &options.DragAndDrop{EnableFileDrop: true, DisableWebViewDrop: true},
+		OnStartup:     startup,
+		OnShutdown:    app.shutdown,
+		OnDomReady:    app.restoreWindow,
+		OnBeforeClose: app.beforeClose,
+		Bind:          []any{app},
 		// Never: Wails' zero value turns WebKit's hardware acceleration on
 		// always, and then every caret blink is composited on the GPU, or
 		// in software where there is none: 2-3% of a core and 75-89 MB more

@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -24,21 +25,35 @@ import (
 // PNG, JPEG, GIF or WebP goes out as its type; anything else goes out as
 // application/octet-stream, to be saved, and every answer is sandboxed.
 func (s *Server) handleFiles(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPut && !sameOrigin(r) {
+		writeError(w, http.StatusForbidden, "crossOrigin", "Calls from another site's page are refused; open the node's own web UI.")
+		return
+	}
+	s.authed(s.routeFile)(w, r)
+}
+
+func (s *Server) routeFile(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodPut:
-		s.authed(s.putFile)(w, r)
+		s.putFile(w, r)
 	case http.MethodGet, http.MethodHead:
-		s.authed(s.getFile)(w, r)
+		s.getFile(w, r)
 	default:
 		notAllowed(w, "GET, HEAD, PUT", "Files are shared with PUT /api/files/<roomId>?name=<name> and read with GET /api/files/<hash>.")
 	}
 }
 
+// WindowFiles serves the file routes to the desktop window, through the
+// window's own asset server: only the window's page reaches it, so it
+// asks for no token, and file bytes never cross the bindings.
+func WindowFiles(svc *chat.Service, log *slog.Logger) http.Handler {
+	s := &Server{opts: Options{Service: svc}, log: log.With("component", "window-files"), imageVerdicts: newImageVerdicts()}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/api/files/{target}", s.routeFile)
+	return mux
+}
+
 func (s *Server) putFile(w http.ResponseWriter, r *http.Request) {
-	if !sameOrigin(r) {
-		writeError(w, http.StatusForbidden, "crossOrigin", "Calls from another site's page are refused; open the node's own web UI.")
-		return
-	}
 	svc := s.opts.Service
 	if limit := svc.MaxFileSize(); r.ContentLength > limit {
 		writeAnswer(w, usererr.Of(&chat.FileTooLargeError{Size: r.ContentLength, Limit: limit}))

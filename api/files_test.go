@@ -3,16 +3,21 @@ package api
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/png"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"parley/chat"
 )
 
 // getRaw reads a file's bytes and headers.
@@ -148,5 +153,53 @@ func TestAFileOverTheLimitIsRefusedFirst(t *testing.T) {
 	b, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(b), "This file is 340 MB; the limit is 100 MB") {
 		t.Errorf("answered %d %s", resp.StatusCode, b)
+	}
+}
+
+// The window's own file routes ask for no token (only its page reaches
+// them), and answer like the API's; storage limits and usage are calls.
+func TestTheWindowReachesFilesWithoutAToken(t *testing.T) {
+	svc := openTestService(t)
+	room, err := svc.CreateRoom("files")
+	if err != nil {
+		t.Fatal(err)
+	}
+	win := httptest.NewServer(WindowFiles(svc, slog.New(slog.DiscardHandler)))
+	t.Cleanup(win.Close)
+	body := []byte("minutes of the meeting\n")
+	req, err := http.NewRequest(http.MethodPut, win.URL+"/api/files/"+room.ID+"?name=minutes.txt", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msg chat.Message
+	err = json.NewDecoder(resp.Body).Decode(&msg)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK || msg.File == nil {
+		t.Fatalf("PUT answered %d, %v", resp.StatusCode, err)
+	}
+	got, err := http.Get(win.URL + "/api/files/" + msg.File.Hash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(got.Body)
+	got.Body.Close()
+	if got.StatusCode != http.StatusOK || !bytes.Equal(b, body) || got.Header.Get("Content-Type") != "application/octet-stream" {
+		t.Fatalf("GET answered %d %q with %q", got.StatusCode, got.Header.Get("Content-Type"), b)
+	}
+
+	srv := httptest.NewServer(New(Options{Token: testToken, Service: svc}))
+	t.Cleanup(srv.Close)
+	if r, _ := do(t, srv, http.MethodPost, "/api/SetFileLimits", testToken, `[100, 200, 5120]`); r.status != http.StatusBadRequest || r.body["code"] != "badFileLimits" {
+		t.Errorf("limits out of bounds answered %d %s", r.status, r.raw)
+	}
+	if r, _ := do(t, srv, http.MethodPost, "/api/SetFileLimits", testToken, `[200, 20, 1024]`); r.status != http.StatusOK || r.body["maxFileMiB"] != 200.0 {
+		t.Errorf("limits answered %d %s", r.status, r.raw)
+	}
+	if r, _ := do(t, srv, http.MethodPost, "/api/FilesUsage", testToken, `[]`); r.status != http.StatusOK || r.body["used"] != float64(len(body)) || r.body["files"] != 1.0 || r.body["cap"] != float64(1024<<20) {
+		t.Errorf("usage answered %d %s", r.status, r.raw)
 	}
 }

@@ -118,6 +118,41 @@ func methods(svc *chat.Service) map[string]method {
 		"CancelFetch": oneString(func(_ context.Context, hash string) (any, error) {
 			return svc.CancelFetch(hash)
 		}),
+		"RemoveFile": oneString(func(_ context.Context, hash string) (any, error) {
+			return svc.RemoveFile(hash)
+		}),
+		"Files": func(_ context.Context, args []json.RawMessage) (any, error) {
+			var room string
+			var limit int
+			if err := bind(args, &room, &limit); err != nil {
+				return nil, err
+			}
+			if limit < 1 || limit > chat.MaxFilesPage {
+				return nil, badArgs("Argument 2, the limit, must be between 1 and %d, not %d.", chat.MaxFilesPage, limit)
+			}
+			return svc.Files(room, limit)
+		},
+		"FilesUsage": func(_ context.Context, args []json.RawMessage) (any, error) {
+			if err := bind(args); err != nil {
+				return nil, err
+			}
+			return svc.FilesUsage()
+		},
+		"FileLimits": noArgs(svc.FileLimits),
+		"SetFileLimits": func(_ context.Context, args []json.RawMessage) (any, error) {
+			var maxFile, auto, capMiB int
+			if err := bind(args, &maxFile, &auto, &capMiB); err != nil {
+				return nil, err
+			}
+			return svc.SetFileLimits(maxFile, auto, capMiB)
+		},
+		"RemoveFilesOlderThan": func(_ context.Context, args []json.RawMessage) (any, error) {
+			var days int
+			if err := bind(args, &days); err != nil {
+				return nil, err
+			}
+			return svc.RemoveFilesOlderThan(days)
+		},
 		"SetAway": func(ctx context.Context, args []json.RawMessage) (any, error) {
 			var away bool
 			if err := bind(args, &away); err != nil {

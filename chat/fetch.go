@@ -43,6 +43,8 @@ type FileProgress struct {
 	// members it asks.
 	Rate  int64 `json:"rate"`
 	Peers int   `json:"peers"`
+	// Full: paused because files take all the space allowed for them.
+	Full bool `json:"full,omitempty"`
 }
 
 // fetchRun is one file's fetch.
@@ -50,10 +52,12 @@ type fetchRun struct {
 	room   wire.RoomID
 	author peer.ID
 	file   *wire.File
-	wake   chan struct{} // a member of the room came online
+	wake   chan struct{} // a member of the room came online, or room was made
 	cancel context.CancelFunc
+	done   chan struct{} // closed when the run has ended
 
 	mu        sync.Mutex
+	full      bool // paused: files take all the space allowed
 	held      int
 	peers     int
 	started   time.Time
@@ -65,6 +69,12 @@ func (r *fetchRun) have() int64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return heldBytes(r.held, int64(r.file.Size))
+}
+
+func (r *fetchRun) isFull() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.full
 }
 
 func (s *Service) fetchOf(hash files.Hash) *fetchRun {
@@ -84,7 +94,7 @@ func (s *Service) fetchFile(room wire.RoomID, m *wire.Message) {
 		return
 	}
 	ctx, cancel := context.WithCancel(s.ctx)
-	run := &fetchRun{room: room, author: m.Author, file: m.File, wake: make(chan struct{}, 1), cancel: cancel}
+	run := &fetchRun{room: room, author: m.Author, file: m.File, wake: make(chan struct{}, 1), cancel: cancel, done: make(chan struct{})}
 	s.mu.Lock()
 	if s.closed || s.fetches[hash] != nil {
 		s.mu.Unlock()
@@ -94,6 +104,7 @@ func (s *Service) fetchFile(room wire.RoomID, m *wire.Message) {
 	s.fetches[hash] = run
 	s.mu.Unlock()
 	s.wg.Go(func() {
+		defer close(run.done)
 		defer cancel()
 		s.runFetch(ctx, hash, run)
 	})
@@ -106,11 +117,24 @@ func (s *Service) wakeFetches(room wire.RoomID) {
 	defer s.mu.Unlock()
 	for _, run := range s.fetches {
 		if run.room == room {
-			select {
-			case run.wake <- struct{}{}:
-			default:
-			}
+			run.poke()
 		}
+	}
+}
+
+// wakeAllFetches tells every run that room was made for files.
+func (s *Service) wakeAllFetches() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, run := range s.fetches {
+		run.poke()
+	}
+}
+
+func (r *fetchRun) poke() {
+	select {
+	case r.wake <- struct{}{}:
+	default:
 	}
 }
 
@@ -185,6 +209,9 @@ func (s *Service) fetchOnce(ctx context.Context, hash files.Hash, run *fetchRun)
 	if plan == nil {
 		return false
 	}
+	if !s.roomForFetch(hash, run, plan) {
+		return false
+	}
 	h, release, err := s.held.acquire(hash, plan)
 	if err != nil {
 		s.log.Error("open a file to fetch failed", "file", hash.String()[:8], "err", err)
@@ -202,7 +229,32 @@ func (s *Service) fetchOnce(ctx context.Context, hash files.Hash, run *fetchRun)
 	if err != nil && !errors.Is(err, context.Canceled) {
 		s.log.Warn("fetch a file failed", "file", hash.String()[:8], "err", err)
 	}
+	if out.Complete {
+		s.usedFile(hash)
+	}
 	return out.Complete
+}
+
+// roomForFetch counts a file's bytes against the cap before its fetch
+// writes them; when there is no room, the run pauses, full, until room is
+// made.
+func (s *Service) roomForFetch(hash files.Hash, run *fetchRun, plan *files.Plan) bool {
+	err := s.holdFile(hash, plan.StoredSize(), false)
+	full := errors.Is(err, ErrFilesCapReached)
+	if err != nil && !full {
+		s.log.Error("count a file against the cap failed", "file", hash.String()[:8], "err", err)
+	}
+	run.mu.Lock()
+	changed := run.full != full
+	run.full = full
+	run.mu.Unlock()
+	if changed {
+		state, have := s.fileState(hash, int64(run.file.Size))
+		s.bus.publish(Event{Name: EventFile, Data: FileProgress{
+			Hash: hash.String(), Room: run.room.String(), State: state, Have: have, Size: int64(run.file.Size), Full: full,
+		}})
+	}
+	return err == nil
 }
 
 // fileProgress announces a fetch's progress, at most every fileEventEvery.

@@ -29,6 +29,10 @@ type File struct {
 	// here.
 	State string `json:"state"`
 	Have  int64  `json:"have"`
+	// Full: the fetch is paused because files take all the space allowed
+	// for them. Removed: the file was here and was removed.
+	Full    bool `json:"full,omitempty"`
+	Removed bool `json:"removed,omitempty"`
 }
 
 // The states of a file on this node.
@@ -97,6 +101,13 @@ func (s *Service) SendFile(ctx context.Context, roomID, name, caption string, r 
 	}
 	defer h.Close()
 	plan := h.Plan()
+	if err := s.holdFile(plan.Hash, plan.StoredSize(), true); err != nil {
+		if errors.Is(err, ErrFilesCapReached) {
+			_ = h.Close()
+			s.dropUnrecorded(plan.Hash)
+		}
+		return Message{}, err
+	}
 	file := &wire.File{Hash: plan.Hash[:], Name: clean, Size: plan.Size, Text: caption}
 	if key != nil {
 		file.Key = key[:]
@@ -174,11 +185,6 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 
 var errFileTooLarge = errors.New("over the file size limit")
 
-// MaxFileSize is the largest file this node shares or fetches.
-func (s *Service) MaxFileSize() int64 { return defaultMaxFileSize }
-
-func (s *Service) autoFetchSize() int64 { return defaultAutoFetchSize }
-
 // heldBytes is about how many bytes of a file of size held chunks are.
 func heldBytes(held int, size int64) int64 { return min(int64(held)*files.ChunkSize, size) }
 
@@ -189,6 +195,10 @@ func (s *Service) fileView(m *wire.Message) *File {
 	v := &File{Hash: hash.String(), Name: f.Name, Size: int64(f.Size), Mime: f.Mime, Width: int(f.Width), Height: int(f.Height)}
 	v.Preview = s.previewOf(hash, f.Preview)
 	v.State, v.Have = s.fileState(hash, int64(f.Size))
+	if run := s.fetchOf(hash); run != nil {
+		v.Full = run.isFull()
+	}
+	v.Removed = v.State == FileMissing && s.fileRemoved(hash)
 	return v
 }
 
@@ -216,6 +226,9 @@ func (s *Service) previewOf(hash files.Hash, sent []byte) string {
 // fileState says how much of a file is here and what is happening to it.
 func (s *Service) fileState(hash files.Hash, size int64) (string, int64) {
 	if run := s.fetchOf(hash); run != nil {
+		if run.isFull() {
+			return FilePaused, run.have()
+		}
 		return FileFetching, run.have()
 	}
 	held, chunks, err := files.Peek(s.filesRoot(), hash)
@@ -320,6 +333,7 @@ func (s *Service) OpenFile(hash string) (*OpenedFile, File, error) {
 	if err != nil {
 		return nil, view, err
 	}
+	s.usedFile(files.Hash(m.File.Hash))
 	var key *files.Key
 	if len(m.File.Key) == wire.FileKeySize {
 		key = (*files.Key)(m.File.Key)

@@ -90,6 +90,26 @@ func (hf *heldFiles) trimLocked() {
 	}
 }
 
+// remove runs rm (which removes a file's folder) with the file's holding
+// closed and no one able to open it meanwhile. A holding in use is closed
+// under its users only when forced (they get errors, and let it go);
+// otherwise remove leaves it and answers false.
+func (hf *heldFiles) remove(hash files.Hash, force bool, rm func() error) (bool, error) {
+	hf.mu.Lock()
+	defer hf.mu.Unlock()
+	if o, ok := hf.open[hash]; ok {
+		if o.users > 0 && !force {
+			return false, nil
+		}
+		_ = o.h.Close()
+		delete(hf.open, hash)
+	}
+	if err := rm(); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
 // close closes every holding; those in use are closed all the same (the
 // service is closing, its users are done or about to be).
 func (hf *heldFiles) close() error {

@@ -89,6 +89,10 @@ type Service struct {
 	fetches    map[files.Hash]*fetchRun
 	fetchSlots chan struct{}
 	previews   *lru.Map[files.Hash, string]
+	// fileLimits are the limits on files (under mu); storageMu orders
+	// the changes to files' records, so the cap holds.
+	fileLimits FileLimits
+	storageMu  sync.Mutex
 	// fullLogged is when each room was last logged as full (under mu).
 	fullLogged map[wire.RoomID]time.Time
 
@@ -223,6 +227,7 @@ func (s *Service) start() error {
 		return err
 	}
 	s.loadProxy()
+	s.loadFileLimits()
 	s.held = newHeldFiles(s.filesRoot())
 	s.node, err = p2p.New(s.ctx, p2p.Options{
 		Key:         s.id.Key,
@@ -275,7 +280,10 @@ func (s *Service) start() error {
 	if err := s.keepKnownPeers(); err != nil {
 		return err
 	}
-	s.wg.Go(s.resumeFetches)
+	s.wg.Go(func() {
+		s.recordHeldFiles()
+		s.resumeFetches()
+	})
 	s.restoreHelpers()
 	s.restoreInviters()
 	s.resumeJoins()

@@ -211,16 +211,21 @@ var ErrNotHere = errors.New("file not held here")
 // OpenHeld opens the holding of a file kept under root, whole or not,
 // checking its manifest against the hash.
 func OpenHeld(root string, hash Hash) (*Holding, error) {
-	dir := filepath.Join(root, hash.String())
-	encoded, m, err := readManifest(dir)
+	plan, err := ReadPlan(root, hash)
 	if err != nil {
 		return nil, err
 	}
-	plan, err := DecodeManifest(encoded, hash, m.Size)
+	return OpenHolding(filepath.Join(root, hash.String()), plan)
+}
+
+// ReadPlan reads and checks the manifest of a file held under root,
+// without opening its holding.
+func ReadPlan(root string, hash Hash) (*Plan, error) {
+	encoded, m, err := readManifest(filepath.Join(root, hash.String()))
 	if err != nil {
 		return nil, err
 	}
-	return OpenHolding(dir, plan)
+	return DecodeManifest(encoded, hash, m.Size)
 }
 
 // readManifest reads the manifest a holding's folder keeps, unchecked.

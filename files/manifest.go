@@ -94,6 +94,14 @@ func (p *Plan) StoredLen(i int) int {
 	return p.PlainLen(i)
 }
 
+// StoredSize is the bytes the whole file takes as stored and sent.
+func (p *Plan) StoredSize() int64 {
+	if p.Sealed {
+		return int64(p.Size) + int64(len(p.chunks))*Overhead
+	}
+	return int64(p.Size)
+}
+
 // Check says whether chunk i, as stored and sent, is the one the manifest
 // lists.
 func (p *Plan) Check(i int, chunk []byte) error {

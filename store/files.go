@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -39,7 +38,7 @@ func planFile(txn *badger.Txn, w *write, it Item) error {
 		if err := item.Value(func(v []byte) error {
 			if len(v) == 8+wire.IDSize {
 				kept := Position{Time: binary.BigEndian.Uint64(v), ID: wire.MessageID(v[8:])}
-				newer = kept.Time < it.Time || kept.Time == it.Time && bytes.Compare(kept.ID[:], it.ID[:]) < 0
+				newer = kept.Compare(Position{Time: it.Time, ID: it.ID}) < 0
 			}
 			return nil
 		}); err != nil || !newer {

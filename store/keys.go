@@ -1,6 +1,8 @@
 package store
 
 import (
+	"bytes"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -90,6 +92,14 @@ var ErrBadKey = errors.New("malformed store key")
 type Position struct {
 	Time uint64
 	ID   wire.MessageID
+}
+
+// Compare orders positions as a room's messages sort: by time, then ID.
+func (p Position) Compare(q Position) int {
+	if c := cmp.Compare(p.Time, q.Time); c != 0 {
+		return c
+	}
+	return bytes.Compare(p.ID[:], q.ID[:])
 }
 
 func roomPrefix(kind byte, room wire.RoomID) []byte {

@@ -81,6 +81,7 @@ var answers = []struct {
 	{chat.ErrBadFileName, Answer{"badFileName", "That file has no usable name; give it a name without slashes.", http.StatusBadRequest}},
 	{chat.ErrEmptyFile, Answer{"emptyFile", "That file is empty; there is nothing to send.", http.StatusBadRequest}},
 	{chat.ErrUnknownFile, Answer{"unknownFile", "No room you are in shares that file.", http.StatusNotFound}},
+	{chat.ErrFilesCapReached, Answer{"filesCapReached", "Files already take all the space allowed for them; remove some or raise the limit in Settings, Storage.", http.StatusInsufficientStorage}},
 	{p2p.ErrProxyURL, Answer{"badProxy", "That proxy address will not work; give it as http://host:port or socks5://host:port, with user:password@ before the host if it needs them.", http.StatusBadRequest}},
 	{p2p.ErrProxyMode, Answer{"badProxyMode", "Choose how Parley reaches the internet: system, none or manual.", http.StatusBadRequest}},
 	{store.ErrRoomFull, Answer{"roomFull", "This room's history has reached its size limit on this device; delete its history here to write in it again.", http.StatusInsufficientStorage}},
@@ -95,6 +96,9 @@ func Of(err error) Answer {
 	var tooLarge *chat.FileTooLargeError
 	if errors.As(err, &tooLarge) {
 		return Answer{"fileTooLarge", sentence(tooLarge.Error()) + "; nothing was sent.", http.StatusRequestEntityTooLarge}
+	}
+	if errors.Is(err, chat.ErrBadFileLimits) { // the bound it breaks, our own words
+		return Answer{"badFileLimits", sentence(strings.TrimPrefix(err.Error(), chat.ErrBadFileLimits.Error()+": ")) + ".", http.StatusBadRequest}
 	}
 	for _, m := range answers {
 		if errors.Is(err, m.err) {

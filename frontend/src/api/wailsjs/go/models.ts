@@ -10,6 +10,8 @@ export namespace chat {
 	    preview?: string;
 	    state: string;
 	    have: number;
+	    full?: boolean;
+	    removed?: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new File(source);
@@ -26,6 +28,40 @@ export namespace chat {
 	        this.preview = source["preview"];
 	        this.state = source["state"];
 	        this.have = source["have"];
+	        this.full = source["full"];
+	        this.removed = source["removed"];
+	    }
+	}
+	export class FileLimits {
+	    maxFileMiB: number;
+	    autoMiB: number;
+	    capMiB: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new FileLimits(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.maxFileMiB = source["maxFileMiB"];
+	        this.autoMiB = source["autoMiB"];
+	        this.capMiB = source["capMiB"];
+	    }
+	}
+	export class FilesUsage {
+	    used: number;
+	    cap: number;
+	    files: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new FilesUsage(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.used = source["used"];
+	        this.cap = source["cap"];
+	        this.files = source["files"];
 	    }
 	}
 	export class Helper {
@@ -398,6 +434,20 @@ export namespace chat {
 	    }
 	}
 	
+	export class RemovedFiles {
+	    files: number;
+	    freed: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new RemovedFiles(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.files = source["files"];
+	        this.freed = source["freed"];
+	    }
+	}
 	
 	export class Room {
 	    id: string;
@@ -571,6 +621,27 @@ export namespace chat {
 	}
 	
 	
+
+}
+
+export namespace main {
+	
+	export class LocalFile {
+	    path: string;
+	    name: string;
+	    size: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new LocalFile(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.name = source["name"];
+	        this.size = source["size"];
+	    }
+	}
 
 }
 

@@ -50,6 +50,18 @@ export function FetchFile(arg1) {
   return window['go']['main']['App']['FetchFile'](arg1);
 }
 
+export function FileLimits() {
+  return window['go']['main']['App']['FileLimits']();
+}
+
+export function Files(arg1, arg2) {
+  return window['go']['main']['App']['Files'](arg1, arg2);
+}
+
+export function FilesUsage() {
+  return window['go']['main']['App']['FilesUsage']();
+}
+
 export function ForgetAuthor(arg1, arg2) {
   return window['go']['main']['App']['ForgetAuthor'](arg1, arg2);
 }
@@ -94,6 +106,10 @@ export function LeaveRoom(arg1) {
   return window['go']['main']['App']['LeaveRoom'](arg1);
 }
 
+export function LocalFiles(arg1) {
+  return window['go']['main']['App']['LocalFiles'](arg1);
+}
+
 export function MarkRead(arg1, arg2) {
   return window['go']['main']['App']['MarkRead'](arg1, arg2);
 }
@@ -110,6 +126,10 @@ export function Nearby() {
   return window['go']['main']['App']['Nearby']();
 }
 
+export function OpenWithSystem(arg1) {
+  return window['go']['main']['App']['OpenWithSystem'](arg1);
+}
+
 export function Peers() {
   return window['go']['main']['App']['Peers']();
 }
@@ -118,8 +138,20 @@ export function PendingInvite() {
   return window['go']['main']['App']['PendingInvite']();
 }
 
+export function PickFiles() {
+  return window['go']['main']['App']['PickFiles']();
+}
+
 export function React(arg1, arg2, arg3) {
   return window['go']['main']['App']['React'](arg1, arg2, arg3);
+}
+
+export function RemoveFile(arg1) {
+  return window['go']['main']['App']['RemoveFile'](arg1);
+}
+
+export function RemoveFilesOlderThan(arg1) {
+  return window['go']['main']['App']['RemoveFilesOlderThan'](arg1);
 }
 
 export function RemoveMember(arg1, arg2) {
@@ -142,6 +174,10 @@ export function Rooms() {
   return window['go']['main']['App']['Rooms']();
 }
 
+export function SaveFileAs(arg1) {
+  return window['go']['main']['App']['SaveFileAs'](arg1);
+}
+
 export function Search(arg1, arg2, arg3) {
   return window['go']['main']['App']['Search'](arg1, arg2, arg3);
 }
@@ -152,6 +188,10 @@ export function Send(arg1, arg2) {
 
 export function SetAway(arg1) {
   return window['go']['main']['App']['SetAway'](arg1);
+}
+
+export function SetFileLimits(arg1, arg2, arg3) {
+  return window['go']['main']['App']['SetFileLimits'](arg1, arg2, arg3);
 }
 
 export function SetName(arg1) {
@@ -176,6 +216,10 @@ export function SetRoomNearby(arg1, arg2) {
 
 export function SetTopic(arg1, arg2) {
   return window['go']['main']['App']['SetTopic'](arg1, arg2);
+}
+
+export function ShareFile(arg1, arg2, arg3) {
+  return window['go']['main']['App']['ShareFile'](arg1, arg2, arg3);
 }
 
 export function Status() {
