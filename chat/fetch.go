@@ -43,8 +43,10 @@ type FileProgress struct {
 	// members it asks.
 	Rate  int64 `json:"rate"`
 	Peers int   `json:"peers"`
-	// Full: paused because files take all the space allowed for them.
-	Full bool `json:"full,omitempty"`
+	// Full: paused because files take all the space allowed for them;
+	// Removed: removed from this computer.
+	Full    bool `json:"full,omitempty"`
+	Removed bool `json:"removed,omitempty"`
 }
 
 // fetchRun is one file's fetch.

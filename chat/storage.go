@@ -59,11 +59,11 @@ var defaultFileLimits = FileLimits{MaxFileMiB: defaultMaxFileSize >> 20, AutoMiB
 func (l FileLimits) check() error {
 	switch {
 	case l.MaxFileMiB < 1 || l.MaxFileMiB > maxFileMiBLimit:
-		return fmt.Errorf("%w: the largest file is 1 to %d MiB, not %d", ErrBadFileLimits, maxFileMiBLimit, l.MaxFileMiB)
+		return fmt.Errorf("%w: the largest file is 1 to %d MB, not %d", ErrBadFileLimits, maxFileMiBLimit, l.MaxFileMiB)
 	case l.AutoMiB < 0 || l.AutoMiB > l.MaxFileMiB:
-		return fmt.Errorf("%w: files fetched by themselves are 0 to %d MiB, not %d", ErrBadFileLimits, l.MaxFileMiB, l.AutoMiB)
+		return fmt.Errorf("%w: files downloaded by themselves are 0 to %d MB, not %d", ErrBadFileLimits, l.MaxFileMiB, l.AutoMiB)
 	case l.CapMiB < max(minCapMiB, l.MaxFileMiB) || l.CapMiB > maxCapMiB:
-		return fmt.Errorf("%w: the space for files is %d MiB at least (the largest file), not %d", ErrBadFileLimits, max(minCapMiB, l.MaxFileMiB), l.CapMiB)
+		return fmt.Errorf("%w: the space for files must be at least %d MB, not %d", ErrBadFileLimits, max(minCapMiB, l.MaxFileMiB), l.CapMiB)
 	}
 	return nil
 }
@@ -245,7 +245,7 @@ func (s *Service) removeHeld(r store.FileRecord, force bool) (bool, error) {
 // RemoveFile removes a file's bytes from this computer; its messages stay,
 // and FetchFile gets it again.
 func (s *Service) RemoveFile(hash string) (File, error) {
-	_, m, err := s.fileNamed(hash)
+	room, m, err := s.fileNamed(hash)
 	if err != nil {
 		return File{}, err
 	}
@@ -267,7 +267,9 @@ func (s *Service) RemoveFile(hash string) (File, error) {
 		return File{}, fmt.Errorf("remove the file: %w", err)
 	}
 	s.wakeAllFetches()
-	return *s.fileView(m), nil
+	view := *s.fileView(m)
+	s.bus.publish(Event{Name: EventFile, Data: FileProgress{Hash: view.Hash, Room: room.String(), State: view.State, Size: view.Size, Removed: view.Removed}})
+	return view, nil
 }
 
 // RemoveFilesOlderThan removes the files fetched here (not those this

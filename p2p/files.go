@@ -10,10 +10,12 @@ import (
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-msgio"
+	"golang.org/x/time/rate"
 	"google.golang.org/protobuf/proto"
 
 	"parley/files"
 	"parley/identity"
+	"parley/lru"
 	"parley/wire"
 )
 
@@ -37,6 +39,14 @@ const (
 	fileStreamsPerPeer = 4
 	fileIdle           = 30 * time.Second
 	fileWriteDeadline  = 30 * time.Second
+	// fileBytesPerPeer bounds the bytes a second one peer is served, in
+	// bursts of fileBurstPerPeer, so one peer cannot take the disk and
+	// the uplink whole (gossip has a bound of its own); the limits of
+	// the last maxFilePeers peers are kept, so a peer gains nothing by
+	// opening streams anew.
+	fileBytesPerPeer = 96 << 20
+	fileBurstPerPeer = 8 << 20
+	maxFilePeers     = 256
 )
 
 type fileServer struct {
@@ -45,10 +55,26 @@ type fileServer struct {
 	slots   chan struct{}
 	mu      sync.Mutex
 	perPeer map[peer.ID]int
+	rates   *lru.Map[peer.ID, *rate.Limiter]
 }
 
 func newFileServer(hold FileHolder, t *trust) *fileServer {
-	return &fileServer{hold: hold, trust: t, slots: make(chan struct{}, fileStreams), perPeer: map[peer.ID]int{}}
+	return &fileServer{
+		hold: hold, trust: t, slots: make(chan struct{}, fileStreams), perPeer: map[peer.ID]int{},
+		rates: lru.New[peer.ID, *rate.Limiter](maxFilePeers, nil),
+	}
+}
+
+// rateOf is p's byte budget.
+func (fs *fileServer) rateOf(p peer.ID) *rate.Limiter {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	l, ok := fs.rates.Get(p)
+	if !ok {
+		l = rate.NewLimiter(fileBytesPerPeer, fileBurstPerPeer)
+		fs.rates.Add(p, l, nil)
+	}
+	return l
 }
 
 // enter takes a serving slot for p; false when none is free.
@@ -86,6 +112,7 @@ func (fs *fileServer) serve(s network.Stream) {
 		return
 	}
 	defer fs.leave(from)
+	budget := fs.rateOf(from)
 	r := msgio.NewVarintReaderSize(s, files.MaxAskSize)
 	w := msgio.NewVarintWriter(s)
 	for {
@@ -106,8 +133,11 @@ func (fs *fileServer) serve(s network.Stream) {
 			s.Reset()
 			return
 		}
-		_ = s.SetWriteDeadline(time.Now().Add(fileWriteDeadline))
-		err = answerAsk(w, h, ask)
+		deadline := time.Now().Add(fileWriteDeadline)
+		_ = s.SetWriteDeadline(deadline)
+		ctx, cancel := context.WithDeadline(context.Background(), deadline)
+		err = answerAsk(ctx, w, h, ask, budget)
+		cancel()
 		release()
 		if err != nil {
 			s.Reset()
@@ -116,8 +146,9 @@ func (fs *fileServer) serve(s network.Stream) {
 	}
 }
 
-// answerAsk writes an ask's parts, in order.
-func answerAsk(w msgio.Writer, h *files.Holding, ask *files.Ask) error {
+// answerAsk writes an ask's parts, in order, each chunk within the
+// asker's byte budget.
+func answerAsk(ctx context.Context, w msgio.Writer, h *files.Holding, ask *files.Ask, budget *rate.Limiter) error {
 	write := func(p *files.Part) error {
 		b, err := proto.Marshal(p)
 		if err != nil {
@@ -142,6 +173,9 @@ func answerAsk(w msgio.Writer, h *files.Holding, ask *files.Ask) error {
 		case errors.Is(err, files.ErrNotHeld):
 			part = &files.Part{Index: i, Missing: true}
 		case err != nil:
+			return err
+		}
+		if err := budget.WaitN(ctx, len(chunk)); err != nil {
 			return err
 		}
 		if err := write(part); err != nil {

@@ -1,6 +1,6 @@
 // The backend in a browser: a headless node's HTTP API and event WebSocket.
 // The login link the node prints sets the cookie these requests carry.
-import type { Backend, BackendEvent } from './types'
+import type { Backend, BackendEvent, Message } from './types'
 
 /**
  * A call the node refused or failed: `message` is the node's one sentence
@@ -40,6 +40,29 @@ async function call<T>(method: string, ...args: unknown[]): Promise<T> {
     throw new BackendError(`The Parley node answered with HTTP ${resp.status}; try again.`, 'unknown')
   }
   return body as T
+}
+
+/** Where a file's bytes are read: the node's own route (the window's asset server in the desktop app). */
+export function fileURL(hash: string): string {
+  return `/api/files/${encodeURIComponent(hash)}`
+}
+
+/** Shares bytes as a file: PUT with the bytes as the body, the answer a Message. */
+export async function sendFile(roomId: string, file: Blob, name: string, caption: string): Promise<Message> {
+  const q = new URLSearchParams({ name })
+  if (caption) q.set('text', caption)
+  let resp: Response
+  try {
+    resp = await fetch(`/api/files/${encodeURIComponent(roomId)}?${q}`, { method: 'PUT', credentials: 'same-origin', body: file })
+  } catch {
+    throw new BackendError(nodeGoneText, 'nodeGone')
+  }
+  const body = await resp.json().catch(() => null)
+  if (!resp.ok) {
+    if (body && typeof body.error === 'string') throw new BackendError(body.error, typeof body.code === 'string' ? body.code : 'unknown')
+    throw new BackendError(`The Parley node answered with HTTP ${resp.status}; try again.`, 'unknown')
+  }
+  return body as Message
 }
 
 /** Reconnect delays after the event socket drops, capped at the last. */
@@ -113,7 +136,14 @@ export const httpBackend: Backend = {
   blocked: () => call('Blocked'),
   fetchFile: (hash) => call('FetchFile', hash),
   cancelFetch: (hash) => call('CancelFetch', hash),
-  fileURL: (hash) => `/api/files/${encodeURIComponent(hash)}`,
+  fileURL,
+  sendFile,
+  removeFile: (hash) => call('RemoveFile', hash),
+  files: (roomId, limit) => call('Files', roomId, limit),
+  filesUsage: () => call('FilesUsage'),
+  fileLimits: () => call('FileLimits'),
+  setFileLimits: (maxFileMiB, autoMiB, capMiB) => call('SetFileLimits', maxFileMiB, autoMiB, capMiB),
+  removeFilesOlderThan: (days) => call('RemoveFilesOlderThan', days),
   setRole: (roomId, peerId, role) => call('SetRole', roomId, peerId, role),
   removeMember: (roomId, peerId) => call('RemoveMember', roomId, peerId),
   joinRoom: (idOrLink, name) => call('JoinRoom', idOrLink, name),

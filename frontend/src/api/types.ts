@@ -142,6 +142,37 @@ export interface FileInfo {
   state: FileState
   /** Bytes here so far. */
   have: number
+  /** Paused because files take all the space allowed for them (Settings, Storage). */
+  full?: boolean
+  /** It was here and was removed from this computer; Download gets it again. */
+  removed?: boolean
+  /** While fetching, from the file's events: bytes a second, and from how many people. */
+  rate?: number
+  peers?: number
+}
+
+/** The limits on files, in MiB. */
+export interface FileLimits {
+  /** The largest file shared or downloaded. */
+  maxFileMiB: number
+  /** Files up to this size download by themselves; 0: none do. */
+  autoMiB: number
+  /** The space files may take here. */
+  capMiB: number
+}
+
+/** The space files take here, in bytes. */
+export interface FilesUsage {
+  used: number
+  cap: number
+  files: number
+}
+
+/** A file on this computer, picked or dropped in the desktop window. */
+export interface LocalFile {
+  path: string
+  name: string
+  size: number
 }
 
 /** A fetch's progress, at most 4 times a second per file. */
@@ -154,6 +185,8 @@ export interface FileProgress {
   /** Bytes a second since the fetch began. */
   rate: number
   peers: number
+  full?: boolean
+  removed?: boolean
 }
 
 export interface Message {
@@ -444,6 +477,17 @@ export interface ThrottledAuthor {
   dropped: number
 }
 
+/** Files on disk, in the desktop window (Backend.desktop). */
+export interface DesktopFiles {
+  pickFiles(): Promise<LocalFile[]>
+  /** Calls fn with the files dropped on the window (rejected for one that cannot be shared, e.g. a folder); returns what stops it. */
+  onDrop(fn: (files: Promise<LocalFile[]>) => void): () => void
+  shareFile(roomId: string, path: string, caption: string): Promise<Message>
+  /** Asks where to save and copies the file there; '' when cancelled. */
+  saveFileAs(hash: string): Promise<string>
+  openWithSystem(hash: string): Promise<void>
+}
+
 /** Everything the UI can ask of a Parley node. */
 export interface Backend {
   me(): Promise<Me>
@@ -479,8 +523,25 @@ export interface Backend {
   fetchFile(hash: string): Promise<FileInfo>
   /** Stops fetching a file; what is here stays. */
   cancelFetch(hash: string): Promise<FileInfo>
-  /** Where a complete file opens, or null where the window cannot open it yet. */
-  fileURL(hash: string): string | null
+  /** Where a complete file's bytes are read (an image shows from it). */
+  fileURL(hash: string): string
+  /** Shares a file's bytes (a pasted image, a file picked in a browser) in a room, with an optional caption. */
+  sendFile(roomId: string, file: Blob, name: string, caption: string): Promise<Message>
+  /** Removes a file's bytes from this computer; its messages stay. */
+  removeFile(hash: string): Promise<FileInfo>
+  /** A room's file messages, newest first. */
+  files(roomId: string, limit: number): Promise<Message[]>
+  filesUsage(): Promise<FilesUsage>
+  fileLimits(): Promise<FileLimits>
+  setFileLimits(maxFileMiB: number, autoMiB: number, capMiB: number): Promise<FileLimits>
+  /** Removes the files downloaded here and not used for days (not your own of the last 30 days). */
+  removeFilesOlderThan(days: number): Promise<{ files: number; freed: number }>
+  /**
+   * The desktop window's own ways with files on disk, absent in a browser:
+   * a native picker, drops as paths, sharing from a path, Save as and
+   * opening in the system's program.
+   */
+  desktop?: DesktopFiles
   /** Ends an invitation: its link lets no one else in. */
   revokeInvite(roomId: string, inviteId: string): Promise<void>
   /** Gives a member of a private room a role; owner only. 'owner' hands the room over (you become a moderator). */

@@ -1,6 +1,7 @@
 // The backend inside the desktop window: Wails bindings to the Go app.
 import * as app from './wailsjs/go/main/App'
-import { BrowserOpenURL, ClipboardSetText, EventsOn, WindowSetTitle } from './wailsjs/runtime/runtime'
+import { BrowserOpenURL, ClipboardSetText, EventsOn, OnFileDrop, OnFileDropOff, WindowSetTitle } from './wailsjs/runtime/runtime'
+import { fileURL, sendFile } from './http'
 import type { Backend, BackendEvent, FileInfo, InvitePreview, InviteStatus, Member, Message, Peer, ProxySetting, Room, Status } from './types'
 
 /** The Wails event that carries batches of BackendEvent (app.go). */
@@ -27,7 +28,26 @@ export const wailsBackend: Backend = {
   blocked: () => app.Blocked(),
   fetchFile: (hash) => app.FetchFile(hash) as Promise<FileInfo>,
   cancelFetch: (hash) => app.CancelFetch(hash) as Promise<FileInfo>,
-  fileURL: () => null, // the window does not serve files' bytes yet
+  // The window's asset server answers /api/files (api.WindowFiles): bytes
+  // go as bodies, never through the bindings.
+  fileURL,
+  sendFile,
+  removeFile: (hash) => app.RemoveFile(hash) as Promise<FileInfo>,
+  files: (roomId, limit) => app.Files(roomId, limit) as Promise<Message[]>,
+  filesUsage: () => app.FilesUsage(),
+  fileLimits: () => app.FileLimits(),
+  setFileLimits: (maxFileMiB, autoMiB, capMiB) => app.SetFileLimits(maxFileMiB, autoMiB, capMiB),
+  removeFilesOlderThan: (days) => app.RemoveFilesOlderThan(days),
+  desktop: {
+    pickFiles: () => app.PickFiles(),
+    onDrop: (fn) => {
+      OnFileDrop((_x, _y, paths) => fn(app.LocalFiles(paths)), false)
+      return () => OnFileDropOff()
+    },
+    shareFile: (roomId, path, caption) => app.ShareFile(roomId, path, caption) as Promise<Message>,
+    saveFileAs: (hash) => app.SaveFileAs(hash),
+    openWithSystem: (hash) => app.OpenWithSystem(hash),
+  },
   setRole: (roomId, peerId, role) => app.SetRole(roomId, peerId, role),
   removeMember: (roomId, peerId) => app.RemoveMember(roomId, peerId),
   joinRoom: (idOrLink, name) => app.JoinRoom(idOrLink, name) as Promise<Room>,

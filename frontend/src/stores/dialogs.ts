@@ -22,6 +22,8 @@ export type DialogName =
   | 'block'
   /** The people blocked, each with Unblock. */
   | 'blocked'
+  /** The space shared files take here, and the limits on them. */
+  | 'storage'
 
 /**
  * Which dialog is open, so that whatever asks for one (the sidebar, the room

@@ -552,7 +552,7 @@ export const useMessagesStore = defineStore('messages', () => {
     for (const v of Object.values(views.value)) {
       for (let i = 0; i < v.items.length; i++) {
         const m = v.items[i]!
-        if (m.file?.hash === p.hash) v.items[i] = { ...m, file: { ...m.file, state: p.state, have: p.have } }
+        if (m.file?.hash === p.hash) v.items[i] = { ...m, file: { ...m.file, state: p.state, have: p.have, rate: p.rate, peers: p.peers, full: p.full, removed: p.removed } }
       }
     }
   }

@@ -1,10 +1,11 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest'
-import { flushPromises, mount } from '@vue/test-utils'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
+import { createPinia, setActivePinia } from 'pinia'
 import type { FileInfo } from '@/api'
 
 vi.mock('@/api', async (original) => ({
   ...(await original<typeof import('@/api')>()),
-  api: { fetchFile: vi.fn(), cancelFetch: vi.fn(), fileURL: vi.fn((hash: string) => `/api/files/${hash}`) },
+  api: { fetchFile: vi.fn(), cancelFetch: vi.fn(), removeFile: vi.fn(), fileURL: vi.fn((hash: string) => `/api/files/${hash}`) },
 }))
 
 import { api } from '@/api'
@@ -23,7 +24,9 @@ const file = (over: Partial<FileInfo> = {}): FileInfo => ({
 })
 
 describe('FileCard', () => {
+  enableAutoUnmount(afterEach)
   beforeEach(() => {
+    setActivePinia(createPinia())
     vi.mocked(api.fetchFile).mockReset()
     vi.mocked(api.cancelFetch).mockReset()
   })
@@ -47,12 +50,16 @@ describe('FileCard', () => {
     expect(api.cancelFetch).toHaveBeenCalled()
   })
 
-  it('opens a complete file, and says when one is too large to download', () => {
+  it('opens and saves a complete file, and says when one is too large to download', async () => {
+    const opened = vi.spyOn(window, 'open').mockReturnValue(null)
     const done = mount(FileCard, { props: { file: file({ state: 'complete', have: 5 * 1024 * 1024 }), tabbable: false } })
-    const open = done.get('[data-testid="file-open"]')
-    expect(open.attributes('href')).toBe(`/api/files/${'ab'.repeat(32)}`)
-    expect(open.attributes('rel')).toContain('noopener')
-    expect(open.attributes('tabindex')).toBe('-1')
+    const save = done.get('[data-testid="file-save"]')
+    expect(save.attributes('href')).toBe(`/api/files/${'ab'.repeat(32)}`)
+    expect(save.attributes('download')).toBe('report.pdf')
+    expect(save.attributes('tabindex')).toBe('-1')
+    await done.get('[data-testid="file-open"]').trigger('click')
+    expect(opened).toHaveBeenCalledWith(`/api/files/${'ab'.repeat(32)}`, '_blank', 'noopener,noreferrer')
+    opened.mockRestore()
     const big = mount(FileCard, { props: { file: file({ state: 'tooLarge' }), tabbable: true } })
     expect(big.text()).toContain('Too large to download on this computer')
     expect(big.find('[data-testid="file-download"]').exists()).toBe(false)
@@ -63,5 +70,27 @@ describe('FileCard', () => {
     const img = w.get('[data-testid="file-preview"]')
     expect(img.attributes('src')).toBe('data:image/jpeg;base64,AAAA')
     expect([img.attributes('width'), img.attributes('height')]).toEqual(['240', '120'])
+  })
+
+  it('asks before opening a program, and opens it only when told to', async () => {
+    const opened = vi.spyOn(window, 'open').mockReturnValue(null)
+    const w = mount(FileCard, { props: { file: file({ name: 'setup.exe', mime: 'application/x-msdownload', state: 'complete' }), tabbable: true } })
+    await w.get('[data-testid="file-open"]').trigger('click')
+    expect(opened).not.toHaveBeenCalled()
+    expect(w.get('[data-testid="file-ask"]').text()).toContain('setup.exe is a program or script')
+    await w.get('[data-testid="file-open-anyway"]').trigger('click')
+    expect(opened).toHaveBeenCalledTimes(1)
+    opened.mockRestore()
+  })
+
+  it('keeps a removed file\'s message with Download again, and says when storage is full', async () => {
+    const gone = mount(FileCard, { props: { file: file({ removed: true }), tabbable: true } })
+    expect(gone.get('[data-testid="file-removed"]').text()).toContain('File removed from this computer')
+    expect(gone.get('[data-testid="file-download"]').text()).toBe('Download again')
+    const full = mount(FileCard, { props: { file: file({ state: 'paused', have: 1024, full: true }), tabbable: true } })
+    expect(full.get('[data-testid="file-full"]').text()).toContain('all the space allowed')
+    const here = mount(FileCard, { props: { file: file({ state: 'complete' }), tabbable: true } })
+    await here.get('[data-testid="file-remove"]').trigger('click')
+    expect(api.removeFile).toHaveBeenCalledWith('ab'.repeat(32))
   })
 })

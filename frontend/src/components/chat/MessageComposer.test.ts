@@ -22,6 +22,8 @@ vi.mock('@/api', async (original) => ({
     history: vi.fn(),
     historyAfter: vi.fn(),
     rooms: vi.fn(),
+    sendFile: vi.fn(),
+    fileLimits: vi.fn(),
   },
 }))
 
@@ -442,5 +444,52 @@ describe('MessageComposer', () => {
       expect(box(mounted[mounted.length - 1]!).attributes('placeholder')).toBe('Message #plans')
     })
   })
-})
 
+  describe('files', () => {
+    /** Pastes files into the box, as a clipboard holding them would. */
+    async function paste(w: VueWrapper, files: File[]): Promise<void> {
+      const event = new Event('paste', { bubbles: true, cancelable: true }) as ClipboardEvent
+      Object.defineProperty(event, 'clipboardData', { value: { files } })
+      box(w).element.dispatchEvent(event)
+      await flushPromises()
+    }
+
+    beforeEach(() => {
+      vi.mocked(api.fileLimits).mockResolvedValue({ maxFileMiB: 1, autoMiB: 1, capMiB: 64 })
+      vi.mocked(api.sendFile).mockReset()
+    })
+
+    it('sends pasted files one message each, the caption with the first', async () => {
+      vi.mocked(api.sendFile).mockResolvedValue(message("m1"))
+      const w = composer()
+      await paste(w, [new File(['png'], '', { type: 'image/png' }), new File(['b'], 'notes.txt')])
+      expect(w.findAll('[data-testid="attachment"]').map((a) => a.find('.name').text())).toEqual(['Pasted image.png', 'notes.txt'])
+      await type(w, 'from today')
+      await press(w, 'Enter')
+      expect(vi.mocked(api.sendFile).mock.calls.map((c) => [c[0], c[2], c[3]])).toEqual([
+        [roomId, 'Pasted image.png', 'from today'],
+        [roomId, 'notes.txt', ''],
+      ])
+      expect(w.find('[data-testid="attachments"]').exists()).toBe(false)
+      expect(box(w).element.value).toBe('')
+    })
+
+    it('says a file is over the limit and sends nothing of it', async () => {
+      const w = composer()
+      await paste(w, [new File([new Uint8Array(3 * 1024 * 1024)], 'video.mp4')])
+      expect(w.get('[data-testid="attachment-too-large"]').text()).toBe('This file is 3 MB; the limit is 1 MB.')
+      expect(w.get('button[type="submit"]').attributes('disabled')).toBeDefined()
+      await press(w, 'Enter')
+      expect(api.sendFile).not.toHaveBeenCalled()
+    })
+
+    it('keeps a file that failed, and says which', async () => {
+      vi.mocked(api.sendFile).mockRejectedValue(new Error('Files already take all the space allowed for them.'))
+      const w = composer()
+      await paste(w, [new File(['x'], 'plan.pdf')])
+      await press(w, 'Enter')
+      expect(w.get('[data-testid="composer-error"]').text()).toContain('plan.pdf was not sent: Files already take all the space allowed for them.')
+      expect(w.findAll('[data-testid="attachment"]')).toHaveLength(1)
+    })
+  })
+})

@@ -55,6 +55,17 @@ describe('ProfileBar', () => {
     wrapper.unmount()
   })
 
+  it('opens Storage from the panel, in its place', async () => {
+    const wrapper = mount(ProfileBar, { props: { me, rename }, attachTo: document.body })
+    await wrapper.get('[data-testid="you-menu"]').trigger('click')
+    expect(wrapper.get('[data-testid="open-storage"]').text()).toBe('Storage…')
+    await wrapper.get('[data-testid="open-storage"]').trigger('click')
+    expect(wrapper.emitted('storage')).toHaveLength(1)
+    expect(wrapper.emitted('blocked')).toBeUndefined()
+    expect(wrapper.find('[role="dialog"]').exists()).toBe(false)
+    wrapper.unmount()
+  })
+
   it('does not save an unchanged or empty name', async () => {
     const wrapper = mount(ProfileBar, { props: { me, rename }, attachTo: document.body })
     await wrapper.get('[data-testid="you-menu"]').trigger('click')
