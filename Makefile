@@ -120,8 +120,9 @@ bench: build/bench/parley ## run the benchmarks (a 10-member room of separate pr
 	$(GO) run ./bench/syncrss > build/bench/sync-rss.json
 	$(GO) run ./bench/wssmem > build/bench/wss-mem.json
 	$(GO) run ./bench/privatejoin > build/bench/private-join.json
+	$(GO) run ./bench/filebench > build/bench/files.json
 	@grep -o '"Output":"[^"]*ns/op[^"]*' build/bench/go-bench.json | sed 's/"Output":"//; s/\\t/ /g; s/\\n//'
-	@cat build/bench/store-rss.json build/bench/sync.json build/bench/sync-rss.json build/bench/wss-mem.json build/bench/private-join.json
+	@cat build/bench/store-rss.json build/bench/sync.json build/bench/sync-rss.json build/bench/wss-mem.json build/bench/private-join.json build/bench/files.json
 	$(GO) run ./bench/room -n 10 -bin build/bench/parley -src . > build/bench/room.jsonl 2> build/bench/room-steps.jsonl
 	@cat build/bench/room.jsonl
 

@@ -65,11 +65,14 @@ describe('FileCard', () => {
     expect(big.find('[data-testid="file-download"]').exists()).toBe(false)
   })
 
-  it("shows an image's preview, sized to its shape", () => {
+  it("shows an image's preview, sized to its shape and never past its own size", () => {
     const w = mount(FileCard, { props: { file: file({ mime: 'image/png', width: 1200, height: 600, preview: 'data:image/jpeg;base64,AAAA' }), tabbable: true } })
     const img = w.get('[data-testid="file-preview"]')
     expect(img.attributes('src')).toBe('data:image/jpeg;base64,AAAA')
     expect([img.attributes('width'), img.attributes('height')]).toEqual(['240', '120'])
+    const small = mount(FileCard, { props: { file: file({ mime: 'image/png', width: 64, height: 48, preview: 'data:image/jpeg;base64,AAAA' }), tabbable: true } })
+    const own = small.get('[data-testid="file-preview"]')
+    expect([own.attributes('width'), own.attributes('height')]).toEqual(['64', '48']) // never blown up
   })
 
   it('asks before opening a program, and opens it only when told to', async () => {
