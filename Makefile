@@ -4,9 +4,12 @@ SHELL := /bin/bash
 GO ?= go
 WAILS = $(shell $(GO) env GOPATH)/bin/wails
 BIN := build/bin/parley
-# Wails builds against WebKitGTK 4.0 unless only 4.1 is installed. Evaluated
-# when a recipe runs, so after setup has installed the packages.
-WAILS_TAGS = $(shell pkg-config --exists webkit2gtk-4.0 2>/dev/null || echo webkit2_41)
+# Wails builds against WebKitGTK 4.0 unless only 4.1 is installed; with
+# 4.0 at 2.40 or later it says so (webkit2_40), or the window's asset
+# server would see every request as a GET with no body (a pasted file is
+# sent as a PUT). Evaluated when a recipe runs, so after setup has
+# installed the packages.
+WAILS_TAGS = $(shell if pkg-config --atleast-version=2.40 webkit2gtk-4.0 2>/dev/null; then echo webkit2_40; elif ! pkg-config --exists webkit2gtk-4.0 2>/dev/null; then echo webkit2_41; fi)
 ARGS ?=
 # The version stamped into every build and artifact (scripts/version: from
 # `git describe`, or VERSION=1.2.3 on the command line).

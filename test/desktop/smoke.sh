@@ -7,7 +7,8 @@
 # real composer with xdotool and times each until the peer has it: the
 # window must keep handling input through the catch-up. It then waits for
 # the peer to report the sync done, types one more message, checks the
-# screen repainted and is not blank, and after the window closes checks
+# screen repainted and is not blank, pastes a picture that the peer must
+# get byte for byte, and after the window closes checks
 # the desktop's store holds the whole history. Last, a clicked invite link
 # while the window is open: a second start hands it over and exits 0, the
 # window offers the room and Enter joins it.
@@ -227,6 +228,31 @@ grown() {
 wait_for 10 "six typed lines grow the composer" grown
 xdotool key --window "$window" ctrl+a Delete
 
+# A picture pasted into the composer, as a screenshot tool leaves it on the
+# clipboard, is shared by Enter: WebKitGTK hands the page the image through
+# the async clipboard, and its bytes reach the node through the window's
+# asset server, never the bindings. The peer fetches it and holds the very
+# bytes. (xclip serves the clipboard until the X server ends.)
+convert -size 64x48 xc:'#2a6fdb' -fill '#f5c518' -draw 'rectangle 16,12 48,36' "$work/pasted.png"
+steady "$work/before-paste.png" || fail "the screen did not settle before the paste"
+xclip -selection clipboard -t image/png -i "$work/pasted.png" 2>/dev/null
+xdotool key --window "$window" ctrl+v
+attached() {
+  steady "$work/pasted-shown.png" || return 1
+  local diff
+  diff=$(compare -metric AE "$work/before-paste.png" "$work/pasted-shown.png" null: 2>&1 || true)
+  [[ ${diff%% *} =~ ^[0-9.e+]+$ ]] && (( ${diff%%.*} > 500 ))
+}
+wait_for 15 "the pasted picture shows in the composer" attached
+xdotool key --window "$window" Return
+pasted_hash() {
+  call "$peer_api" "$peer_token" Files "[\"$room\", 5]" |
+    jq -er '.[] | select(.file.name == "Pasted image.png" and .file.state == "complete") | .file.hash'
+}
+wait_for 60 "the peer holds the pasted picture" pasted_hash
+curl -sS --fail --max-time 30 -H "Authorization: Bearer $peer_token" -o "$work/pasted-got.png" "$peer_api/api/files/$(pasted_hash)"
+cmp -s "$work/pasted.png" "$work/pasted-got.png" || fail "the peer holds other bytes than the picture pasted"
+
 # A second start with an invite link (as a click on a parley:// link makes
 # it) hands the link to the running window and exits 0.
 linked=$(call "$peer_api" "$peer_token" CreateRoom '["Linked room"]' | jq -r .id)
@@ -253,12 +279,12 @@ unset 'pids[-1]'
 [[ -d $work/desk/webview/data/parley ]] || fail "no web storage under the data dir: $(ls "$work/desk")"
 
 # The whole history reached the desktop's store: the seeded messages, the
-# probes and the last message.
+# probes, the last message and the picture.
 start_headless "$work/desk" desk
-want=$((messages + ${#probes[@]} + 1))
+want=$((messages + ${#probes[@]} + 2)) # and the last message, and the picture
 have=$(call "$api" "$token" MessageCount "[\"$room\"]")
 ((have == want)) || fail "the desktop holds $have messages, want $want"
 call "$api" "$token" Rooms '[]' | jq -e '.[] | select(.name == "Linked room")' >/dev/null ||
   fail "the room of the handed-over invite link was not joined: $(call "$api" "$token" Rooms '[]')"
 
-echo "desktop smoke: ok (caught up $messages messages in $catchup_ms ms with the window answering; message typed in the window reached the peer; $colours colours; screenshot $shot; an invite link handed over by a second start was offered and joined)"
+echo "desktop smoke: ok (caught up $messages messages in $catchup_ms ms with the window answering; message typed in the window reached the peer; $colours colours; a pasted picture reached the peer byte for byte; screenshot $shot; an invite link handed over by a second start was offered and joined)"

@@ -780,6 +780,10 @@ scenario() { # scenario NAT
     wait_for 120 "A sees B online again after B's restart" online a "$room" "$bid"
     wait_for 120 "B gets what A wrote while it restarted" history_has b "$room" "a while b restarts"
     note "B restarted: back in the room and caught up $(secs $(($(now_ms) - t0))) after its start"
+    # What A wrote may have come through H, a member holding the room,
+    # before B's own connection to A through the relay is up.
+    wait_for 60 "B sees A via relayed after its restart" via_was b "$room" "$aid" relayed
+    wait_for 60 "A sees B via relayed after B's restart" via_was a "$room" "$bid" relayed
     converse "after b restarts" 2 120 relayed
     ok "B rejoins by itself after a restart, through the relay"
   fi

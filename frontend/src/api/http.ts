@@ -48,7 +48,7 @@ export function fileURL(hash: string): string {
 }
 
 /** Shares bytes as a file: PUT with the bytes as the body, the answer a Message. */
-export async function sendFile(roomId: string, file: Blob, name: string, caption: string): Promise<Message> {
+export async function sendFile(roomId: string, file: Blob | Uint8Array<ArrayBuffer>, name: string, caption: string): Promise<Message> {
   const q = new URLSearchParams({ name })
   if (caption) q.set('text', caption)
   let resp: Response

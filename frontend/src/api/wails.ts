@@ -31,7 +31,10 @@ export const wailsBackend: Backend = {
   // The window's asset server answers /api/files (api.WindowFiles): bytes
   // go as bodies, never through the bindings.
   fileURL,
-  sendFile,
+  // As bytes, not a Blob: WebKitGTK crashes reading a Blob-backed body
+  // in a custom scheme's handler. Only pastes come this way (a few MB at
+  // most); files on disk go by path (desktop.shareFile).
+  sendFile: async (roomId, file, name, caption) => sendFile(roomId, new Uint8Array(await file.arrayBuffer()), name, caption),
   removeFile: (hash) => app.RemoveFile(hash) as Promise<FileInfo>,
   files: (roomId, limit) => app.Files(roomId, limit) as Promise<Message[]>,
   filesUsage: () => app.FilesUsage(),
