@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"parley/files"
 )
 
 func randomFile(t *testing.T, n int) []byte {
@@ -171,5 +173,67 @@ func TestAPrivateRoomsFileIsSealedOnEveryDisk(t *testing.T) {
 		if bytes.Contains(held, []byte("THE SECRET PLAN")) {
 			t.Error("a disk holds the file in the clear")
 		}
+	}
+}
+
+// A fetch cut off by the member's node closing goes on where it stopped
+// once the node starts again, by itself, from the chunks its bitmap marks.
+func TestAFetchCutByARestartGoesOnFromWhereItStopped(t *testing.T) {
+	t.Parallel()
+	dirB := t.TempDir()
+	a, b := newNode(t, t.TempDir()), openNode(t, dirB)
+	if err := b.Connect(t.Context(), a.Me().Addrs[0]); err != nil {
+		t.Fatal(err)
+	}
+	room, err := a.CreateRoom("files")
+	if err != nil {
+		t.Fatal(err)
+	}
+	joinAll(t, []*Service{a, b}, room)
+	data := randomFile(t, 64<<20)
+	msg, err := a.SendFile(t.Context(), room.ID, "video.bin", "", bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash, err := files.ParseHash(msg.File.Hash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, unsubscribe := b.Subscribe()
+	eventually(t, 30*time.Second, "b hears of the file", func() bool {
+		_, ok := fileShown(t, b, room.ID, msg.File.Hash)
+		return ok
+	})
+	if _, err := b.FetchFile(msg.File.Hash); err != nil {
+		t.Fatal(err)
+	}
+	// The node closes as soon as the first chunks are in: 256 chunks
+	// cannot all land meanwhile.
+	deadline := time.After(60 * time.Second)
+	for started := false; !started; {
+		select {
+		case ev := <-events:
+			p, ok := ev.Data.(FileProgress)
+			started = ok && p.Hash == msg.File.Hash && p.Have > 0
+		case <-deadline:
+			t.Fatal("the fetch never began")
+		}
+	}
+	unsubscribe()
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	held, chunks, err := files.Peek(filepath.Join(dirB, "files"), hash)
+	if err != nil || held == 0 || held == chunks {
+		t.Fatalf("after the close b holds %d of %d chunks (%v); want some, not all", held, chunks, err)
+	}
+
+	b = newNode(t, dirB)
+	if err := b.Connect(t.Context(), a.Me().Addrs[0]); err != nil {
+		t.Fatal(err)
+	}
+	waitComplete(t, b, room.ID, msg.File.Hash)
+	if got := readWhole(t, b, msg.File.Hash); !bytes.Equal(got, data) {
+		t.Fatal("b reads other bytes")
 	}
 }
