@@ -210,3 +210,23 @@ describe('httpBackend calls', () => {
     expect((err as BackendError).code).toBe('badPeerId')
   })
 })
+
+describe('httpBackend.sendFile', () => {
+  afterEach(() => vi.unstubAllGlobals())
+
+  it('puts the bytes to the room with the name and caption, and says why a refusal came', async () => {
+    const fetchMock = vi.fn(async () => new Response(JSON.stringify({ id: 'm1', kind: 'file' }), { status: 200 }))
+    vi.stubGlobal('fetch', fetchMock)
+    const bytes = new Blob(['%PDF-1.7'])
+    await expect(httpBackend.sendFile('room1', bytes, 'plan & budget.pdf', 'for Monday')).resolves.toMatchObject({ id: 'm1' })
+    const [url, init] = fetchMock.mock.calls[0] as unknown as [string, RequestInit]
+    expect(url).toBe('/api/files/room1?name=plan+%26+budget.pdf&text=for+Monday')
+    expect(init.method).toBe('PUT')
+    expect(init.body).toBe(bytes)
+
+    fetchMock.mockResolvedValueOnce(new Response(JSON.stringify({ code: 'filesCapReached', error: 'Files already take all the space allowed for them.' }), { status: 507 }))
+    const refused = httpBackend.sendFile('room1', bytes, 'a.bin', '')
+    await expect(refused).rejects.toBeInstanceOf(BackendError)
+    await expect(refused).rejects.toMatchObject({ code: 'filesCapReached', message: 'Files already take all the space allowed for them.' })
+  })
+})

@@ -32,6 +32,11 @@ async function call<T>(method: string, ...args: unknown[]): Promise<T> {
     // fetch gives a TypeError in the browser's own words ("Failed to fetch").
     throw new BackendError(nodeGoneText, 'nodeGone')
   }
+  return answer<T>(resp)
+}
+
+/** A call's answer: its JSON, or its error sentence as a BackendError. */
+async function answer<T>(resp: Response): Promise<T> {
   const body = await resp.json().catch(() => null)
   if (!resp.ok) {
     if (body && typeof body.error === 'string') {
@@ -57,12 +62,7 @@ export async function sendFile(roomId: string, file: Blob | Uint8Array<ArrayBuff
   } catch {
     throw new BackendError(nodeGoneText, 'nodeGone')
   }
-  const body = await resp.json().catch(() => null)
-  if (!resp.ok) {
-    if (body && typeof body.error === 'string') throw new BackendError(body.error, typeof body.code === 'string' ? body.code : 'unknown')
-    throw new BackendError(`The Parley node answered with HTTP ${resp.status}; try again.`, 'unknown')
-  }
-  return body as Message
+  return answer<Message>(resp)
 }
 
 /** Reconnect delays after the event socket drops, capped at the last. */
