@@ -58,6 +58,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
 	drouting "github.com/libp2p/go-libp2p/p2p/discovery/routing"
+	"github.com/libp2p/go-libp2p/p2p/protocol/identify"
 	"github.com/libp2p/go-msgio"
 	"github.com/multiformats/go-multiaddr"
 	"google.golang.org/protobuf/proto"
@@ -445,6 +446,7 @@ func (s *stranger) greet(ctx context.Context, members []peer.AddrInfo, room wire
 		if err := s.hellos.await(ctx, m.ID, helloWait); err != nil {
 			return err
 		}
+		s.identified(ctx, m.ID)
 		agent, _ := s.h.Peerstore().Get(m.ID, "AgentVersion")
 		protos, _ := s.h.Peerstore().GetProtocols(m.ID)
 		s.r.member(m.ID, func(f *memberFinding) {
@@ -462,6 +464,25 @@ func (s *stranger) greet(ctx context.Context, members []peer.AddrInfo, room wire
 		}
 	}
 	return nil
+}
+
+// identified waits, up to helloWait, until identify has run on every
+// connection to p: a member's hello can come before identify has told
+// what it announces.
+func (s *stranger) identified(ctx context.Context, p peer.ID) {
+	ids, ok := s.h.(interface{ IDService() identify.IDService })
+	if !ok {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, helloWait)
+	defer cancel()
+	for _, c := range s.h.Network().ConnsToPeer(p) {
+		select {
+		case <-ids.IDService().IdentifyWait(c):
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 // subscriptions are the topics the stranger listens to.
