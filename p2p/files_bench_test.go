@@ -46,9 +46,7 @@ func BenchmarkFileTransfer(b *testing.B) {
 			for b.Loop() {
 				var srcs []files.Source
 				for _, n := range sources {
-					fs := r.FileSource(n.ID(), keys.ID, hash)
-					defer fs.Close()
-					srcs = append(srcs, fs)
+					srcs = append(srcs, r.FileSource(n.ID(), keys.ID, hash))
 				}
 				encoded, err := srcs[0].(*FileSource).Manifest(b.Context())
 				if err != nil {
@@ -67,6 +65,10 @@ func BenchmarkFileTransfer(b *testing.B) {
 					b.Fatalf("%+v, %v", out, err)
 				}
 				got.Close()
+				// Each round's streams go: a peer serves only 4 at once.
+				for _, s := range srcs {
+					s.(*FileSource).Close()
+				}
 			}
 		})
 	}

@@ -4,7 +4,7 @@
 //   - a 100 MiB file fetched by the other member, and how the room's
 //     messages fare meanwhile: one every 20 ms from the sender, each timed
 //     from the Send call to the member's message event, against the same
-//     probes with no transfer running;
+//     probes with no transfer running (after it);
 //   - a 1 GiB file fetched the same way, probes running, with the
 //     process's resident memory sampled every 10 ms against what it was
 //     idle just before.
@@ -251,8 +251,9 @@ func run() error {
 	defer close(stopWatch)
 	go p.watch(events, stopWatch)
 
-	// Probes only once the member hears the room live: the first one it
-	// hears says its mesh is up.
+	// Probes only once the member hears the room live, and 2 s more:
+	// the first message a member hears comes before its mesh has settled
+	// (the first probes after a join can take 100-200 ms).
 	warm := time.Now()
 	for n := -1; ; n-- {
 		p.mu.Lock()
@@ -263,6 +264,13 @@ func run() error {
 		}
 		time.Sleep(50 * time.Millisecond)
 		if len(p.take()) > 0 {
+			warmDone := make(chan struct{})
+			time.AfterFunc(2*time.Second, func() { close(warmDone) })
+			if _, err := p.send(ctx, a, room.ID, -1_000_000, warmDone); err != nil {
+				return err
+			}
+			p.settle()
+			p.take()
 			break
 		}
 		if time.Since(warm) > deadline {
@@ -273,17 +281,7 @@ func run() error {
 	clear(p.sent)
 	p.mu.Unlock()
 
-	// The room's messages with nothing else going on: 5 s of probes.
-	idleDone := make(chan struct{})
-	time.AfterFunc(5*time.Second, func() { close(idleDone) })
-	idleSent, err := p.send(ctx, a, room.ID, 0, idleDone)
-	if err != nil {
-		return err
-	}
-	p.settle()
-	idle := summary(p.take(), idleSent)
-
-	// The same while a 100 MiB file goes across.
+	// Probes while a 100 MiB file goes across.
 	const small = 100 << 20
 	busyDone := make(chan struct{})
 	var busySent int
@@ -298,6 +296,17 @@ func run() error {
 	}
 	p.settle()
 	during := summary(p.take(), busySent)
+
+	// The room's messages with nothing else going on, 5 s of probes: after
+	// the first transfer, so the room's mesh has long formed.
+	idleDone := make(chan struct{})
+	time.AfterFunc(5*time.Second, func() { close(idleDone) })
+	idleSent, err := p.send(ctx, a, room.ID, 0, idleDone)
+	if err != nil {
+		return err
+	}
+	p.settle()
+	idle := summary(p.take(), idleSent)
 
 	// 1 GiB, memory sampled.
 	const big = 1 << 30
