@@ -128,6 +128,8 @@ bench: build/bench/parley ## run the benchmarks (a 10-member room of separate pr
 	@cat build/bench/store-rss.json build/bench/sync.json build/bench/sync-rss.json build/bench/wss-mem.json build/bench/private-join.json build/bench/files.json
 	$(GO) run ./bench/room -n 10 -bin build/bench/parley -src . > build/bench/room.jsonl 2> build/bench/room-steps.jsonl
 	@cat build/bench/room.jsonl
+	@# What this build costs against the figures committed in bench/baseline.json, as ratios.
+	$(GO) run ./bench/budget -run build/bench/room.jsonl -baseline bench/baseline.json > build/bench/budget.json
 
 bench-scale: build/bench/parley ## 50 and 100 members in one room across network namespaces, and a late member catching up 10,000 messages (root only); JSON in build/bench/scale-*.json
 	@if [[ $$(id -u) -ne 0 ]]; then echo "bench-scale: SKIPPED: needs root to create network namespaces"; exit 0; fi; \
