@@ -367,9 +367,10 @@ func (s *Service) Files(roomID string, limit int) ([]Message, error) {
 		return nil, err
 	}
 	slices.SortFunc(refs, func(a, b store.FileRef) int { return b.Position.Compare(a.Position) })
+	limit = min(max(limit, 1), MaxFilesPage)
 	out := make([]Message, 0, min(len(refs), limit))
 	for _, ref := range refs {
-		if len(out) == min(max(limit, 1), MaxFilesPage) {
+		if len(out) == limit {
 			break
 		}
 		if m, ok := s.fileMessage(id, ref); ok {

@@ -82,6 +82,9 @@ func TestTheFilesCapTakesTheOldestDownloadsAndSparesOwnFiles(t *testing.T) {
 		t.Fatalf("remove: %+v, %v", removed, err)
 	}
 	waitComplete(t, b, room.ID, fourth)
+	if got, err := b.Files(room.ID, -1); err != nil || len(got) != 1 {
+		t.Errorf("a limit below 1 lists %d files (%v); want 1", len(got), err)
+	}
 	got, err := b.Files(room.ID, 10)
 	if err != nil || len(got) != 7 || got[0].File.Hash != fourth || got[6].File.Hash != own {
 		t.Errorf("b lists %d files (%v); want the 7 shared, newest first", len(got), err)
