@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"parley/files"
-	"parley/store"
 	"parley/wire"
 )
 
@@ -115,16 +114,10 @@ func (s *Service) SendFile(ctx context.Context, roomID, name, caption string, r 
 	if err := describe(h, key, file); err != nil {
 		return Message{}, err
 	}
-	m, state, err := s.publishOwn(ctx, wire.Draft{Room: id, Kind: wire.Kind_KIND_FILE, File: file})
+	msg, err := s.postOwn(ctx, wire.Draft{Room: id, Kind: wire.Kind_KIND_FILE, File: file})
 	if err != nil {
 		return Message{}, fmt.Errorf("share the file: %w", err)
 	}
-	if err := s.markRead(id, store.Position{Time: m.Time, ID: m.ID}); err != nil {
-		s.log.Warn("mark read failed", "room", id.String()[:8], "err", err)
-	}
-	msg := s.view(m, nil)
-	msg.State = state
-	s.bus.publish(Event{Name: EventMessage, Data: msg})
 	return msg, nil
 }
 

@@ -130,13 +130,22 @@ func (s *Service) sendText(ctx context.Context, roomID, text string, replyTo *wi
 	if err := checkText(text); err != nil {
 		return Message{}, err
 	}
-	m, state, err := s.publishOwn(ctx, wire.Draft{Room: id, Kind: wire.Kind_KIND_TEXT, Text: text, ReplyTo: replyTo})
+	msg, err := s.postOwn(ctx, wire.Draft{Room: id, Kind: wire.Kind_KIND_TEXT, Text: text, ReplyTo: replyTo})
 	if err != nil {
 		return Message{}, fmt.Errorf("send: %w", err)
 	}
-	// What you wrote yourself you have read.
-	if err := s.markRead(id, store.Position{Time: m.Time, ID: m.ID}); err != nil {
-		s.log.Warn("mark read failed", "room", id.String()[:8], "err", err)
+	return msg, nil
+}
+
+// postOwn publishes a message the user wrote or shared, marks it read
+// (what you wrote yourself you have read), and tells the window.
+func (s *Service) postOwn(ctx context.Context, d wire.Draft) (Message, error) {
+	m, state, err := s.publishOwn(ctx, d)
+	if err != nil {
+		return Message{}, err
+	}
+	if err := s.markRead(d.Room, store.Position{Time: m.Time, ID: m.ID}); err != nil {
+		s.log.Warn("mark read failed", "room", d.Room.String()[:8], "err", err)
 	}
 	msg := s.view(m, nil)
 	msg.State = state

@@ -277,7 +277,7 @@ func (s *Service) RemoveFile(hash string) (File, error) {
 // how many went and the bytes freed.
 func (s *Service) RemoveFilesOlderThan(days int) (RemovedFiles, error) {
 	if days < 0 {
-		return RemovedFiles{}, fmt.Errorf("%w: %d days", ErrBadFileLimits, days)
+		return RemovedFiles{}, fmt.Errorf("%w: give an age of 0 days or more, not %d", ErrBadFileLimits, days)
 	}
 	s.storageMu.Lock()
 	defer s.storageMu.Unlock()

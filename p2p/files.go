@@ -213,28 +213,25 @@ func (fs *FileSource) Peer() peer.ID { return fs.peer }
 // Manifest asks for the file's manifest, as encoded (the caller checks it
 // against the hash with files.DecodeManifest).
 func (fs *FileSource) Manifest(ctx context.Context) ([]byte, error) {
-	var manifest []byte
-	err := fs.exchange(ctx, &files.Ask{Manifest: true}, func(p *files.Part) error {
-		if len(p.Manifest) == 0 {
-			return fmt.Errorf("%w: asked for the manifest, got another part", files.ErrFrame)
-		}
-		manifest = p.Manifest
-		return nil
-	}, 1)
-	return manifest, err
+	return fs.askFor(ctx, &files.Ask{Manifest: true}, (*files.Part).GetManifest, "the manifest")
 }
 
 // Have asks which chunks the peer holds.
 func (fs *FileSource) Have(ctx context.Context) ([]byte, error) {
-	var have []byte
-	err := fs.exchange(ctx, &files.Ask{Have: true}, func(p *files.Part) error {
-		if len(p.Have) == 0 {
-			return fmt.Errorf("%w: asked which chunks it holds, got another part", files.ErrFrame)
+	return fs.askFor(ctx, &files.Ask{Have: true}, (*files.Part).GetHave, "the chunks it holds")
+}
+
+// askFor asks for one part and returns what pick finds in it; what names
+// it in the error when the peer answers with another part.
+func (fs *FileSource) askFor(ctx context.Context, ask *files.Ask, pick func(*files.Part) []byte, what string) ([]byte, error) {
+	var got []byte
+	err := fs.exchange(ctx, ask, func(p *files.Part) error {
+		if got = pick(p); len(got) == 0 {
+			return fmt.Errorf("%w: asked for %s, got another part", files.ErrFrame, what)
 		}
-		have = p.Have
 		return nil
 	}, 1)
-	return have, err
+	return got, err
 }
 
 // Get asks for chunks and hands each to got as it comes.

@@ -195,17 +195,20 @@ xdotool key --window "$window" Return
 wait_for 30 "the peer receives the typed message" \
   "call $peer_api $peer_token History '[\"$room\", \"\", 10]' | jq -e --arg t \"$text\" '.[] | select(.text == \$t)'"
 
+# apart BEFORE NOW PIXELS: the screen, once steady (grabbed into NOW),
+# differs from BEFORE in more than PIXELS pixels.
+apart() {
+  steady "$2" || return 1
+  local diff
+  diff=$(compare -metric AE "$1" "$2" null: 2>&1 || true)
+  [[ ${diff%% *} =~ ^[0-9.e+]+$ ]] && (( ${diff%%.*} > $3 ))
+}
+
 # Wait until the painted screen differs from the one with the text still in
 # the composer (the box empties, the message shows), then check it is not
 # blank. The whole
 # screen: a grab of the window alone can show an older frame.
-changed() {
-  steady "$shot" || return 1
-  local diff
-  diff=$(compare -metric AE "$work/typed.png" "$shot" null: 2>&1 || true)
-  [[ ${diff%% *} =~ ^[0-9.e+]+$ ]] && (( ${diff%%.*} > 2000 ))
-}
-wait_for 10 "the window repaints after sending" changed
+wait_for 10 "the window repaints after sending" "apart $work/typed.png $shot 2000"
 colours=$(convert "$shot" -format %k info:)
 ((colours >= 50)) || fail "window looks blank: $colours colours in $shot"
 
@@ -237,13 +240,7 @@ convert -size 64x48 xc:'#2a6fdb' -fill '#f5c518' -draw 'rectangle 16,12 48,36' "
 steady "$work/before-paste.png" || fail "the screen did not settle before the paste"
 xclip -selection clipboard -t image/png -i "$work/pasted.png" 2>/dev/null
 xdotool key --window "$window" ctrl+v
-attached() {
-  steady "$work/pasted-shown.png" || return 1
-  local diff
-  diff=$(compare -metric AE "$work/before-paste.png" "$work/pasted-shown.png" null: 2>&1 || true)
-  [[ ${diff%% *} =~ ^[0-9.e+]+$ ]] && (( ${diff%%.*} > 500 ))
-}
-wait_for 15 "the pasted picture shows in the composer" attached
+wait_for 15 "the pasted picture shows in the composer" "apart $work/before-paste.png $work/pasted-shown.png 500"
 xdotool key --window "$window" Return
 pasted_hash() {
   call "$peer_api" "$peer_token" Files "[\"$room\", 5]" |
