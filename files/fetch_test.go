@@ -19,8 +19,13 @@ type heldSource struct {
 	holds   func(i int) bool
 	corrupt func(i int) bool
 	fail    bool
-	mu      sync.Mutex
-	served  []int
+	// after, when set, holds each Get back until it is closed (or the
+	// fetch ends): an honest source waits for the liar's first batch.
+	after  <-chan struct{}
+	asked  chan struct{} // closed at this source's first Get
+	once   sync.Once
+	mu     sync.Mutex
+	served []int
 }
 
 func (s *heldSource) Name() string { return s.name }
@@ -38,9 +43,19 @@ func (s *heldSource) Have(context.Context) ([]byte, error) {
 	return have, nil
 }
 
-func (s *heldSource) Get(_ context.Context, chunks []int, got func(int, []byte) error) error {
+func (s *heldSource) Get(ctx context.Context, chunks []int, got func(int, []byte) error) error {
 	if len(chunks) > MaxAskChunks {
 		return errors.New("asked for too many at once")
+	}
+	if s.asked != nil {
+		s.once.Do(func() { close(s.asked) })
+	}
+	if s.after != nil {
+		select {
+		case <-s.after:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 	for _, i := range chunks {
 		s.mu.Lock()
@@ -70,11 +85,13 @@ func TestAFetchFromThreeHoldersSurvivesOneThatCorruptsChunks(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer h.Close()
-	liar := &heldSource{name: "liar", chunks: chunks, holds: all, corrupt: func(i int) bool { return i%3 == 0 }}
+	// The liar corrupts every chunk, and the others wait until it has been
+	// asked once: on a busy machine they could otherwise fetch it all first.
+	liar := &heldSource{name: "liar", chunks: chunks, holds: all, corrupt: all, asked: make(chan struct{})}
 	sources := []Source{
-		&heldSource{name: "ada", chunks: chunks, holds: all},
+		&heldSource{name: "ada", chunks: chunks, holds: all, after: liar.asked},
 		liar,
-		&heldSource{name: "bob", chunks: chunks, holds: func(i int) bool { return i%2 == 0 }},
+		&heldSource{name: "bob", chunks: chunks, holds: func(i int) bool { return i%2 == 0 }, after: liar.asked},
 		&heldSource{name: "gone", chunks: chunks, holds: all, fail: true},
 	}
 	var counts []int
