@@ -178,15 +178,17 @@ func (s *Service) publishOwn(ctx context.Context, d wire.Draft) (*wire.Message, 
 		return nil, "", err
 	}
 	// The message exists nowhere else yet: it must be on the disk itself,
-	// not only in the OS's cache, before the user sees it as kept.
-	if _, err := s.store.PutDurable(ctx, s.itemOf(m)); err != nil {
+	// not only in the OS's cache, before the user sees it as kept. Peers
+	// get it while the fsync runs.
+	_, onDisk, err := s.store.PutOwn(ctx, s.itemOf(m))
+	if err != nil {
 		if errors.Is(err, store.ErrRoomFull) {
 			return nil, "", ErrRoomFull
 		}
 		return nil, "", err
 	}
 	state, err := s.handOver(ctx, m)
-	if err != nil {
+	if err = errors.Join(err, onDisk()); err != nil {
 		return nil, "", err
 	}
 	return m, state, nil

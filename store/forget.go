@@ -13,10 +13,27 @@ import (
 // tallies and the authors forgotten in it. Others' copies are untouched;
 // joining again brings the history back.
 func (s *Store) DeleteRoom(room wire.RoomID) error {
-	// Index what is pending first, so that the room's blocks are all
-	// named where its messages say.
-	if err := s.flushIndex(); err != nil {
+	if err := s.deleteRoomKeys(room); err != nil {
 		return fmt.Errorf("delete room %s: %w", room, err)
+	}
+	err := s.onWriter(func() error {
+		delete(s.usage, room)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("delete room %s: %w", room, err)
+	}
+	return nil
+}
+
+// deleteRoomKeys deletes a room's keys, holding indexMu: what is pending
+// is indexed first, so that the room's blocks are all named where its
+// messages say, and no round writes more of them meanwhile.
+func (s *Store) deleteRoomKeys(room wire.RoomID) error {
+	s.indexMu.Lock()
+	defer s.indexMu.Unlock()
+	if err := s.indexAll(); err != nil {
+		return err
 	}
 	wb := s.db.NewWriteBatch()
 	defer wb.Cancel()
@@ -72,19 +89,10 @@ func (s *Store) DeleteRoom(room wire.RoomID) error {
 		}
 		return del(roomKey(room))
 	})
-	if err == nil {
-		err = wb.Flush()
-	}
-	if err == nil {
-		err = s.onWriter(func() error {
-			delete(s.usage, room)
-			return nil
-		})
-	}
 	if err != nil {
-		return fmt.Errorf("delete room %s: %w", room, err)
+		return err
 	}
-	return nil
+	return wb.Flush()
 }
 
 // forgetMessage adds the deletes of what a message filed beside itself.

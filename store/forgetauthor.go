@@ -78,6 +78,8 @@ func (s *Store) ForgetAuthor(ctx context.Context, room wire.RoomID, author strin
 			return dropped, fmt.Errorf("forget an author of room %s: %w", room, err)
 		}
 		err := s.onWriter(func() error {
+			s.indexMu.Lock() // a step takes texts out of the index
+			defer s.indexMu.Unlock()
 			n, next, err := s.forgetStep(room, author, from, first)
 			dropped, from = dropped+n, next
 			return err

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -140,9 +139,13 @@ type roomBlocks struct {
 }
 
 // indexRound indexes the texts at the head of the queue, up to a round's
-// worth, in one transaction, and reports how many it took. Run by the
-// writer only, so nothing else changes the keys it reads meanwhile.
+// worth, in one transaction. indexMu held, so no write takes texts out of
+// the index meanwhile (see indexer.go).
 func (s *Store) indexRound() error {
+	queue := s.index.head(indexRoundMessages)
+	if len(queue) == 0 {
+		return nil
+	}
 	txn := s.db.NewTransaction(true)
 	defer txn.Discard()
 	rooms := map[wire.RoomID]*roomBlocks{}
@@ -152,8 +155,8 @@ func (s *Store) indexRound() error {
 	}
 	var done []indexed
 	taken, used := 0, 0
-	for _, p := range s.queue {
-		if taken == indexRoundMessages || used >= indexRoundBytes {
+	for _, p := range queue {
+		if used >= indexRoundBytes {
 			break
 		}
 		taken++
@@ -201,7 +204,7 @@ func (s *Store) indexRound() error {
 	if err := txn.Commit(); err != nil {
 		return fmt.Errorf("index messages: %w", err)
 	}
-	s.queue = slices.Delete(s.queue, 0, taken)
+	s.index.drop(taken)
 	return nil
 }
 
@@ -251,30 +254,17 @@ func (s *Store) nextRound() uint64 {
 
 // loadQueue reads what a previous run left to index.
 func (s *Store) loadQueue() error {
+	var pending []pendingText
 	err := s.db.View(func(txn *badger.Txn) error {
 		var err error
-		s.queue, err = readPending(txn)
+		pending, err = readPending(txn)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("read texts to index: %w", err)
 	}
+	s.index = newIndexQueue(pending)
 	return nil
-}
-
-// flushIndex has the writer index everything pending, and waits for it.
-func (s *Store) flushIndex() error { return s.onWriter(s.indexAll) }
-
-// onWriter runs fn on the writer goroutine, between two commits, and
-// returns its error.
-func (s *Store) onWriter(fn func() error) error {
-	req := &writeReq{run: fn, done: make(chan error, 1)}
-	select {
-	case s.writes <- req:
-	case <-s.stop:
-		return ErrClosed
-	}
-	return <-req.done
 }
 
 // eachPosting calls fn for every posting under a term key: one for a

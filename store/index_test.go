@@ -1,8 +1,10 @@
 package store
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -86,6 +88,73 @@ func TestDeleteCutsThePostingOutOfItsBlock(t *testing.T) {
 	}
 }
 
+// Rounds run beside the writer: texts stored, deleted and searched for
+// from several goroutines at once end up indexed exactly as kept, with
+// nothing of the deleted ones left behind.
+func TestRoundsBesideTheWriterKeepTheIndexExact(t *testing.T) {
+	s, f := openStore(t, t.TempDir()), newFixture(t)
+	const writers, each = 4, 300
+	var wg sync.WaitGroup
+	kept := make([][]wire.MessageID, writers)
+	errs := make(chan error, writers+1)
+	for w := range writers {
+		wg.Go(func() {
+			for i := range each {
+				x := f.item(t, uint64(1000*w+i+10), fmt.Sprintf("busy room word%d", i%7))
+				if _, err := s.Put(t.Context(), x); err != nil {
+					errs <- err
+					return
+				}
+				if i%3 != 0 {
+					kept[w] = append(kept[w], x.ID)
+					continue
+				}
+				del := f.change(t, x.Time+1, wire.Draft{Kind: wire.Kind_KIND_DELETE, Target: &x.ID, TargetTime: x.Time})
+				if _, err := s.Put(t.Context(), del); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	searching := make(chan struct{})
+	go func() {
+		defer close(searching)
+		for range 20 {
+			if _, err := s.Search(Searching{Term: "busy", Max: 10}); err != nil {
+				errs <- err
+				return
+			}
+		}
+	}()
+	wg.Wait()
+	<-searching
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	want := slices.Concat(kept...)
+	got, err := s.Search(Searching{Term: "busy", Max: 10 * writers * each})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]wire.MessageID, len(got))
+	for i, h := range got {
+		ids[i] = h.Target
+	}
+	slices.SortFunc(want, func(a, b wire.MessageID) int { return bytes.Compare(a[:], b[:]) })
+	slices.SortFunc(ids, func(a, b wire.MessageID) int { return bytes.Compare(a[:], b[:]) })
+	if !slices.Equal(ids, want) {
+		t.Errorf("search finds %d messages, want the %d kept", len(ids), len(want))
+	}
+	if n := keysUnder(t, s, prefixIndexed, sep); n != len(want) {
+		t.Errorf("%d messages remember a round, want %d", n, len(want))
+	}
+	if n := keysUnder(t, s, prefixPending, sep); n != 0 {
+		t.Errorf("%d texts still pending after a search", n)
+	}
+}
+
 // A text deleted before its round comes is never indexed.
 func TestDeleteBeforeTheRoundLeavesNoTrace(t *testing.T) {
 	s, f := openStore(t, t.TempDir()), newFixture(t)
@@ -110,8 +179,8 @@ func TestPendingTextsSurviveAReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	s = openStore(t, dir)
-	if len(s.queue) != 1 {
-		t.Errorf("queue after reopen holds %d texts, want 1", len(s.queue))
+	if n := s.index.len(); n != 1 {
+		t.Errorf("queue after reopen holds %d texts, want 1", n)
 	}
 	if got := hits(t, s, "restart"); !slices.Equal(got, []wire.MessageID{x.ID}) {
 		t.Errorf("search after reopen = %v", got)

@@ -104,13 +104,20 @@ type Store struct {
 	wg     sync.WaitGroup
 	once   sync.Once
 
-	durableSyncs atomic.Int64 // fsyncs for PutDurable, for tests
+	// writerDone closes when the writer has stopped: the syncer then
+	// answers what is left and stops too.
+	writerDone chan struct{}
+	syncs      *syncQueue
+	// durableSyncs counts fsyncs for PutDurable, for tests.
+	durableSyncs atomic.Int64
 
-	// Owned by the writer: texts waiting for the search index, oldest
-	// first (deleted ones are skipped when their turn comes), and the last
-	// index round's name.
-	queue []pendingText
-	round uint64
+	// index holds the texts waiting for the search index (deleted ones are
+	// skipped when their turn comes). indexMu is held by every index round
+	// and by every write that takes texts out of the index (indexer.go);
+	// round, the last round's name, is under it.
+	index   *indexQueue
+	indexMu sync.Mutex
+	round   uint64
 	// quota caps each room's history; usage tallies it per room (the
 	// writer's, loaded as rooms are written to; dropped after a failed
 	// commit, so it is read again).
@@ -123,11 +130,15 @@ type Store struct {
 }
 
 type writeReq struct {
-	items   []Item
-	added   []bool
-	durable bool         // on disk, not only in the OS's cache, before done
-	run     func() error // instead of items: work for the writer, such as indexing
-	done    chan error
+	items []Item
+	added []bool
+	// durable writes are the user's own: they go in whatever the caps say,
+	// and synced answers once they are on the disk, not only in the OS's
+	// cache.
+	durable bool
+	run     func() error // instead of items: work for the writer
+	done    chan error   // committed, or why not
+	synced  chan error   // durable only, after done said nil
 	// full lists the rooms of items refused for the room's cap.
 	full []wire.RoomID
 }
@@ -155,6 +166,7 @@ func Open(dir string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}
 	s := &Store{db: db, log: log, writes: make(chan *writeReq), stop: make(chan struct{}),
+		writerDone: make(chan struct{}), syncs: newSyncQueue(),
 		quota: opts.RoomQuota, usage: map[wire.RoomID]int64{}, share: opts.AuthorShare, notes: newNotes(log, time.Now)}
 	if err := s.migrate(); err != nil {
 		return nil, errors.Join(fmt.Errorf("open store %s: %w", dir, err), db.Close())
@@ -162,8 +174,10 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err := s.loadQueue(); err != nil {
 		return nil, errors.Join(fmt.Errorf("open store %s: %w", dir, err), db.Close())
 	}
-	s.wg.Add(2)
+	s.wg.Add(4)
 	go s.writeLoop()
+	go s.syncLoop()
+	go s.indexLoop()
 	go s.gcLoop(opts.GCInterval)
 	return s, nil
 }
@@ -209,48 +223,83 @@ func (s *Store) Close() error {
 // committed write survives the process being killed; PutDurable's also
 // survives a power cut.
 func (s *Store) Put(ctx context.Context, items ...Item) (added []bool, err error) {
-	return s.put(ctx, &writeReq{items: items})
+	req := &writeReq{items: items}
+	if err := s.put(ctx, req); err != nil {
+		return nil, err
+	}
+	return req.added, req.fullErr(s.quota)
 }
 
-// PutDurable is Put that returns only once the write is on the disk itself
-// (fsync of Badger's logs): for the user's own messages, which exist
-// nowhere else yet. Waiting writes share the one fsync.
+// PutDurable is Put for the user's own messages, which exist nowhere else
+// yet: they go in whatever the room's cap says, and it returns only once
+// they are on the disk itself (fsync of Badger's logs).
 func (s *Store) PutDurable(ctx context.Context, items ...Item) (added []bool, err error) {
-	return s.put(ctx, &writeReq{items: items, durable: true})
+	added, onDisk, err := s.PutOwn(ctx, items...)
+	if err != nil {
+		return nil, err
+	}
+	if err := onDisk(); err != nil {
+		return nil, err
+	}
+	return added, nil
+}
+
+// PutOwn is PutDurable that returns once the messages are committed, with
+// onDisk to wait for the disk: the caller can hand them to peers while the
+// fsync runs. Writes waiting together share one fsync.
+func (s *Store) PutOwn(ctx context.Context, items ...Item) (added []bool, onDisk func() error, err error) {
+	req := &writeReq{items: items, durable: true, synced: make(chan error, 1)}
+	if err := s.put(ctx, req); err != nil {
+		return nil, nil, err
+	}
+	return req.added, func() error { return <-req.synced }, nil
 }
 
 // DurableSyncs counts the fsyncs PutDurable has made.
 func (s *Store) DurableSyncs() int64 { return s.durableSyncs.Load() }
 
-func (s *Store) put(ctx context.Context, req *writeReq) ([]bool, error) {
+// put hands a write to the writer and waits for its commit.
+func (s *Store) put(ctx context.Context, req *writeReq) error {
 	req.added, req.done = make([]bool, len(req.items)), make(chan error, 1)
 	select {
 	case s.writes <- req:
 	case <-s.stop:
-		return nil, ErrClosed
+		return ErrClosed
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return ctx.Err()
 	}
 	// Once handed over, the write is committed or failed whatever ctx does.
-	if err := <-req.done; err != nil {
-		return nil, err
-	}
-	if len(req.full) > 0 {
-		// The others are stored: added says which.
-		return req.added, &RoomFullError{Rooms: slices.Compact(req.full), Quota: s.quota}
-	}
-	return req.added, nil
+	return <-req.done
 }
 
+// fullErr reports the items refused for their room's cap; the others are
+// stored, and added says which.
+func (req *writeReq) fullErr(quota int64) error {
+	if len(req.full) == 0 {
+		return nil
+	}
+	return &RoomFullError{Rooms: slices.Compact(req.full), Quota: quota}
+}
+
+// onWriter runs fn on the writer goroutine, between two commits, and
+// returns its error.
+func (s *Store) onWriter(fn func() error) error {
+	req := &writeReq{run: fn, done: make(chan error, 1)}
+	select {
+	case s.writes <- req:
+	case <-s.stop:
+		return ErrClosed
+	}
+	return <-req.done
+}
+
+// writeLoop commits the writes waiting, together, one batch at a time.
+// It never waits on slow work: index rounds run beside it (indexer.go) and
+// the fsync of own messages after it (syncLoop); it waits only when the
+// index falls indexLagMax texts behind.
 func (s *Store) writeLoop() {
 	defer s.wg.Done()
-	// indexSoon fires indexDelay after a text is filed for indexing, unless
-	// a full round came first.
-	indexSoon := time.NewTimer(indexDelay)
-	defer indexSoon.Stop()
-	if len(s.queue) == 0 {
-		indexSoon.Stop()
-	}
+	defer close(s.writerDone)
 	for {
 		select {
 		case req := <-s.writes:
@@ -272,57 +321,39 @@ func (s *Store) writeLoop() {
 					break drain
 				}
 			}
-			before := len(s.queue)
-			err := s.commit(batch)
-			if err == nil && slices.ContainsFunc(batch, func(r *writeReq) bool { return r.durable }) {
-				if err = s.db.Sync(); err != nil {
-					err = fmt.Errorf("sync messages to disk: %w", err)
-				} else {
-					s.durableSyncs.Add(1)
-				}
-			}
-			if err != nil {
-				s.log.Error("write failed", "messages", len(batch), "err", err)
-			}
-			for _, r := range batch {
-				r.done <- err
-			}
-			switch {
-			case len(s.queue) >= indexRoundMessages:
-				s.indexOnce()
-				indexSoon.Stop()
-				if len(s.queue) > 0 {
-					indexSoon.Reset(indexDelay)
-				}
-			case before == 0 && len(s.queue) > 0:
-				indexSoon.Reset(indexDelay)
-			}
-		case <-indexSoon.C:
-			if s.indexOnce(); len(s.queue) > 0 {
-				indexSoon.Reset(indexDelay)
-			}
+			s.commitBatch(batch)
+			s.index.waitBelow(indexLagMax, s.stop)
 		case <-s.stop:
 			return
 		}
 	}
 }
 
-// indexOnce runs one index round; a failure is logged and left for the
-// next round (the texts stay pending, and search indexes them first).
-func (s *Store) indexOnce() {
-	if err := s.indexRound(); err != nil {
-		s.log.Error("search index round failed", "err", err)
+// commitBatch commits a batch and answers its writes; durable ones go on
+// to the syncer.
+func (s *Store) commitBatch(batch []*writeReq) {
+	if slices.ContainsFunc(batch, unindexes) {
+		s.indexMu.Lock()
+		defer s.indexMu.Unlock()
 	}
+	err := s.commit(batch)
+	if err != nil {
+		s.log.Error("write failed", "messages", len(batch), "err", err)
+	}
+	var durable []*writeReq
+	for _, r := range batch {
+		if r.durable && err == nil {
+			durable = append(durable, r)
+		}
+		r.done <- err
+	}
+	s.syncs.add(durable)
 }
 
-// indexAll runs index rounds until nothing is pending.
-func (s *Store) indexAll() error {
-	for len(s.queue) > 0 {
-		if err := s.indexRound(); err != nil {
-			return err
-		}
-	}
-	return nil
+// unindexes says whether a write may take texts out of the search index:
+// a delete does (planDelete), and must not meet an index round.
+func unindexes(req *writeReq) bool {
+	return slices.ContainsFunc(req.items, func(it Item) bool { return it.Kind == wire.Kind_KIND_DELETE })
 }
 
 // txnBudget is how many bytes of writes one transaction takes before the
@@ -357,7 +388,8 @@ func (s *Store) commit(batch []*writeReq) (err error) {
 				if err := txn.Commit(); err != nil {
 					return fmt.Errorf("commit messages: %w", err)
 				}
-				s.queue, queued = append(s.queue, queued...), nil
+				s.index.add(queued)
+				queued = nil
 				txn, used = s.db.NewTransaction(true), 0
 				if w, err = plan(txn, it); err != nil {
 					return fmt.Errorf("store message %s: %w", it.ID, err)
@@ -384,7 +416,7 @@ func (s *Store) commit(batch []*writeReq) (err error) {
 	if err := txn.Commit(); err != nil {
 		return fmt.Errorf("commit messages: %w", err)
 	}
-	s.queue = append(s.queue, queued...)
+	s.index.add(queued)
 	return nil
 }
 
