@@ -157,6 +157,10 @@ bench-natlab: build/bench/parley ## the NAT lab five times on a cone NAT, twice 
 bench-anchors: build/bench/parley ## the anchor harnesses one after the other, on loopback (ANCHORS=dir holding socketio/, gossipsub-naive/, parley-room/)
 	@test -n "$(ANCHORS)" || { echo "make bench-anchors needs ANCHORS=<directory holding socketio/, gossipsub-naive/ and parley-room/>"; exit 2; }
 	ANCHORS="$(ANCHORS)" PARLEY_BIN=build/bench/parley bench/anchors.sh
+	@# Parley's own sweep in the same sitting, beside the anchors' figures: ratios and the speed targets.
+	$(GO) run ./bench/room -n 10 -bin build/bench/parley -src . > build/bench/room.jsonl 2> build/bench/room-steps.jsonl
+	$(GO) run ./bench/budget -run build/bench/room.jsonl -baseline bench/baseline.json \
+		-naive build/bench/anchor-gossipsub-naive.jsonl -socketio build/bench/anchor-socketio.jsonl > build/bench/anchors-budget.json
 
 test-frontend: setup ## the frontend's unit tests (the build type-checks it: npm run build)
 	cd frontend && npx vitest run

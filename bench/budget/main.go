@@ -39,6 +39,7 @@ var figures = []figure{
 	{"latency p99 at the base rate", "lat_ms_p99", "ms", false},
 	{"RSS per node after the sweep", "rss_mb_per_node", "MB", false},
 	{"RSS per node idle", "idle_rss_mb_per_node", "MB", false},
+	{"RSS per node a minute after the sweep", "rss_after_overload_mb_per_node", "MB", false},
 }
 
 // Baseline is bench/baseline.json: the figures of one run, and where and
@@ -58,6 +59,8 @@ type Compared struct {
 	BaselineMeasured string             `json:"baseline_measured"`
 	Figures          map[string]float64 `json:"figures"`
 	Ratios           map[string]float64 `json:"ratios"`
+	// Targets, with -naive and -socketio: Parley against the anchors.
+	Targets []Target `json:"targets,omitempty"`
 }
 
 // scenario reads the figures from a run's scenario line (the one of kind
@@ -124,16 +127,13 @@ func run() error {
 	basePath := flag.String("baseline", "bench/baseline.json", "the committed figures to compare with")
 	write := flag.String("write-baseline", "", "write this run's figures as the baseline to this file instead")
 	note := flag.String("note", "", "with -write-baseline: what the baseline is (release, machine)")
+	naivePath := flag.String("naive", "", "naive GossipSub's output of the same sitting (make bench-anchors): Parley's figures beside it and the targets")
+	socketioPath := flag.String("socketio", "", "Socket.IO's output of the same sitting")
 	flag.Parse()
 
-	f, err := os.Open(*runPath)
+	now, err := readScenario(*runPath)
 	if err != nil {
 		return err
-	}
-	defer f.Close()
-	now, err := scenario(f)
-	if err != nil {
-		return fmt.Errorf("%s: %w", *runPath, err)
 	}
 	if *write != "" {
 		now.Measured, now.Note = time.Now().UTC().Format(time.DateOnly), *note
@@ -154,7 +154,32 @@ func run() error {
 	if base.N != now.N || base.BaseRate != now.BaseRate {
 		fmt.Fprintf(os.Stderr, "budget: the baseline ran %d members at %g msg/s, this run %d at %g: ratios compare unlike runs\n", base.N, base.BaseRate, now.N, now.BaseRate)
 	}
-	return json.NewEncoder(os.Stdout).Encode(compare(now, base, os.Stderr))
+	c := compare(now, base, os.Stderr)
+	if *naivePath != "" || *socketioPath != "" {
+		var naive, socketio Baseline
+		if naive, err = readScenario(*naivePath); err != nil {
+			return err
+		}
+		if socketio, err = readScenario(*socketioPath); err != nil {
+			return err
+		}
+		c.Targets = besideAnchors(now, naive, socketio, os.Stderr)
+	}
+	return json.NewEncoder(os.Stdout).Encode(c)
+}
+
+// readScenario reads the scenario line of a run's output file.
+func readScenario(path string) (Baseline, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Baseline{}, err
+	}
+	defer f.Close()
+	b, err := scenario(f)
+	if err != nil {
+		return Baseline{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return b, nil
 }
 
 func main() {
