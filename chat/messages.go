@@ -349,11 +349,13 @@ func (s *Service) pageBefore(room wire.RoomID, from store.Position, limit int) (
 	return s.store.Page(room, from, store.Before, limit)
 }
 
-// liveEventsMax is the most messages of one batch announced one by one, as
-// they are shown and notified; a bigger batch (a burst of gossip, a frame of
-// a big catch-up) is announced with one EventArrived, and the UI reloads.
-// Whether a message came by gossip or by sync does not matter: the two race.
-const liveEventsMax = 16
+// syncEventsMax is the most messages of one batch from sync announced one
+// by one, as they are shown and notified; a bigger one (a frame of a big
+// catch-up) is announced with one EventArrived, and the UI reloads. Gossip
+// is announced message by message however much came at once (at most
+// p2p's batch of 256): the window merges the events of a frame, and a
+// reload per burst cost it more than the events.
+const syncEventsMax = 16
 
 // receive takes a batch of verified messages from the network: what is
 // kept goes into the room's history in one commit, profiles into the
@@ -428,7 +430,7 @@ func (s *Service) receive(b p2p.Batch) {
 		}
 	}
 	switch {
-	case len(shown)+len(changed) > liveEventsMax:
+	case !b.Live && len(shown)+len(changed) > syncEventsMax:
 		s.bus.publish(Event{Name: EventArrived, Data: Arrived{Room: b.Room.String(), Count: len(shown) + len(changed)}})
 		return
 	default:

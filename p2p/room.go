@@ -280,7 +280,7 @@ func (rs *roomService) deliverLoop(ctx context.Context, id wire.RoomID, r *room,
 		case <-ctx.Done():
 			return
 		}
-		b := Batch{Room: id, Messages: []*wire.Message{first.m}, From: first.from}
+		b := Batch{Room: id, Messages: []*wire.Message{first.m}, From: first.from, Live: true}
 	gather:
 		for len(b.Messages) < gossipBatch {
 			select {
