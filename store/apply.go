@@ -141,7 +141,9 @@ func plan(txn *badger.Txn, it Item) (*write, error) {
 	w.added, w.author = true, author
 	author.used += int64(len(it.Envelope))
 	w.set(messageKey(it.Room, it.Position), it.Envelope)
-	w.set(authorKey(it.Room, it.Author), nil)
+	if !author.known { // one write fewer for every later message
+		w.set(authorKey(it.Room, it.Author), nil)
+	}
 	w.set(authorUsageKey(it.Room, it.Author), author.value())
 	switch it.Kind {
 	case wire.Kind_KIND_TEXT, wire.Kind_KIND_UNSPECIFIED, wire.Kind_KIND_FILE:

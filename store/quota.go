@@ -139,6 +139,9 @@ type authorRecord struct {
 	used      int64
 	forgotten bool
 	tombs     int64
+	// known says the record was stored: the author has written in the
+	// room before (and is listed among its writers, a/).
+	known bool
 }
 
 func authorUsageKey(room wire.RoomID, author string) []byte {
@@ -161,6 +164,7 @@ func readAuthor(txn *badger.Txn, room wire.RoomID, author string) (authorRecord,
 		return r, nil
 	}
 	if err == nil {
+		r.known = true
 		err = item.Value(func(v []byte) error {
 			switch len(v) {
 			case 16:
