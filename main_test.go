@@ -19,6 +19,7 @@ import (
 	"parley/version"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"strings"
 	"syscall"
 	"testing"
@@ -457,4 +458,51 @@ func startNodeUntilLogin(t *testing.T, args ...string) (n *headlessNode, printed
 		all <- rest
 	}()
 	return n, printed, func() string { return strings.Join(<-all, "\n") }
+}
+
+// A node collects when it holds garbage or free pages beyond the live
+// heap, and once when collections stop (the end of a burst, whose last
+// collection counted the burst's queues as live); a quiet node with a
+// small heap is left alone.
+func TestHeapWatchCollectsAfterABurst(t *testing.T) {
+	const mb = 1 << 20
+	var w heapWatch
+	steps := []struct {
+		name string
+		s    heapSample
+		want bool
+	}{
+		{"idle", heapSample{objects: 6 * mb, free: 2 * mb, live: 6 * mb, cycles: 0}, false},
+		{"burst under way, little garbage yet", heapSample{objects: 100 * mb, free: 0, live: 96 * mb, cycles: 40}, false},
+		{"burst over: no collection since", heapSample{objects: 124 * mb, free: 7 * mb, live: 120 * mb, cycles: 40}, true},
+		{"quiet after the collection", heapSample{objects: 14 * mb, free: 1 * mb, live: 14 * mb, cycles: 41}, false},
+		{"still quiet", heapSample{objects: 14 * mb, free: 1 * mb, live: 14 * mb, cycles: 41}, false},
+		{"garbage beyond the live heap", heapSample{objects: 40 * mb, free: 1 * mb, live: 14 * mb, cycles: 41}, true},
+	}
+	for _, st := range steps {
+		got := w.collect(st.s)
+		if got {
+			w.collected(heapSample{cycles: st.s.cycles + 1}) // the collection asked for
+		}
+		if got != st.want {
+			t.Errorf("%s: collect = %v, want %v", st.name, got, st.want)
+		}
+	}
+}
+
+// The metrics the watch reads exist in this Go, and a collection shows.
+func TestHeapMetricsAreRead(t *testing.T) {
+	samples := make([]metrics.Sample, len(heapMetrics))
+	for i, name := range heapMetrics {
+		samples[i].Name = name
+	}
+	before := readHeap(samples)
+	runtime.GC()
+	after := readHeap(samples)
+	if before.objects == 0 || after.live == 0 || after.cycles <= before.cycles {
+		t.Errorf("heap metrics before %+v, after a collection %+v", before, after)
+	}
+	if s := readHeap(samples); s.objects+s.free > s.live+64*freeMemorySlack {
+		t.Errorf("just after a collection the heap holds %d MB beyond %d MB live", (s.objects+s.free-s.live)>>20, s.live>>20)
+	}
 }
