@@ -154,7 +154,7 @@ func (s *Store) indexRound() error {
 		id   wire.MessageID
 	}
 	var done []indexed
-	taken, used := 0, 0
+	taken, used, unreadable := 0, 0, 0
 	for _, p := range queue {
 		if used >= indexRoundBytes {
 			break
@@ -163,7 +163,11 @@ func (s *Store) indexRound() error {
 		if err := txn.Delete(pendingKey(p.pos)); err != nil {
 			return fmt.Errorf("index messages: %w", err)
 		}
-		m, ok, err := readStored(txn, p.room, p.pos)
+		m, ok, err := indexable(txn, p)
+		if errors.Is(err, errUnreadable) {
+			unreadable++
+			continue
+		}
 		if err != nil {
 			return err
 		}
@@ -205,7 +209,40 @@ func (s *Store) indexRound() error {
 		return fmt.Errorf("index messages: %w", err)
 	}
 	s.index.drop(taken)
+	if unreadable > 0 {
+		s.log.Warn("stored messages cannot be read; they are left out of search", "messages", unreadable)
+	}
 	return nil
+}
+
+// errUnreadable marks a pending text whose message does not parse: it is
+// left out of the index, and the round goes on (failing the round would
+// leave it at the head of the queue for good, and every text after it
+// unindexed).
+var errUnreadable = errors.New("stored message cannot be read")
+
+// indexable reads a pending text's message; ok is false when it is gone.
+func indexable(txn *badger.Txn, p pendingText) (*wire.Message, bool, error) {
+	item, err := txn.Get(messageKey(p.room, p.pos))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("index messages: read message %s: %w", p.pos.ID, err)
+	}
+	var m *wire.Message
+	err = item.Value(func(raw []byte) error {
+		if len(raw) == 0 {
+			return nil // a forgotten author's: only its place is kept
+		}
+		var err error
+		m, err = parseStored(txn, p.room, raw)
+		return err
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("%w: %s: %w", errUnreadable, p.pos.ID.String()[:8], err)
+	}
+	return m, m != nil, nil
 }
 
 // pendingText is a text waiting to be indexed.

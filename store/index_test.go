@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"slices"
 	"sync"
@@ -272,4 +273,33 @@ func processCPU(b *testing.B) time.Duration {
 		b.Fatal(err)
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// A stored message that does not parse (a damaged store, or a tool that
+// writes made-up envelopes) is left out of search; it neither stops the
+// texts after it from being indexed nor holds up the writer.
+func TestAnUnreadableMessageDoesNotStallTheIndex(t *testing.T) {
+	s, f := openStore(t, t.TempDir()), newFixture(t)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	const junk = 3 * indexLagMax / 2
+	for i := range junk / 500 {
+		var items []Item
+		for j := range 500 {
+			n := i*500 + j
+			id := wire.MessageID{byte(n >> 16), byte(n >> 8), byte(n), 0xee}
+			items = append(items, Item{Room: f.room, Position: Position{Time: uint64(n + 1), ID: id}, Author: "made up", Envelope: []byte("not an envelope")})
+		}
+		if _, err := s.Put(ctx, items...); err != nil {
+			t.Fatalf("storing past the index's lag with unreadable messages: %v", err)
+		}
+	}
+	x := f.item(t, junk+10, "findable after the junk")
+	put(t, s, x)
+	if got := hits(t, s, "findable"); !slices.Equal(got, []wire.MessageID{x.ID}) {
+		t.Errorf("search after unreadable messages finds %v", got)
+	}
+	if n := keysUnder(t, s, prefixPending, sep); n != 0 {
+		t.Errorf("%d texts still pending", n)
+	}
 }

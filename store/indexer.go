@@ -24,8 +24,12 @@ const indexLagMax = 8 * indexRoundMessages
 type indexQueue struct {
 	mu    sync.Mutex
 	texts []pendingText
-	// shrunk is closed (and replaced) whenever a round takes texts off.
+	// shrunk is closed (and replaced) whenever a round takes texts off,
+	// or rounds start failing.
 	shrunk chan struct{}
+	// failing says the last round failed: the writer does not wait for
+	// rounds that may not come (the texts stay pending, and on disk).
+	failing bool
 	// filed wakes the indexer when texts were added.
 	filed chan struct{}
 }
@@ -66,15 +70,30 @@ func (q *indexQueue) drop(n int) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.texts = append(q.texts[:0:0], q.texts[n:]...)
+	q.wake()
+}
+
+func (q *indexQueue) setFailing(failing bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if failing && !q.failing {
+		q.wake()
+	}
+	q.failing = failing
+}
+
+// wake tells waitBelow to look again. q.mu held.
+func (q *indexQueue) wake() {
 	close(q.shrunk)
 	q.shrunk = make(chan struct{})
 }
 
-// waitBelow returns once fewer than n texts wait, or when stop closes.
+// waitBelow returns once fewer than n texts wait, when rounds are
+// failing, or when stop closes.
 func (q *indexQueue) waitBelow(n int, stop <-chan struct{}) {
 	for {
 		q.mu.Lock()
-		short, shrunk := len(q.texts) < n, q.shrunk
+		short, shrunk := len(q.texts) < n || q.failing, q.shrunk
 		q.mu.Unlock()
 		if short {
 			return
@@ -131,6 +150,7 @@ func (s *Store) indexOnce() bool {
 	s.indexMu.Lock()
 	defer s.indexMu.Unlock()
 	err := s.indexRound()
+	s.index.setFailing(err != nil && !errors.Is(err, badger.ErrConflict))
 	switch {
 	case errors.Is(err, badger.ErrConflict):
 		s.log.Debug("search index round met a write; trying again", "err", err)
