@@ -69,7 +69,7 @@ func (q *indexQueue) head(n int) []pendingText {
 func (q *indexQueue) drop(n int) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	q.texts = append(q.texts[:0:0], q.texts[n:]...)
+	q.texts = q.texts[n:] // the array goes when appends outgrow it
 	q.wake()
 }
 
